@@ -1,0 +1,177 @@
+/**
+ * LiveCapture: the main thread's handle on the capture Worker (issue #3). The ring, the parser and the
+ * counters run in capture_worker.ts, off the HTTP event loop; this class forwards the Worker's batches to
+ * onBatch, logs its lines, and keeps the latest CaptureStatus and LocalAddresses for the API. Missing
+ * CAP_NET_RAW is a state ("no_permission"), not an exception: the program keeps serving history.
+ *
+ * `deno compile` must embed the Worker: `--include capture/capture_worker.ts`.
+ */
+import { defaultRouteInterface } from "./interface_watch.ts";
+import type { LocalAddresses } from "./local_addresses.ts";
+import { disableOffloads } from "./offloads.ts";
+import type { RateSample, RateWindow } from "./rate_window.ts";
+import type { CaptureState, CaptureStatus, TrafficBatch } from "./types.ts";
+import type { FromWorker, ToWorker } from "./worker_messages.ts";
+
+/** How LiveCapture.start() is configured (the capture slice of Config). */
+export interface LiveCaptureOptions {
+  /** Interface to capture on; null: the default route's interface, found at start. */
+  readonly iface: string | null;
+  /** RING_MB in bytes. */
+  readonly ringBytes: number;
+  /** EXCLUDE_IPV6_PREFIX; non-empty replaces the auto /56 LAN prefixes. */
+  readonly excludeIpv6Prefixes: readonly string[];
+  /** Run ethtool to turn GRO/LRO/TSO/GSO off on every (re-)open. */
+  readonly disableOffloads: boolean;
+  /** Receives every non-empty batch, in order, on the main thread; must not throw (errors are logged). */
+  readonly onBatch: (batch: TrafficBatch) => void;
+  readonly log: (line: string) => void;
+  /** Receives the per-second public bytes for /api/realtime (about two seconds behind). */
+  readonly rateWindow?: RateWindow;
+}
+
+/** Longest wait for the Worker's last report on stop() before it is terminated. */
+const STOP_TIMEOUT_MS = 5_000;
+
+/** A running live capture; create with LiveCapture.start(), end with stop(). */
+export class LiveCapture {
+  readonly #options: LiveCaptureOptions;
+  #worker: Worker | null = null;
+  #status: CaptureStatus;
+  #addresses: LocalAddresses = { ips: [], lanPrefixes: [], mode: "auto-gua-/56" };
+  #offloadedOpens = 0;
+  #onSettled: (() => void) | null = null;
+  #onStopped: (() => void) | null = null;
+  #stopping: Promise<void> | null = null;
+
+  private constructor(options: LiveCaptureOptions, iface: string) {
+    this.#options = options;
+    this.#status = {
+      state: "starting",
+      iface,
+      linkType: null,
+      socketType: null,
+      message: null,
+      kernelPackets: 0,
+      kernelDrops: 0,
+      kernelQueueFreezes: 0,
+      malformedPackets: 0,
+      countedPackets: 0,
+      lastBatchSec: null,
+      opens: 0,
+    };
+  }
+
+  /**
+   * Starts the capture Worker and resolves once it is capturing or knows why it cannot ("no_permission",
+   * "waiting_for_interface", "failed"): never rejects for those. Call stop() on the result.
+   */
+  static async start(options: LiveCaptureOptions): Promise<LiveCapture> {
+    const iface = options.iface ?? defaultRouteInterface();
+    const capture = new LiveCapture(options, iface ?? "");
+    if (iface === null) {
+      capture.#setFailed("Cannot find the interface of the default route: set MONITOR_IFACE");
+      return capture;
+    }
+    const settled = new Promise<void>((resolve) => capture.#onSettled = resolve);
+    const worker = new Worker(new URL("./capture_worker.ts", import.meta.url).href, { type: "module" });
+    capture.#worker = worker;
+    worker.onmessage = (e: MessageEvent<FromWorker>) => capture.#receive(e.data);
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      capture.#setFailed(`Capture worker failed: ${e.message}`);
+      capture.#onStopped?.();
+    };
+    const start: ToWorker = {
+      kind: "start",
+      options: { iface, ringBytes: options.ringBytes, excludeIpv6Prefixes: options.excludeIpv6Prefixes },
+    };
+    worker.postMessage(start);
+    await settled;
+    return capture;
+  }
+
+  /** The latest state and cumulative counters. */
+  status(): CaptureStatus {
+    return this.#status;
+  }
+
+  /** The host addresses and LAN prefixes the capture classifies with (for /api/debug/local_ips). */
+  localAddresses(): LocalAddresses {
+    return this.#addresses;
+  }
+
+  /**
+   * Stops capturing: the Worker reads what is left in the ring, onBatch receives the last batch, then the
+   * Worker ends. Idempotent; never rejects.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const worker = this.#worker;
+    if (worker === null) return;
+    const stopped = new Promise<void>((resolve) => this.#onStopped = resolve);
+    worker.postMessage({ kind: "stop" } satisfies ToWorker);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS));
+    if (await Promise.race([stopped.then(() => false), timedOut])) {
+      this.#options.log(`Capture worker did not stop within ${STOP_TIMEOUT_MS} ms: terminated it`);
+    }
+    clearTimeout(timer);
+    worker.terminate();
+    this.#worker = null;
+    this.#status = { ...this.#status, state: "stopped" };
+  }
+
+  #receive(message: FromWorker): void {
+    switch (message.kind) {
+      case "log":
+        this.#options.log(message.line);
+        return;
+      case "addresses":
+        this.#addresses = message.addresses;
+        return;
+      case "report":
+        this.#report(message.status, message.batch, message.rates);
+        return;
+      case "stopped":
+        this.#onStopped?.();
+        return;
+    }
+  }
+
+  #report(status: CaptureStatus, batch: TrafficBatch | null, rates: readonly RateSample[]): void {
+    this.#status = status;
+    if (batch !== null) {
+      try {
+        this.#options.onBatch(batch);
+      } catch (e) {
+        this.#options.log(`Cannot hand a capture batch over: ${(e as Error).message}`);
+      }
+    }
+    for (const r of rates) this.#options.rateWindow?.add(r.ts, r.upBytes, r.downBytes);
+    if (this.#options.disableOffloads && status.state === "capturing" && status.opens > this.#offloadedOpens) {
+      this.#offloadedOpens = status.opens;
+      void disableOffloads(status.iface, this.#options.log);
+    }
+    if (SETTLED_STATES.has(status.state)) this.#onSettled?.();
+  }
+
+  #setFailed(message: string): void {
+    this.#status = { ...this.#status, state: "failed", message };
+    this.#options.log(message);
+    this.#onSettled?.();
+  }
+}
+
+const SETTLED_STATES: ReadonlySet<CaptureState> = new Set([
+  "capturing",
+  "interface_down",
+  "waiting_for_interface",
+  "no_permission",
+  "failed",
+  "stopped",
+]);

@@ -1,0 +1,266 @@
+/**
+ * The counting pipeline: frame → parseFrame → classifyPacket → per-bucket and per-remote counters →
+ * TrafficBatch. Live capture and pcap import feed the same instance type, so their numbers agree.
+ * countFrame() runs per packet: no allocation, closure or throw; strings are built only in drain().
+ */
+import { classifyPacket, compileLocalMatcher, Direction, isMappedV4, type LocalMatcher } from "./classify.ts";
+import type { LocalAddresses } from "./local_addresses.ts";
+import { ParsedFrame, parseFrame, ParseOutcome } from "./parse_frame.ts";
+import type { RateWindow } from "./rate_window.ts";
+import { DEFAULT_MAX_REMOTES, RemoteTable } from "./remote_table.ts";
+import {
+  BUCKET_SEC,
+  type BucketHealth,
+  type BucketTraffic,
+  OTHER_REMOTE_IP,
+  type RemoteTraffic,
+  type TrafficBatch,
+} from "./types.ts";
+
+/** Cumulative counts since the pipeline was created (drain() does not reset them). */
+export interface PipelineStats {
+  /** Frames passed to countFrame(): seen = counted + ignored + malformed. */
+  readonly seenPackets: number;
+  /** Frames counted as upload or download. */
+  readonly countedPackets: number;
+  /** Well-formed frames that are not public traffic: non-IP, unsupported link, LAN-only, transit. */
+  readonly ignoredPackets: number;
+  /** Frames with truncated or garbled headers (or an invalid timestamp). */
+  readonly malformedPackets: number;
+  /** Kernel drops reported through addDrops(). */
+  readonly droppedPackets: number;
+  readonly upBytes: number;
+  readonly downBytes: number;
+  /** Per-remote rows held now (at most maxRemotes). */
+  readonly remoteRows: number;
+  /** Times the remote table was full and folded its lighter half into OTHER_REMOTE_IP. */
+  readonly remoteCompactions: number;
+}
+
+/** Options of a TrafficPipeline. */
+export interface TrafficPipelineOptions {
+  /** Host addresses and LAN prefixes; default none (only never-public addresses are near). */
+  readonly localAddresses?: LocalAddresses;
+  /** Bound on per-remote rows between drains (see remote_table.ts); default 65,536. */
+  readonly maxRemotes?: number;
+  /** Receives the bytes of every counted packet, per second, for /api/realtime. */
+  readonly rateWindow?: RateWindow;
+}
+
+/** Timestamps beyond this (year 36812) are garbage, not time. */
+const MAX_TIMESTAMP_SEC = 2 ** 40;
+/** Per bucket: v4 up/down bytes, v4 up/down packets, the same for v6, malformed, dropped. */
+const FIELDS = 10;
+const MALFORMED_FIELD = 8;
+const DROPPED_FIELD = 9;
+const NO_LOCAL_ADDRESSES: LocalAddresses = { ips: [], lanPrefixes: [], mode: "auto-gua-/56" };
+
+/** Counts frames into UTC buckets of BUCKET_SEC and bounded per-remote rows until drained. */
+export class TrafficPipeline {
+  readonly #parsed = new ParsedFrame();
+  readonly #remotes: RemoteTable;
+  readonly #rateWindow: RateWindow | null;
+  #local: LocalAddresses = NO_LOCAL_ADDRESSES;
+  #matcher: LocalMatcher;
+  readonly #bucketSlots = new Map<number, number>();
+  #bucketStarts = new Float64Array(16);
+  #buckets = new Float64Array(16 * FIELDS);
+  #bucketCount = 0;
+  #lastBucketStartSec = -1;
+  #lastSlot = 0;
+  #seen = 0;
+  #counted = 0;
+  #ignored = 0;
+  #malformed = 0;
+  #dropped = 0;
+  #upBytes = 0;
+  #downBytes = 0;
+
+  constructor(options: TrafficPipelineOptions = {}) {
+    this.#remotes = new RemoteTable(options.maxRemotes ?? DEFAULT_MAX_REMOTES);
+    this.#rateWindow = options.rateWindow ?? null;
+    this.#matcher = compileLocalMatcher(NO_LOCAL_ADDRESSES);
+    if (options.localAddresses) this.setLocalAddresses(options.localAddresses);
+  }
+
+  /** Replaces the host addresses and LAN prefixes; throws SyntaxError naming a bad address or prefix. */
+  setLocalAddresses(local: LocalAddresses): void {
+    this.#matcher = compileLocalMatcher(local);
+    this.#local = local;
+  }
+
+  /** The addresses and prefixes in use (for /api/debug/local_ips). */
+  localAddresses(): LocalAddresses {
+    return this.#local;
+  }
+
+  /**
+   * Counts one frame of `linkType` at `offset` in `view` (see parseFrame for the lengths), stamped with
+   * `timestampSec` (UTC seconds, may be fractional). Never throws and allocates nothing.
+   */
+  countFrame(
+    view: DataView,
+    offset: number,
+    capturedLen: number,
+    originalLen: number,
+    linkType: number,
+    timestampSec: number,
+  ): void {
+    this.#seen++;
+    if (!(timestampSec >= 0 && timestampSec < MAX_TIMESTAMP_SEC)) {
+      this.#malformed++;
+      return;
+    }
+    const p = this.#parsed;
+    const outcome = parseFrame(view, offset, capturedLen, originalLen, linkType, p);
+    if (outcome === ParseOutcome.MALFORMED) {
+      this.#malformed++;
+      this.#buckets[this.#slotFor(timestampSec) * FIELDS + MALFORMED_FIELD]++;
+      return;
+    }
+    if (outcome !== ParseOutcome.IPV4 && outcome !== ParseOutcome.IPV6) {
+      this.#ignored++;
+      return;
+    }
+    const direction = classifyPacket(view, p.srcOffset, p.dstOffset, p.family, this.#matcher);
+    if (direction !== Direction.UPLOAD && direction !== Direction.DOWNLOAD) {
+      this.#ignored++;
+      return;
+    }
+    const isUpload = direction === Direction.UPLOAD;
+    const bytes = p.ipBytes;
+    const slot = this.#slotFor(timestampSec);
+    const field = slot * FIELDS + (p.family === 4 ? 0 : 4) + (isUpload ? 0 : 1);
+    this.#buckets[field] += bytes;
+    this.#buckets[field + 2] += 1;
+    this.#counted++;
+    if (isUpload) this.#upBytes += bytes;
+    else this.#downBytes += bytes;
+    this.#rateWindow?.add(timestampSec, isUpload ? bytes : 0, isUpload ? 0 : bytes);
+    this.#countRemote(view, isUpload ? p.dstOffset : p.srcOffset, p.family, isUpload, bytes);
+  }
+
+  /** Records `count` packets the kernel dropped, in the bucket of `timestampSec`. */
+  addDrops(timestampSec: number, count: number): void {
+    if (!(count > 0) || !(timestampSec >= 0 && timestampSec < MAX_TIMESTAMP_SEC)) return;
+    this.#dropped += count;
+    this.#buckets[this.#slotFor(timestampSec) * FIELDS + DROPPED_FIELD] += count;
+  }
+
+  /**
+   * Everything counted since the last drain, sorted by bucket, then resets the counters. Per-remote rows
+   * of a bucket (with the OTHER_REMOTE_IP remainder) add up exactly to its traffic over both families.
+   */
+  drain(): TrafficBatch {
+    const traffic: BucketTraffic[] = [];
+    const health: BucketHealth[] = [];
+    const remotes: RemoteTraffic[] = this.#remotes.drain();
+    const remainders = new Map<number, [number, number, number, number]>();
+    for (let slot = 0; slot < this.#bucketCount; slot++) {
+      const bucketStartSec = this.#bucketStarts[slot];
+      const b = this.#buckets.subarray(slot * FIELDS, slot * FIELDS + FIELDS);
+      for (const [family, base] of [[4, 0], [6, 4]] as const) {
+        if (b[base + 2] + b[base + 3] === 0) continue;
+        traffic.push({
+          bucketStartSec,
+          family,
+          upBytes: b[base],
+          downBytes: b[base + 1],
+          upPackets: b[base + 2],
+          downPackets: b[base + 3],
+        });
+      }
+      if (b[MALFORMED_FIELD] + b[DROPPED_FIELD] > 0) {
+        health.push({
+          bucketStartSec,
+          malformedPackets: b[MALFORMED_FIELD],
+          droppedPackets: b[DROPPED_FIELD],
+        });
+      }
+      remainders.set(bucketStartSec, [b[0] + b[4], b[1] + b[5], b[2] + b[6], b[3] + b[7]]);
+    }
+    for (const row of remotes) {
+      const r = remainders.get(row.bucketStartSec)!;
+      r[0] -= row.upBytes;
+      r[1] -= row.downBytes;
+      r[2] -= row.upPackets;
+      r[3] -= row.downPackets;
+    }
+    for (const [bucketStartSec, [upBytes, downBytes, upPackets, downPackets]] of remainders) {
+      if (upPackets + downPackets === 0) continue;
+      remotes.push({ bucketStartSec, remoteIp: OTHER_REMOTE_IP, upBytes, downBytes, upPackets, downPackets });
+    }
+    this.#resetBuckets();
+    const byBucket = (a: { bucketStartSec: number }, b: { bucketStartSec: number }) =>
+      a.bucketStartSec - b.bucketStartSec;
+    traffic.sort((a, b) => byBucket(a, b) || a.family - b.family);
+    health.sort(byBucket);
+    remotes.sort((a, b) =>
+      byBucket(a, b) || (b.upBytes + b.downBytes) - (a.upBytes + a.downBytes) ||
+      (a.remoteIp < b.remoteIp ? -1 : a.remoteIp > b.remoteIp ? 1 : 0)
+    );
+    return { traffic, remotes, health };
+  }
+
+  /** Cumulative counts (see PipelineStats). */
+  stats(): PipelineStats {
+    return {
+      seenPackets: this.#seen,
+      countedPackets: this.#counted,
+      ignoredPackets: this.#ignored,
+      malformedPackets: this.#malformed,
+      droppedPackets: this.#dropped,
+      upBytes: this.#upBytes,
+      downBytes: this.#downBytes,
+      remoteRows: this.#remotes.size,
+      remoteCompactions: this.#remotes.compactions,
+    };
+  }
+
+  #countRemote(view: DataView, offset: number, family: number, isUpload: boolean, bytes: number): void {
+    const bucketStartSec = this.#lastBucketStartSec;
+    if (family === 4) {
+      this.#remotes.add(bucketStartSec, 4, view.getInt32(offset), 0, 0, 0, isUpload, bytes);
+      return;
+    }
+    const w0 = view.getInt32(offset);
+    const w1 = view.getInt32(offset + 4);
+    const w2 = view.getInt32(offset + 8);
+    const w3 = view.getInt32(offset + 12);
+    // ::ffff:a.b.c.d is the IPv4 host a.b.c.d: one remote row, as the classifier treats it.
+    if (isMappedV4(w0, w1, w2)) this.#remotes.add(bucketStartSec, 4, w3, 0, 0, 0, isUpload, bytes);
+    else this.#remotes.add(bucketStartSec, 6, w0, w1, w2, w3, isUpload, bytes);
+  }
+
+  /** Index of the bucket holding `timestampSec`; the last one is cached since packets arrive in time order. */
+  #slotFor(timestampSec: number): number {
+    const bucketStartSec = Math.floor(timestampSec / BUCKET_SEC) * BUCKET_SEC;
+    if (bucketStartSec === this.#lastBucketStartSec) return this.#lastSlot;
+    let slot = this.#bucketSlots.get(bucketStartSec);
+    if (slot === undefined) {
+      slot = this.#bucketCount++;
+      if (slot === this.#bucketStarts.length) this.#growBuckets();
+      this.#bucketStarts[slot] = bucketStartSec;
+      this.#bucketSlots.set(bucketStartSec, slot);
+    }
+    this.#lastBucketStartSec = bucketStartSec;
+    this.#lastSlot = slot;
+    return slot;
+  }
+
+  #growBuckets(): void {
+    const starts = new Float64Array(this.#bucketStarts.length * 2);
+    starts.set(this.#bucketStarts);
+    const buckets = new Float64Array(this.#buckets.length * 2);
+    buckets.set(this.#buckets);
+    this.#bucketStarts = starts;
+    this.#buckets = buckets;
+  }
+
+  #resetBuckets(): void {
+    this.#buckets.fill(0, 0, this.#bucketCount * FIELDS);
+    this.#bucketSlots.clear();
+    this.#bucketCount = 0;
+    this.#lastBucketStartSec = -1;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Plain records that leave capture/: what the pipeline counted, per UTC bucket, and the live state of a
+ * capture. They cross the Worker boundary (structuredClone) and reach store/ as `import type`, so they hold
+ * only numbers, strings and arrays of those.
+ */
+
+/** Length of one history bucket: 15 minutes, so local hours and days are exact in every IANA zone. */
+export const BUCKET_SEC = 900;
+
+/** IP family of a counted packet. */
+export type IpFamily = 4 | 6;
+
+/** Public bytes and packets of one UTC bucket and one IP family. */
+export interface BucketTraffic {
+  /** UTC seconds, a multiple of BUCKET_SEC. */
+  readonly bucketStartSec: number;
+  readonly family: IpFamily;
+  readonly upBytes: number;
+  readonly downBytes: number;
+  readonly upPackets: number;
+  readonly downPackets: number;
+}
+
+/**
+ * Public bytes and packets exchanged with one remote address in one UTC bucket. `remoteIp` is the canonical
+ * text form (RFC 5952 for IPv6), or OTHER_REMOTE_IP for the exact remainder of addresses that did not fit
+ * in the bounded table.
+ */
+export interface RemoteTraffic {
+  readonly bucketStartSec: number;
+  readonly remoteIp: string;
+  readonly upBytes: number;
+  readonly downBytes: number;
+  readonly upPackets: number;
+  readonly downPackets: number;
+}
+
+/** Key of the row that holds the traffic of remote addresses evicted from a bounded table. */
+export const OTHER_REMOTE_IP = "other";
+
+/** Packet health of one UTC bucket: what was not counted as traffic, and why. */
+export interface BucketHealth {
+  readonly bucketStartSec: number;
+  /** Frames whose headers were truncated or garbled: skipped, never counted as traffic. */
+  readonly malformedPackets: number;
+  /** Packets the kernel dropped before netledger could read them (PACKET_STATISTICS tp_drops). */
+  readonly droppedPackets: number;
+}
+
+/**
+ * Everything counted since the previous drain. Sums are exact: the per-remote rows of a bucket add up to the
+ * bucket's totals over both families.
+ */
+export interface TrafficBatch {
+  readonly traffic: readonly BucketTraffic[];
+  readonly remotes: readonly RemoteTraffic[];
+  readonly health: readonly BucketHealth[];
+}
+
+/**
+ * Where a live capture stands: "capturing" (ring open), "interface_down" (socket kept, the kernel resumes it
+ * when the link comes up), "waiting_for_interface" (no such interface yet, or it was deleted: re-opened when
+ * it appears), "no_permission" (no CAP_NET_RAW: history keeps being served), "failed" (another error, retried),
+ * "stopped".
+ */
+export type CaptureState =
+  | "starting"
+  | "capturing"
+  | "interface_down"
+  | "waiting_for_interface"
+  | "no_permission"
+  | "failed"
+  | "stopped";
+
+/** The live capture's state and cumulative counters since netledger started (for /api/health, /api/debug). */
+export interface CaptureStatus {
+  readonly state: CaptureState;
+  readonly iface: string;
+  /** LinkType code handed to the parser (1 Ethernet, 101 raw IP), or null before the first open. */
+  readonly linkType: number | null;
+  readonly socketType: "raw" | "dgram" | null;
+  /** What is wrong and how to fix it, or null while capturing normally. */
+  readonly message: string | null;
+  /** Packets that reached the capture socket, including dropped ones (PACKET_STATISTICS tp_packets). */
+  readonly kernelPackets: number;
+  /** Packets the kernel dropped because the ring was full (tp_drops). */
+  readonly kernelDrops: number;
+  /** Times the ring froze with every block waiting for netledger (tp_freeze_q_cnt). */
+  readonly kernelQueueFreezes: number;
+  readonly malformedPackets: number;
+  /** Packets counted as public upload or download. */
+  readonly countedPackets: number;
+  /** UTC seconds of the last batch handed over, or null. */
+  readonly lastBatchSec: number | null;
+  /** Times the ring was opened (1 + re-opens after the interface came back). */
+  readonly opens: number;
+}

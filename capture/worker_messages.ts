@@ -1,0 +1,33 @@
+/**
+ * Messages between LiveCapture (main thread) and capture_worker.ts. Plain records only: they cross the
+ * Worker boundary by structuredClone.
+ */
+import type { LocalAddresses } from "./local_addresses.ts";
+import type { RateSample } from "./rate_window.ts";
+import type { CaptureStatus, TrafficBatch } from "./types.ts";
+
+/** What the worker needs to capture. */
+export interface CaptureWorkerOptions {
+  readonly iface: string;
+  readonly ringBytes: number;
+  readonly excludeIpv6Prefixes: readonly string[];
+}
+
+/** Main thread → worker. "stop" drains the ring, posts a last report, then "stopped". */
+export type ToWorker =
+  | { readonly kind: "start"; readonly options: CaptureWorkerOptions }
+  | { readonly kind: "stop" };
+
+/** Worker → main thread. */
+export type FromWorker =
+  | { readonly kind: "log"; readonly line: string }
+  | { readonly kind: "addresses"; readonly addresses: LocalAddresses }
+  | {
+    readonly kind: "report";
+    readonly status: CaptureStatus;
+    /** Null when nothing was counted since the previous report. */
+    readonly batch: TrafficBatch | null;
+    /** Complete seconds not reported before, oldest first. */
+    readonly rates: readonly RateSample[];
+  }
+  | { readonly kind: "stopped" };

@@ -1,0 +1,436 @@
+/**
+ * Turns the Clash API's `/connections` snapshots (cumulative counters of the connections alive now) into exact
+ * per-(client, resource, chain) deltas per UTC bucket plus the unattributed remainder, following the pitfalls
+ * P1–P11 of clash-wire.md. Pure state machine: the caller feeds parsed snapshots with the receive time and
+ * takes the pending batch out only after committing it.
+ */
+import { BUCKET_SEC } from "../capture/types.ts";
+import { normalizeClientIp } from "./client_ip.ts";
+import {
+  CHAIN_SEPARATOR,
+  type ClashClientSeen,
+  type ClashLiveClient,
+  type ClashLiveConnection,
+  type ClashPendingBatch,
+  type ClashResumeState,
+  type ClashUnattributedRow,
+  type ClashUsageRow,
+  NO_CHAIN,
+  UNKNOWN_RESOURCE,
+} from "./types.ts";
+
+/** Options of a ClashAggregator. */
+export interface AggregatorOptions {
+  /** The Clash API URL, stored with the resume state so state of another core is never reused (P7). */
+  readonly apiUrl: string;
+  /** UTC seconds when netledger started: uncursored connections older than this are a baseline only (P8). */
+  readonly processStartSec: number;
+  /** State committed by the previous run, or null. */
+  readonly resume: ClashResumeState | null;
+  readonly log: (line: string) => void;
+}
+
+/** Counts of what the aggregator saw, for logs and /metrics. */
+export interface AggregatorStats {
+  readonly snapshots: number;
+  readonly malformedConnections: number;
+  /** Core restarts detected from totals going down (P2). */
+  readonly coreRestarts: number;
+  /** Known ids whose counters went down, re-credited from 0 (P7). */
+  readonly counterResets: number;
+  readonly liveConnections: number;
+}
+
+interface MutableUsageRow {
+  bucketStartSec: number;
+  clientIp: string;
+  resource: string;
+  chain: string;
+  rule: string;
+  upBytes: number;
+  downBytes: number;
+  newConnections: number;
+  /** UTC seconds of the first and last snapshot that added bytes to this row (client first/last seen). */
+  firstByteSec: number;
+  lastByteSec: number;
+}
+
+/** Per-connection state, keyed by id inside the current core epoch (P7). */
+interface Cursor {
+  upBytes: number;
+  downBytes: number;
+  /** Null for a cursor resumed from the store and not yet seen in this run. */
+  live: LiveFacts | null;
+  seenSeq: number;
+  lastByteSec: number | null;
+  /** Cache of the pending row this connection adds to, valid while `rowGeneration` matches. */
+  row: MutableUsageRow | null;
+  rowGeneration: number;
+}
+
+interface LiveFacts {
+  readonly clientIp: string;
+  readonly resource: string;
+  readonly chain: string;
+  readonly rule: string;
+  readonly network: string;
+  readonly inbound: string;
+  readonly destination: string;
+  readonly startSec: number | null;
+}
+
+interface WireMetadata {
+  readonly sourceIP?: unknown;
+  readonly destinationIP?: unknown;
+  readonly destinationPort?: unknown;
+  readonly host?: unknown;
+  readonly network?: unknown;
+  readonly type?: unknown;
+}
+
+interface WireConnection {
+  readonly id?: unknown;
+  readonly upload?: unknown;
+  readonly download?: unknown;
+  readonly start?: unknown;
+  readonly chains?: unknown;
+  readonly rule?: unknown;
+  readonly metadata?: WireMetadata | null;
+}
+
+/** Per-connection delta accounting of one Clash core; see the module doc. */
+export class ClashAggregator {
+  readonly #options: AggregatorOptions;
+  readonly #cursors = new Map<string, Cursor>();
+  readonly #usage = new Map<string, MutableUsageRow>();
+  readonly #unattributed = new Map<number, { upBytes: number; downBytes: number }>();
+  /** Core totals the committed plus pending history includes; null before the first snapshot. */
+  #baseUp: number | null = null;
+  #baseDown = 0;
+  #carryUp = 0;
+  #carryDown = 0;
+  #seq = 0;
+  #rowGeneration = 0;
+  #malformed = 0;
+  #coreRestarts = 0;
+  #counterResets = 0;
+
+  constructor(options: AggregatorOptions) {
+    this.#options = options;
+    const resume = options.resume?.apiUrl === options.apiUrl ? options.resume : null;
+    if (resume) {
+      this.#baseUp = resume.uploadTotal;
+      this.#baseDown = resume.downloadTotal;
+      this.#carryUp = Math.min(0, resume.carryUpBytes);
+      this.#carryDown = Math.min(0, resume.carryDownBytes);
+      for (const c of resume.cursors) {
+        this.#cursors.set(c.id, {
+          upBytes: c.upBytes,
+          downBytes: c.downBytes,
+          live: null,
+          seenSeq: 0,
+          lastByteSec: null,
+          row: null,
+          rowGeneration: -1,
+        });
+      }
+    }
+  }
+
+  /**
+   * Accounts one parsed `/connections` snapshot received at `nowSec` (UTC seconds). Throws SyntaxError when
+   * the totals are missing (not a Clash snapshot); malformed connection entries are counted and skipped.
+   */
+  ingest(snapshot: unknown, nowSec: number): void {
+    const s = snapshot as { connections?: unknown; uploadTotal?: unknown; downloadTotal?: unknown } | null;
+    const totalUp = s?.uploadTotal;
+    const totalDown = s?.downloadTotal;
+    if (typeof totalUp !== "number" || typeof totalDown !== "number" || totalUp < 0 || totalDown < 0) {
+      throw new SyntaxError("Cannot read Clash snapshot: uploadTotal/downloadTotal are not numbers");
+    }
+    // mihomo sends `null` for no connections (clash-wire.md §2).
+    const list = Array.isArray(s!.connections) ? s!.connections as WireConnection[] : [];
+    if (this.#baseUp !== null && (totalUp < this.#baseUp || totalDown < this.#baseDown)) {
+      this.#startEpoch(totalUp, totalDown);
+    }
+    const isFirst = this.#baseUp === null;
+    const bucket = nowSec - nowSec % BUCKET_SEC;
+    const seq = ++this.#seq;
+    const cursors = this.#cursors;
+    const generation = this.#rowGeneration;
+    let sumUp = 0;
+    let sumDown = 0;
+    let listed = 0;
+    // Hot loop (P9): one Map lookup per connection; objects are made only for new ids and new rows.
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      const id = c?.id;
+      const up = c?.upload;
+      const down = c?.download;
+      if (typeof id !== "string" || typeof up !== "number" || typeof down !== "number" || up < 0 || down < 0) {
+        this.#malformed++;
+        continue;
+      }
+      let cursor = cursors.get(id);
+      if (cursor === undefined) {
+        const created = this.#newCursor(c, up, down, isFirst, bucket);
+        if (created === null) continue; // mihomo Inner / no source: not in the totals (P11)
+        cursors.set(id, cursor = created);
+      } else if (cursor.live === null) {
+        cursor.live = liveFacts(c);
+        if (cursor.live === null) {
+          cursors.delete(id);
+          continue;
+        }
+      }
+      if (cursor.seenSeq !== seq) listed++;
+      cursor.seenSeq = seq;
+      if (up < cursor.upBytes || down < cursor.downBytes) {
+        // A core never reuses an id (random v4 UUIDs), so this is a new connection to us (P7).
+        this.#counterResets++;
+        this.#options.log(`Clash connection "${id}" counters went down: counting it again from 0`);
+        cursor.upBytes = 0;
+        cursor.downBytes = 0;
+      }
+      const dUp = up - cursor.upBytes;
+      const dDown = down - cursor.downBytes;
+      if (dUp === 0 && dDown === 0) continue;
+      let row = cursor.row;
+      if (row === null || cursor.rowGeneration !== generation || row.bucketStartSec !== bucket) {
+        row = this.#rowFor(cursor, bucket);
+      }
+      row.upBytes += dUp;
+      row.downBytes += dDown;
+      if (row.firstByteSec === 0) row.firstByteSec = nowSec;
+      row.lastByteSec = nowSec;
+      cursor.upBytes = up;
+      cursor.downBytes = down;
+      cursor.lastByteSec = nowSec;
+      sumUp += dUp;
+      sumDown += dDown;
+    }
+    if (listed !== cursors.size) {
+      // Some ids vanished (closed, or resumed and gone). forEach, not for-of: no [key, value] array per entry;
+      // deleting while iterating a Map is safe.
+      cursors.forEach((cursor, id, map) => {
+        if (cursor.seenSeq !== seq) map.delete(id);
+      });
+    }
+    if (isFirst) {
+      // Totals before this run (or before the uncursored baseline) are not ours; credited new ids are.
+      this.#baseUp = Math.max(0, totalUp - sumUp);
+      this.#baseDown = Math.max(0, totalDown - sumDown);
+    }
+    this.#addRemainder(bucket, totalUp - this.#baseUp! - sumUp, totalDown - this.#baseDown - sumDown);
+    this.#baseUp = totalUp;
+    this.#baseDown = totalDown;
+  }
+
+  /** A copy of everything not yet committed; pass it to the store, then call `commit()`. */
+  pending(): ClashPendingBatch {
+    const cursors = [];
+    for (const [id, c] of this.#cursors) cursors.push({ id, upBytes: c.upBytes, downBytes: c.downBytes });
+    const unattributed: ClashUnattributedRow[] = [];
+    for (const [bucketStartSec, r] of this.#unattributed) unattributed.push({ bucketStartSec, ...r });
+    const seen = new Map<string, { firstSeenSec: number; lastSeenSec: number }>();
+    for (const r of this.#usage.values()) {
+      if (r.lastByteSec === 0) continue;
+      const s = seen.get(r.clientIp);
+      if (s) {
+        s.firstSeenSec = Math.min(s.firstSeenSec, r.firstByteSec);
+        s.lastSeenSec = Math.max(s.lastSeenSec, r.lastByteSec);
+      } else seen.set(r.clientIp, { firstSeenSec: r.firstByteSec, lastSeenSec: r.lastByteSec });
+    }
+    const clients: ClashClientSeen[] = [...seen].map(([clientIp, s]) => ({ clientIp, ...s }));
+    return {
+      usage: [...this.#usage.values()].map(usageRecord),
+      unattributed,
+      samples: [],
+      clients,
+      resume: this.#baseUp === null ? null : {
+        apiUrl: this.#options.apiUrl,
+        uploadTotal: this.#baseUp,
+        downloadTotal: this.#baseDown,
+        carryUpBytes: this.#carryUp,
+        carryDownBytes: this.#carryDown,
+        cursors,
+      },
+    };
+  }
+
+  /**
+   * Drops the pending rows after the batch from `pending()` was committed. Call it synchronously after
+   * `pending()` and the commit, with no `ingest()` in between, so nothing uncommitted is dropped.
+   */
+  commit(): void {
+    this.#usage.clear();
+    this.#unattributed.clear();
+    this.#rowGeneration++;
+  }
+
+  /** Usage rows not yet committed, for queries that must include the last minutes. */
+  pendingUsage(): readonly ClashUsageRow[] {
+    return [...this.#usage.values()].map(usageRecord);
+  }
+
+  /** Unattributed rows not yet committed. */
+  pendingUnattributed(): readonly ClashUnattributedRow[] {
+    return [...this.#unattributed].map(([bucketStartSec, r]) => ({ bucketStartSec, ...r }));
+  }
+
+  /** The connections the latest snapshot listed (mihomo Inner ones excluded). */
+  liveConnections(): ClashLiveConnection[] {
+    const out: ClashLiveConnection[] = [];
+    for (const [id, c] of this.#cursors) {
+      if (c.live === null) continue;
+      out.push({ id, ...c.live, upBytes: c.upBytes, downBytes: c.downBytes });
+    }
+    return out;
+  }
+
+  /** Live state per client IP, from the latest snapshot. */
+  liveClients(): ClashLiveClient[] {
+    const byIp = new Map<
+      string,
+      { n: number; last: number | null; oldest: number | null; chains: Set<string> }
+    >();
+    for (const c of this.#cursors.values()) {
+      if (c.live === null) continue;
+      let e = byIp.get(c.live.clientIp);
+      if (!e) byIp.set(c.live.clientIp, e = { n: 0, last: null, oldest: null, chains: new Set() });
+      e.n++;
+      if (c.lastByteSec !== null) e.last = Math.max(e.last ?? 0, c.lastByteSec);
+      if (c.live.startSec !== null) e.oldest = Math.min(e.oldest ?? Infinity, c.live.startSec);
+      e.chains.add(c.live.chain);
+    }
+    return [...byIp].map(([clientIp, e]) => ({
+      clientIp,
+      activeConnections: e.n,
+      lastByteSec: e.last,
+      oldestStartSec: e.oldest,
+      chains: [...e.chains].sort(),
+    }));
+  }
+
+  /** Counters since this aggregator was made. */
+  stats(): AggregatorStats {
+    return {
+      snapshots: this.#seq,
+      malformedConnections: this.#malformed,
+      coreRestarts: this.#coreRestarts,
+      counterResets: this.#counterResets,
+      liveConnections: this.#cursors.size,
+    };
+  }
+
+  #startEpoch(totalUp: number, totalDown: number): void {
+    // P2: a new Manager starts totals and ids from 0. The old epoch's bytes after its last snapshot are
+    // lost; per-id state is dropped so nothing is subtracted across epochs.
+    this.#coreRestarts++;
+    this.#options.log(
+      `Clash core restarted (totals went down to up=${totalUp} down=${totalDown}): starting a new count`,
+    );
+    this.#cursors.clear();
+    this.#baseUp = 0;
+    this.#baseDown = 0;
+    this.#carryUp = 0;
+    this.#carryDown = 0;
+  }
+
+  /** A cursor for an id seen for the first time; null for connections that are not counted (P11). */
+  #newCursor(c: WireConnection, up: number, down: number, isFirst: boolean, bucket: number): Cursor | null {
+    const facts = liveFacts(c);
+    if (facts === null) return null;
+    // P8: on the first snapshot without resume state, connections older than netledger are a baseline only.
+    const isBaseline = isFirst && (facts.startSec === null || facts.startSec < this.#options.processStartSec);
+    const cursor: Cursor = {
+      upBytes: isBaseline ? up : 0,
+      downBytes: isBaseline ? down : 0,
+      live: facts,
+      seenSeq: 0,
+      lastByteSec: null,
+      row: null,
+      rowGeneration: -1,
+    };
+    if (!isBaseline) this.#rowFor(cursor, bucket).newConnections++;
+    return cursor;
+  }
+
+  #rowFor(cursor: Cursor, bucket: number): MutableUsageRow {
+    const live = cursor.live!;
+    const key = `${bucket}\n${live.clientIp}\n${live.resource}\n${live.chain}`;
+    let row = this.#usage.get(key);
+    if (row === undefined) {
+      row = {
+        bucketStartSec: bucket,
+        clientIp: live.clientIp,
+        resource: live.resource,
+        chain: live.chain,
+        rule: live.rule,
+        upBytes: 0,
+        downBytes: 0,
+        newConnections: 0,
+        firstByteSec: 0,
+        lastByteSec: 0,
+      };
+      this.#usage.set(key, row);
+    }
+    row.rule = live.rule;
+    cursor.row = row;
+    cursor.rowGeneration = this.#rowGeneration;
+    return row;
+  }
+
+  /**
+   * P1/P10: remainder = Δtotals − Σ per-id deltas. A negative part (counters read after the totals) is carried
+   * and paid back from later remainders, never taken from a client.
+   */
+  #addRemainder(bucket: number, up: number, down: number): void {
+    const netUp = this.#carryUp + up;
+    const netDown = this.#carryDown + down;
+    this.#carryUp = Math.min(0, netUp);
+    this.#carryDown = Math.min(0, netDown);
+    if (netUp <= 0 && netDown <= 0) return;
+    let row = this.#unattributed.get(bucket);
+    if (!row) this.#unattributed.set(bucket, row = { upBytes: 0, downBytes: 0 });
+    row.upBytes += Math.max(0, netUp);
+    row.downBytes += Math.max(0, netDown);
+  }
+}
+
+function usageRecord(r: MutableUsageRow): ClashUsageRow {
+  return {
+    bucketStartSec: r.bucketStartSec,
+    clientIp: r.clientIp,
+    resource: r.resource,
+    chain: r.chain,
+    rule: r.rule,
+    upBytes: r.upBytes,
+    downBytes: r.downBytes,
+    newConnections: r.newConnections,
+  };
+}
+
+/** Attribution of a connection; null for mihomo's Inner connections and entries without a source (P11). */
+function liveFacts(c: WireConnection): LiveFacts | null {
+  const m = c.metadata;
+  if (m === null || typeof m !== "object") return null;
+  const sourceIp = typeof m.sourceIP === "string" ? normalizeClientIp(m.sourceIP) : "";
+  if (sourceIp === "" || m.type === "Inner") return null;
+  const host = typeof m.host === "string" ? m.host : "";
+  const destinationIp = typeof m.destinationIP === "string" ? m.destinationIP : "";
+  const port = typeof m.destinationPort === "string" ? m.destinationPort : "";
+  const chains = Array.isArray(c.chains) ? c.chains.filter((x): x is string => typeof x === "string") : [];
+  const startMs = typeof c.start === "string" ? Date.parse(c.start) : NaN;
+  return {
+    clientIp: sourceIp,
+    resource: host || destinationIp || UNKNOWN_RESOURCE, // P3
+    // The cores list the leaf first (sing-box#2739); people read it from the matched group down.
+    chain: chains.length === 0 ? NO_CHAIN : chains.reverse().join(CHAIN_SEPARATOR),
+    rule: typeof c.rule === "string" ? c.rule : "",
+    network: typeof m.network === "string" ? m.network : "",
+    inbound: typeof m.type === "string" ? m.type : "",
+    destination: `${host || destinationIp || UNKNOWN_RESOURCE}${port && port !== "0" ? `:${port}` : ""}`,
+    startSec: Number.isFinite(startMs) ? Math.floor(startMs / 1000) : null,
+  };
+}

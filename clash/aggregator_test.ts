@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import { ClashAggregator } from "./aggregator.ts";
+import type { ClashResumeState } from "./types.ts";
+
+const URL_A = "http://127.0.0.1:9090";
+const T0 = 1_795_000_000;
+const START_BEFORE = "2026-11-01T00:00:00Z";
+const START_AFTER = new Date((T0 + 10) * 1000).toISOString();
+
+interface Conn {
+  id: string;
+  up: number;
+  down: number;
+  src?: string;
+  host?: string;
+  dst?: string;
+  chains?: string[];
+  type?: string;
+  start?: string;
+}
+
+function snapshot(up: number, down: number, conns: Conn[] | null) {
+  return {
+    connections: conns?.map((c) => ({
+      chains: c.chains ?? ["HK-01", "Proxy"],
+      download: c.down,
+      id: c.id,
+      metadata: {
+        destinationIP: c.dst ?? "203.0.113.10",
+        destinationPort: "443",
+        host: c.host ?? "video.example.com",
+        network: "tcp",
+        sourceIP: c.src ?? "192.168.1.10",
+        type: c.type ?? "tun/tun-in",
+      },
+      rule: "final",
+      start: c.start ?? START_AFTER,
+      upload: c.up,
+    })) ?? null,
+    downloadTotal: down,
+    uploadTotal: up,
+  };
+}
+
+function make(resume: ClashResumeState | null = null, log: string[] = []) {
+  return new ClashAggregator({ apiUrl: URL_A, processStartSec: T0, resume, log: (l) => log.push(l) });
+}
+
+function sums(a: ClashAggregator) {
+  const b = a.pending();
+  const usage = b.usage.reduce((s, r) => ({ up: s.up + r.upBytes, down: s.down + r.downBytes }), {
+    up: 0,
+    down: 0,
+  });
+  const rest = b.unattributed.reduce((s, r) => ({ up: s.up + r.upBytes, down: s.down + r.downBytes }), {
+    up: 0,
+    down: 0,
+  });
+  return { usage, rest };
+}
+
+Deno.test("ClashAggregator.ingest() credits a new id from 0 and later deltas by id", () => {
+  const a = make();
+  a.ingest(snapshot(0, 0, []), T0 + 20);
+  a.ingest(snapshot(100, 1000, [{ id: "a", up: 100, down: 1000 }]), T0 + 21);
+  a.ingest(snapshot(150, 1500, [{ id: "a", up: 150, down: 1500 }]), T0 + 22);
+  assert.deepEqual(sums(a), { usage: { up: 150, down: 1500 }, rest: { up: 0, down: 0 } });
+  const [row] = a.pending().usage;
+  assert.equal(row.clientIp, "192.168.1.10");
+  assert.equal(row.resource, "video.example.com");
+  assert.equal(row.chain, "Proxy > HK-01");
+  assert.equal(row.newConnections, 1);
+});
+
+Deno.test("ClashAggregator.ingest() takes connections older than netledger as a baseline (P8)", () => {
+  const a = make();
+  a.ingest(snapshot(5000, 9000, [{ id: "old", up: 4000, down: 8000, start: START_BEFORE }]), T0 + 20);
+  a.ingest(snapshot(5010, 9020, [{ id: "old", up: 4010, down: 8020, start: START_BEFORE }]), T0 + 21);
+  assert.deepEqual(sums(a), { usage: { up: 10, down: 20 }, rest: { up: 0, down: 0 } });
+});
+
+Deno.test("ClashAggregator.ingest() credits a first-snapshot connection that started after netledger", () => {
+  const a = make();
+  a.ingest(snapshot(5000, 9000, [{ id: "new", up: 30, down: 40 }]), T0 + 20);
+  assert.deepEqual(sums(a), { usage: { up: 30, down: 40 }, rest: { up: 0, down: 0 } });
+});
+
+Deno.test("ClashAggregator.ingest() puts bytes of unlisted and closed connections in unattributed (P1)", () => {
+  const a = make();
+  a.ingest(snapshot(0, 0, [{ id: "a", up: 0, down: 0 }]), T0 + 20);
+  // "a" closed after moving 5/50 more; a DNS connection moved 7/70 unlisted.
+  a.ingest(snapshot(12, 120, []), T0 + 21);
+  assert.deepEqual(sums(a), { usage: { up: 0, down: 0 }, rest: { up: 12, down: 120 } });
+});
+
+Deno.test("ClashAggregator.ingest() starts a new epoch when the totals go down (P2)", () => {
+  const log: string[] = [];
+  const a = make(null, log);
+  a.ingest(snapshot(0, 0, []), T0 + 20);
+  a.ingest(snapshot(100, 100, [{ id: "a", up: 90, down: 90 }]), T0 + 21);
+  a.ingest(snapshot(30, 40, [{ id: "b", up: 20, down: 25 }]), T0 + 22);
+  assert.deepEqual(sums(a), { usage: { up: 110, down: 115 }, rest: { up: 20, down: 25 } });
+  assert.equal(a.stats().coreRestarts, 1);
+  assert.match(log.join("\n"), /restarted/);
+});
+
+Deno.test("ClashAggregator.ingest() counts a known id whose counters went down again from 0 (P7)", () => {
+  const a = make();
+  a.ingest(snapshot(0, 0, []), T0 + 20);
+  a.ingest(snapshot(100, 100, [{ id: "a", up: 100, down: 100 }]), T0 + 21);
+  a.ingest(snapshot(130, 130, [{ id: "a", up: 30, down: 30 }]), T0 + 22);
+  assert.deepEqual(sums(a), { usage: { up: 130, down: 130 }, rest: { up: 0, down: 0 } });
+  assert.equal(a.stats().counterResets, 1);
+});
+
+Deno.test("ClashAggregator.ingest() carries a negative remainder instead of reducing clients (P10)", () => {
+  const a = make();
+  a.ingest(snapshot(0, 0, []), T0 + 20);
+  a.ingest(snapshot(90, 90, [{ id: "a", up: 100, down: 100 }]), T0 + 21); // counters ahead of totals
+  assert.deepEqual(sums(a), { usage: { up: 100, down: 100 }, rest: { up: 0, down: 0 } });
+  a.ingest(snapshot(115, 115, [{ id: "a", up: 100, down: 100 }]), T0 + 22);
+  assert.deepEqual(sums(a), { usage: { up: 100, down: 100 }, rest: { up: 15, down: 15 } });
+});
+
+Deno.test("ClashAggregator.ingest() follows mihomo: null list, Inner skipped, zone and ::ffff: normalised", () => {
+  const a = make();
+  a.ingest(snapshot(0, 0, null), T0 + 20);
+  a.ingest(
+    snapshot(30, 30, [
+      { id: "inner", up: 500, down: 500, src: "", type: "Inner" },
+      { id: "v6", up: 10, down: 10, src: "FE80::1%br-lan", host: "", dst: "2001:db8::5" },
+      { id: "mapped", up: 20, down: 20, src: "::ffff:192.168.1.20", host: "", dst: "" },
+    ]),
+    T0 + 21,
+  );
+  const rows = a.pending().usage.map((r) => [r.clientIp, r.resource, r.upBytes]).sort();
+  assert.deepEqual(rows, [["192.168.1.20", "(unknown)", 20], ["fe80::1", "2001:db8::5", 10]]);
+  assert.deepEqual(sums(a).rest, { up: 0, down: 0 });
+});
+
+Deno.test("ClashAggregator resumes from committed cursors without counting twice (P8)", () => {
+  const a = make();
+  a.ingest(snapshot(0, 0, []), T0 + 20);
+  a.ingest(snapshot(100, 100, [{ id: "a", up: 100, down: 100 }]), T0 + 21);
+  const saved = a.pending().resume!;
+  a.commit();
+  // netledger restarts: "a" moved 50 more, "c" opened meanwhile with 7.
+  const b = make(saved);
+  b.ingest(
+    snapshot(157, 157, [{ id: "a", up: 150, down: 150, start: START_BEFORE }, { id: "c", up: 7, down: 7 }]),
+    T0 + 99,
+  );
+  assert.deepEqual(sums(b), { usage: { up: 57, down: 57 }, rest: { up: 0, down: 0 } });
+});
+
+Deno.test("ClashAggregator ignores resume state saved for another core URL (P7)", () => {
+  const other: ClashResumeState = {
+    apiUrl: "http://127.0.0.1:9999",
+    uploadTotal: 0,
+    downloadTotal: 0,
+    carryUpBytes: 0,
+    carryDownBytes: 0,
+    cursors: [{ id: "a", upBytes: 0, downBytes: 0 }],
+  };
+  const a = make(other);
+  a.ingest(snapshot(500, 500, [{ id: "a", up: 100, down: 100, start: START_BEFORE }]), T0 + 20);
+  assert.deepEqual(sums(a), { usage: { up: 0, down: 0 }, rest: { up: 0, down: 0 } });
+});
+
+Deno.test("ClashAggregator.commit() drops only what pending() returned and keeps the cursors", () => {
+  const a = make();
+  a.ingest(snapshot(0, 0, []), T0 + 20);
+  a.ingest(snapshot(10, 10, [{ id: "a", up: 10, down: 10 }]), T0 + 21);
+  a.commit();
+  a.ingest(snapshot(15, 15, [{ id: "a", up: 15, down: 15 }]), T0 + 22);
+  assert.deepEqual(sums(a), { usage: { up: 5, down: 5 }, rest: { up: 0, down: 0 } });
+  assert.equal(a.pending().usage[0].newConnections, 0);
+});
+
+Deno.test("ClashAggregator.ingest() rejects a message without totals and skips malformed entries", () => {
+  const a = make();
+  assert.throws(() => a.ingest({ hello: "clash" }, T0), SyntaxError);
+  a.ingest({ uploadTotal: 0, downloadTotal: 0, connections: [{ id: 5 }, null] }, T0 + 20);
+  assert.equal(a.stats().malformedConnections, 2);
+});

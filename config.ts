@@ -1,0 +1,225 @@
+/**
+ * The one typed, validated configuration of netledger: flags beat environment variables beat defaults.
+ * `loadConfig` is pure (it never reads Deno.env or the disk), collects every problem at once and throws a
+ * ConfigErrors naming each bad variable, what was given and what is allowed.
+ */
+import { parseArgs } from "node:util";
+
+/** One bad configuration value: the variable (or flag), what was given, what is allowed. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, readonly value: string, allowed: string) {
+    super(`Invalid ${variable}: got "${value}", expected ${allowed}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Every bad value found in one load, one line each. */
+export class ConfigErrors extends Error {
+  constructor(readonly errors: readonly ConfigError[]) {
+    super(errors.map((e) => e.message).join("\n"));
+    this.name = "ConfigErrors";
+  }
+}
+
+/** Retention in days per kind of data; 0 keeps that detail forever. */
+export interface RetentionConfig {
+  /** 15-minute traffic buckets; older ones are rolled up into UTC hours. */
+  readonly fineDays: number;
+  /** Per-remote-IP history; older rows are rolled up into one row per UTC day. */
+  readonly remoteDays: number;
+  /** Proxy-client, resource and chain history; older rows are rolled up into UTC days. */
+  readonly clashDays: number;
+}
+
+/** The resolved, complete configuration. */
+export interface Config {
+  /** Interface to capture on; null means "the interface of the default route", resolved at start. */
+  readonly iface: string | null;
+  /** IANA time zone for hours, days and months. */
+  readonly timeZone: string;
+  /** Manual IPv6 LAN prefixes (EXCLUDE_IPV6_PREFIX); empty means auto-detect the /56 of each GUA. */
+  readonly excludeIpv6Prefixes: readonly string[];
+  /** Host addresses for pcap import, where no interface tells them (LOCAL_IPS). */
+  readonly localIps: readonly string[];
+  readonly bindAddress: string;
+  readonly webPort: number;
+  readonly saveIntervalSec: number;
+  readonly dbPath: string;
+  readonly ringBytes: number;
+  readonly disableOffloads: boolean;
+  /** When set, import this pcap/pcapng file into dbPath and exit. */
+  readonly pcapPath: string | null;
+  readonly clash: { readonly apiUrl: string | null; readonly secret: string };
+  readonly retention: RetentionConfig;
+  readonly auth: {
+    /** Plain password, or null. */
+    readonly password: string | null;
+    /** "sha256:<hex>" of the password, or null. */
+    readonly passwordHash: string | null;
+    readonly apiToken: string | null;
+  };
+  /** How many remote IPs /metrics exposes as separate series. */
+  readonly metricsTopN: number;
+  readonly showHelp: boolean;
+  readonly showVersion: boolean;
+}
+
+interface VarSpec {
+  readonly name: string;
+  readonly flag?: string;
+  readonly fallback: string;
+  readonly help: string;
+}
+
+/** Every variable netledger reads, in --help order; `fallback` is the default as text. */
+export const CONFIG_VARS: readonly VarSpec[] = [
+  { name: "MONITOR_IFACE", flag: "iface", fallback: "", help: "interface to capture on (default: the default route's)" },
+  { name: "TZ", flag: "tz", fallback: "", help: "IANA time zone for hours, days and months (default: the system's)" },
+  {
+    name: "EXCLUDE_IPV6_PREFIX",
+    flag: "exclude-ipv6-prefix",
+    fallback: "",
+    help: "comma-separated IPv6 LAN prefixes; replaces auto /56 detection",
+  },
+  { name: "LOCAL_IPS", flag: "local-ips", fallback: "", help: "comma-separated host addresses for --pcap import" },
+  { name: "BIND", flag: "bind", fallback: "0.0.0.0", help: "listen address of the dashboard and API" },
+  { name: "WEB_PORT", flag: "port", fallback: "8080", help: "listen port (1..65535)" },
+  { name: "SAVE_INTERVAL", flag: "save-interval", fallback: "300", help: "seconds between database flushes (5..3600)" },
+  { name: "DB_PATH", flag: "db", fallback: "", help: "SQLite file (default: $STATE_DIRECTORY/netledger.db or ./data/netledger.db)" },
+  { name: "RING_MB", flag: "ring-mb", fallback: "32", help: "AF_PACKET ring size in MiB (1..1024)" },
+  { name: "DISABLE_OFFLOADS", flag: "disable-offloads", fallback: "false", help: "run ethtool to turn GRO/LRO/TSO/GSO off" },
+  { name: "PCAP", flag: "pcap", fallback: "", help: "import this pcap/pcapng file into DB_PATH and exit" },
+  { name: "CLASH_API_URL", flag: "clash-api-url", fallback: "", help: "sing-box/mihomo external_controller URL" },
+  { name: "CLASH_SECRET", flag: "clash-secret", fallback: "", help: "Clash API secret" },
+  {
+    name: "RETENTION_FINE_DAYS",
+    fallback: "0",
+    help: "days of 15-minute totals before hourly UTC rollup (0 = forever: about 70k rows a year)",
+  },
+  { name: "RETENTION_REMOTE_DAYS", fallback: "30", help: "days of 15-minute per-remote-IP rows before daily rollup (0 = forever)" },
+  { name: "CLASH_RETENTION_DAYS", fallback: "30", help: "days of fine proxy-client history before daily rollup (0 = forever)" },
+  { name: "AUTH_PASSWORD", fallback: "", help: "enables the login page with this password" },
+  { name: "AUTH_PASSWORD_HASH", fallback: "", help: "like AUTH_PASSWORD, as sha256:<hex>" },
+  { name: "API_TOKEN", fallback: "", help: "Bearer token for scripts when auth is on" },
+  { name: "METRICS_TOP_N", fallback: "20", help: "remote IPs exposed as series on /metrics (0..1000)" },
+];
+
+/** Names of the environment variables netledger reads (for --allow-env). */
+export const ENV_NAMES: readonly string[] = [...CONFIG_VARS.map((v) => v.name), "STATE_DIRECTORY"];
+
+const IANA_ZONE_REGEXP = /^[A-Za-z0-9_+\-/]+$/;
+
+/** Resolves flags, environment and defaults into a Config; throws ConfigErrors listing every bad value. */
+export function loadConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): Config {
+  const errors: ConfigError[] = [];
+  const options: Record<string, { type: "string" | "boolean" }> = {
+    help: { type: "boolean" },
+    version: { type: "boolean" },
+  };
+  for (const v of CONFIG_VARS) {
+    if (v.flag) options[v.flag] = { type: v.name === "DISABLE_OFFLOADS" ? "boolean" : "string" };
+  }
+  let values: Record<string, string | boolean | undefined> = {};
+  try {
+    values = parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    errors.push(new ConfigError("arguments", args.join(" "), `flags from --help (${(e as Error).message})`));
+  }
+  const raw = (name: string): string => {
+    const spec = CONFIG_VARS.find((v) => v.name === name)!;
+    const flagValue = spec.flag ? values[spec.flag] : undefined;
+    if (typeof flagValue === "string") return flagValue;
+    if (flagValue === true) return "true";
+    return env[name] ?? spec.fallback;
+  };
+  const int = (name: string, min: number, max: number): number => {
+    const text = raw(name).trim();
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) {
+      errors.push(new ConfigError(name, text, `a whole number from ${min} to ${max}`));
+      return min;
+    }
+    return n;
+  };
+  const list = (name: string): string[] =>
+    raw(name).split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+
+  const zone = raw("TZ").trim().replace(/^:/, "") || systemTimeZone();
+  if (!isTimeZone(zone)) errors.push(new ConfigError("TZ", zone, "an IANA time zone such as Europe/Berlin"));
+
+  const boolText = raw("DISABLE_OFFLOADS").trim().toLowerCase();
+  if (!["", "0", "1", "true", "false", "yes", "no"].includes(boolText)) {
+    errors.push(new ConfigError("DISABLE_OFFLOADS", boolText, "true or false"));
+  }
+  const passwordHash = raw("AUTH_PASSWORD_HASH").trim() || null;
+  if (passwordHash !== null && !/^sha256:[0-9a-f]{64}$/.test(passwordHash)) {
+    errors.push(new ConfigError("AUTH_PASSWORD_HASH", passwordHash, "sha256:<64 lowercase hex digits>"));
+  }
+  const apiUrl = raw("CLASH_API_URL").trim() || null;
+  if (apiUrl !== null && !/^https?:\/\/[^/]+/.test(apiUrl)) {
+    errors.push(new ConfigError("CLASH_API_URL", apiUrl, "an http:// or https:// URL such as http://127.0.0.1:9090"));
+  }
+  const stateDir = env.STATE_DIRECTORY?.split(":")[0];
+  const config: Config = {
+    iface: raw("MONITOR_IFACE").trim() || null,
+    timeZone: zone,
+    excludeIpv6Prefixes: list("EXCLUDE_IPV6_PREFIX"),
+    localIps: list("LOCAL_IPS"),
+    bindAddress: raw("BIND").trim(),
+    webPort: int("WEB_PORT", 1, 65535),
+    saveIntervalSec: int("SAVE_INTERVAL", 5, 3600),
+    dbPath: raw("DB_PATH").trim() || (stateDir ? `${stateDir}/netledger.db` : "./data/netledger.db"),
+    ringBytes: int("RING_MB", 1, 1024) * 1024 * 1024,
+    disableOffloads: ["1", "true", "yes"].includes(boolText),
+    pcapPath: raw("PCAP").trim() || null,
+    clash: { apiUrl: apiUrl?.replace(/\/+$/, "") ?? null, secret: raw("CLASH_SECRET") },
+    retention: {
+      fineDays: int("RETENTION_FINE_DAYS", 0, 36500),
+      remoteDays: int("RETENTION_REMOTE_DAYS", 0, 36500),
+      clashDays: int("CLASH_RETENTION_DAYS", 0, 36500),
+    },
+    auth: {
+      password: raw("AUTH_PASSWORD") || null,
+      passwordHash,
+      apiToken: raw("API_TOKEN").trim() || null,
+    },
+    metricsTopN: int("METRICS_TOP_N", 0, 1000),
+    showHelp: values.help === true,
+    showVersion: values.version === true,
+  };
+  if (errors.length > 0) throw new ConfigErrors(errors);
+  return config;
+}
+
+/** The --help text: every flag and variable with its default. */
+export function helpText(version: string): string {
+  const lines = [
+    `netledger ${version}: counts public internet traffic of this box and the devices behind it`,
+    "",
+    "Usage: netledger [flags]   (each flag also reads the environment variable beside it)",
+    "",
+  ];
+  for (const v of CONFIG_VARS) {
+    const flag = v.flag ? `--${v.flag}` : "";
+    const fallback = v.fallback === "" ? "" : ` [default: ${v.fallback}]`;
+    lines.push(`  ${flag.padEnd(24)} ${v.name.padEnd(22)} ${v.help}${fallback}`);
+  }
+  lines.push(`  ${"--help".padEnd(24)} ${"".padEnd(22)} print this text`);
+  lines.push(`  ${"--version".padEnd(24)} ${"".padEnd(22)} print the version`);
+  return lines.join("\n");
+}
+
+function systemTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC";
+}
+
+function isTimeZone(zone: string): boolean {
+  if (!IANA_ZONE_REGEXP.test(zone)) return false;
+  try {
+    Temporal.Now.zonedDateTimeISO(zone);
+    return true;
+  } catch (e) {
+    if (e instanceof RangeError) return false;
+    throw e;
+  }
+}

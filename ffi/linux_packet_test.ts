@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import * as K from "./linux_packet.ts";
+
+// Each row: a C expression evaluated by gcc against the kernel headers, and the value linux_packet.ts claims.
+const LAYOUT: readonly (readonly [string, number])[] = [
+  ["AF_PACKET", K.AF_PACKET],
+  ["SOCK_RAW", K.SOCK_RAW],
+  ["SOCK_DGRAM", K.SOCK_DGRAM],
+  ["SOCK_CLOEXEC", K.SOCK_CLOEXEC],
+  ["SOL_PACKET", K.SOL_PACKET],
+  ["SOL_SOCKET", K.SOL_SOCKET],
+  ["SO_ERROR", K.SO_ERROR],
+  ["SO_ATTACH_FILTER", K.SO_ATTACH_FILTER],
+  ["ETH_P_ALL", K.ETH_P_ALL],
+  ["PACKET_RX_RING", K.PACKET_RX_RING],
+  ["PACKET_STATISTICS", K.PACKET_STATISTICS],
+  ["PACKET_VERSION", K.PACKET_VERSION],
+  ["TPACKET_V3", K.TPACKET_V3],
+  ["TP_STATUS_KERNEL", K.TP_STATUS_KERNEL],
+  ["TP_STATUS_USER", K.TP_STATUS_USER],
+  ["TP_STATUS_VLAN_VALID", K.TP_STATUS_VLAN_VALID],
+  ["POLLIN", K.POLLIN],
+  ["POLLERR", K.POLLERR],
+  ["POLLHUP", K.POLLHUP],
+  ["POLLNVAL", K.POLLNVAL],
+  ["sizeof(struct pollfd)", K.POLLFD.size],
+  ["offsetof(struct pollfd, events)", K.POLLFD.events],
+  ["offsetof(struct pollfd, revents)", K.POLLFD.revents],
+  ["ARPHRD_ETHER", K.ARPHRD_ETHER],
+  ["ARPHRD_PPP", K.ARPHRD_PPP],
+  ["ARPHRD_RAWIP", K.ARPHRD_RAWIP],
+  ["ARPHRD_TUNNEL", K.ARPHRD_TUNNEL],
+  ["ARPHRD_TUNNEL6", K.ARPHRD_TUNNEL6],
+  ["ARPHRD_LOOPBACK", K.ARPHRD_LOOPBACK],
+  ["ARPHRD_SIT", K.ARPHRD_SIT],
+  ["ARPHRD_IPGRE", K.ARPHRD_IPGRE],
+  ["ARPHRD_IP6GRE", K.ARPHRD_IP6GRE],
+  ["ARPHRD_NONE", K.ARPHRD_NONE],
+  ["sizeof(struct tpacket_req3)", K.TPACKET_REQ3.size],
+  ["offsetof(struct tpacket_req3, tp_block_nr)", K.TPACKET_REQ3.blockCount],
+  ["offsetof(struct tpacket_req3, tp_frame_size)", K.TPACKET_REQ3.frameSize],
+  ["offsetof(struct tpacket_req3, tp_frame_nr)", K.TPACKET_REQ3.frameCount],
+  ["offsetof(struct tpacket_req3, tp_retire_blk_tov)", K.TPACKET_REQ3.retireBlockTimeoutMs],
+  ["offsetof(struct tpacket_req3, tp_sizeof_priv)", K.TPACKET_REQ3.privateBytes],
+  ["offsetof(struct tpacket_req3, tp_feature_req_word)", K.TPACKET_REQ3.featureRequestWord],
+  ["sizeof(struct tpacket_block_desc)", K.TPACKET_BLOCK_DESC.size],
+  ["offsetof(struct tpacket_block_desc, offset_to_priv)", K.TPACKET_BLOCK_DESC.offsetToPrivate],
+  ["offsetof(struct tpacket_block_desc, hdr.bh1.block_status)", K.TPACKET_BLOCK_DESC.blockStatus],
+  ["offsetof(struct tpacket_block_desc, hdr.bh1.num_pkts)", K.TPACKET_BLOCK_DESC.packetCount],
+  ["offsetof(struct tpacket_block_desc, hdr.bh1.offset_to_first_pkt)", K.TPACKET_BLOCK_DESC.offsetToFirstPacket],
+  ["offsetof(struct tpacket_block_desc, hdr.bh1.blk_len)", K.TPACKET_BLOCK_DESC.blockBytes],
+  ["offsetof(struct tpacket_block_desc, hdr.bh1.seq_num)", K.TPACKET_BLOCK_DESC.sequenceNumber],
+  ["sizeof(struct tpacket3_hdr)", K.TPACKET3_HDR.size],
+  ["offsetof(struct tpacket3_hdr, tp_next_offset)", K.TPACKET3_HDR.nextOffset],
+  ["offsetof(struct tpacket3_hdr, tp_sec)", K.TPACKET3_HDR.sec],
+  ["offsetof(struct tpacket3_hdr, tp_nsec)", K.TPACKET3_HDR.nsec],
+  ["offsetof(struct tpacket3_hdr, tp_snaplen)", K.TPACKET3_HDR.snapLength],
+  ["offsetof(struct tpacket3_hdr, tp_len)", K.TPACKET3_HDR.length],
+  ["offsetof(struct tpacket3_hdr, tp_status)", K.TPACKET3_HDR.status],
+  ["offsetof(struct tpacket3_hdr, tp_mac)", K.TPACKET3_HDR.macOffset],
+  ["offsetof(struct tpacket3_hdr, tp_net)", K.TPACKET3_HDR.netOffset],
+  ["offsetof(struct tpacket3_hdr, hv1.tp_rxhash)", K.TPACKET3_HDR.rxHash],
+  ["offsetof(struct tpacket3_hdr, hv1.tp_vlan_tci)", K.TPACKET3_HDR.vlanTci],
+  ["offsetof(struct tpacket3_hdr, hv1.tp_vlan_tpid)", K.TPACKET3_HDR.vlanTpid],
+  ["sizeof(struct tpacket_stats_v3)", K.TPACKET_STATS_V3.size],
+  ["offsetof(struct tpacket_stats_v3, tp_drops)", K.TPACKET_STATS_V3.drops],
+  ["offsetof(struct tpacket_stats_v3, tp_freeze_q_cnt)", K.TPACKET_STATS_V3.queueFreezes],
+  ["sizeof(struct sockaddr_ll)", K.SOCKADDR_LL.size],
+  ["offsetof(struct sockaddr_ll, sll_protocol)", K.SOCKADDR_LL.protocol],
+  ["offsetof(struct sockaddr_ll, sll_ifindex)", K.SOCKADDR_LL.ifindex],
+  ["offsetof(struct sockaddr_ll, sll_hatype)", K.SOCKADDR_LL.hardwareType],
+  ["offsetof(struct sockaddr_ll, sll_pkttype)", K.SOCKADDR_LL.packetType],
+  ["offsetof(struct sockaddr_ll, sll_halen)", K.SOCKADDR_LL.addressLength],
+  ["offsetof(struct sockaddr_ll, sll_addr)", K.SOCKADDR_LL.address],
+  ["sizeof(struct sock_filter)", K.SOCK_FILTER.size],
+  ["offsetof(struct sock_filter, jt)", K.SOCK_FILTER.jumpTrue],
+  ["offsetof(struct sock_filter, jf)", K.SOCK_FILTER.jumpFalse],
+  ["offsetof(struct sock_filter, k)", K.SOCK_FILTER.k],
+  ["sizeof(struct sock_fprog)", K.SOCK_FPROG.size],
+  ["offsetof(struct sock_fprog, filter)", K.SOCK_FPROG.filter],
+  ["BPF_RET | BPF_K", K.BPF_RET_K],
+];
+
+Deno.test("linux_packet.ts matches the kernel headers compiled by gcc", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "netledger-layout-" });
+  try {
+    const lines = LAYOUT.map(([expr]) => `  printf("%ld\\n", (long)(${expr}));`).join("\n");
+    const source = `#include <stdio.h>
+#include <stddef.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+#include <linux/if_arp.h>
+#include <linux/filter.h>
+int main(void) {
+${lines}
+  return 0;
+}
+`;
+    await Deno.writeTextFile(`${dir}/layout.c`, source);
+    const build = await new Deno.Command("gcc", { args: ["-o", `${dir}/layout`, `${dir}/layout.c`] }).output();
+    assert.equal(build.code, 0, new TextDecoder().decode(build.stderr));
+    const run = await new Deno.Command(`${dir}/layout`).output();
+    const values = new TextDecoder().decode(run.stdout).trim().split("\n").map(Number);
+    const mismatches = LAYOUT.flatMap(([expr, ours], i) => values[i] === ours ? [] : [`${expr}: C ${values[i]}, ours ${ours}`]);
+    assert.deepEqual(mismatches, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,216 @@
+/**
+ * netledger's composition root: loads the config, opens the store, starts capture and the Clash monitor,
+ * serves the API and dashboard, flushes every SAVE_INTERVAL, and shuts down in order on SIGINT/SIGTERM:
+ * stop capture (its last batch arrives), final flush, close the database, stop the server.
+ * Nothing imports this file.
+ */
+import denoJson from "./deno.json" with { type: "json" };
+import { ConfigErrors, type Config, helpText, loadConfig } from "./config.ts";
+import { LiveCapture, RateWindow } from "./capture/mod.ts";
+import { ClashMonitor } from "./clash/mod.ts";
+import { applyRetention, ClashStore, openStore, type Store, StoreError, TrafficLedger } from "./store/mod.ts";
+import { createApp } from "./web/api/app.ts";
+import { createAuth, exposureWarning } from "./web/api/auth.ts";
+import { buildMetricsSnapshot } from "./web/api/metrics_snapshot.ts";
+import { importPcap } from "./pcap_import.ts";
+
+const VERSION = denoJson.version;
+/** Retention runs hourly; rollups are cheap when there is nothing to roll up. */
+const RETENTION_INTERVAL_MS = 3_600_000;
+
+function log(line: string): void {
+  console.log(`${new Date().toISOString()} ${line}`);
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(args, Deno.env.toObject());
+  } catch (e) {
+    if (!(e instanceof ConfigErrors)) throw e;
+    console.error(e.message);
+    console.error("Run netledger --help for every flag and variable");
+    return 2;
+  }
+  if (config.showHelp) {
+    console.log(helpText(VERSION));
+    return 0;
+  }
+  if (config.showVersion) {
+    console.log(`netledger ${VERSION} (deno ${Deno.version.deno})`);
+    return 0;
+  }
+  let store: Store;
+  try {
+    store = openStore(config.dbPath, { log });
+  } catch (e) {
+    if (!(e instanceof StoreError)) throw e;
+    console.error(e.message);
+    return 1;
+  }
+  try {
+    return config.pcapPath !== null ? await runImport(config, config.pcapPath, store) : await serve(config, store);
+  } finally {
+    store.close();
+  }
+}
+
+async function runImport(config: Config, path: string, store: Store): Promise<number> {
+  const ledger = new TrafficLedger(store);
+  const isTerminal = Deno.stderr.isTerminal();
+  const encoder = new TextEncoder();
+  let exitCode = 0;
+  let summary;
+  try {
+    summary = await importPcap(ledger, {
+      path,
+      localIps: config.localIps,
+      excludeIpv6Prefixes: config.excludeIpv6Prefixes,
+      onProgress: isTerminal ? (fraction) => drawProgress(encoder, fraction) : undefined,
+    });
+  } catch (e) {
+    if (!(e instanceof SyntaxError || e instanceof Deno.errors.NotFound)) throw e;
+    if (isTerminal) Deno.stderr.writeSync(encoder.encode("\n"));
+    console.error(`Cannot import "${path}": ${e.message}`);
+    exitCode = 1;
+  }
+  if (isTerminal && summary) Deno.stderr.writeSync(encoder.encode("\n"));
+  const result = await ledger.flush();
+  if (!result.isSaved && result.error !== null) {
+    console.error(result.error.message);
+    return 1;
+  }
+  if (summary) {
+    console.log(
+      `Imported "${path}": ${summary.frames} packets, ${summary.countedPackets} counted ` +
+        `(${summary.upBytes} bytes up, ${summary.downBytes} bytes down), ${summary.ignoredPackets} ignored, ` +
+        `${summary.malformedPackets} malformed`,
+    );
+  }
+  return exitCode;
+}
+
+function drawProgress(encoder: TextEncoder, fraction: number): void {
+  const width = 40;
+  const filled = Math.round(fraction * width);
+  const bar = "#".repeat(filled) + "-".repeat(width - filled);
+  Deno.stderr.writeSync(encoder.encode(`\r[${bar}] ${(fraction * 100).toFixed(1).padStart(5)}%`));
+}
+
+async function serve(config: Config, store: Store): Promise<number> {
+  const ledger = new TrafficLedger(store);
+  const rateWindow = new RateWindow();
+  const nowSec = () => Date.now() / 1000;
+  const capture = await LiveCapture.start({
+    iface: config.iface,
+    ringBytes: config.ringBytes,
+    excludeIpv6Prefixes: config.excludeIpv6Prefixes,
+    disableOffloads: config.disableOffloads,
+    onBatch: (batch) => ledger.add(batch),
+    log,
+    rateWindow,
+  });
+  const clashStore = new ClashStore(store);
+  const monitor = new ClashMonitor({
+    apiUrl: config.clash.apiUrl,
+    secret: config.clash.secret,
+    persistence: clashStore,
+    log,
+  });
+  monitor.start();
+  const clash = config.clash.apiUrl === null ? null : { monitor, store: clashStore };
+  const auth = createAuth({ ...config.auth, log });
+  const warning = exposureWarning({
+    bindAddress: config.bindAddress,
+    webPort: config.webPort,
+    isAuthEnabled: auth.isEnabled,
+  });
+  if (warning !== null) log(warning);
+  const app = createApp({
+    version: VERSION,
+    timeZone: config.timeZone,
+    nowSec,
+    ledger,
+    realtime: {
+      samples: (now) => rateWindow.samples(now).map((s) => ({ ts: s.ts, up: s.upBytes, down: s.downBytes })),
+    },
+    captureStatus: () => capture.status(),
+    localAddresses: () => capture.localAddresses(),
+    clash,
+    auth,
+    metrics: () =>
+      buildMetricsSnapshot({
+        version: VERSION,
+        ledger,
+        capture: capture.status(),
+        clash,
+        timeZone: config.timeZone,
+        nowSec: nowSec(),
+        topN: config.metricsTopN,
+      }),
+  });
+  const server = Deno.serve({
+    hostname: config.bindAddress,
+    port: config.webPort,
+    onListen: ({ hostname, port }) => log(`Serving the dashboard and API on http://${hostname}:${port}/`),
+  }, app.fetch);
+
+  const flushAll = async () => {
+    const result = await ledger.flush();
+    if (result.error !== null) log(`Traffic kept in memory: ${result.error.message}`);
+    try {
+      monitor.flush();
+    } catch (e) {
+      log(`Proxy-client history kept in memory: ${(e as Error).message}`);
+    }
+  };
+  const retention = () => {
+    try {
+      applyRetention(store, { ...config.retention, timeZone: config.timeZone, nowSec: nowSec() });
+    } catch (e) {
+      log(`Retention pass failed, will retry in an hour: ${(e as Error).message}`);
+    }
+  };
+  retention();
+  let isFlushing = false;
+  const flushTimer = setInterval(async () => {
+    if (isFlushing) return;
+    isFlushing = true;
+    try {
+      await flushAll();
+    } finally {
+      isFlushing = false;
+    }
+  }, config.saveIntervalSec * 1000);
+  const retentionTimer = setInterval(retention, RETENTION_INTERVAL_MS);
+
+  const signal = await waitForSignal();
+  log(`Received ${signal}: stopping capture, saving, closing`);
+  clearInterval(flushTimer);
+  clearInterval(retentionTimer);
+  await step("stop capture", () => capture.stop());
+  await step("stop the Clash monitor", () => monitor.stop());
+  await step("final flush", flushAll);
+  await step("stop the server", () => server.shutdown());
+  log("Stopped");
+  return 0;
+}
+
+/** Runs one shutdown step; its failure is logged and the next step still runs. */
+async function step(name: string, run: () => unknown): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    log(`Shutdown step "${name}" failed: ${(e as Error).message}`);
+  }
+}
+
+function waitForSignal(): Promise<Deno.Signal> {
+  return new Promise((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      Deno.addSignalListener(signal, () => resolve(signal));
+    }
+  });
+}
+
+Deno.exit(await main(Deno.args));

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { openStore } from "./db.ts";
+import { TrafficLedger } from "./traffic_ledger.ts";
+import { backupTo, openBackupStream } from "./backup.ts";
+import { oneBucketBatch, storedTrafficSums, tempStore } from "./_testing.ts";
+
+const MAX_WRITES_DURING_BACKUP = 5000;
+
+async function fill(ledger: TrafficLedger, buckets: number): Promise<void> {
+  for (let i = 0; i < buckets; i++) {
+    ledger.add(oneBucketBatch(i * 900, i, 1, { remoteIp: `192.0.2.${i % 200}` }));
+  }
+  await ledger.flush();
+}
+
+Deno.test("backupTo() writes a consistent snapshot while flushes keep committing", async () => {
+  await using temp = tempStore();
+  const ledger = new TrafficLedger(temp.store);
+  await fill(ledger, 20_000);
+  const committed = [storedTrafficSums(temp.store)[0]];
+  let isDone = false;
+  const target = `${temp.dir}/backup.db`;
+  const backup = backupTo(temp.store, target).finally(() => {
+    isDone = true;
+  });
+  for (let i = 0; i < MAX_WRITES_DURING_BACKUP && !isDone; i++) {
+    ledger.add(oneBucketBatch(900 * (i % 50), 1_000_000, 0));
+    assert.equal((await ledger.flush()).isSaved, true);
+    committed.push(storedTrafficSums(temp.store)[0]);
+    // Yield to the event loop so the worker's answer can arrive.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  await backup;
+  using restored = openStore(target, { log: () => {} });
+  const [upBytes] = storedTrafficSums(restored);
+  assert.ok(committed.includes(upBytes), `backup total ${upBytes} is one of the committed states`);
+  assert.equal(restored.db.prepare("PRAGMA integrity_check").get()?.integrity_check, "ok");
+});
+
+Deno.test("openBackupStream() streams a restorable copy and leaves no temporary file", async () => {
+  await using temp = tempStore();
+  const ledger = new TrafficLedger(temp.store);
+  await fill(ledger, 500);
+  const namesBefore = [...Deno.readDirSync(temp.dir)].map((e) => e.name).sort();
+  const backup = await openBackupStream(temp.store);
+  assert.deepEqual([...Deno.readDirSync(temp.dir)].map((e) => e.name).sort(), namesBefore);
+  const bytes = new Uint8Array(await new Response(backup.stream).arrayBuffer());
+  assert.equal(bytes.length, backup.sizeBytes);
+  const restoredPath = `${temp.dir}/restored/netledger.db`;
+  await Deno.mkdir(`${temp.dir}/restored`);
+  await Deno.writeFile(restoredPath, bytes);
+  using restored = openStore(restoredPath, { log: () => {} });
+  assert.deepEqual(storedTrafficSums(restored), storedTrafficSums(temp.store));
+});
+
+Deno.test("backupTo() reports a target it cannot write as a StoreError", async () => {
+  await using temp = tempStore();
+  await assert.rejects(backupTo(temp.store, `${temp.dir}/missing-dir/backup.db`), (e) => {
+    assert.equal((e as Error).name, "StoreError");
+    assert.match((e as Error).message, /back up/);
+    return true;
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * store/: the SQLite file of netledger — every SQL string, migrations, the exactly-once flush of counted
+ * traffic, read queries returning plain rows, retention rollups and backups.
+ *
+ * Import rule: store/ may only `import type` from capture/ and clash/ (plus their plain constants such as
+ * OTHER_REMOTE_IP); nothing in store/ imports web/ or main.ts. Other folders import store/ through this file.
+ */
+export { BUSY_TIMEOUT_MS, openStore, type OpenStoreOptions, schemaVersion, Store, StoreError } from "./db.ts";
+export type { StoreErrorKind } from "./db.ts";
+export { type Migration, MIGRATIONS } from "./migrations.ts";
+export { DEFAULT_MAX_PENDING_REMOTES } from "./pending_deltas.ts";
+export {
+  type FlushResult,
+  type LedgerStatus,
+  TrafficLedger,
+  type TrafficLedgerOptions,
+} from "./traffic_ledger.ts";
+export {
+  addDays,
+  type Granularity,
+  localDateOf,
+  localDateStartSec,
+  localDayStartSec,
+  type LocalPeriod,
+  localPeriods,
+  monthStartDate,
+  yearStartDate,
+} from "./local_periods.ts";
+export {
+  type AllTimeTotals,
+  allTimeTotals,
+  type FamilyTotals,
+  type PeriodTraffic,
+  type RemoteTotals,
+  type TopRemotes,
+  topRemotes,
+  trafficByPeriod,
+  trafficDateRange,
+  type TrafficSummary,
+  trafficSummary,
+  trafficTotal,
+  type TrafficTotals,
+} from "./traffic_queries.ts";
+export { applyRetention, type RetentionOptions, type RetentionResult } from "./retention.ts";
+export { type BackupStream, backupTo, openBackupStream } from "./backup.ts";
+export { MAX_CLIENT_NAME_CHARS, ClashStore } from "./clash_store.ts";
+export {
+  clashByPeriod,
+  clashChainsByClient,
+  clashChainTotals,
+  clashClientInfos,
+  clashClientTotals,
+  clashResourceTotals,
+  clashTotal,
+} from "./clash_queries.ts";
+export type { ClashClientInfo, ClashGroupTotals, ClashTotals } from "./clash_queries.ts";

@@ -1,0 +1,176 @@
+/**
+ * Retention: old detail is rolled up into coarser rows whose sums are exact, never deleted.
+ *
+ * - traffic and bucket_health rows older than `fineDays` become one row per UTC hour, split at the local
+ *   midnight of the configured zone when one falls inside the hour (+05:30, +05:45: the hour 18:00–19:00 UTC
+ *   of Asia/Kolkata becomes 18:00–18:30 and 18:30–19:00).
+ * - remote_traffic rows older than `remoteDays` become one row per remote and UTC day, split the same way.
+ *
+ * A rolled row keeps the start of its span as `bucket_start`, and queries assign a row to the period that
+ * contains its start. Trade-off: in the zone configured when the rollup ran, local days and months stay
+ * exact for ever; local hours of rolled data are exact only in whole-hour zones (in +05:30 a rolled UTC hour
+ * lands in the local hour where it starts). After a TZ change, rolled data regroups with an error of at most
+ * one span (an hour for traffic, a day for remotes) at each period edge; fine data regroups exactly.
+ * Splitting at local midnight costs at most one extra row per day and family (or per remote and day).
+ */
+import type { Store } from "./db.ts";
+import { addDays, localDateOf, localDateStartSec } from "./local_periods.ts";
+
+/** Retention settings (Config.retention) plus the zone and clock of this pass. */
+export interface RetentionOptions {
+  /** Days of 15-minute traffic and health buckets; 0 keeps them for ever. */
+  readonly fineDays: number;
+  /** Days of 15-minute per-remote rows; 0 keeps them for ever. */
+  readonly remoteDays: number;
+  readonly timeZone: string;
+  readonly nowSec: number;
+}
+
+/** What one pass changed. */
+export interface RetentionResult {
+  /** Rows removed from the table by merging them into their span's row. */
+  readonly trafficRowsMerged: number;
+  readonly healthRowsMerged: number;
+  readonly remoteRowsMerged: number;
+}
+
+const DAY_SEC = 86_400;
+const HOUR_SEC = 3_600;
+const TRAFFIC_MARK = "traffic_rolled_until";
+const REMOTE_MARK = "remote_rolled_until";
+
+/**
+ * Lowers both rollup marks to the bucket given as the only parameter: run by the ledger in every flush so
+ * buckets written behind a mark (an imported pcap of last year) are rolled up by the next pass.
+ */
+export const LOWER_ROLLUP_MARKS_SQL =
+  `UPDATE store_meta SET value = min(value, ?) WHERE key IN ('${TRAFFIC_MARK}', '${REMOTE_MARK}')`;
+
+interface RolledTable {
+  readonly name: string;
+  /** Columns that identify a row besides bucket_start. */
+  readonly keys: readonly string[];
+  readonly sums: readonly string[];
+}
+
+const TRAFFIC: RolledTable = {
+  name: "traffic",
+  keys: ["family"],
+  sums: ["up_bytes", "down_bytes", "up_packets", "down_packets"],
+};
+const HEALTH: RolledTable = {
+  name: "bucket_health",
+  keys: [],
+  sums: ["malformed_packets", "dropped_packets"],
+};
+const REMOTES: RolledTable = { ...TRAFFIC, name: "remote_traffic", keys: ["remote_ip"] };
+
+/**
+ * Rolls up everything older than the retention windows. Work resumes where the previous pass stopped, one
+ * UTC day per transaction, so a pass after a year offline is as safe as a daily one. Throws StoreError
+ * conditions from SQLite unchanged (the caller logs them; nothing is lost, the next pass retries).
+ */
+export function applyRetention(store: Store, options: RetentionOptions): RetentionResult {
+  let trafficRowsMerged = 0;
+  let healthRowsMerged = 0;
+  let remoteRowsMerged = 0;
+  if (options.fineDays > 0) {
+    const cutoffSec = floorTo(options.nowSec - options.fineDays * DAY_SEC, HOUR_SEC);
+    forEachDay(store, TRAFFIC_MARK, [TRAFFIC, HEALTH], cutoffSec, (fromSec, toSec) => {
+      for (const [start, end] of spans(fromSec, toSec, HOUR_SEC, options.timeZone)) {
+        trafficRowsMerged += mergeSpan(store, TRAFFIC, start, end);
+        healthRowsMerged += mergeSpan(store, HEALTH, start, end);
+      }
+    });
+  }
+  if (options.remoteDays > 0) {
+    const cutoffSec = floorTo(options.nowSec - options.remoteDays * DAY_SEC, DAY_SEC);
+    forEachDay(store, REMOTE_MARK, [REMOTES], cutoffSec, (fromSec, toSec) => {
+      for (const [start, end] of spans(fromSec, toSec, DAY_SEC, options.timeZone)) {
+        remoteRowsMerged += mergeSpan(store, REMOTES, start, end);
+      }
+    });
+  }
+  return { trafficRowsMerged, healthRowsMerged, remoteRowsMerged };
+}
+
+/** Calls `work` for each UTC day from the mark up to `cutoffSec`, each in one transaction with the mark. */
+function forEachDay(
+  store: Store,
+  mark: string,
+  tables: readonly RolledTable[],
+  cutoffSec: number,
+  work: (fromSec: number, toSec: number) => void,
+): void {
+  const db = store.db;
+  const markRow = db.prepare("SELECT value FROM store_meta WHERE key = ?").get(mark) as
+    | { value: number }
+    | undefined;
+  let fromSec = markRow?.value ?? oldestBucketSec(store, tables) ?? cutoffSec;
+  fromSec = floorTo(fromSec, DAY_SEC);
+  const setMark = db.prepare("INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)");
+  while (fromSec < cutoffSec) {
+    const toSec = Math.min(fromSec + DAY_SEC, cutoffSec);
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      work(fromSec, toSec);
+      setMark.run(mark, toSec);
+      db.exec("COMMIT");
+    } catch (e) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      throw e;
+    }
+    fromSec = toSec;
+  }
+}
+
+function oldestBucketSec(store: Store, tables: readonly RolledTable[]): number | null {
+  const starts = tables.map((t) =>
+    (store.db.prepare(`SELECT min(bucket_start) AS s FROM ${t.name}`).get() as { s: number | null }).s
+  ).filter((s): s is number => s !== null);
+  return starts.length > 0 ? Math.min(...starts) : null;
+}
+
+/** [start, end) spans covering [fromSec, toSec): multiples of `unitSec`, split at local day starts. */
+export function spans(fromSec: number, toSec: number, unitSec: number, timeZone: string): [number, number][] {
+  const cuts = new Set<number>();
+  for (let s = floorTo(fromSec, unitSec) + unitSec; s < toSec; s += unitSec) cuts.add(s);
+  for (let date = localDateOf(fromSec, timeZone);; date = addDays(date, 1)) {
+    const dayStartSec = localDateStartSec(date, timeZone);
+    if (dayStartSec >= toSec) break;
+    if (dayStartSec > fromSec) cuts.add(dayStartSec);
+  }
+  const edges = [fromSec, ...[...cuts].sort((a, b) => a - b), toSec];
+  return edges.slice(1).map((end, i) => [edges[i], end]);
+}
+
+/** Merges the rows of [startSec, endSec) into one row per key at startSec; returns rows removed. */
+function mergeSpan(store: Store, table: RolledTable, startSec: number, endSec: number): number {
+  const db = store.db;
+  const hasLater = db.prepare(
+    `SELECT 1 FROM ${table.name} WHERE bucket_start > ? AND bucket_start < ? LIMIT 1`,
+  ).get(startSec, endSec);
+  if (!hasLater) return 0;
+  const keys = table.keys.map((k) => `, ${k}`).join("");
+  const sums = table.sums.map((c) => `, sum(${c})`).join("");
+  const groupBy = table.keys.length > 0 ? `GROUP BY ${table.keys.join(", ")}` : "";
+  const columns = `bucket_start${keys}, ${table.sums.join(", ")}`;
+  const temp = `temp.rollup_${table.name}`;
+  db.exec(
+    `CREATE TEMP TABLE IF NOT EXISTS rollup_${table.name} AS SELECT ${columns} FROM ${table.name} WHERE 0`,
+  );
+  db.prepare(
+    `INSERT INTO ${temp} (${columns}) SELECT ?${keys}${sums} FROM ${table.name}
+     WHERE bucket_start >= ? AND bucket_start < ? ${groupBy}`,
+  ).run(startSec, startSec, endSec);
+  const deleted = db.prepare(`DELETE FROM ${table.name} WHERE bucket_start >= ? AND bucket_start < ?`)
+    .run(startSec, endSec).changes;
+  const inserted = db.prepare(`INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM ${temp}`).run()
+    .changes;
+  db.exec(`DELETE FROM ${temp}`);
+  return Number(deleted) - Number(inserted);
+}
+
+function floorTo(sec: number, unitSec: number): number {
+  return Math.floor(sec / unitSec) * unitSec;
+}

@@ -1,0 +1,213 @@
+/**
+ * The exactly-once path from counted batches to SQLite: batches are summed in memory and written by
+ * `flush()` in one transaction; deltas leave memory only after COMMIT, and a failed flush keeps them for
+ * the next one.
+ */
+import type { BucketHealth, BucketTraffic, RemoteTraffic, TrafficBatch } from "../capture/types.ts";
+import type { StatementSync } from "node:sqlite";
+import { type Store, StoreError, type StoreErrorKind, toStoreError } from "./db.ts";
+import { DEFAULT_MAX_PENDING_REMOTES, PendingDeltas } from "./pending_deltas.ts";
+import { LOWER_ROLLUP_MARKS_SQL } from "./retention.ts";
+
+/** Options of a TrafficLedger. */
+export interface TrafficLedgerOptions {
+  /** Bound on pending (bucket, remote) rows; see DEFAULT_MAX_PENDING_REMOTES. */
+  readonly maxPendingRemotes?: number;
+  /** Waits before each retry when another process holds the write lock; its length is the retry count. */
+  readonly lockRetryDelaysMs?: readonly number[];
+}
+
+/** Outcome of one flush. `error` is set when the deltas stayed in memory. */
+export interface FlushResult {
+  readonly isSaved: boolean;
+  /** Rows written (traffic + remotes + health); 0 when there was nothing to save or the save failed. */
+  readonly rowCount: number;
+  readonly error: StoreError | null;
+}
+
+/** What /api/health and /metrics show about saving. */
+export interface LedgerStatus {
+  readonly pendingRemoteRows: number;
+  /** UTC seconds of the last successful commit, or null before the first. */
+  readonly lastSavedSec: number | null;
+  /** Kind and message of the condition that keeps the last flush from saving, or null when saving works. */
+  readonly errorKind: StoreErrorKind | null;
+  readonly errorMessage: string | null;
+}
+
+const DEFAULT_LOCK_RETRY_DELAYS_MS = [100, 400, 1600];
+
+const UPSERT_TRAFFIC_SQL = `
+INSERT INTO traffic (bucket_start, family, up_bytes, down_bytes, up_packets, down_packets)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (bucket_start, family) DO UPDATE SET
+  up_bytes = up_bytes + excluded.up_bytes, down_bytes = down_bytes + excluded.down_bytes,
+  up_packets = up_packets + excluded.up_packets, down_packets = down_packets + excluded.down_packets`;
+
+const UPSERT_REMOTE_SQL = `
+INSERT INTO remote_traffic (bucket_start, remote_ip, up_bytes, down_bytes, up_packets, down_packets)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (bucket_start, remote_ip) DO UPDATE SET
+  up_bytes = up_bytes + excluded.up_bytes, down_bytes = down_bytes + excluded.down_bytes,
+  up_packets = up_packets + excluded.up_packets, down_packets = down_packets + excluded.down_packets`;
+
+const UPSERT_HEALTH_SQL = `
+INSERT INTO bucket_health (bucket_start, malformed_packets, dropped_packets) VALUES (?, ?, ?)
+ON CONFLICT (bucket_start) DO UPDATE SET
+  malformed_packets = malformed_packets + excluded.malformed_packets,
+  dropped_packets = dropped_packets + excluded.dropped_packets`;
+
+/**
+ * Holds counted traffic until it is committed. Call `add` for every batch, `flush` every SAVE_INTERVAL and
+ * at shutdown (before closing the store). Queries read `pending*Rows()` beside the database so unsaved
+ * deltas are always visible.
+ */
+export class TrafficLedger {
+  readonly #store: Store;
+  readonly #maxPendingRemotes: number;
+  readonly #lockRetryDelaysMs: readonly number[];
+  #pending: PendingDeltas;
+  /** Deltas being written by a flush that is waiting out a lock; still visible to queries. */
+  #inFlight: PendingDeltas | null = null;
+  #flushing: Promise<FlushResult> | null = null;
+  #lastSavedSec: number | null = null;
+  #error: StoreError | null = null;
+  #statements: { traffic: StatementSync; remote: StatementSync; health: StatementSync; marks: StatementSync };
+
+  constructor(store: Store, options: TrafficLedgerOptions = {}) {
+    this.#store = store;
+    this.#maxPendingRemotes = options.maxPendingRemotes ?? DEFAULT_MAX_PENDING_REMOTES;
+    this.#lockRetryDelaysMs = options.lockRetryDelaysMs ?? DEFAULT_LOCK_RETRY_DELAYS_MS;
+    this.#pending = new PendingDeltas(this.#maxPendingRemotes);
+    const db = store.db;
+    this.#statements = {
+      traffic: db.prepare(UPSERT_TRAFFIC_SQL),
+      remote: db.prepare(UPSERT_REMOTE_SQL),
+      health: db.prepare(UPSERT_HEALTH_SQL),
+      marks: db.prepare(LOWER_ROLLUP_MARKS_SQL),
+    };
+  }
+
+  /** The store this ledger writes to (queries read it). */
+  get store(): Store {
+    return this.#store;
+  }
+
+  /** Adds a drained batch to the pending sums. Never touches the disk. */
+  add(batch: TrafficBatch): void {
+    this.#pending.addBatch(batch);
+  }
+
+  /**
+   * Writes all pending deltas in one transaction. On success they leave memory; on failure they stay
+   * (merged with anything added meanwhile), one log line names the condition, and the next flush retries.
+   * A lock held by another process is retried after each of `lockRetryDelaysMs`. Concurrent calls share
+   * one flush. Throws only on a bug (an SQL error that is no disk or lock condition).
+   */
+  flush(): Promise<FlushResult> {
+    this.#flushing ??= this.#flushPending().finally(() => {
+      this.#flushing = null;
+    });
+    return this.#flushing;
+  }
+
+  /** Unsaved traffic rows (possibly several per bucket and family; sum them). */
+  pendingTrafficRows(): BucketTraffic[] {
+    return this.#pendingParts().flatMap((p) => p.trafficRows());
+  }
+
+  /** Unsaved per-remote rows (possibly several per bucket and remote; sum them). */
+  pendingRemoteRows(): RemoteTraffic[] {
+    return this.#pendingParts().flatMap((p) => p.remoteRows());
+  }
+
+  /** Unsaved health rows (possibly several per bucket; sum them). */
+  pendingHealthRows(): BucketHealth[] {
+    return this.#pendingParts().flatMap((p) => p.healthRows());
+  }
+
+  status(): LedgerStatus {
+    return {
+      pendingRemoteRows: this.#pendingParts().reduce((n, p) => n + p.remoteCount, 0),
+      lastSavedSec: this.#lastSavedSec,
+      errorKind: this.#error?.kind ?? null,
+      errorMessage: this.#error?.message ?? null,
+    };
+  }
+
+  #pendingParts(): PendingDeltas[] {
+    return this.#inFlight ? [this.#inFlight, this.#pending] : [this.#pending];
+  }
+
+  async #flushPending(): Promise<FlushResult> {
+    if (this.#pending.isEmpty) return { isSaved: true, rowCount: 0, error: null };
+    const batch = this.#pending;
+    this.#pending = new PendingDeltas(this.#maxPendingRemotes);
+    this.#inFlight = batch;
+    let error: StoreError;
+    for (let attempt = 0;; attempt++) {
+      try {
+        const rowCount = this.#write(batch);
+        this.#inFlight = null;
+        this.#lastSavedSec = Math.floor(Date.now() / 1000);
+        if (this.#error) this.#store.log(`Saving traffic to "${this.#store.path}" works again`);
+        this.#error = null;
+        return { isSaved: true, rowCount, error: null };
+      } catch (e) {
+        const wrapped = toStoreError(e, `save traffic to "${this.#store.path}"`);
+        if (!(wrapped instanceof StoreError)) {
+          this.#restore(batch);
+          throw wrapped;
+        }
+        error = wrapped;
+      }
+      if (error.kind !== "locked" || attempt >= this.#lockRetryDelaysMs.length) break;
+      await new Promise((resolve) => setTimeout(resolve, this.#lockRetryDelaysMs[attempt]));
+    }
+    this.#restore(batch);
+    if (this.#error?.kind !== error.kind) {
+      this.#store.log(`${error.message}; counts stay in memory and the next save retries`);
+    }
+    this.#error = error;
+    return { isSaved: false, rowCount: 0, error };
+  }
+
+  /** Puts a batch whose save failed back in front of what arrived meanwhile. */
+  #restore(batch: PendingDeltas): void {
+    batch.addAll(this.#pending);
+    this.#pending = batch;
+    this.#inFlight = null;
+  }
+
+  #write(batch: PendingDeltas): number {
+    const db = this.#store.db;
+    const { traffic, remote, health, marks } = this.#statements;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      let rowCount = 0;
+      let oldestSec = Infinity;
+      for (const r of batch.trafficRows()) {
+        traffic.run(r.bucketStartSec, r.family, r.upBytes, r.downBytes, r.upPackets, r.downPackets);
+        oldestSec = Math.min(oldestSec, r.bucketStartSec);
+        rowCount++;
+      }
+      for (const r of batch.remoteRows()) {
+        remote.run(r.bucketStartSec, r.remoteIp, r.upBytes, r.downBytes, r.upPackets, r.downPackets);
+        oldestSec = Math.min(oldestSec, r.bucketStartSec);
+        rowCount++;
+      }
+      for (const r of batch.healthRows()) {
+        health.run(r.bucketStartSec, r.malformedPackets, r.droppedPackets);
+        oldestSec = Math.min(oldestSec, r.bucketStartSec);
+        rowCount++;
+      }
+      // Old buckets (a pcap import of last year) must still be rolled up by the next retention pass.
+      if (oldestSec !== Infinity) marks.run(oldestSec);
+      db.exec("COMMIT");
+      return rowCount;
+    } catch (e) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+}

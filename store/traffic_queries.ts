@@ -1,0 +1,264 @@
+/**
+ * Read queries over the traffic history: every function adds the ledger's unsaved deltas to what SQLite
+ * holds, so answers never lag a save interval. A stored row counts toward the period containing its
+ * `bucket_start` (see store/retention.ts for rolled-up rows).
+ */
+import type { IpFamily } from "../capture/types.ts";
+import { OTHER_REMOTE_IP } from "../capture/types.ts";
+import {
+  addDays,
+  localDateOf,
+  localDateStartSec,
+  type LocalPeriod,
+  monthStartDate,
+  yearStartDate,
+} from "./local_periods.ts";
+import type { TrafficLedger } from "./traffic_ledger.ts";
+
+/** Public bytes of a span. */
+export interface TrafficTotals {
+  readonly upBytes: number;
+  readonly downBytes: number;
+}
+
+/** Traffic and packet health of one local period. */
+export interface PeriodTraffic extends LocalPeriod, TrafficTotals {
+  /** Packets the kernel dropped in the period: when above 0, the period's counts are incomplete. */
+  readonly droppedPackets: number;
+  readonly malformedPackets: number;
+}
+
+/** Today, this month and this year in the local zone. */
+export interface TrafficSummary {
+  readonly today: TrafficTotals;
+  readonly month: TrafficTotals;
+  readonly year: TrafficTotals;
+}
+
+/** Bytes exchanged with one remote address. */
+export interface RemoteTotals extends TrafficTotals {
+  readonly remoteIp: string;
+}
+
+/** The heaviest remotes of a span plus the traffic of addresses that were folded into OTHER_REMOTE_IP. */
+export interface TopRemotes {
+  readonly remotes: readonly RemoteTotals[];
+  readonly other: TrafficTotals;
+}
+
+/** All-time counters of one IP family (for /metrics). */
+export interface FamilyTotals extends TrafficTotals {
+  readonly family: IpFamily;
+  readonly upPackets: number;
+  readonly downPackets: number;
+}
+
+/** All-time counters for /metrics. */
+export interface AllTimeTotals {
+  readonly families: readonly FamilyTotals[];
+  readonly malformedPackets: number;
+  readonly droppedPackets: number;
+}
+
+/** Options of topRemotes; a missing bound means "since the first" / "up to the last" row. */
+export interface TopRemotesOptions {
+  readonly fromSec?: number;
+  readonly toSec?: number;
+  readonly limit: number;
+}
+
+const END_OF_TIME_SEC = Number.MAX_SAFE_INTEGER;
+
+/** Sums traffic and health per period; `periods` must be contiguous and oldest first (localPeriods()). */
+export function trafficByPeriod(ledger: TrafficLedger, periods: readonly LocalPeriod[]): PeriodTraffic[] {
+  const sums = periods.map(() => ({ upBytes: 0, downBytes: 0, droppedPackets: 0, malformedPackets: 0 }));
+  if (periods.length === 0) return [];
+  const fromSec = periods[0].startSec;
+  const toSec = periods[periods.length - 1].endSec;
+  const db = ledger.store.db;
+  const trafficRows = db.prepare(
+    `SELECT bucket_start AS t, sum(up_bytes) AS up, sum(down_bytes) AS down FROM traffic
+     WHERE bucket_start >= ? AND bucket_start < ? GROUP BY bucket_start`,
+  ).all(fromSec, toSec) as { t: number; up: number; down: number }[];
+  const pendingTraffic = ledger.pendingTrafficRows().map((r) => ({
+    t: r.bucketStartSec,
+    up: r.upBytes,
+    down: r.downBytes,
+  }));
+  for (const row of [...trafficRows, ...pendingTraffic]) {
+    const i = periodIndex(periods, row.t);
+    if (i < 0) continue;
+    sums[i].upBytes += row.up;
+    sums[i].downBytes += row.down;
+  }
+  const healthRows = db.prepare(
+    `SELECT bucket_start AS t, malformed_packets AS malformed, dropped_packets AS dropped FROM bucket_health
+     WHERE bucket_start >= ? AND bucket_start < ?`,
+  ).all(fromSec, toSec) as { t: number; malformed: number; dropped: number }[];
+  const pendingHealth = ledger.pendingHealthRows().map((r) => ({
+    t: r.bucketStartSec,
+    malformed: r.malformedPackets,
+    dropped: r.droppedPackets,
+  }));
+  for (const row of [...healthRows, ...pendingHealth]) {
+    const i = periodIndex(periods, row.t);
+    if (i < 0) continue;
+    sums[i].malformedPackets += row.malformed;
+    sums[i].droppedPackets += row.dropped;
+  }
+  return periods.map((p, i) => ({ ...p, ...sums[i] }));
+}
+
+/** Public bytes with bucket starts in [fromSec, toSec). */
+export function trafficTotal(ledger: TrafficLedger, fromSec: number, toSec: number): TrafficTotals {
+  const row = ledger.store.db.prepare(
+    `SELECT coalesce(sum(up_bytes), 0) AS up, coalesce(sum(down_bytes), 0) AS down FROM traffic
+     WHERE bucket_start >= ? AND bucket_start < ?`,
+  ).get(fromSec, toSec) as { up: number; down: number };
+  let upBytes = row.up;
+  let downBytes = row.down;
+  for (const r of ledger.pendingTrafficRows()) {
+    if (r.bucketStartSec < fromSec || r.bucketStartSec >= toSec) continue;
+    upBytes += r.upBytes;
+    downBytes += r.downBytes;
+  }
+  return { upBytes, downBytes };
+}
+
+/** Today, this month and this year, local to `timeZone`, at UTC second `nowSec`. */
+export function trafficSummary(ledger: TrafficLedger, timeZone: string, nowSec: number): TrafficSummary {
+  const today = localDateOf(nowSec, timeZone);
+  const endSec = localDateStartSec(addDays(today, 1), timeZone);
+  const since = (date: string) => trafficTotal(ledger, localDateStartSec(date, timeZone), endSec);
+  return { today: since(today), month: since(monthStartDate(today)), year: since(yearStartDate(today)) };
+}
+
+/** Local dates of the oldest and newest traffic, or nulls when nothing was counted yet. */
+export function trafficDateRange(
+  ledger: TrafficLedger,
+  timeZone: string,
+): { readonly min: string | null; readonly max: string | null } {
+  const row = ledger.store.db.prepare("SELECT min(bucket_start) AS lo, max(bucket_start) AS hi FROM traffic")
+    .get() as { lo: number | null; hi: number | null };
+  const starts = ledger.pendingTrafficRows().map((r) => r.bucketStartSec);
+  if (row.lo !== null && row.hi !== null) starts.push(row.lo, row.hi);
+  if (starts.length === 0) return { min: null, max: null };
+  return { min: localDateOf(Math.min(...starts), timeZone), max: localDateOf(Math.max(...starts), timeZone) };
+}
+
+/**
+ * The `limit` remotes with the most bytes in [fromSec, toSec), heaviest first (ties by address), exact
+ * including unsaved deltas: candidates are the stored top `limit` plus every remote with pending bytes.
+ */
+export function topRemotes(ledger: TrafficLedger, options: TopRemotesOptions): TopRemotes {
+  const fromSec = options.fromSec ?? 0;
+  const toSec = options.toSec ?? END_OF_TIME_SEC;
+  const db = ledger.store.db;
+  const totals = new Map<string, { upBytes: number; downBytes: number }>();
+  const add = (ip: string, up: number, down: number) => {
+    const entry = totals.get(ip);
+    if (entry) {
+      entry.upBytes += up;
+      entry.downBytes += down;
+    } else totals.set(ip, { upBytes: up, downBytes: down });
+  };
+  const stored = db.prepare(
+    `SELECT remote_ip AS ip, sum(up_bytes) AS up, sum(down_bytes) AS down FROM remote_traffic
+     WHERE bucket_start >= ? AND bucket_start < ? AND remote_ip != ?
+     GROUP BY remote_ip ORDER BY sum(up_bytes) + sum(down_bytes) DESC, remote_ip LIMIT ?`,
+  ).all(fromSec, toSec, OTHER_REMOTE_IP, options.limit) as { ip: string; up: number; down: number }[];
+  for (const r of stored) add(r.ip, r.up, r.down);
+  const pending = ledger.pendingRemoteRows().filter((r) =>
+    r.bucketStartSec >= fromSec && r.bucketStartSec < toSec
+  );
+  const pendingIps = new Set(pending.map((r) => r.remoteIp));
+  for (const ip of totals.keys()) pendingIps.delete(ip);
+  pendingIps.add(OTHER_REMOTE_IP);
+  for (const r of storedTotalsOf(ledger, pendingIps, fromSec, toSec)) add(r.ip, r.up, r.down);
+  for (const r of pending) add(r.remoteIp, r.upBytes, r.downBytes);
+  const other = totals.get(OTHER_REMOTE_IP) ?? { upBytes: 0, downBytes: 0 };
+  totals.delete(OTHER_REMOTE_IP);
+  const remotes = [...totals].map(([remoteIp, t]) => ({ remoteIp, ...t }))
+    .sort((a, b) =>
+      (b.upBytes + b.downBytes) - (a.upBytes + a.downBytes) || compareText(a.remoteIp, b.remoteIp)
+    )
+    .slice(0, options.limit);
+  return { remotes, other };
+}
+
+/** All-time counters by IP family and of packet health, unsaved deltas included. */
+export function allTimeTotals(ledger: TrafficLedger): AllTimeTotals {
+  const db = ledger.store.db;
+  const rows = db.prepare(
+    `SELECT family, sum(up_bytes) AS ub, sum(down_bytes) AS db, sum(up_packets) AS up, sum(down_packets) AS dp
+     FROM traffic GROUP BY family`,
+  ).all() as { family: IpFamily; ub: number; db: number; up: number; dp: number }[];
+  const families = new Map<IpFamily, FamilyTotals>();
+  for (const family of [4, 6] as const) {
+    families.set(family, { family, upBytes: 0, downBytes: 0, upPackets: 0, downPackets: 0 });
+  }
+  const add = (family: IpFamily, ub: number, db: number, up: number, dp: number) => {
+    const t = families.get(family)!;
+    families.set(family, {
+      family,
+      upBytes: t.upBytes + ub,
+      downBytes: t.downBytes + db,
+      upPackets: t.upPackets + up,
+      downPackets: t.downPackets + dp,
+    });
+  };
+  for (const r of rows) add(r.family, r.ub, r.db, r.up, r.dp);
+  for (const r of ledger.pendingTrafficRows()) {
+    add(r.family, r.upBytes, r.downBytes, r.upPackets, r.downPackets);
+  }
+  const health = db.prepare(
+    `SELECT coalesce(sum(malformed_packets), 0) AS malformed, coalesce(sum(dropped_packets), 0) AS dropped
+     FROM bucket_health`,
+  ).get() as { malformed: number; dropped: number };
+  let malformedPackets = health.malformed;
+  let droppedPackets = health.dropped;
+  for (const r of ledger.pendingHealthRows()) {
+    malformedPackets += r.malformedPackets;
+    droppedPackets += r.droppedPackets;
+  }
+  return { families: [...families.values()], malformedPackets, droppedPackets };
+}
+
+function storedTotalsOf(
+  ledger: TrafficLedger,
+  ips: ReadonlySet<string>,
+  fromSec: number,
+  toSec: number,
+): { ip: string; up: number; down: number }[] {
+  const db = ledger.store.db;
+  // A temp table (in memory, PRAGMA temp_store) instead of one query per address: a scan leaves up to
+  // DEFAULT_MAX_PENDING_REMOTES of them. `IN (SELECT …)` makes SQLite walk the range once.
+  db.exec("CREATE TEMP TABLE IF NOT EXISTS query_ips (ip TEXT PRIMARY KEY) WITHOUT ROWID");
+  db.exec("DELETE FROM temp.query_ips");
+  const insert = db.prepare("INSERT INTO temp.query_ips (ip) VALUES (?)");
+  for (const ip of ips) insert.run(ip);
+  const rows = db.prepare(
+    `SELECT remote_ip AS ip, sum(up_bytes) AS up, sum(down_bytes) AS down FROM remote_traffic
+     WHERE bucket_start >= ? AND bucket_start < ? AND remote_ip IN (SELECT ip FROM temp.query_ips)
+     GROUP BY remote_ip`,
+  ).all(fromSec, toSec) as { ip: string; up: number; down: number }[];
+  db.exec("DELETE FROM temp.query_ips");
+  return rows;
+}
+
+/** Index of the period containing `sec`, or -1; binary search over contiguous periods. */
+function periodIndex(periods: readonly LocalPeriod[], sec: number): number {
+  let lo = 0;
+  let hi = periods.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sec < periods[mid].startSec) hi = mid - 1;
+    else if (sec >= periods[mid].endSec) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

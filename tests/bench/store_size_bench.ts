@@ -1,0 +1,160 @@
+/**
+ * Database size after one simulated year of a busy NAS (issue 6 item 6), run with
+ * `deno run -A tests/bench/store_size_bench.ts [--days 365] [--ips-per-day 10000] [--zone Europe/Berlin]`.
+ *
+ * Every day sees `ips-per-day` distinct remote addresses: 30% come back every day (CDNs, cloud sync) and are
+ * active in ~12 of the day's 96 buckets, 70% are new that day and active in 1–3 buckets. Both IP families
+ * carry traffic in every bucket; one bucket in 100 has kernel drops. The ledger is flushed once per
+ * simulated hour (flush size does not change what is stored: rows are UPSERT-added) and retention runs once
+ * per simulated day with the defaults of config.ts (RETENTION_FINE_DAYS, RETENTION_REMOTE_DAYS).
+ *
+ * Baseline, same run, same data: the same year with retention off (every 15-minute row kept). Prints one
+ * line per measurement and a JSON summary on the last line.
+ */
+import { parseArgs } from "node:util";
+import { loadConfig } from "../../config.ts";
+import type { TrafficBatch } from "../../capture/types.ts";
+import { applyRetention, openStore, TrafficLedger } from "../../store/mod.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    days: { type: "string", default: "365" },
+    "ips-per-day": { type: "string", default: "10000" },
+    zone: { type: "string", default: "Europe/Berlin" },
+  },
+});
+const DAYS = Number(values.days);
+const IPS_PER_DAY = Number(values["ips-per-day"]);
+const ZONE = values.zone;
+const RECURRING_SHARE = 0.3;
+const START_SEC = Date.parse("2025-01-01T00:00:00Z") / 1000;
+const BUCKETS_PER_DAY = 96;
+
+/** Deterministic PRNG (mulberry32) so both runs see the same traffic. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Remote address number `n` as text, from 2001:db8::/32 only (documentation range, issue rules). 70% get
+ * a short form as long as a typical IPv4 text, 30% a full-length form as long as a typical IPv6 one, so
+ * the stored strings have realistic sizes.
+ */
+function remoteIp(n: number): string {
+  const hi = (n >>> 16).toString(16);
+  const lo = (n & 0xffff).toString(16);
+  return n % 10 < 7 ? `2001:db8::${hi}:${lo}` : `2001:db8:85a3:1234:5678:9abc:${hi}:${lo}`;
+}
+
+/** One simulated day as one batch per bucket. */
+function dayBatches(day: number): TrafficBatch[] {
+  const next = random(day + 1);
+  const recurring = Math.round(IPS_PER_DAY * RECURRING_SHARE);
+  const perBucket: { remoteIp: string; bytes: number }[][] = Array.from({ length: BUCKETS_PER_DAY }, () => []);
+  for (let i = 0; i < IPS_PER_DAY; i++) {
+    const ip = i < recurring ? remoteIp(i) : remoteIp(recurring + day * IPS_PER_DAY + i);
+    const activeBuckets = i < recurring ? 8 + Math.floor(next() * 9) : 1 + Math.floor(next() * 3);
+    for (let k = 0; k < activeBuckets; k++) {
+      perBucket[Math.floor(next() * BUCKETS_PER_DAY)].push({ remoteIp: ip, bytes: 1 + Math.floor(next() * 5e6) });
+    }
+  }
+  return perBucket.map((remotes, b) => {
+    const bucketStartSec = START_SEC + day * 86_400 + b * 900;
+    let up = 0;
+    let down = 0;
+    const rows = remotes.map((r) => {
+      const upBytes = Math.floor(r.bytes / 10);
+      up += upBytes;
+      down += r.bytes - upBytes;
+      return { bucketStartSec, remoteIp: r.remoteIp, upBytes, downBytes: r.bytes - upBytes, upPackets: 3, downPackets: 9 };
+    });
+    const v4Up = Math.floor(up * 0.7);
+    const v4Down = Math.floor(down * 0.7);
+    return {
+      traffic: [
+        { bucketStartSec, family: 4, upBytes: v4Up, downBytes: v4Down, upPackets: 100, downPackets: 300 },
+        { bucketStartSec, family: 6, upBytes: up - v4Up, downBytes: down - v4Down, upPackets: 50, downPackets: 150 },
+      ],
+      remotes: rows,
+      health: next() < 0.01 ? [{ bucketStartSec, malformedPackets: 1, droppedPackets: 42 }] : [],
+    };
+  });
+}
+
+interface RunResult {
+  readonly fileBytes: number;
+  readonly trafficRows: number;
+  readonly remoteRows: number;
+  readonly seconds: number;
+}
+
+async function simulate(retention: { fineDays: number; remoteDays: number } | null): Promise<RunResult> {
+  const dir = await Deno.makeTempDir({ prefix: "netledger-size-bench-" });
+  const started = performance.now();
+  try {
+    const store = openStore(`${dir}/netledger.db`, { log: (line) => console.error(line) });
+    try {
+      const ledger = new TrafficLedger(store);
+      for (let day = 0; day < DAYS; day++) {
+        const batches = dayBatches(day);
+        for (const [b, batch] of batches.entries()) {
+          ledger.add(batch);
+          if (b % 4 === 3) await ledger.flush();
+        }
+        if (retention) {
+          applyRetention(store, { ...retention, timeZone: ZONE, nowSec: START_SEC + (day + 1) * 86_400 });
+        }
+      }
+      store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      const count = (table: string) => (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      const trafficRows = count("traffic");
+      const remoteRows = count("remote_traffic");
+      store.close();
+      return {
+        fileBytes: (await Deno.stat(`${dir}/netledger.db`)).size,
+        trafficRows,
+        remoteRows,
+        seconds: (performance.now() - started) / 1000,
+      };
+    } finally {
+      store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const defaults = loadConfig([], { TZ: ZONE }).retention;
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+console.log(`Simulating ${DAYS} days, ${IPS_PER_DAY} distinct remotes a day, zone ${ZONE}`);
+const retained = await simulate(defaults);
+console.log(
+  `default retention (fine ${defaults.fineDays} d, remote ${defaults.remoteDays} d): ${mib(retained.fileBytes)} MiB, ` +
+    `${retained.trafficRows} traffic rows, ${retained.remoteRows} remote rows (${retained.seconds.toFixed(0)} s)`,
+);
+const baseline = await simulate(null);
+console.log(
+  `baseline, no rollups: ${mib(baseline.fileBytes)} MiB, ${baseline.trafficRows} traffic rows, ` +
+    `${baseline.remoteRows} remote rows (${baseline.seconds.toFixed(0)} s)`,
+);
+const ratio = retained.fileBytes / baseline.fileBytes;
+console.log(`size with default retention / without: ${ratio.toFixed(3)}`);
+console.log(JSON.stringify({
+  bench: "store_size",
+  days: DAYS,
+  ipsPerDay: IPS_PER_DAY,
+  zone: ZONE,
+  retention: defaults,
+  retainedBytes: retained.fileBytes,
+  baselineBytes: baseline.fileBytes,
+  ratio,
+  retainedRemoteRows: retained.remoteRows,
+  baselineRemoteRows: baseline.remoteRows,
+}));

@@ -1,0 +1,183 @@
+/**
+ * The Monitoring API over a real HTTP server on 127.0.0.1:0, backed by the fake core, the ClashMonitor and a
+ * real SQLite file: JSON answers (unsaved deltas included), 400s naming the parameter, names, and the
+ * WebSocket relays (one upstream subscription for any number of browsers, no secret in the browser's URL).
+ */
+import assert from "node:assert/strict";
+import { ClashMonitor } from "../clash/mod.ts";
+import { ClashStore } from "../store/clash_store.ts";
+import { openStore } from "../store/mod.ts";
+import { monitoringRoutes } from "../web/api/monitoring_routes.ts";
+import type {
+  MonitoringClientDetailJson,
+  MonitoringClientsJson,
+  MonitoringHistoryJson,
+  MonitoringOverviewJson,
+  MonitoringResourcesJson,
+} from "../web/monitoring_api_types.ts";
+import { ClashRig } from "./helpers/clash_rig.ts";
+
+const SECRET = "s3cret";
+const ZONE = "Asia/Kolkata";
+
+async function serve(rig: ClashRig) {
+  const app = monitoringRoutes({
+    monitor: rig.monitor,
+    clashStore: rig.clashStore,
+    timeZone: ZONE,
+    nowSec: () => Math.floor(Date.now() / 1000),
+  });
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const get = async <T>(path: string): Promise<[number, T]> => {
+    const r = await fetch(base + path);
+    return [r.status, await r.json() as T];
+  };
+  return { server, base, get };
+}
+
+async function scenario() {
+  const rig = ClashRig.start({ secret: SECRET });
+  await rig.connected();
+  const video = rig.fake.open({ sourceIP: "192.168.1.10", host: "video.example.com", chains: ["HK-01", "Proxy"] });
+  const cdn = rig.fake.open({ sourceIP: "192.168.1.10", host: "", destinationIP: "203.0.113.9" });
+  const v6 = rig.fake.open({ sourceIP: "fd00::20", host: "api.example.org", network: "udp" });
+  rig.fake.transfer(video, 1000, 50000);
+  rig.fake.transfer(cdn, 10, 20);
+  rig.fake.transfer(v6, 300, 400);
+  rig.fake.hidden(5, 6);
+  await rig.snapshot();
+  return rig;
+}
+
+Deno.test("monitoringRoutes() answers overview, history, clients, detail and resources including unsaved deltas", async () => {
+  await using rig = await scenario();
+  const { server, get } = await serve(rig);
+  try {
+    const [, overview] = await get<MonitoringOverviewJson>("/api/monitoring/overview");
+    assert.equal(overview.status.state, "connected");
+    assert.equal(overview.active_connections, 3);
+    assert.equal(overview.online_clients, 2);
+    assert.deepEqual(overview.today, {
+      up_bytes: 1310,
+      down_bytes: 50420,
+      unattributed_up_bytes: 5,
+      unattributed_down_bytes: 6,
+    });
+
+    const [, history] = await get<MonitoringHistoryJson>("/api/monitoring/history?granularity=hour");
+    assert.equal(history.series.length, 24, "zero-filled local hours of today");
+    assert.deepEqual(history.summary, overview.today);
+
+    rig.monitor.flush(); // the same answers from SQLite
+    const [, clients] = await get<MonitoringClientsJson>("/api/monitoring/clients");
+    assert.deepEqual(
+      clients.clients.map((c) => [c.ip, c.up_bytes, c.down_bytes, c.active_connections, c.online]),
+      [["192.168.1.10", 1010, 50020, 2, true], ["fd00::20", 300, 400, 1, true]],
+    );
+    assert.deepEqual(clients.clients[0].chains, ["Proxy > HK-01", "direct"]);
+
+    const [, detail] = await get<MonitoringClientDetailJson>("/api/monitoring/clients/192.168.1.10");
+    assert.deepEqual(detail.resources.map((r) => [r.name, r.up_bytes]), [["video.example.com", 1000], ["203.0.113.9", 10]]);
+    assert.deepEqual(detail.chains.map((c) => c.name), ["Proxy > HK-01", "direct"]);
+    assert.equal(detail.connections.length, 2);
+    assert.equal(detail.history.summary.up_bytes, 1010);
+
+    const [, top] = await get<MonitoringResourcesJson>("/api/monitoring/resources?limit=1");
+    assert.deepEqual(top.resources.map((r) => r.name), ["video.example.com"]);
+    const [, v6] = await get<MonitoringResourcesJson>("/api/monitoring/resources?client=FD00::20");
+    assert.deepEqual(v6.resources.map((r) => [r.name, r.down_bytes]), [["api.example.org", 400]]);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("monitoringRoutes() answers 400 naming the bad parameter", async () => {
+  await using rig = await scenario();
+  const { server, base, get } = await serve(rig);
+  try {
+    const cases: [string, string][] = [
+      ["/api/monitoring/history?start=2026-13-01", "start"],
+      ["/api/monitoring/history?granularity=week", "granularity"],
+      ["/api/monitoring/history?start=2026-02-01&end=2026-01-01", "start"],
+      ["/api/monitoring/history?client=nope", "client"],
+      ["/api/monitoring/clients/not-an-ip", "ip"],
+      ["/api/monitoring/resources?limit=0", "limit"],
+      ["/api/monitoring/clients?end=yesterday", "end"],
+    ];
+    for (const [path, parameter] of cases) {
+      const [status, body] = await get<{ error: string }>(path);
+      assert.equal(status, 400, path);
+      assert.match(body.error, new RegExp(`"${parameter}"`), path);
+    }
+    const put = (body: string) => fetch(`${base}/api/monitoring/clients/192.168.1.10/name`, { method: "PUT", body });
+    const badJson = await put("{");
+    assert.equal(badJson.status, 400);
+    assert.match((await badJson.json()).error, /"body"/);
+    const tooLong = await put(JSON.stringify({ name: "x".repeat(65) }));
+    assert.equal(tooLong.status, 400);
+    assert.match((await tooLong.json()).error, /"name"/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("monitoringRoutes() PUT /clients/:ip/name names a client, null removes the name", async () => {
+  await using rig = await scenario();
+  const { server, base, get } = await serve(rig);
+  try {
+    const put = (name: string | null) =>
+      fetch(`${base}/api/monitoring/clients/fd00::20/name`, { method: "PUT", body: JSON.stringify({ name }) });
+    assert.deepEqual(await (await put("  Living room TV ")).json(), { ip: "fd00::20", name: "Living room TV" });
+    let [, clients] = await get<MonitoringClientsJson>("/api/monitoring/clients");
+    assert.equal(clients.clients.find((c) => c.ip === "fd00::20")?.name, "Living room TV");
+    await (await put(null)).body?.cancel();
+    [, clients] = await get<MonitoringClientsJson>("/api/monitoring/clients");
+    assert.equal(clients.clients.find((c) => c.ip === "fd00::20")?.name, null);
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("monitoringRoutes() relays /connections to many browsers over one upstream subscription", async () => {
+  await using rig = await scenario();
+  const { server, base } = await serve(rig);
+  const url = `${base.replace("http", "ws")}/api/monitoring/ws/connections`;
+  const browsers = [new WebSocket(url), new WebSocket(url)];
+  try {
+    const first = await Promise.all(browsers.map((b) =>
+      new Promise<string>((resolve) => b.onmessage = (e) => resolve(e.data as string))
+    ));
+    for (const text of first) assert.equal(JSON.parse(text).connections.length, 3);
+    const next = Promise.all(browsers.map((b) =>
+      new Promise<string>((resolve) => b.onmessage = (e) => resolve(e.data as string))
+    ));
+    const extra = rig.fake.open({ sourceIP: "192.168.1.50", host: "b.example.com" });
+    rig.fake.transfer(extra, 1, 1);
+    rig.fake.pushSnapshot();
+    for (const text of await next) assert.equal(JSON.parse(text).connections.length, 4);
+    assert.equal(rig.fake.requests.filter((r) => r.startsWith("GET /connections")).length, 1, "one upstream");
+    assert.ok(rig.fake.requests.every((r) => !r.includes("/api/")), "nothing of the browser path reaches the core");
+    const relay = await fetch(`${base}/api/monitoring/ws/version`);
+    assert.equal(relay.status, 404, "no open relay");
+    await relay.body?.cancel();
+  } finally {
+    const closed = browsers.map((b) => new Promise((resolve) => b.onclose = resolve));
+    for (const b of browsers) b.close();
+    await Promise.all(closed);
+    await server.shutdown();
+  }
+});
+
+Deno.test("monitoringRoutes() without CLASH_API_URL says not configured, WebSockets get 503", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "nl-clash-" });
+  using store = openStore(`${dir}/netledger.db`, { log: () => {} });
+  const monitor = new ClashMonitor({ apiUrl: null, secret: "", persistence: null, log: () => {} });
+  const app = monitoringRoutes({ monitor, clashStore: new ClashStore(store), timeZone: ZONE, nowSec: () => 1_795_000_000 });
+  const overview = await (await app.request("/api/monitoring/overview")).json() as MonitoringOverviewJson;
+  assert.equal(overview.status.state, "not_configured");
+  assert.match(overview.status.message, /CLASH_API_URL/);
+  const ws = await app.request("/api/monitoring/ws/traffic", { headers: { upgrade: "websocket" } });
+  assert.equal(ws.status, 503);
+  assert.match((await ws.json()).error, /CLASH_API_URL/);
+});

@@ -1,0 +1,282 @@
+/**
+ * The dashboard in a real headless Chromium against the real netledger (main.ts) serving a database filled
+ * by `main.ts --pcap`, in a server zone (Asia/Kathmandu, +05:45) that is neither the machine's nor the
+ * browser's. Saves screenshots (desktop and phone, light and dark) under tests/output/screenshots/.
+ */
+import assert from "node:assert/strict";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { DaysJson, QueryJson, SummaryJson, TopIpsJson } from "../web/api_types.ts";
+import { EN } from "../web/ui/i18n/en.ts";
+import { RU } from "../web/ui/i18n/ru.ts";
+import { ZH_CN } from "../web/ui/i18n/zh_cn.ts";
+import { importTraffic, startNetledger, trafficRecords } from "./helpers/dashboard_rig.ts";
+
+const SERVER_ZONE = "Asia/Kathmandu";
+const SCREENSHOT_DIR = new URL("./output/screenshots/", import.meta.url).pathname;
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
+const QUICK_IDS = ["today", "yesterday", "last_7_days", "last_30_days", "this_month", "last_month", "this_year"];
+
+/** A browser zone whose date today differs from the server zone's, so a UI using the browser's would fail. */
+function browserZone(): string {
+  const serverToday = Temporal.Now.plainDateISO(SERVER_ZONE).toString();
+  const candidates = ["Pacific/Kiritimati", "Pacific/Pago_Pago", "America/Los_Angeles", "Asia/Tokyo"];
+  return candidates.find((zone) => Temporal.Now.plainDateISO(zone).toString() !== serverToday)!;
+}
+
+/** What each quick button must select, computed with Temporal (independently of web/ui/lib). */
+function expectedRange(id: string): { start: string; end: string; granularity: string } {
+  const today = Temporal.Now.plainDateISO(SERVER_ZONE);
+  const monthStart = today.with({ day: 1 });
+  const range = (start: Temporal.PlainDate, end: Temporal.PlainDate, granularity: string) => ({
+    start: start.toString(),
+    end: end.toString(),
+    granularity,
+  });
+  switch (id) {
+    case "today":
+      return range(today, today, "hour");
+    case "yesterday":
+      return range(today.subtract({ days: 1 }), today.subtract({ days: 1 }), "hour");
+    case "last_7_days":
+      return range(today.subtract({ days: 6 }), today, "day");
+    case "last_30_days":
+      return range(today.subtract({ days: 29 }), today, "day");
+    case "this_month":
+      return range(monthStart, today, "day");
+    case "last_month":
+      return range(monthStart.subtract({ months: 1 }), monthStart.subtract({ days: 1 }), "day");
+    default:
+      return range(today.with({ month: 1, day: 1 }), today, "month");
+  }
+}
+
+/** Traffic every 90 minutes over the last 45 days and every 2 days over the year before. */
+function fixtureTimestamps(nowSec: number): number[] {
+  const times: number[] = [];
+  for (let t = nowSec - 30; t > nowSec - 45 * 86400; t -= 5400) times.push(t);
+  for (let t = nowSec - 45 * 86400; t > nowSec - 400 * 86400; t -= 2 * 86400) times.push(t);
+  return times.reverse();
+}
+
+async function getJson<T>(baseUrl: string, path: string): Promise<T> {
+  const response = await fetch(`${baseUrl}${path}`);
+  assert.equal(response.status, 200, path);
+  return await response.json() as T;
+}
+
+/** Records console errors, page errors, failed requests and HTTP errors of a page. */
+function watchProblems(page: Page, problems: string[], isNavigating: () => boolean): void {
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => {
+    // A reload cancels the polls in flight (net::ERR_ABORTED); that is the navigation, not a failure.
+    if (isNavigating() && r.failure()?.errorText === "net::ERR_ABORTED") return;
+    problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+}
+
+async function waitForDashboard(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid="card-today"]:not([data-bytes=""])');
+  await page.waitForFunction(() => document.querySelectorAll("[data-chart] .uplot").length === 4);
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return (await page.locator(selector).first().textContent() ?? "").trim();
+}
+
+Deno.test({
+  name: "dashboard in headless Chromium shows the real server's numbers in the server's zone",
+  // Playwright keeps its own pipes and timers open between steps.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const dir = await Deno.makeTempDir({ prefix: "netledger-dashboard-" });
+    const userDataDir = await Deno.makeTempDir({ prefix: "netledger-chromium-" });
+    let context: BrowserContext | undefined;
+    try {
+      const dbPath = `${dir}/netledger.db`;
+      const records = trafficRecords(fixtureTimestamps(Math.floor(Date.now() / 1000)));
+      await importTraffic({ dir, dbPath, timeZone: SERVER_ZONE, records });
+      await using server = await startNetledger({ dbPath, timeZone: SERVER_ZONE });
+      const { baseUrl } = server;
+      context = await chromium.launchPersistentContext(userDataDir, {
+        executablePath: "/usr/bin/chromium",
+        args: CHROMIUM_ARGS,
+        viewport: { width: 1280, height: 900 },
+        timezoneId: browserZone(),
+        locale: "en-US",
+        colorScheme: "light",
+      });
+      const problems: string[] = [];
+      let navigating = false;
+      const page = context.pages()[0] ?? await context.newPage();
+      watchProblems(page, problems, () => navigating);
+      await page.goto(`${baseUrl}/`);
+      await waitForDashboard(page);
+
+      await t.step("cards equal /api/summary", async () => {
+        const summary = await getJson<SummaryJson>(baseUrl, "/api/summary");
+        assert.ok(summary.today.total_bytes > 0 && summary.year.total_bytes > summary.month.total_bytes);
+        const cards: [string, number, string][] = [
+          ["today", summary.today.total_bytes, summary.today.total_fmt],
+          ["month", summary.month.total_bytes, summary.month.total_fmt],
+          ["year", summary.year.total_bytes, summary.year.total_fmt],
+          ["today-up", summary.today.up_bytes, summary.today.up_fmt],
+          ["today-down", summary.today.down_bytes, summary.today.down_fmt],
+        ];
+        for (const [id, bytes, fmt] of cards) {
+          const card = page.locator(`[data-testid="card-${id}"]`);
+          assert.equal(await card.getAttribute("data-bytes"), String(bytes), id);
+          assert.equal((await card.locator(".card-value").textContent())?.trim(), fmt, id);
+        }
+      });
+
+      await t.step("header shows the server zone and a live speed", async () => {
+        assert.match(await text(page, '[data-testid="time-zone"]'), /^Asia\/Kathmandu \(UTC\+05:45\)$/);
+        assert.match(await text(page, '[data-testid="live-speed"]'), /▲ \d+\.\d\d [KMGTP]?B\/s\s*▼ \d+\.\d\d [KMGTP]?B\/s/);
+      });
+
+      await t.step("each quick button sets the server-zone range and granularity, and the summary follows", async () => {
+        for (const id of QUICK_IDS) {
+          const before = expectedRange(id);
+          const requested = page.waitForRequest((r) => new URL(r.url()).pathname === "/api/query");
+          const answered = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/query");
+          await page.click(`[data-quick="${id}"]`);
+          const url = new URL((await requested).url());
+          await answered;
+          const shown = {
+            start: await page.inputValue('[data-testid="range-start"]'),
+            end: await page.inputValue('[data-testid="range-end"]'),
+            granularity: await page.inputValue('[data-testid="range-granularity"]'),
+          };
+          const sent = Object.fromEntries(["start", "end", "granularity"].map((k) => [k, url.searchParams.get(k)]));
+          // Computed once more after the click, in case the server's date turned meanwhile.
+          const expected = JSON.stringify(shown) === JSON.stringify(before) ? before : expectedRange(id);
+          assert.deepEqual(shown, expected, id);
+          assert.deepEqual(sent, expected, id);
+          const query = await getJson<QueryJson>(baseUrl, `/api/query${url.search}`);
+          await page.waitForFunction(
+            (bytes) => document.querySelector('[data-testid="range-summary"] strong')?.getAttribute("data-bytes") === bytes,
+            String(query.summary.total_bytes),
+          );
+        }
+      });
+
+      await t.step("top IPs and the CSV link follow the applied range", async () => {
+        await page.click('[data-quick="last_30_days"]');
+        const range = expectedRange("last_30_days");
+        const search = `?start=${range.start}&end=${range.end}`;
+        const top = await getJson<TopIpsJson>(baseUrl, `/api/top_ips${search}&limit=10`);
+        assert.equal(top.top_ips.length, 10);
+        await page.waitForFunction(
+          (ips) => [...document.querySelectorAll(".top-ips td.ip")].map((td) => td.textContent).join() === ips,
+          top.top_ips.map((r) => r.ip).join(),
+        );
+        assert.equal(await page.locator(".top-ips .rank.gold").textContent(), "1");
+        assert.equal(await page.locator(".top-ips .rank.silver").textContent(), "2");
+        assert.equal(await page.locator(".top-ips .rank.bronze").textContent(), "3");
+        const href = await page.getAttribute('[data-testid="range-csv"]', "href");
+        assert.equal(href, `/api/query${search}&granularity=day&format=csv`);
+        const csv = await page.request.get(`${baseUrl}${href}`);
+        assert.equal(csv.status(), 200);
+        assert.match(csv.headers()["content-type"], /^text\/csv/);
+        assert.ok((await csv.text()).includes(range.end));
+      });
+
+      await t.step("hovering today's bar of the 30-day chart shows its exact bytes", async () => {
+        const days = await getJson<DaysJson>(baseUrl, "/api/history/30days");
+        const today = days.days[days.days.length - 1];
+        await page.locator('[data-chart="days"]').scrollIntoViewIfNeeded();
+        const box = (await page.locator('[data-chart="days"] .u-over').boundingBox())!;
+        await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+        const exact = (bytes: number) => `(${new Intl.NumberFormat("en").format(bytes)} B)`;
+        const legend = page.locator('[data-chart="days"] .u-legend');
+        await page.waitForFunction(
+          (want) => document.querySelector('[data-chart="days"] .u-legend')?.textContent?.includes(want),
+          exact(today.up_bytes),
+        );
+        assert.ok((await legend.textContent())!.includes(exact(today.down_bytes)));
+        assert.ok((await legend.textContent())!.includes(today.day));
+      });
+
+      await t.step("every control is reachable with the keyboard", async () => {
+        await page.locator("body").focus();
+        const reached = new Set<string>();
+        for (let i = 0; i < 40; i++) {
+          await page.keyboard.press("Tab");
+          reached.add(await page.evaluate(() => {
+            const el = document.activeElement as HTMLElement | null;
+            return el?.dataset.quick ?? el?.dataset.testid ?? el?.textContent ?? "";
+          }));
+        }
+        for (const id of [...QUICK_IDS, "range-start", "range-end", "range-granularity", "lang-select", "theme-toggle"]) {
+          assert.ok(reached.has(id), `${id} not reached by Tab: ${[...reached].join(" | ")}`);
+        }
+      });
+
+      await t.step("the language switch changes visible text and is remembered", async () => {
+        await page.selectOption('[data-testid="lang-select"]', "ru");
+        assert.equal(await text(page, '[data-quick="today"]'), RU.quick_today);
+        assert.equal(await text(page, "#range-title"), RU.range_title);
+        assert.equal(await page.getAttribute("html", "lang"), "ru");
+        navigating = true;
+        await page.reload();
+        navigating = false;
+        await waitForDashboard(page);
+        assert.equal(await text(page, "#range-title"), RU.range_title);
+        await page.selectOption('[data-testid="lang-select"]', "zh-CN");
+        assert.equal(await text(page, "#range-title"), ZH_CN.range_title);
+        await page.selectOption('[data-testid="lang-select"]', "en");
+        assert.equal(await text(page, "#range-title"), EN.range_title);
+      });
+
+      await t.step("the theme follows the system and the toggle overrides it", async () => {
+        await page.emulateMedia({ colorScheme: "dark" });
+        await page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
+        await page.click('[data-testid="theme-toggle"]'); // system → light
+        assert.equal(await page.getAttribute("html", "data-theme"), "light");
+        await page.click('[data-testid="theme-toggle"]'); // light → dark
+        await page.click('[data-testid="theme-toggle"]'); // dark → system
+        assert.equal(await page.getAttribute("html", "data-theme"), "dark");
+        await page.emulateMedia({ colorScheme: "light" });
+        await page.waitForFunction(() => document.documentElement.dataset.theme === "light");
+      });
+
+      await t.step("#/monitoring shows its placeholder page", async () => {
+        await page.click(`nav a[href="#/monitoring"]`);
+        await page.waitForSelector('[data-testid="monitoring-page"]');
+        await page.click(`nav a[href="#/"]`);
+        await waitForDashboard(page);
+      });
+
+      await t.step("screenshots: desktop and phone, light and dark; 360 px has no horizontal scroll", async () => {
+        await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
+        for (const [name, width, height] of [["desktop", 1280, 900], ["phone", 360, 740]] as const) {
+          await page.setViewportSize({ width, height });
+          for (const scheme of ["light", "dark"] as const) {
+            await page.emulateMedia({ colorScheme: scheme });
+            await page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
+            await waitForDashboard(page);
+            const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+              scrollWidth: document.documentElement.scrollWidth,
+              innerWidth: globalThis.innerWidth,
+            }));
+            assert.ok(scrollWidth <= innerWidth, `${name} ${scheme}: page is ${scrollWidth} px wide in ${innerWidth}`);
+            await page.screenshot({ path: `${SCREENSHOT_DIR}${name}-${scheme}.png`, fullPage: true });
+          }
+        }
+      });
+
+      assert.deepEqual(problems, []);
+    } finally {
+      await context?.close();
+      await Deno.remove(userDataDir, { recursive: true });
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

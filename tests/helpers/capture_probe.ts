@@ -1,0 +1,254 @@
+/**
+ * Runs a LiveCapture inside a network namespace for tests and benchmarks, driven over stdin/stdout:
+ *
+ *     await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface);
+ *     await probe.waitFor((s) => s.status.countedPackets === 10);
+ *     const final = await probe.stop();   // totals of every batch onBatch received
+ *
+ * As a script (`deno run -A capture_probe.ts IFACE`), it prints one JSON event per line: "log",
+ * "started", "status" (answer to a "status" line on stdin) and "stopped" (answer to "stop", then exits).
+ */
+import { LiveCapture } from "../../capture/live_capture.ts";
+import type { CaptureStatus, TrafficBatch } from "../../capture/types.ts";
+
+/** Sums of every batch handed to onBatch. */
+export interface BatchTotals {
+  upBytes: number;
+  downBytes: number;
+  upPackets: number;
+  downPackets: number;
+  malformedPackets: number;
+  droppedPackets: number;
+  /** Per remote address: [upBytes, downBytes]. */
+  remotes: Record<string, [number, number]>;
+  batches: number;
+}
+
+/** One line the probe prints. */
+export interface ProbeEvent {
+  readonly event: "log" | "started" | "status" | "stopped";
+  readonly line?: string;
+  readonly status: CaptureStatus;
+  readonly totals: BatchTotals;
+  /** Main-thread event-loop lag since the previous status (lateness of a 20 ms timer), in ms. */
+  readonly lag?: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+}
+
+function emptyTotals(): BatchTotals {
+  return {
+    upBytes: 0,
+    downBytes: 0,
+    upPackets: 0,
+    downPackets: 0,
+    malformedPackets: 0,
+    droppedPackets: 0,
+    remotes: {},
+    batches: 0,
+  };
+}
+
+function addBatch(totals: BatchTotals, batch: TrafficBatch): void {
+  totals.batches++;
+  for (const t of batch.traffic) {
+    totals.upBytes += t.upBytes;
+    totals.downBytes += t.downBytes;
+    totals.upPackets += t.upPackets;
+    totals.downPackets += t.downPackets;
+  }
+  for (const h of batch.health) {
+    totals.malformedPackets += h.malformedPackets;
+    totals.droppedPackets += h.droppedPackets;
+  }
+  for (const r of batch.remotes) {
+    const row = totals.remotes[r.remoteIp] ??= [0, 0];
+    row[0] += r.upBytes;
+    row[1] += r.downBytes;
+  }
+}
+
+/** A probe process; stop() ends it, disposing kills it if still running. */
+export interface CaptureProbe extends AsyncDisposable {
+  readonly pid: number;
+  /** Every log line so far. */
+  readonly logs: readonly string[];
+  /** Asks for the current status and totals. */
+  status(): Promise<ProbeEvent>;
+  /** Asks for the status every 100 ms until `isDone` holds; throws after `timeoutMs` (bounded wait). */
+  waitFor(isDone: (e: ProbeEvent) => boolean, timeoutMs?: number): Promise<ProbeEvent>;
+  /** Stops the capture (which delivers the last batch) and returns the final event. */
+  stop(): Promise<ProbeEvent>;
+  /** The "started" event. */
+  readonly started: ProbeEvent;
+}
+
+/**
+ * Starts the probe inside `ns` on `iface`, as root or (`isWithoutNetRaw`) as root with CAP_NET_RAW dropped
+ * from its bounding set by capsh. `stallMsPerSec` blocks the probe's main thread that long once a second
+ * (a slow SQLite write or GC pause); `isMeasuringLag` runs a 20 ms timer on it to report event-loop lag
+ * (off by default: it would dominate an idle-cost measurement). Resolves once LiveCapture.start() has settled.
+ */
+export async function startCaptureProbe(
+  ns: string,
+  iface: string,
+  options: { isWithoutNetRaw?: boolean; ringMb?: number; stallMsPerSec?: number; isMeasuringLag?: boolean } =
+    {},
+): Promise<CaptureProbe> {
+  const script = new URL(import.meta.url).pathname;
+  const deno = [
+    Deno.execPath(),
+    "run",
+    "-A",
+    script,
+    iface,
+    String(options.ringMb ?? 32),
+    String(options.stallMsPerSec ?? 0),
+    options.isMeasuringLag ? "lag" : "no-lag",
+  ];
+  const quoted = deno.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  const command = options.isWithoutNetRaw
+    ? ["capsh", "--drop=cap_net_raw", "--", "-c", `exec ${quoted}`]
+    : deno;
+  const child = new Deno.Command("ip", {
+    args: ["netns", "exec", ns, ...command],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const logs: string[] = [];
+  const writer = child.stdin.getWriter();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  const nextEvent = async (): Promise<ProbeEvent> => {
+    for (let reads = 0; reads < 100_000; reads++) {
+      const newline = buffered.indexOf("\n");
+      if (newline >= 0) {
+        const event = JSON.parse(buffered.slice(0, newline)) as ProbeEvent;
+        buffered = buffered.slice(newline + 1);
+        if (event.event === "log") {
+          logs.push(event.line!);
+          continue;
+        }
+        return event;
+      }
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`Capture probe ended early; logs:\n${logs.join("\n")}`);
+      buffered += value;
+    }
+    throw new Error("Capture probe printed too much");
+  };
+  const ask = async (command: string): Promise<ProbeEvent> => {
+    await writer.write(new TextEncoder().encode(`${command}\n`));
+    return await nextEvent();
+  };
+  let isEnded = false;
+  const kill = async () => {
+    if (isEnded) return;
+    isEnded = true;
+    try {
+      child.kill("SIGTERM");
+    } catch (e) {
+      // Already exited: nothing to kill.
+      if (!(e instanceof TypeError)) throw e;
+    }
+    await child.status;
+  };
+  let started: ProbeEvent;
+  try {
+    started = await nextEvent();
+  } catch (e) {
+    await kill();
+    throw e;
+  }
+  return {
+    pid: child.pid,
+    logs,
+    started,
+    status: () => ask("status"),
+    async waitFor(isDone, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (let i = 0; i < 1000; i++) {
+        const e = await ask("status");
+        if (isDone(e)) return e;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `Condition not met within ${timeoutMs} ms: ${JSON.stringify(e)}\nlogs:\n${logs.join("\n")}`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error("waitFor polled too often");
+    },
+    async stop() {
+      const e = await ask("stop");
+      await writer.close();
+      await child.status;
+      isEnded = true;
+      return e;
+    },
+    [Symbol.asyncDispose]: kill,
+  };
+}
+
+/** Lateness samples of a 20 ms main-thread timer, for event-loop lag percentiles. */
+function watchLag(isOn: boolean): () => { p50Ms: number; p99Ms: number; maxMs: number } | undefined {
+  if (!isOn) return () => undefined;
+  let samples: number[] = [];
+  let due = performance.now() + 20;
+  setInterval(() => {
+    const now = performance.now();
+    if (samples.length < 100_000) samples.push(Math.max(0, now - due));
+    due = now + 20;
+  }, 20);
+  return () => {
+    const sorted = samples.sort((a, b) => a - b);
+    samples = [];
+    const at = (q: number) =>
+      sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    return { p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1) ?? 0 };
+  };
+}
+
+if (import.meta.main) {
+  const [iface, ringMb, stallMs, lagMode] = Deno.args;
+  const totals = emptyTotals();
+  const lag = watchLag(lagMode === "lag");
+  if (Number(stallMs) > 0) {
+    setInterval(() => {
+      const end = performance.now() + Number(stallMs);
+      while (performance.now() < end) {
+        // Busy on purpose: a stalled main thread, as during a slow SQLite write.
+      }
+    }, 1000);
+  }
+  const print = (event: string, extra: Record<string, unknown> = {}) =>
+    console.log(JSON.stringify({ event, ...extra, status: capture?.status(), totals, lag: lag() }));
+  let capture: LiveCapture | null = null;
+  capture = await LiveCapture.start({
+    iface,
+    ringBytes: Number(ringMb) * 1024 * 1024,
+    excludeIpv6Prefixes: [],
+    disableOffloads: false,
+    onBatch: (batch) => addBatch(totals, batch),
+    log: (line) => console.log(JSON.stringify({ event: "log", line, totals })),
+  });
+  print("started");
+  const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
+  let pending = "";
+  for (let reads = 0; reads < 1_000_000; reads++) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    pending += value;
+    let newline: number;
+    while ((newline = pending.indexOf("\n")) >= 0) {
+      const command = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      if (command === "status") print("status");
+      if (command === "stop") {
+        await capture.stop();
+        print("stopped");
+        Deno.exit(0);
+      }
+    }
+  }
+  await capture.stop();
+}

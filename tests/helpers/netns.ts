@@ -1,0 +1,170 @@
+/**
+ * Two network namespaces joined by a veth pair, for tests and benchmarks that capture real traffic as root.
+ * Names are unique per process and call (`nl<pid>x<n>c` / `…p`), addresses come only from documentation
+ * ranges, and `[Symbol.asyncDispose]` (or remove()) deletes both namespaces, which deletes the veth pair.
+ *
+ *     await using pair = await createVethPair();
+ *     await runInNetns(pair.captureNs, ["ip", "link", "show"]);
+ */
+
+/** Addresses of the capture end (the "host" netledger watches) and of the peer end. */
+export const CAPTURE_IPV4 = "192.0.2.1";
+export const PEER_IPV4 = "192.0.2.2";
+export const CAPTURE_IPV6 = "2001:db8:1:1::1";
+export const PEER_IPV6 = "2001:db8:1:1::2";
+export const CAPTURE_MAC = "02:00:00:00:00:01";
+export const PEER_MAC = "02:00:00:00:00:02";
+/** The veth names inside each namespace (namespaces keep them apart, so they need not be unique). */
+export const CAPTURE_IFACE = "nlcap0";
+export const PEER_IFACE = "nlpeer0";
+
+/** Two namespaces and the veth pair between them; disposing deletes everything. */
+export interface VethPair extends AsyncDisposable {
+  readonly captureNs: string;
+  readonly peerNs: string;
+  readonly captureIface: string;
+  readonly peerIface: string;
+  /** Deletes both namespaces (and so the veth pair); idempotent. */
+  remove(): Promise<void>;
+}
+
+let pairCount = 0;
+
+/** Runs a command, throwing an Error with its stderr when it exits non-zero; returns its stdout. */
+export async function run(args: readonly string[], stdin?: Uint8Array): Promise<string> {
+  const child = new Deno.Command(args[0], {
+    args: args.slice(1),
+    stdin: stdin ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin) {
+    const writer = child.stdin.getWriter();
+    await writer.write(stdin);
+    await writer.close();
+  }
+  const out = await child.output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) {
+    throw new Error(
+      `Command failed (${out.code}): ${args.join(" ")}\n${new TextDecoder().decode(out.stderr)}${text}`,
+    );
+  }
+  return text;
+}
+
+/** Runs `args` inside namespace `ns`. */
+export function runInNetns(ns: string, args: readonly string[]): Promise<string> {
+  return run(["ip", "netns", "exec", ns, ...args]);
+}
+
+/** Deletes a namespace if it exists. */
+async function deleteNetns(ns: string): Promise<void> {
+  const out = await new Deno.Command("ip", { args: ["netns", "delete", ns], stdout: "null", stderr: "null" })
+    .output();
+  // Exit code 1 with "No such file": already gone, which is what we want.
+  void out;
+}
+
+/**
+ * Creates the two namespaces, the veth pair (capture end up with CAPTURE_IPV4/CAPTURE_IPV6, peer end up and
+ * silent: IPv6 off so it sends nothing on its own), with offloads left at the kernel defaults.
+ */
+export async function createVethPair(): Promise<VethPair> {
+  const tag = `nl${Deno.pid}x${pairCount++}`;
+  const captureNs = `${tag}c`;
+  const peerNs = `${tag}p`;
+  let removed = false;
+  const remove = async () => {
+    if (removed) return;
+    removed = true;
+    await deleteNetns(captureNs);
+    await deleteNetns(peerNs);
+  };
+  try {
+    await run(["ip", "netns", "add", captureNs]);
+    await run(["ip", "netns", "add", peerNs]);
+    await run([
+      "ip",
+      "-n",
+      captureNs,
+      "link",
+      "add",
+      CAPTURE_IFACE,
+      "address",
+      CAPTURE_MAC,
+      "type",
+      "veth",
+      "peer",
+      "name",
+      PEER_IFACE,
+      "address",
+      PEER_MAC,
+      "netns",
+      peerNs,
+    ]);
+    const c = (args: string[]) => run(["ip", "netns", "exec", captureNs, ...args]);
+    const p = (args: string[]) => run(["ip", "netns", "exec", peerNs, ...args]);
+    await p([
+      "sysctl",
+      "-q",
+      "-w",
+      "net.ipv6.conf.all.disable_ipv6=1",
+      "net.ipv6.conf.default.disable_ipv6=1",
+    ]);
+    await c([
+      "sysctl",
+      "-q",
+      "-w",
+      `net.ipv6.conf.${CAPTURE_IFACE}.accept_ra=0`,
+      `net.ipv6.conf.${CAPTURE_IFACE}.router_solicitations=0`,
+    ]);
+    await c(["ip", "addr", "add", `${CAPTURE_IPV4}/24`, "dev", CAPTURE_IFACE]);
+    await c(["ip", "addr", "add", `${CAPTURE_IPV6}/64`, "dev", CAPTURE_IFACE, "nodad"]);
+    await p(["ip", "addr", "add", `${PEER_IPV4}/24`, "dev", PEER_IFACE]);
+    await c(["ip", "link", "set", "lo", "up"]);
+    await p(["ip", "link", "set", "lo", "up"]);
+    await c(["ip", "link", "set", CAPTURE_IFACE, "up"]);
+    await p(["ip", "link", "set", PEER_IFACE, "up"]);
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+  return {
+    captureNs,
+    peerNs,
+    captureIface: CAPTURE_IFACE,
+    peerIface: PEER_IFACE,
+    remove,
+    [Symbol.asyncDispose]: remove,
+  };
+}
+
+/** Deletes the capture end's veth (and so the pair), then creates it again with the same names and addresses. */
+export async function recreateVeth(pair: VethPair): Promise<void> {
+  await run(["ip", "-n", pair.captureNs, "link", "delete", pair.captureIface]);
+  await run([
+    "ip",
+    "-n",
+    pair.captureNs,
+    "link",
+    "add",
+    CAPTURE_IFACE,
+    "address",
+    CAPTURE_MAC,
+    "type",
+    "veth",
+    "peer",
+    "name",
+    PEER_IFACE,
+    "address",
+    PEER_MAC,
+    "netns",
+    pair.peerNs,
+  ]);
+  await run(["ip", "-n", pair.captureNs, "addr", "add", `${CAPTURE_IPV4}/24`, "dev", CAPTURE_IFACE]);
+  await run(["ip", "-n", pair.captureNs, "addr", "add", `${CAPTURE_IPV6}/64`, "dev", CAPTURE_IFACE, "nodad"]);
+  await run(["ip", "-n", pair.peerNs, "addr", "add", `${PEER_IPV4}/24`, "dev", PEER_IFACE]);
+  await run(["ip", "-n", pair.captureNs, "link", "set", CAPTURE_IFACE, "up"]);
+  await run(["ip", "-n", pair.peerNs, "link", "set", PEER_IFACE, "up"]);
+}

@@ -1,0 +1,140 @@
+/**
+ * The one route table of netledger's HTTP server: auth first, then the traffic API, the Monitoring API,
+ * health and debug, /metrics and the embedded dashboard. Every part is handed in by main.ts as getters, so
+ * this file holds no state and no SQL.
+ */
+import { Hono } from "hono";
+import type { CaptureStatus, LocalAddresses } from "../../capture/mod.ts";
+import type { ClashMonitor } from "../../clash/mod.ts";
+import type { ClashStore, LedgerStatus, TrafficLedger } from "../../store/mod.ts";
+import { type Auth, authMiddleware, authRoutes } from "./auth.ts";
+import { METRICS_CONTENT_TYPE, type MetricsSnapshot, renderMetrics } from "./metrics.ts";
+import { monitoringRoutes } from "./monitoring_routes.ts";
+import { staticRoutes } from "./static_routes.ts";
+import { type RealtimeSource, trafficRoutes } from "./traffic_routes.ts";
+
+/** Everything the server reads, as getters over live parts. */
+export interface AppDeps {
+  readonly version: string;
+  readonly timeZone: string;
+  readonly nowSec: () => number;
+  readonly ledger: TrafficLedger;
+  readonly realtime: RealtimeSource;
+  /** Live capture state, or null when this process only serves history. */
+  readonly captureStatus: () => CaptureStatus | null;
+  readonly localAddresses: () => LocalAddresses;
+  /** The proxy-client part; null when CLASH_API_URL is unset. */
+  readonly clash: { readonly monitor: ClashMonitor; readonly store: ClashStore } | null;
+  readonly auth: Auth;
+  readonly metrics: () => MetricsSnapshot;
+}
+
+/** Builds the Hono app; `app.fetch` is the server's handler. */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.use("*", authMiddleware(deps.auth));
+  app.use("/api/*", async (c, next) => {
+    await next();
+    if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
+  });
+  app.route("/", authRoutes(deps.auth));
+  app.get("/api/health", (c) => c.json(healthJson(deps)));
+  app.get("/api/debug/local_ips", (c) => c.json(localIpsJson(deps)));
+  app.get("/api/debug/capture", (c) => c.json({ capture: captureJson(deps.captureStatus()) }));
+  app.get("/metrics", (c) => c.body(renderMetrics(deps.metrics()), 200, { "content-type": METRICS_CONTENT_TYPE }));
+  app.route("/", trafficRoutes(deps));
+  if (deps.clash !== null) {
+    app.route("/", monitoringRoutes({ ...deps, monitor: deps.clash.monitor, clashStore: deps.clash.store }));
+  } else {
+    app.all("/api/monitoring/*", (c) =>
+      c.json({
+        error: "Proxy-client monitoring is off: set CLASH_API_URL (and CLASH_SECRET) to the core's external_controller",
+        status: { state: "not_configured" },
+      }, 404));
+  }
+  app.route("/", staticRoutes());
+  app.notFound((c) => c.json({ error: `No route for "${c.req.method} ${c.req.path}"` }, 404));
+  app.onError((e, c) => {
+    console.error(`Unhandled error on ${c.req.method} ${c.req.path}:`, e);
+    return c.json({ error: "Internal error; see the server log" }, 500);
+  });
+  return app;
+}
+
+function healthJson(deps: AppDeps) {
+  const capture = deps.captureStatus();
+  const store = deps.ledger.status();
+  const clash = deps.clash?.monitor.status() ?? null;
+  const problems: string[] = [];
+  if (capture !== null && capture.state !== "capturing") {
+    problems.push(`capture: ${capture.message ?? capture.state}`);
+  }
+  if (store.errorMessage !== null) problems.push(`store: ${store.errorMessage}`);
+  if (clash !== null && clash.state !== "connected") problems.push(`clash: ${clash.message}`);
+  return {
+    status: problems.length === 0 ? "ok" : "degraded",
+    ts: Temporal.Instant.fromEpochMilliseconds(deps.nowSec() * 1000).toZonedDateTimeISO(deps.timeZone)
+      .toString({ timeZoneName: "never", fractionalSecondDigits: 0 }),
+    version: deps.version,
+    time_zone: deps.timeZone,
+    problems,
+    capture: captureJson(capture),
+    store: storeJson(store),
+    clash: clash === null ? null : {
+      state: clash.state,
+      message: clash.message,
+      core: clash.core,
+      version: clash.version,
+      since: clash.sinceSec,
+    },
+  };
+}
+
+function captureJson(status: CaptureStatus | null) {
+  if (status === null) return null;
+  return {
+    state: status.state,
+    iface: status.iface,
+    link_type: status.linkType,
+    socket_type: status.socketType,
+    message: status.message,
+    kernel_packets: status.kernelPackets,
+    kernel_drops: status.kernelDrops,
+    kernel_queue_freezes: status.kernelQueueFreezes,
+    malformed_packets: status.malformedPackets,
+    counted_packets: status.countedPackets,
+    last_batch: status.lastBatchSec,
+    opens: status.opens,
+  };
+}
+
+function storeJson(status: LedgerStatus) {
+  return {
+    last_saved: status.lastSavedSec,
+    pending_remote_rows: status.pendingRemoteRows,
+    error_kind: status.errorKind,
+    error: status.errorMessage,
+  };
+}
+
+function localIpsJson(deps: AppDeps) {
+  const local = deps.localAddresses();
+  const ipv4 = local.ips.filter((ip) => !ip.includes(":"));
+  const ipv6 = local.ips.filter((ip) => ip.includes(":"));
+  const capture = deps.captureStatus();
+  return {
+    iface: capture?.iface ?? null,
+    ipv4,
+    ipv6,
+    total: local.ips.length,
+    ipv6_lan_filter: {
+      mode: local.mode,
+      prefixes: local.lanPrefixes,
+      note: local.mode === "manual"
+        ? "EXCLUDE_IPV6_PREFIX is set: traffic with both ends inside one of these prefixes is LAN traffic"
+        : "The /56 of every global IPv6 address on the interface is treated as the LAN (refreshed hourly)",
+    },
+    capture: captureJson(capture),
+    note: "Traffic between a local or private address and a public one is counted; LAN-only traffic is not",
+  };
+}

@@ -1,0 +1,253 @@
+/**
+ * GET /metrics body in the Prometheus text exposition format (version 0.0.4): one pure function of a plain
+ * snapshot that main.ts fills from store, capture and clash getters. People with many boxes scrape each
+ * appliance with Prometheus, VictoriaMetrics or Thanos; the series set is bounded so that scales.
+ */
+
+/** Content-Type of the text exposition format. */
+export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+/** Most proxy clients exposed as separate series; heavier ones first, the rest summed as client_ip="other". */
+export const MAX_CLIENT_SERIES = 500;
+
+/** All-time public traffic of one IP family: stored plus unsaved totals, which only grow. */
+export interface FamilyTotals {
+  readonly family: 4 | 6;
+  readonly upBytes: number;
+  readonly downBytes: number;
+  readonly upPackets: number;
+  readonly downPackets: number;
+}
+
+/** Bytes exchanged with one remote address inside the top-remotes window. */
+export interface RemoteTotals {
+  /** Canonical address text, or "other" (OTHER_REMOTE_IP) for a remainder row from the store. */
+  readonly remoteIp: string;
+  readonly upBytes: number;
+  readonly downBytes: number;
+}
+
+/** All-time proxied traffic and live connections of one Clash client. */
+export interface ClashClientTotals {
+  readonly clientIp: string;
+  /** User-given name, or null. */
+  readonly name: string | null;
+  readonly upBytes: number;
+  readonly downBytes: number;
+  readonly activeConnections: number;
+}
+
+/** Everything /metrics shows, as plain numbers and strings. */
+export interface MetricsSnapshot {
+  readonly version: string;
+  /** True while the live capture reads packets (false: no permission, interface down, pcap-only). */
+  readonly isCaptureRunning: boolean;
+  /** One entry per family; a missing family is exposed as zeros so the series never vanish. */
+  readonly traffic: readonly FamilyTotals[];
+  /** All-time frames skipped as truncated or garbled. */
+  readonly malformedPackets: number;
+  /** All-time packets the kernel dropped before netledger read them. */
+  readonly droppedPackets: number;
+  readonly topRemotes: {
+    /** UTC seconds where the window starts (e.g. today's local midnight). */
+    readonly windowStartSec: number;
+    /** The window's total public bytes over all remotes, so "other" = total − shown. */
+    readonly totalUpBytes: number;
+    readonly totalDownBytes: number;
+    /** Heaviest remotes of the window, any order; more than `limit` rows are cut to `limit`. */
+    readonly rows: readonly RemoteTotals[];
+    /** How many remotes get their own series (METRICS_TOP_N). */
+    readonly limit: number;
+  };
+  /** Null when CLASH_API_URL is unset: then no Clash series are exposed at all. */
+  readonly clash: {
+    readonly isCoreReachable: boolean;
+    readonly activeConnections: number;
+    readonly clients: readonly ClashClientTotals[];
+    /** Bytes the core counted that no connection snapshot could attribute to a client (all-time). */
+    readonly unattributedUpBytes: number;
+    readonly unattributedDownBytes: number;
+  } | null;
+}
+
+type Labels = Readonly<Record<string, string>>;
+
+/** Collects families in order; each family is written once with its HELP and TYPE. */
+class Exposition {
+  readonly #lines: string[] = [];
+
+  family(name: string, type: "counter" | "gauge", help: string, samples: readonly [Labels, number][]): void {
+    this.#lines.push(`# HELP ${name} ${help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`);
+    this.#lines.push(`# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) {
+      this.#lines.push(`${name}${formatLabels(labels)} ${formatValue(value)}`);
+    }
+  }
+
+  toString(): string {
+    return this.#lines.join("\n") + "\n";
+  }
+}
+
+/** Renders the snapshot; series sets are bounded by `topRemotes.limit` and MAX_CLIENT_SERIES. */
+export function renderMetrics(snapshot: MetricsSnapshot): string {
+  const out = new Exposition();
+  out.family("netledger_build_info", "gauge", "Version of the running netledger, always 1.", [[{
+    version: snapshot.version,
+  }, 1]]);
+  out.family("netledger_capture_up", "gauge", "1 while the live capture reads packets, else 0.", [[
+    {},
+    snapshot.isCaptureRunning ? 1 : 0,
+  ]]);
+  const families = ([4, 6] as const).map((family): FamilyTotals =>
+    snapshot.traffic.find((t) => t.family === family) ??
+      { family, upBytes: 0, downBytes: 0, upPackets: 0, downPackets: 0 }
+  );
+  const byDirection = (pick: (t: FamilyTotals) => [number, number]): [Labels, number][] =>
+    families.flatMap((t) => {
+      const [up, down] = pick(t);
+      const family = `ipv${t.family}`;
+      return [[{ direction: "upload", family }, up], [{ direction: "download", family }, down]];
+    });
+  out.family(
+    "netledger_public_bytes_total",
+    "counter",
+    "IP-layer bytes exchanged with public addresses, all time.",
+    byDirection((t) => [t.upBytes, t.downBytes]),
+  );
+  out.family(
+    "netledger_public_packets_total",
+    "counter",
+    "Packets exchanged with public addresses, all time.",
+    byDirection((t) => [t.upPackets, t.downPackets]),
+  );
+  out.family(
+    "netledger_malformed_packets_total",
+    "counter",
+    "Frames skipped as truncated or garbled, all time.",
+    [
+      [{}, snapshot.malformedPackets],
+    ],
+  );
+  out.family(
+    "netledger_dropped_packets_total",
+    "counter",
+    "Packets the kernel dropped before netledger read them.",
+    [
+      [{}, snapshot.droppedPackets],
+    ],
+  );
+  renderTopRemotes(out, snapshot.topRemotes);
+  if (snapshot.clash !== null) renderClash(out, snapshot.clash);
+  return out.toString();
+}
+
+function renderTopRemotes(out: Exposition, top: MetricsSnapshot["topRemotes"]): void {
+  out.family(
+    "netledger_remote_window_start_seconds",
+    "gauge",
+    "Start of the window of netledger_remote_bytes, in Unix seconds.",
+    [[{}, top.windowStartSec]],
+  );
+  const shown = top.rows.filter((r) => r.remoteIp !== "other")
+    .toSorted((a, b) =>
+      b.upBytes + b.downBytes - (a.upBytes + a.downBytes) || compareText(a.remoteIp, b.remoteIp)
+    )
+    .slice(0, Math.max(0, top.limit));
+  const otherUp = top.totalUpBytes - sum(shown, (r) => r.upBytes);
+  const otherDown = top.totalDownBytes - sum(shown, (r) => r.downBytes);
+  const samples: [Labels, number][] = [];
+  for (const r of [...shown, { remoteIp: "other", upBytes: otherUp, downBytes: otherDown }]) {
+    samples.push([{ remote_ip: r.remoteIp, direction: "upload" }, r.upBytes]);
+    samples.push([{ remote_ip: r.remoteIp, direction: "download" }, r.downBytes]);
+  }
+  out.family(
+    "netledger_remote_bytes",
+    "gauge",
+    'Public bytes per remote IP since the window start: the top METRICS_TOP_N, and remote_ip="other" for the ' +
+      "rest, so the series sum to the window total.",
+    samples,
+  );
+}
+
+function renderClash(out: Exposition, clash: NonNullable<MetricsSnapshot["clash"]>): void {
+  out.family("netledger_clash_core_up", "gauge", "1 when the Clash API of the proxy core answers, else 0.", [[
+    {},
+    clash.isCoreReachable ? 1 : 0,
+  ]]);
+  out.family("netledger_clash_connections", "gauge", "Open connections reported by the proxy core.", [[
+    {},
+    clash.activeConnections,
+  ]]);
+  const ranked = clash.clients.toSorted((a, b) =>
+    b.upBytes + b.downBytes - (a.upBytes + a.downBytes) || compareText(a.clientIp, b.clientIp)
+  );
+  const shown = ranked.slice(0, MAX_CLIENT_SERIES);
+  const rest = ranked.slice(MAX_CLIENT_SERIES);
+  const rows = rest.length === 0 ? shown : [...shown, {
+    clientIp: "other",
+    name: null,
+    upBytes: sum(rest, (c) => c.upBytes),
+    downBytes: sum(rest, (c) => c.downBytes),
+    activeConnections: sum(rest, (c) => c.activeConnections),
+  }];
+  out.family(
+    "netledger_clash_client_bytes_total",
+    "counter",
+    "Proxied bytes per client IP, all time.",
+    rows.flatMap((c) =>
+      [
+        [{ client_ip: c.clientIp, direction: "upload" }, c.upBytes],
+        [{ client_ip: c.clientIp, direction: "download" }, c.downBytes],
+      ] satisfies [Labels, number][]
+    ),
+  );
+  out.family(
+    "netledger_clash_client_connections",
+    "gauge",
+    "Open proxied connections per client IP.",
+    rows.map((c) => [{ client_ip: c.clientIp }, c.activeConnections]),
+  );
+  out.family(
+    "netledger_clash_client_info",
+    "gauge",
+    "User-given name of a client IP, always 1.",
+    shown.filter((c) => c.name !== null).map((c) => [{ client_ip: c.clientIp, name: c.name! }, 1]),
+  );
+  out.family(
+    "netledger_clash_unattributed_bytes_total",
+    "counter",
+    "Proxied bytes the core counted that no connection snapshot attributed to a client, all time.",
+    [[{ direction: "upload" }, clash.unattributedUpBytes], [
+      { direction: "download" },
+      clash.unattributedDownBytes,
+    ]],
+  );
+}
+
+function formatLabels(labels: Labels): string {
+  const entries = Object.entries(labels);
+  if (entries.length === 0) return "";
+  return `{${entries.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(",")}}`;
+}
+
+/** Label values escape backslash, double quote and line feed, as the exposition format requires. */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value > 0 ? "+Inf" : "-Inf";
+  return String(value);
+}
+
+function sum<T>(rows: readonly T[], pick: (row: T) => number): number {
+  let total = 0;
+  for (const row of rows) total += pick(row);
+  return total;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

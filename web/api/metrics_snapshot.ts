@@ -1,0 +1,83 @@
+/**
+ * Fills the /metrics MetricsSnapshot from the live parts: all-time traffic from the ledger (stored plus
+ * unsaved), today's heaviest remotes, capture health and, when configured, the proxy clients.
+ */
+import type { CaptureStatus } from "../../capture/mod.ts";
+import type { ClashMonitor } from "../../clash/mod.ts";
+import {
+  addDays,
+  allTimeTotals,
+  clashClientInfos,
+  clashClientTotals,
+  clashTotal,
+  type ClashStore,
+  localDateOf,
+  localDateStartSec,
+  topRemotes,
+  trafficTotal,
+  type TrafficLedger,
+} from "../../store/mod.ts";
+import type { MetricsSnapshot } from "./metrics.ts";
+
+/** What buildMetricsSnapshot reads. */
+export interface MetricsSources {
+  readonly version: string;
+  readonly ledger: TrafficLedger;
+  readonly capture: CaptureStatus | null;
+  readonly clash: { readonly monitor: ClashMonitor; readonly store: ClashStore } | null;
+  readonly timeZone: string;
+  readonly nowSec: number;
+  /** METRICS_TOP_N. */
+  readonly topN: number;
+}
+
+/** One consistent read of everything /metrics exposes. */
+export function buildMetricsSnapshot(sources: MetricsSources): MetricsSnapshot {
+  const { ledger, timeZone, nowSec } = sources;
+  const totals = allTimeTotals(ledger);
+  const today = localDateOf(nowSec, timeZone);
+  const windowStartSec = localDateStartSec(today, timeZone);
+  const windowEndSec = localDateStartSec(addDays(today, 1), timeZone);
+  const top = topRemotes(ledger, { fromSec: windowStartSec, toSec: windowEndSec, limit: sources.topN });
+  const windowTotal = trafficTotal(ledger, windowStartSec, windowEndSec);
+  return {
+    version: sources.version,
+    isCaptureRunning: sources.capture?.state === "capturing",
+    traffic: totals.families,
+    malformedPackets: totals.malformedPackets,
+    droppedPackets: totals.droppedPackets,
+    topRemotes: {
+      windowStartSec,
+      totalUpBytes: windowTotal.upBytes,
+      totalDownBytes: windowTotal.downBytes,
+      rows: top.remotes,
+      limit: sources.topN,
+    },
+    clash: sources.clash === null ? null : clashMetrics(sources.clash, nowSec),
+  };
+}
+
+function clashMetrics(
+  clash: { readonly monitor: ClashMonitor; readonly store: ClashStore },
+  nowSec: number,
+): MetricsSnapshot["clash"] {
+  const { monitor, store } = clash;
+  const live = new Map(monitor.liveClients().map((c) => [c.clientIp, c.activeConnections]));
+  const names = clashClientInfos(store.store);
+  const endSec = Math.ceil(nowSec) + 1;
+  const clients = clashClientTotals(store.store, monitor, 0, endSec).map((row) => ({
+    clientIp: row.key,
+    name: names.get(row.key)?.name ?? null,
+    upBytes: row.upBytes,
+    downBytes: row.downBytes,
+    activeConnections: live.get(row.key) ?? 0,
+  }));
+  const total = clashTotal(store.store, monitor, 0, endSec);
+  return {
+    isCoreReachable: monitor.status().state === "connected",
+    activeConnections: monitor.liveConnections().length,
+    clients,
+    unattributedUpBytes: total.unattributedUpBytes,
+    unattributedDownBytes: total.unattributedDownBytes,
+  };
+}

@@ -1,0 +1,59 @@
+/** Conversions from store/ rows to the API's JSON shapes (web/api_types.ts) and CSV. */
+import type { Granularity, PeriodTraffic, TrafficTotals } from "../../store/mod.ts";
+import type { SeriesPointJson, TrafficAmountJson } from "../api_types.ts";
+import { formatBytes } from "./format_bytes.ts";
+
+/** Raw and formatted bytes of a span. */
+export function amountJson(totals: TrafficTotals): TrafficAmountJson {
+  const total = totals.upBytes + totals.downBytes;
+  return {
+    up_bytes: totals.upBytes,
+    down_bytes: totals.downBytes,
+    total_bytes: total,
+    up_fmt: formatBytes(totals.upBytes),
+    down_fmt: formatBytes(totals.downBytes),
+    total_fmt: formatBytes(total),
+  };
+}
+
+/** One series point keyed by granularity ("hour", "day" or "month"). */
+export function pointJson(period: PeriodTraffic, granularity: "hour"): SeriesPointJson & { hour: string };
+export function pointJson(period: PeriodTraffic, granularity: "day"): SeriesPointJson & { day: string };
+export function pointJson(period: PeriodTraffic, granularity: "month"): SeriesPointJson & { month: string };
+export function pointJson(period: PeriodTraffic, granularity: Granularity): SeriesPointJson;
+export function pointJson(period: PeriodTraffic, granularity: Granularity): SeriesPointJson {
+  const bytes = {
+    up_bytes: period.upBytes,
+    down_bytes: period.downBytes,
+    total_bytes: period.upBytes + period.downBytes,
+    dropped_packets: period.droppedPackets,
+  };
+  switch (granularity) {
+    case "hour":
+      return { hour: period.label, ...bytes };
+    case "day":
+      return { day: period.label, ...bytes };
+    case "month":
+      return { month: period.label, ...bytes };
+  }
+}
+
+/** Sum of a series. */
+export function sumPeriods(periods: readonly PeriodTraffic[]): TrafficTotals {
+  let upBytes = 0;
+  let downBytes = 0;
+  for (const p of periods) {
+    upBytes += p.upBytes;
+    downBytes += p.downBytes;
+  }
+  return { upBytes, downBytes };
+}
+
+/** The series as CSV (RFC 4180, CRLF): a header row, then one row per period. */
+export function seriesCsv(periods: readonly PeriodTraffic[], granularity: Granularity): string {
+  const lines = [`${granularity},up_bytes,down_bytes,total_bytes,dropped_packets`];
+  for (const p of periods) {
+    lines.push(`${p.label},${p.upBytes},${p.downBytes},${p.upBytes + p.downBytes},${p.droppedPackets}`);
+  }
+  return lines.join("\r\n") + "\r\n";
+}

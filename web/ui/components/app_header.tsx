@@ -1,0 +1,69 @@
+/** Header: name, server time zone, live speed, navigation, language and theme controls. */
+import { useApp, useT } from "../app_context.ts";
+import { isLang, LANGUAGES, type MessageKey } from "../i18n/i18n.ts";
+import { formatRate } from "../lib/format_bytes.ts";
+import { offsetLabel } from "../lib/zoned_time.ts";
+import type { LiveModel } from "../models/live_model.ts";
+import { ROUTES } from "../routes.ts";
+
+const THEME_LABELS: Record<string, MessageKey> = {
+  system: "theme_system",
+  light: "theme_light",
+  dark: "theme_dark",
+};
+const THEME_ICONS: Record<string, string> = { system: "◐", light: "☀", dark: "☾" };
+
+/** The page header; `path` is the current route for the navigation's aria-current. */
+export function AppHeader(props: { live: InstanceType<typeof LiveModel>; path: string }) {
+  const { prefs, health } = useApp();
+  const t = useT();
+  const zone = health.timeZone.value;
+  const { upBps, downBps } = props.live;
+  const choice = prefs.themeChoice.value;
+  return (
+    <header class="app-header">
+      <div class="brand">
+        <span class="brand-name">{t("app_title")}</span>
+        <span class="brand-tagline">{t("app_tagline")}</span>
+      </div>
+      <div class="live" aria-label={t("live_speed")} title={t("live_speed")} data-testid="live-speed">
+        <span class="up">▲ {upBps.value == null ? "—" : formatRate(upBps.value)}</span>
+        <span class="down">▼ {downBps.value == null ? "—" : formatRate(downBps.value)}</span>
+      </div>
+      <nav class="nav">
+        {ROUTES.map((route) => (
+          <a href={`#${route.path}`} aria-current={route.path === props.path ? "page" : undefined} key={route.path}>
+            {t(route.titleKey)}
+          </a>
+        ))}
+      </nav>
+      <div class="controls">
+        <span class="zone" data-testid="time-zone" title={t("time_zone")}>
+          {zone ? `${zone} (${offsetLabel(zone, Date.now() / 1000)})` : "…"}
+        </span>
+        <label class="visually-hidden" for="lang-select">{t("language")}</label>
+        <select
+          id="lang-select"
+          data-testid="lang-select"
+          value={prefs.lang.value}
+          onChange={(e) => {
+            const next = e.currentTarget.value;
+            if (isLang(next)) prefs.setLang(next);
+          }}
+        >
+          {LANGUAGES.map((l) => <option value={l.lang} key={l.lang}>{l.name}</option>)}
+        </select>
+        <button
+          type="button"
+          class="theme-toggle"
+          data-testid="theme-toggle"
+          onClick={prefs.cycleTheme}
+          title={`${t("theme")}: ${t(THEME_LABELS[choice])}`}
+          aria-label={`${t("theme")}: ${t(THEME_LABELS[choice])}`}
+        >
+          {THEME_ICONS[choice]}
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,117 @@
+/** The custom range query: quick buttons, date pickers, granularity, summary strip, trend chart, CSV link. */
+import { useMemo } from "preact/hooks";
+import { useApp, useT } from "../app_context.ts";
+import { seriesColumns } from "../charts/to_columns.ts";
+import { formatBytes, formatExactBytes } from "../lib/format_bytes.ts";
+import { type Granularity, QUICK_RANGE_IDS } from "../lib/quick_ranges.ts";
+import type { Range } from "../models/range_model.ts";
+import { TrafficChart } from "./traffic_chart.tsx";
+import { useChartSpec } from "./use_chart_spec.ts";
+
+const GRANULARITIES: readonly Granularity[] = ["hour", "day", "month"];
+
+function RangeForm(props: { range: Range }) {
+  const t = useT();
+  const { range } = props;
+  const { min, max } = range.limits.value;
+  return (
+    <form
+      class="range-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        range.submit();
+      }}
+    >
+      <div class="quick" role="group" aria-label={t("range_title")}>
+        {QUICK_RANGE_IDS.map((id) => (
+          <button type="button" key={id} data-quick={id} onClick={() => range.applyQuick(id)}>
+            {t(`quick_${id}`)}
+          </button>
+        ))}
+      </div>
+      <div class="range-inputs">
+        <label>
+          {t("range_start")}
+          <input
+            type="date"
+            data-testid="range-start"
+            value={range.start.value}
+            min={min ?? undefined}
+            max={max ?? undefined}
+            onInput={(e) => range.setStart(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          {t("range_end")}
+          <input
+            type="date"
+            data-testid="range-end"
+            value={range.end.value}
+            min={min ?? undefined}
+            max={max ?? undefined}
+            onInput={(e) => range.setEnd(e.currentTarget.value)}
+          />
+        </label>
+        <label>
+          {t("range_granularity")}
+          <select
+            data-testid="range-granularity"
+            value={range.granularity.value}
+            onChange={(e) => range.setGranularity(e.currentTarget.value as Granularity)}
+          >
+            {GRANULARITIES.map((g) => <option value={g} key={g}>{t(`granularity_${g}`)}</option>)}
+          </select>
+        </label>
+        <button type="submit" class="primary" disabled={range.problem.value !== null}>{t("range_query")}</button>
+        {range.csvHref.value && (
+          <a class="button" href={range.csvHref.value} download data-testid="range-csv">{t("range_csv")}</a>
+        )}
+      </div>
+      {range.problem.value === "bad_order" && <p class="error" role="alert">{t("range_bad_order")}</p>}
+    </form>
+  );
+}
+
+function SummaryStrip(props: { range: Range }) {
+  const t = useT();
+  const lang = useApp().prefs.lang.value;
+  const totals = props.range.result.value?.summary;
+  const item = (label: string, bytes: number | undefined, tone: string) => (
+    <div class={`strip-item ${tone}`} title={bytes === undefined ? undefined : formatExactBytes(bytes, lang)}>
+      <span class="muted">{label}</span>
+      <strong data-bytes={bytes ?? ""}>{bytes === undefined ? "—" : formatBytes(bytes)}</strong>
+    </div>
+  );
+  return (
+    <div class="summary-strip" data-testid="range-summary">
+      {item(t("total"), totals?.total_bytes, "")}
+      {item(t("upload"), totals?.up_bytes, "up")}
+      {item(t("download"), totals?.down_bytes, "down")}
+    </div>
+  );
+}
+
+/** The whole range section of the dashboard. */
+export function RangePanel(props: { range: Range }) {
+  const t = useT();
+  const { range } = props;
+  const applied = range.applied.value;
+  const result = range.result.value;
+  const zone = useApp().health.timeZone.value;
+  const granularity = applied?.granularity ?? "hour";
+  const spec = useChartSpec(granularity === "hour" ? "lines" : "stacked-bars", granularity);
+  const columns = useMemo(() => (result && zone ? seriesColumns(result.series, zone) : null), [result, zone]);
+  const title = applied ? t("range_chart", { start: applied.start, end: applied.end }) : t("range_title");
+  return (
+    <section class="panel" aria-labelledby="range-title">
+      <header class="panel-header">
+        <h2 id="range-title">{t("range_title")}</h2>
+        {range.isLoading.value && <span class="muted">{t("loading")}</span>}
+      </header>
+      <RangeForm range={range} />
+      {range.error.value && <p class="error" role="alert">{t("load_failed", { message: range.error.value })}</p>}
+      <SummaryStrip range={range} />
+      {spec && columns && <TrafficChart name="range" spec={spec} columns={columns} title={title} />}
+    </section>
+  );
+}

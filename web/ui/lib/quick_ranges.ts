@@ -1,0 +1,55 @@
+/** The seven quick-range buttons of the range query: each fills start, end and granularity. */
+import { addDays, monthStart } from "./zoned_time.ts";
+
+/** Period length of one series row in `/api/query`. */
+export type Granularity = "hour" | "day" | "month";
+
+/** Identifier of a quick-range button, also its i18n key suffix. */
+export type QuickRangeId =
+  | "today"
+  | "yesterday"
+  | "last_7_days"
+  | "last_30_days"
+  | "this_month"
+  | "last_month"
+  | "this_year";
+
+/** Button order on the page. */
+export const QUICK_RANGE_IDS: readonly QuickRangeId[] = [
+  "today",
+  "yesterday",
+  "last_7_days",
+  "last_30_days",
+  "this_month",
+  "last_month",
+  "this_year",
+];
+
+/** A range query: inclusive local dates "YYYY-MM-DD" and a granularity. */
+export interface RangeQuery {
+  readonly start: string;
+  readonly end: string;
+  readonly granularity: Granularity;
+}
+
+/** The range a quick button selects, given today's local date in the server zone. */
+export function quickRange(id: QuickRangeId, today: string): RangeQuery {
+  switch (id) {
+    case "today":
+      return { start: today, end: today, granularity: "hour" };
+    case "yesterday": {
+      const yesterday = addDays(today, -1);
+      return { start: yesterday, end: yesterday, granularity: "hour" };
+    }
+    case "last_7_days":
+      return { start: addDays(today, -6), end: today, granularity: "day" };
+    case "last_30_days":
+      return { start: addDays(today, -29), end: today, granularity: "day" };
+    case "this_month":
+      return { start: monthStart(today), end: today, granularity: "day" };
+    case "last_month":
+      return { start: monthStart(today, -1), end: addDays(monthStart(today), -1), granularity: "day" };
+    case "this_year":
+      return { start: `${today.slice(0, 4)}-01-01`, end: today, granularity: "month" };
+  }
+}

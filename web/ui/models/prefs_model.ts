@@ -1,0 +1,73 @@
+/** The person's display preferences: language and theme, remembered in localStorage. */
+import { action, computed, createModel, effect, signal } from "@preact/signals";
+import { isLang, type Lang, pickLang } from "../i18n/i18n.ts";
+
+/** Theme the person picked; "system" follows prefers-color-scheme. */
+export type ThemeChoice = "system" | "light" | "dark";
+
+const THEME_CHOICES: readonly ThemeChoice[] = ["system", "light", "dark"];
+const LANG_KEY = "netledger.lang";
+const THEME_KEY = "netledger.theme";
+
+function readStored(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    // Storage can be disabled (private mode, policy): then preferences last for this page only.
+    return null;
+  }
+}
+
+function writeStored(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // See readStored: nothing to remember it in, the choice still applies now.
+  }
+}
+
+/** Language and theme; applies them to <html lang> and <html data-theme>. */
+export const PrefsModel = createModel(() => {
+  const storedLang = readStored(LANG_KEY);
+  const lang = signal<Lang>(isLang(storedLang) ? storedLang : pickLang(navigator.languages ?? [navigator.language]));
+  const storedTheme = readStored(THEME_KEY) as ThemeChoice | null;
+  const themeChoice = signal<ThemeChoice>(
+    storedTheme && THEME_CHOICES.includes(storedTheme) ? storedTheme : "system",
+  );
+  const darkQuery = matchMedia("(prefers-color-scheme: dark)");
+  const isSystemDark = signal(darkQuery.matches);
+  const theme = computed<"light" | "dark">(() =>
+    themeChoice.value === "system" ? (isSystemDark.value ? "dark" : "light") : themeChoice.value
+  );
+
+  effect(() => {
+    const onChange = () => isSystemDark.value = darkQuery.matches;
+    darkQuery.addEventListener("change", onChange);
+    return () => darkQuery.removeEventListener("change", onChange);
+  });
+  effect(() => {
+    document.documentElement.lang = lang.value;
+  });
+  effect(() => {
+    document.documentElement.dataset.theme = theme.value;
+  });
+
+  return {
+    lang,
+    themeChoice,
+    theme,
+    setLang: action((next: Lang) => {
+      lang.value = next;
+      writeStored(LANG_KEY, next);
+    }),
+    /** Cycles system → light → dark → system. */
+    cycleTheme: action(() => {
+      const next = THEME_CHOICES[(THEME_CHOICES.indexOf(themeChoice.value) + 1) % THEME_CHOICES.length];
+      themeChoice.value = next;
+      writeStored(THEME_KEY, next);
+    }),
+  };
+});
+
+/** An instance of PrefsModel. */
+export type Prefs = InstanceType<typeof PrefsModel>;

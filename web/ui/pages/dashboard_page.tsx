@@ -1,0 +1,26 @@
+/** The main page: cards, custom range with top remote IPs, and the history charts. */
+import { useModel } from "@preact/signals";
+import { useApp } from "../app_context.ts";
+import { HistoryCharts } from "../components/history_charts.tsx";
+import { RangePanel } from "../components/range_panel.tsx";
+import { SummaryCards } from "../components/summary_cards.tsx";
+import { TopIpsTable } from "../components/top_ips_table.tsx";
+import { HistoryModel } from "../models/history_model.ts";
+import { RangeModel } from "../models/range_model.ts";
+import { SummaryModel } from "../models/summary_model.ts";
+
+/** Route "/". Its models live while the page is shown. */
+export function DashboardPage() {
+  const { health } = useApp();
+  const summary = useModel(SummaryModel);
+  const history = useModel(HistoryModel);
+  const range = useModel(() => new RangeModel(health.timeZone));
+  return (
+    <>
+      <SummaryCards model={summary} />
+      <RangePanel range={range} />
+      <TopIpsTable range={range} />
+      <HistoryCharts history={history} />
+    </>
+  );
+}

@@ -1,0 +1,27 @@
+/**
+ * The client-side route table: hash path → page. To add a page, create it under pages/, add its title key
+ * to every i18n file and one entry here; the header's navigation follows this table.
+ */
+import type { ComponentType } from "preact";
+import type { MessageKey } from "./i18n/i18n.ts";
+import { DashboardPage } from "./pages/dashboard_page.tsx";
+import { MonitoringPage } from "./pages/monitoring_page.tsx";
+
+/** One page of the app. */
+export interface Route {
+  /** Path after "#", e.g. "/monitoring". */
+  readonly path: string;
+  readonly titleKey: MessageKey;
+  readonly page: ComponentType;
+}
+
+/** Routes in navigation order; the first one is also the fallback for unknown paths. */
+export const ROUTES: readonly Route[] = [
+  { path: "/", titleKey: "nav_dashboard", page: DashboardPage },
+  { path: "/monitoring", titleKey: "nav_monitoring", page: MonitoringPage },
+];
+
+/** The route for `path`, or the first route. */
+export function routeFor(path: string): Route {
+  return ROUTES.find((r) => r.path === path) ?? ROUTES[0];
+}
