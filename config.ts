@@ -4,6 +4,7 @@
  * ConfigErrors naming each bad variable, what was given and what is allowed.
  */
 import { parseArgs } from "node:util";
+import { parseIp, parsePrefix } from "./capture/mod.ts";
 
 /** One bad configuration value: the variable (or flag), what was given, what is allowed. */
 export class ConfigError extends Error {
@@ -147,6 +148,16 @@ export function loadConfig(args: readonly string[], env: Readonly<Record<string,
   const zone = raw("TZ").trim().replace(/^:/, "") || systemTimeZone();
   if (!isTimeZone(zone)) errors.push(new ConfigError("TZ", zone, "an IANA time zone such as Europe/Berlin"));
 
+  const excludeIpv6Prefixes = list("EXCLUDE_IPV6_PREFIX");
+  for (const prefix of excludeIpv6Prefixes) {
+    if (!parses(() => parsePrefix(prefix)) || !prefix.includes(":")) {
+      errors.push(new ConfigError("EXCLUDE_IPV6_PREFIX", prefix, "IPv6 prefixes such as 2001:db8:1200::/56"));
+    }
+  }
+  const localIps = list("LOCAL_IPS");
+  for (const ip of localIps) {
+    if (!parses(() => parseIp(ip))) errors.push(new ConfigError("LOCAL_IPS", ip, "IPv4 or IPv6 addresses"));
+  }
   const boolText = raw("DISABLE_OFFLOADS").trim().toLowerCase();
   if (!["", "0", "1", "true", "false", "yes", "no"].includes(boolText)) {
     errors.push(new ConfigError("DISABLE_OFFLOADS", boolText, "true or false"));
@@ -163,8 +174,8 @@ export function loadConfig(args: readonly string[], env: Readonly<Record<string,
   const config: Config = {
     iface: raw("MONITOR_IFACE").trim() || null,
     timeZone: zone,
-    excludeIpv6Prefixes: list("EXCLUDE_IPV6_PREFIX"),
-    localIps: list("LOCAL_IPS"),
+    excludeIpv6Prefixes,
+    localIps,
     bindAddress: raw("BIND").trim(),
     webPort: int("WEB_PORT", 1, 65535),
     saveIntervalSec: int("SAVE_INTERVAL", 5, 3600),
@@ -207,6 +218,16 @@ export function helpText(version: string): string {
   lines.push(`  ${"--help".padEnd(24)} ${"".padEnd(22)} print this text`);
   lines.push(`  ${"--version".padEnd(24)} ${"".padEnd(22)} print the version`);
   return lines.join("\n");
+}
+
+function parses(parse: () => unknown): boolean {
+  try {
+    parse();
+    return true;
+  } catch (e) {
+    if (e instanceof SyntaxError) return false;
+    throw e;
+  }
 }
 
 function systemTimeZone(): string {

@@ -26,6 +26,8 @@ export interface PcapImportOptions {
 
 /** Drain into the ledger every this many frames, so a huge file keeps the pipeline's tables small. */
 const DRAIN_EVERY_FRAMES = 1_000_000;
+/** ...and sooner when timestamps jump around, since every open bucket holds a row. */
+const DRAIN_AT_BUCKETS = 10_000;
 
 /**
  * Reads `options.path` into `ledger` (not flushed). Throws SyntaxError for a garbled file after adding what
@@ -46,7 +48,7 @@ export async function importPcap(ledger: TrafficLedger, options: PcapImportOptio
     timestampSec: number,
   ) => {
     pipeline.countFrame(view, offset, capturedLen, originalLen, linkType, timestampSec);
-    if (++framesSinceDrain === DRAIN_EVERY_FRAMES) {
+    if (++framesSinceDrain === DRAIN_EVERY_FRAMES || pipeline.pendingBuckets > DRAIN_AT_BUCKETS) {
       ledger.add(pipeline.drain());
       framesSinceDrain = 0;
     }

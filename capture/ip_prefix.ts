@@ -81,8 +81,13 @@ export function formatIpv4(word: number): string {
   return `${(word >>> 24) & 255}.${(word >>> 16) & 255}.${(word >>> 8) & 255}.${word & 255}`;
 }
 
-/** RFC 5952 text of four 32-bit words: lowercase, no leading zeros, the longest zero run (≥ 2 groups) as "::". */
+/**
+ * RFC 5952 text of four 32-bit words: lowercase, no leading zeros, the longest zero run (≥ 2 groups) as
+ * "::", and ::ffff:a.b.c.d for IPv4-mapped addresses.
+ */
 export function formatIpv6(w0: number, w1: number, w2: number, w3: number): string {
+  // RFC 5952 section 5: IPv4-mapped addresses keep the dotted quad.
+  if (w0 === 0 && w1 === 0 && w2 === 0xffff) return `::ffff:${formatIpv4(w3)}`;
   const groups = [
     w0 >>> 16,
     w0 & 0xffff,

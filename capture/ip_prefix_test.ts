@@ -14,7 +14,9 @@ const CANONICAL: readonly (readonly [string, string])[] = [
   ["::1", "::1"],
   ["1::", "1::"],
   ["fe80::1%eth0", "fe80::1"],
-  ["::ffff:192.0.2.1", "::ffff:c000:201"],
+  ["::ffff:192.0.2.1", "::ffff:192.0.2.1"],
+  ["::ffff:c000:201", "::ffff:192.0.2.1"],
+  ["::fffe:c000:201", "::fffe:c000:201"],
   ["2001:db8:1:100:ffff:ffff:ffff:ffff", "2001:db8:1:100:ffff:ffff:ffff:ffff"],
 ];
 

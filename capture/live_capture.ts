@@ -6,6 +6,7 @@
  *
  * `deno compile` must embed the Worker: `--include capture/capture_worker.ts`.
  */
+import { close, eventFd, signalEventFd } from "../ffi/mod.ts";
 import { defaultRouteInterface } from "./interface_watch.ts";
 import type { LocalAddresses } from "./local_addresses.ts";
 import { disableOffloads } from "./offloads.ts";
@@ -37,6 +38,10 @@ const STOP_TIMEOUT_MS = 5_000;
 export class LiveCapture {
   readonly #options: LiveCaptureOptions;
   #worker: Worker | null = null;
+  /** Set to 1 to stop the Worker's loop (see worker_messages.ts). */
+  readonly #stopFlag = new Int32Array(new SharedArrayBuffer(4));
+  /** eventfd that ends the Worker's poll on stop; owned here, closed after the Worker ended. */
+  #wakeFd = -1;
   #status: CaptureStatus;
   #addresses: LocalAddresses = { ips: [], lanPrefixes: [], mode: "auto-gua-/56" };
   #offloadedOpens = 0;
@@ -74,6 +79,7 @@ export class LiveCapture {
       return capture;
     }
     const settled = new Promise<void>((resolve) => capture.#onSettled = resolve);
+    capture.#wakeFd = eventFd();
     const worker = new Worker(new URL("./capture_worker.ts", import.meta.url).href, { type: "module" });
     capture.#worker = worker;
     worker.onmessage = (e: MessageEvent<FromWorker>) => capture.#receive(e.data);
@@ -84,7 +90,13 @@ export class LiveCapture {
     };
     const start: ToWorker = {
       kind: "start",
-      options: { iface, ringBytes: options.ringBytes, excludeIpv6Prefixes: options.excludeIpv6Prefixes },
+      options: {
+        iface,
+        ringBytes: options.ringBytes,
+        excludeIpv6Prefixes: options.excludeIpv6Prefixes,
+        wakeFd: capture.#wakeFd,
+      },
+      stopFlag: capture.#stopFlag.buffer as SharedArrayBuffer,
     };
     worker.postMessage(start);
     await settled;
@@ -114,7 +126,9 @@ export class LiveCapture {
     const worker = this.#worker;
     if (worker === null) return;
     const stopped = new Promise<void>((resolve) => this.#onStopped = resolve);
-    worker.postMessage({ kind: "stop" } satisfies ToWorker);
+    Atomics.store(this.#stopFlag, 0, 1);
+    Atomics.notify(this.#stopFlag, 0);
+    signalEventFd(this.#wakeFd);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS));
     if (await Promise.race([stopped.then(() => false), timedOut])) {
@@ -123,6 +137,8 @@ export class LiveCapture {
     clearTimeout(timer);
     worker.terminate();
     this.#worker = null;
+    close(this.#wakeFd);
+    this.#wakeFd = -1;
     this.#status = { ...this.#status, state: "stopped" };
   }
 

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { LinkType } from "./link_type.ts";
-import {
-  type CaptureFileSummary,
-  readCaptureFile,
-  type ReadCaptureOptions,
-  wholeSeconds,
-} from "./pcap_reader.ts";
+import { type CaptureFileSummary, readCaptureFile, type ReadCaptureOptions } from "./pcap_reader.ts";
+import { wholeSeconds } from "./pcap_records.ts";
 import { buildFrame, extendFrame, ipPacket, snapFrame } from "../tests/helpers/frames.ts";
 import { type CaptureRecord, pcapBytes, pcapngBytes } from "../tests/helpers/pcap_writer.ts";
 

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { parseIp } from "./ip_prefix.ts";
 import { RemoteTable } from "./remote_table.ts";
+import { BUCKET_SEC } from "./types.ts";
 
 function add(table: RemoteTable, bucketStartSec: number, ip: string, isUpload: boolean, bytes: number): void {
   const { family, words } = parseIp(ip);
-  table.add(bucketStartSec, family, words[0], words[1], words[2], words[3], isUpload, bytes);
+  table.add(bucketStartSec / BUCKET_SEC, family, words[0], words[1], words[2], words[3], isUpload, bytes);
 }
 
 Deno.test("RemoteTable counts up and down per bucket and address, then drains empty", () => {

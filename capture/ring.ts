@@ -70,16 +70,26 @@ export interface KernelStats {
 export interface RingOptions {
   readonly link: LinkInfo;
   readonly ifindex: number;
-  /** Total ring size; rounded down to whole blocks, at least 4 blocks. */
+  /** Total ring size; rounded down to whole blocks (see ringBlockBytes), at least 64 KiB × 16. */
   readonly ringBytes: number;
   /** Bytes kept per frame by the BPF snap filter. */
   readonly snapBytes?: number;
   /** Time after which the kernel hands over a partly filled block (tp_retire_blk_tov). */
   readonly retireBlockMs?: number;
+  /** An fd (eventfd) that ends wait() early when readable; the Ring polls it but neither reads nor closes it. */
+  readonly wakeFd?: number;
 }
 
-/** Block size: a power-of-two multiple of the page size, as the kernel requires (packet_set_ring). */
-export const RING_BLOCK_BYTES = 256 * 1024;
+/**
+ * Block size for a ring of `ringBytes`: a power of two (a multiple of the page size, as packet_set_ring
+ * requires), a sixteenth of the ring, between 64 KiB and 1 MiB. The reader wakes about once per block, and
+ * a wake-up costs ~0.1 ms of CPU on the 2-core bench VM, so blocks are as large as a ring of 16 allows.
+ */
+export function ringBlockBytes(ringBytes: number): number {
+  let size = 64 * 1024;
+  while (size < 1024 * 1024 && size * 2 * 16 <= ringBytes) size *= 2;
+  return size;
+}
 /** Default tp_retire_blk_tov: the longest a counted packet waits in a partly filled block. */
 export const RETIRE_BLOCK_MS = 100;
 /** Default bytes kept per frame. */
@@ -91,13 +101,14 @@ export class Ring {
   readonly ifindex: number;
   readonly link: LinkInfo;
   readonly blockCount: number;
+  readonly blockBytes: number;
   #fd: number;
   #mapping: libc.SharedMapping | null = null;
   #view = new DataView(new ArrayBuffer(0));
   #nextBlock = 0;
   // Buffers whose address the kernel reads or writes during a call, or that another struct points to
   // (sock_fprog.filter): fields, so they live as long as the socket (STYLE.md "FFI").
-  readonly #pollFd = new Uint8Array(POLLFD.size);
+  readonly #pollFds: Uint8Array;
   readonly #stats = new Uint8Array(TPACKET_STATS_V3.size);
   readonly #optionLength = new Uint32Array(1);
   readonly #filter = new Uint8Array(SOCK_FILTER.size);
@@ -113,7 +124,8 @@ export class Ring {
   private constructor(options: RingOptions) {
     this.link = options.link;
     this.ifindex = options.ifindex;
-    this.blockCount = Math.max(4, Math.floor(options.ringBytes / RING_BLOCK_BYTES));
+    this.blockBytes = ringBlockBytes(options.ringBytes);
+    this.blockCount = Math.max(16, Math.floor(options.ringBytes / this.blockBytes));
     const socketType = options.link.socketType === "raw" ? SOCK_RAW : SOCK_DGRAM;
     // Protocol 0: the socket receives nothing until bind() names the interface, so no frame of another
     // interface slips in while the ring is set up.
@@ -122,16 +134,20 @@ export class Ring {
       this.#setInt(PACKET_VERSION, TPACKET_V3, "PACKET_VERSION");
       this.#attachSnapFilter(options.snapBytes ?? SNAP_BYTES);
       this.#requestRing(options.retireBlockMs ?? RETIRE_BLOCK_MS);
-      this.#mapping = libc.mmapShared(this.#fd, this.blockCount * RING_BLOCK_BYTES);
+      this.#mapping = libc.mmapShared(this.#fd, this.blockCount * this.blockBytes);
       this.#view = new DataView(this.#mapping.bytes);
       this.#bind();
     } catch (e) {
       this.close();
       throw e;
     }
-    const pollView = new DataView(this.#pollFd.buffer);
-    pollView.setInt32(POLLFD.fd, this.#fd, true);
-    pollView.setInt16(POLLFD.events, POLLIN, true);
+    const fds = options.wakeFd === undefined ? [this.#fd] : [this.#fd, options.wakeFd];
+    this.#pollFds = new Uint8Array(POLLFD.size * fds.length);
+    const pollView = new DataView(this.#pollFds.buffer);
+    fds.forEach((fd, i) => {
+      pollView.setInt32(i * POLLFD.size + POLLFD.fd, fd, true);
+      pollView.setInt16(i * POLLFD.size + POLLFD.events, POLLIN, true);
+    });
   }
 
   #setInt(option: number, value: number, name: string): void {
@@ -152,10 +168,10 @@ export class Ring {
 
   #requestRing(retireBlockMs: number): void {
     const r = new DataView(this.#request.buffer);
-    r.setUint32(TPACKET_REQ3.blockSize, RING_BLOCK_BYTES, true);
+    r.setUint32(TPACKET_REQ3.blockSize, this.blockBytes, true);
     r.setUint32(TPACKET_REQ3.blockCount, this.blockCount, true);
     r.setUint32(TPACKET_REQ3.frameSize, FRAME_BYTES, true);
-    r.setUint32(TPACKET_REQ3.frameCount, (RING_BLOCK_BYTES / FRAME_BYTES) * this.blockCount, true);
+    r.setUint32(TPACKET_REQ3.frameCount, (this.blockBytes / FRAME_BYTES) * this.blockCount, true);
     r.setUint32(TPACKET_REQ3.retireBlockTimeoutMs, retireBlockMs, true);
     libc.setsockopt(this.#fd, SOL_PACKET, PACKET_RX_RING, this.#request, "PACKET_RX_RING");
   }
@@ -175,9 +191,10 @@ export class Ring {
   readBlocks(sink: FrameSink, maxBlocks: number): number {
     const view = this.#view;
     const linkType = this.link.linkType;
+    const blockBytes = this.blockBytes;
     let blocks = 0;
     for (; blocks < maxBlocks && this.#mapping !== null; blocks++) {
-      const block = this.#nextBlock * RING_BLOCK_BYTES;
+      const block = this.#nextBlock * blockBytes;
       if ((view.getUint32(block + TPACKET_BLOCK_DESC.blockStatus, true) & TP_STATUS_USER) === 0) break;
       const count = view.getUint32(block + TPACKET_BLOCK_DESC.packetCount, true);
       let frame = block + view.getUint32(block + TPACKET_BLOCK_DESC.offsetToFirstPacket, true);
@@ -203,14 +220,17 @@ export class Ring {
   /** True when the next block is ours already (no need to poll). */
   get hasReadyBlock(): boolean {
     if (this.#mapping === null) return false;
-    const block = this.#nextBlock * RING_BLOCK_BYTES;
+    const block = this.#nextBlock * this.blockBytes;
     return (this.#view.getUint32(block + TPACKET_BLOCK_DESC.blockStatus, true) & TP_STATUS_USER) !== 0;
   }
 
-  /** Blocks the thread up to timeoutMs for a ready block or a socket error; returns poll's revents (0: timeout). */
+  /**
+   * Blocks the thread up to timeoutMs for a ready block, a socket error or a readable wakeFd; returns the
+   * socket's poll revents (0: timeout or woken).
+   */
   wait(timeoutMs: number): number {
-    if (libc.poll(this.#pollFd, timeoutMs) === 0) return 0;
-    return new DataView(this.#pollFd.buffer).getUint16(POLLFD.revents, true);
+    if (libc.poll(this.#pollFds, timeoutMs) === 0) return 0;
+    return new DataView(this.#pollFds.buffer).getUint16(POLLFD.revents, true);
   }
 
   /** Reads and clears the pending socket error (ENETDOWN when the interface went down); 0 when none. */

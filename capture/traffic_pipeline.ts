@@ -66,7 +66,10 @@ export class TrafficPipeline {
   #bucketStarts = new Float64Array(16);
   #buckets = new Float64Array(16 * FIELDS);
   #bucketCount = 0;
-  #lastBucketStartSec = -1;
+  /** The bucket of the last packet: number, [start, end) in UTC seconds, and its slot. */
+  #lastBucket = 0;
+  #lastStartSec = 0;
+  #lastEndSec = 0;
   #lastSlot = 0;
   #seen = 0;
   #counted = 0;
@@ -87,6 +90,14 @@ export class TrafficPipeline {
   setLocalAddresses(local: LocalAddresses): void {
     this.#matcher = compileLocalMatcher(local);
     this.#local = local;
+  }
+
+  /**
+   * Buckets holding undrained counts. Cheap enough to read per frame: an importer of a file whose
+   * timestamps jump about should drain when this grows (each bucket costs about 150 bytes until drained).
+   */
+  get pendingBuckets(): number {
+    return this.#bucketCount;
   }
 
   /** The addresses and prefixes in use (for /api/debug/local_ips). */
@@ -218,9 +229,9 @@ export class TrafficPipeline {
   }
 
   #countRemote(view: DataView, offset: number, family: number, isUpload: boolean, bytes: number): void {
-    const bucketStartSec = this.#lastBucketStartSec;
+    const bucket = this.#lastBucket;
     if (family === 4) {
-      this.#remotes.add(bucketStartSec, 4, view.getInt32(offset), 0, 0, 0, isUpload, bytes);
+      this.#remotes.add(bucket, 4, view.getInt32(offset), 0, 0, 0, isUpload, bytes);
       return;
     }
     const w0 = view.getInt32(offset);
@@ -228,14 +239,15 @@ export class TrafficPipeline {
     const w2 = view.getInt32(offset + 8);
     const w3 = view.getInt32(offset + 12);
     // ::ffff:a.b.c.d is the IPv4 host a.b.c.d: one remote row, as the classifier treats it.
-    if (isMappedV4(w0, w1, w2)) this.#remotes.add(bucketStartSec, 4, w3, 0, 0, 0, isUpload, bytes);
-    else this.#remotes.add(bucketStartSec, 6, w0, w1, w2, w3, isUpload, bytes);
+    if (isMappedV4(w0, w1, w2)) this.#remotes.add(bucket, 4, w3, 0, 0, 0, isUpload, bytes);
+    else this.#remotes.add(bucket, 6, w0, w1, w2, w3, isUpload, bytes);
   }
 
   /** Index of the bucket holding `timestampSec`; the last one is cached since packets arrive in time order. */
   #slotFor(timestampSec: number): number {
-    const bucketStartSec = Math.floor(timestampSec / BUCKET_SEC) * BUCKET_SEC;
-    if (bucketStartSec === this.#lastBucketStartSec) return this.#lastSlot;
+    if (timestampSec >= this.#lastStartSec && timestampSec < this.#lastEndSec) return this.#lastSlot;
+    const bucket = Math.floor(timestampSec / BUCKET_SEC);
+    const bucketStartSec = bucket * BUCKET_SEC;
     let slot = this.#bucketSlots.get(bucketStartSec);
     if (slot === undefined) {
       slot = this.#bucketCount++;
@@ -243,7 +255,9 @@ export class TrafficPipeline {
       this.#bucketStarts[slot] = bucketStartSec;
       this.#bucketSlots.set(bucketStartSec, slot);
     }
-    this.#lastBucketStartSec = bucketStartSec;
+    this.#lastBucket = bucket;
+    this.#lastStartSec = bucketStartSec;
+    this.#lastEndSec = bucketStartSec + BUCKET_SEC;
     this.#lastSlot = slot;
     return slot;
   }
@@ -261,6 +275,7 @@ export class TrafficPipeline {
     this.#buckets.fill(0, 0, this.#bucketCount * FIELDS);
     this.#bucketSlots.clear();
     this.#bucketCount = 0;
-    this.#lastBucketStartSec = -1;
+    this.#lastStartSec = 0;
+    this.#lastEndSec = 0;
   }
 }

@@ -57,7 +57,9 @@ Deno.test("TrafficPipeline.drain() reports traffic per bucket and family, remote
   feed(pipeline, up("192.168.1.2", "203.0.113.9", 10), T0 + BUCKET_SEC); // 30 up, next bucket
   feed(pipeline, truncateFrame(up("192.168.1.2", "203.0.113.9", 100), 30), T0 + BUCKET_SEC + 5);
   pipeline.addDrops(T0 + 10, 3);
+  assert.equal(pipeline.pendingBuckets, 2);
   const batch = pipeline.drain();
+  assert.equal(pipeline.pendingBuckets, 0);
   assert.deepEqual(batch.traffic, [
     { bucketStartSec: T0, family: 4, upBytes: 120, downBytes: 1020, upPackets: 1, downPackets: 1 },
     { bucketStartSec: T0, family: 6, upBytes: 100, downBytes: 0, upPackets: 1, downPackets: 0 },

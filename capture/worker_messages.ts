@@ -11,12 +11,19 @@ export interface CaptureWorkerOptions {
   readonly iface: string;
   readonly ringBytes: number;
   readonly excludeIpv6Prefixes: readonly string[];
+  /** eventfd owned by the main thread, signalled on stop so a poll of up to IDLE_CHECK_MS ends at once. */
+  readonly wakeFd: number;
 }
 
-/** Main thread → worker. "stop" drains the ring, posts a last report, then "stopped". */
-export type ToWorker =
-  | { readonly kind: "start"; readonly options: CaptureWorkerOptions }
-  | { readonly kind: "stop" };
+/**
+ * Main thread → worker, posted once. `stopFlag` is a 4-byte SharedArrayBuffer: the main thread stores 1 in
+ * it and calls Atomics.notify to stop; the worker then drains the ring, posts a last report and "stopped".
+ */
+export interface ToWorker {
+  readonly kind: "start";
+  readonly options: CaptureWorkerOptions;
+  readonly stopFlag: SharedArrayBuffer;
+}
 
 /** Worker → main thread. */
 export type FromWorker =

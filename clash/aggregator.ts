@@ -167,7 +167,9 @@ export class ClashAggregator {
       const id = c?.id;
       const up = c?.upload;
       const down = c?.download;
-      if (typeof id !== "string" || typeof up !== "number" || typeof down !== "number" || up < 0 || down < 0) {
+      if (
+        typeof id !== "string" || typeof up !== "number" || typeof down !== "number" || up < 0 || down < 0
+      ) {
         this.#malformed++;
         continue;
       }

@@ -42,7 +42,12 @@ Deno.test("StreamHub.subscribe() sends the latest frame at once and its returned
 
 Deno.test("StreamHub.publish() drops a subscriber whose socket throws on send", () => {
   const hub = new StreamHub();
-  hub.subscribe({ send: () => { throw new DOMException("closed", "InvalidStateError"); }, bufferedBytes: () => 0 });
+  hub.subscribe({
+    send: () => {
+      throw new DOMException("closed", "InvalidStateError");
+    },
+    bufferedBytes: () => 0,
+  });
   hub.publish("x");
   assert.equal(hub.subscriberCount, 0);
 });

@@ -22,6 +22,10 @@ const SYMBOLS = {
   munmap: { parameters: ["pointer", "usize"], result: "i32" },
   /** int poll(struct pollfd *fds, nfds_t nfds, int timeout); (blocking: call it from a Worker only) */
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  /** int eventfd(unsigned int initval, int flags); */
+  eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  /** ssize_t write(int fd, const void *buf, size_t count); */
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   /** int close(int fd); */
   close: { parameters: ["i32"], result: "i32" },
   /** int open(const char *pathname, int flags); */
@@ -140,6 +144,23 @@ export function poll(fds: Uint8Array, timeoutMs: number): number {
   const errno = lastErrno();
   if (errno === Errno.EINTR) return 0;
   throw new SyscallError("poll", errno, errnoText(errno));
+}
+
+/** sys/eventfd.h EFD_CLOEXEC | EFD_NONBLOCK. */
+const EFD_CLOEXEC_NONBLOCK = 0o2000000 | 0o4000;
+
+/** Opens a non-blocking eventfd (a counter another thread can make readable with signalEventFd). */
+export function eventFd(): number {
+  const fd = libc().eventfd(0, EFD_CLOEXEC_NONBLOCK);
+  if (fd < 0) fail("eventfd");
+  return fd;
+}
+
+const ONE = new Uint8Array(new BigUint64Array([1n]).buffer);
+
+/** Makes an eventfd readable (adds 1 to its counter); it stays readable until read. */
+export function signalEventFd(fd: number): void {
+  if (libc().write(fd, ONE, 8n) !== 8n) fail("write(eventfd)");
 }
 
 /** Closes fd. */

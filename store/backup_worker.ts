@@ -1,9 +1,11 @@
 /**
- * Worker of store/backup.ts: writes a consistent copy of the database with VACUUM INTO on its own
- * read-only connection, so the HTTP loop and the ledger's flushes keep running while it works. WAL gives
- * this connection one read snapshot for the whole VACUUM, whatever commits meanwhile.
+ * Worker of store/backup.ts: writes a consistent copy of the database with SQLite's online backup API on its
+ * own read-only connection, so the HTTP loop and the ledger's flushes keep running while it works (the API
+ * restarts the copy if another connection commits meanwhile). Not VACUUM INTO: it attaches the target, and
+ * Deno's node:sqlite allows no ATTACH (SQLITE_LIMIT_ATTACHED = 0) unless the process has --allow-all, so it
+ * fails in the compiled executable with "too many attached databases - max 0".
  */
-import { DatabaseSync } from "node:sqlite";
+import { backup, DatabaseSync } from "node:sqlite";
 
 /** Request posted to this worker: copy `sourcePath` into the new file `targetPath`. */
 export interface BackupRequest {
@@ -22,14 +24,14 @@ const worker = self as unknown as {
   postMessage(reply: BackupReply): void;
 };
 
-worker.onmessage = (event) => {
+worker.onmessage = async (event) => {
   const { sourcePath, targetPath, busyTimeoutMs } = event.data;
   let errorMessage: string | null = null;
   try {
     const db = new DatabaseSync(sourcePath, { readOnly: true });
     try {
       db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
-      db.prepare("VACUUM INTO ?").run(targetPath);
+      await backup(db, targetPath);
     } finally {
       db.close();
     }

@@ -9,8 +9,23 @@ import { localPeriods } from "./local_periods.ts";
 const ZONE = "Asia/Kolkata"; // +05:30: local midnight falls inside a UTC hour
 const NO_PENDING = { pendingUsage: () => [], pendingUnattributed: () => [] };
 
-function usage(bucketStartSec: number, clientIp: string, resource: string, up: number, down: number): ClashUsageRow {
-  return { bucketStartSec, clientIp, resource, chain: "Proxy > HK-01", rule: "final", upBytes: up, downBytes: down, newConnections: 1 };
+function usage(
+  bucketStartSec: number,
+  clientIp: string,
+  resource: string,
+  up: number,
+  down: number,
+): ClashUsageRow {
+  return {
+    bucketStartSec,
+    clientIp,
+    resource,
+    chain: "Proxy > HK-01",
+    rule: "final",
+    upBytes: up,
+    downBytes: down,
+    newConnections: 1,
+  };
 }
 
 function batch(rows: ClashUsageRow[], more: Partial<ClashPendingBatch> = {}): ClashPendingBatch {
@@ -21,7 +36,13 @@ Deno.test("ClashStore.saveBatch() adds to existing rows and replaces the resume 
   await using temp = tempStore();
   const clash = new ClashStore(temp.store);
   const t = utcSec("2026-11-23T10:00:00Z");
-  const resume = { apiUrl: "http://127.0.0.1:9090", uploadTotal: 10, downloadTotal: 20, carryUpBytes: 0, carryDownBytes: -3 };
+  const resume = {
+    apiUrl: "http://127.0.0.1:9090",
+    uploadTotal: 10,
+    downloadTotal: 20,
+    carryUpBytes: 0,
+    carryDownBytes: -3,
+  };
   clash.saveBatch(batch([usage(t, "192.168.1.10", "a.example.com", 5, 6)], {
     resume: { ...resume, cursors: [{ id: "x", upBytes: 5, downBytes: 6 }] },
   }));
@@ -55,26 +76,41 @@ Deno.test("applyClashRetention() rolls old rows into local-day spans with exact 
   const clash = new ClashStore(temp.store);
   const day = utcSec("2026-10-01T00:00:00Z");
   const rows: ClashUsageRow[] = [];
-  for (let i = 0; i < 96; i++) rows.push(usage(day + i * 900, i % 2 ? "fd00::20" : "192.168.1.10", `r${i % 3}.example.com`, i, 2 * i));
+  for (let i = 0; i < 96; i++) {
+    rows.push(usage(day + i * 900, i % 2 ? "fd00::20" : "192.168.1.10", `r${i % 3}.example.com`, i, 2 * i));
+  }
   clash.saveBatch(batch(rows, {
     unattributed: rows.map((r) => ({ bucketStartSec: r.bucketStartSec, upBytes: 1, downBytes: 1 })),
     samples: [{ tsSec: day, upBytes: 1, downBytes: 1 }],
   }));
   const periods = localPeriods("2026-10-01", "2026-10-01", "day", ZONE);
   const before = clashByPeriod(temp.store, NO_PENDING, periods, null);
-  const resourcesBefore = clashResourceTotals(temp.store, NO_PENDING, { fromSec: 0, toSec: 2 * day, clientIp: null, limit: 10 });
+  const resourcesBefore = clashResourceTotals(temp.store, NO_PENDING, {
+    fromSec: 0,
+    toSec: 2 * day,
+    clientIp: null,
+    limit: 10,
+  });
   const nowSec = utcSec("2026-11-23T12:00:00Z");
   const result = applyClashRetention(temp.store, { clashDays: 30, timeZone: ZONE, nowSec });
   assert.ok(result.rowsMerged > 0);
   assert.equal(result.samplesDeleted, 1);
-  assert.deepEqual(clashByPeriod(temp.store, NO_PENDING, periods, null), before, "local day totals stay exact");
+  assert.deepEqual(
+    clashByPeriod(temp.store, NO_PENDING, periods, null),
+    before,
+    "local day totals stay exact",
+  );
   assert.deepEqual(
     clashResourceTotals(temp.store, NO_PENDING, { fromSec: 0, toSec: 2 * day, clientIp: null, limit: 10 }),
     resourcesBefore,
   );
   const spans = temp.store.db.prepare("SELECT DISTINCT bucket_start AS s FROM clash_usage ORDER BY s").all()
     .map((r) => (r as { s: number }).s);
-  assert.deepEqual(spans, [day, utcSec("2026-10-01T18:30:00Z")], "one span per UTC day split at local midnight");
+  assert.deepEqual(
+    spans,
+    [day, utcSec("2026-10-01T18:30:00Z")],
+    "one span per UTC day split at local midnight",
+  );
   const again = applyClashRetention(temp.store, { clashDays: 30, timeZone: ZONE, nowSec });
   assert.equal(again.rowsMerged, 0, "a second pass changes nothing");
   assert.ok(SAMPLE_RETENTION_DAYS < 30);
@@ -84,8 +120,12 @@ Deno.test("ClashStore.setClientName() keeps names apart from first/last seen", a
   await using temp = tempStore();
   const clash = new ClashStore(temp.store);
   clash.setClientName("192.168.1.10", "NAS");
-  clash.saveBatch(batch([], { clients: [{ clientIp: "192.168.1.10", firstSeenSec: 100, lastSeenSec: 200 }] }));
-  clash.saveBatch(batch([], { clients: [{ clientIp: "192.168.1.10", firstSeenSec: 300, lastSeenSec: 400 }] }));
+  clash.saveBatch(
+    batch([], { clients: [{ clientIp: "192.168.1.10", firstSeenSec: 100, lastSeenSec: 200 }] }),
+  );
+  clash.saveBatch(
+    batch([], { clients: [{ clientIp: "192.168.1.10", firstSeenSec: 300, lastSeenSec: 400 }] }),
+  );
   const row = temp.store.db.prepare("SELECT name, first_seen, last_seen FROM clash_clients").get();
   assert.deepEqual({ ...row }, { name: "NAS", first_seen: 100, last_seen: 400 });
 });

@@ -2,8 +2,8 @@
  * store/: the SQLite file of netledger — every SQL string, migrations, the exactly-once flush of counted
  * traffic, read queries returning plain rows, retention rollups and backups.
  *
- * Import rule: store/ may only `import type` from capture/ and clash/ (plus their plain constants such as
- * OTHER_REMOTE_IP); nothing in store/ imports web/ or main.ts. Other folders import store/ through this file.
+ * Import rule: store/ may only `import type` from capture/ and clash/; nothing in store/ imports web/ or
+ * main.ts. Other folders import store/ through this file.
  */
 export { BUSY_TIMEOUT_MS, openStore, type OpenStoreOptions, schemaVersion, Store, StoreError } from "./db.ts";
 export type { StoreErrorKind } from "./db.ts";
@@ -43,7 +43,7 @@ export {
 } from "./traffic_queries.ts";
 export { applyRetention, type RetentionOptions, type RetentionResult } from "./retention.ts";
 export { type BackupStream, backupTo, openBackupStream } from "./backup.ts";
-export { MAX_CLIENT_NAME_CHARS, ClashStore } from "./clash_store.ts";
+export { ClashStore, MAX_CLIENT_NAME_CHARS } from "./clash_store.ts";
 export {
   clashByPeriod,
   clashChainsByClient,

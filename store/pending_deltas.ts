@@ -3,8 +3,20 @@
  * lightest remotes of the table are folded into the OTHER_REMOTE_IP row of their bucket, so every byte and
  * packet is still counted exactly once while memory stays flat under an address scan.
  */
-import type { BucketHealth, BucketTraffic, IpFamily, RemoteTraffic, TrafficBatch } from "../capture/types.ts";
-import { OTHER_REMOTE_IP } from "../capture/types.ts";
+import type {
+  BucketHealth,
+  BucketTraffic,
+  IpFamily,
+  OTHER_REMOTE_IP as CAPTURE_OTHER_REMOTE_IP,
+  RemoteTraffic,
+  TrafficBatch,
+} from "../capture/types.ts";
+
+/**
+ * capture/types.ts's OTHER_REMOTE_IP: store/ may only `import type` from capture/, and the type annotation
+ * makes the type check fail if the two ever differ.
+ */
+export const OTHER_REMOTE_IP: typeof CAPTURE_OTHER_REMOTE_IP = "other";
 
 /**
  * Default bound on distinct (bucket, remote) pairs waiting for a flush. About 200 bytes each in V8, so

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { OTHER_REMOTE_IP } from "../capture/types.ts";
-import { DEFAULT_MAX_PENDING_REMOTES, PendingDeltas } from "./pending_deltas.ts";
+import { DEFAULT_MAX_PENDING_REMOTES, OTHER_REMOTE_IP, PendingDeltas } from "./pending_deltas.ts";
 
 function remote(bucketStartSec: number, remoteIp: string, upBytes: number, downBytes: number) {
   return { bucketStartSec, remoteIp, upBytes, downBytes, upPackets: 1, downPackets: 2 };

@@ -24,6 +24,12 @@ export interface RetentionOptions {
   readonly remoteDays: number;
   readonly timeZone: string;
   readonly nowSec: number;
+  /**
+   * Most UTC days each kind rolls up in this pass (default 31), so that catching up a long backlog (a
+   * retention turned on over a year of detail) never blocks the caller for long: call again while
+   * `isComplete` is false.
+   */
+  readonly maxDays?: number;
 }
 
 /** What one pass changed. */
@@ -32,12 +38,15 @@ export interface RetentionResult {
   readonly trafficRowsMerged: number;
   readonly healthRowsMerged: number;
   readonly remoteRowsMerged: number;
+  /** False when `maxDays` stopped the pass before the cutoff. */
+  readonly isComplete: boolean;
 }
 
 const DAY_SEC = 86_400;
 const HOUR_SEC = 3_600;
 const TRAFFIC_MARK = "traffic_rolled_until";
 const REMOTE_MARK = "remote_rolled_until";
+const DEFAULT_MAX_DAYS = 31;
 
 /**
  * Lowers both rollup marks to the bucket given as the only parameter: run by the ledger in every flush so
@@ -74,34 +83,55 @@ export function applyRetention(store: Store, options: RetentionOptions): Retenti
   let trafficRowsMerged = 0;
   let healthRowsMerged = 0;
   let remoteRowsMerged = 0;
+  let isComplete = true;
+  const maxDays = options.maxDays ?? DEFAULT_MAX_DAYS;
   if (options.fineDays > 0) {
     const cutoffSec = floorTo(options.nowSec - options.fineDays * DAY_SEC, HOUR_SEC);
-    forEachDay(store, TRAFFIC_MARK, [TRAFFIC, HEALTH], cutoffSec, (fromSec, toSec) => {
-      for (const [start, end] of spans(fromSec, toSec, HOUR_SEC, options.timeZone)) {
-        trafficRowsMerged += mergeSpan(store, TRAFFIC, start, end);
-        healthRowsMerged += mergeSpan(store, HEALTH, start, end);
-      }
-    });
+    isComplete &&= forEachDay(
+      store,
+      TRAFFIC_MARK,
+      [TRAFFIC, HEALTH],
+      cutoffSec,
+      maxDays,
+      (fromSec, toSec) => {
+        for (const [start, end] of spans(fromSec, toSec, HOUR_SEC, options.timeZone)) {
+          trafficRowsMerged += mergeSpan(store, TRAFFIC, start, end);
+          healthRowsMerged += mergeSpan(store, HEALTH, start, end);
+        }
+      },
+    );
   }
   if (options.remoteDays > 0) {
     const cutoffSec = floorTo(options.nowSec - options.remoteDays * DAY_SEC, DAY_SEC);
-    forEachDay(store, REMOTE_MARK, [REMOTES], cutoffSec, (fromSec, toSec) => {
-      for (const [start, end] of spans(fromSec, toSec, DAY_SEC, options.timeZone)) {
-        remoteRowsMerged += mergeSpan(store, REMOTES, start, end);
-      }
-    });
+    const isRemoteComplete = forEachDay(
+      store,
+      REMOTE_MARK,
+      [REMOTES],
+      cutoffSec,
+      maxDays,
+      (fromSec, toSec) => {
+        for (const [start, end] of spans(fromSec, toSec, DAY_SEC, options.timeZone)) {
+          remoteRowsMerged += mergeSpan(store, REMOTES, start, end);
+        }
+      },
+    );
+    isComplete &&= isRemoteComplete;
   }
-  return { trafficRowsMerged, healthRowsMerged, remoteRowsMerged };
+  return { trafficRowsMerged, healthRowsMerged, remoteRowsMerged, isComplete };
 }
 
-/** Calls `work` for each UTC day from the mark up to `cutoffSec`, each in one transaction with the mark. */
+/**
+ * Calls `work` for each UTC day from the mark up to `cutoffSec` (at most `maxDays`), each in one
+ * transaction with the mark; returns whether the cutoff was reached.
+ */
 function forEachDay(
   store: Store,
   mark: string,
   tables: readonly RolledTable[],
   cutoffSec: number,
+  maxDays: number,
   work: (fromSec: number, toSec: number) => void,
-): void {
+): boolean {
   const db = store.db;
   const markRow = db.prepare("SELECT value FROM store_meta WHERE key = ?").get(mark) as
     | { value: number }
@@ -109,7 +139,8 @@ function forEachDay(
   let fromSec = markRow?.value ?? oldestBucketSec(store, tables) ?? cutoffSec;
   fromSec = floorTo(fromSec, DAY_SEC);
   const setMark = db.prepare("INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)");
-  while (fromSec < cutoffSec) {
+  for (let days = 0; fromSec < cutoffSec; days++) {
+    if (days >= maxDays) return false;
     const toSec = Math.min(fromSec + DAY_SEC, cutoffSec);
     db.exec("BEGIN IMMEDIATE");
     try {
@@ -122,6 +153,7 @@ function forEachDay(
     }
     fromSec = toSec;
   }
+  return true;
 }
 
 function oldestBucketSec(store: Store, tables: readonly RolledTable[]): number | null {

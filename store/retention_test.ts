@@ -83,7 +83,12 @@ for (const zone of ["Asia/Kolkata", "Asia/Kathmandu", "America/New_York"]) {
     }
 
     const again = applyRetention(temp.store, { fineDays: 3, remoteDays: 2, timeZone: zone, nowSec });
-    assert.deepEqual(again, { trafficRowsMerged: 0, healthRowsMerged: 0, remoteRowsMerged: 0 });
+    assert.deepEqual(again, {
+      trafficRowsMerged: 0,
+      healthRowsMerged: 0,
+      remoteRowsMerged: 0,
+      isComplete: true,
+    });
   });
 }
 
@@ -105,6 +110,29 @@ Deno.test("applyRetention() rolls up old buckets saved after an earlier pass (a 
   assert.deepEqual(answers(ledger, options.timeZone, "2024-09-30", "2024-12-01"), before);
 });
 
+Deno.test("applyRetention() works through a backlog in bounded passes with the same result", async () => {
+  await using temp = tempStore();
+  const ledger = new TrafficLedger(temp.store);
+  await fillTenDays(ledger, "2024-10-29T00:00:00Z");
+  const zone = "Asia/Kathmandu";
+  const before = answers(ledger, zone, "2024-10-28", "2024-11-08");
+  const options = {
+    fineDays: 1,
+    remoteDays: 1,
+    timeZone: zone,
+    nowSec: utcSec("2024-11-08T00:00:00Z"),
+    maxDays: 3,
+  };
+  const passes = [];
+  for (let pass = 0; pass < 10; pass++) {
+    passes.push(applyRetention(temp.store, options).isComplete);
+    if (passes.at(-1)) break;
+  }
+  // The backlog is the 9 UTC days 2024-10-29..2024-11-06: 3 days a pass.
+  assert.deepEqual(passes, [false, false, true]);
+  assert.deepEqual(answers(ledger, zone, "2024-10-28", "2024-11-08"), before);
+});
+
 Deno.test("applyRetention() with 0 days keeps all detail", async () => {
   await using temp = tempStore();
   const ledger = new TrafficLedger(temp.store);
@@ -115,7 +143,12 @@ Deno.test("applyRetention() with 0 days keeps all detail", async () => {
     timeZone: "UTC",
     nowSec: utcSec("2025-10-01T00:00:00Z"),
   });
-  assert.deepEqual(result, { trafficRowsMerged: 0, healthRowsMerged: 0, remoteRowsMerged: 0 });
+  assert.deepEqual(result, {
+    trafficRowsMerged: 0,
+    healthRowsMerged: 0,
+    remoteRowsMerged: 0,
+    isComplete: true,
+  });
   assert.equal(count(ledger, "traffic"), 2 * 10 * 96);
 });
 

@@ -4,7 +4,7 @@
  * the next one.
  */
 import type { BucketHealth, BucketTraffic, RemoteTraffic, TrafficBatch } from "../capture/types.ts";
-import type { StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { type Store, StoreError, type StoreErrorKind, toStoreError } from "./db.ts";
 import { DEFAULT_MAX_PENDING_REMOTES, PendingDeltas } from "./pending_deltas.ts";
 import { LOWER_ROLLUP_MARKS_SQL } from "./retention.ts";
@@ -206,8 +206,18 @@ export class TrafficLedger {
       db.exec("COMMIT");
       return rowCount;
     } catch (e) {
-      if (db.isTransaction) db.exec("ROLLBACK");
+      rollBack(db);
       throw e;
     }
+  }
+}
+
+/** Ends a failed transaction; the error that made it fail is the one worth reporting. */
+function rollBack(db: DatabaseSync): void {
+  if (!db.isTransaction) return;
+  try {
+    db.exec("ROLLBACK");
+  } catch {
+    // SQLite already rolled back (it does so itself after SQLITE_FULL and I/O errors).
   }
 }

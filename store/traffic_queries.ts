@@ -4,7 +4,6 @@
  * `bucket_start` (see store/retention.ts for rolled-up rows).
  */
 import type { IpFamily } from "../capture/types.ts";
-import { OTHER_REMOTE_IP } from "../capture/types.ts";
 import {
   addDays,
   localDateOf,
@@ -13,6 +12,7 @@ import {
   monthStartDate,
   yearStartDate,
 } from "./local_periods.ts";
+import { OTHER_REMOTE_IP } from "./pending_deltas.ts";
 import type { TrafficLedger } from "./traffic_ledger.ts";
 
 /** Public bytes of a span. */

@@ -24,9 +24,13 @@ function collect(url: string, count: number): Promise<{ messages: string[]; isOp
   });
 }
 
-Deno.test("FakeClash answers 401 {\"message\":\"Unauthorized\"} to a wrong Bearer and to ?token= on plain HTTP", async () => {
+Deno.test('FakeClash answers 401 {"message":"Unauthorized"} to a wrong Bearer and to ?token= on plain HTTP', async () => {
   await using fake = FakeClash.start({ secret: SECRET });
-  for (const init of [{ headers: { Authorization: "Bearer nope" } }, { headers: { Authorization: `bearer ${SECRET}` } }]) {
+  for (
+    const init of [{ headers: { Authorization: "Bearer nope" } }, {
+      headers: { Authorization: `bearer ${SECRET}` },
+    }]
+  ) {
     const r = await fetch(`${fake.url}/version`, init);
     assert.equal(r.status, 401);
     assert.equal(r.headers.get("content-type"), "application/json");
@@ -52,7 +56,11 @@ Deno.test("FakeClash routes: 404 text for unknown paths, 405 for a wrong method,
 
 Deno.test("FakeClash /connections: a sorted-key snapshot with escaped '>' and a stream every ?interval= ms", async () => {
   await using fake = FakeClash.start({ secret: SECRET, isTicking: true });
-  fake.open({ sourceIP: "192.168.1.10", host: "a.example.com", rule: "rule_set=geosite-cn => route(direct)" });
+  fake.open({
+    sourceIP: "192.168.1.10",
+    host: "a.example.com",
+    rule: "rule_set=geosite-cn => route(direct)",
+  });
   const snapshot = await (await fetch(`${fake.url}/connections`, { headers: AUTH })).text();
   assert.match(snapshot, /^\{"connections":\[\{"chains":\["direct"\],"download":0,"id":"/);
   assert.match(snapshot, /=\\u003e route/);

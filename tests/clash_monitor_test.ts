@@ -30,7 +30,10 @@ function assertTotalsMatchTruth(rig: ClashRig): void {
     "per client",
   );
   assert.deepEqual(
-    storedBy(rig.store, "SELECT chain AS k, sum(up_bytes) AS up, sum(down_bytes) AS down FROM clash_usage GROUP BY k"),
+    storedBy(
+      rig.store,
+      "SELECT chain AS k, sum(up_bytes) AS up, sum(down_bytes) AS down FROM clash_usage GROUP BY k",
+    ),
     truthBy(truth, (k) => k.chain),
     "per chain",
   );
@@ -40,7 +43,9 @@ function assertTotalsMatchTruth(rig: ClashRig): void {
 
 function storedGrandTotal(store: Store): number[] {
   const q = (table: string) =>
-    store.db.prepare(`SELECT coalesce(sum(up_bytes), 0) AS up, coalesce(sum(down_bytes), 0) AS down FROM ${table}`)
+    store.db.prepare(
+      `SELECT coalesce(sum(up_bytes), 0) AS up, coalesce(sum(down_bytes), 0) AS down FROM ${table}`,
+    )
       .get() as { up: number; down: number };
   const clients = q("clash_client_usage");
   const rest = q("clash_unattributed");
@@ -48,7 +53,9 @@ function storedGrandTotal(store: Store): number[] {
 }
 
 function unattributed(store: Store): number[] {
-  const r = store.db.prepare("SELECT coalesce(sum(up_bytes), 0) AS up, coalesce(sum(down_bytes), 0) AS down FROM clash_unattributed").get() as {
+  const r = store.db.prepare(
+    "SELECT coalesce(sum(up_bytes), 0) AS up, coalesce(sum(down_bytes), 0) AS down FROM clash_unattributed",
+  ).get() as {
     up: number;
     down: number;
   };
@@ -59,8 +66,19 @@ Deno.test("ClashMonitor stores exact per-client/resource/chain totals across sho
   await using rig = ClashRig.start({ secret: SECRET });
   await rig.connected();
   const { fake } = rig;
-  const video = fake.open({ sourceIP: "192.168.1.10", host: "video.example.com", destinationIP: "203.0.113.10", chains: ["HK-01", "Proxy"] });
-  const quic = fake.open({ sourceIP: "fd00::20", host: "", destinationIP: "2001:db8::5", network: "udp", chains: ["JP-02", "Auto", "Proxy"] });
+  const video = fake.open({
+    sourceIP: "192.168.1.10",
+    host: "video.example.com",
+    destinationIP: "203.0.113.10",
+    chains: ["HK-01", "Proxy"],
+  });
+  const quic = fake.open({
+    sourceIP: "fd00::20",
+    host: "",
+    destinationIP: "2001:db8::5",
+    network: "udp",
+    chains: ["JP-02", "Auto", "Proxy"],
+  });
   const api = fake.open({ sourceIP: "192.168.1.30", host: "api.example.org", destinationIP: "198.51.100.7" });
   fake.transfer(video, 1000, 20000);
   fake.transfer(quic, 300, 400);
@@ -87,7 +105,11 @@ Deno.test("ClashMonitor stores exact per-client/resource/chain totals across sho
   fake.restart();
   await rig.until(() => rig.monitor.status().state === "connected" && rig.snapshots > before);
   await fake.until(() => fake.subscriberCount === 2);
-  const again = fake.open({ sourceIP: "192.168.1.10", host: "video.example.com", chains: ["HK-01", "Proxy"] });
+  const again = fake.open({
+    sourceIP: "192.168.1.10",
+    host: "video.example.com",
+    chains: ["HK-01", "Proxy"],
+  });
   fake.transfer(again, 40, 400);
   await rig.snapshot();
   rig.monitor.flush();
@@ -127,7 +149,11 @@ Deno.test("ClashMonitor reports an unreachable core, reconnects when it comes ba
 Deno.test("ClashMonitor after a netledger restart resumes from saved cursors and counts nothing twice (P8)", async () => {
   await using fake = FakeClash.start({ secret: SECRET });
   const dbPath = `${Deno.makeTempDirSync({ prefix: "nl-clash-" })}/netledger.db`;
-  const open = fake.open({ sourceIP: "192.168.1.10", host: "long.example.com", start: "2026-01-01T00:00:00Z" });
+  const open = fake.open({
+    sourceIP: "192.168.1.10",
+    host: "long.example.com",
+    start: "2026-01-01T00:00:00Z",
+  });
   fake.transfer(open, 7000, 70000); // before netledger ever ran: a baseline only
   {
     await using first = ClashRig.start({ secret: SECRET, fake, dbPath });
@@ -158,7 +184,12 @@ Deno.test("ClashMonitor follows mihomo: null connections, Inner skipped, zoned I
   assert.equal(rig.monitor.status().core, "mihomo");
   const { fake } = rig;
   const inner = fake.open({ sourceIP: "", type: "Inner", host: "dns.example.com" });
-  const zoned = fake.open({ sourceIP: "fe80::1%br-lan", type: "Tun", host: "", destinationIP: "2001:db8::9" });
+  const zoned = fake.open({
+    sourceIP: "fe80::1%br-lan",
+    type: "Tun",
+    host: "",
+    destinationIP: "2001:db8::9",
+  });
   fake.transfer(inner, 5000, 5000); // listed but not in the totals: must not count
   fake.transfer(zoned, 12, 34);
   await rig.snapshot();
@@ -167,7 +198,9 @@ Deno.test("ClashMonitor follows mihomo: null connections, Inner skipped, zoned I
   await rig.snapshot(); // connections: null
   rig.monitor.flush();
   assertTotalsMatchTruth(rig);
-  assert.deepEqual([...storedBy(rig.store, "SELECT client_ip AS k, 1 AS up, 0 AS down FROM clash_client_usage").keys()], [
+  assert.deepEqual([
+    ...storedBy(rig.store, "SELECT client_ip AS k, 1 AS up, 0 AS down FROM clash_client_usage").keys(),
+  ], [
     "fe80::1",
   ]);
 });
@@ -180,9 +213,14 @@ Deno.test("ClashMonitor stores /traffic lines as per-second samples", async () =
   const before = rig.monitor.recentSamples().length;
   rig.fake.pushTraffic();
   await rig.until(() => rig.monitor.recentSamples().length > before);
-  assert.deepEqual(rig.monitor.latestSample() && [rig.monitor.latestSample()!.upBytes, rig.monitor.latestSample()!.downBytes], [64, 128]);
+  assert.deepEqual(
+    rig.monitor.latestSample() &&
+      [rig.monitor.latestSample()!.upBytes, rig.monitor.latestSample()!.downBytes],
+    [64, 128],
+  );
   rig.monitor.flush();
-  const row = rig.store.db.prepare("SELECT sum(up_bytes) AS up, sum(down_bytes) AS down FROM clash_samples").get();
+  const row = rig.store.db.prepare("SELECT sum(up_bytes) AS up, sum(down_bytes) AS down FROM clash_samples")
+    .get();
   assert.deepEqual({ ...row }, { up: 64, down: 128 });
 });
 

@@ -20,7 +20,7 @@ import { ClashRig } from "./helpers/clash_rig.ts";
 const SECRET = "s3cret";
 const ZONE = "Asia/Kolkata";
 
-async function serve(rig: ClashRig) {
+function serve(rig: ClashRig) {
   const app = monitoringRoutes({
     monitor: rig.monitor,
     clashStore: rig.clashStore,
@@ -39,7 +39,11 @@ async function serve(rig: ClashRig) {
 async function scenario() {
   const rig = ClashRig.start({ secret: SECRET });
   await rig.connected();
-  const video = rig.fake.open({ sourceIP: "192.168.1.10", host: "video.example.com", chains: ["HK-01", "Proxy"] });
+  const video = rig.fake.open({
+    sourceIP: "192.168.1.10",
+    host: "video.example.com",
+    chains: ["HK-01", "Proxy"],
+  });
   const cdn = rig.fake.open({ sourceIP: "192.168.1.10", host: "", destinationIP: "203.0.113.9" });
   const v6 = rig.fake.open({ sourceIP: "fd00::20", host: "api.example.org", network: "udp" });
   rig.fake.transfer(video, 1000, 50000);
@@ -52,7 +56,7 @@ async function scenario() {
 
 Deno.test("monitoringRoutes() answers overview, history, clients, detail and resources including unsaved deltas", async () => {
   await using rig = await scenario();
-  const { server, get } = await serve(rig);
+  const { server, get } = serve(rig);
   try {
     const [, overview] = await get<MonitoringOverviewJson>("/api/monitoring/overview");
     assert.equal(overview.status.state, "connected");
@@ -78,7 +82,10 @@ Deno.test("monitoringRoutes() answers overview, history, clients, detail and res
     assert.deepEqual(clients.clients[0].chains, ["Proxy > HK-01", "direct"]);
 
     const [, detail] = await get<MonitoringClientDetailJson>("/api/monitoring/clients/192.168.1.10");
-    assert.deepEqual(detail.resources.map((r) => [r.name, r.up_bytes]), [["video.example.com", 1000], ["203.0.113.9", 10]]);
+    assert.deepEqual(detail.resources.map((r) => [r.name, r.up_bytes]), [["video.example.com", 1000], [
+      "203.0.113.9",
+      10,
+    ]]);
     assert.deepEqual(detail.chains.map((c) => c.name), ["Proxy > HK-01", "direct"]);
     assert.equal(detail.connections.length, 2);
     assert.equal(detail.history.summary.up_bytes, 1010);
@@ -94,7 +101,7 @@ Deno.test("monitoringRoutes() answers overview, history, clients, detail and res
 
 Deno.test("monitoringRoutes() answers 400 naming the bad parameter", async () => {
   await using rig = await scenario();
-  const { server, base, get } = await serve(rig);
+  const { server, base, get } = serve(rig);
   try {
     const cases: [string, string][] = [
       ["/api/monitoring/history?start=2026-13-01", "start"],
@@ -110,7 +117,8 @@ Deno.test("monitoringRoutes() answers 400 naming the bad parameter", async () =>
       assert.equal(status, 400, path);
       assert.match(body.error, new RegExp(`"${parameter}"`), path);
     }
-    const put = (body: string) => fetch(`${base}/api/monitoring/clients/192.168.1.10/name`, { method: "PUT", body });
+    const put = (body: string) =>
+      fetch(`${base}/api/monitoring/clients/192.168.1.10/name`, { method: "PUT", body });
     const badJson = await put("{");
     assert.equal(badJson.status, 400);
     assert.match((await badJson.json()).error, /"body"/);
@@ -124,11 +132,17 @@ Deno.test("monitoringRoutes() answers 400 naming the bad parameter", async () =>
 
 Deno.test("monitoringRoutes() PUT /clients/:ip/name names a client, null removes the name", async () => {
   await using rig = await scenario();
-  const { server, base, get } = await serve(rig);
+  const { server, base, get } = serve(rig);
   try {
     const put = (name: string | null) =>
-      fetch(`${base}/api/monitoring/clients/fd00::20/name`, { method: "PUT", body: JSON.stringify({ name }) });
-    assert.deepEqual(await (await put("  Living room TV ")).json(), { ip: "fd00::20", name: "Living room TV" });
+      fetch(`${base}/api/monitoring/clients/fd00::20/name`, {
+        method: "PUT",
+        body: JSON.stringify({ name }),
+      });
+    assert.deepEqual(await (await put("  Living room TV ")).json(), {
+      ip: "fd00::20",
+      name: "Living room TV",
+    });
     let [, clients] = await get<MonitoringClientsJson>("/api/monitoring/clients");
     assert.equal(clients.clients.find((c) => c.ip === "fd00::20")?.name, "Living room TV");
     await (await put(null)).body?.cancel();
@@ -141,23 +155,26 @@ Deno.test("monitoringRoutes() PUT /clients/:ip/name names a client, null removes
 
 Deno.test("monitoringRoutes() relays /connections to many browsers over one upstream subscription", async () => {
   await using rig = await scenario();
-  const { server, base } = await serve(rig);
+  const { server, base } = serve(rig);
   const url = `${base.replace("http", "ws")}/api/monitoring/ws/connections`;
   const browsers = [new WebSocket(url), new WebSocket(url)];
   try {
-    const first = await Promise.all(browsers.map((b) =>
-      new Promise<string>((resolve) => b.onmessage = (e) => resolve(e.data as string))
-    ));
+    const first = await Promise.all(
+      browsers.map((b) => new Promise<string>((resolve) => b.onmessage = (e) => resolve(e.data as string))),
+    );
     for (const text of first) assert.equal(JSON.parse(text).connections.length, 3);
-    const next = Promise.all(browsers.map((b) =>
-      new Promise<string>((resolve) => b.onmessage = (e) => resolve(e.data as string))
-    ));
+    const next = Promise.all(
+      browsers.map((b) => new Promise<string>((resolve) => b.onmessage = (e) => resolve(e.data as string))),
+    );
     const extra = rig.fake.open({ sourceIP: "192.168.1.50", host: "b.example.com" });
     rig.fake.transfer(extra, 1, 1);
     rig.fake.pushSnapshot();
     for (const text of await next) assert.equal(JSON.parse(text).connections.length, 4);
     assert.equal(rig.fake.requests.filter((r) => r.startsWith("GET /connections")).length, 1, "one upstream");
-    assert.ok(rig.fake.requests.every((r) => !r.includes("/api/")), "nothing of the browser path reaches the core");
+    assert.ok(
+      rig.fake.requests.every((r) => !r.includes("/api/")),
+      "nothing of the browser path reaches the core",
+    );
     const relay = await fetch(`${base}/api/monitoring/ws/version`);
     assert.equal(relay.status, 404, "no open relay");
     await relay.body?.cancel();
@@ -173,7 +190,12 @@ Deno.test("monitoringRoutes() without CLASH_API_URL says not configured, WebSock
   const dir = Deno.makeTempDirSync({ prefix: "nl-clash-" });
   using store = openStore(`${dir}/netledger.db`, { log: () => {} });
   const monitor = new ClashMonitor({ apiUrl: null, secret: "", persistence: null, log: () => {} });
-  const app = monitoringRoutes({ monitor, clashStore: new ClashStore(store), timeZone: ZONE, nowSec: () => 1_795_000_000 });
+  const app = monitoringRoutes({
+    monitor,
+    clashStore: new ClashStore(store),
+    timeZone: ZONE,
+    nowSec: () => 1_795_000_000,
+  });
   const overview = await (await app.request("/api/monitoring/overview")).json() as MonitoringOverviewJson;
   assert.equal(overview.status.state, "not_configured");
   assert.match(overview.status.message, /CLASH_API_URL/);

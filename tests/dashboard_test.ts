@@ -4,17 +4,25 @@
  * browser's. Saves screenshots (desktop and phone, light and dark) under tests/output/screenshots/.
  */
 import assert from "node:assert/strict";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { DaysJson, QueryJson, SummaryJson, TopIpsJson } from "../web/api_types.ts";
 import { EN } from "../web/ui/i18n/en.ts";
 import { RU } from "../web/ui/i18n/ru.ts";
 import { ZH_CN } from "../web/ui/i18n/zh_cn.ts";
+import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
 import { importTraffic, startNetledger, trafficRecords } from "./helpers/dashboard_rig.ts";
 
 const SERVER_ZONE = "Asia/Kathmandu";
 const SCREENSHOT_DIR = new URL("./output/screenshots/", import.meta.url).pathname;
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
-const QUICK_IDS = ["today", "yesterday", "last_7_days", "last_30_days", "this_month", "last_month", "this_year"];
+const QUICK_IDS = [
+  "today",
+  "yesterday",
+  "last_7_days",
+  "last_30_days",
+  "this_month",
+  "last_month",
+  "this_year",
+];
 
 /** A browser zone whose date today differs from the server zone's, so a UI using the browser's would fail. */
 function browserZone(): string {
@@ -64,27 +72,6 @@ async function getJson<T>(baseUrl: string, path: string): Promise<T> {
   return await response.json() as T;
 }
 
-/** Records console errors, page errors, failed requests and HTTP errors of a page. */
-function watchProblems(page: Page, problems: string[], isNavigating: () => boolean): void {
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => {
-    // A reload cancels the polls in flight (net::ERR_ABORTED); that is the navigation, not a failure.
-    if (isNavigating() && r.failure()?.errorText === "net::ERR_ABORTED") return;
-    problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  page.on("response", (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-}
-
-async function waitForDashboard(page: Page): Promise<void> {
-  await page.waitForSelector('[data-testid="card-today"]:not([data-bytes=""])');
-  await page.waitForFunction(() => document.querySelectorAll("[data-chart] .uplot").length === 4);
-}
-
 async function text(page: Page, selector: string): Promise<string> {
   return (await page.locator(selector).first().textContent() ?? "").trim();
 }
@@ -96,25 +83,21 @@ Deno.test({
   sanitizeResources: false,
   async fn(t) {
     const dir = await Deno.makeTempDir({ prefix: "netledger-dashboard-" });
-    const userDataDir = await Deno.makeTempDir({ prefix: "netledger-chromium-" });
-    let context: BrowserContext | undefined;
     try {
       const dbPath = `${dir}/netledger.db`;
       const records = trafficRecords(fixtureTimestamps(Math.floor(Date.now() / 1000)));
       await importTraffic({ dir, dbPath, timeZone: SERVER_ZONE, records });
       await using server = await startNetledger({ dbPath, timeZone: SERVER_ZONE });
       const { baseUrl } = server;
-      context = await chromium.launchPersistentContext(userDataDir, {
-        executablePath: "/usr/bin/chromium",
-        args: CHROMIUM_ARGS,
-        viewport: { width: 1280, height: 900 },
+      // Declared after the server, so disposed before it: the page never sees the server go away.
+      await using browser = await launchDashboardBrowser({
         timezoneId: browserZone(),
         locale: "en-US",
         colorScheme: "light",
       });
+      const { page } = browser;
       const problems: string[] = [];
       let navigating = false;
-      const page = context.pages()[0] ?? await context.newPage();
       watchProblems(page, problems, () => navigating);
       await page.goto(`${baseUrl}/`);
       await waitForDashboard(page);
@@ -138,34 +121,45 @@ Deno.test({
 
       await t.step("header shows the server zone and a live speed", async () => {
         assert.match(await text(page, '[data-testid="time-zone"]'), /^Asia\/Kathmandu \(UTC\+05:45\)$/);
-        assert.match(await text(page, '[data-testid="live-speed"]'), /▲ \d+\.\d\d [KMGTP]?B\/s\s*▼ \d+\.\d\d [KMGTP]?B\/s/);
+        assert.match(
+          await text(page, '[data-testid="live-speed"]'),
+          /▲ \d+\.\d\d [KMGTP]?B\/s\s*▼ \d+\.\d\d [KMGTP]?B\/s/,
+        );
       });
 
-      await t.step("each quick button sets the server-zone range and granularity, and the summary follows", async () => {
-        for (const id of QUICK_IDS) {
-          const before = expectedRange(id);
-          const requested = page.waitForRequest((r) => new URL(r.url()).pathname === "/api/query");
-          const answered = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/query");
-          await page.click(`[data-quick="${id}"]`);
-          const url = new URL((await requested).url());
-          await answered;
-          const shown = {
-            start: await page.inputValue('[data-testid="range-start"]'),
-            end: await page.inputValue('[data-testid="range-end"]'),
-            granularity: await page.inputValue('[data-testid="range-granularity"]'),
-          };
-          const sent = Object.fromEntries(["start", "end", "granularity"].map((k) => [k, url.searchParams.get(k)]));
-          // Computed once more after the click, in case the server's date turned meanwhile.
-          const expected = JSON.stringify(shown) === JSON.stringify(before) ? before : expectedRange(id);
-          assert.deepEqual(shown, expected, id);
-          assert.deepEqual(sent, expected, id);
-          const query = await getJson<QueryJson>(baseUrl, `/api/query${url.search}`);
-          await page.waitForFunction(
-            (bytes) => document.querySelector('[data-testid="range-summary"] strong')?.getAttribute("data-bytes") === bytes,
-            String(query.summary.total_bytes),
-          );
-        }
-      });
+      await t.step(
+        "each quick button sets the server-zone range and granularity, and the summary follows",
+        async () => {
+          for (const id of QUICK_IDS) {
+            const before = expectedRange(id);
+            const requested = page.waitForRequest((r) => new URL(r.url()).pathname === "/api/query");
+            const answered = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/query");
+            await page.click(`[data-quick="${id}"]`);
+            const url = new URL((await requested).url());
+            await answered;
+            const shown = {
+              start: await page.inputValue('[data-testid="range-start"]'),
+              end: await page.inputValue('[data-testid="range-end"]'),
+              granularity: await page.inputValue('[data-testid="range-granularity"]'),
+            };
+            const sent = Object.fromEntries(
+              ["start", "end", "granularity"].map((k) => [k, url.searchParams.get(k)]),
+            );
+            // Computed once more after the click, in case the server's date turned meanwhile.
+            const expected = JSON.stringify(shown) === JSON.stringify(before) ? before : expectedRange(id);
+            assert.deepEqual(shown, expected, id);
+            assert.equal(await page.getAttribute(`[data-quick="${id}"]`, "aria-pressed"), "true", id);
+            assert.deepEqual(sent, expected, id);
+            const query = await getJson<QueryJson>(baseUrl, `/api/query${url.search}`);
+            await page.waitForFunction(
+              (bytes) =>
+                document.querySelector('[data-testid="range-summary"] strong')?.getAttribute("data-bytes") ===
+                  bytes,
+              String(query.summary.total_bytes),
+            );
+          }
+        },
+      );
 
       await t.step("top IPs and the CSV link follow the applied range", async () => {
         await page.click('[data-quick="last_30_days"]');
@@ -174,7 +168,8 @@ Deno.test({
         const top = await getJson<TopIpsJson>(baseUrl, `/api/top_ips${search}&limit=10`);
         assert.equal(top.top_ips.length, 10);
         await page.waitForFunction(
-          (ips) => [...document.querySelectorAll(".top-ips td.ip")].map((td) => td.textContent).join() === ips,
+          (ips) =>
+            [...document.querySelectorAll(".top-ips td.ip")].map((td) => td.textContent).join() === ips,
           top.top_ips.map((r) => r.ip).join(),
         );
         assert.equal(await page.locator(".top-ips .rank.gold").textContent(), "1");
@@ -207,14 +202,25 @@ Deno.test({
       await t.step("every control is reachable with the keyboard", async () => {
         await page.locator("body").focus();
         const reached = new Set<string>();
-        for (let i = 0; i < 40; i++) {
+        for (let i = 0; i < 60; i++) {
           await page.keyboard.press("Tab");
-          reached.add(await page.evaluate(() => {
-            const el = document.activeElement as HTMLElement | null;
-            return el?.dataset.quick ?? el?.dataset.testid ?? el?.textContent ?? "";
-          }));
+          reached.add(
+            await page.evaluate(() => {
+              const el = document.activeElement as HTMLElement | null;
+              return el?.dataset.quick ?? el?.dataset.testid ?? el?.textContent ?? "";
+            }),
+          );
         }
-        for (const id of [...QUICK_IDS, "range-start", "range-end", "range-granularity", "lang-select", "theme-toggle"]) {
+        for (
+          const id of [
+            ...QUICK_IDS,
+            "range-start",
+            "range-end",
+            "range-granularity",
+            "lang-select",
+            "theme-toggle",
+          ]
+        ) {
           assert.ok(reached.has(id), `${id} not reached by Tab: ${[...reached].join(" | ")}`);
         }
       });
@@ -254,28 +260,100 @@ Deno.test({
         await waitForDashboard(page);
       });
 
-      await t.step("screenshots: desktop and phone, light and dark; 360 px has no horizontal scroll", async () => {
-        await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
-        for (const [name, width, height] of [["desktop", 1280, 900], ["phone", 360, 740]] as const) {
-          await page.setViewportSize({ width, height });
-          for (const scheme of ["light", "dark"] as const) {
-            await page.emulateMedia({ colorScheme: scheme });
-            await page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
-            await waitForDashboard(page);
-            const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-              scrollWidth: document.documentElement.scrollWidth,
-              innerWidth: globalThis.innerWidth,
-            }));
-            assert.ok(scrollWidth <= innerWidth, `${name} ${scheme}: page is ${scrollWidth} px wide in ${innerWidth}`);
-            await page.screenshot({ path: `${SCREENSHOT_DIR}${name}-${scheme}.png`, fullPage: true });
+      await t.step(
+        "screenshots: desktop and phone, light and dark; 360 px has no horizontal scroll",
+        async () => {
+          await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
+          for (const [name, width, height] of [["desktop", 1280, 900], ["phone", 360, 740]] as const) {
+            await page.setViewportSize({ width, height });
+            for (const scheme of ["light", "dark"] as const) {
+              await page.emulateMedia({ colorScheme: scheme });
+              await page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
+              await waitForDashboard(page);
+              const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+                scrollWidth: document.documentElement.scrollWidth,
+                innerWidth: globalThis.innerWidth,
+              }));
+              assert.ok(
+                scrollWidth <= innerWidth,
+                `${name} ${scheme}: page is ${scrollWidth} px wide in ${innerWidth}`,
+              );
+              await page.screenshot({ path: `${SCREENSHOT_DIR}${name}-${scheme}.png`, fullPage: true });
+            }
           }
-        }
-      });
+        },
+      );
 
       assert.deepEqual(problems, []);
     } finally {
-      await context?.close();
-      await Deno.remove(userDataDir, { recursive: true });
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "dashboard in America/New_York draws 23- and 25-hour days and shows why capture is unhealthy",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const dir = await Deno.makeTempDir({ prefix: "netledger-dashboard-" });
+    try {
+      // An interface that does not exist: capture waits for it and /api/health reports the problem.
+      const iface = `nl${Deno.pid % 100000}x`;
+      await using server = await startNetledger({
+        dbPath: `${dir}/netledger.db`,
+        timeZone: "America/New_York",
+        iface,
+      });
+      await using browser = await launchDashboardBrowser({ timezoneId: "Asia/Tokyo", locale: "en-US" });
+      const { page } = browser;
+      const problems: string[] = [];
+      watchProblems(page, problems);
+      await page.goto(`${server.baseUrl}/`);
+      await waitForDashboard(page);
+
+      await t.step("a status strip shows each problem /api/health reports", async () => {
+        const health = await getJson<{ status: string; problems: string[] }>(server.baseUrl, "/api/health");
+        assert.notEqual(health.status, "ok");
+        assert.ok(health.problems.length > 0);
+        const strip = page.locator('[data-testid="status-strip"]');
+        await strip.waitFor();
+        const shown = await strip.textContent();
+        for (const problem of health.problems) {
+          assert.ok(shown?.includes(problem), `${problem} not in "${shown}"`);
+        }
+        await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
+        await page.screenshot({ path: `${SCREENSHOT_DIR}status-strip.png` });
+      });
+
+      await t.step(
+        "a range over a DST change day has 23 or 25 hours, labelled as the server labels them",
+        async () => {
+          for (const [day, hours] of [["2025-03-09", 23], ["2025-11-02", 25]] as const) {
+            await page.fill('[data-testid="range-start"]', day);
+            await page.fill('[data-testid="range-end"]', day);
+            await page.selectOption('[data-testid="range-granularity"]', "hour");
+            await page.click('button[type="submit"]');
+            await page.waitForSelector(`[data-chart="range"][data-points="${hours}"]`);
+            const query = await getJson<QueryJson>(
+              server.baseUrl,
+              `/api/query?start=${day}&end=${day}&granularity=hour`,
+            );
+            assert.equal(query.series.length, hours);
+            const box =
+              (await page.locator(`[data-chart="range"][data-points="${hours}"] .u-over`).boundingBox())!;
+            await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+            await page.waitForFunction(
+              (label) =>
+                document.querySelector('[data-chart="range"] .u-legend')?.textContent?.includes(label),
+              `${day} 23:00`,
+            );
+          }
+        },
+      );
+
+      assert.deepEqual(problems, []);
+    } finally {
       await Deno.remove(dir, { recursive: true });
     }
   },

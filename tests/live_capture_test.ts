@@ -37,7 +37,12 @@ function counted(
 }
 
 function ignored(name: string, encapsulation: Encapsulation, src: string, dst: string): Case {
-  return { name, bytes: buildFrame(encapsulation, ipPacket({ src, dst, payloadBytes: 200 })).bytes, upBytes: 0, downBytes: 0 };
+  return {
+    name,
+    bytes: buildFrame(encapsulation, ipPacket({ src, dst, payloadBytes: 200 })).bytes,
+    upBytes: 0,
+    downBytes: 0,
+  };
 }
 
 /** The known frame set; the last frame is counted, so once it is counted every earlier frame was read. */
@@ -48,7 +53,8 @@ const CASES: readonly Case[] = [
   ignored("IPv6 multicast (mDNS)", "ethernet", "fe80::1", "ff02::fb"),
   {
     name: "malformed: IPv4 header cut short",
-    bytes: truncateFrame(buildFrame("ethernet", ipPacket({ src: "203.0.113.9", dst: CAPTURE_IPV4 })), 24).bytes,
+    bytes:
+      truncateFrame(buildFrame("ethernet", ipPacket({ src: "203.0.113.9", dst: CAPTURE_IPV4 })), 24).bytes,
     upBytes: 0,
     downBytes: 0,
     isMalformed: true,
@@ -64,8 +70,22 @@ const CASES: readonly Case[] = [
   counted("IPv6 upload", "ethernet", "up", CAPTURE_IPV6, "2001:db8:ff::7", 700),
   counted("IPv6 download", "ethernet", "down", "2001:db8:ff::7", CAPTURE_IPV6, 1400),
   counted("IPv4 upload from a LAN host (router)", "ethernet", "up", "192.168.1.10", "198.51.100.7", 300),
-  counted("802.1Q-tagged IPv4 download (tag moved to tp_vlan_tci)", "vlan", "down", "198.51.100.8", CAPTURE_IPV4, 900),
-  counted("QinQ IPv6 upload (inner tag stays in the frame)", "qinq", "up", CAPTURE_IPV6, "2001:db8:ff::9", 500),
+  counted(
+    "802.1Q-tagged IPv4 download (tag moved to tp_vlan_tci)",
+    "vlan",
+    "down",
+    "198.51.100.8",
+    CAPTURE_IPV4,
+    900,
+  ),
+  counted(
+    "QinQ IPv6 upload (inner tag stays in the frame)",
+    "qinq",
+    "up",
+    CAPTURE_IPV6,
+    "2001:db8:ff::9",
+    500,
+  ),
   counted("QinQ IPv4 download", "qinq", "down", "203.0.113.10", CAPTURE_IPV4, 64),
   counted("PPPoE IPv4 download", "pppoe", "down", "203.0.113.11", CAPTURE_IPV4, 1000),
   counted("IPv4 download", "ethernet", "down", "203.0.113.9", CAPTURE_IPV4, 1000),
@@ -88,7 +108,13 @@ function frames(rounds: number): Uint8Array[] {
 
 function totalsOf(e: ProbeEvent) {
   const t = e.totals;
-  return { upBytes: t.upBytes, downBytes: t.downBytes, upPackets: t.upPackets, downPackets: t.downPackets, malformedPackets: t.malformedPackets };
+  return {
+    upBytes: t.upBytes,
+    downBytes: t.downBytes,
+    upPackets: t.upPackets,
+    downPackets: t.downPackets,
+    malformedPackets: t.malformedPackets,
+  };
 }
 
 const isSeen = (expected: ReturnType<typeof expectedTotals>) => (e: ProbeEvent) =>
@@ -96,7 +122,8 @@ const isSeen = (expected: ReturnType<typeof expectedTotals>) => (e: ProbeEvent) 
   e.status.malformedPackets === expected.malformedPackets;
 
 Deno.test({
-  name: "LiveCapture counts injected Ethernet, VLAN, QinQ, PPPoE, LAN, multicast and malformed frames exactly",
+  name:
+    "LiveCapture counts injected Ethernet, VLAN, QinQ, PPPoE, LAN, multicast and malformed frames exactly",
   sanitizeResources: false,
   async fn() {
     await using pair = await createVethPair();
@@ -110,7 +137,10 @@ Deno.test({
     assert.deepEqual(totalsOf(final), expected);
     assert.equal(final.totals.droppedPackets, 0);
     assert.equal(final.status.kernelDrops, 0);
-    assert.ok(final.status.kernelPackets >= rounds * CASES.length, `kernel saw ${final.status.kernelPackets}`);
+    assert.ok(
+      final.status.kernelPackets >= rounds * CASES.length,
+      `kernel saw ${final.status.kernelPackets}`,
+    );
     assert.deepEqual(final.totals.remotes["203.0.113.9"], [0, rounds * (20 + 1000)]);
     assert.deepEqual(final.totals.remotes["2001:db8:ff::9"], [rounds * (40 + 500), 0]);
     assert.equal(final.status.state, "stopped");
@@ -134,7 +164,10 @@ Deno.test({
     const final = await probe.stop();
     assert.deepEqual(totalsOf(final), both);
     assert.equal(final.status.kernelDrops, 0);
-    assert.ok(probe.logs.some((l) => /"nlcap0" (disappeared|went down|was replaced)/.test(l)), probe.logs.join("\n"));
+    assert.ok(
+      probe.logs.some((l) => /"nlcap0" (disappeared|went down|was replaced)/.test(l)),
+      probe.logs.join("\n"),
+    );
     assert.ok(probe.logs.some((l) => l.startsWith('Re-opened capture on "nlcap0"')), probe.logs.join("\n"));
   },
 });
@@ -147,7 +180,10 @@ Deno.test({
     await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface, { isWithoutNetRaw: true });
     const status = probe.started.status;
     assert.equal(status.state, "no_permission");
-    assert.match(status.message ?? "", /netledger needs CAP_NET_RAW: run as root, or with systemd AmbientCapabilities=CAP_NET_RAW, or docker --cap-add NET_RAW --network host/);
+    assert.match(
+      status.message ?? "",
+      /netledger needs CAP_NET_RAW: run as root, or with systemd AmbientCapabilities=CAP_NET_RAW, or docker --cap-add NET_RAW --network host/,
+    );
     assert.ok(probe.logs.some((l) => l.includes("CAP_NET_RAW")));
     const final = await probe.stop();
     assert.equal(final.status.state, "stopped");

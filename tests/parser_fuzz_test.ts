@@ -12,7 +12,12 @@ import { ParsedFrame, parseFrame, ParseOutcome } from "../capture/parse_frame.ts
 import { TrafficPipeline } from "../capture/traffic_pipeline.ts";
 import { BUCKET_SEC, OTHER_REMOTE_IP } from "../capture/types.ts";
 import { arpFrame, buildFrame, type Encapsulation, type Frame, frameOf, ipPacket } from "./helpers/frames.ts";
-import { type Reference, referenceClassify, referenceParse, referenceParseIp } from "./helpers/reference_parser.ts";
+import {
+  type Reference,
+  referenceClassify,
+  referenceParse,
+  referenceParseIp,
+} from "./helpers/reference_parser.ts";
 
 const CASES = 4_000;
 const MUTANTS_PER_CASE = 250;
@@ -74,13 +79,22 @@ const EDGE_FRAMES: readonly Frame[] = [
   frameOf(new Uint8Array(1), LinkType.RAW_IP),
   frameOf(new Uint8Array(13), LinkType.ETHERNET),
   arpFrame(),
-  ...[0, 1, 4].map((ihl) => buildFrame("ethernet", ipPacket({ src: "192.168.1.2", dst: "203.0.113.9", ihl }))),
-  ...[0, 5, 15].map((version) => buildFrame("raw", ipPacket({ src: "192.168.1.2", dst: "203.0.113.9", version }))),
+  ...[0, 1, 4].map((ihl) =>
+    buildFrame("ethernet", ipPacket({ src: "192.168.1.2", dst: "203.0.113.9", ihl }))
+  ),
+  ...[0, 5, 15].map((version) =>
+    buildFrame("raw", ipPacket({ src: "192.168.1.2", dst: "203.0.113.9", version }))
+  ),
   buildFrame("ethernet", ipPacket({ src: "192.168.1.2", dst: "203.0.113.9", payloadBytes: 65_515 })),
   buildFrame("sll2", ipPacket({ src: "2001:db8:ff::1", dst: "fd00::1", payloadBytes: 65_535 })),
   buildFrame("vlan", ipPacket({ src: "192.168.1.2", dst: "203.0.113.9", lengthField: 0xffff })),
   buildFrame("qinq", ipPacket({ src: "fd00::1", dst: "2001:db8:ff::1", lengthField: 0, payloadBytes: 300 })),
 ];
+
+/** `arbitrary` in one case out of 8, else undefined: most built frames stay well-formed until mutated. */
+function rarely<T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
+  return fc.oneof({ weight: 7, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary });
+}
 
 const builtFrame = fc.record({
   encapsulation: fc.constantFrom(...ENCAPSULATIONS),
@@ -88,16 +102,16 @@ const builtFrame = fc.record({
   src: fc.nat(),
   dst: fc.nat(),
   payloadBytes: fc.oneof(fc.integer({ min: 0, max: 1500 }), fc.constantFrom(0, 8, 65_495)),
-  lengthField: fc.option(fc.integer({ min: 0, max: 0xffff })),
-  ihl: fc.option(fc.integer({ min: 0, max: 15 })),
+  lengthField: rarely(fc.integer({ min: 0, max: 0xffff })),
+  ihl: rarely(fc.integer({ min: 0, max: 15 })),
 }).map(({ encapsulation, isV6, src, dst, payloadBytes, lengthField, ihl }) => {
   const pool = isV6 || encapsulation === "raw-ipv6" ? V6_POOL : V4_POOL;
   const packet = ipPacket({
     src: pool[src % pool.length],
     dst: pool[dst % pool.length],
     payloadBytes,
-    lengthField: lengthField ?? undefined,
-    ihl: ihl ?? undefined,
+    lengthField,
+    ihl,
   });
   return buildFrame(encapsulation === "raw-ipv6" && !isV6 ? "raw" : encapsulation, packet);
 });
@@ -131,7 +145,7 @@ function mutate(base: Frame, buffer: Uint8Array, next: (below: number) => number
   const offset = next(64);
   let length = base.bytes.length;
   buffer.set(base.bytes, offset);
-  const edits = next(4);
+  const edits = next(3) === 0 ? 1 + next(3) : 0;
   for (let i = 0; i < edits; i++) {
     const at = next(Math.max(1, Math.min(length, 72)));
     const choice = next(4);
@@ -195,7 +209,12 @@ function assertBatchMatches(pipeline: TrafficPipeline, tally: Tally): void {
   for (const r of batch.remotes) {
     assert.notEqual(r.remoteIp, OTHER_REMOTE_IP, "no remainder below the bound");
     const { family, value } = referenceParseIp(r.remoteIp);
-    remotes.set(`${r.bucketStartSec} ${family} ${value}`, [r.upBytes, r.downBytes, r.upPackets, r.downPackets]);
+    remotes.set(`${r.bucketStartSec} ${family} ${value}`, [
+      r.upBytes,
+      r.downBytes,
+      r.upPackets,
+      r.downPackets,
+    ]);
   }
   assert.deepEqual(remotes, tally.remotes);
 }
@@ -227,9 +246,8 @@ Deno.test("parseFrame() and TrafficPipeline agree with the reference parser on 1
         assert.equal(outcome, expected, `outcome of mutant ${i}`);
         if (ref.kind === "ip") {
           assert.equal(parsed.ipBytes, ref.ipBytes, `ipBytes of mutant ${i}`);
-          const size = ref.family === 4 ? 4 : 16;
-          assert.deepEqual(buffer.subarray(parsed.srcOffset, parsed.srcOffset + size), ref.src);
-          assert.deepEqual(buffer.subarray(parsed.dstOffset, parsed.dstOffset + size), ref.dst);
+          assert.equal(parsed.srcOffset, offset + ref.srcAt, `source offset of mutant ${i}`);
+          assert.equal(parsed.dstOffset, offset + ref.dstAt, `destination offset of mutant ${i}`);
         }
         pipeline.countFrame(view, offset, length, originalLen, linkType, bucketStartSec + next(BUCKET_SEC));
         tallyReference(tally, ref, bucketStartSec);
@@ -250,5 +268,7 @@ Deno.test("parseFrame() and TrafficPipeline agree with the reference parser on 1
     [stats.countedPackets, stats.ignoredPackets, stats.malformedPackets],
     [total.counted, total.ignored, total.malformed],
   );
-  console.log(`fed ${total.fed}: counted ${total.counted}, ignored ${total.ignored}, malformed ${total.malformed}`);
+  console.log(
+    `fed ${total.fed}: counted ${total.counted}, ignored ${total.ignored}, malformed ${total.malformed}`,
+  );
 });

@@ -24,19 +24,111 @@ interface TruthCase {
 }
 
 const CASES: readonly TruthCase[] = [
-  { name: "v4 LAN host uploads", encapsulation: "ethernet", src: "192.168.1.20", dst: "203.0.113.5", payloadBytes: 1000, direction: "up" },
-  { name: "v4 download to the box", encapsulation: "ethernet", src: "198.51.100.7", dst: LOCAL_V4, payloadBytes: 1400, direction: "down" },
-  { name: "v4 VLAN upload", encapsulation: "vlan", src: "10.0.0.3", dst: "198.51.100.9", payloadBytes: 300, direction: "up" },
-  { name: "v4 QinQ download", encapsulation: "qinq", src: "203.0.113.77", dst: "172.16.4.4", payloadBytes: 800, direction: "down" },
-  { name: "v4 PPPoE upload", encapsulation: "pppoe", src: LOCAL_V4, dst: "203.0.113.200", payloadBytes: 512, direction: "up" },
-  { name: "v6 PPPoE download", encapsulation: "pppoe", src: "2001:db8:ff::1", dst: LOCAL_V6, payloadBytes: 1200, direction: "down" },
-  { name: "v6 LAN device upload (inside the /56)", encapsulation: "ethernet", src: "2001:db8:1:2::5", dst: "2001:db8:aa::1", payloadBytes: 640, direction: "up" },
-  { name: "v6 same-/56 is LAN", encapsulation: "ethernet", src: "2001:db8:1:2::5", dst: "2001:db8:1:1::10", payloadBytes: 900, direction: null },
-  { name: "v4 LAN only", encapsulation: "ethernet", src: "192.168.1.20", dst: "192.168.1.1", payloadBytes: 1200, direction: null },
-  { name: "v4 mDNS multicast", encapsulation: "ethernet", src: "192.168.1.20", dst: "224.0.0.251", payloadBytes: 200, direction: null },
-  { name: "v6 multicast", encapsulation: "ethernet", src: "fe80::1", dst: "ff02::fb", payloadBytes: 200, direction: null },
-  { name: "v4 both public, neither local", encapsulation: "ethernet", src: "198.51.100.1", dst: "203.0.113.1", payloadBytes: 100, direction: null },
-  { name: "truncated IPv4", encapsulation: "ethernet", src: "192.168.1.20", dst: "203.0.113.5", payloadBytes: 500, direction: null, isMalformed: true },
+  {
+    name: "v4 LAN host uploads",
+    encapsulation: "ethernet",
+    src: "192.168.1.20",
+    dst: "203.0.113.5",
+    payloadBytes: 1000,
+    direction: "up",
+  },
+  {
+    name: "v4 download to the box",
+    encapsulation: "ethernet",
+    src: "198.51.100.7",
+    dst: LOCAL_V4,
+    payloadBytes: 1400,
+    direction: "down",
+  },
+  {
+    name: "v4 VLAN upload",
+    encapsulation: "vlan",
+    src: "10.0.0.3",
+    dst: "198.51.100.9",
+    payloadBytes: 300,
+    direction: "up",
+  },
+  {
+    name: "v4 QinQ download",
+    encapsulation: "qinq",
+    src: "203.0.113.77",
+    dst: "172.16.4.4",
+    payloadBytes: 800,
+    direction: "down",
+  },
+  {
+    name: "v4 PPPoE upload",
+    encapsulation: "pppoe",
+    src: LOCAL_V4,
+    dst: "203.0.113.200",
+    payloadBytes: 512,
+    direction: "up",
+  },
+  {
+    name: "v6 PPPoE download",
+    encapsulation: "pppoe",
+    src: "2001:db8:ff::1",
+    dst: LOCAL_V6,
+    payloadBytes: 1200,
+    direction: "down",
+  },
+  {
+    name: "v6 LAN device upload (inside the /56)",
+    encapsulation: "ethernet",
+    src: "2001:db8:1:2::5",
+    dst: "2001:db8:aa::1",
+    payloadBytes: 640,
+    direction: "up",
+  },
+  {
+    name: "v6 same-/56 is LAN",
+    encapsulation: "ethernet",
+    src: "2001:db8:1:2::5",
+    dst: "2001:db8:1:1::10",
+    payloadBytes: 900,
+    direction: null,
+  },
+  {
+    name: "v4 LAN only",
+    encapsulation: "ethernet",
+    src: "192.168.1.20",
+    dst: "192.168.1.1",
+    payloadBytes: 1200,
+    direction: null,
+  },
+  {
+    name: "v4 mDNS multicast",
+    encapsulation: "ethernet",
+    src: "192.168.1.20",
+    dst: "224.0.0.251",
+    payloadBytes: 200,
+    direction: null,
+  },
+  {
+    name: "v6 multicast",
+    encapsulation: "ethernet",
+    src: "fe80::1",
+    dst: "ff02::fb",
+    payloadBytes: 200,
+    direction: null,
+  },
+  {
+    name: "v4 both public, neither local",
+    encapsulation: "ethernet",
+    src: "198.51.100.1",
+    dst: "203.0.113.1",
+    payloadBytes: 100,
+    direction: null,
+  },
+  {
+    name: "truncated IPv4",
+    encapsulation: "ethernet",
+    src: "192.168.1.20",
+    dst: "203.0.113.5",
+    payloadBytes: 500,
+    direction: null,
+    isMalformed: true,
+  },
 ];
 
 /** Two local days around a Kathmandu midnight, spread over several local hours. */
@@ -44,7 +136,10 @@ const START_SEC = Date.UTC(2026, 2, 9, 16, 0, 0) / 1000; // 2026-03-09 21:45 loc
 const TIMESTAMPS = [0, 1_000, 2_400, 5_100, 7_777].map((offset) => START_SEC + offset);
 
 function frameOf(c: TruthCase): Frame {
-  const frame = buildFrame(c.encapsulation, ipPacket({ src: c.src, dst: c.dst, payloadBytes: c.payloadBytes }));
+  const frame = buildFrame(
+    c.encapsulation,
+    ipPacket({ src: c.src, dst: c.dst, payloadBytes: c.payloadBytes }),
+  );
   return c.isMalformed ? truncateFrame(frame, 30) : frame;
 }
 
@@ -138,7 +233,9 @@ Deno.test("main.ts --pcap imports pcap and pcapng through the pipeline and /api/
   });
   try {
     // The first half of the timestamps goes into a pcap, the rest into a pcapng: both readers, one history.
-    const records = TIMESTAMPS.flatMap((ts) => CASES.map((c) => ({ frame: frameOf(c), timestampSec: ts + 0.25 })));
+    const records = TIMESTAMPS.flatMap((ts) =>
+      CASES.map((c) => ({ frame: frameOf(c), timestampSec: ts + 0.25 }))
+    );
     const half = CASES.length * 2;
     await writeCaptureFile(`${dir}/a.pcap`, records.slice(0, half), { format: "pcap" });
     await writeCaptureFile(`${dir}/b.pcapng`, records.slice(half), { format: "pcapng" });
@@ -151,13 +248,16 @@ Deno.test("main.ts --pcap imports pcap and pcapng through the pipeline and /api/
     try {
       const startDate = "2026-03-09";
       const endDate = "2026-03-10";
-      const res = await fetch(`${server.baseUrl}/api/query?start=${startDate}&end=${endDate}&granularity=hour`);
+      const res = await fetch(
+        `${server.baseUrl}/api/query?start=${startDate}&end=${endDate}&granularity=hour`,
+      );
       assert.equal(res.status, 200);
       assert.equal(res.headers.get("cache-control"), "no-store");
       assert.equal(await res.text(), expectedHourQuery(startDate, endDate));
 
-      const top = await (await fetch(`${server.baseUrl}/api/top_ips?start=${startDate}&end=${endDate}&limit=3`))
-        .json() as { top_ips: { ip: string; bytes: number }[] };
+      const top =
+        await (await fetch(`${server.baseUrl}/api/top_ips?start=${startDate}&end=${endDate}&limit=3`))
+          .json() as { top_ips: { ip: string; bytes: number }[] };
       const perRemote = new Map<string, number>();
       for (const c of CASES) {
         if (c.direction === null) continue;

@@ -9,14 +9,13 @@
  *
  *     deno run -A tests/bench/dashboard_bench.ts [--quick]
  */
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { DASHBOARD_CHARTS, launchDashboardBrowser } from "../helpers/dashboard_browser.ts";
 import { importTraffic, startNetledger, trafficRecords } from "../helpers/dashboard_rig.ts";
 
 const IS_QUICK = Deno.args.includes("--quick");
 const ROUNDS = IS_QUICK ? 3 : 7;
 const SERVER_ZONE = "Asia/Kathmandu";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"];
-const CHART_NAMES = ["range", "today", "days", "months"];
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -32,11 +31,14 @@ function yearOfHours(nowSec: number): number[] {
 }
 
 /** Milliseconds from navigation start to the first chart and to all charts drawn. */
-async function loadTimes(page: Page, url: string): Promise<{ firstMs: number; allMs: number; paths: string[] }> {
+async function loadTimes(
+  page: Page,
+  url: string,
+): Promise<{ firstMs: number; allMs: number; paths: string[] }> {
   await page.goto(url);
   await page.waitForFunction(
     (names) => names.every((n) => performance.getEntriesByName(`netledger:chart:${n}`).length > 0),
-    CHART_NAMES,
+    DASHBOARD_CHARTS,
     { timeout: 60_000 },
   );
   return await page.evaluate((names) => {
@@ -49,7 +51,7 @@ async function loadTimes(page: Page, url: string): Promise<{ firstMs: number; al
       allMs: Math.max(...names.map((n) => at(`netledger:chart:${n}`))),
       paths: [...new Set(paths)],
     };
-  }, CHART_NAMES);
+  }, DASHBOARD_CHARTS);
 }
 
 /** Milliseconds to fetch `paths` in parallel from the page, bodies read, nothing rendered. */
@@ -93,52 +95,46 @@ async function yearQueryTime(page: Page, start: string, end: string): Promise<nu
 /** Runs the benchmark and prints one line per figure. */
 export async function runDashboardBench(): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "netledger-dashboard-bench-" });
-  const userDataDir = await Deno.makeTempDir({ prefix: "netledger-chromium-" });
   try {
     const dbPath = `${dir}/netledger.db`;
     const nowSec = Math.floor(Date.now() / 1000);
     const records = trafficRecords(yearOfHours(nowSec));
     const importStart = performance.now();
     await importTraffic({ dir, dbPath, timeZone: SERVER_ZONE, records });
-    console.log(`import: ${records.length} packets (a year of hours) in ${(performance.now() - importStart).toFixed(0)} ms`);
+    console.log(
+      `import: ${records.length} packets (a year of hours) in ${
+        (performance.now() - importStart).toFixed(0)
+      } ms`,
+    );
     await using server = await startNetledger({ dbPath, timeZone: SERVER_ZONE });
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: "/usr/bin/chromium",
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-    });
-    try {
-      const page = context.pages()[0] ?? await context.newPage();
-      const today = Temporal.Now.plainDateISO(SERVER_ZONE);
-      const yearStart = today.subtract({ days: 364 }).toString();
-      const rangePaths = [
-        `/api/query?start=${yearStart}&end=${today}&granularity=hour`,
-        `/api/top_ips?start=${yearStart}&end=${today}&limit=10`,
-      ];
-      const rows: Record<string, number[]> = { first: [], all: [], startFetch: [], year: [], yearFetch: [] };
-      for (let round = 0; round < ROUNDS; round++) {
-        const load = await loadTimes(page, `${server.baseUrl}/?round=${round}`);
-        rows.first.push(load.firstMs);
-        rows.all.push(load.allMs);
-        rows.startFetch.push(await fetchTime(page, load.paths));
-        rows.year.push(await yearQueryTime(page, yearStart, today.toString()));
-        rows.yearFetch.push(await fetchTime(page, rangePaths));
-      }
-      const ms = (key: string) => median(rows[key]);
-      const line = (label: string, key: string, baseKey: string) =>
-        console.log(
-          `${label}: ${ms(key).toFixed(1)} ms (median of ${ROUNDS}); API responses alone ${
-            ms(baseKey).toFixed(1)
-          } ms; ratio ${(ms(key) / ms(baseKey)).toFixed(2)}×`,
-        );
-      line("navigation → first chart drawn", "first", "startFetch");
-      line("navigation → all 4 charts drawn", "all", "startFetch");
-      line("year by hour: Query → chart painted", "year", "yearFetch");
-    } finally {
-      await context.close();
+    await using browser = await launchDashboardBrowser();
+    const { page } = browser;
+    const today = Temporal.Now.plainDateISO(SERVER_ZONE);
+    const yearStart = today.subtract({ days: 364 }).toString();
+    const rangePaths = [
+      `/api/query?start=${yearStart}&end=${today}&granularity=hour`,
+      `/api/top_ips?start=${yearStart}&end=${today}&limit=10`,
+    ];
+    const rows: Record<string, number[]> = { first: [], all: [], startFetch: [], year: [], yearFetch: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const load = await loadTimes(page, `${server.baseUrl}/?round=${round}`);
+      rows.first.push(load.firstMs);
+      rows.all.push(load.allMs);
+      rows.startFetch.push(await fetchTime(page, load.paths));
+      rows.year.push(await yearQueryTime(page, yearStart, today.toString()));
+      rows.yearFetch.push(await fetchTime(page, rangePaths));
     }
+    const ms = (key: string) => median(rows[key]);
+    const line = (label: string, key: string, baseKey: string) =>
+      console.log(
+        `${label}: ${ms(key).toFixed(1)} ms (median of ${ROUNDS}); API responses alone ${
+          ms(baseKey).toFixed(1)
+        } ms; ratio ${(ms(key) / ms(baseKey)).toFixed(2)}×`,
+      );
+    line("navigation → first chart drawn", "first", "startFetch");
+    line("navigation → all 4 charts drawn", "all", "startFetch");
+    line("year by hour: Query → chart painted", "year", "yearFetch");
   } finally {
-    await Deno.remove(userDataDir, { recursive: true });
     await Deno.remove(dir, { recursive: true });
   }
 }

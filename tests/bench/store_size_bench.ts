@@ -14,7 +14,15 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.ts";
 import type { TrafficBatch } from "../../capture/types.ts";
-import { applyRetention, openStore, TrafficLedger } from "../../store/mod.ts";
+import {
+  applyRetention,
+  localPeriods,
+  openStore,
+  topRemotes,
+  trafficByPeriod,
+  TrafficLedger,
+  trafficSummary,
+} from "../../store/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -57,12 +65,18 @@ function remoteIp(n: number): string {
 function dayBatches(day: number): TrafficBatch[] {
   const next = random(day + 1);
   const recurring = Math.round(IPS_PER_DAY * RECURRING_SHARE);
-  const perBucket: { remoteIp: string; bytes: number }[][] = Array.from({ length: BUCKETS_PER_DAY }, () => []);
+  const perBucket: { remoteIp: string; bytes: number }[][] = Array.from(
+    { length: BUCKETS_PER_DAY },
+    () => [],
+  );
   for (let i = 0; i < IPS_PER_DAY; i++) {
     const ip = i < recurring ? remoteIp(i) : remoteIp(recurring + day * IPS_PER_DAY + i);
     const activeBuckets = i < recurring ? 8 + Math.floor(next() * 9) : 1 + Math.floor(next() * 3);
     for (let k = 0; k < activeBuckets; k++) {
-      perBucket[Math.floor(next() * BUCKETS_PER_DAY)].push({ remoteIp: ip, bytes: 1 + Math.floor(next() * 5e6) });
+      perBucket[Math.floor(next() * BUCKETS_PER_DAY)].push({
+        remoteIp: ip,
+        bytes: 1 + Math.floor(next() * 5e6),
+      });
     }
   }
   return perBucket.map((remotes, b) => {
@@ -73,14 +87,28 @@ function dayBatches(day: number): TrafficBatch[] {
       const upBytes = Math.floor(r.bytes / 10);
       up += upBytes;
       down += r.bytes - upBytes;
-      return { bucketStartSec, remoteIp: r.remoteIp, upBytes, downBytes: r.bytes - upBytes, upPackets: 3, downPackets: 9 };
+      return {
+        bucketStartSec,
+        remoteIp: r.remoteIp,
+        upBytes,
+        downBytes: r.bytes - upBytes,
+        upPackets: 3,
+        downPackets: 9,
+      };
     });
     const v4Up = Math.floor(up * 0.7);
     const v4Down = Math.floor(down * 0.7);
     return {
       traffic: [
         { bucketStartSec, family: 4, upBytes: v4Up, downBytes: v4Down, upPackets: 100, downPackets: 300 },
-        { bucketStartSec, family: 6, upBytes: up - v4Up, downBytes: down - v4Down, upPackets: 50, downPackets: 150 },
+        {
+          bucketStartSec,
+          family: 6,
+          upBytes: up - v4Up,
+          downBytes: down - v4Down,
+          upPackets: 50,
+          downPackets: 150,
+        },
       ],
       remotes: rows,
       health: next() < 0.01 ? [{ bucketStartSec, malformedPackets: 1, droppedPackets: 42 }] : [],
@@ -90,9 +118,37 @@ function dayBatches(day: number): TrafficBatch[] {
 
 interface RunResult {
   readonly fileBytes: number;
+  /** Bytes of free pages inside the file (reused by later writes). */
+  readonly freeBytes: number;
   readonly trafficRows: number;
   readonly remoteRows: number;
   readonly seconds: number;
+  /** Milliseconds of API queries on the final database, next to a full scan of remote_traffic. */
+  readonly queryMs: Readonly<Record<string, number>>;
+}
+
+function timeMs(run: () => unknown): number {
+  const started = performance.now();
+  run();
+  return performance.now() - started;
+}
+
+/** Times the queries behind /api/summary, /api/history/12months and /api/top_ips on the final database. */
+function timeQueries(ledger: TrafficLedger): Record<string, number> {
+  const endSec = START_SEC + DAYS * 86_400;
+  const lastDate = new Date((endSec - 1) * 1000).toISOString().slice(0, 10);
+  const firstDate = new Date((endSec - 30 * 86_400) * 1000).toISOString().slice(0, 10);
+  return {
+    fullScanOfRemoteRows: timeMs(() =>
+      ledger.store.db.prepare("SELECT sum(up_bytes) FROM remote_traffic").get()
+    ),
+    summary: timeMs(() => trafficSummary(ledger, ZONE, endSec - 1)),
+    twelveMonths: timeMs(() => trafficByPeriod(ledger, localPeriods("2025-01-01", lastDate, "month", ZONE))),
+    topIpsLast30Days: timeMs(() =>
+      topRemotes(ledger, { fromSec: Date.parse(firstDate) / 1000, toSec: endSec, limit: 10 })
+    ),
+    topIpsAllTime: timeMs(() => topRemotes(ledger, { limit: 10 })),
+  };
 }
 
 async function simulate(retention: { fineDays: number; remoteDays: number } | null): Promise<RunResult> {
@@ -113,15 +169,20 @@ async function simulate(retention: { fineDays: number; remoteDays: number } | nu
         }
       }
       store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-      const count = (table: string) => (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      const queryMs = timeQueries(ledger);
+      const pragma = (name: string) => Object.values(store.db.prepare(`PRAGMA ${name}`).get()!)[0] as number;
+      const freeBytes = pragma("freelist_count") * pragma("page_size");
+      const count = (table: string) =>
+        (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       const trafficRows = count("traffic");
       const remoteRows = count("remote_traffic");
-      store.close();
       return {
         fileBytes: (await Deno.stat(`${dir}/netledger.db`)).size,
+        freeBytes,
         trafficRows,
         remoteRows,
         seconds: (performance.now() - started) / 1000,
+        queryMs,
       };
     } finally {
       store.close();
@@ -134,17 +195,20 @@ async function simulate(retention: { fineDays: number; remoteDays: number } | nu
 const defaults = loadConfig([], { TZ: ZONE }).retention;
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 console.log(`Simulating ${DAYS} days, ${IPS_PER_DAY} distinct remotes a day, zone ${ZONE}`);
+const describe = (r: RunResult) =>
+  `${mib(r.fileBytes)} MiB (${mib(r.freeBytes)} MiB of it free pages), ${r.trafficRows} traffic rows, ` +
+  `${r.remoteRows} remote rows (${r.seconds.toFixed(0)} s)`;
 const retained = await simulate(defaults);
 console.log(
-  `default retention (fine ${defaults.fineDays} d, remote ${defaults.remoteDays} d): ${mib(retained.fileBytes)} MiB, ` +
-    `${retained.trafficRows} traffic rows, ${retained.remoteRows} remote rows (${retained.seconds.toFixed(0)} s)`,
+  `default retention (fine ${defaults.fineDays} d, remote ${defaults.remoteDays} d): ${describe(retained)}`,
 );
 const baseline = await simulate(null);
-console.log(
-  `baseline, no rollups: ${mib(baseline.fileBytes)} MiB, ${baseline.trafficRows} traffic rows, ` +
-    `${baseline.remoteRows} remote rows (${baseline.seconds.toFixed(0)} s)`,
-);
+console.log(`baseline, no rollups: ${describe(baseline)}`);
 const ratio = retained.fileBytes / baseline.fileBytes;
+const queries = (r: RunResult) =>
+  Object.entries(r.queryMs).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ");
+console.log(`queries, default retention: ${queries(retained)}`);
+console.log(`queries, no rollups: ${queries(baseline)}`);
 console.log(`size with default retention / without: ${ratio.toFixed(3)}`);
 console.log(JSON.stringify({
   bench: "store_size",
@@ -153,8 +217,11 @@ console.log(JSON.stringify({
   zone: ZONE,
   retention: defaults,
   retainedBytes: retained.fileBytes,
+  retainedFreeBytes: retained.freeBytes,
   baselineBytes: baseline.fileBytes,
   ratio,
   retainedRemoteRows: retained.remoteRows,
   baselineRemoteRows: baseline.remoteRows,
+  retainedQueryMs: retained.queryMs,
+  baselineQueryMs: baseline.queryMs,
 }));

@@ -28,7 +28,11 @@ export function freePort(): number {
   return port;
 }
 
-function serverEnv(dbPath: string, timeZone: string, extra: Record<string, string> = {}): Record<string, string> {
+function serverEnv(
+  dbPath: string,
+  timeZone: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     HOME: Deno.env.get("HOME") ?? "/root",
@@ -88,13 +92,23 @@ async function collect(stream: ReadableStream<Uint8Array>, sink: string[]): Prom
   for await (const chunk of stream) sink.push(decoder.decode(chunk, { stream: true }));
 }
 
-/** Starts `main.ts` on a free port and resolves once /api/health answers; dispose to stop it (SIGTERM). */
-export async function startNetledger(options: { dbPath: string; timeZone: string }): Promise<NetledgerServer> {
+/**
+ * Starts `main.ts` on a free port and resolves once /api/health answers; dispose to stop it (SIGTERM).
+ * `iface` replaces the capture interface ("lo"); `env` adds variables (e.g. CLASH_API_URL).
+ */
+export async function startNetledger(
+  options: { dbPath: string; timeZone: string; iface?: string; env?: Readonly<Record<string, string>> },
+): Promise<NetledgerServer> {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN_TS],
     cwd: REPO_DIR,
-    env: serverEnv(options.dbPath, options.timeZone, { WEB_PORT: String(port), BIND: "127.0.0.1" }),
+    env: serverEnv(options.dbPath, options.timeZone, {
+      WEB_PORT: String(port),
+      BIND: "127.0.0.1",
+      ...(options.iface ? { MONITOR_IFACE: options.iface } : {}),
+      ...options.env,
+    }),
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",

@@ -37,7 +37,10 @@ export interface IpPacketOptions {
   readonly payloadBytes?: number;
   /** IP protocol / next header; default 17 (UDP). */
   readonly protocol?: number;
-  /** Overrides the length field (IPv4 total length, IPv6 payload length) for garbled or super-packets. */
+  /**
+   * Overrides the length field (IPv4 total length, IPv6 payload length) for garbled or super-packets. By
+   * default it is the true length, capped at 0xffff: give 0 for a GSO/BIG TCP super-packet over 64 KiB.
+   */
   readonly lengthField?: number;
   /** Overrides the version nibble. */
   readonly version?: number;

@@ -121,37 +121,46 @@ function padded(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Growable little- or big-endian byte sink. */
+/** Growable little- or big-endian byte sink over one doubling buffer. */
 class ByteWriter {
-  #chunks: Uint8Array[] = [];
+  #bytes = new Uint8Array(4096);
+  #view = new DataView(this.#bytes.buffer);
+  #length = 0;
   constructor(readonly isLittleEndian: boolean) {}
 
   u16(value: number): this {
-    return this.#put(2, (v) => v.setUint16(0, value, this.isLittleEndian));
+    const at = this.#reserve(2);
+    this.#view.setUint16(at, value, this.isLittleEndian);
+    return this;
   }
   u32(value: number): this {
-    return this.#put(4, (v) => v.setUint32(0, value >>> 0, this.isLittleEndian));
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, value >>> 0, this.isLittleEndian);
+    return this;
   }
   u64(value: number): this {
-    return this.#put(8, (v) => v.setBigInt64(0, BigInt(value), this.isLittleEndian));
+    const at = this.#reserve(8);
+    this.#view.setBigInt64(at, BigInt(value), this.isLittleEndian);
+    return this;
   }
   bytes(value: Uint8Array): this {
-    this.#chunks.push(value);
+    const at = this.#reserve(value.length);
+    this.#bytes.set(value, at);
     return this;
   }
   finish(): Uint8Array {
-    const out = new Uint8Array(this.#chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const chunk of this.#chunks) {
-      out.set(chunk, at);
-      at += chunk.length;
-    }
-    return out;
+    return this.#bytes.slice(0, this.#length);
   }
-  #put(size: number, write: (view: DataView) => void): this {
-    const chunk = new Uint8Array(size);
-    write(new DataView(chunk.buffer));
-    this.#chunks.push(chunk);
-    return this;
+  /** Makes room for `size` more bytes (possibly replacing the buffer) and returns where they start. */
+  #reserve(size: number): number {
+    const at = this.#length;
+    if (at + size > this.#bytes.length) {
+      const grown = new Uint8Array(Math.max(at + size, this.#bytes.length * 2));
+      grown.set(this.#bytes.subarray(0, at));
+      this.#bytes = grown;
+      this.#view = new DataView(grown.buffer);
+    }
+    this.#length = at + size;
+    return at;
   }
 }

@@ -44,10 +44,10 @@ export function childEnv(vars: Record<string, string>): Record<string, string> {
  * Rejects with the child's output if it exits first or does not answer within START_TIMEOUT_MS.
  */
 export async function startMain(
-  options: { flags: string[]; env: Record<string, string>; args?: string[]; port: number },
+  options: { flags: string[]; env: Record<string, string>; args?: string[]; port: number; entry?: string },
 ): Promise<MainProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...options.flags, "main.ts", ...(options.args ?? [])],
+    args: ["run", ...options.flags, options.entry ?? "main.ts", ...(options.args ?? [])],
     cwd: ROOT_DIR,
     env: options.env,
     clearEnv: true,
@@ -106,5 +106,8 @@ export async function startMain(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await process.stop("SIGKILL");
-  throw new Error(`main.ts did not serve /api/health within ${START_TIMEOUT_MS} ms:\n${process.output()}`);
+  const why = hasExited
+    ? "exited before serving /api/health"
+    : `did not serve /api/health within ${START_TIMEOUT_MS} ms`;
+  throw new Error(`main.ts ${why}:\n${process.output()}`);
 }

@@ -9,13 +9,13 @@ import {
   allTimeTotals,
   clashClientInfos,
   clashClientTotals,
-  clashTotal,
   type ClashStore,
+  clashTotal,
   localDateOf,
   localDateStartSec,
   topRemotes,
-  trafficTotal,
   type TrafficLedger,
+  trafficTotal,
 } from "../../store/mod.ts";
 import type { MetricsSnapshot } from "./metrics.ts";
 

@@ -64,9 +64,10 @@ type Handler = (c: Context) => Response | Promise<Response>;
 export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
   const { monitor, clashStore, timeZone } = deps;
   const store = clashStore.store;
+  const nowSec = () => Math.floor(deps.nowSec());
   const app = new Hono();
   const range = (c: Context) => {
-    const end = parseDate(c.req.query("end"), "end", localDateOf(deps.nowSec(), timeZone));
+    const end = parseDate(c.req.query("end"), "end", localDateOf(nowSec(), timeZone));
     const start = parseDate(c.req.query("start"), "start", end);
     return { start, end };
   };
@@ -87,13 +88,12 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
     const live = new Map(monitor.liveClients().map((l) => [l.clientIp, l]));
     const chains = clashChainsByClient(store, monitor, fromSec, toSec);
     const infos = clashClientInfos(store);
-    const nowSec = deps.nowSec();
     return [...new Set([...totals.keys(), ...live.keys()])].map((ip) =>
       clientJson(ip, totals.get(ip), live.get(ip), infos.get(ip)?.name ?? null, {
         chains: chains.get(ip) ?? [],
         firstSeenSec: infos.get(ip)?.firstSeenSec ?? null,
         lastSeenSec: infos.get(ip)?.lastSeenSec ?? null,
-        nowSec,
+        nowSec: nowSec(),
       })
     ).sort((a, b) =>
       Number(b.online) - Number(a.online) || (b.up_bytes + b.down_bytes) - (a.up_bytes + a.down_bytes) ||
@@ -104,15 +104,14 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
   app.get(
     "/api/monitoring/overview",
     api((c) => {
-      const nowSec = deps.nowSec();
-      const today = localDateOf(nowSec, timeZone);
+      const today = localDateOf(nowSec(), timeZone);
       const sample = monitor.latestSample();
       const live = monitor.liveClients();
       return c.json<MonitoringOverviewJson>({
         status: statusJson(monitor.status()),
         rate: sample && { ts: sample.tsSec, up_Bps: sample.upBytes, down_Bps: sample.downBytes },
         active_connections: live.reduce((n, l) => n + l.activeConnections, 0),
-        online_clients: live.filter((l) => isOnline(l, nowSec)).length,
+        online_clients: live.filter((l) => isOnline(l, nowSec())).length,
         today: history(today, today, "day", null).summary,
       });
     }),
@@ -158,7 +157,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
           chains: [],
           firstSeenSec: info?.firstSeenSec ?? null,
           lastSeenSec: info?.lastSeenSec ?? null,
-          nowSec: deps.nowSec(),
+          nowSec: nowSec(),
         }),
         resources: clashResourceTotals(store, monitor, { ...query, limit: MAX_RESOURCES }).map(groupJson),
         chains: clashChainTotals(store, monitor, query).map(groupJson),

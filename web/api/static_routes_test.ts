@@ -62,7 +62,9 @@ Deno.test("staticRoutes() answers 304 to a matching If-None-Match and 404 elsewh
   const first = await app.request(script.path, { headers: { "accept-encoding": "gzip" } });
   const etag = first.headers.get("etag")!;
   await first.body?.cancel();
-  const again = await app.request(script.path, { headers: { "accept-encoding": "gzip", "if-none-match": etag } });
+  const again = await app.request(script.path, {
+    headers: { "accept-encoding": "gzip", "if-none-match": etag },
+  });
   assert.equal(again.status, 304);
   assert.equal(again.headers.get("etag"), etag);
   assert.equal(await again.text(), "");

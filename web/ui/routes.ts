@@ -5,7 +5,7 @@
 import type { ComponentType } from "preact";
 import type { MessageKey } from "./i18n/i18n.ts";
 import { DashboardPage } from "./pages/dashboard_page.tsx";
-import { MonitoringPage } from "./pages/monitoring_page.tsx";
+import { MonitoringPage } from "./pages/monitoring/monitoring_page.tsx";
 
 /** One page of the app. */
 export interface Route {

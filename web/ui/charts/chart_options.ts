@@ -46,7 +46,13 @@ interface Palette {
 function palette(): Palette {
   const style = getComputedStyle(document.documentElement);
   const read = (name: string) => style.getPropertyValue(name).trim();
-  return { up: read("--up"), down: read("--down"), axis: read("--muted"), grid: read("--grid"), drop: read("--drop") };
+  return {
+    up: read("--up"),
+    down: read("--down"),
+    axis: read("--muted"),
+    grid: read("--grid"),
+    drop: read("--drop"),
+  };
 }
 
 function tickFormat(spec: ChartSpec, spanSec: number): Intl.DateTimeFormat {
@@ -58,9 +64,19 @@ function tickFormat(spec: ChartSpec, spanSec: number): Intl.DateTimeFormat {
     return new Intl.DateTimeFormat(spec.locale, { ...base, month: "2-digit", day: "2-digit" });
   }
   if (spanSec > 86400 + 7200) {
-    return new Intl.DateTimeFormat(spec.locale, { ...base, day: "2-digit", hour: "2-digit", hourCycle: "h23" });
+    return new Intl.DateTimeFormat(spec.locale, {
+      ...base,
+      day: "2-digit",
+      hour: "2-digit",
+      hourCycle: "h23",
+    });
   }
-  return new Intl.DateTimeFormat(spec.locale, { ...base, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  return new Intl.DateTimeFormat(spec.locale, {
+    ...base,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
 }
 
 /** Shades every period with dropped packets: a light band and a solid strip along the top. */
@@ -87,6 +103,23 @@ function dropMarks(columns: TrafficColumns, color: string): uPlot.Plugin {
       },
     },
   };
+}
+
+/**
+ * The x range: the given one (a whole day), or for bars half a period beyond the first and last, so the
+ * edge bars are drawn whole; otherwise uPlot's default (first to last point).
+ */
+function xRange(spec: ChartSpec, columns: TrafficColumns): uPlot.Scale["range"] {
+  if (spec.xRange) {
+    const [from, to] = spec.xRange;
+    return () => [from, to];
+  }
+  const { ts } = columns;
+  if (spec.kind !== "stacked-bars" || ts.length === 0) return undefined;
+  const n = ts.length;
+  const firstStep = n > 1 ? ts[1] - ts[0] : 86400;
+  const lastStep = n > 1 ? ts[n - 1] - ts[n - 2] : 86400;
+  return () => [ts[0] - firstStep / 2, ts[n - 1] + lastStep / 2];
 }
 
 /** uPlot options for `columns` drawn as `spec.kind`, `width` × `height` CSS pixels. */
@@ -124,14 +157,14 @@ export function chartOptions(
     cursor: { points: { show: !isBars }, drag: { x: false, y: false } },
     legend: { live: true },
     scales: {
-      x: {
-        time: true,
-        range: spec.xRange ? () => [spec.xRange![0], spec.xRange![1]] : undefined,
-      },
+      x: { time: true, range: xRange(spec, columns) },
       y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1024] },
     },
     axes: [
-      axis((_u, splits) => splits.map((t) => ticks.format(new Date(t * 1000)))),
+      // Month labels ("Dec 2025") are wide: space them further apart than hours and days.
+      axis((_u, splits) => splits.map((t) => ticks.format(new Date(t * 1000))), {
+        space: spec.granularity === "month" ? 90 : 50,
+      }),
       axis((_u, splits) => splits.map(formatAxisBytes), { size: 64, incrs: BYTE_INCREMENTS }),
     ],
     series: [

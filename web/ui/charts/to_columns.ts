@@ -36,7 +36,12 @@ function wallLabel(wallSec: number, length: number): string {
 /** Local wall time of a label, written as if UTC, in seconds. */
 function labelWallSec(label: string): number {
   const hour = label.length === 16 ? Number(label.slice(11, 13)) : 0;
-  return Date.UTC(Number(label.slice(0, 4)), Number(label.slice(5, 7)) - 1, Number(label.slice(8, 10)) || 1, hour) /
+  return Date.UTC(
+    Number(label.slice(0, 4)),
+    Number(label.slice(5, 7)) - 1,
+    Number(label.slice(8, 10)) || 1,
+    hour,
+  ) /
     1000;
 }
 

@@ -16,9 +16,21 @@ Deno.test("seriesColumns() keeps the repeated 01:00 of a 25-hour New York day as
 });
 
 Deno.test("seriesColumns() places days and months at local midnight in +05:45", () => {
-  const day = seriesColumns([{ day: "2026-01-02", up_bytes: 1, down_bytes: 2, total_bytes: 3, dropped_packets: 0 }], "Asia/Kathmandu");
+  const day = seriesColumns([{
+    day: "2026-01-02",
+    up_bytes: 1,
+    down_bytes: 2,
+    total_bytes: 3,
+    dropped_packets: 0,
+  }], "Asia/Kathmandu");
   assert.equal(day.ts[0], Date.UTC(2026, 0, 1, 18, 15) / 1000);
-  const month = seriesColumns([{ month: "2026-02", up_bytes: 1, down_bytes: 2, total_bytes: 3, dropped_packets: 0 }], "Asia/Kathmandu");
+  const month = seriesColumns([{
+    month: "2026-02",
+    up_bytes: 1,
+    down_bytes: 2,
+    total_bytes: 3,
+    dropped_packets: 0,
+  }], "Asia/Kathmandu");
   assert.equal(month.ts[0], Date.UTC(2026, 0, 31, 18, 15) / 1000);
   assert.deepEqual(month.labels, ["2026-02"]);
 });
@@ -49,13 +61,18 @@ Deno.test("seriesColumns() gives every hour of a New York year its own instant, 
   for (let day = "2026-01-01"; day <= "2026-12-31"; day = addDays(day, 1)) {
     const hours = hourStartsOfDay(zone, day);
     expected = expected.concat(hours);
-    hours.forEach((t) => rows.push(hourRow(`${day} ${String(wallTimeAt(zone, t).hour).padStart(2, "0")}:00`, 1, 2)));
+    hours.forEach((t) =>
+      rows.push(hourRow(`${day} ${String(wallTimeAt(zone, t).hour).padStart(2, "0")}:00`, 1, 2))
+    );
   }
   assert.equal(rows.length, 8760);
   assert.deepEqual([...seriesColumns(rows, zone).ts], expected);
 });
 
 Deno.test("seriesColumns() falls back to the zone rules across a gap in sparse hours", () => {
-  const columns = seriesColumns([hourRow("2026-03-08 00:00", 1, 1), hourRow("2026-03-08 05:00", 1, 1)], "America/New_York");
+  const columns = seriesColumns(
+    [hourRow("2026-03-08 00:00", 1, 1), hourRow("2026-03-08 05:00", 1, 1)],
+    "America/New_York",
+  );
   assert.deepEqual([...columns.ts], [Date.UTC(2026, 2, 8, 5) / 1000, Date.UTC(2026, 2, 8, 9) / 1000]);
 });

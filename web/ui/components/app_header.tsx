@@ -32,7 +32,11 @@ export function AppHeader(props: { live: InstanceType<typeof LiveModel>; path: s
       </div>
       <nav class="nav">
         {ROUTES.map((route) => (
-          <a href={`#${route.path}`} aria-current={route.path === props.path ? "page" : undefined} key={route.path}>
+          <a
+            href={`#${route.path}`}
+            aria-current={route.path === props.path ? "page" : undefined}
+            key={route.path}
+          >
             {t(route.titleKey)}
           </a>
         ))}

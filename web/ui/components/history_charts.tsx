@@ -34,7 +34,9 @@ function TodayChart(props: { history: History; zone: string }) {
   );
   return (
     <ChartPanel title={t("chart_today_hours")}>
-      {spec && columns && <TrafficChart name="today" spec={spec} columns={columns} title={t("chart_today_hours")} />}
+      {spec && columns && (
+        <TrafficChart name="today" spec={spec} columns={columns} title={t("chart_today_hours")} />
+      )}
     </ChartPanel>
   );
 }
@@ -46,7 +48,10 @@ export function HistoryCharts(props: { history: History }) {
   const { days, months, error } = props.history;
   const daySpec = useChartSpec("stacked-bars", "day");
   const monthSpec = useChartSpec("stacked-bars", "month");
-  const dayColumns = useMemo(() => (days.value && zone ? seriesColumns(days.value, zone) : null), [days.value, zone]);
+  const dayColumns = useMemo(() => (days.value && zone ? seriesColumns(days.value, zone) : null), [
+    days.value,
+    zone,
+  ]);
   const monthColumns = useMemo(
     () => (months.value && zone ? seriesColumns(months.value, zone) : null),
     [months.value, zone],
@@ -63,7 +68,12 @@ export function HistoryCharts(props: { history: History }) {
         </ChartPanel>
         <ChartPanel title={t("chart_12_months")}>
           {monthSpec && monthColumns && (
-            <TrafficChart name="months" spec={monthSpec} columns={monthColumns} title={t("chart_12_months")} />
+            <TrafficChart
+              name="months"
+              spec={monthSpec}
+              columns={monthColumns}
+              title={t("chart_12_months")}
+            />
           )}
         </ChartPanel>
       </div>

@@ -24,7 +24,13 @@ function RangeForm(props: { range: Range }) {
     >
       <div class="quick" role="group" aria-label={t("range_title")}>
         {QUICK_RANGE_IDS.map((id) => (
-          <button type="button" key={id} data-quick={id} onClick={() => range.applyQuick(id)}>
+          <button
+            type="button"
+            key={id}
+            data-quick={id}
+            aria-pressed={range.activeQuick.value === id}
+            onClick={() => range.applyQuick(id)}
+          >
             {t(`quick_${id}`)}
           </button>
         ))}
@@ -62,7 +68,9 @@ function RangeForm(props: { range: Range }) {
             {GRANULARITIES.map((g) => <option value={g} key={g}>{t(`granularity_${g}`)}</option>)}
           </select>
         </label>
-        <button type="submit" class="primary" disabled={range.problem.value !== null}>{t("range_query")}</button>
+        <button type="submit" class="primary" disabled={range.problem.value !== null}>
+          {t("range_query")}
+        </button>
         {range.csvHref.value && (
           <a class="button" href={range.csvHref.value} download data-testid="range-csv">{t("range_csv")}</a>
         )}
@@ -109,7 +117,9 @@ export function RangePanel(props: { range: Range }) {
         {range.isLoading.value && <span class="muted">{t("loading")}</span>}
       </header>
       <RangeForm range={range} />
-      {range.error.value && <p class="error" role="alert">{t("load_failed", { message: range.error.value })}</p>}
+      {range.error.value && (
+        <p class="error" role="alert">{t("load_failed", { message: range.error.value })}</p>
+      )}
       <SummaryStrip range={range} />
       {spec && columns && <TrafficChart name="range" spec={spec} columns={columns} title={title} />}
     </section>

@@ -34,7 +34,8 @@ export function SummaryCards(props: { model: InstanceType<typeof SummaryModel> }
     const totals = summary?.[key];
     const detail = totals && (
       <>
-        <span class="up">▲ {formatBytes(totals.up_bytes)}</span> <span class="down">▼ {formatBytes(totals.down_bytes)}</span>
+        <span class="up">▲ {formatBytes(totals.up_bytes)}</span>{" "}
+        <span class="down">▼ {formatBytes(totals.down_bytes)}</span>
       </>
     );
     return <Card id={key} title={t(title)} bytes={totals?.total_bytes ?? null} detail={detail} />;
@@ -46,7 +47,12 @@ export function SummaryCards(props: { model: InstanceType<typeof SummaryModel> }
       {total("month", "card_month")}
       {total("year", "card_year")}
       <Card id="today-up" title={t("card_today_up")} bytes={summary?.today.up_bytes ?? null} tone="up" />
-      <Card id="today-down" title={t("card_today_down")} bytes={summary?.today.down_bytes ?? null} tone="down" />
+      <Card
+        id="today-down"
+        title={t("card_today_down")}
+        bytes={summary?.today.down_bytes ?? null}
+        tone="down"
+      />
     </div>
   );
 }

@@ -17,7 +17,9 @@ export function TopIpsTable(props: { range: Range }) {
     <section class="panel" aria-labelledby="top-ips-title">
       <header class="panel-header">
         <h2 id="top-ips-title">{t("top_ips_title")}</h2>
-        {applied && <span class="muted">{t("top_ips_range", { start: applied.start, end: applied.end })}</span>}
+        {applied && (
+          <span class="muted">{t("top_ips_range", { start: applied.start, end: applied.end })}</span>
+        )}
       </header>
       {rows && rows.length === 0 && <p class="muted">{t("top_ips_empty")}</p>}
       {rows && rows.length > 0 && (
@@ -41,7 +43,10 @@ export function TopIpsTable(props: { range: Range }) {
                   <td class="ip">{row.ip}</td>
                   <td title={formatExactBytes(row.bytes, lang)}>{formatBytes(row.bytes)}</td>
                   <td class="share-col">
-                    <span class="share" title={`▲ ${formatBytes(row.up_bytes)}  ▼ ${formatBytes(row.down_bytes)}`}>
+                    <span
+                      class="share"
+                      title={`▲ ${formatBytes(row.up_bytes)}  ▼ ${formatBytes(row.down_bytes)}`}
+                    >
                       <span class="share-bar" style={{ width: `${Math.min(100, share * 100)}%` }}>
                         <span class="up-part" style={{ flexGrow: row.up_bytes }} />
                         <span class="down-part" style={{ flexGrow: row.down_bytes }} />

@@ -14,7 +14,9 @@ function heightFor(width: number): number {
  * Draws `columns`; `name` identifies the chart in performance marks (`netledger:chart:<name>` on its first
  * draw, plus `netledger:first-chart` for the first chart of the page), which the benchmark reads.
  */
-export function TrafficChart(props: { name: string; spec: ChartSpec; columns: TrafficColumns; title: string }) {
+export function TrafficChart(
+  props: { name: string; spec: ChartSpec; columns: TrafficColumns; title: string },
+) {
   const host = useRef<HTMLDivElement>(null);
   const { name, spec, columns } = props;
   useEffect(() => {
@@ -26,7 +28,13 @@ export function TrafficChart(props: { name: string; spec: ChartSpec; columns: Tr
     };
     const width = el.clientWidth;
     const data = spec.kind === "stacked-bars" ? stackedBarData(columns) : lineData(columns);
-    const plot = new uPlot(chartOptions(spec, columns, { width, height: heightFor(width), onDraw }), data, el);
+    const plot = new uPlot(
+      chartOptions(spec, columns, { width, height: heightFor(width), onDraw }),
+      data,
+      el,
+    );
+    // Set once the chart exists, so tests can wait for this data's chart rather than the previous one.
+    el.dataset.points = String(columns.ts.length);
     let lastWidth = width;
     const observer = new ResizeObserver(() => {
       if (el.clientWidth === lastWidth) return;
@@ -39,5 +47,13 @@ export function TrafficChart(props: { name: string; spec: ChartSpec; columns: Tr
       plot.destroy();
     };
   }, [name, spec, columns]);
-  return <div class="chart" ref={host} role="img" aria-label={props.title} data-chart={name} />;
+  return (
+    <div
+      class="chart"
+      ref={host}
+      role="img"
+      aria-label={props.title}
+      data-chart={name}
+    />
+  );
 }

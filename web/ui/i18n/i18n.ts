@@ -12,7 +12,11 @@ export type { MessageKey } from "./en.ts";
 export type Lang = "en" | "zh-CN" | "ru";
 
 /** Supported languages in menu order, each named in itself. */
-export const LANGUAGES: readonly { readonly lang: Lang; readonly name: string; readonly messages: Messages }[] = [
+export const LANGUAGES: readonly {
+  readonly lang: Lang;
+  readonly name: string;
+  readonly messages: Messages;
+}[] = [
   { lang: "en", name: "English", messages: EN },
   { lang: "zh-CN", name: "简体中文", messages: ZH_CN },
   { lang: "ru", name: "Русский", messages: RU },
@@ -45,5 +49,8 @@ export function translate(
   const messages = LANGUAGES.find((l) => l.lang === lang)?.messages ?? EN;
   const text = messages[key];
   if (!values) return text;
-  return text.replace(PLACEHOLDER_REGEXP, (whole, name: string) => name in values ? String(values[name]) : whole);
+  return text.replace(
+    PLACEHOLDER_REGEXP,
+    (whole, name: string) => name in values ? String(values[name]) : whole,
+  );
 }

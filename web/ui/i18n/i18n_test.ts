@@ -10,8 +10,10 @@ Deno.test("pickLang() takes the first supported browser language by primary subt
 });
 
 Deno.test("translate() fills placeholders and every language keeps them", () => {
-  assert.equal(translate("en", "range_chart", { start: "2026-01-01", end: "2026-01-31" }),
-    "Traffic from 2026-01-01 to 2026-01-31");
+  assert.equal(
+    translate("en", "range_chart", { start: "2026-01-01", end: "2026-01-31" }),
+    "Traffic from 2026-01-01 to 2026-01-31",
+  );
   for (const { lang, messages } of LANGUAGES) {
     for (const key of Object.keys(EN) as (keyof typeof EN)[]) {
       const wanted = [...EN[key].matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -9,19 +9,47 @@ interface Row {
 }
 
 const ROWS: readonly Row[] = [
-  { id: "today", today: "2026-03-01", expected: { start: "2026-03-01", end: "2026-03-01", granularity: "hour" } },
-  { id: "yesterday", today: "2026-03-01", expected: { start: "2026-02-28", end: "2026-02-28", granularity: "hour" } },
-  { id: "last_7_days", today: "2026-03-03", expected: { start: "2026-02-25", end: "2026-03-03", granularity: "day" } },
-  { id: "last_30_days", today: "2026-03-01", expected: { start: "2026-01-31", end: "2026-03-01", granularity: "day" } },
-  { id: "this_month", today: "2026-03-17", expected: { start: "2026-03-01", end: "2026-03-17", granularity: "day" } },
-  { id: "last_month", today: "2026-01-10", expected: { start: "2025-12-01", end: "2025-12-31", granularity: "day" } },
+  {
+    id: "today",
+    today: "2026-03-01",
+    expected: { start: "2026-03-01", end: "2026-03-01", granularity: "hour" },
+  },
+  {
+    id: "yesterday",
+    today: "2026-03-01",
+    expected: { start: "2026-02-28", end: "2026-02-28", granularity: "hour" },
+  },
+  {
+    id: "last_7_days",
+    today: "2026-03-03",
+    expected: { start: "2026-02-25", end: "2026-03-03", granularity: "day" },
+  },
+  {
+    id: "last_30_days",
+    today: "2026-03-01",
+    expected: { start: "2026-01-31", end: "2026-03-01", granularity: "day" },
+  },
+  {
+    id: "this_month",
+    today: "2026-03-17",
+    expected: { start: "2026-03-01", end: "2026-03-17", granularity: "day" },
+  },
+  {
+    id: "last_month",
+    today: "2026-01-10",
+    expected: { start: "2025-12-01", end: "2025-12-31", granularity: "day" },
+  },
   {
     id: "last_month",
     today: "2024-03-31",
     expected: { start: "2024-02-01", end: "2024-02-29", granularity: "day" },
     note: "in a leap year",
   },
-  { id: "this_year", today: "2026-11-23", expected: { start: "2026-01-01", end: "2026-11-23", granularity: "month" } },
+  {
+    id: "this_year",
+    today: "2026-11-23",
+    expected: { start: "2026-01-01", end: "2026-11-23", granularity: "month" },
+  },
 ];
 
 for (const row of ROWS) {

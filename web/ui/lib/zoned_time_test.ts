@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { addDays, hourStartsOfDay, localDateAt, monthStart, offsetLabel, wallToUtcSec } from "./zoned_time.ts";
+import {
+  addDays,
+  hourStartsOfDay,
+  localDateAt,
+  monthStart,
+  offsetLabel,
+  wallToUtcSec,
+} from "./zoned_time.ts";
 
 Deno.test("hourStartsOfDay() gives 23 hours on the New York spring-forward day and 25 on fall-back", () => {
   const spring = hourStartsOfDay("America/New_York", "2026-03-08");

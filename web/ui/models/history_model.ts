@@ -20,7 +20,7 @@ export const HistoryModel = createModel(() => {
   const months = signal<readonly MonthPointJson[] | null>(null);
   const todayHours = signal<readonly HourPointJson[] | null>(null);
   const error = signal<string | null>(null);
-  const load = async <T,>(path: string, apply: (json: T) => void) => {
+  const load = async <T>(path: string, apply: (json: T) => void) => {
     try {
       apply(await getJson<T>(path));
       error.value = null;
@@ -37,7 +37,10 @@ export const HistoryModel = createModel(() => {
     })
   );
   effect(() =>
-    poll(TODAY_INTERVAL_MS, () => load<TodayHoursJson>("/api/history/today_hours", (json) => todayHours.value = json.hours))
+    poll(
+      TODAY_INTERVAL_MS,
+      () => load<TodayHoursJson>("/api/history/today_hours", (json) => todayHours.value = json.hours),
+    )
   );
   return { days, months, todayHours, error };
 });

@@ -29,7 +29,9 @@ function writeStored(key: string, value: string): void {
 /** Language and theme; applies them to <html lang> and <html data-theme>. */
 export const PrefsModel = createModel(() => {
   const storedLang = readStored(LANG_KEY);
-  const lang = signal<Lang>(isLang(storedLang) ? storedLang : pickLang(navigator.languages ?? [navigator.language]));
+  const lang = signal<Lang>(
+    isLang(storedLang) ? storedLang : pickLang(navigator.languages ?? [navigator.language]),
+  );
   const storedTheme = readStored(THEME_KEY) as ThemeChoice | null;
   const themeChoice = signal<ThemeChoice>(
     storedTheme && THEME_CHOICES.includes(storedTheme) ? storedTheme : "system",

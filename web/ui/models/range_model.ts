@@ -2,14 +2,21 @@
  * The custom range query: editable start/end/granularity, the applied query with its result and top remote
  * IPs, and the date limits from /api/date_range. Dates are local dates of the server zone.
  */
-import { action, computed, createModel, effect, type ReadonlySignal, signal } from "@preact/signals";
-import { type DateRangeJson, getJson, type QueryJson, queryString, type TopIpJson, type TopIpsJson } from "../api.ts";
+import { action, batch, computed, createModel, effect, type ReadonlySignal, signal } from "@preact/signals";
+import {
+  type DateRangeJson,
+  getJson,
+  type QueryJson,
+  queryString,
+  type TopIpJson,
+  type TopIpsJson,
+} from "../api.ts";
 import { type Granularity, quickRange, type QuickRangeId, type RangeQuery } from "../lib/quick_ranges.ts";
 import { localDateAt } from "../lib/zoned_time.ts";
 import { messageOf, poll } from "./poll.ts";
 
 const TOP_IPS_LIMIT = 10;
-const DATE_RANGE_INTERVAL_MS = 120_000;
+const REFRESH_INTERVAL_MS = 120_000;
 
 /** Why the range cannot be queried as typed; null when it can. */
 export type RangeProblem = "bad_order" | null;
@@ -19,13 +26,17 @@ export const RangeModel = createModel((timeZone: ReadonlySignal<string | null>) 
   const start = signal("");
   const end = signal("");
   const granularity = signal<Granularity>("hour");
+  /** The quick button whose range is in the inputs, until one is edited by hand. */
+  const activeQuick = signal<QuickRangeId | null>(null);
   const applied = signal<RangeQuery | null>(null);
   const result = signal<QueryJson | null>(null);
   const topIps = signal<readonly TopIpJson[] | null>(null);
   const error = signal<string | null>(null);
   const isLoading = signal(false);
   const limits = signal<DateRangeJson>({ min: null, max: null });
-  const problem = computed<RangeProblem>(() => start.value && end.value && start.value > end.value ? "bad_order" : null);
+  const problem = computed<RangeProblem>(() =>
+    start.value && end.value && start.value > end.value ? "bad_order" : null
+  );
   const csvHref = computed(() => {
     const query = applied.value;
     return query ? `/api/query${queryString({ ...query, format: "csv" })}` : null;
@@ -34,17 +45,22 @@ export const RangeModel = createModel((timeZone: ReadonlySignal<string | null>) 
 
   const run = async (query: RangeQuery) => {
     const mine = ++sequence;
-    applied.value = query;
     isLoading.value = true;
     try {
       const [series, top] = await Promise.all([
         getJson<QueryJson>(`/api/query${queryString({ ...query })}`),
-        getJson<TopIpsJson>(`/api/top_ips${queryString({ start: query.start, end: query.end, limit: TOP_IPS_LIMIT })}`),
+        getJson<TopIpsJson>(
+          `/api/top_ips${queryString({ start: query.start, end: query.end, limit: TOP_IPS_LIMIT })}`,
+        ),
       ]);
       if (mine !== sequence) return;
-      result.value = series;
-      topIps.value = top.top_ips;
-      error.value = null;
+      // Applied together with its result, so the chart never draws old rows with the new granularity.
+      batch(() => {
+        applied.value = query;
+        result.value = series;
+        topIps.value = top.top_ips;
+        error.value = null;
+      });
     } catch (e) {
       if (mine === sequence) error.value = messageOf(e);
     } finally {
@@ -59,6 +75,7 @@ export const RangeModel = createModel((timeZone: ReadonlySignal<string | null>) 
     start.value = query.start;
     end.value = query.end;
     granularity.value = query.granularity;
+    activeQuick.value = id;
     run(query);
   });
 
@@ -66,8 +83,12 @@ export const RangeModel = createModel((timeZone: ReadonlySignal<string | null>) 
   effect(() => {
     if (timeZone.value && !applied.peek()) applyQuick("today");
   });
+  // Every 2 minutes: newer data may widen the date limits, and a range that includes today has grown.
   effect(() =>
-    poll(DATE_RANGE_INTERVAL_MS, async () => {
+    poll(REFRESH_INTERVAL_MS, async () => {
+      const query = applied.peek();
+      const zone = timeZone.peek();
+      if (query && zone && query.end >= localDateAt(zone, Date.now() / 1000)) run(query);
       try {
         limits.value = await getJson<DateRangeJson>("/api/date_range");
       } catch (e) {
@@ -89,9 +110,19 @@ export const RangeModel = createModel((timeZone: ReadonlySignal<string | null>) 
     problem,
     csvHref,
     applyQuick,
-    setStart: action((value: string) => start.value = value),
-    setEnd: action((value: string) => end.value = value),
-    setGranularity: action((value: Granularity) => granularity.value = value),
+    activeQuick,
+    setStart: action((value: string) => {
+      start.value = value;
+      activeQuick.value = null;
+    }),
+    setEnd: action((value: string) => {
+      end.value = value;
+      activeQuick.value = null;
+    }),
+    setGranularity: action((value: Granularity) => {
+      granularity.value = value;
+      activeQuick.value = null;
+    }),
     /** Runs the range as typed, unless it has a problem. */
     submit: action(() => {
       if (problem.value || !start.value || !end.value) return;

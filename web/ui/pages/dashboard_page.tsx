@@ -8,6 +8,7 @@ import { TopIpsTable } from "../components/top_ips_table.tsx";
 import { HistoryModel } from "../models/history_model.ts";
 import { RangeModel } from "../models/range_model.ts";
 import { SummaryModel } from "../models/summary_model.ts";
+import { MonitoringWidget } from "./monitoring/monitoring_widget.tsx";
 
 /** Route "/". Its models live while the page is shown. */
 export function DashboardPage() {
@@ -18,6 +19,7 @@ export function DashboardPage() {
   return (
     <>
       <SummaryCards model={summary} />
+      <MonitoringWidget />
       <RangePanel range={range} />
       <TopIpsTable range={range} />
       <HistoryCharts history={history} />

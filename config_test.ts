@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { ConfigErrors, ENV_NAMES, helpText, loadConfig } from "./config.ts";
+
+Deno.test("loadConfig() uses the defaults of the issue when nothing is set", () => {
+  const config = loadConfig([], { TZ: "UTC" });
+  assert.equal(config.webPort, 8080);
+  assert.equal(config.saveIntervalSec, 300);
+  assert.equal(config.ringBytes, 32 * 1024 * 1024);
+  assert.equal(config.iface, null);
+  assert.equal(config.dbPath, "./data/netledger.db");
+  assert.deepEqual(config.excludeIpv6Prefixes, []);
+  assert.equal(config.clash.apiUrl, null);
+  assert.equal(config.disableOffloads, false);
+});
+
+Deno.test("loadConfig() lets a flag beat the environment and the environment beat the default", () => {
+  const env = { WEB_PORT: "9000", SAVE_INTERVAL: "60", TZ: "Asia/Kolkata" };
+  const config = loadConfig(["--port", "9100", "--disable-offloads"], env);
+  assert.equal(config.webPort, 9100);
+  assert.equal(config.saveIntervalSec, 60);
+  assert.equal(config.timeZone, "Asia/Kolkata");
+  assert.equal(config.disableOffloads, true);
+});
+
+Deno.test("loadConfig() puts the database in systemd's STATE_DIRECTORY", () => {
+  const config = loadConfig([], { TZ: "UTC", STATE_DIRECTORY: "/var/lib/netledger" });
+  assert.equal(config.dbPath, "/var/lib/netledger/netledger.db");
+});
+
+Deno.test("loadConfig() splits comma lists and trims the Clash URL", () => {
+  const config = loadConfig([], {
+    TZ: "UTC",
+    EXCLUDE_IPV6_PREFIX: "2001:db8:1::/56, 2001:db8:2::/48",
+    LOCAL_IPS: "192.0.2.1,2001:db8::1",
+    CLASH_API_URL: "http://127.0.0.1:9090/",
+  });
+  assert.deepEqual(config.excludeIpv6Prefixes, ["2001:db8:1::/56", "2001:db8:2::/48"]);
+  assert.deepEqual(config.localIps, ["192.0.2.1", "2001:db8::1"]);
+  assert.equal(config.clash.apiUrl, "http://127.0.0.1:9090");
+});
+
+Deno.test("loadConfig() names every bad value at once", () => {
+  const bad = {
+    TZ: "Mars/Olympus",
+    WEB_PORT: "80a",
+    SAVE_INTERVAL: "4",
+    RING_MB: "0",
+    DISABLE_OFFLOADS: "maybe",
+    AUTH_PASSWORD_HASH: "md5:abc",
+    CLASH_API_URL: "127.0.0.1:9090",
+    LOCAL_IPS: "192.0.2.300",
+    EXCLUDE_IPV6_PREFIX: "2001:db8::/129",
+  };
+  assert.throws(() => loadConfig(["--unknown-flag"], bad), (e) => {
+    assert.ok(e instanceof ConfigErrors);
+    const names = e.errors.map((x) => x.variable).sort();
+    assert.deepEqual(names, [...Object.keys(bad), "arguments"].sort());
+    assert.match(e.message, /Invalid SAVE_INTERVAL: got "4", expected a whole number from 5 to 3600/);
+    return true;
+  });
+});
+
+Deno.test("helpText() lists every variable with its default", () => {
+  const text = helpText("1.2.3");
+  for (const name of ENV_NAMES.filter((n) => n !== "STATE_DIRECTORY")) assert.match(text, new RegExp(name));
+  assert.match(text, /WEB_PORT\s+listen port \(1\.\.65535\) \[default: 8080\]/);
+});

@@ -1,0 +1,236 @@
+/**
+ * Counting-core benchmark (issue #2 item 9), run with `deno run -A tests/bench/parse_bench.ts`.
+ *
+ * 1. parse + classify + count, ns per packet, over a realistic mix of 4,096 frames cut to a 128-byte snap
+ *    length and laid end to end in one buffer like a ring block: IPv4/IPv6 upload and download over
+ *    Ethernet, VLAN, QinQ and PPPoE, LAN-only, multicast, ARP and malformed frames, ~2,800 remotes, with a
+ *    drain every 300 simulated seconds. Baseline, same run, same buffer: a loop that only reads each
+ *    frame's EtherType, version, length and address words through the same DataView.
+ * 2. pcap import, packets per second: readCaptureFile() + TrafficPipeline over a temporary pcap of those
+ *    frames. Baselines, same run, same file: reading the file's bytes alone with the same 1 MiB buffer, and
+ *    readCaptureFile() with an empty callback.
+ *
+ * Goal: ≤ 100 ns per packet. Prints a table, then a JSON summary on the last line.
+ */
+import { resolveLocalAddresses } from "../../capture/local_addresses.ts";
+import { readCaptureFile } from "../../capture/pcap_reader.ts";
+import { TrafficPipeline } from "../../capture/traffic_pipeline.ts";
+import {
+  arpFrame,
+  buildFrame,
+  type Encapsulation,
+  type Frame,
+  ipPacket,
+  snapFrame,
+  truncateFrame,
+} from "../helpers/frames.ts";
+import { pcapBytes } from "../helpers/pcap_writer.ts";
+
+const MIX_FRAMES = 4096;
+const SNAP_LEN = 128;
+const ROUNDS = 1200;
+const REPEATS = 5;
+const PCAP_FRAMES = 400_000;
+const T0 = 1_700_000_100;
+const LOCAL = resolveLocalAddresses(["192.168.1.1", "2001:db8:1:100::1"], []);
+
+/** Deterministic PRNG (mulberry32) so every run measures the same mix. */
+function random(seed: number): (below: number) => number {
+  let a = seed;
+  return (below) => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * below);
+  };
+}
+
+/** The mix: shares follow a home router's uplink (mostly public TCP-sized traffic, some LAN chatter). */
+function mixFrame(next: (below: number) => number): Frame {
+  const size = next(10) < 4 ? 1400 + next(80) : 20 + next(120);
+  const lanV4 = `192.168.1.${2 + next(50)}`;
+  const publicV4 = ["192.0.2", "198.51.100", "203.0.113"][next(3)] + `.${next(256)}`;
+  const lanV6 = `2001:db8:1:1${next(256).toString(16).padStart(2, "0")}::${(1 + next(50)).toString(16)}`;
+  const publicV6 = `2001:db8:ff::${next(2000).toString(16)}`;
+  const pick = next(100);
+  const v4 = (encapsulation: Encapsulation) =>
+    buildFrame(
+      encapsulation,
+      ipPacket(
+        next(2)
+          ? { src: lanV4, dst: publicV4, payloadBytes: size }
+          : { src: publicV4, dst: lanV4, payloadBytes: size },
+      ),
+    );
+  const v6 = (encapsulation: Encapsulation) =>
+    buildFrame(
+      encapsulation,
+      ipPacket(
+        next(2)
+          ? { src: lanV6, dst: publicV6, payloadBytes: size }
+          : { src: publicV6, dst: lanV6, payloadBytes: size },
+      ),
+    );
+  if (pick < 52) return v4("ethernet");
+  if (pick < 72) return v6("ethernet");
+  if (pick < 77) return v4("vlan");
+  if (pick < 80) return v6("qinq");
+  if (pick < 85) return next(2) ? v4("pppoe") : v6("pppoe");
+  if (pick < 91) {
+    return buildFrame("ethernet", ipPacket({ src: lanV4, dst: "192.168.1.1", payloadBytes: size }));
+  }
+  if (pick < 95) {
+    return buildFrame("ethernet", ipPacket({ src: lanV4, dst: "239.255.255.250", payloadBytes: 120 }));
+  }
+  if (pick < 98) return arpFrame();
+  return truncateFrame(v4("ethernet"), 30);
+}
+
+interface Mix {
+  readonly view: DataView;
+  readonly offsets: Int32Array;
+  readonly capturedLens: Int32Array;
+  readonly originalLens: Int32Array;
+  readonly frames: Frame[];
+}
+
+function buildMix(): Mix {
+  const next = random(42);
+  const frames = Array.from({ length: MIX_FRAMES }, () => snapFrame(mixFrame(next), SNAP_LEN));
+  const buffer = new Uint8Array(frames.reduce((n, f) => n + f.bytes.length + 16, 0));
+  const offsets = new Int32Array(MIX_FRAMES);
+  const capturedLens = new Int32Array(MIX_FRAMES);
+  const originalLens = new Int32Array(MIX_FRAMES);
+  let at = 0;
+  frames.forEach((frame, i) => {
+    at += 16; // room for a ring-style frame header, so frames do not share alignment with the buffer start
+    buffer.set(frame.bytes, at);
+    offsets[i] = at;
+    capturedLens[i] = frame.bytes.length;
+    originalLens[i] = frame.originalLen;
+    at += frame.bytes.length;
+  });
+  return { view: new DataView(buffer.buffer), offsets, capturedLens, originalLens, frames };
+}
+
+/** Reads what any parser must read, and nothing else; returns a checksum so the loop cannot be elided. */
+function baselineRound(mix: Mix): number {
+  const { view, offsets } = mix;
+  let sum = 0;
+  for (let i = 0; i < MIX_FRAMES; i++) {
+    const o = offsets[i];
+    sum =
+      (sum + view.getUint16(o + 12) + view.getUint8(o + 14) + view.getUint16(o + 16) + view.getInt32(o + 26) +
+        view.getInt32(o + 30)) | 0;
+  }
+  return sum;
+}
+
+function pipelineRound(mix: Mix, pipeline: TrafficPipeline, timestampSec: number): void {
+  const { view, offsets, capturedLens, originalLens, frames } = mix;
+  for (let i = 0; i < MIX_FRAMES; i++) {
+    pipeline.countFrame(view, offsets[i], capturedLens[i], originalLens[i], frames[i].linkType, timestampSec);
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** ns per packet of `round` over ROUNDS × MIX_FRAMES packets, median of REPEATS. */
+function nsPerPacket(round: (r: number) => void): number {
+  const samples: number[] = [];
+  for (let repeat = 0; repeat < REPEATS; repeat++) {
+    const start = performance.now();
+    for (let r = 0; r < ROUNDS; r++) round(r);
+    samples.push(((performance.now() - start) * 1e6) / (ROUNDS * MIX_FRAMES));
+  }
+  return median(samples);
+}
+
+async function packetsPerSec(frames: number, run: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let repeat = 0; repeat < 3; repeat++) {
+    const start = performance.now();
+    await run();
+    samples.push(frames / ((performance.now() - start) / 1000));
+  }
+  return median(samples);
+}
+
+async function readBytesOnly(path: string): Promise<number> {
+  using file = await Deno.open(path);
+  const buffer = new Uint8Array(1024 * 1024);
+  let total = 0;
+  for (let n = await file.read(buffer); n !== null; n = await file.read(buffer)) total += n;
+  return total;
+}
+
+/** Runs both measurements and returns the figures. */
+export async function runParseBench(): Promise<Record<string, number>> {
+  const mix = buildMix();
+  let checksum = 0;
+  const baselineNs = nsPerPacket(() => checksum = (checksum + baselineRound(mix)) | 0);
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL });
+  const pipelineNs = nsPerPacket((r) => {
+    pipelineRound(mix, pipeline, T0 + r);
+    if (r % 300 === 299) pipeline.drain();
+  });
+  const stats = pipeline.stats();
+
+  const path = await Deno.makeTempFile({ suffix: ".pcap" });
+  try {
+    const records = Array.from(
+      { length: PCAP_FRAMES },
+      (_, i) => ({ frame: mix.frames[i % MIX_FRAMES], timestampSec: T0 + i / 1000 }),
+    );
+    await Deno.writeFile(path, pcapBytes(records));
+    const fileBytes = await readBytesOnly(path); // also warms the page cache
+    const readOnlyPps = await packetsPerSec(PCAP_FRAMES, () => readBytesOnly(path));
+    const emptyPps = await packetsPerSec(PCAP_FRAMES, () => readCaptureFile(path, () => {}));
+    const importPps = await packetsPerSec(PCAP_FRAMES, () => {
+      const importPipeline = new TrafficPipeline({ localAddresses: LOCAL });
+      return readCaptureFile(path, (v, o, c, l, t, s) => importPipeline.countFrame(v, o, c, l, t, s));
+    });
+    const rows: [string, string, string][] = [
+      ["baseline: read header fields only", `${baselineNs.toFixed(1)} ns/packet`, "1.00×"],
+      [
+        "parse + classify + count",
+        `${pipelineNs.toFixed(1)} ns/packet`,
+        `${(pipelineNs / baselineNs).toFixed(2)}×`,
+      ],
+      ["baseline: read pcap file bytes", `${(readOnlyPps / 1e6).toFixed(2)} Mpackets/s`, "1.00×"],
+      [
+        "readCaptureFile, empty callback",
+        `${(emptyPps / 1e6).toFixed(2)} Mpackets/s`,
+        `${(emptyPps / readOnlyPps).toFixed(2)}×`,
+      ],
+      [
+        "pcap import (read + count)",
+        `${(importPps / 1e6).toFixed(2)} Mpackets/s`,
+        `${(importPps / readOnlyPps).toFixed(2)}×`,
+      ],
+    ];
+    console.log(
+      `${MIX_FRAMES}-frame mix × ${ROUNDS} rounds, median of ${REPEATS}; pcap ${PCAP_FRAMES} frames, ${
+        (fileBytes / 1e6).toFixed(1)
+      } MB`,
+    );
+    for (const [name, value, ratio] of rows) {
+      console.log(`${name.padEnd(36)} ${value.padStart(20)} ${ratio.padStart(8)}`);
+    }
+    console.log(
+      `goal ≤ 100 ns/packet: ${
+        pipelineNs <= 100 ? "met" : "NOT met"
+      }; mix counted ${stats.countedPackets}, ignored ${stats.ignoredPackets}, malformed ${stats.malformedPackets} (checksum ${checksum})`,
+    );
+    return { baselineNs, pipelineNs, readOnlyPps, emptyPps, importPps };
+  } finally {
+    await Deno.remove(path);
+  }
+}
+
+if (import.meta.main) {
+  console.log(JSON.stringify(await runParseBench()));
+}
