@@ -74,31 +74,75 @@ interface VarSpec {
 
 /** Every variable netledger reads, in --help order; `fallback` is the default as text. */
 export const CONFIG_VARS: readonly VarSpec[] = [
-  { name: "MONITOR_IFACE", flag: "iface", fallback: "", help: "interface to capture on (default: the default route's)" },
-  { name: "TZ", flag: "tz", fallback: "", help: "IANA time zone for hours, days and months (default: the system's)" },
+  {
+    name: "MONITOR_IFACE",
+    flag: "iface",
+    fallback: "",
+    help: "interface to capture on (default: the default route's)",
+  },
+  {
+    name: "TZ",
+    flag: "tz",
+    fallback: "",
+    help: "IANA time zone for hours, days and months (default: the system's)",
+  },
   {
     name: "EXCLUDE_IPV6_PREFIX",
     flag: "exclude-ipv6-prefix",
     fallback: "",
     help: "comma-separated IPv6 LAN prefixes; replaces auto /56 detection",
   },
-  { name: "LOCAL_IPS", flag: "local-ips", fallback: "", help: "comma-separated host addresses for --pcap import" },
+  {
+    name: "LOCAL_IPS",
+    flag: "local-ips",
+    fallback: "",
+    help: "comma-separated host addresses for --pcap import",
+  },
   { name: "BIND", flag: "bind", fallback: "0.0.0.0", help: "listen address of the dashboard and API" },
   { name: "WEB_PORT", flag: "port", fallback: "8080", help: "listen port (1..65535)" },
-  { name: "SAVE_INTERVAL", flag: "save-interval", fallback: "300", help: "seconds between database flushes (5..3600)" },
-  { name: "DB_PATH", flag: "db", fallback: "", help: "SQLite file (default: $STATE_DIRECTORY/netledger.db or ./data/netledger.db)" },
+  {
+    name: "SAVE_INTERVAL",
+    flag: "save-interval",
+    fallback: "300",
+    help: "seconds between database flushes (5..3600)",
+  },
+  {
+    name: "DB_PATH",
+    flag: "db",
+    fallback: "",
+    help: "SQLite file (default: $STATE_DIRECTORY/netledger.db or ./data/netledger.db)",
+  },
   { name: "RING_MB", flag: "ring-mb", fallback: "32", help: "AF_PACKET ring size in MiB (1..1024)" },
-  { name: "DISABLE_OFFLOADS", flag: "disable-offloads", fallback: "false", help: "run ethtool to turn GRO/LRO/TSO/GSO off" },
+  {
+    name: "DISABLE_OFFLOADS",
+    flag: "disable-offloads",
+    fallback: "false",
+    help: "run ethtool to turn GRO/LRO/TSO/GSO off",
+  },
   { name: "PCAP", flag: "pcap", fallback: "", help: "import this pcap/pcapng file into DB_PATH and exit" },
-  { name: "CLASH_API_URL", flag: "clash-api-url", fallback: "", help: "sing-box/mihomo external_controller URL" },
+  {
+    name: "CLASH_API_URL",
+    flag: "clash-api-url",
+    fallback: "",
+    help: "sing-box/mihomo external_controller URL",
+  },
   { name: "CLASH_SECRET", flag: "clash-secret", fallback: "", help: "Clash API secret" },
   {
     name: "RETENTION_FINE_DAYS",
     fallback: "0",
     help: "days of 15-minute totals before hourly UTC rollup (0 = forever: about 70k rows a year)",
   },
-  { name: "RETENTION_REMOTE_DAYS", fallback: "30", help: "days of 15-minute per-remote-IP rows before daily rollup (0 = forever)" },
-  { name: "CLASH_RETENTION_DAYS", fallback: "30", help: "days of fine proxy-client history before daily rollup (0 = forever)" },
+  {
+    name: "RETENTION_REMOTE_DAYS",
+    fallback: "30",
+    help:
+      "days of 15-minute per-remote-IP rows before rollup into UTC days split at local midnight (0 = forever)",
+  },
+  {
+    name: "CLASH_RETENTION_DAYS",
+    fallback: "30",
+    help: "days of fine proxy-client history before daily rollup (0 = forever)",
+  },
   { name: "AUTH_PASSWORD", fallback: "", help: "enables the login page with this password" },
   { name: "AUTH_PASSWORD_HASH", fallback: "", help: "like AUTH_PASSWORD, as sha256:<hex>" },
   { name: "API_TOKEN", fallback: "", help: "Bearer token for scripts when auth is on" },
@@ -111,7 +155,10 @@ export const ENV_NAMES: readonly string[] = [...CONFIG_VARS.map((v) => v.name), 
 const IANA_ZONE_REGEXP = /^[A-Za-z0-9_+\-/]+$/;
 
 /** Resolves flags, environment and defaults into a Config; throws ConfigErrors listing every bad value. */
-export function loadConfig(args: readonly string[], env: Readonly<Record<string, string | undefined>>): Config {
+export function loadConfig(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Config {
   const errors: ConfigError[] = [];
   const options: Record<string, { type: "string" | "boolean" }> = {
     help: { type: "boolean" },
@@ -168,7 +215,9 @@ export function loadConfig(args: readonly string[], env: Readonly<Record<string,
   }
   const apiUrl = raw("CLASH_API_URL").trim() || null;
   if (apiUrl !== null && !/^https?:\/\/[^/]+/.test(apiUrl)) {
-    errors.push(new ConfigError("CLASH_API_URL", apiUrl, "an http:// or https:// URL such as http://127.0.0.1:9090"));
+    errors.push(
+      new ConfigError("CLASH_API_URL", apiUrl, "an http:// or https:// URL such as http://127.0.0.1:9090"),
+    );
   }
   const stateDir = env.STATE_DIRECTORY?.split(":")[0];
   const config: Config = {

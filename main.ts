@@ -5,7 +5,7 @@
  * Nothing imports this file.
  */
 import denoJson from "./deno.json" with { type: "json" };
-import { ConfigErrors, type Config, helpText, loadConfig } from "./config.ts";
+import { type Config, ConfigErrors, helpText, loadConfig } from "./config.ts";
 import { LiveCapture, RateWindow } from "./capture/mod.ts";
 import { ClashMonitor } from "./clash/mod.ts";
 import { applyRetention, ClashStore, openStore, type Store, StoreError, TrafficLedger } from "./store/mod.ts";
@@ -17,6 +17,8 @@ import { importPcap } from "./pcap_import.ts";
 const VERSION = denoJson.version;
 /** Retention runs hourly; rollups are cheap when there is nothing to roll up. */
 const RETENTION_INTERVAL_MS = 3_600_000;
+/** Pause between retention passes while a backlog is rolled up. */
+const RETENTION_CATCH_UP_MS = 1_000;
 
 function log(line: string): void {
   console.log(`${new Date().toISOString()} ${line}`);
@@ -49,7 +51,9 @@ async function main(args: readonly string[]): Promise<number> {
     return 1;
   }
   try {
-    return config.pcapPath !== null ? await runImport(config, config.pcapPath, store) : await serve(config, store);
+    return config.pcapPath !== null
+      ? await runImport(config, config.pcapPath, store)
+      : await serve(config, store);
   } finally {
     store.close();
   }
@@ -100,7 +104,7 @@ function drawProgress(encoder: TextEncoder, fraction: number): void {
 async function serve(config: Config, store: Store): Promise<number> {
   const ledger = new TrafficLedger(store);
   const rateWindow = new RateWindow();
-  const nowSec = () => Date.now() / 1000;
+  const nowSec = () => Math.floor(Date.now() / 1000);
   const capture = await LiveCapture.start({
     iface: config.iface,
     ringBytes: config.ringBytes,
@@ -156,17 +160,24 @@ async function serve(config: Config, store: Store): Promise<number> {
   }, app.fetch);
 
   const flushAll = async () => {
-    const result = await ledger.flush();
-    if (result.error !== null) log(`Traffic kept in memory: ${result.error.message}`);
+    // The ledger logs once when saving starts failing and once when it works again.
+    await ledger.flush();
     try {
       monitor.flush();
     } catch (e) {
       log(`Proxy-client history kept in memory: ${(e as Error).message}`);
     }
   };
+  let retentionCatchUp: ReturnType<typeof setTimeout> | undefined;
   const retention = () => {
     try {
-      applyRetention(store, { ...config.retention, timeZone: config.timeZone, nowSec: nowSec() });
+      const result = applyRetention(store, {
+        ...config.retention,
+        timeZone: config.timeZone,
+        nowSec: nowSec(),
+      });
+      // Each pass rolls up a bounded span so a year of backlog never blocks the event loop for long.
+      if (!result.isComplete) retentionCatchUp = setTimeout(retention, RETENTION_CATCH_UP_MS);
     } catch (e) {
       log(`Retention pass failed, will retry in an hour: ${(e as Error).message}`);
     }
@@ -188,6 +199,7 @@ async function serve(config: Config, store: Store): Promise<number> {
   log(`Received ${signal}: stopping capture, saving, closing`);
   clearInterval(flushTimer);
   clearInterval(retentionTimer);
+  clearTimeout(retentionCatchUp);
   await step("stop capture", () => capture.stop());
   await step("stop the Clash monitor", () => monitor.stop());
   await step("final flush", flushAll);

@@ -1,7 +1,7 @@
 /**
  * The capture Worker's loop: owns the Ring and the TrafficPipeline, re-opens the ring when the interface
  * comes back, reads PACKET_STATISTICS every report, and reports to the main thread about once a second.
- * step() blocks in poll for up to MAX_WAIT_MS, so it runs only inside the Worker, never on the HTTP loop.
+ * step() blocks in poll for up to IDLE_CHECK_MS, so it runs only inside the Worker, never on the HTTP loop.
  * The pipeline outlives every ring, so nothing counted is lost when the interface goes away.
  */
 import { Errno, errnoText, ifNameToIndex, POLLERR, POLLHUP, POLLNVAL, SyscallError } from "../ffi/mod.ts";
@@ -9,7 +9,7 @@ import { InterfaceWatch } from "./interface_watch.ts";
 import { isInterfaceUp, type LinkInfo, readLinkInfo } from "./link_info.ts";
 import { linkTypeName } from "./link_type.ts";
 import { type RateSample, RateWindow } from "./rate_window.ts";
-import { RETIRE_BLOCK_MS, Ring, SNAP_BYTES } from "./ring.ts";
+import { type KernelStats, RETIRE_BLOCK_MS, Ring, SNAP_BYTES } from "./ring.ts";
 import { TrafficPipeline } from "./traffic_pipeline.ts";
 import type { CaptureState, CaptureStatus, TrafficBatch } from "./types.ts";
 import type { CaptureWorkerOptions, FromWorker } from "./worker_messages.ts";
@@ -54,13 +54,21 @@ export class CaptureLoop {
   #lastBatchSec: number | null = null;
   #lastPostedStatus = "";
 
-  constructor(options: CaptureWorkerOptions, post: (message: FromWorker) => void, now: () => number = Date.now) {
+  constructor(
+    options: CaptureWorkerOptions,
+    post: (message: FromWorker) => void,
+    now: () => number = Date.now,
+  ) {
     this.#options = options;
     this.#post = post;
     this.#now = now;
     this.#lastRateSec = Math.floor(now() / 1000) - RATE_LAG_SEC;
     const log = (line: string) => post({ kind: "log", line });
-    this.#watch = new InterfaceWatch({ iface: options.iface, excludeIpv6Prefixes: options.excludeIpv6Prefixes, log });
+    this.#watch = new InterfaceWatch({
+      iface: options.iface,
+      excludeIpv6Prefixes: options.excludeIpv6Prefixes,
+      log,
+    });
   }
 
   /**
@@ -83,7 +91,10 @@ export class CaptureLoop {
     }
     const nowMs = this.#now();
     const sinceReportMs = nowMs - this.#lastReportMs;
-    if (this.#isReportDue || nowMs >= this.#reportAtMs() || (this.#hasUnreported && sinceReportMs >= 0.9 * REPORT_INTERVAL_MS)) {
+    if (
+      this.#isReportDue || nowMs >= this.#reportAtMs() ||
+      (this.#hasUnreported && sinceReportMs >= 0.9 * REPORT_INTERVAL_MS)
+    ) {
       this.#report(nowMs, false);
     }
     if (this.#ring !== null) return 0;
@@ -123,12 +134,19 @@ export class CaptureLoop {
         this.#nextOpenMs = nowMs + REOPEN_INTERVAL_MS;
         return;
       }
-      this.#ring = Ring.open({ link, ifindex, ringBytes: this.#options.ringBytes, wakeFd: this.#options.wakeFd });
+      this.#ring = Ring.open({
+        link,
+        ifindex,
+        ringBytes: this.#options.ringBytes,
+        wakeFd: this.#options.wakeFd,
+      });
       this.#link = link;
       this.#opens++;
       this.#log(
         `${this.#opens === 1 ? "Capturing" : "Re-opened capture"} on "${iface}" (ifindex ${ifindex}, ` +
-          `${link.socketType} socket, ${linkTypeName(link.linkType)}, ring ${(this.#ring.blockCount * this.#ring.blockBytes) / 2 ** 20} MiB, ` +
+          `${link.socketType} socket, ${linkTypeName(link.linkType)}, ring ${
+            (this.#ring.blockCount * this.#ring.blockBytes) / 2 ** 20
+          } MiB, ` +
           `${SNAP_BYTES}-byte snap)`,
       );
       this.#checkAddresses(nowMs, true);
@@ -188,7 +206,14 @@ export class CaptureLoop {
 
   #readKernelStats(): void {
     if (this.#ring === null) return;
-    const s = this.#ring.readStats();
+    let s: KernelStats;
+    try {
+      s = this.#ring.readStats();
+    } catch (e) {
+      if (!(e instanceof SyscallError)) throw e;
+      this.#log(`Cannot read the kernel statistics of "${this.#options.iface}": ${e.message}`);
+      return;
+    }
     this.#kernel.packets += s.packets;
     this.#kernel.queueFreezes += s.queueFreezes;
     if (s.drops > 0) {
@@ -219,7 +244,9 @@ export class CaptureLoop {
     const hasRows = drained.traffic.length + drained.remotes.length + drained.health.length > 0;
     const batch: TrafficBatch | null = hasRows ? drained : null;
     if (batch !== null) this.#lastBatchSec = Math.floor(nowMs / 1000);
-    const rates = this.#newRateSamples(isFinal ? Math.floor(nowMs / 1000) + 1 : Math.floor(nowMs / 1000) - RATE_LAG_SEC + 1);
+    const rates = this.#newRateSamples(
+      isFinal ? Math.floor(nowMs / 1000) + 1 : Math.floor(nowMs / 1000) - RATE_LAG_SEC + 1,
+    );
     const status = this.#status();
     const statusText = JSON.stringify(status);
     if (batch === null && rates.length === 0 && statusText === this.#lastPostedStatus && !isFinal) return;

@@ -8,6 +8,9 @@
 import { CaptureLoop } from "./capture_loop.ts";
 import type { FromWorker, ToWorker } from "./worker_messages.ts";
 
+/** After this many failing passes in a row (a minute), the loop gives up and ends with its last report. */
+const MAX_CONSECUTIVE_FAILURES = 60;
+
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
   postMessage(message: FromWorker): void;
@@ -19,9 +22,22 @@ scope.onmessage = (e) => {
   scope.onmessage = null;
   const stopFlag = new Int32Array(message.stopFlag);
   const loop = new CaptureLoop(message.options, (m) => scope.postMessage(m));
-  // Bounded by the stop flag; each pass blocks at most about a second.
-  while (Atomics.load(stopFlag, 0) === 0) {
-    const idleMs = loop.step();
+  // Bounded by the stop flag; each pass blocks at most IDLE_CHECK_MS.
+  let failures = 0;
+  while (Atomics.load(stopFlag, 0) === 0 && failures < MAX_CONSECUTIVE_FAILURES) {
+    let idleMs: number;
+    try {
+      idleMs = loop.step();
+      failures = 0;
+    } catch (e) {
+      // Unexpected: log it and keep the pipeline (and what it counted) alive for the next pass.
+      failures++;
+      scope.postMessage({
+        kind: "log",
+        line: `Capture loop error (${failures} in a row): ${(e as Error).stack ?? e}`,
+      });
+      idleMs = 1000;
+    }
     // Without a ring to poll, sleep on the flag itself: stop() wakes it at once with Atomics.notify.
     if (idleMs > 0) Atomics.wait(stopFlag, 0, 0, idleMs);
   }

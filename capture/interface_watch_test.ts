@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { ADDRESS_CHECK_MS, defaultRouteInterface, InterfaceWatch, ipv4DefaultRoute, ipv6DefaultRoute } from "./interface_watch.ts";
+import {
+  ADDRESS_CHECK_MS,
+  defaultRouteInterface,
+  InterfaceWatch,
+  ipv4DefaultRoute,
+  ipv6DefaultRoute,
+} from "./interface_watch.ts";
 
 const ROUTE = `Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
 wan1\t00000000\t010200C0\t0003\t0\t0\t200\t00000000\t0\t0\t0
@@ -39,16 +45,31 @@ Deno.test("ipv6DefaultRoute() skips the kernel's reject route on lo", () => {
 });
 
 Deno.test("defaultRouteInterface() falls back to IPv6 when IPv4 has no default route", () => {
-  const files: Record<string, string> = { "/proc/net/route": ROUTE.split("\n")[0], "/proc/net/ipv6_route": IPV6_ROUTE };
+  const files: Record<string, string> = {
+    "/proc/net/route": ROUTE.split("\n")[0],
+    "/proc/net/ipv6_route": IPV6_ROUTE,
+  };
   assert.equal(defaultRouteInterface((p) => files[p]), "ppp0");
 });
 
 Deno.test("InterfaceWatch.check() derives the auto /56 and logs only changes", () => {
   const lines: string[] = [];
-  let entries: [string, string][] = [["eth0", "192.0.2.10"], ["eth0", "2001:db8:1:2a::10"], ["lo", "127.0.0.1"]];
-  const watch = new InterfaceWatch({ iface: "eth0", excludeIpv6Prefixes: [], log: (l) => lines.push(l), listInterfaces: () => fakeInterfaces(entries)() });
+  let entries: [string, string][] = [["eth0", "192.0.2.10"], ["eth0", "2001:db8:1:2a::10"], [
+    "lo",
+    "127.0.0.1",
+  ]];
+  const watch = new InterfaceWatch({
+    iface: "eth0",
+    excludeIpv6Prefixes: [],
+    log: (l) => lines.push(l),
+    listInterfaces: () => fakeInterfaces(entries)(),
+  });
   const first = watch.check(0);
-  assert.deepEqual(first, { ips: ["192.0.2.10", "2001:db8:1:2a::10"], lanPrefixes: ["2001:db8:1::/56"], mode: "auto-gua-/56" });
+  assert.deepEqual(first, {
+    ips: ["192.0.2.10", "2001:db8:1:2a::10"],
+    lanPrefixes: ["2001:db8:1::/56"],
+    mode: "auto-gua-/56",
+  });
   assert.equal(watch.check(ADDRESS_CHECK_MS), null);
   entries = [["eth0", "192.0.2.10"], ["eth0", "2001:db8:2:2a::10"]];
   assert.equal(watch.check(ADDRESS_CHECK_MS + 1), null, "not due yet");
@@ -64,5 +85,9 @@ Deno.test("InterfaceWatch.check() keeps manual EXCLUDE_IPV6_PREFIX over auto det
     log: () => {},
     listInterfaces: fakeInterfaces([["eth0", "2001:db8:1:2a::10"]]),
   });
-  assert.deepEqual(watch.check(0), { ips: ["2001:db8:1:2a::10"], lanPrefixes: ["2001:db8:ff::/48"], mode: "manual" });
+  assert.deepEqual(watch.check(0), {
+    ips: ["2001:db8:1:2a::10"],
+    lanPrefixes: ["2001:db8:ff::/48"],
+    mode: "manual",
+  });
 });

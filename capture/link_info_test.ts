@@ -3,11 +3,31 @@ import * as K from "../ffi/linux_packet.ts";
 import { linkInfoFor, readLinkInfo } from "./link_info.ts";
 import { LinkType } from "./link_type.ts";
 
-const MATRIX: readonly { name: string; hardwareType: number; socketType: "raw" | "dgram"; linkType: number }[] = [
-  { name: "Ethernet NIC, veth, bridge, bond, VLAN sub-interface", hardwareType: K.ARPHRD_ETHER, socketType: "raw", linkType: LinkType.ETHERNET },
+const MATRIX: readonly {
+  name: string;
+  hardwareType: number;
+  socketType: "raw" | "dgram";
+  linkType: number;
+}[] = [
+  {
+    name: "Ethernet NIC, veth, bridge, bond, VLAN sub-interface",
+    hardwareType: K.ARPHRD_ETHER,
+    socketType: "raw",
+    linkType: LinkType.ETHERNET,
+  },
   { name: "ppp0 / pppoe-wan", hardwareType: K.ARPHRD_PPP, socketType: "dgram", linkType: LinkType.RAW_IP },
-  { name: "tun, WireGuard (no header)", hardwareType: K.ARPHRD_NONE, socketType: "dgram", linkType: LinkType.RAW_IP },
-  { name: "raw IP modem (rmnet)", hardwareType: K.ARPHRD_RAWIP, socketType: "dgram", linkType: LinkType.RAW_IP },
+  {
+    name: "tun, WireGuard (no header)",
+    hardwareType: K.ARPHRD_NONE,
+    socketType: "dgram",
+    linkType: LinkType.RAW_IP,
+  },
+  {
+    name: "raw IP modem (rmnet)",
+    hardwareType: K.ARPHRD_RAWIP,
+    socketType: "dgram",
+    linkType: LinkType.RAW_IP,
+  },
   { name: "IPIP tunnel", hardwareType: K.ARPHRD_TUNNEL, socketType: "dgram", linkType: LinkType.RAW_IP },
   { name: "6in4 sit", hardwareType: K.ARPHRD_SIT, socketType: "dgram", linkType: LinkType.RAW_IP },
   { name: "GRE", hardwareType: K.ARPHRD_IPGRE, socketType: "dgram", linkType: LinkType.RAW_IP },

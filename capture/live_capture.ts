@@ -130,7 +130,9 @@ export class LiveCapture {
     Atomics.notify(this.#stopFlag, 0);
     signalEventFd(this.#wakeFd);
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS));
+    const timedOut = new Promise<boolean>((resolve) =>
+      timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS)
+    );
     if (await Promise.race([stopped.then(() => false), timedOut])) {
       this.#options.log(`Capture worker did not stop within ${STOP_TIMEOUT_MS} ms: terminated it`);
     }
@@ -169,7 +171,9 @@ export class LiveCapture {
       }
     }
     for (const r of rates) this.#options.rateWindow?.add(r.ts, r.upBytes, r.downBytes);
-    if (this.#options.disableOffloads && status.state === "capturing" && status.opens > this.#offloadedOpens) {
+    if (
+      this.#options.disableOffloads && status.state === "capturing" && status.opens > this.#offloadedOpens
+    ) {
       this.#offloadedOpens = status.opens;
       void disableOffloads(status.iface, this.#options.log);
     }

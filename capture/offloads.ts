@@ -33,14 +33,21 @@ export async function disableOffloads(iface: string, log: (line: string) => void
   try {
     // Non-zero when some feature cannot change; what counts is the state read back below.
     await new Deno.Command("ethtool", { args, stdout: "null", stderr: "null" }).output();
-    const shown = await new Deno.Command("ethtool", { args: ["-k", iface], stdout: "piped", stderr: "piped" }).output();
+    const shown = await new Deno.Command("ethtool", { args: ["-k", iface], stdout: "piped", stderr: "piped" })
+      .output();
     if (!shown.success) {
-      log(`Cannot disable offloads on "${iface}": ethtool -k said "${new TextDecoder().decode(shown.stderr).trim()}"`);
+      log(
+        `Cannot disable offloads on "${iface}": ethtool -k said "${
+          new TextDecoder().decode(shown.stderr).trim()
+        }"`,
+      );
       return FEATURES.map(([short]) => short);
     }
     const stillOn = offloadsStillOn(new TextDecoder().decode(shown.stdout));
     for (const feature of stillOn) {
-      log(`Cannot disable offload "${feature}" on "${iface}": the driver keeps it on; super-packets are counted from their length`);
+      log(
+        `Cannot disable offload "${feature}" on "${iface}": the driver keeps it on; super-packets are counted from their length`,
+      );
     }
     if (stillOn.length === 0) log(`Disabled offloads gro, lro, tso, gso on "${iface}"`);
     return stillOn;

@@ -19,5 +19,8 @@ Deno.test("offloadsStillOn() treats on [fixed] as still on", () => {
 });
 
 Deno.test("offloadsStillOn() reports nothing when all are off", () => {
-  assert.deepEqual(offloadsStillOn(SHOWN.replace("tcp-segmentation-offload: on", "tcp-segmentation-offload: off")), []);
+  assert.deepEqual(
+    offloadsStillOn(SHOWN.replace("tcp-segmentation-offload: on", "tcp-segmentation-offload: off")),
+    [],
+  );
 });

@@ -235,13 +235,27 @@ export class Ring {
 
   /** Reads and clears the pending socket error (ENETDOWN when the interface went down); 0 when none. */
   takeSocketError(): number {
-    libc.getsockopt(this.#fd, SOL_SOCKET, SO_ERROR, this.#stats.subarray(0, 4), this.#optionLength, "SO_ERROR");
+    libc.getsockopt(
+      this.#fd,
+      SOL_SOCKET,
+      SO_ERROR,
+      this.#stats.subarray(0, 4),
+      this.#optionLength,
+      "SO_ERROR",
+    );
     return new DataView(this.#stats.buffer).getInt32(0, true);
   }
 
   /** Kernel counters since the previous call (reading resets them). */
   readStats(): KernelStats {
-    libc.getsockopt(this.#fd, SOL_PACKET, PACKET_STATISTICS, this.#stats, this.#optionLength, "PACKET_STATISTICS");
+    libc.getsockopt(
+      this.#fd,
+      SOL_PACKET,
+      PACKET_STATISTICS,
+      this.#stats,
+      this.#optionLength,
+      "PACKET_STATISTICS",
+    );
     const s = new DataView(this.#stats.buffer);
     return {
       packets: s.getUint32(TPACKET_STATS_V3.packets, true),

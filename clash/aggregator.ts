@@ -5,18 +5,17 @@
  * takes the pending batch out only after committing it.
  */
 import { BUCKET_SEC } from "../capture/types.ts";
-import { normalizeClientIp } from "./client_ip.ts";
-import {
-  CHAIN_SEPARATOR,
-  type ClashClientSeen,
-  type ClashLiveClient,
-  type ClashLiveConnection,
-  type ClashPendingBatch,
-  type ClashResumeState,
-  type ClashUnattributedRow,
-  type ClashUsageRow,
-  NO_CHAIN,
-  UNKNOWN_RESOURCE,
+import { type LiveFacts, liveFacts, type WireConnection } from "./connection_facts.ts";
+import { IdMap } from "./id_map.ts";
+import type {
+  ClashClientSeen,
+  ClashCursor,
+  ClashLiveClient,
+  ClashLiveConnection,
+  ClashPendingBatch,
+  ClashResumeState,
+  ClashUnattributedRow,
+  ClashUsageRow,
 } from "./types.ts";
 
 /** Options of a ClashAggregator. */
@@ -57,6 +56,7 @@ interface MutableUsageRow {
 
 /** Per-connection state, keyed by id inside the current core epoch (P7). */
 interface Cursor {
+  readonly id: string;
   upBytes: number;
   downBytes: number;
   /** Null for a cursor resumed from the store and not yet seen in this run. */
@@ -68,40 +68,10 @@ interface Cursor {
   rowGeneration: number;
 }
 
-interface LiveFacts {
-  readonly clientIp: string;
-  readonly resource: string;
-  readonly chain: string;
-  readonly rule: string;
-  readonly network: string;
-  readonly inbound: string;
-  readonly destination: string;
-  readonly startSec: number | null;
-}
-
-interface WireMetadata {
-  readonly sourceIP?: unknown;
-  readonly destinationIP?: unknown;
-  readonly destinationPort?: unknown;
-  readonly host?: unknown;
-  readonly network?: unknown;
-  readonly type?: unknown;
-}
-
-interface WireConnection {
-  readonly id?: unknown;
-  readonly upload?: unknown;
-  readonly download?: unknown;
-  readonly start?: unknown;
-  readonly chains?: unknown;
-  readonly rule?: unknown;
-  readonly metadata?: WireMetadata | null;
-}
-
 /** Per-connection delta accounting of one Clash core; see the module doc. */
 export class ClashAggregator {
   readonly #options: AggregatorOptions;
-  readonly #cursors = new Map<string, Cursor>();
+  readonly #cursors = new IdMap<Cursor>();
   readonly #usage = new Map<string, MutableUsageRow>();
   readonly #unattributed = new Map<number, { upBytes: number; downBytes: number }>();
   /** Core totals the committed plus pending history includes; null before the first snapshot. */
@@ -124,7 +94,8 @@ export class ClashAggregator {
       this.#carryUp = Math.min(0, resume.carryUpBytes);
       this.#carryDown = Math.min(0, resume.carryDownBytes);
       for (const c of resume.cursors) {
-        this.#cursors.set(c.id, {
+        this.#cursors.set({
+          id: c.id,
           upBytes: c.upBytes,
           downBytes: c.downBytes,
           live: null,
@@ -175,9 +146,9 @@ export class ClashAggregator {
       }
       let cursor = cursors.get(id);
       if (cursor === undefined) {
-        const created = this.#newCursor(c, up, down, isFirst, bucket);
+        const created = this.#newCursor(c, { id, up, down, isFirst, bucket });
         if (created === null) continue; // mihomo Inner / no source: not in the totals (P11)
-        cursors.set(id, cursor = created);
+        cursors.set(cursor = created);
       } else if (cursor.live === null) {
         cursor.live = liveFacts(c);
         if (cursor.live === null) {
@@ -212,10 +183,9 @@ export class ClashAggregator {
       sumDown += dDown;
     }
     if (listed !== cursors.size) {
-      // Some ids vanished (closed, or resumed and gone). forEach, not for-of: no [key, value] array per entry;
-      // deleting while iterating a Map is safe.
-      cursors.forEach((cursor, id, map) => {
-        if (cursor.seenSeq !== seq) map.delete(id);
+      // Some ids vanished (closed, or resumed and gone).
+      cursors.forEach((cursor) => {
+        if (cursor.seenSeq !== seq) cursors.delete(cursor.id);
       });
     }
     if (isFirst) {
@@ -230,8 +200,8 @@ export class ClashAggregator {
 
   /** A copy of everything not yet committed; pass it to the store, then call `commit()`. */
   pending(): ClashPendingBatch {
-    const cursors = [];
-    for (const [id, c] of this.#cursors) cursors.push({ id, upBytes: c.upBytes, downBytes: c.downBytes });
+    const cursors: ClashCursor[] = [];
+    this.#cursors.forEach((c) => cursors.push({ id: c.id, upBytes: c.upBytes, downBytes: c.downBytes }));
     const unattributed: ClashUnattributedRow[] = [];
     for (const [bucketStartSec, r] of this.#unattributed) unattributed.push({ bucketStartSec, ...r });
     const seen = new Map<string, { firstSeenSec: number; lastSeenSec: number }>();
@@ -283,9 +253,9 @@ export class ClashAggregator {
   /** The connections the latest snapshot listed (mihomo Inner ones excluded). */
   liveConnections(): ClashLiveConnection[] {
     const out: ClashLiveConnection[] = [];
-    for (const [id, c] of this.#cursors) {
+    for (const c of this.#cursors.values()) {
       if (c.live === null) continue;
-      out.push({ id, ...c.live, upBytes: c.upBytes, downBytes: c.downBytes });
+      out.push({ id: c.id, ...c.live, upBytes: c.upBytes, downBytes: c.downBytes });
     }
     return out;
   }
@@ -340,12 +310,17 @@ export class ClashAggregator {
   }
 
   /** A cursor for an id seen for the first time; null for connections that are not counted (P11). */
-  #newCursor(c: WireConnection, up: number, down: number, isFirst: boolean, bucket: number): Cursor | null {
+  #newCursor(
+    c: WireConnection,
+    seen: { id: string; up: number; down: number; isFirst: boolean; bucket: number },
+  ): Cursor | null {
+    const { id, up, down, isFirst, bucket } = seen;
     const facts = liveFacts(c);
     if (facts === null) return null;
     // P8: on the first snapshot without resume state, connections older than netledger are a baseline only.
     const isBaseline = isFirst && (facts.startSec === null || facts.startSec < this.#options.processStartSec);
     const cursor: Cursor = {
+      id,
       upBytes: isBaseline ? up : 0,
       downBytes: isBaseline ? down : 0,
       live: facts,
@@ -410,29 +385,5 @@ function usageRecord(r: MutableUsageRow): ClashUsageRow {
     upBytes: r.upBytes,
     downBytes: r.downBytes,
     newConnections: r.newConnections,
-  };
-}
-
-/** Attribution of a connection; null for mihomo's Inner connections and entries without a source (P11). */
-function liveFacts(c: WireConnection): LiveFacts | null {
-  const m = c.metadata;
-  if (m === null || typeof m !== "object") return null;
-  const sourceIp = typeof m.sourceIP === "string" ? normalizeClientIp(m.sourceIP) : "";
-  if (sourceIp === "" || m.type === "Inner") return null;
-  const host = typeof m.host === "string" ? m.host : "";
-  const destinationIp = typeof m.destinationIP === "string" ? m.destinationIP : "";
-  const port = typeof m.destinationPort === "string" ? m.destinationPort : "";
-  const chains = Array.isArray(c.chains) ? c.chains.filter((x): x is string => typeof x === "string") : [];
-  const startMs = typeof c.start === "string" ? Date.parse(c.start) : NaN;
-  return {
-    clientIp: sourceIp,
-    resource: host || destinationIp || UNKNOWN_RESOURCE, // P3
-    // The cores list the leaf first (sing-box#2739); people read it from the matched group down.
-    chain: chains.length === 0 ? NO_CHAIN : chains.reverse().join(CHAIN_SEPARATOR),
-    rule: typeof c.rule === "string" ? c.rule : "",
-    network: typeof m.network === "string" ? m.network : "",
-    inbound: typeof m.type === "string" ? m.type : "",
-    destination: `${host || destinationIp || UNKNOWN_RESOURCE}${port && port !== "0" ? `:${port}` : ""}`,
-    startSec: Number.isFinite(startMs) ? Math.floor(startMs / 1000) : null,
   };
 }

@@ -183,3 +183,19 @@ Deno.test("ClashAggregator.ingest() rejects a message without totals and skips m
   a.ingest({ uploadTotal: 0, downloadTotal: 0, connections: [{ id: 5 }, null] }, T0 + 20);
   assert.equal(a.stats().malformedConnections, 2);
 });
+
+Deno.test("ClashAggregator resumed after a core restart during the downtime counts the new epoch from 0", () => {
+  const saved: ClashResumeState = {
+    apiUrl: URL_A,
+    uploadTotal: 9000,
+    downloadTotal: 9000,
+    carryUpBytes: 0,
+    carryDownBytes: 0,
+    cursors: [{ id: "old", upBytes: 8000, downBytes: 8000 }],
+  };
+  const a = make(saved);
+  // New core: totals restarted from 0; "n" started before this netledger run, yet after the core restart.
+  a.ingest(snapshot(50, 60, [{ id: "n", up: 40, down: 45, start: START_BEFORE }]), T0 + 20);
+  assert.deepEqual(sums(a), { usage: { up: 40, down: 45 }, rest: { up: 10, down: 15 } });
+  assert.equal(a.stats().coreRestarts, 1);
+});

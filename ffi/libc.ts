@@ -22,6 +22,8 @@ const SYMBOLS = {
   munmap: { parameters: ["pointer", "usize"], result: "i32" },
   /** int poll(struct pollfd *fds, nfds_t nfds, int timeout); (blocking: call it from a Worker only) */
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  /** int ioctl(int fd, unsigned long request, void *argp); */
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   /** int eventfd(unsigned int initval, int flags); */
   eventfd: { parameters: ["u32", "i32"], result: "i32" },
   /** ssize_t write(int fd, const void *buf, size_t count); */
@@ -144,6 +146,27 @@ export function poll(fds: Uint8Array, timeoutMs: number): number {
   const errno = lastErrno();
   if (errno === Errno.EINTR) return 0;
   throw new SyscallError("poll", errno, errnoText(errno));
+}
+
+/** Opens `path` with open(2) `flags`; returns the fd. */
+export function openFile(path: string, flags: number): number {
+  const fd = libc().open(encoder.encode(`${path}\0`), flags);
+  if (fd < 0) fail(`open(${path})`);
+  return fd;
+}
+
+/** ioctl(2) with a pointer argument; `name` labels the error ("ioctl(TUNSETIFF)"). */
+export function ioctl(fd: number, request: number, argument: Uint8Array, name: string): void {
+  if (libc().ioctl(fd, BigInt(request), argument) < 0) fail(name);
+}
+
+/** Writes all of `data` to fd in one write(2); throws unless it took every byte. */
+export function writeAll(fd: number, data: Uint8Array): void {
+  const n = libc().write(fd, data, BigInt(data.byteLength));
+  if (n < 0) fail("write");
+  if (Number(n) !== data.byteLength) {
+    throw new SyscallError("write", 0, `short write of ${n} of ${data.byteLength} bytes`);
+  }
 }
 
 /** sys/eventfd.h EFD_CLOEXEC | EFD_NONBLOCK. */

@@ -47,7 +47,10 @@ const LAYOUT: readonly (readonly [string, number])[] = [
   ["offsetof(struct tpacket_block_desc, offset_to_priv)", K.TPACKET_BLOCK_DESC.offsetToPrivate],
   ["offsetof(struct tpacket_block_desc, hdr.bh1.block_status)", K.TPACKET_BLOCK_DESC.blockStatus],
   ["offsetof(struct tpacket_block_desc, hdr.bh1.num_pkts)", K.TPACKET_BLOCK_DESC.packetCount],
-  ["offsetof(struct tpacket_block_desc, hdr.bh1.offset_to_first_pkt)", K.TPACKET_BLOCK_DESC.offsetToFirstPacket],
+  [
+    "offsetof(struct tpacket_block_desc, hdr.bh1.offset_to_first_pkt)",
+    K.TPACKET_BLOCK_DESC.offsetToFirstPacket,
+  ],
   ["offsetof(struct tpacket_block_desc, hdr.bh1.blk_len)", K.TPACKET_BLOCK_DESC.blockBytes],
   ["offsetof(struct tpacket_block_desc, hdr.bh1.seq_num)", K.TPACKET_BLOCK_DESC.sequenceNumber],
   ["sizeof(struct tpacket3_hdr)", K.TPACKET3_HDR.size],
@@ -99,11 +102,14 @@ ${lines}
 }
 `;
     await Deno.writeTextFile(`${dir}/layout.c`, source);
-    const build = await new Deno.Command("gcc", { args: ["-o", `${dir}/layout`, `${dir}/layout.c`] }).output();
+    const build = await new Deno.Command("gcc", { args: ["-o", `${dir}/layout`, `${dir}/layout.c`] })
+      .output();
     assert.equal(build.code, 0, new TextDecoder().decode(build.stderr));
     const run = await new Deno.Command(`${dir}/layout`).output();
     const values = new TextDecoder().decode(run.stdout).trim().split("\n").map(Number);
-    const mismatches = LAYOUT.flatMap(([expr, ours], i) => values[i] === ours ? [] : [`${expr}: C ${values[i]}, ours ${ours}`]);
+    const mismatches = LAYOUT.flatMap(([expr, ours], i) =>
+      values[i] === ours ? [] : [`${expr}: C ${values[i]}, ours ${ours}`]
+    );
     assert.deepEqual(mismatches, []);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -31,9 +31,6 @@ export {
   allTimeTotals,
   type FamilyTotals,
   type PeriodTraffic,
-  type RemoteTotals,
-  type TopRemotes,
-  topRemotes,
   trafficByPeriod,
   trafficDateRange,
   type TrafficSummary,
@@ -41,6 +38,13 @@ export {
   trafficTotal,
   type TrafficTotals,
 } from "./traffic_queries.ts";
+export {
+  type RemoteTotals,
+  type TopRemotes,
+  topRemotes,
+  topRemotesOffThread,
+  type TopRemotesOptions,
+} from "./top_remotes.ts";
 export { applyRetention, type RetentionOptions, type RetentionResult } from "./retention.ts";
 export { type BackupStream, backupTo, openBackupStream } from "./backup.ts";
 export { ClashStore, MAX_CLIENT_NAME_CHARS } from "./clash_store.ts";
@@ -53,4 +57,5 @@ export {
   clashResourceTotals,
   clashTotal,
 } from "./clash_queries.ts";
-export type { ClashClientInfo, ClashGroupTotals, ClashTotals } from "./clash_queries.ts";
+export type { ClashClientInfo, ClashGroupTotals, ClashPendingSource, ClashTotals } from "./clash_queries.ts";
+export { applyClashRetention, type ClashRetentionResult, SAMPLE_RETENTION_DAYS } from "./clash_retention.ts";

@@ -80,6 +80,7 @@ export class PendingDeltas {
     for (const row of other.#health.values()) this.addHealth(row);
   }
 
+  /** Adds one bucket's traffic of one family. */
   addTraffic(row: BucketTraffic): void {
     const key = row.bucketStartSec * 8 + row.family;
     const entry = this.#traffic.get(key);
@@ -87,6 +88,7 @@ export class PendingDeltas {
     else this.#traffic.set(key, { ...copySums(row), bucketStartSec: row.bucketStartSec, family: row.family });
   }
 
+  /** Adds one remote's traffic in one bucket; may fold the lightest remotes to stay within the bound. */
   addRemote(row: RemoteTraffic): void {
     const key = `${row.bucketStartSec} ${row.remoteIp}`;
     const entry = this.#remotes.get(key);
@@ -98,6 +100,7 @@ export class PendingDeltas {
     if (this.#remotes.size > this.maxRemotes + this.#otherRowsBound()) this.#foldLightest();
   }
 
+  /** Adds one bucket's malformed and dropped packet counts. */
   addHealth(row: BucketHealth): void {
     const entry = this.#health.get(row.bucketStartSec);
     if (entry) {
@@ -108,6 +111,7 @@ export class PendingDeltas {
     }
   }
 
+  /** Copies of the pending rows (one per bucket and family / remote / bucket). */
   trafficRows(): readonly BucketTraffic[] {
     return [...this.#traffic.values()];
   }

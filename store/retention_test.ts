@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { TrafficLedger } from "./traffic_ledger.ts";
+import { topRemotes } from "./top_remotes.ts";
 import { localPeriods } from "./local_periods.ts";
 import { applyRetention, spans } from "./retention.ts";
-import { allTimeTotals, topRemotes, trafficByPeriod } from "./traffic_queries.ts";
+import { allTimeTotals, trafficByPeriod } from "./traffic_queries.ts";
 import { tempStore, utcSec } from "./_testing.ts";
 
 const DAY = 86_400;

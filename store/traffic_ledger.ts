@@ -71,6 +71,7 @@ export class TrafficLedger {
   #inFlight: PendingDeltas | null = null;
   #flushing: Promise<FlushResult> | null = null;
   #lastSavedSec: number | null = null;
+  #commitCount = 0;
   #error: StoreError | null = null;
   #statements: { traffic: StatementSync; remote: StatementSync; health: StatementSync; marks: StatementSync };
 
@@ -91,6 +92,11 @@ export class TrafficLedger {
   /** The store this ledger writes to (queries read it). */
   get store(): Store {
     return this.#store;
+  }
+
+  /** Number of flushes committed so far: a reader that sees it unchanged saw no rows move to the disk. */
+  get commitCount(): number {
+    return this.#commitCount;
   }
 
   /** Adds a drained batch to the pending sums. Never touches the disk. */
@@ -126,6 +132,7 @@ export class TrafficLedger {
     return this.#pendingParts().flatMap((p) => p.healthRows());
   }
 
+  /** Saving health for /api/health and /metrics. */
   status(): LedgerStatus {
     return {
       pendingRemoteRows: this.#pendingParts().reduce((n, p) => n + p.remoteCount, 0),
@@ -148,6 +155,7 @@ export class TrafficLedger {
     for (let attempt = 0;; attempt++) {
       try {
         const rowCount = this.#write(batch);
+        this.#commitCount++;
         this.#inFlight = null;
         this.#lastSavedSec = Math.floor(Date.now() / 1000);
         if (this.#error) this.#store.log(`Saving traffic to "${this.#store.path}" works again`);

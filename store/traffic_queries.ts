@@ -12,7 +12,6 @@ import {
   monthStartDate,
   yearStartDate,
 } from "./local_periods.ts";
-import { OTHER_REMOTE_IP } from "./pending_deltas.ts";
 import type { TrafficLedger } from "./traffic_ledger.ts";
 
 /** Public bytes of a span. */
@@ -35,17 +34,6 @@ export interface TrafficSummary {
   readonly year: TrafficTotals;
 }
 
-/** Bytes exchanged with one remote address. */
-export interface RemoteTotals extends TrafficTotals {
-  readonly remoteIp: string;
-}
-
-/** The heaviest remotes of a span plus the traffic of addresses that were folded into OTHER_REMOTE_IP. */
-export interface TopRemotes {
-  readonly remotes: readonly RemoteTotals[];
-  readonly other: TrafficTotals;
-}
-
 /** All-time counters of one IP family (for /metrics). */
 export interface FamilyTotals extends TrafficTotals {
   readonly family: IpFamily;
@@ -59,15 +47,6 @@ export interface AllTimeTotals {
   readonly malformedPackets: number;
   readonly droppedPackets: number;
 }
-
-/** Options of topRemotes; a missing bound means "since the first" / "up to the last" row. */
-export interface TopRemotesOptions {
-  readonly fromSec?: number;
-  readonly toSec?: number;
-  readonly limit: number;
-}
-
-const END_OF_TIME_SEC = Number.MAX_SAFE_INTEGER;
 
 /** Sums traffic and health per period; `periods` must be contiguous and oldest first (localPeriods()). */
 export function trafficByPeriod(ledger: TrafficLedger, periods: readonly LocalPeriod[]): PeriodTraffic[] {
@@ -146,46 +125,6 @@ export function trafficDateRange(
   return { min: localDateOf(Math.min(...starts), timeZone), max: localDateOf(Math.max(...starts), timeZone) };
 }
 
-/**
- * The `limit` remotes with the most bytes in [fromSec, toSec), heaviest first (ties by address), exact
- * including unsaved deltas: candidates are the stored top `limit` plus every remote with pending bytes.
- */
-export function topRemotes(ledger: TrafficLedger, options: TopRemotesOptions): TopRemotes {
-  const fromSec = options.fromSec ?? 0;
-  const toSec = options.toSec ?? END_OF_TIME_SEC;
-  const db = ledger.store.db;
-  const totals = new Map<string, { upBytes: number; downBytes: number }>();
-  const add = (ip: string, up: number, down: number) => {
-    const entry = totals.get(ip);
-    if (entry) {
-      entry.upBytes += up;
-      entry.downBytes += down;
-    } else totals.set(ip, { upBytes: up, downBytes: down });
-  };
-  const stored = db.prepare(
-    `SELECT remote_ip AS ip, sum(up_bytes) AS up, sum(down_bytes) AS down FROM remote_traffic
-     WHERE bucket_start >= ? AND bucket_start < ? AND remote_ip != ?
-     GROUP BY remote_ip ORDER BY sum(up_bytes) + sum(down_bytes) DESC, remote_ip LIMIT ?`,
-  ).all(fromSec, toSec, OTHER_REMOTE_IP, options.limit) as { ip: string; up: number; down: number }[];
-  for (const r of stored) add(r.ip, r.up, r.down);
-  const pending = ledger.pendingRemoteRows().filter((r) =>
-    r.bucketStartSec >= fromSec && r.bucketStartSec < toSec
-  );
-  const pendingIps = new Set(pending.map((r) => r.remoteIp));
-  for (const ip of totals.keys()) pendingIps.delete(ip);
-  pendingIps.add(OTHER_REMOTE_IP);
-  for (const r of storedTotalsOf(ledger, pendingIps, fromSec, toSec)) add(r.ip, r.up, r.down);
-  for (const r of pending) add(r.remoteIp, r.upBytes, r.downBytes);
-  const other = totals.get(OTHER_REMOTE_IP) ?? { upBytes: 0, downBytes: 0 };
-  totals.delete(OTHER_REMOTE_IP);
-  const remotes = [...totals].map(([remoteIp, t]) => ({ remoteIp, ...t }))
-    .sort((a, b) =>
-      (b.upBytes + b.downBytes) - (a.upBytes + a.downBytes) || compareText(a.remoteIp, b.remoteIp)
-    )
-    .slice(0, options.limit);
-  return { remotes, other };
-}
-
 /** All-time counters by IP family and of packet health, unsaved deltas included. */
 export function allTimeTotals(ledger: TrafficLedger): AllTimeTotals {
   const db = ledger.store.db;
@@ -224,28 +163,6 @@ export function allTimeTotals(ledger: TrafficLedger): AllTimeTotals {
   return { families: [...families.values()], malformedPackets, droppedPackets };
 }
 
-function storedTotalsOf(
-  ledger: TrafficLedger,
-  ips: ReadonlySet<string>,
-  fromSec: number,
-  toSec: number,
-): { ip: string; up: number; down: number }[] {
-  const db = ledger.store.db;
-  // A temp table (in memory, PRAGMA temp_store) instead of one query per address: a scan leaves up to
-  // DEFAULT_MAX_PENDING_REMOTES of them. `IN (SELECT …)` makes SQLite walk the range once.
-  db.exec("CREATE TEMP TABLE IF NOT EXISTS query_ips (ip TEXT PRIMARY KEY) WITHOUT ROWID");
-  db.exec("DELETE FROM temp.query_ips");
-  const insert = db.prepare("INSERT INTO temp.query_ips (ip) VALUES (?)");
-  for (const ip of ips) insert.run(ip);
-  const rows = db.prepare(
-    `SELECT remote_ip AS ip, sum(up_bytes) AS up, sum(down_bytes) AS down FROM remote_traffic
-     WHERE bucket_start >= ? AND bucket_start < ? AND remote_ip IN (SELECT ip FROM temp.query_ips)
-     GROUP BY remote_ip`,
-  ).all(fromSec, toSec) as { ip: string; up: number; down: number }[];
-  db.exec("DELETE FROM temp.query_ips");
-  return rows;
-}
-
 /** Index of the period containing `sec`, or -1; binary search over contiguous periods. */
 function periodIndex(periods: readonly LocalPeriod[], sec: number): number {
   let lo = 0;
@@ -257,8 +174,4 @@ function periodIndex(periods: readonly LocalPeriod[], sec: number): number {
     else return mid;
   }
   return -1;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

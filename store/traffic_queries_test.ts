@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { TrafficLedger } from "./traffic_ledger.ts";
 import { localPeriods } from "./local_periods.ts";
-import {
-  allTimeTotals,
-  topRemotes,
-  trafficByPeriod,
-  trafficDateRange,
-  trafficSummary,
-} from "./traffic_queries.ts";
+import { allTimeTotals, trafficByPeriod, trafficDateRange, trafficSummary } from "./traffic_queries.ts";
 import { oneBucketBatch, tempStore, utcSec } from "./_testing.ts";
 
 const ZONES = ["UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Europe/London"];
@@ -119,46 +113,6 @@ Deno.test("trafficSummary() counts local today, month and year including unsaved
   });
   assert.deepEqual(trafficDateRange(ledger, zone), { min: "2023-12-31", max: "2024-02-29" });
   assert.deepEqual(trafficDateRange(ledger, "UTC"), { min: "2023-12-31", max: "2024-02-29" });
-});
-
-Deno.test("topRemotes() ranks stored and unsaved bytes together, up/down apart, remainder aside", async () => {
-  await using temp = tempStore();
-  const ledger = new TrafficLedger(temp.store);
-  const t = utcSec("2024-06-01T00:00:00Z");
-  const remote = (ip: string, up: number, down: number, sec = t) => ({
-    traffic: [],
-    remotes: [{
-      bucketStartSec: sec,
-      remoteIp: ip,
-      upBytes: up,
-      downBytes: down,
-      upPackets: 1,
-      downPackets: 1,
-    }],
-    health: [],
-  });
-  ledger.add(remote("192.0.2.1", 500, 500));
-  ledger.add(remote("192.0.2.2", 400, 400));
-  ledger.add(remote("192.0.2.3", 300, 300));
-  ledger.add(remote("other", 9000, 9000));
-  ledger.add(remote("192.0.2.9", 9999, 9999, t + 86400));
-  await ledger.flush();
-  ledger.add(remote("192.0.2.3", 150, 160)); // overtakes .2 only with its unsaved bytes
-  ledger.add(remote("2001:db8::1", 10, 20));
-  const top = topRemotes(ledger, { fromSec: t, toSec: t + 86400, limit: 2 });
-  assert.deepEqual(top.remotes, [
-    { remoteIp: "192.0.2.1", upBytes: 500, downBytes: 500 },
-    { remoteIp: "192.0.2.3", upBytes: 450, downBytes: 460 },
-  ]);
-  assert.deepEqual(top.other, { upBytes: 9000, downBytes: 9000 });
-  const all = topRemotes(ledger, { limit: 10 });
-  assert.deepEqual(all.remotes.map((r) => r.remoteIp), [
-    "192.0.2.9",
-    "192.0.2.1",
-    "192.0.2.3",
-    "192.0.2.2",
-    "2001:db8::1",
-  ]);
 });
 
 Deno.test("allTimeTotals() splits bytes and packets by family and sums packet health", async () => {

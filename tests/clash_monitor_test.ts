@@ -233,3 +233,35 @@ Deno.test("ClashMonitor with no API URL connects nowhere and says how to enable 
   assert.match(monitor.status().message, /CLASH_API_URL/);
   await monitor.stop();
 });
+
+Deno.test("ClashMonitor calls a service that is not a Clash API incompatible", async () => {
+  // CLASH_API_URL pointing at some other web page on the router, e.g. its admin UI.
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response("<html>router admin</html>", { headers: { "content-type": "text/html" } }),
+  );
+  const { ClashMonitor } = await import("../clash/mod.ts");
+  const statuses: string[] = [];
+  let reached: () => void;
+  const incompatible = new Promise<void>((resolve) => reached = resolve);
+  const monitor = new ClashMonitor({
+    apiUrl: `http://127.0.0.1:${server.addr.port}`,
+    secret: SECRET,
+    persistence: null,
+    log: () => {},
+    onEvent: (e) => {
+      if (e.kind !== "status") return;
+      statuses.push(e.status.state);
+      if (e.status.state === "incompatible") reached();
+    },
+  });
+  try {
+    monitor.start();
+    await incompatible;
+    assert.match(monitor.status().message, /GET \/version with 200/);
+    assert.ok(!statuses.includes("connected"));
+  } finally {
+    await monitor.stop();
+    await server.shutdown();
+  }
+});

@@ -178,6 +178,11 @@ Deno.test("monitoringRoutes() relays /connections to many browsers over one upst
     const relay = await fetch(`${base}/api/monitoring/ws/version`);
     assert.equal(relay.status, 404, "no open relay");
     await relay.body?.cancel();
+    const foreign = await fetch(`${base}/api/monitoring/ws/connections`, {
+      headers: { origin: "http://evil.example", upgrade: "websocket", connection: "upgrade" },
+    });
+    assert.equal(foreign.status, 403, "another site's page cannot subscribe");
+    await foreign.body?.cancel();
   } finally {
     const closed = browsers.map((b) => new Promise((resolve) => b.onclose = resolve));
     for (const b of browsers) b.close();

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { MonitoringClientsJson } from "../web/monitoring_api_types.ts";
 import { ZH_CN } from "../web/ui/i18n/zh_cn.ts";
 import { launchDashboardBrowser, watchProblems } from "./helpers/dashboard_browser.ts";
-import { startNetledger } from "./helpers/dashboard_rig.ts";
+import { childEnv, freePort, startMain } from "./helpers/run_main.ts";
 import { FakeClash } from "./helpers/fake_clash.ts";
 
 const SECRET = "s3cret";
@@ -30,103 +30,120 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "netledger-clash-ui-" });
     await using fake = FakeClash.start({ secret: SECRET });
     try {
-      await using server = await startNetledger({
-        dbPath: `${dir}/netledger.db`,
-        timeZone: SERVER_ZONE,
-        env: { CLASH_API_URL: fake.url, CLASH_SECRET: SECRET },
+      const port = freePort();
+      const main = await startMain({
+        flags: ["-A"],
+        port,
+        env: childEnv({
+          DB_PATH: `${dir}/netledger.db`,
+          TZ: SERVER_ZONE,
+          MONITOR_IFACE: "lo",
+          WEB_PORT: String(port),
+          BIND: "127.0.0.1",
+          CLASH_API_URL: fake.url,
+          CLASH_SECRET: SECRET,
+        }),
       });
-      const { baseUrl } = server;
-      await fake.until(() => fake.subscriberCount === 2);
-      const video = fake.open({
-        sourceIP: "192.168.1.10",
-        host: "video.example.com",
-        chains: ["HK-01", "Proxy"],
-      });
-      const v6 = fake.open({ sourceIP: "fd00::20", host: "", destinationIP: "2001:db8::5", network: "udp" });
-      fake.transfer(video, 2048, 3 * 1024 * 1024);
-      fake.transfer(v6, 512, 4096);
-      fake.pushSnapshot();
-      await using browser = await launchDashboardBrowser({ locale: "en-US", colorScheme: "light" });
-      const { page } = browser;
-      const problems: string[] = [];
-      watchProblems(page, problems);
-      await page.goto(`${baseUrl}/#/monitoring`);
-      await page.waitForSelector('[data-testid="mon-clients"] tr[data-ip="fd00::20"]');
-
-      await t.step("clients table shows the server's numbers, busiest download first", async () => {
-        const stored = await clients(baseUrl);
-        assert.deepEqual(stored.clients.map((c) => [c.ip, c.down_bytes]), [
-          ["192.168.1.10", 3 * 1024 * 1024],
-          ["fd00::20", 4096],
-        ]);
-        const rows = await page.locator('[data-testid="mon-clients"] tbody tr').evaluateAll((trs) =>
-          trs.map((tr) => [tr.getAttribute("data-ip"), tr.querySelector("td.down")?.textContent])
-        );
-        assert.deepEqual(rows, [["192.168.1.10", "3.00 MB"], ["fd00::20", "4.00 KB"]]);
-        assert.equal(await page.locator('[data-testid="mon-active"] .card-value').textContent(), "2");
-      });
-
-      await t.step("sorting by IP ascending reorders the rows", async () => {
-        await page.click('[data-testid="mon-sort-ip"]');
-        await page.click('[data-testid="mon-sort-ip"]');
-        await page.waitForFunction(() =>
-          document.querySelector('[data-testid="mon-clients"] tbody tr')?.getAttribute("data-ip") ===
-            "fd00::20"
-        );
-      });
-
-      await t.step("a name typed in the table is saved on the server", async () => {
-        const row = page.locator('tr[data-ip="192.168.1.10"]');
-        await row.locator('[data-testid="mon-rename"]').click();
-        await row.locator('[data-testid="mon-name-input"]').fill("Living room NAS");
-        await row.locator('[data-testid="mon-name-input"]').press("Enter");
-        await page.waitForSelector('tr[data-ip="192.168.1.10"] td.mon-name:has-text("Living room NAS")');
-        const stored = await clients(baseUrl);
-        assert.equal(stored.clients.find((c) => c.ip === "192.168.1.10")?.name, "Living room NAS");
-      });
-
-      await t.step("the IP opens the client's resources, chains and live connections", async () => {
-        await page.click('tr[data-ip="192.168.1.10"] td.ip a');
-        await page.waitForSelector('[data-testid="mon-resources"] td:has-text("video.example.com")');
-        assert.match(await page.locator('[data-testid="mon-chains"]').textContent() ?? "", /Proxy > HK-01/);
-        assert.equal(await page.locator('[data-testid="mon-connections"] tbody tr').count(), 1);
-        assert.match(page.url(), /#\/monitoring\?client=192\.168\.1\.10$/);
-      });
-
-      await t.step("a /traffic line reaches the live chart and the rate card through the relay", async () => {
-        await page.waitForSelector('[data-chart="monitoring-live"] .uplot');
-        fake.pushTraffic(); // the bytes moved since the server subscribed
-        fake.transfer(video, 64, 4096);
-        fake.pushTraffic(); // a line is this subscriber's delta since its previous line (§1.4)
-        await page.waitForFunction(() =>
-          /▲ 64\.00 B\/s/.test(document.querySelector('[data-testid="mon-rate"]')?.textContent ?? "")
-        );
-        assert.ok(fake.requests.every((r) => !r.includes("/api/")), "the browser never reaches the core");
-      });
-
-      await t.step("Chinese labels and the dark theme", async () => {
-        await page.selectOption('[data-testid="lang-select"]', "zh-CN");
-        await page.waitForSelector(`h2:has-text("${ZH_CN.mon_live_title}")`);
-        for (
-          let i = 0;
-          i < 3 && await page.evaluate(() => document.documentElement.dataset.theme) !== "dark";
-          i++
-        ) {
-          await page.click('[data-testid="theme-toggle"]');
-        }
-        assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
-        await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
-        await page.screenshot({ path: `${SCREENSHOT_DIR}/monitoring-zh-dark.png`, fullPage: true });
-      });
-
-      await t.step("the dashboard widget links to the page", async () => {
-        await page.goto(`${baseUrl}/#/`);
-        await page.waitForSelector('[data-testid="mon-widget"] a[href="#/monitoring"]');
-      });
-
-      assert.deepEqual(problems, []);
+      try {
+        await checkPage(t, main.baseUrl, fake);
+      } finally {
+        await main.stop();
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
   },
 });
+
+/** The steps, against a running netledger at `baseUrl` connected to `fake`. */
+async function checkPage(t: Deno.TestContext, baseUrl: string, fake: FakeClash): Promise<void> {
+  await fake.until(() => fake.subscriberCount === 2);
+  const video = fake.open({
+    sourceIP: "192.168.1.10",
+    host: "video.example.com",
+    chains: ["HK-01", "Proxy"],
+  });
+  const v6 = fake.open({ sourceIP: "fd00::20", host: "", destinationIP: "2001:db8::5", network: "udp" });
+  fake.transfer(video, 2048, 3 * 1024 * 1024);
+  fake.transfer(v6, 512, 4096);
+  fake.pushSnapshot();
+  await using browser = await launchDashboardBrowser({ locale: "en-US", colorScheme: "light" });
+  const { page } = browser;
+  const problems: string[] = [];
+  watchProblems(page, problems);
+  await page.goto(`${baseUrl}/#/monitoring`);
+  await page.waitForSelector('[data-testid="mon-clients"] tr[data-ip="fd00::20"]');
+
+  await t.step("clients table shows the server's numbers, busiest download first", async () => {
+    const stored = await clients(baseUrl);
+    assert.deepEqual(stored.clients.map((c) => [c.ip, c.down_bytes]), [
+      ["192.168.1.10", 3 * 1024 * 1024],
+      ["fd00::20", 4096],
+    ]);
+    const rows = await page.locator('[data-testid="mon-clients"] tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => [tr.getAttribute("data-ip"), tr.querySelector("td.down")?.textContent])
+    );
+    assert.deepEqual(rows, [["192.168.1.10", "3.00 MB"], ["fd00::20", "4.00 KB"]]);
+    assert.equal(await page.locator('[data-testid="mon-active"] .card-value').textContent(), "2");
+  });
+
+  await t.step("sorting by IP ascending reorders the rows", async () => {
+    await page.click('[data-testid="mon-sort-ip"]');
+    await page.click('[data-testid="mon-sort-ip"]');
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="mon-clients"] tbody tr')?.getAttribute("data-ip") ===
+        "fd00::20"
+    );
+  });
+
+  await t.step("a name typed in the table is saved on the server", async () => {
+    const row = page.locator('tr[data-ip="192.168.1.10"]');
+    await row.locator('[data-testid="mon-rename"]').click();
+    await row.locator('[data-testid="mon-name-input"]').fill("Living room NAS");
+    await row.locator('[data-testid="mon-name-input"]').press("Enter");
+    await page.waitForSelector('tr[data-ip="192.168.1.10"] td.mon-name:has-text("Living room NAS")');
+    const stored = await clients(baseUrl);
+    assert.equal(stored.clients.find((c) => c.ip === "192.168.1.10")?.name, "Living room NAS");
+  });
+
+  await t.step("the IP opens the client's resources, chains and live connections", async () => {
+    await page.click('tr[data-ip="192.168.1.10"] td.ip a');
+    await page.waitForSelector('[data-testid="mon-resources"] td:has-text("video.example.com")');
+    assert.match(await page.locator('[data-testid="mon-chains"]').textContent() ?? "", /Proxy > HK-01/);
+    assert.equal(await page.locator('[data-testid="mon-connections"] tbody tr').count(), 1);
+    assert.match(page.url(), /#\/monitoring\?client=192\.168\.1\.10$/);
+  });
+
+  await t.step("a /traffic line reaches the live chart and the rate card through the relay", async () => {
+    await page.waitForSelector('[data-chart="monitoring-live"] .uplot');
+    fake.pushTraffic(); // the bytes moved since the server subscribed
+    fake.transfer(video, 64, 4096);
+    fake.pushTraffic(); // a line is this subscriber's delta since its previous line (§1.4)
+    await page.waitForFunction(() =>
+      /▲ 64\.00 B\/s/.test(document.querySelector('[data-testid="mon-rate"]')?.textContent ?? "")
+    );
+    assert.ok(fake.requests.every((r) => !r.includes("/api/")), "the browser never reaches the core");
+  });
+
+  await t.step("Chinese labels and the dark theme", async () => {
+    await page.selectOption('[data-testid="lang-select"]', "zh-CN");
+    await page.waitForSelector(`h2:has-text("${ZH_CN.mon_live_title}")`);
+    for (
+      let i = 0;
+      i < 3 && await page.evaluate(() => document.documentElement.dataset.theme) !== "dark";
+      i++
+    ) {
+      await page.click('[data-testid="theme-toggle"]');
+    }
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+    await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/monitoring-zh-dark.png`, fullPage: true });
+  });
+
+  await t.step("the dashboard widget links to the page", async () => {
+    await page.goto(`${baseUrl}/#/`);
+    await page.waitForSelector('[data-testid="mon-widget"] a[href="#/monitoring"]');
+  });
+
+  assert.deepEqual(problems, []);
+}

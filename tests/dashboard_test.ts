@@ -11,6 +11,8 @@ import { RU } from "../web/ui/i18n/ru.ts";
 import { ZH_CN } from "../web/ui/i18n/zh_cn.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
 import { importTraffic, startNetledger, trafficRecords } from "./helpers/dashboard_rig.ts";
+import { BUCKET_SEC } from "../capture/types.ts";
+import { openStore, TrafficLedger } from "../store/mod.ts";
 
 const SERVER_ZONE = "Asia/Kathmandu";
 const SCREENSHOT_DIR = new URL("./output/screenshots/", import.meta.url).pathname;
@@ -64,6 +66,27 @@ function fixtureTimestamps(nowSec: number): number[] {
   for (let t = nowSec - 30; t > nowSec - 45 * 86400; t -= 5400) times.push(t);
   for (let t = nowSec - 45 * 86400; t > nowSec - 400 * 86400; t -= 2 * 86400) times.push(t);
   return times.reverse();
+}
+
+const NEW_YORK = "America/New_York";
+const DROPPED_PACKETS = 42;
+
+/**
+ * Writes a little traffic into each bucket of `bucketsSec` and `dropped` kernel drops into the last one,
+ * through the real store as a live capture would (a pcap cannot carry kernel drops).
+ */
+async function recordTraffic(dbPath: string, bucketsSec: readonly number[], dropped: number): Promise<void> {
+  using store = openStore(dbPath, { log: () => {} });
+  const ledger = new TrafficLedger(store);
+  const bytes = { upBytes: 1000, downBytes: 5000, upPackets: 1, downPackets: 4 };
+  const last = bucketsSec[bucketsSec.length - 1];
+  ledger.add({
+    traffic: bucketsSec.map((bucketStartSec) => ({ bucketStartSec, family: 4 as const, ...bytes })),
+    remotes: bucketsSec.map((bucketStartSec) => ({ bucketStartSec, remoteIp: "203.0.113.5", ...bytes })),
+    health: [{ bucketStartSec: last, malformedPackets: 0, droppedPackets: dropped }],
+  });
+  const result = await ledger.flush();
+  assert.ok(result.isSaved, result.error?.message);
 }
 
 async function getJson<T>(baseUrl: string, path: string): Promise<T> {
@@ -160,6 +183,32 @@ Deno.test({
           }
         },
       );
+
+      await t.step("the applied range is in the address, and an address with a range opens it", async () => {
+        const week = expectedRange("last_7_days");
+        await page.click('[data-quick="last_7_days"]');
+        const hash = `#/?start=${week.start}&end=${week.end}&granularity=day`;
+        await page.waitForFunction((want) => location.hash === want, hash);
+        const link = { start: "2026-01-05", end: "2026-02-10", granularity: "day" };
+        const search = `?start=${link.start}&end=${link.end}&granularity=${link.granularity}`;
+        navigating = true;
+        await page.goto(`${baseUrl}/?opened=link#/${search}`);
+        navigating = false;
+        await waitForDashboard(page);
+        const query = await getJson<QueryJson>(baseUrl, `/api/query${search}`);
+        await page.waitForFunction(
+          (bytes) =>
+            document.querySelector('[data-testid="range-summary"] strong')?.getAttribute("data-bytes") ===
+              bytes,
+          String(query.summary.total_bytes),
+        );
+        assert.deepEqual({
+          start: await page.inputValue('[data-testid="range-start"]'),
+          end: await page.inputValue('[data-testid="range-end"]'),
+          granularity: await page.inputValue('[data-testid="range-granularity"]'),
+        }, link);
+        await page.waitForSelector(`[data-chart="range"][data-points="${query.series.length}"]`);
+      });
 
       await t.step("top IPs and the CSV link follow the applied range", async () => {
         await page.click('[data-quick="last_30_days"]');
@@ -292,17 +341,26 @@ Deno.test({
 });
 
 Deno.test({
-  name: "dashboard in America/New_York draws 23- and 25-hour days and shows why capture is unhealthy",
+  name: "dashboard in America/New_York: 23/25-hour days, unhealthy capture and this hour's kernel drops",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
     const dir = await Deno.makeTempDir({ prefix: "netledger-dashboard-" });
     try {
+      const dbPath = `${dir}/netledger.db`;
+      // Traffic on both 2025 DST change days (so the date pickers allow them) and now, with kernel drops.
+      const nowSec = Math.floor(Date.now() / 1000);
+      const buckets = [
+        Date.UTC(2025, 2, 9, 12) / 1000,
+        Date.UTC(2025, 10, 2, 12) / 1000,
+        nowSec - (nowSec % BUCKET_SEC),
+      ];
+      await recordTraffic(dbPath, buckets, DROPPED_PACKETS);
       // An interface that does not exist: capture waits for it and /api/health reports the problem.
       const iface = `nl${Deno.pid % 100000}x`;
       await using server = await startNetledger({
-        dbPath: `${dir}/netledger.db`,
-        timeZone: "America/New_York",
+        dbPath,
+        timeZone: NEW_YORK,
         iface,
       });
       await using browser = await launchDashboardBrowser({ timezoneId: "Asia/Tokyo", locale: "en-US" });
@@ -325,6 +383,33 @@ Deno.test({
         await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
         await page.screenshot({ path: `${SCREENSHOT_DIR}status-strip.png` });
       });
+
+      await t.step(
+        "the kernel drops of this hour are in the status strip and marked on today's chart",
+        async () => {
+          const strip = EN.status_drops.replace("{count}", String(DROPPED_PACKETS));
+          await page.waitForFunction(
+            (want) => document.querySelector('[data-testid="status-strip"]')?.textContent?.includes(want),
+            strip,
+          );
+          // Today's chart spans the local day's first to last hour; the current hour sits at this fraction.
+          const now = Temporal.Now.zonedDateTimeISO(NEW_YORK);
+          const dayStart = now.startOfDay().epochMilliseconds;
+          const lastHour = now.startOfDay().add({ days: 1 }).subtract({ hours: 1 }).epochMilliseconds;
+          const thisHour = now.round({ smallestUnit: "hour", roundingMode: "floor" }).epochMilliseconds;
+          const chart = page.locator('[data-chart="today"]');
+          await chart.scrollIntoViewIfNeeded();
+          const box = (await chart.locator(".u-over").boundingBox())!;
+          const x = box.x + box.width * (thisHour - dayStart) / (lastHour - dayStart);
+          await page.mouse.move(Math.min(x, box.x + box.width - 1), box.y + box.height / 2);
+          const note = EN.incomplete.replace("{count}", String(DROPPED_PACKETS));
+          await page.waitForFunction(
+            (want) => document.querySelector('[data-chart="today"] .u-legend')?.textContent?.includes(want),
+            note,
+          );
+          await chart.screenshot({ path: `${SCREENSHOT_DIR}today-with-drops.png` });
+        },
+      );
 
       await t.step(
         "a range over a DST change day has 23 or 25 hours, labelled as the server labels them",

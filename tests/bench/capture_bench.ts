@@ -1,8 +1,8 @@
 /**
  * Capture benchmark (issue #3 item 9), as root: a C injector (capture_injector.c, built here with gcc)
  * drives a veth pair at rising rates; for each rate netledger's LiveCapture (ring + worker, through the
- * capture probe) and then `tcpdump -w /dev/null` capture the same frames at the same rate, one at a time so
- * they do not compete for the 2 cores. Reported per run: injected rate, kernel drops, counted vs injected
+ * capture probe) and `tcpdump -w /dev/null` capture the same frames at the same time, so both see the same
+ * traffic and the same background load of the shared 2-core VM. Reported per run: injected rate, kernel drops, counted vs injected
  * IP bytes, CPU µs per packet from /proc/PID/task/*\/schedstat; then 300 kpps with the probe's main thread
  * stalled 200 ms every second, and the idle cost at 1 packet/s. Every loop is bounded in count and time.
  *
@@ -10,7 +10,14 @@
  */
 import { buildFrame, ipPacket } from "../helpers/frames.ts";
 import { encodeFrames } from "../helpers/inject_frames.ts";
-import { CAPTURE_IPV4, CAPTURE_IPV6, createVethPair, run, type VethPair } from "../helpers/netns.ts";
+import {
+  CAPTURE_IPV4,
+  CAPTURE_IPV6,
+  createVethPair,
+  endChild,
+  run,
+  type VethPair,
+} from "../helpers/netns.ts";
 import { type CaptureProbe, type ProbeEvent, startCaptureProbe } from "../helpers/capture_probe.ts";
 
 const IS_QUICK = Deno.args.includes("--quick");
@@ -86,95 +93,102 @@ async function inject(
   return { sent, seconds: (performance.now() - started) / 1000 };
 }
 
-async function netledgerPhase(
+/** A running `tcpdump -w /dev/null` in the capture namespace (32 MiB buffer, like RING_MB's default). */
+interface Tcpdump {
+  readonly pid: number;
+  /** Stops it with SIGINT and returns its own counters. */
+  finish(): Promise<{ received: number; drops: number }>;
+}
+
+async function startTcpdump(pair: VethPair): Promise<Tcpdump> {
+  const args = [
+    "netns",
+    "exec",
+    pair.captureNs,
+    "tcpdump",
+    "-i",
+    pair.captureIface,
+    "-w",
+    "/dev/null",
+    "-B",
+    "32768",
+    "-n",
+  ];
+  const child = new Deno.Command("ip", { args, stdout: "null", stderr: "piped" }).spawn();
+  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const readUntil = async (isDone: () => boolean) => {
+    for (let i = 0; i < 1000 && !isDone(); i++) {
+      const { value, done } = await stderr.read();
+      if (done) return;
+      text += value;
+    }
+  };
+  try {
+    await readUntil(() => text.includes("listening on"));
+    if (!text.includes("listening on")) throw new Error(`tcpdump did not start: ${text}`);
+  } catch (e) {
+    await endChild(child);
+    throw e;
+  }
+  return {
+    pid: child.pid,
+    async finish() {
+      child.kill("SIGINT");
+      await readUntil(() => false);
+      await endChild(child);
+      return {
+        received: Number(/(\d+) packets? received by filter/.exec(text)?.[1] ?? NaN),
+        drops: Number(/(\d+) packets? dropped by kernel/.exec(text)?.[1] ?? NaN),
+      };
+    },
+  };
+}
+
+/**
+ * Injects one scenario while netledger (and, when given, tcpdump) capture it at the same time, then returns
+ * one row per capturer. Waits (bounded) until netledger has counted or seen dropped every sent packet.
+ */
+async function measure(
   probe: CaptureProbe,
+  tcpdump: Tcpdump | null,
   scenario: string,
   send: () => Promise<{ sent: number; seconds: number }>,
   isExcludingMain = false,
-): Promise<Row & { lag?: ProbeEvent["lag"] }> {
+): Promise<{ rows: Row[]; lag?: ProbeEvent["lag"] }> {
   const before = await probe.status();
   const cpu0 = await cpuNs(probe.pid, isExcludingMain);
+  const tcpdumpCpu0 = tcpdump ? await cpuNs(tcpdump.pid) : 0;
   const { sent, seconds } = await send();
-  // Wait (bounded) until every sent packet is either counted or reported dropped by the kernel.
   let after = before;
   for (let i = 0; i < 100; i++) {
     after = await probe.status();
     const seen = after.status.countedPackets - before.status.countedPackets;
     const dropped = after.status.kernelDrops - before.status.kernelDrops;
-    if (seen + dropped >= sent) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  // The counted bytes reach onBatch with the next report; one more bounded wait for it.
-  for (let i = 0; i < 30; i++) {
-    const counted = after.totals.upPackets + after.totals.downPackets - before.totals.upPackets -
+    const handed = after.totals.upPackets + after.totals.downPackets - before.totals.upPackets -
       before.totals.downPackets;
-    if (counted >= after.status.countedPackets - before.status.countedPackets) break;
+    // Counted by the worker, and handed to onBatch on the main thread.
+    if (seen + dropped >= sent && handed >= seen) break;
     await new Promise((r) => setTimeout(r, 100));
-    after = await probe.status();
   }
   const cpu1 = await cpuNs(probe.pid, isExcludingMain);
+  const tcpdumpCpu1 = tcpdump ? await cpuNs(tcpdump.pid) : 0;
   const captured = after.status.kernelPackets - before.status.kernelPackets;
-  const counted = after.totals.upBytes + after.totals.downBytes - before.totals.upBytes -
-    before.totals.downBytes;
-  return {
+  const rows: Row[] = [{
     capturer: "netledger",
     scenario,
     sent,
     seconds,
     captured,
     drops: after.status.kernelDrops - before.status.kernelDrops,
-    countedBytes: counted,
+    countedBytes: after.totals.upBytes + after.totals.downBytes - before.totals.upBytes -
+      before.totals.downBytes,
     cpuUsPerPacket: (cpu1 - cpu0) / 1000 / Math.max(1, captured),
     note: "",
-    lag: after.lag,
-  };
-}
-
-async function tcpdumpPhase(
-  pair: VethPair,
-  scenario: string,
-  send: () => Promise<{ sent: number; seconds: number }>,
-): Promise<Row> {
-  const child = new Deno.Command("ip", {
-    args: [
-      "netns",
-      "exec",
-      pair.captureNs,
-      "tcpdump",
-      "-i",
-      pair.captureIface,
-      "-w",
-      "/dev/null",
-      "-B",
-      "32768",
-      "-n",
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  try {
-    for (let i = 0; i < 1000 && !text.includes("listening on"); i++) {
-      const { value, done } = await stderr.read();
-      if (done) throw new Error(`tcpdump ended: ${text}`);
-      text += value;
-    }
-    const cpu0 = await cpuNs(child.pid);
-    const { sent, seconds } = await send();
-    // tcpdump has no status to ask; its ring is drained within its 200 ms poll timeout at most.
-    await new Promise((r) => setTimeout(r, 500));
-    const cpu1 = await cpuNs(child.pid);
-    child.kill("SIGINT");
-    for (let i = 0; i < 1000; i++) {
-      const { value, done } = await stderr.read();
-      if (done) break;
-      text += value;
-    }
-    await child.status;
-    const received = Number(/(\d+) packets? received by filter/.exec(text)?.[1] ?? NaN);
-    const drops = Number(/(\d+) packets? dropped by kernel/.exec(text)?.[1] ?? NaN);
-    return {
+  }];
+  if (tcpdump) {
+    const { received, drops } = await tcpdump.finish();
+    rows.push({
       capturer: "tcpdump",
       scenario,
       sent,
@@ -182,18 +196,11 @@ async function tcpdumpPhase(
       captured: received,
       drops,
       countedBytes: null,
-      cpuUsPerPacket: (cpu1 - cpu0) / 1000 / Math.max(1, received),
+      cpuUsPerPacket: (tcpdumpCpu1 - tcpdumpCpu0) / 1000 / Math.max(1, received),
       note: "",
-    };
-  } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch (e) {
-      // Already exited after SIGINT: nothing to kill.
-      if (!(e instanceof TypeError)) throw e;
-    }
-    await child.status;
+    });
   }
+  return { rows, lag: after.lag };
 }
 
 function printTable(rows: readonly Row[]): void {
@@ -230,7 +237,19 @@ function printTable(rows: readonly Row[]): void {
 
 async function tcpdumpIdleCost(pair: VethPair, send: () => Promise<unknown>): Promise<number> {
   const child = new Deno.Command("ip", {
-    args: ["netns", "exec", pair.captureNs, "tcpdump", "-i", pair.captureIface, "-w", "/dev/null", "-B", "32768", "-n"],
+    args: [
+      "netns",
+      "exec",
+      pair.captureNs,
+      "tcpdump",
+      "-i",
+      pair.captureIface,
+      "-w",
+      "/dev/null",
+      "-B",
+      "32768",
+      "-n",
+    ],
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -238,8 +257,7 @@ async function tcpdumpIdleCost(pair: VethPair, send: () => Promise<unknown>): Pr
     await new Promise((r) => setTimeout(r, 1500));
     return await idleCost(child.pid, send);
   } finally {
-    child.kill("SIGKILL");
-    await child.status;
+    await endChild(child);
   }
 }
 
@@ -279,24 +297,33 @@ if (import.meta.main) {
     {
       await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface);
       // JIT warm-up, not reported: tcpdump is compiled ahead of time, netledger's hot loop is not.
-      await netledgerPhase(probe, "warm-up", at(100, 1, 2));
-      for (const [name, send] of scenarios) rows.push(await netledgerPhase(probe, name, send));
+      await measure(probe, null, "warm-up", at(100, 1, 2));
+      for (const [name, send] of scenarios) {
+        rows.push(...(await measure(probe, await startTcpdump(pair), name, send)).rows);
+      }
       await probe.stop();
     }
     let maxLag: ProbeEvent["lag"];
     {
       // Separate run: the 20 ms lag timer costs CPU of its own (~0.7 ms per wake-up on this VM).
-      await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface, { isMeasuringLag: true });
-      await netledgerPhase(probe, "warm-up", at(100, 1, 2));
-      maxLag = (await netledgerPhase(probe, "max, 2 senders", at(0, 2))).lag;
+      await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface, {
+        isMeasuringLag: true,
+      });
+      await measure(probe, null, "warm-up", at(100, 1, 2));
+      maxLag = (await measure(probe, null, "max, 2 senders", at(0, 2))).lag;
       await probe.stop();
     }
-    for (const [name, send] of scenarios) rows.push(await tcpdumpPhase(pair, name, send));
     {
       await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface, { stallMsPerSec: 200 });
-      await netledgerPhase(probe, "warm-up", at(100, 1, 2), true);
-      const row = await netledgerPhase(probe, "300 kpps, main stalls 200 ms/s", at(300, 1, IS_QUICK ? 3 : 5), true);
-      rows.push({ ...row, note: "CPU without the busy main thread" });
+      await measure(probe, null, "warm-up", at(100, 1, 2), true);
+      const stalled = await measure(
+        probe,
+        null,
+        "300 kpps, main stalls 200 ms/s",
+        at(300, 1, IS_QUICK ? 3 : 5),
+        true,
+      );
+      rows.push({ ...stalled.rows[0], note: "CPU without the busy main thread" });
       await probe.stop();
     }
     const idleSec = IS_QUICK ? 5 : 20;
@@ -315,7 +342,11 @@ if (import.meta.main) {
         `tcpdump ${tcpdumpIdle.toFixed(3)}%`,
     );
     const ms = (n = 0) => `${n.toFixed(1)} ms`;
-    console.log(`netledger main-thread event-loop lag, max rate with 2 senders: p50 ${ms(maxLag?.p50Ms)}, p99 ${ms(maxLag?.p99Ms)}, max ${ms(maxLag?.maxMs)}`);
+    console.log(
+      `netledger main-thread event-loop lag, max rate with 2 senders: p50 ${ms(maxLag?.p50Ms)}, p99 ${
+        ms(maxLag?.p99Ms)
+      }, max ${ms(maxLag?.maxMs)}`,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -2,7 +2,8 @@
  * Dashboard benchmark (issue 4 item 6): the real netledger (main.ts) serving a year of hourly traffic
  * imported through `main.ts --pcap`, opened in headless Chromium. Per round, in the same run:
  *   - navigation → first chart drawn, and → all four charts drawn (performance marks set by TrafficChart);
- *   - baseline: fetching the same API responses the page loads at start, alone, from the same page;
+ *   - navigation to a link whose range is the last 365 days by hour (8,760+ points) → that chart drawn;
+ *   - baseline for both: fetching the same API responses the page loaded, alone, from the same page;
  *   - a year-long range by hour (8,760+ points): query button → new chart painted, next to fetching that
  *     /api/query and /api/top_ips alone.
  * Medians of ROUNDS rounds are printed with their ratios. Every loop is bounded.
@@ -30,11 +31,11 @@ function yearOfHours(nowSec: number): number[] {
   return times;
 }
 
-/** Milliseconds from navigation start to the first chart and to all charts drawn. */
+/** Milliseconds from navigation start to the first chart, the range chart and all charts drawn. */
 async function loadTimes(
   page: Page,
   url: string,
-): Promise<{ firstMs: number; allMs: number; paths: string[] }> {
+): Promise<{ firstMs: number; allMs: number; rangeMs: number; paths: string[] }> {
   await page.goto(url);
   await page.waitForFunction(
     (names) => names.every((n) => performance.getEntriesByName(`netledger:chart:${n}`).length > 0),
@@ -48,6 +49,7 @@ async function loadTimes(
       .filter((p) => p.startsWith("/api/"));
     return {
       firstMs: at("netledger:first-chart"),
+      rangeMs: at("netledger:chart:range"),
       allMs: Math.max(...names.map((n) => at(`netledger:chart:${n}`))),
       paths: [...new Set(paths)],
     };
@@ -115,12 +117,24 @@ export async function runDashboardBench(): Promise<void> {
       `/api/query?start=${yearStart}&end=${today}&granularity=hour`,
       `/api/top_ips?start=${yearStart}&end=${today}&limit=10`,
     ];
-    const rows: Record<string, number[]> = { first: [], all: [], startFetch: [], year: [], yearFetch: [] };
+    const yearLink = `#/?start=${yearStart}&end=${today}&granularity=hour`;
+    const rows: Record<string, number[]> = {
+      first: [],
+      all: [],
+      startFetch: [],
+      yearLink: [],
+      yearLinkFetch: [],
+      year: [],
+      yearFetch: [],
+    };
     for (let round = 0; round < ROUNDS; round++) {
       const load = await loadTimes(page, `${server.baseUrl}/?round=${round}`);
       rows.first.push(load.firstMs);
       rows.all.push(load.allMs);
       rows.startFetch.push(await fetchTime(page, load.paths));
+      const linked = await loadTimes(page, `${server.baseUrl}/?round=${round}&link${yearLink}`);
+      rows.yearLink.push(linked.rangeMs);
+      rows.yearLinkFetch.push(await fetchTime(page, linked.paths));
       rows.year.push(await yearQueryTime(page, yearStart, today.toString()));
       rows.yearFetch.push(await fetchTime(page, rangePaths));
     }
@@ -133,6 +147,7 @@ export async function runDashboardBench(): Promise<void> {
       );
     line("navigation → first chart drawn", "first", "startFetch");
     line("navigation → all 4 charts drawn", "all", "startFetch");
+    line("navigation to a year-by-hour link → its chart drawn", "yearLink", "yearLinkFetch");
     line("year by hour: Query → chart painted", "year", "yearFetch");
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -10,6 +10,7 @@
  */
 import { LiveCapture } from "../../capture/live_capture.ts";
 import type { CaptureStatus, TrafficBatch } from "../../capture/types.ts";
+import { endChild } from "./netns.ts";
 
 /** Sums of every batch handed to onBatch. */
 export interface BatchTotals {
@@ -144,13 +145,7 @@ export async function startCaptureProbe(
   const kill = async () => {
     if (isEnded) return;
     isEnded = true;
-    try {
-      child.kill("SIGTERM");
-    } catch (e) {
-      // Already exited: nothing to kill.
-      if (!(e instanceof TypeError)) throw e;
-    }
-    await child.status;
+    await endChild(child, "SIGTERM");
   };
   let started: ProbeEvent;
   try {

@@ -9,6 +9,9 @@ import { openStore, type Store } from "../../store/mod.ts";
 import { FakeClash, type FakeClashOptions, type FakeTruth } from "./fake_clash.ts";
 import { normalizeClientIp } from "../../clash/mod.ts";
 
+/** Longest wait for a monitor event before a test fails. */
+const WAIT_LIMIT_MS = 20_000;
+
 /** Options of a rig: the fake core's and the monitor's secrets, and a DB path to reuse across "restarts". */
 export interface RigOptions extends FakeClashOptions {
   readonly monitorSecret?: string;
@@ -55,9 +58,27 @@ export class ClashRig {
     return rig;
   }
 
-  /** Resolves once `predicate()` holds, re-checked after every monitor event. */
+  /**
+   * Resolves once `predicate()` holds, re-checked after every monitor event. Rejects after WAIT_LIMIT_MS so
+   * a broken monitor fails the test instead of hanging it (a bound, not a timing assert).
+   */
   async until(predicate: () => boolean): Promise<void> {
-    while (!predicate()) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    const deadline = Date.now() + WAIT_LIMIT_MS;
+    while (!predicate()) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve, reject) => {
+        this.#waiters.push(resolve);
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `Monitor never reached the awaited state; status ${JSON.stringify(this.monitor.status())}`,
+              ),
+            ),
+          Math.max(0, deadline - Date.now()),
+        );
+      }).finally(() => clearTimeout(timer));
+    }
   }
 
   /** Waits until connected with the first snapshot ingested. */

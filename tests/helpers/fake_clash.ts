@@ -36,6 +36,9 @@ export interface FakeTruth {
   readonly epochTotals: readonly { readonly up: number; readonly down: number }[];
 }
 
+/** Longest wait for a subscriber change before a test fails. */
+const WAIT_LIMIT_MS = 20_000;
+
 export interface FakeClashOptions {
   readonly secret: string;
   readonly flavor?: "sing-box" | "mihomo";
@@ -165,9 +168,22 @@ export class FakeClash {
     this.#listen(this.#port);
   }
 
-  /** Resolves once `predicate()` holds, re-checked whenever a subscriber comes or goes. */
+  /**
+   * Resolves once `predicate()` holds, re-checked whenever a subscriber comes or goes. Rejects after
+   * WAIT_LIMIT_MS so a client that never subscribes fails the test instead of hanging it.
+   */
   async until(predicate: () => boolean): Promise<void> {
-    while (!predicate()) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    const deadline = Date.now() + WAIT_LIMIT_MS;
+    while (!predicate()) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve, reject) => {
+        this.#waiters.push(resolve);
+        timer = setTimeout(
+          () => reject(new Error(`No subscriber change on the fake core (now ${this.subscriberCount})`)),
+          Math.max(0, deadline - Date.now()),
+        );
+      }).finally(() => clearTimeout(timer));
+    }
   }
 
   /** What an exact aggregator must have counted (see FakeTruth). */

@@ -168,3 +168,14 @@ export async function recreateVeth(pair: VethPair): Promise<void> {
   await run(["ip", "-n", pair.captureNs, "link", "set", CAPTURE_IFACE, "up"]);
   await run(["ip", "-n", pair.peerNs, "link", "set", PEER_IFACE, "up"]);
 }
+
+/** Sends `signal` to a child this process started (by its handle, so by its PID) and waits for it to end. */
+export async function endChild(child: Deno.ChildProcess, signal: Deno.Signal = "SIGKILL"): Promise<void> {
+  try {
+    child.kill(signal);
+  } catch (e) {
+    // TypeError: it had already exited, which is the goal.
+    if (!(e instanceof TypeError)) throw e;
+  }
+  await child.status;
+}

@@ -41,14 +41,18 @@ export function createApp(deps: AppDeps): Hono {
   app.get("/api/health", (c) => c.json(healthJson(deps)));
   app.get("/api/debug/local_ips", (c) => c.json(localIpsJson(deps)));
   app.get("/api/debug/capture", (c) => c.json({ capture: captureJson(deps.captureStatus()) }));
-  app.get("/metrics", (c) => c.body(renderMetrics(deps.metrics()), 200, { "content-type": METRICS_CONTENT_TYPE }));
+  app.get(
+    "/metrics",
+    (c) => c.body(renderMetrics(deps.metrics()), 200, { "content-type": METRICS_CONTENT_TYPE }),
+  );
   app.route("/", trafficRoutes(deps));
   if (deps.clash !== null) {
     app.route("/", monitoringRoutes({ ...deps, monitor: deps.clash.monitor, clashStore: deps.clash.store }));
   } else {
     app.all("/api/monitoring/*", (c) =>
       c.json({
-        error: "Proxy-client monitoring is off: set CLASH_API_URL (and CLASH_SECRET) to the core's external_controller",
+        error:
+          "Proxy-client monitoring is off: set CLASH_API_URL (and CLASH_SECRET) to the core's external_controller",
         status: { state: "not_configured" },
       }, 404));
   }

@@ -10,6 +10,7 @@ import type { WSContext } from "hono/ws";
 import type { ClashLiveClient, ClashMonitor, ClashStatus, StreamHub } from "../../clash/mod.ts";
 import { normalizeClientIp, ONLINE_WINDOW_SEC } from "../../clash/mod.ts";
 import {
+  addDays,
   clashByPeriod,
   clashChainsByClient,
   clashChainTotals,
@@ -17,15 +18,13 @@ import {
   clashClientTotals,
   type ClashGroupTotals,
   clashResourceTotals,
+  type ClashStore,
   type ClashTotals,
-} from "../../store/clash_queries.ts";
-import { type ClashStore, MAX_CLIENT_NAME_CHARS } from "../../store/clash_store.ts";
-import {
-  addDays,
   type Granularity,
   localDateOf,
   localDateStartSec,
   localPeriods,
+  MAX_CLIENT_NAME_CHARS,
   StoreError,
 } from "../../store/mod.ts";
 import type { ErrorJson } from "../api_types.ts";
@@ -210,6 +209,10 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
       async (c, next) => {
         const status = monitor.status();
         if (status.state === "not_configured") return c.json<ErrorJson>({ error: status.message }, 503);
+        if (!isSameOrigin(c.req.header("origin"), c.req.header("host"))) {
+          // Cross-site WebSocket hijacking: another site's page must not read the proxy clients' traffic.
+          return c.json<ErrorJson>({ error: "WebSocket from another origin refused" }, 403);
+        }
         await next();
       },
       relay(hub),
@@ -234,6 +237,17 @@ function relay(hub: StreamHub) {
       onClose: () => unsubscribe?.(),
     };
   });
+}
+
+/** True without an Origin (curl, scripts) or when the Origin names the host the request was sent to. */
+function isSameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch (e) {
+    if (e instanceof TypeError) return false; // "null" or garbage: not this page
+    throw e;
+  }
 }
 
 /** Normalises and checks a client IP parameter (text only, IPv4 or IPv6, P6). */

@@ -13,7 +13,7 @@ import {
   monthStartDate,
   openBackupStream,
   StoreError,
-  topRemotes,
+  topRemotesOffThread,
   trafficByPeriod,
   trafficDateRange,
   type TrafficLedger,
@@ -144,12 +144,12 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
 
   app.get(
     "/api/top_ips",
-    api((c) => {
+    api(async (c) => {
       const start = parseDate(c.req.query("start"), "start");
       const end = parseDate(c.req.query("end"), "end");
       const limit = parseLimit(c.req.query("limit"), { fallback: DEFAULT_TOP_IPS, max: MAX_TOP_IPS });
       if (start !== null && end !== null) checkDateRange(start, end, "day");
-      const top = topRemotes(ledger, {
+      const top = await topRemotesOffThread(ledger, {
         fromSec: start === null ? undefined : localDateStartSec(start, timeZone),
         toSec: end === null ? undefined : localDateStartSec(addDays(end, 1), timeZone),
         limit,

@@ -20,9 +20,10 @@ function ChartPanel(props: { title: string; children: preact.ComponentChildren }
   );
 }
 
-function TodayChart(props: { history: History; zone: string }) {
+function TodayChart(props: { zone: string }) {
   const t = useT();
-  const rows = props.history.todayHours.value;
+  const { todayHours, todayError } = useApp().health;
+  const rows = todayHours.value;
   const nowSec = Date.now() / 1000;
   const today = localDateAt(props.zone, nowSec);
   const dayStart = wallToUtcSec(props.zone, today);
@@ -34,6 +35,8 @@ function TodayChart(props: { history: History; zone: string }) {
   );
   return (
     <ChartPanel title={t("chart_today_hours")}>
+      {todayError.value && <p class="error" role="alert">{t("load_failed", { message: todayError.value })}
+      </p>}
       {spec && columns && (
         <TrafficChart name="today" spec={spec} columns={columns} title={t("chart_today_hours")} />
       )}
@@ -59,7 +62,7 @@ export function HistoryCharts(props: { history: History }) {
   return (
     <>
       {error.value && <p class="error" role="alert">{t("load_failed", { message: error.value })}</p>}
-      {zone && <TodayChart history={props.history} zone={zone} />}
+      {zone && <TodayChart zone={zone} />}
       <div class="two-up">
         <ChartPanel title={t("chart_30_days")}>
           {daySpec && dayColumns && (

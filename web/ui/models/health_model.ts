@@ -1,9 +1,10 @@
 /**
- * Server health: its time zone (used for every date in the UI), the capture state, and the packets the
- * kernel dropped in the current local hour, for the status strip.
+ * App-wide server state, polled every 15 seconds on every page: /api/health (the server's time zone, used for
+ * every date in the UI, and the state of its parts) and today's hours (the today chart, and the kernel drops
+ * of the current hour for the status strip). One poll serves both, so the dashboard asks only once.
  */
 import { createModel, effect, signal } from "@preact/signals";
-import { getJson, type HealthJson, type TodayHoursJson } from "../api.ts";
+import { getJson, type HealthJson, type HourPointJson, type TodayHoursJson } from "../api.ts";
 import { wallTimeAt } from "../lib/zoned_time.ts";
 import { messageOf, poll } from "./poll.ts";
 
@@ -16,31 +17,43 @@ function currentHourLabel(zone: string, utcSec: number): string {
   return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:00`;
 }
 
-/** Polls /api/health and today's hours; `timeZone` is null until the first answer. */
+/** Polls /api/health and /api/history/today_hours; `timeZone` and `todayHours` are null until answered. */
 export const HealthModel = createModel(() => {
   const health = signal<HealthJson | null>(null);
   const timeZone = signal<string | null>(null);
+  const todayHours = signal<readonly HourPointJson[] | null>(null);
   const dropsThisHour = signal(0);
   const error = signal<string | null>(null);
+  const todayError = signal<string | null>(null);
   effect(() =>
     poll(HEALTH_INTERVAL_MS, async () => {
-      try {
-        const [next, today] = await Promise.all([
-          getJson<HealthJson>("/api/health"),
-          getJson<TodayHoursJson>("/api/history/today_hours"),
-        ]);
-        health.value = next;
+      const [next, today] = await Promise.allSettled([
+        getJson<HealthJson>("/api/health"),
+        getJson<TodayHoursJson>("/api/history/today_hours"),
+      ]);
+      if (next.status === "fulfilled") {
+        health.value = next.value;
         // Keep the same string so that charts keyed on the zone are not rebuilt on every poll.
-        if (timeZone.value !== next.time_zone) timeZone.value = next.time_zone;
-        const label = currentHourLabel(next.time_zone, Date.now() / 1000);
-        dropsThisHour.value = today.hours.findLast((h) => h.hour === label)?.dropped_packets ?? 0;
+        if (timeZone.value !== next.value.time_zone) timeZone.value = next.value.time_zone;
         error.value = null;
-      } catch (e) {
-        error.value = messageOf(e);
+      } else {
+        error.value = messageOf(next.reason);
       }
+      if (today.status === "fulfilled") {
+        // Only a changed answer replaces the rows, so today's chart is not rebuilt (and its hover lost) for nothing.
+        if (JSON.stringify(today.value.hours) !== JSON.stringify(todayHours.value)) {
+          todayHours.value = today.value.hours;
+        }
+        todayError.value = null;
+      } else {
+        todayError.value = messageOf(today.reason);
+      }
+      const zone = timeZone.value;
+      const label = zone ? currentHourLabel(zone, Date.now() / 1000) : null;
+      dropsThisHour.value = todayHours.value?.findLast((h) => h.hour === label)?.dropped_packets ?? 0;
     })
   );
-  return { health, timeZone, dropsThisHour, error };
+  return { health, timeZone, todayHours, dropsThisHour, error, todayError };
 });
 
 /** An instance of HealthModel. */

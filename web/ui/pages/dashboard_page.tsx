@@ -5,6 +5,7 @@ import { HistoryCharts } from "../components/history_charts.tsx";
 import { RangePanel } from "../components/range_panel.tsx";
 import { SummaryCards } from "../components/summary_cards.tsx";
 import { TopIpsTable } from "../components/top_ips_table.tsx";
+import { rangeFromHash } from "../lib/range_link.ts";
 import { HistoryModel } from "../models/history_model.ts";
 import { RangeModel } from "../models/range_model.ts";
 import { SummaryModel } from "../models/summary_model.ts";
@@ -15,7 +16,7 @@ export function DashboardPage() {
   const { health } = useApp();
   const summary = useModel(SummaryModel);
   const history = useModel(HistoryModel);
-  const range = useModel(() => new RangeModel(health.timeZone));
+  const range = useModel(() => new RangeModel(health.timeZone, rangeFromHash(location.hash)));
   return (
     <>
       <SummaryCards model={summary} />

@@ -1,0 +1,148 @@
+/**
+ * The heaviest remote addresses of a span, exact including the ledger's unsaved deltas: the candidates are
+ * the stored top `limit` plus every remote with pending bytes (a remote outside both cannot outrank the
+ * stored top). Over a year of a busy NAS the stored part scans millions of rows (seconds, measured in
+ * tests/bench/store_size_bench.ts), so the API runs it in a Worker: `topRemotesOffThread`.
+ */
+import type { RemoteTraffic } from "../capture/types.ts";
+import type { SQLInputValue } from "node:sqlite";
+import { StoreError, toStoreError } from "./db.ts";
+import { OTHER_REMOTE_IP } from "./pending_deltas.ts";
+import type { ReadReply, ReadRequest } from "./read_worker.ts";
+import type { TrafficLedger } from "./traffic_ledger.ts";
+import type { TrafficTotals } from "./traffic_queries.ts";
+
+/** Bytes exchanged with one remote address. */
+export interface RemoteTotals extends TrafficTotals {
+  readonly remoteIp: string;
+}
+
+/** The heaviest remotes of a span plus the traffic of addresses that were folded into OTHER_REMOTE_IP. */
+export interface TopRemotes {
+  readonly remotes: readonly RemoteTotals[];
+  readonly other: TrafficTotals;
+}
+
+/** Options of topRemotes; a missing bound means "since the first" / "up to the last" row. */
+export interface TopRemotesOptions {
+  readonly fromSec?: number;
+  readonly toSec?: number;
+  readonly limit: number;
+}
+
+const END_OF_TIME_SEC = Number.MAX_SAFE_INTEGER;
+/** Reads retried when a flush commits while the Worker reads; then the query runs on this thread. */
+const OFF_THREAD_ATTEMPTS = 3;
+const READ_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Stored sums of the top `limit` remotes and of the listed ones (JSON array). A remote may appear twice,
+ * with the same sums.
+ */
+const CANDIDATES_SQL = `
+SELECT * FROM (
+  SELECT remote_ip AS ip, sum(up_bytes) AS up, sum(down_bytes) AS down FROM remote_traffic
+  WHERE bucket_start >= ?1 AND bucket_start < ?2 AND remote_ip != ?3
+  GROUP BY remote_ip ORDER BY sum(up_bytes) + sum(down_bytes) DESC, remote_ip LIMIT ?4)
+UNION ALL
+SELECT * FROM (
+  SELECT remote_ip AS ip, sum(up_bytes) AS up, sum(down_bytes) AS down FROM remote_traffic
+  WHERE bucket_start >= ?1 AND bucket_start < ?2 AND remote_ip IN (SELECT value FROM json_each(?5))
+  GROUP BY remote_ip)`;
+
+interface StoredRow {
+  readonly ip: string;
+  readonly up: number;
+  readonly down: number;
+}
+
+interface Plan {
+  readonly params: SQLInputValue[];
+  readonly pending: readonly RemoteTraffic[];
+  readonly limit: number;
+}
+
+/** Top remotes on this thread: for small spans such as today's (/metrics). */
+export function topRemotes(ledger: TrafficLedger, options: TopRemotesOptions): TopRemotes {
+  const plan = planQuery(ledger, options);
+  const rows = ledger.store.db.prepare(CANDIDATES_SQL).all(...plan.params) as unknown as StoredRow[];
+  return merge(rows, plan);
+}
+
+/**
+ * Top remotes with the stored part read by a Worker on its own read-only connection, so the event loop
+ * stays free however long the scan takes. Throws StoreError when the database cannot be read.
+ */
+export async function topRemotesOffThread(
+  ledger: TrafficLedger,
+  options: TopRemotesOptions,
+): Promise<TopRemotes> {
+  for (let attempt = 0; attempt < OFF_THREAD_ATTEMPTS; attempt++) {
+    const commitsBefore = ledger.commitCount;
+    const plan = planQuery(ledger, options);
+    const rows = await readOffThread(ledger.store.path, CANDIDATES_SQL, plan.params);
+    // Unchanged: the Worker read the database as it was when the pending rows were taken, so nothing
+    // is missed or counted twice.
+    if (ledger.commitCount === commitsBefore) return merge(rows as unknown as StoredRow[], plan);
+  }
+  return topRemotes(ledger, options);
+}
+
+function planQuery(ledger: TrafficLedger, options: TopRemotesOptions): Plan {
+  const fromSec = options.fromSec ?? 0;
+  const toSec = options.toSec ?? END_OF_TIME_SEC;
+  const pending = ledger.pendingRemoteRows().filter((r) =>
+    r.bucketStartSec >= fromSec && r.bucketStartSec < toSec
+  );
+  const pendingIps = new Set(pending.map((r) => r.remoteIp)).add(OTHER_REMOTE_IP);
+  return {
+    params: [fromSec, toSec, OTHER_REMOTE_IP, options.limit, JSON.stringify([...pendingIps])],
+    pending,
+    limit: options.limit,
+  };
+}
+
+function merge(rows: readonly StoredRow[], plan: Plan): TopRemotes {
+  const totals = new Map<string, { upBytes: number; downBytes: number }>();
+  for (const r of rows) totals.set(r.ip, { upBytes: r.up, downBytes: r.down });
+  for (const r of plan.pending) {
+    const t = totals.get(r.remoteIp) ?? { upBytes: 0, downBytes: 0 };
+    totals.set(r.remoteIp, { upBytes: t.upBytes + r.upBytes, downBytes: t.downBytes + r.downBytes });
+  }
+  const other = totals.get(OTHER_REMOTE_IP) ?? { upBytes: 0, downBytes: 0 };
+  totals.delete(OTHER_REMOTE_IP);
+  const remotes = [...totals].map(([remoteIp, t]) => ({ remoteIp, ...t }))
+    .sort((a, b) =>
+      (b.upBytes + b.downBytes) - (a.upBytes + a.downBytes) || compareText(a.remoteIp, b.remoteIp)
+    )
+    .slice(0, plan.limit);
+  return { remotes, other };
+}
+
+async function readOffThread(
+  path: string,
+  sql: string,
+  params: SQLInputValue[],
+): Promise<readonly Record<string, unknown>[]> {
+  const worker = new Worker(new URL("./read_worker.ts", import.meta.url), { type: "module" });
+  try {
+    const reply = await new Promise<ReadReply>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<ReadReply>) => resolve(event.data);
+      worker.onerror = (event) => {
+        event.preventDefault();
+        reject(new Error(`Read worker failed: ${event.message}`));
+      };
+      const request: ReadRequest = { path, sql, params, busyTimeoutMs: READ_BUSY_TIMEOUT_MS };
+      worker.postMessage(request);
+    });
+    if (reply.errorMessage === null) return reply.rows;
+    const error = toStoreError(new Error(reply.errorMessage), `read top remotes from "${path}"`);
+    throw error instanceof StoreError ? error : new Error(error.message, { cause: error });
+  } finally {
+    worker.terminate();
+  }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

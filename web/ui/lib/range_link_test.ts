@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { rangeFromHash, rangeHash } from "./range_link.ts";
+
+Deno.test("rangeHash() and rangeFromHash() round-trip a range", () => {
+  const query = { start: "2026-03-01", end: "2026-03-31", granularity: "day" } as const;
+  assert.equal(rangeHash(query), "#/?start=2026-03-01&end=2026-03-31&granularity=day");
+  assert.deepEqual(rangeFromHash(rangeHash(query)), query);
+});
+
+Deno.test("rangeFromHash() ignores hashes without a complete, ordered range", () => {
+  for (
+    const hash of [
+      "",
+      "#/",
+      "#/monitoring",
+      "#/?start=2026-03-01&end=2026-03-31",
+      "#/?start=2026-03-01&end=2026-03-31&granularity=week",
+      "#/?start=2026-3-1&end=2026-03-31&granularity=day",
+      "#/?start=2026-04-01&end=2026-03-31&granularity=day",
+    ]
+  ) {
+    assert.equal(rangeFromHash(hash), null, hash);
+  }
+});
