@@ -12,7 +12,7 @@ import { applyRetention, ClashStore, openStore, type Store, StoreError, TrafficL
 import { createApp } from "./web/api/app.ts";
 import { createAuth, exposureWarning } from "./web/api/auth.ts";
 import { buildMetricsSnapshot } from "./web/api/metrics_snapshot.ts";
-import { importPcap } from "./pcap_import.ts";
+import { AlreadyImportedError, importPcap } from "./pcap_import.ts";
 
 const VERSION = denoJson.version;
 /** Retention runs hourly; rollups are cheap when there is nothing to roll up. */
@@ -73,6 +73,10 @@ async function runImport(config: Config, path: string, store: Store): Promise<nu
       onProgress: isTerminal ? (fraction) => drawProgress(encoder, fraction) : undefined,
     });
   } catch (e) {
+    if (e instanceof AlreadyImportedError) {
+      console.error(e.message);
+      return 1;
+    }
     if (!(e instanceof SyntaxError || e instanceof Deno.errors.NotFound)) throw e;
     if (isTerminal) Deno.stderr.writeSync(encoder.encode("\n"));
     console.error(`Cannot import "${path}": ${e.message}`);

@@ -2,8 +2,23 @@
  * `--pcap FILE`: imports a pcap or pcapng file through the very pipeline live capture uses, stamping each
  * packet with its capture time, into the ledger. The caller flushes and closes the store.
  */
+import { createHash } from "node:crypto";
 import { readCaptureFile, resolveLocalAddresses, TrafficPipeline } from "./capture/mod.ts";
-import type { TrafficLedger } from "./store/mod.ts";
+import { findImportedFile, type ImportedFile, type TrafficLedger } from "./store/mod.ts";
+
+/** The file's bytes were imported before: importing them again would count them twice. */
+export class AlreadyImportedError extends Error {
+  constructor(readonly path: string, readonly earlier: ImportedFile) {
+    const when = new Date(earlier.importedSec * 1000).toISOString();
+    super(
+      `Cannot import "${path}": the same file (sha256 ${
+        earlier.sha256.slice(0, 12)
+      }…) was imported at ${when} ` +
+        `from "${earlier.path}" and its traffic is already counted`,
+    );
+    this.name = "AlreadyImportedError";
+  }
+}
 
 /** What an import counted, for the closing line. */
 export interface ImportSummary {
@@ -30,10 +45,15 @@ const DRAIN_EVERY_FRAMES = 1_000_000;
 const DRAIN_AT_BUCKETS = 10_000;
 
 /**
- * Reads `options.path` into `ledger` (not flushed). Throws SyntaxError for a garbled file after adding what
- * was read before the damage, and SyntaxError for a bad LOCAL_IPS or EXCLUDE_IPV6_PREFIX entry.
+ * Reads `options.path` into `ledger` and marks the file as imported in the ledger's next flush (the caller
+ * flushes). Throws AlreadyImportedError, before reading, when the same bytes were imported before; SyntaxError
+ * for a garbled file after adding what was read before the damage (the marker still goes with it, so the
+ * readable part is never counted twice); SyntaxError for a bad LOCAL_IPS or EXCLUDE_IPV6_PREFIX entry.
  */
 export async function importPcap(ledger: TrafficLedger, options: PcapImportOptions): Promise<ImportSummary> {
+  const sha256 = await fileSha256(options.path);
+  const earlier = findImportedFile(ledger.store, sha256);
+  if (earlier !== null) throw new AlreadyImportedError(options.path, earlier);
   const pipeline = new TrafficPipeline({
     localAddresses: resolveLocalAddresses(options.localIps, options.excludeIpv6Prefixes),
   });
@@ -67,6 +87,12 @@ export async function importPcap(ledger: TrafficLedger, options: PcapImportOptio
     frames = summary.frames;
   } finally {
     ledger.add(pipeline.drain());
+    ledger.recordImport({
+      sha256,
+      path: options.path,
+      importedSec: Math.floor(Date.now() / 1000),
+      frames: pipeline.stats().seenPackets,
+    });
   }
   const stats = pipeline.stats();
   return {
@@ -77,4 +103,12 @@ export async function importPcap(ledger: TrafficLedger, options: PcapImportOptio
     upBytes: stats.upBytes,
     downBytes: stats.downBytes,
   };
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  const file = await Deno.open(path, { read: true });
+  // Reading `readable` to its end closes the file.
+  for await (const chunk of file.readable) hash.update(chunk);
+  return hash.digest("hex");
 }

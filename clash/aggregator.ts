@@ -160,8 +160,10 @@ export class ClashAggregator {
       cursor.seenSeq = seq;
       if (up < cursor.upBytes || down < cursor.downBytes) {
         // A core never reuses an id (random v4 UUIDs), so this is a new connection to us (P7).
-        this.#counterResets++;
-        this.#options.log(`Clash connection "${id}" counters went down: counting it again from 0`);
+        // Logged once, then counted in stats(): a misbehaving core could do this to every connection.
+        if (this.#counterResets++ === 0) {
+          this.#options.log(`Clash connection "${id}" counters went down: counting it again from 0`);
+        }
         cursor.upBytes = 0;
         cursor.downBytes = 0;
       }

@@ -9,6 +9,7 @@
  * `import { CLASH_HISTORY_SQL } from "./clash_schema.ts"`.
  */
 import { CLASH_HISTORY_SQL } from "./clash_migrations.ts";
+import { IMPORTED_FILES_SQL } from "./imported_files.ts";
 
 /** One schema step: `sql` may hold several statements; it must not BEGIN or COMMIT itself. */
 export interface Migration {
@@ -59,4 +60,5 @@ CREATE TABLE store_meta (
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "traffic history", sql: TRAFFIC_SQL },
   { version: 2, name: "clash history", sql: CLASH_HISTORY_SQL },
+  { version: 3, name: "imported capture files", sql: IMPORTED_FILES_SQL },
 ];

@@ -59,3 +59,4 @@ export {
 } from "./clash_queries.ts";
 export type { ClashClientInfo, ClashGroupTotals, ClashPendingSource, ClashTotals } from "./clash_queries.ts";
 export { applyClashRetention, type ClashRetentionResult, SAMPLE_RETENTION_DAYS } from "./clash_retention.ts";
+export { findImportedFile, type ImportedFile } from "./imported_files.ts";

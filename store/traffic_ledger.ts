@@ -7,6 +7,7 @@ import type { BucketHealth, BucketTraffic, RemoteTraffic, TrafficBatch } from ".
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { type Store, StoreError, type StoreErrorKind, toStoreError } from "./db.ts";
 import { DEFAULT_MAX_PENDING_REMOTES, PendingDeltas } from "./pending_deltas.ts";
+import { type ImportedFile, INSERT_IMPORTED_FILE_SQL } from "./imported_files.ts";
 import { LOWER_ROLLUP_MARKS_SQL } from "./retention.ts";
 
 /** Options of a TrafficLedger. */
@@ -73,7 +74,15 @@ export class TrafficLedger {
   #lastSavedSec: number | null = null;
   #commitCount = 0;
   #error: StoreError | null = null;
-  #statements: { traffic: StatementSync; remote: StatementSync; health: StatementSync; marks: StatementSync };
+  /** An imported file whose marker the next flush commits together with its traffic. */
+  #importedFile: ImportedFile | null = null;
+  #statements: {
+    traffic: StatementSync;
+    remote: StatementSync;
+    health: StatementSync;
+    marks: StatementSync;
+    imported: StatementSync;
+  };
 
   constructor(store: Store, options: TrafficLedgerOptions = {}) {
     this.#store = store;
@@ -86,6 +95,7 @@ export class TrafficLedger {
       remote: db.prepare(UPSERT_REMOTE_SQL),
       health: db.prepare(UPSERT_HEALTH_SQL),
       marks: db.prepare(LOWER_ROLLUP_MARKS_SQL),
+      imported: db.prepare(INSERT_IMPORTED_FILE_SQL),
     };
   }
 
@@ -97,6 +107,14 @@ export class TrafficLedger {
   /** Number of flushes committed so far: a reader that sees it unchanged saw no rows move to the disk. */
   get commitCount(): number {
     return this.#commitCount;
+  }
+
+  /**
+   * Makes the next flush record `file` as imported in the same transaction as the traffic, so the import is
+   * committed exactly once. The flush throws if the same file was recorded before (check findImportedFile).
+   */
+  recordImport(file: ImportedFile): void {
+    this.#importedFile = file;
   }
 
   /** Adds a drained batch to the pending sums. Never touches the disk. */
@@ -147,7 +165,9 @@ export class TrafficLedger {
   }
 
   async #flushPending(): Promise<FlushResult> {
-    if (this.#pending.isEmpty) return { isSaved: true, rowCount: 0, error: null };
+    if (this.#pending.isEmpty && this.#importedFile === null) {
+      return { isSaved: true, rowCount: 0, error: null };
+    }
     const batch = this.#pending;
     this.#pending = new PendingDeltas(this.#maxPendingRemotes);
     this.#inFlight = batch;
@@ -189,10 +209,14 @@ export class TrafficLedger {
 
   #write(batch: PendingDeltas): number {
     const db = this.#store.db;
-    const { traffic, remote, health, marks } = this.#statements;
+    const { traffic, remote, health, marks, imported } = this.#statements;
+    const importedFile = this.#importedFile;
     db.exec("BEGIN IMMEDIATE");
     try {
       let rowCount = 0;
+      if (importedFile !== null) {
+        imported.run(importedFile.sha256, importedFile.path, importedFile.importedSec, importedFile.frames);
+      }
       let oldestSec = Infinity;
       for (const r of batch.trafficRows()) {
         traffic.run(r.bucketStartSec, r.family, r.upBytes, r.downBytes, r.upPackets, r.downPackets);
@@ -212,6 +236,7 @@ export class TrafficLedger {
       // Old buckets (a pcap import of last year) must still be rolled up by the next retention pass.
       if (oldestSec !== Infinity) marks.run(oldestSec);
       db.exec("COMMIT");
+      if (importedFile === this.#importedFile) this.#importedFile = null;
       return rowCount;
     } catch (e) {
       rollBack(db);

@@ -140,6 +140,18 @@ async function checkPage(t: Deno.TestContext, baseUrl: string, fake: FakeClash):
     await page.screenshot({ path: `${SCREENSHOT_DIR}/monitoring-zh-dark.png`, fullPage: true });
   });
 
+  await t.step(
+    "on a phone the page does not overflow sideways (wide tables scroll in their panel)",
+    async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForSelector('[data-testid="mon-clients"]');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/monitoring-phone-dark.png`, fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 900 });
+    },
+  );
+
   await t.step("the dashboard widget links to the page", async () => {
     await page.goto(`${baseUrl}/#/`);
     await page.waitForSelector('[data-testid="mon-widget"] a[href="#/monitoring"]');

@@ -84,7 +84,7 @@ export async function startNetledgerInNetns(
   timeoutMs = 60_000,
 ): Promise<NetledgerChild> {
   const child = new Deno.Command("ip", {
-    args: ["netns", "exec", ns, Deno.execPath(), "run", "-A", ".probe_main.ts"],
+    args: ["netns", "exec", ns, Deno.execPath(), "run", "-A", "main.ts"],
     cwd: ROOT_DIR,
     clearEnv: true,
     env: childEnv({
