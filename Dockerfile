@@ -8,17 +8,17 @@ FROM denoland/deno:2.9.6 AS build
 WORKDIR /src
 # Dependencies first, so source edits do not re-download them.
 COPY deno.json deno.lock ./
-RUN deno install --frozen
+RUN deno install --frozen-lockfile
 COPY . .
-# `deno task compile` bundles the dashboard (web/dist), then bakes permissions into /out/netledger.
-RUN deno task compile --output /out/netledger && /out/netledger --version
+# `deno task compile` bundles the dashboard (web/dist), then bakes permissions into ./netledger.
+RUN deno task compile --output /src/netledger && /src/netledger --version
 
 FROM debian:bookworm-slim
 # tzdata: local days and months for TZ; ethtool: DISABLE_OFFLOADS=true turns GRO/LRO/TSO/GSO off.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tzdata ethtool \
   && rm -rf /var/lib/apt/lists/*
-COPY --from=build /out/netledger /usr/local/bin/netledger
+COPY --from=build /src/netledger /usr/local/bin/netledger
 # The executable may only read and write /var/lib/netledger (and ./data): keep the database there.
 ENV DB_PATH=/var/lib/netledger/netledger.db \
     BIND=0.0.0.0 \

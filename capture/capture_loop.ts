@@ -45,6 +45,8 @@ export class CaptureLoop {
   #state: CaptureState = "starting";
   #message: string | null = null;
   #kernel = { packets: 0, drops: 0, queueFreezes: 0 };
+  /** Packets the kernel put into the current ring (not dropped), from PACKET_STATISTICS since it opened. */
+  #ringDelivered = 0;
   #opens = 0;
   #nextOpenMs = 0;
   #lastReportMs = -Infinity;
@@ -107,16 +109,20 @@ export class CaptureLoop {
   }
 
   /**
-   * Reads what is left in the ring (a partly filled block is handed over within RETIRE_BLOCK_MS), closes it
-   * and posts the final report. Call once, after the last step().
+   * Reads what is left in the ring, closes it and posts the final report. Frames the kernel already counted
+   * may sit in a partly filled block until it retires it (RETIRE_BLOCK_MS), so this reads until every packet
+   * in PACKET_STATISTICS was read or dropped, within 2 × RETIRE_BLOCK_MS. Call once, after the last step().
    */
   finish(): void {
     const ring = this.#ring;
     if (ring !== null) {
       const deadline = this.#now() + 2 * RETIRE_BLOCK_MS;
       for (let pass = 0; pass < 10_000 && this.#now() < deadline; pass++) {
+        while (ring.readBlocks(this.#pipeline, BLOCKS_PER_PASS) > 0) this.#hasUnreported = true;
+        this.#readKernelStats();
+        if (this.#ringDelivered <= ring.framesRead) break;
         // Not ring.wait(): the stop signal keeps the wake fd readable, so poll would return at once.
-        if (ring.readBlocks(this.#pipeline, BLOCKS_PER_PASS) === 0) Atomics.wait(SLEEP_CELL, 0, 0, 20);
+        Atomics.wait(SLEEP_CELL, 0, 0, 20);
       }
       this.#closeRing();
     }
@@ -141,6 +147,7 @@ export class CaptureLoop {
         wakeFd: this.#options.wakeFd,
       });
       this.#link = link;
+      this.#ringDelivered = 0;
       this.#opens++;
       this.#log(
         `${this.#opens === 1 ? "Capturing" : "Re-opened capture"} on "${iface}" (ifindex ${ifindex}, ` +
@@ -215,6 +222,7 @@ export class CaptureLoop {
       return;
     }
     this.#kernel.packets += s.packets;
+    this.#ringDelivered += s.packets - s.drops;
     this.#kernel.queueFreezes += s.queueFreezes;
     if (s.drops > 0) {
       this.#kernel.drops += s.drops;

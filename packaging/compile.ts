@@ -10,7 +10,7 @@
  * denort of the same Deno version (Deno reads that variable itself; this script only passes it on).
  */
 import { parseArgs } from "node:util";
-import { dirname, relative } from "node:path";
+import { basename, dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compiledScope, EXECUTABLE_NAME, permissionFlags } from "./permissions.ts";
 import { findWorkerModules } from "./worker_modules.ts";
@@ -26,6 +26,13 @@ export interface CompileOptions {
 
 /** The full `deno compile` argument list for `options` (exported so tests check it without compiling). */
 export async function compileArgs(options: CompileOptions): Promise<string[]> {
+  if (basename(options.output) !== EXECUTABLE_NAME) {
+    throw new RangeError(
+      `Cannot compile to "${options.output}": the file must be named "${EXECUTABLE_NAME}", because the ` +
+        `executable mounts its modules at /tmp/deno-compile-<file name> and its read permission names ` +
+        `that path; put it in a folder instead, e.g. --output dist/arm64/${EXECUTABLE_NAME}`,
+    );
+  }
   const scope = options.dataDirs === null ? compiledScope() : compiledScope(options.dataDirs);
   const workers = await findWorkerModules(ROOT_DIR);
   return [
@@ -72,8 +79,16 @@ async function main(args: string[]): Promise<number> {
     target: values.target ?? null,
     dataDirs: values["data-dir"] ?? null,
   };
+  let denoArgs: string[];
+  try {
+    denoArgs = await compileArgs(options);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    console.error(e.message);
+    return 1;
+  }
   const child = new Deno.Command(Deno.execPath(), {
-    args: await compileArgs(options),
+    args: denoArgs,
     cwd: ROOT_DIR,
     stdout: "inherit",
     stderr: "piped",

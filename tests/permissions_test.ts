@@ -2,19 +2,15 @@
  * Proof that the compiled executable's permissions suffice and that nothing outside the module graph is read:
  * main.ts runs from source with exactly the flags `deno task compile` bakes in (packaging/permissions.ts),
  * its data directory swapped for a temp dir and its module read access narrowed to the files of the Worker
- * module graphs. It serves the dashboard and every API route, makes a backup, and shuts down cleanly; Deno's
+ * module graphs. It serves the dashboard (loaded in headless Chromium) and every API route, makes a backup, and
+ * shuts down cleanly; Deno's
  * permission audit log (DENO_AUDIT_PERMISSIONS) then lists every path it read.
  */
 import assert from "node:assert/strict";
 import { permissionFlags } from "../packaging/permissions.ts";
 import { findWorkerModules, localModuleGraph } from "../packaging/worker_modules.ts";
+import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
 import { childEnv, freePort, ROOT_DIR, startMain } from "./helpers/run_main.ts";
-
-const hasMain = await Deno.stat(`${ROOT_DIR}/main.ts`).then(() => true, (e) => {
-  if (!(e instanceof Deno.errors.NotFound)) throw e;
-  console.warn("Skipping the permission test: main.ts does not exist yet");
-  return false;
-});
 
 /** API routes that answer 200 on an empty database with default parameters. */
 const API_PATHS = [
@@ -49,7 +45,6 @@ function referencedAssets(html: string): string[] {
 
 Deno.test({
   name: "main.ts serves the dashboard, the API and a backup with exactly the compiled permissions",
-  ignore: !hasMain,
   async fn() {
     const dataDir = await Deno.makeTempDir({ prefix: "nl-perm-" });
     const workerFiles = (await Promise.all((await findWorkerModules(ROOT_DIR)).map(localModuleGraph))).flat();
@@ -81,6 +76,12 @@ Deno.test({
         await response.body?.cancel();
         assert.equal(response.status, 200, asset);
       }
+      await using browser = await launchDashboardBrowser();
+      const problems: string[] = [];
+      watchProblems(browser.page, problems);
+      await browser.page.goto(`${main.baseUrl}/`);
+      await waitForDashboard(browser.page);
+      assert.deepEqual(problems, [], "the dashboard loads without a failed request or console error");
       for (const path of API_PATHS) {
         const response = await fetch(`${main.baseUrl}${path}`);
         const body = await response.text();

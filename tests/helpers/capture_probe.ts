@@ -31,6 +31,8 @@ export interface ProbeEvent {
   readonly line?: string;
   readonly status: CaptureStatus;
   readonly totals: BatchTotals;
+  /** Port of the probe's GET /api/health on 127.0.0.1 (inside the namespace), when it serves one. */
+  readonly healthPort?: number;
   /** Main-thread event-loop lag since the previous status (lateness of a 20 ms timer), in ms. */
   readonly lag?: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
 }
@@ -82,17 +84,25 @@ export interface CaptureProbe extends AsyncDisposable {
   readonly started: ProbeEvent;
 }
 
-/**
- * Starts the probe inside `ns` on `iface`, as root or (`isWithoutNetRaw`) as root with CAP_NET_RAW dropped
- * from its bounding set by capsh. `stallMsPerSec` blocks the probe's main thread that long once a second
- * (a slow SQLite write or GC pause); `isMeasuringLag` runs a 20 ms timer on it to report event-loop lag
- * (off by default: it would dominate an idle-cost measurement). Resolves once LiveCapture.start() has settled.
- */
+/** How startCaptureProbe() runs the probe. */
+export interface ProbeOptions {
+  /** Run as root with CAP_NET_RAW dropped from the bounding set (capsh). */
+  readonly isWithoutNetRaw?: boolean;
+  /** RING_MB; default 32. */
+  readonly ringMb?: number;
+  /** Busy the probe's main thread this long once a second (a slow SQLite write or a GC pause). */
+  readonly stallMsPerSec?: number;
+  /** Run a 20 ms timer on the main thread to report event-loop lag (off by default: it costs idle CPU). */
+  readonly isMeasuringLag?: boolean;
+  /** Serve GET /api/health on 127.0.0.1 inside the namespace (port in the "started" event). */
+  readonly isServingHealth?: boolean;
+}
+
+/** Starts the probe inside `ns` on `iface`; resolves once LiveCapture.start() has settled. */
 export async function startCaptureProbe(
   ns: string,
   iface: string,
-  options: { isWithoutNetRaw?: boolean; ringMb?: number; stallMsPerSec?: number; isMeasuringLag?: boolean } =
-    {},
+  options: ProbeOptions = {},
 ): Promise<CaptureProbe> {
   const script = new URL(import.meta.url).pathname;
   const deno = [
@@ -104,6 +114,7 @@ export async function startCaptureProbe(
     String(options.ringMb ?? 32),
     String(options.stallMsPerSec ?? 0),
     options.isMeasuringLag ? "lag" : "no-lag",
+    options.isServingHealth ? "health" : "no-health",
   ];
   const quoted = deno.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
   const command = options.isWithoutNetRaw
@@ -204,7 +215,7 @@ function watchLag(isOn: boolean): () => { p50Ms: number; p99Ms: number; maxMs: n
 }
 
 if (import.meta.main) {
-  const [iface, ringMb, stallMs, lagMode] = Deno.args;
+  const [iface, ringMb, stallMs, lagMode, healthMode] = Deno.args;
   const totals = emptyTotals();
   const lag = watchLag(lagMode === "lag");
   if (Number(stallMs) > 0) {
@@ -226,7 +237,16 @@ if (import.meta.main) {
     onBatch: (batch) => addBatch(totals, batch),
     log: (line) => console.log(JSON.stringify({ event: "log", line, totals })),
   });
-  print("started");
+  let healthPort: number | undefined;
+  if (healthMode === "health") {
+    // Like main.ts's /api/health: a JSON answer built from status() on the thread that receives the batches.
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      () => Response.json({ status: "ok", capture: capture?.status() }),
+    );
+    healthPort = server.addr.port;
+  }
+  print("started", { healthPort });
   const reader = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).getReader();
   let pending = "";
   for (let reads = 0; reads < 1_000_000; reads++) {

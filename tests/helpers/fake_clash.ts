@@ -137,13 +137,20 @@ export class FakeClash {
   /** Sends one snapshot to every `/connections` WebSocket now; returns how many got it. */
   pushSnapshot(): number {
     const text = this.#snapshotText();
-    for (const s of this.#connectionSubs) s.socket!.send(text);
-    return this.#connectionSubs.size;
+    let sent = 0;
+    for (const s of this.#connectionSubs) {
+      if (s.socket!.readyState !== WebSocket.OPEN) continue; // its close event is on the way
+      s.socket!.send(text);
+      sent++;
+    }
+    return sent;
   }
 
   /** Sends one `/traffic` line (each subscriber's delta since its previous line) to every subscriber. */
   pushTraffic(): void {
-    for (const s of this.#trafficSubs) this.#sendTraffic(s);
+    for (const s of this.#trafficSubs) {
+      if (s.socket === null || s.socket.readyState === WebSocket.OPEN) this.#sendTraffic(s);
+    }
   }
 
   /** A core restart (§1.10): totals and ids start from 0, every stream drops. */

@@ -16,7 +16,6 @@ function Card(
       data-testid={`card-${props.id}`}
       data-bytes={bytes ?? ""}
       title={bytes == null ? undefined : formatExactBytes(bytes, lang)}
-      tabIndex={0}
     >
       <h2>{props.title}</h2>
       <p class="card-value">{bytes == null ? "—" : formatBytes(bytes)}</p>

@@ -70,12 +70,14 @@ export const EN = {
   mon_online_clients: "Online clients",
   mon_today: "Today",
   mon_unattributed: "Unattributed today",
-  mon_unattributed_help: "Bytes in the core's totals that no listed connection carried (connections closed between two snapshots, DNS)",
+  mon_unattributed_help:
+    "Bytes in the core's totals that no listed connection carried (connections closed between two snapshots, DNS)",
   mon_live_title: "Live traffic of the proxy core (last 60 s)",
   mon_live_on: "live",
   mon_live_off: "reconnecting…",
   mon_not_configured_title: "Clash API not configured",
-  mon_not_configured_help: "Set CLASH_API_URL to the external_controller of your sing-box or mihomo core and CLASH_SECRET to its secret, then restart netledger.",
+  mon_not_configured_help:
+    "Set CLASH_API_URL to the external_controller of your sing-box or mihomo core and CLASH_SECRET to its secret, then restart netledger.",
   mon_state_connecting: "Connecting to the Clash API…",
   mon_state_connected: "Connected",
   mon_state_unauthorized: "The Clash API refused the secret: check CLASH_SECRET",

@@ -63,12 +63,14 @@ export const RU: Messages = {
   mon_online_clients: "Клиенты онлайн",
   mon_today: "Сегодня",
   mon_unattributed: "Не распределено сегодня",
-  mon_unattributed_help: "Байты из итогов ядра, которые не пронесло ни одно показанное соединение (закрытые между снимками, DNS)",
+  mon_unattributed_help:
+    "Байты из итогов ядра, которые не пронесло ни одно показанное соединение (закрытые между снимками, DNS)",
   mon_live_title: "Трафик прокси-ядра в реальном времени (последние 60 с)",
   mon_live_on: "в эфире",
   mon_live_off: "переподключение…",
   mon_not_configured_title: "Clash API не настроен",
-  mon_not_configured_help: "Укажите в CLASH_API_URL адрес external_controller ядра sing-box или mihomo, а в CLASH_SECRET его секрет, затем перезапустите netledger.",
+  mon_not_configured_help:
+    "Укажите в CLASH_API_URL адрес external_controller ядра sing-box или mihomo, а в CLASH_SECRET его секрет, затем перезапустите netledger.",
   mon_state_connecting: "Подключение к Clash API…",
   mon_state_connected: "Подключено",
   mon_state_unauthorized: "Clash API отклонил секрет: проверьте CLASH_SECRET",

@@ -68,7 +68,8 @@ export const ZH_CN: Messages = {
   mon_live_on: "实时",
   mon_live_off: "重新连接中…",
   mon_not_configured_title: "未配置 Clash API",
-  mon_not_configured_help: "将 CLASH_API_URL 设为 sing-box 或 mihomo 内核的 external_controller，CLASH_SECRET 设为其密钥，然后重启 netledger。",
+  mon_not_configured_help:
+    "将 CLASH_API_URL 设为 sing-box 或 mihomo 内核的 external_controller，CLASH_SECRET 设为其密钥，然后重启 netledger。",
   mon_state_connecting: "正在连接 Clash API…",
   mon_state_connected: "已连接",
   mon_state_unauthorized: "Clash API 拒绝了密钥：请检查 CLASH_SECRET",
