@@ -8,7 +8,15 @@ import denoJson from "./deno.json" with { type: "json" };
 import { type Config, ConfigErrors, helpText, loadConfig } from "./config.ts";
 import { LiveCapture, RateWindow } from "./capture/mod.ts";
 import { ClashMonitor } from "./clash/mod.ts";
-import { applyRetention, ClashStore, openStore, type Store, StoreError, TrafficLedger } from "./store/mod.ts";
+import {
+  applyClashRetention,
+  applyRetention,
+  ClashStore,
+  openStore,
+  type Store,
+  StoreError,
+  TrafficLedger,
+} from "./store/mod.ts";
 import { createApp } from "./web/api/app.ts";
 import { createAuth, exposureWarning } from "./web/api/auth.ts";
 import { buildMetricsSnapshot } from "./web/api/metrics_snapshot.ts";

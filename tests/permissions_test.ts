@@ -2,9 +2,8 @@
  * Proof that the compiled executable's permissions suffice and that nothing outside the module graph is read:
  * main.ts runs from source with exactly the flags `deno task compile` bakes in (packaging/permissions.ts),
  * its data directory swapped for a temp dir and its module read access narrowed to the files of the Worker
- * module graphs. It serves the dashboard (loaded in headless Chromium) and every API route, makes a backup, and
- * shuts down cleanly; Deno's
- * permission audit log (DENO_AUDIT_PERMISSIONS) then lists every path it read.
+ * module graphs. It serves the dashboard (loaded in headless Chromium) and every API route, makes a backup,
+ * and shuts down cleanly; Deno's permission audit log (DENO_AUDIT_PERMISSIONS) then lists every path it read.
  */
 import assert from "node:assert/strict";
 import { permissionFlags } from "../packaging/permissions.ts";

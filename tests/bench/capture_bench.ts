@@ -4,7 +4,9 @@
  * capture probe) and `tcpdump -w /dev/null` capture the same frames at the same time, so both see the same
  * traffic and the same background load of the shared 2-core VM. Reported per run: injected rate, kernel drops, counted vs injected
  * IP bytes, CPU µs per packet from /proc/PID/task/*\/schedstat; then 300 kpps with the probe's main thread
- * stalled 200 ms every second, and the idle cost at 1 packet/s. Every loop is bounded in count and time.
+ * stalled 200 ms every second, the idle cost at 1 packet/s, and the latency of GET /api/health served by
+ * the probe's main thread (where main.ts serves it) without traffic and at the highest rate. Every loop is
+ * bounded in count and time.
  *
  *     deno run -A tests/bench/capture_bench.ts [--quick]
  */
@@ -235,6 +237,33 @@ function printTable(rows: readonly Row[]): void {
   for (const l of lines) console.log(fmt(l));
 }
 
+/** Latency percentiles of sequential GET /api/health requests. */
+interface Latency {
+  readonly requests: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+/** Sends GET /api/health to the probe every 10 ms for `seconds`, from a client inside the capture namespace. */
+async function healthLatency(pair: VethPair, port: number, seconds: number): Promise<Latency> {
+  const client = `
+    const url = "http://127.0.0.1:${port}/api/health";
+    const end = performance.now() + ${seconds * 1000};
+    const times = [];
+    for (let i = 0; i < 100000 && performance.now() < end; i++) {
+      const start = performance.now();
+      await (await fetch(url)).text();
+      times.push(performance.now() - start);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    times.sort((a, b) => a - b);
+    const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+    console.log(JSON.stringify({ requests: times.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: times.at(-1) }));
+  `;
+  return JSON.parse(await run(["ip", "netns", "exec", pair.captureNs, Deno.execPath(), "eval", client]));
+}
+
 async function tcpdumpIdleCost(pair: VethPair, send: () => Promise<unknown>): Promise<number> {
   const child = new Deno.Command("ip", {
     args: [
@@ -304,13 +333,23 @@ if (import.meta.main) {
       await probe.stop();
     }
     let maxLag: ProbeEvent["lag"];
+    let healthIdle: Latency;
+    let healthLoaded: Latency;
     {
-      // Separate run: the 20 ms lag timer costs CPU of its own (~0.7 ms per wake-up on this VM).
+      // Separate run: the 20 ms lag timer and the HTTP client cost CPU of their own.
       await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface, {
         isMeasuringLag: true,
+        isServingHealth: true,
       });
       await measure(probe, null, "warm-up", at(100, 1, 2));
-      maxLag = (await measure(probe, null, "max, 2 senders", at(0, 2))).lag;
+      const port = probe.started.healthPort!;
+      healthIdle = await healthLatency(pair, port, PHASE_SEC);
+      const [loaded, phase] = await Promise.all([
+        healthLatency(pair, port, PHASE_SEC),
+        measure(probe, null, "max, 2 senders", at(0, 2)),
+      ]);
+      healthLoaded = loaded;
+      maxLag = phase.lag;
       await probe.stop();
     }
     {
@@ -342,6 +381,10 @@ if (import.meta.main) {
         `tcpdump ${tcpdumpIdle.toFixed(3)}%`,
     );
     const ms = (n = 0) => `${n.toFixed(1)} ms`;
+    const latency = (l: Latency) =>
+      `p50 ${ms(l.p50Ms)}, p99 ${ms(l.p99Ms)}, max ${ms(l.maxMs)} (${l.requests} requests)`;
+    console.log(`GET /api/health on the probe's main thread, no traffic:           ${latency(healthIdle)}`);
+    console.log(`GET /api/health on the probe's main thread, max rate, 2 senders:  ${latency(healthLoaded)}`);
     console.log(
       `netledger main-thread event-loop lag, max rate with 2 senders: p50 ${ms(maxLag?.p50Ms)}, p99 ${
         ms(maxLag?.p99Ms)
