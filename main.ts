@@ -183,11 +183,9 @@ async function serve(config: Config, store: Store): Promise<number> {
   let retentionCatchUp: ReturnType<typeof setTimeout> | undefined;
   const retention = () => {
     try {
-      const result = applyRetention(store, {
-        ...config.retention,
-        timeZone: config.timeZone,
-        nowSec: nowSec(),
-      });
+      const options = { timeZone: config.timeZone, nowSec: nowSec() };
+      const result = applyRetention(store, { ...config.retention, ...options });
+      applyClashRetention(store, { clashDays: config.retention.clashDays, ...options });
       // Each pass rolls up a bounded span so a year of backlog never blocks the event loop for long.
       if (!result.isComplete) retentionCatchUp = setTimeout(retention, RETENTION_CATCH_UP_MS);
     } catch (e) {
