@@ -145,7 +145,9 @@ async function checkPage(t: Deno.TestContext, baseUrl: string, fake: FakeClash):
     async () => {
       await page.setViewportSize({ width: 390, height: 844 });
       await page.waitForSelector('[data-testid="mon-clients"]');
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page.evaluate(() =>
+        document.documentElement.scrollWidth - globalThis.innerWidth
+      );
       assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
       await page.screenshot({ path: `${SCREENSHOT_DIR}/monitoring-phone-dark.png`, fullPage: true });
       await page.setViewportSize({ width: 1280, height: 900 });
