@@ -63,6 +63,8 @@ export interface Config {
   readonly metricsTopN: number;
   readonly showHelp: boolean;
   readonly showVersion: boolean;
+  /** Ask the running instance's /api/health and exit (Docker HEALTHCHECK). */
+  readonly runHealthcheck: boolean;
 }
 
 interface VarSpec {
@@ -163,6 +165,7 @@ export function loadConfig(
   const options: Record<string, { type: "string" | "boolean" }> = {
     help: { type: "boolean" },
     version: { type: "boolean" },
+    healthcheck: { type: "boolean" },
   };
   for (const v of CONFIG_VARS) {
     if (v.flag) options[v.flag] = { type: v.name === "DISABLE_OFFLOADS" ? "boolean" : "string" };
@@ -246,6 +249,7 @@ export function loadConfig(
     metricsTopN: int("METRICS_TOP_N", 0, 1000),
     showHelp: values.help === true,
     showVersion: values.version === true,
+    runHealthcheck: values.healthcheck === true,
   };
   if (errors.length > 0) throw new ConfigErrors(errors);
   return config;
@@ -266,6 +270,11 @@ export function helpText(version: string): string {
   }
   lines.push(`  ${"--help".padEnd(24)} ${"".padEnd(22)} print this text`);
   lines.push(`  ${"--version".padEnd(24)} ${"".padEnd(22)} print the version`);
+  lines.push(
+    `  ${"--healthcheck".padEnd(24)} ${
+      "".padEnd(22)
+    } ask the running instance's /api/health; exit 0 when it answers`,
+  );
   return lines.join("\n");
 }
 

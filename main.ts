@@ -5,7 +5,7 @@
  * Nothing imports this file.
  */
 import denoJson from "./deno.json" with { type: "json" };
-import { type Config, ConfigErrors, helpText, loadConfig } from "./config.ts";
+import { type Config, ConfigErrors, ENV_NAMES, helpText, loadConfig } from "./config.ts";
 import { LiveCapture, RateWindow } from "./capture/mod.ts";
 import { ClashMonitor } from "./clash/mod.ts";
 import {
@@ -21,6 +21,7 @@ import { createApp } from "./web/api/app.ts";
 import { createAuth, exposureWarning } from "./web/api/auth.ts";
 import { buildMetricsSnapshot } from "./web/api/metrics_snapshot.ts";
 import { AlreadyImportedError, importPcap } from "./pcap_import.ts";
+import { runHealthcheck } from "./packaging/healthcheck.ts";
 
 const VERSION = denoJson.version;
 /** Retention runs hourly; rollups are cheap when there is nothing to roll up. */
@@ -35,7 +36,8 @@ function log(line: string): void {
 async function main(args: readonly string[]): Promise<number> {
   let config: Config;
   try {
-    config = loadConfig(args, Deno.env.toObject());
+    // Only the named variables: the compiled binary may read nothing else (--allow-env=<ENV_NAMES>).
+    config = loadConfig(args, Object.fromEntries(ENV_NAMES.map((name) => [name, Deno.env.get(name)])));
   } catch (e) {
     if (!(e instanceof ConfigErrors)) throw e;
     console.error(e.message);
@@ -49,6 +51,9 @@ async function main(args: readonly string[]): Promise<number> {
   if (config.showVersion) {
     console.log(`netledger ${VERSION} (deno ${Deno.version.deno})`);
     return 0;
+  }
+  if (config.runHealthcheck) {
+    return await runHealthcheck({ bindAddress: config.bindAddress, webPort: config.webPort });
   }
   let store: Store;
   try {

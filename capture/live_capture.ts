@@ -46,7 +46,8 @@ export class LiveCapture {
   #addresses: LocalAddresses = { ips: [], lanPrefixes: [], mode: "auto-gua-/56" };
   #offloadedOpens = 0;
   #onSettled: (() => void) | null = null;
-  #onStopped: (() => void) | null = null;
+  #onEnded: (() => void) | null = null;
+  #hasEnded = false;
   #stopping: Promise<void> | null = null;
 
   private constructor(options: LiveCaptureOptions, iface: string) {
@@ -72,35 +73,55 @@ export class LiveCapture {
    * "waiting_for_interface", "failed"): never rejects for those. Call stop() on the result.
    */
   static async start(options: LiveCaptureOptions): Promise<LiveCapture> {
-    const iface = options.iface ?? defaultRouteInterface();
+    let iface = options.iface;
+    try {
+      iface ??= defaultRouteInterface();
+    } catch (e) {
+      options.log(`Cannot read the routing table: ${(e as Error).message}`);
+    }
     const capture = new LiveCapture(options, iface ?? "");
     if (iface === null) {
       capture.#setFailed("Cannot find the interface of the default route: set MONITOR_IFACE");
       return capture;
     }
     const settled = new Promise<void>((resolve) => capture.#onSettled = resolve);
-    capture.#wakeFd = eventFd();
+    try {
+      capture.#startWorker(iface);
+    } catch (e) {
+      capture.#setFailed(`Cannot start the capture worker: ${(e as Error).message}`);
+      capture.#markEnded();
+    }
+    await settled;
+    return capture;
+  }
+
+  #startWorker(iface: string): void {
+    this.#wakeFd = eventFd();
     const worker = new Worker(new URL("./capture_worker.ts", import.meta.url).href, { type: "module" });
-    capture.#worker = worker;
-    worker.onmessage = (e: MessageEvent<FromWorker>) => capture.#receive(e.data);
+    this.#worker = worker;
+    worker.onmessage = (e: MessageEvent<FromWorker>) => this.#receive(e.data);
     worker.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      capture.#setFailed(`Capture worker failed: ${e.message}`);
-      capture.#onStopped?.();
+      this.#setFailed(`Capture worker failed: ${e.message}`);
+      this.#markEnded();
     };
     const start: ToWorker = {
       kind: "start",
       options: {
         iface,
-        ringBytes: options.ringBytes,
-        excludeIpv6Prefixes: options.excludeIpv6Prefixes,
-        wakeFd: capture.#wakeFd,
+        ringBytes: this.#options.ringBytes,
+        excludeIpv6Prefixes: this.#options.excludeIpv6Prefixes,
+        wakeFd: this.#wakeFd,
       },
-      stopFlag: capture.#stopFlag.buffer as SharedArrayBuffer,
+      stopFlag: this.#stopFlag.buffer as SharedArrayBuffer,
     };
     worker.postMessage(start);
-    await settled;
-    return capture;
+  }
+
+  /** The Worker posted "stopped" or died: stop() need not wait for it. */
+  #markEnded(): void {
+    this.#hasEnded = true;
+    this.#onEnded?.();
   }
 
   /** The latest state and cumulative counters. */
@@ -124,23 +145,29 @@ export class LiveCapture {
 
   async #stop(): Promise<void> {
     const worker = this.#worker;
-    if (worker === null) return;
-    const stopped = new Promise<void>((resolve) => this.#onStopped = resolve);
-    Atomics.store(this.#stopFlag, 0, 1);
-    Atomics.notify(this.#stopFlag, 0);
-    signalEventFd(this.#wakeFd);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<boolean>((resolve) =>
-      timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS)
-    );
-    if (await Promise.race([stopped.then(() => false), timedOut])) {
-      this.#options.log(`Capture worker did not stop within ${STOP_TIMEOUT_MS} ms: terminated it`);
+    if (worker !== null) {
+      const ended = new Promise<void>((resolve) => {
+        this.#onEnded = resolve;
+        if (this.#hasEnded) resolve();
+      });
+      Atomics.store(this.#stopFlag, 0, 1);
+      Atomics.notify(this.#stopFlag, 0);
+      signalEventFd(this.#wakeFd);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<boolean>((resolve) =>
+        timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS)
+      );
+      if (await Promise.race([ended.then(() => false), timedOut])) {
+        this.#options.log(`Capture worker did not stop within ${STOP_TIMEOUT_MS} ms: terminated it`);
+      }
+      clearTimeout(timer);
+      worker.terminate();
+      this.#worker = null;
     }
-    clearTimeout(timer);
-    worker.terminate();
-    this.#worker = null;
-    close(this.#wakeFd);
-    this.#wakeFd = -1;
+    if (this.#wakeFd >= 0) {
+      close(this.#wakeFd);
+      this.#wakeFd = -1;
+    }
     this.#status = { ...this.#status, state: "stopped" };
   }
 
@@ -156,7 +183,7 @@ export class LiveCapture {
         this.#report(message.status, message.batch, message.rates);
         return;
       case "stopped":
-        this.#onStopped?.();
+        this.#markEnded();
         return;
     }
   }

@@ -12,6 +12,9 @@ import { type ProbeEvent, startCaptureProbe } from "./helpers/capture_probe.ts";
 import { startTunDevice } from "./helpers/tun_device.ts";
 import { LinkType } from "../capture/link_type.ts";
 
+/** Namespaces, veth pairs and AF_PACKET sockets need root (CI runs these tests as root). */
+const IS_ROOT = Deno.uid() === 0;
+
 /** One injected frame and what netledger must count for it. */
 interface Case {
   readonly name: string;
@@ -127,6 +130,7 @@ const isSeen = (expected: ReturnType<typeof expectedTotals>) => (e: ProbeEvent) 
 Deno.test({
   name:
     "LiveCapture counts injected Ethernet, VLAN, QinQ, PPPoE, LAN, multicast and malformed frames exactly",
+  ignore: !IS_ROOT,
   sanitizeResources: false,
   async fn() {
     await using pair = await createVethPair();
@@ -151,7 +155,9 @@ Deno.test({
 });
 
 Deno.test({
-  name: "LiveCapture follows an interface that goes down, comes up, is deleted and recreated, keeping its counts",
+  name:
+    "LiveCapture follows an interface that goes down, comes up, is deleted and recreated, keeping its counts",
+  ignore: !IS_ROOT,
   sanitizeResources: false,
   async fn() {
     await using pair = await createVethPair();
@@ -183,6 +189,7 @@ Deno.test({
 
 Deno.test({
   name: "LiveCapture without CAP_NET_RAW reports no_permission with the fix instead of crashing",
+  ignore: !IS_ROOT,
   sanitizeResources: false,
   async fn() {
     await using pair = await createVethPair();
@@ -201,6 +208,7 @@ Deno.test({
 
 Deno.test({
   name: "LiveCapture captures a tun device (WireGuard-like, no link header) with SOCK_DGRAM as raw IP",
+  ignore: !IS_ROOT,
   sanitizeResources: false,
   async fn() {
     await using pair = await createVethPair();

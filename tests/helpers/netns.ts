@@ -1,7 +1,8 @@
 /**
  * Two network namespaces joined by a veth pair, for tests and benchmarks that capture real traffic as root.
- * Names are unique per process and call (`nl<pid>x<n>c` / `…p`), addresses come only from documentation
- * ranges, and `[Symbol.asyncDispose]` (or remove()) deletes both namespaces, which deletes the veth pair.
+ * Namespace names are unique per process, call and test isolate (`nl<pid>x<n><random>c` / `…p`), addresses
+ * come only from documentation ranges, and `[Symbol.asyncDispose]` (or remove()) deletes both namespaces,
+ * which deletes the veth pair.
  *
  *     await using pair = await createVethPair();
  *     await runInNetns(pair.captureNs, ["ip", "link", "show"]);
@@ -71,7 +72,8 @@ async function deleteNetns(ns: string): Promise<void> {
  * silent: IPv6 off so it sends nothing on its own), with offloads left at the kernel defaults.
  */
 export async function createVethPair(): Promise<VethPair> {
-  const tag = `nl${Deno.pid}x${pairCount++}`;
+  // The PID alone is not unique: `deno test --parallel` runs several test files in one process.
+  const tag = `nl${Deno.pid}x${pairCount++}${crypto.randomUUID().slice(0, 6)}`;
   const captureNs = `${tag}c`;
   const peerNs = `${tag}p`;
   let removed = false;
