@@ -168,7 +168,9 @@ export class CaptureLoop {
         this.#setState("failed", e.message);
       } else {
         this.#nextOpenMs = nowMs + RETRY_FAILED_MS;
-        this.#setState("failed", `Cannot capture on "${iface}": ${(e as Error).message}`);
+        const isOutOfMemory = e instanceof SyscallError && e.errno === Errno.ENOMEM;
+        const fix = isOutOfMemory ? `: lower RING_MB (now ${this.#options.ringBytes / 2 ** 20})` : "";
+        this.#setState("failed", `Cannot capture on "${iface}": ${(e as Error).message}${fix}`);
       }
     }
   }

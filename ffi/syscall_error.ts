@@ -9,6 +9,7 @@ export const Errno = {
   EINTR: 4,
   ENXIO: 6,
   EAGAIN: 11,
+  ENOMEM: 12,
   EACCES: 13,
   ENODEV: 19,
   ENETDOWN: 100,

@@ -4,11 +4,13 @@ import { useContext } from "preact/hooks";
 import { type MessageKey, translate } from "./i18n/i18n.ts";
 import type { Health } from "./models/health_model.ts";
 import type { Prefs } from "./models/prefs_model.ts";
+import type { Session } from "./models/session_model.ts";
 
 /** Models that live as long as the page. */
 export interface AppModels {
   readonly prefs: Prefs;
   readonly health: Health;
+  readonly session: Session;
 }
 
 /** Provided once by App. */

@@ -6,6 +6,7 @@ import { render } from "preact";
 import { App } from "./app.tsx";
 import { HealthModel } from "./models/health_model.ts";
 import { PrefsModel } from "./models/prefs_model.ts";
+import { SessionModel } from "./models/session_model.ts";
 
-const models = { prefs: new PrefsModel(), health: new HealthModel() };
+const models = { prefs: new PrefsModel(), health: new HealthModel(), session: new SessionModel() };
 render(<App models={models} />, document.getElementById("app")!);

@@ -1,4 +1,4 @@
-/** Header: name, server time zone, live speed, navigation, language and theme controls. */
+/** Header: name, server time zone, live speed, navigation, language and theme controls, and "Log out". */
 import { useApp, useT } from "../app_context.ts";
 import { isLang, LANGUAGES, type MessageKey } from "../i18n/i18n.ts";
 import { formatRate } from "../lib/format_bytes.ts";
@@ -15,7 +15,7 @@ const THEME_ICONS: Record<string, string> = { system: "◐", light: "☀", dark:
 
 /** The page header; `path` is the current route for the navigation's aria-current. */
 export function AppHeader(props: { live: InstanceType<typeof LiveModel>; path: string }) {
-  const { prefs, health } = useApp();
+  const { prefs, health, session } = useApp();
   const t = useT();
   const zone = health.timeZone.value;
   const { upBps, downBps } = props.live;
@@ -67,6 +67,11 @@ export function AppHeader(props: { live: InstanceType<typeof LiveModel>; path: s
         >
           {THEME_ICONS[choice]}
         </button>
+        {session.canLogOut.value && (
+          <button type="button" class="logout" data-testid="logout" onClick={session.logOut}>
+            {t("log_out")}
+          </button>
+        )}
       </div>
     </header>
   );

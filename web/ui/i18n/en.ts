@@ -13,6 +13,7 @@ export const EN = {
   theme_system: "System theme",
   theme_light: "Light theme",
   theme_dark: "Dark theme",
+  log_out: "Log out",
   live_speed: "Live speed",
   upload: "Upload",
   download: "Download",

@@ -12,6 +12,7 @@ export const RU: Messages = {
   theme_system: "Как в системе",
   theme_light: "Светлая тема",
   theme_dark: "Тёмная тема",
+  log_out: "Выйти",
   live_speed: "Скорость сейчас",
   upload: "Отдача",
   download: "Загрузка",

@@ -12,6 +12,7 @@ export const ZH_CN: Messages = {
   theme_system: "跟随系统",
   theme_light: "浅色主题",
   theme_dark: "深色主题",
+  log_out: "退出登录",
   live_speed: "实时速度",
   upload: "上传",
   download: "下载",

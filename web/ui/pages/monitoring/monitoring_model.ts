@@ -4,7 +4,7 @@
  * status or from the server's 404 for /api/monitoring/* when CLASH_API_URL is unset.
  */
 import { computed, createModel, effect, signal } from "@preact/signals";
-import { ApiError, getJson } from "../../api.ts";
+import { ApiError, fetchApi, getJson } from "../../api.ts";
 import { messageOf, poll } from "../../models/poll.ts";
 import type {
   MonitoringClientJson,
@@ -98,15 +98,11 @@ export const MonitoringModel = createModel(() => {
   /** Saves a client's name ("" removes it), then reloads the clients. */
   const rename = async (ip: string, name: string) => {
     try {
-      const response = await fetch(`/api/monitoring/clients/${encodeURIComponent(ip)}/name`, {
+      await fetchApi(`/api/monitoring/clients/${encodeURIComponent(ip)}/name`, {
         method: "PUT",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ name: name.trim() === "" ? null : name.trim() }),
       });
-      if (!response.ok) {
-        const body = await response.json().catch(() => null) as { error?: string } | null;
-        throw new Error(body?.error ?? `HTTP ${response.status}`);
-      }
       renameError.value = null;
       await loadClients();
     } catch (e) {

@@ -1,0 +1,136 @@
+/**
+ * Measuring tools of capture_bench.ts: CPU time of a process from schedstat, a tcpdump to compare with,
+ * idle cost, and GET /api/health latency from inside a namespace. Every loop is bounded in count and time.
+ */
+import { endChild, run, type VethPair } from "../helpers/netns.ts";
+
+/**
+ * Nanoseconds on CPU of every thread of `pid` (first field of /proc/PID/task/TID/schedstat), without the
+ * main thread (TID = PID) when `isExcludingMain` (it busy-loops on purpose in the stall scenario).
+ */
+export async function cpuNs(pid: number, isExcludingMain = false): Promise<number> {
+  let total = 0;
+  for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+    if (isExcludingMain && task.name === String(pid)) continue;
+    try {
+      total += Number((await Deno.readTextFile(`/proc/${pid}/task/${task.name}/schedstat`)).split(" ")[0]);
+    } catch (e) {
+      // A thread that ended between readDir and read: its time is gone with it.
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  return total;
+}
+
+/** A running `tcpdump -w /dev/null` in the capture namespace (32 MiB buffer, like RING_MB's default). */
+export interface Tcpdump {
+  readonly pid: number;
+  /** Stops it with SIGINT and returns its own counters. */
+  finish(): Promise<{ received: number; drops: number }>;
+}
+
+export async function startTcpdump(pair: VethPair): Promise<Tcpdump> {
+  const args = [
+    "netns",
+    "exec",
+    pair.captureNs,
+    "tcpdump",
+    "-i",
+    pair.captureIface,
+    "-w",
+    "/dev/null",
+    "-B",
+    "32768",
+    "-n",
+  ];
+  const child = new Deno.Command("ip", { args, stdout: "null", stderr: "piped" }).spawn();
+  const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const readUntil = async (isDone: () => boolean) => {
+    for (let i = 0; i < 1000 && !isDone(); i++) {
+      const { value, done } = await stderr.read();
+      if (done) return;
+      text += value;
+    }
+  };
+  try {
+    await readUntil(() => text.includes("listening on"));
+    if (!text.includes("listening on")) throw new Error(`tcpdump did not start: ${text}`);
+  } catch (e) {
+    await endChild(child);
+    throw e;
+  }
+  return {
+    pid: child.pid,
+    async finish() {
+      child.kill("SIGINT");
+      await readUntil(() => false);
+      await endChild(child);
+      return {
+        received: Number(/(\d+) packets? received by filter/.exec(text)?.[1] ?? NaN),
+        drops: Number(/(\d+) packets? dropped by kernel/.exec(text)?.[1] ?? NaN),
+      };
+    },
+  };
+}
+
+/** Latency percentiles of sequential GET /api/health requests. */
+export interface Latency {
+  readonly requests: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+/** Sends GET /api/health to the probe every 10 ms for `seconds`, from a client inside the capture namespace. */
+export async function healthLatency(pair: VethPair, port: number, seconds: number): Promise<Latency> {
+  const client = `
+    const url = "http://127.0.0.1:${port}/api/health";
+    const end = performance.now() + ${seconds * 1000};
+    const times = [];
+    for (let i = 0; i < 100000 && performance.now() < end; i++) {
+      const start = performance.now();
+      await (await fetch(url)).text();
+      times.push(performance.now() - start);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    times.sort((a, b) => a - b);
+    const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+    console.log(JSON.stringify({ requests: times.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: times.at(-1) }));
+  `;
+  return JSON.parse(await run(["ip", "netns", "exec", pair.captureNs, Deno.execPath(), "eval", client]));
+}
+
+export async function tcpdumpIdleCost(pair: VethPair, send: () => Promise<unknown>): Promise<number> {
+  const child = new Deno.Command("ip", {
+    args: [
+      "netns",
+      "exec",
+      pair.captureNs,
+      "tcpdump",
+      "-i",
+      pair.captureIface,
+      "-w",
+      "/dev/null",
+      "-B",
+      "32768",
+      "-n",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    await new Promise((r) => setTimeout(r, 1500));
+    return await idleCost(child.pid, send);
+  } finally {
+    await endChild(child);
+  }
+}
+
+export async function idleCost(pid: number, send: () => Promise<unknown>): Promise<number> {
+  const cpu0 = await cpuNs(pid);
+  const t0 = performance.now();
+  await send();
+  const cpu1 = await cpuNs(pid);
+  return (cpu1 - cpu0) / 1e6 / (performance.now() - t0) * 100;
+}
