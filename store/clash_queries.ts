@@ -5,7 +5,7 @@
  */
 import type { ClashUnattributedRow, ClashUsageRow } from "../clash/types.ts";
 import type { Store } from "./db.ts";
-import type { LocalPeriod } from "./local_periods.ts";
+import { type LocalPeriod, periodIndex } from "./local_periods.ts";
 
 /** Unsaved rows of the ClashMonitor. */
 export interface ClashPendingSource {
@@ -232,17 +232,4 @@ function inRange(rows: readonly ClashUsageRow[], q: ClashGroupQuery): ClashUsage
 
 function toRow(r: { bucketStartSec: number; upBytes: number; downBytes: number }): Row {
   return { t: r.bucketStartSec, up: r.upBytes, down: r.downBytes };
-}
-
-/** Index of the period containing `sec` (binary search over contiguous periods), or -1. */
-function periodIndex(periods: readonly LocalPeriod[], sec: number): number {
-  let lo = 0;
-  let hi = periods.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (sec < periods[mid].startSec) hi = mid - 1;
-    else if (sec >= periods[mid].endSec) lo = mid + 1;
-    else return mid;
-  }
-  return -1;
 }

@@ -114,3 +114,16 @@ function epochSec(zoned: Temporal.ZonedDateTime): number {
 function pad2(n: number): string {
   return String(n).padStart(2, "0");
 }
+
+/** Index of the period containing `sec` (binary search over contiguous, oldest-first periods), or -1. */
+export function periodIndex(periods: readonly LocalPeriod[], sec: number): number {
+  let lo = 0;
+  let hi = periods.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sec < periods[mid].startSec) hi = mid - 1;
+    else if (sec >= periods[mid].endSec) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}

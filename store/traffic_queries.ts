@@ -10,6 +10,7 @@ import {
   localDateStartSec,
   type LocalPeriod,
   monthStartDate,
+  periodIndex,
   yearStartDate,
 } from "./local_periods.ts";
 import type { TrafficLedger } from "./traffic_ledger.ts";
@@ -161,17 +162,4 @@ export function allTimeTotals(ledger: TrafficLedger): AllTimeTotals {
     droppedPackets += r.droppedPackets;
   }
   return { families: [...families.values()], malformedPackets, droppedPackets };
-}
-
-/** Index of the period containing `sec`, or -1; binary search over contiguous periods. */
-function periodIndex(periods: readonly LocalPeriod[], sec: number): number {
-  let lo = 0;
-  let hi = periods.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (sec < periods[mid].startSec) hi = mid - 1;
-    else if (sec >= periods[mid].endSec) lo = mid + 1;
-    else return mid;
-  }
-  return -1;
 }

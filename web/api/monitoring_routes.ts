@@ -5,6 +5,7 @@
  * open relay) and the secret never leaves the server. Bad parameters get 400 `{"error"}` naming them.
  */
 import { type Context, Hono } from "hono";
+import { api } from "./api_handler.ts";
 import { upgradeWebSocket } from "hono/deno";
 import type { WSContext } from "hono/ws";
 import type { ClashLiveClient, ClashMonitor, ClashStatus, StreamHub } from "../../clash/mod.ts";
@@ -25,7 +26,6 @@ import {
   localDateStartSec,
   localPeriods,
   MAX_CLIENT_NAME_CHARS,
-  StoreError,
 } from "../../store/mod.ts";
 import type { ErrorJson } from "../api_types.ts";
 import type {
@@ -56,8 +56,6 @@ export interface MonitoringRoutesDeps {
 export const MAX_RESOURCES = 1000;
 const DEFAULT_RESOURCES = 50;
 const IP_TEXT_REGEXP = /^[0-9a-f.:]{2,45}$/;
-
-type Handler = (c: Context) => Response | Promise<Response>;
 
 /** The Monitoring API as a Hono app with full paths; mount with `app.route("/", monitoringRoutes(deps))`. */
 export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
@@ -337,18 +335,4 @@ function sum(periods: readonly ClashTotals[]): ClashTotals {
 
 function statusJson(s: ClashStatus): ClashStatusJson {
   return { state: s.state, message: s.message, core: s.core, version: s.version, since: s.sinceSec };
-}
-
-/** Wraps a handler: no-store caching, BadParamError → 400, StoreError → 503, both as `{"error"}`. */
-function api(handler: Handler): Handler {
-  return async (c) => {
-    c.header("Cache-Control", "no-store");
-    try {
-      return await handler(c);
-    } catch (e) {
-      if (e instanceof BadParamError) return c.json<ErrorJson>({ error: e.message }, 400);
-      if (e instanceof StoreError) return c.json<ErrorJson>({ error: e.message }, 503);
-      throw e;
-    }
-  };
 }

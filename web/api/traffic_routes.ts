@@ -3,7 +3,8 @@
  * plus /api/backup. Every answer carries `Cache-Control: no-store`; a bad parameter gets 400
  * `{"error": "..."}` naming it; a database condition (disk full, lock) gets 503 with its message.
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
+import { api } from "./api_handler.ts";
 import {
   addDays,
   type Granularity,
@@ -12,7 +13,6 @@ import {
   localPeriods,
   monthStartDate,
   openBackupStream,
-  StoreError,
   topRemotesOffThread,
   trafficByPeriod,
   trafficDateRange,
@@ -22,7 +22,6 @@ import {
 import type {
   DateRangeJson,
   DaysJson,
-  ErrorJson,
   MonthsJson,
   QueryJson,
   RealtimeJson,
@@ -32,14 +31,7 @@ import type {
   TopIpsJson,
 } from "../api_types.ts";
 import { formatBytes } from "./format_bytes.ts";
-import {
-  BadParamError,
-  checkDateRange,
-  parseChoice,
-  parseDate,
-  parseGranularity,
-  parseLimit,
-} from "./params.ts";
+import { checkDateRange, parseChoice, parseDate, parseGranularity, parseLimit } from "./params.ts";
 import { amountJson, pointJson, seriesCsv, sumPeriods } from "./traffic_json.ts";
 
 /** Source of the live one-second samples (capture's RateWindow). */
@@ -61,8 +53,6 @@ export interface TrafficRoutesDeps {
 /** Most remote addresses /api/top_ips returns. */
 export const MAX_TOP_IPS = 1000;
 const DEFAULT_TOP_IPS = 10;
-
-type Handler = (c: Context) => Response | Promise<Response>;
 
 /** The traffic API as a Hono app with full paths; mount with `app.route("/", trafficRoutes(deps))`. */
 export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
@@ -199,18 +189,4 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
   );
 
   return app;
-}
-
-/** Wraps a handler: no-store caching, BadParamError → 400, StoreError → 503, both as `{"error"}`. */
-function api(handler: Handler): Handler {
-  return async (c) => {
-    c.header("Cache-Control", "no-store");
-    try {
-      return await handler(c);
-    } catch (e) {
-      if (e instanceof BadParamError) return c.json<ErrorJson>({ error: e.message }, 400);
-      if (e instanceof StoreError) return c.json<ErrorJson>({ error: e.message }, 503);
-      throw e;
-    }
-  };
 }
