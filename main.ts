@@ -26,6 +26,8 @@ import { runHealthcheck } from "./packaging/healthcheck.ts";
 const VERSION = denoJson.version;
 /** Retention runs hourly; rollups are cheap when there is nothing to roll up. */
 const RETENTION_INTERVAL_MS = 3_600_000;
+/** How far /api/realtime's newest second trails the clock: the Worker reports only complete seconds. */
+const REALTIME_LAG_SEC = 2;
 /** Pause between retention passes while a backlog is rolled up. */
 const RETENTION_CATCH_UP_MS = 1_000;
 
@@ -153,7 +155,13 @@ async function serve(config: Config, store: Store): Promise<number> {
     nowSec,
     ledger,
     realtime: {
-      samples: (now) => rateWindow.samples(now).map((s) => ({ ts: s.ts, up: s.upBytes, down: s.downBytes })),
+      // The capture Worker hands over only complete seconds, about two seconds behind the clock.
+      samples: (now) =>
+        rateWindow.samples(now - REALTIME_LAG_SEC).map((s) => ({
+          ts: s.ts,
+          up: s.upBytes,
+          down: s.downBytes,
+        })),
     },
     captureStatus: () => capture.status(),
     localAddresses: () => capture.localAddresses(),
