@@ -123,6 +123,9 @@ function drawProgress(encoder: TextEncoder, fraction: number): void {
 async function serve(config: Config, store: Store): Promise<number> {
   const ledger = new TrafficLedger(store);
   const rateWindow = new RateWindow();
+  log(
+    `History in "${config.dbPath}", hours and days in ${config.timeZone}, saved every ${config.saveIntervalSec} s`,
+  );
   const nowSec = () => Math.floor(Date.now() / 1000);
   const capture = await LiveCapture.start({
     iface: config.iface,

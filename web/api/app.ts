@@ -136,7 +136,7 @@ function localIpsJson(deps: AppDeps) {
       prefixes: local.lanPrefixes,
       note: local.mode === "manual"
         ? "EXCLUDE_IPV6_PREFIX is set: traffic with both ends inside one of these prefixes is LAN traffic"
-        : "The /56 of every global IPv6 address on the interface is treated as the LAN (refreshed hourly)",
+        : "The /56 of every global IPv6 address on the interface is treated as the LAN (followed as addresses change)",
     },
     capture: captureJson(capture),
     note: "Traffic between a local or private address and a public one is counted; LAN-only traffic is not",
