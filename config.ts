@@ -75,7 +75,7 @@ interface VarSpec {
 }
 
 /** Every variable netledger reads, in --help order; `fallback` is the default as text. */
-export const CONFIG_VARS: readonly VarSpec[] = [
+const CONFIG_VARS: readonly VarSpec[] = [
   {
     name: "MONITOR_IFACE",
     flag: "iface",
@@ -263,18 +263,15 @@ export function helpText(version: string): string {
     "Usage: netledger [flags]   (each flag also reads the environment variable beside it)",
     "",
   ];
+  const line = (flag: string, name: string, text: string) =>
+    `  ${flag.padEnd(24)} ${name.padEnd(22)} ${text}`;
   for (const v of CONFIG_VARS) {
-    const flag = v.flag ? `--${v.flag}` : "";
     const fallback = v.fallback === "" ? "" : ` [default: ${v.fallback}]`;
-    lines.push(`  ${flag.padEnd(24)} ${v.name.padEnd(22)} ${v.help}${fallback}`);
+    lines.push(line(v.flag ? `--${v.flag}` : "", v.name, `${v.help}${fallback}`));
   }
-  lines.push(`  ${"--help".padEnd(24)} ${"".padEnd(22)} print this text`);
-  lines.push(`  ${"--version".padEnd(24)} ${"".padEnd(22)} print the version`);
-  lines.push(
-    `  ${"--healthcheck".padEnd(24)} ${
-      "".padEnd(22)
-    } ask the running instance's /api/health; exit 0 when it answers`,
-  );
+  lines.push(line("--help", "", "print this text"));
+  lines.push(line("--version", "", "print the version"));
+  lines.push(line("--healthcheck", "", "ask the running instance's /api/health; exit 0 when it answers"));
   return lines.join("\n");
 }
 

@@ -3,17 +3,21 @@
  * packet with its capture time, into the ledger. The caller flushes and closes the store.
  */
 import { createHash } from "node:crypto";
-import { readCaptureFile, resolveLocalAddresses, TrafficPipeline } from "./capture/mod.ts";
+import {
+  type FrameCallback,
+  readCaptureFile,
+  resolveLocalAddresses,
+  TrafficPipeline,
+} from "./capture/mod.ts";
 import { findImportedFile, type ImportedFile, type TrafficLedger } from "./store/mod.ts";
 
 /** The file's bytes were imported before: importing them again would count them twice. */
 export class AlreadyImportedError extends Error {
   constructor(readonly path: string, readonly earlier: ImportedFile) {
     const when = new Date(earlier.importedSec * 1000).toISOString();
+    const shortSha = earlier.sha256.slice(0, 12);
     super(
-      `Cannot import "${path}": the same file (sha256 ${
-        earlier.sha256.slice(0, 12)
-      }…) was imported at ${when} ` +
+      `Cannot import "${path}": the same file (sha256 ${shortSha}…) was imported at ${when} ` +
         `from "${earlier.path}" and its traffic is already counted`,
     );
     this.name = "AlreadyImportedError";
@@ -59,14 +63,7 @@ export async function importPcap(ledger: TrafficLedger, options: PcapImportOptio
   });
   let framesSinceDrain = 0;
   let lastProgressMs = 0;
-  const onFrame = (
-    view: DataView,
-    offset: number,
-    capturedLen: number,
-    originalLen: number,
-    linkType: number,
-    timestampSec: number,
-  ) => {
+  const onFrame: FrameCallback = (view, offset, capturedLen, originalLen, linkType, timestampSec) => {
     pipeline.countFrame(view, offset, capturedLen, originalLen, linkType, timestampSec);
     if (++framesSinceDrain === DRAIN_EVERY_FRAMES || pipeline.pendingBuckets > DRAIN_AT_BUCKETS) {
       ledger.add(pipeline.drain());

@@ -204,8 +204,6 @@ export class ClashAggregator {
   pending(): ClashPendingBatch {
     const cursors: ClashCursor[] = [];
     this.#cursors.forEach((c) => cursors.push({ id: c.id, upBytes: c.upBytes, downBytes: c.downBytes }));
-    const unattributed: ClashUnattributedRow[] = [];
-    for (const [bucketStartSec, r] of this.#unattributed) unattributed.push({ bucketStartSec, ...r });
     const seen = new Map<string, { firstSeenSec: number; lastSeenSec: number }>();
     for (const r of this.#usage.values()) {
       if (r.lastByteSec === 0) continue;
@@ -217,8 +215,8 @@ export class ClashAggregator {
     }
     const clients: ClashClientSeen[] = [...seen].map(([clientIp, s]) => ({ clientIp, ...s }));
     return {
-      usage: [...this.#usage.values()].map(usageRecord),
-      unattributed,
+      usage: this.pendingUsage(),
+      unattributed: this.pendingUnattributed(),
       samples: [],
       clients,
       resume: this.#baseUp === null ? null : {

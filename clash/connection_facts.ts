@@ -3,19 +3,10 @@
  * destination IP) and how (the outbound chain and rule), tolerant of sing-box and mihomo layouts.
  */
 import { normalizeClientIp } from "./client_ip.ts";
-import { CHAIN_SEPARATOR, NO_CHAIN, UNKNOWN_RESOURCE } from "./types.ts";
+import { CHAIN_SEPARATOR, type ClashLiveConnection, NO_CHAIN, UNKNOWN_RESOURCE } from "./types.ts";
 
 /** What a connection is attributed to and how it is shown; fixed at first sight. */
-export interface LiveFacts {
-  readonly clientIp: string;
-  readonly resource: string;
-  readonly chain: string;
-  readonly rule: string;
-  readonly network: string;
-  readonly inbound: string;
-  readonly destination: string;
-  readonly startSec: number | null;
-}
+export type LiveFacts = Omit<ClashLiveConnection, "id" | "upBytes" | "downBytes">;
 
 /** The `metadata` fields netledger reads; sing-box and mihomo both have them (clash-wire.md §1.5, §2). */
 export interface WireMetadata {
@@ -49,15 +40,16 @@ export function liveFacts(c: WireConnection): LiveFacts | null {
   const port = typeof m.destinationPort === "string" ? m.destinationPort : "";
   const chains = Array.isArray(c.chains) ? c.chains.filter((x): x is string => typeof x === "string") : [];
   const startMs = typeof c.start === "string" ? Date.parse(c.start) : NaN;
+  const resource = host || destinationIp || UNKNOWN_RESOURCE; // P3
   return {
     clientIp: sourceIp,
-    resource: host || destinationIp || UNKNOWN_RESOURCE, // P3
+    resource,
     // The cores list the leaf first (sing-box#2739); people read it from the matched group down.
     chain: chains.length === 0 ? NO_CHAIN : chains.reverse().join(CHAIN_SEPARATOR),
     rule: typeof c.rule === "string" ? c.rule : "",
     network: typeof m.network === "string" ? m.network : "",
     inbound: typeof m.type === "string" ? m.type : "",
-    destination: `${host || destinationIp || UNKNOWN_RESOURCE}${port && port !== "0" ? `:${port}` : ""}`,
+    destination: `${resource}${port && port !== "0" ? `:${port}` : ""}`,
     startSec: Number.isFinite(startMs) ? Math.floor(startMs / 1000) : null,
   };
 }

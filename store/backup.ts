@@ -1,11 +1,12 @@
 /**
- * Consistent copies of the live database, made while capture keeps writing: VACUUM INTO on a second,
- * read-only connection in a Worker (store/backup_worker.ts), so the copy is one WAL snapshot, compact, and
- * the event loop never waits for it. A backup is a complete netledger database: restore it by stopping
- * netledger and putting the file in place of DB_PATH.
+ * Consistent copies of the live database, made while capture keeps writing: SQLite's online backup API on a
+ * second, read-only connection in a Worker (store/backup_worker.ts explains why not VACUUM INTO), so the
+ * event loop never waits for it. A backup is a complete netledger database: restore it by stopping netledger
+ * and putting the file in place of DB_PATH.
  */
 import { dirname } from "node:path";
 import { type Store, StoreError, toStoreError } from "./db.ts";
+import { askWorker } from "./ask_worker.ts";
 import type { BackupReply, BackupRequest } from "./backup_worker.ts";
 
 /** How long the backup connection waits for a checkpoint that holds the WAL lock. */
@@ -23,25 +24,13 @@ export interface BackupStream {
  */
 export async function backupTo(store: Store, targetPath: string): Promise<void> {
   const worker = new Worker(new URL("./backup_worker.ts", import.meta.url), { type: "module" });
-  try {
-    const reply = await new Promise<BackupReply>((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent<BackupReply>) => resolve(event.data);
-      worker.onerror = (event) => {
-        event.preventDefault();
-        reject(new Error(`Backup worker failed: ${event.message}`));
-      };
-      const request: BackupRequest = {
-        sourcePath: store.path,
-        targetPath,
-        busyTimeoutMs: BACKUP_BUSY_TIMEOUT_MS,
-      };
-      worker.postMessage(request);
-    });
-    if (reply.errorMessage !== null) {
-      throw toStoreError(new Error(reply.errorMessage), `back up "${store.path}" to "${targetPath}"`);
-    }
-  } finally {
-    worker.terminate();
+  const reply = await askWorker<BackupRequest, BackupReply>(worker, "Backup worker", {
+    sourcePath: store.path,
+    targetPath,
+    busyTimeoutMs: BACKUP_BUSY_TIMEOUT_MS,
+  });
+  if (reply.errorMessage !== null) {
+    throw toStoreError(new Error(reply.errorMessage), `back up "${store.path}" to "${targetPath}"`);
   }
 }
 

@@ -4,7 +4,7 @@
  * store/retention.ts), so every sum stays exact and local days and months stay exact in that zone.
  * Per-second samples are only for recent charts and are deleted after SAMPLE_RETENTION_DAYS.
  */
-import type { Store } from "./db.ts";
+import { inTransaction, type Store } from "./db.ts";
 import { spans } from "./retention.ts";
 
 /** store_meta key: history before this UTC second has been rolled up. */
@@ -69,17 +69,12 @@ export function applyClashRetention(
   const setMark = db.prepare("INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)");
   while (fromSec < cutoffSec) {
     const toSec = Math.min(fromSec + DAY_SEC, cutoffSec);
-    db.exec("BEGIN IMMEDIATE");
-    try {
+    inTransaction(db, () => {
       for (const [start, end] of spans(fromSec, toSec, DAY_SEC, options.timeZone)) {
         for (const table of TABLES) rowsMerged += mergeSpan(store, table, start, end);
       }
       setMark.run(CLASH_ROLLED_MARK, toSec);
-      db.exec("COMMIT");
-    } catch (e) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw e;
-    }
+    });
     fromSec = toSec;
   }
   return { rowsMerged, samplesDeleted };

@@ -3,19 +3,80 @@
  * the samples, the client first/last seen times and the per-connection resume cursors, so a netledger restart
  * resumes exactly where the committed history ends (clash-wire.md P8). Also keeps user-given client names.
  */
+import type { StatementSync } from "node:sqlite";
 import type { ClashPendingBatch, ClashResumeState } from "../clash/types.ts";
-import { type Store, toStoreError } from "./db.ts";
+import { inTransaction, type Store, toStoreError } from "./db.ts";
 import { CLASH_ROLLED_MARK } from "./clash_retention.ts";
 
 /** Longest client name accepted, in characters. */
 export const MAX_CLIENT_NAME_CHARS = 64;
 
+const UPSERT_USAGE_SQL = `
+INSERT INTO clash_usage (bucket_start, client_ip, resource, chain, rule, up_bytes, down_bytes, connections)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (bucket_start, client_ip, resource, chain) DO UPDATE SET rule = excluded.rule,
+  up_bytes = up_bytes + excluded.up_bytes, down_bytes = down_bytes + excluded.down_bytes,
+  connections = connections + excluded.connections`;
+
+const UPSERT_CLIENT_USAGE_SQL = `
+INSERT INTO clash_client_usage (bucket_start, client_ip, up_bytes, down_bytes, connections)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (bucket_start, client_ip) DO UPDATE SET up_bytes = up_bytes + excluded.up_bytes,
+  down_bytes = down_bytes + excluded.down_bytes, connections = connections + excluded.connections`;
+
+const UPSERT_UNATTRIBUTED_SQL = `
+INSERT INTO clash_unattributed (bucket_start, up_bytes, down_bytes) VALUES (?, ?, ?)
+ON CONFLICT (bucket_start) DO UPDATE SET up_bytes = up_bytes + excluded.up_bytes,
+  down_bytes = down_bytes + excluded.down_bytes`;
+
+const UPSERT_SAMPLE_SQL = `
+INSERT INTO clash_samples (ts, up_bytes, down_bytes) VALUES (?, ?, ?)
+ON CONFLICT (ts) DO UPDATE SET up_bytes = up_bytes + excluded.up_bytes,
+  down_bytes = down_bytes + excluded.down_bytes`;
+
+const UPSERT_CLIENT_SEEN_SQL = `
+INSERT INTO clash_clients (client_ip, name, first_seen, last_seen) VALUES (?, NULL, ?, ?)
+ON CONFLICT (client_ip) DO UPDATE SET
+  first_seen = min(coalesce(first_seen, excluded.first_seen), excluded.first_seen),
+  last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen)`;
+
+const LOWER_ROLLED_MARK_SQL = "UPDATE store_meta SET value = min(value, ?) WHERE key = ?";
+
+const INSERT_CURSOR_SQL = "INSERT INTO clash_cursors (id, up_bytes, down_bytes) VALUES (?, ?, ?)";
+
+const REPLACE_RESUME_SQL = `
+INSERT OR REPLACE INTO clash_resume
+(singleton, api_url, upload_total, download_total, carry_up_bytes, carry_down_bytes)
+VALUES (1, ?, ?, ?, ?, ?)`;
+
 /** Persistence of the ClashMonitor (implements clash/'s ClashPersistence) plus client names. */
 export class ClashStore {
   readonly #store: Store;
+  /** The statements of a flush, prepared once. */
+  readonly #statements: {
+    readonly usage: StatementSync;
+    readonly clientUsage: StatementSync;
+    readonly unattributed: StatementSync;
+    readonly sample: StatementSync;
+    readonly clientSeen: StatementSync;
+    readonly lowerMark: StatementSync;
+    readonly cursor: StatementSync;
+    readonly resume: StatementSync;
+  };
 
   constructor(store: Store) {
     this.#store = store;
+    const db = store.db;
+    this.#statements = {
+      usage: db.prepare(UPSERT_USAGE_SQL),
+      clientUsage: db.prepare(UPSERT_CLIENT_USAGE_SQL),
+      unattributed: db.prepare(UPSERT_UNATTRIBUTED_SQL),
+      sample: db.prepare(UPSERT_SAMPLE_SQL),
+      clientSeen: db.prepare(UPSERT_CLIENT_SEEN_SQL),
+      lowerMark: db.prepare(LOWER_ROLLED_MARK_SQL),
+      cursor: db.prepare(INSERT_CURSOR_SQL),
+      resume: db.prepare(REPLACE_RESUME_SQL),
+    };
   }
 
   /** The database this writes to, for the read queries of store/clash_queries.ts. */
@@ -58,33 +119,16 @@ export class ClashStore {
    * rollback, so the caller keeps the batch in memory for the next flush.
    */
   saveBatch(batch: ClashPendingBatch): void {
-    const db = this.#store.db;
-    db.exec("BEGIN IMMEDIATE");
+    const { unattributed, sample, clientSeen } = this.#statements;
     try {
-      this.#writeUsage(batch);
-      const unattributed = db.prepare(
-        `INSERT INTO clash_unattributed (bucket_start, up_bytes, down_bytes) VALUES (?, ?, ?)
-         ON CONFLICT (bucket_start) DO UPDATE SET up_bytes = up_bytes + excluded.up_bytes,
-           down_bytes = down_bytes + excluded.down_bytes`,
-      );
-      for (const r of batch.unattributed) unattributed.run(r.bucketStartSec, r.upBytes, r.downBytes);
-      const sample = db.prepare(
-        `INSERT INTO clash_samples (ts, up_bytes, down_bytes) VALUES (?, ?, ?)
-         ON CONFLICT (ts) DO UPDATE SET up_bytes = up_bytes + excluded.up_bytes,
-           down_bytes = down_bytes + excluded.down_bytes`,
-      );
-      for (const s of batch.samples) sample.run(s.tsSec, s.upBytes, s.downBytes);
-      const seen = db.prepare(
-        `INSERT INTO clash_clients (client_ip, name, first_seen, last_seen) VALUES (?, NULL, ?, ?)
-         ON CONFLICT (client_ip) DO UPDATE SET
-           first_seen = min(coalesce(first_seen, excluded.first_seen), excluded.first_seen),
-           last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen)`,
-      );
-      for (const c of batch.clients) seen.run(c.clientIp, c.firstSeenSec, c.lastSeenSec);
-      if (batch.resume !== null) this.#writeResume(batch.resume);
-      db.exec("COMMIT");
+      inTransaction(this.#store.db, () => {
+        this.#writeUsage(batch);
+        for (const r of batch.unattributed) unattributed.run(r.bucketStartSec, r.upBytes, r.downBytes);
+        for (const s of batch.samples) sample.run(s.tsSec, s.upBytes, s.downBytes);
+        for (const c of batch.clients) clientSeen.run(c.clientIp, c.firstSeenSec, c.lastSeenSec);
+        if (batch.resume !== null) this.#writeResume(batch.resume);
+      });
     } catch (e) {
-      if (db.isTransaction) db.exec("ROLLBACK");
       throw toStoreError(e, `save proxy-client history to "${this.#store.path}"`);
     }
   }
@@ -98,14 +142,7 @@ export class ClashStore {
   }
 
   #writeUsage(batch: ClashPendingBatch): void {
-    const db = this.#store.db;
-    const detail = db.prepare(
-      `INSERT INTO clash_usage (bucket_start, client_ip, resource, chain, rule, up_bytes, down_bytes, connections)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (bucket_start, client_ip, resource, chain) DO UPDATE SET rule = excluded.rule,
-         up_bytes = up_bytes + excluded.up_bytes, down_bytes = down_bytes + excluded.down_bytes,
-         connections = connections + excluded.connections`,
-    );
+    const { usage: detail, clientUsage: client, lowerMark } = this.#statements;
     const perClient = new Map<string, { bucket: number; ip: string; up: number; down: number; n: number }>();
     let oldestBucketSec = Infinity;
     for (const r of batch.usage) {
@@ -127,33 +164,19 @@ export class ClashStore {
       perClient.set(key, c);
       oldestBucketSec = Math.min(oldestBucketSec, r.bucketStartSec);
     }
-    const client = db.prepare(
-      `INSERT INTO clash_client_usage (bucket_start, client_ip, up_bytes, down_bytes, connections)
-       VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (bucket_start, client_ip) DO UPDATE SET up_bytes = up_bytes + excluded.up_bytes,
-         down_bytes = down_bytes + excluded.down_bytes, connections = connections + excluded.connections`,
-    );
     for (const c of perClient.values()) client.run(c.bucket, c.ip, c.up, c.down, c.n);
     for (const r of batch.unattributed) oldestBucketSec = Math.min(oldestBucketSec, r.bucketStartSec);
     if (oldestBucketSec !== Infinity) {
       // Rows written behind the rollup mark (a clock step back) are rolled up by the next pass.
-      db.prepare("UPDATE store_meta SET value = min(value, ?) WHERE key = ?").run(
-        oldestBucketSec,
-        CLASH_ROLLED_MARK,
-      );
+      lowerMark.run(oldestBucketSec, CLASH_ROLLED_MARK);
     }
   }
 
   #writeResume(resume: ClashResumeState): void {
-    const db = this.#store.db;
-    db.exec("DELETE FROM clash_cursors");
-    const cursor = db.prepare("INSERT INTO clash_cursors (id, up_bytes, down_bytes) VALUES (?, ?, ?)");
+    const { cursor, resume: replaceResume } = this.#statements;
+    this.#store.db.exec("DELETE FROM clash_cursors");
     for (const c of resume.cursors) cursor.run(c.id, c.upBytes, c.downBytes);
-    db.prepare(
-      `INSERT OR REPLACE INTO clash_resume
-       (singleton, api_url, upload_total, download_total, carry_up_bytes, carry_down_bytes)
-       VALUES (1, ?, ?, ?, ?, ?)`,
-    ).run(
+    replaceResume.run(
       resume.apiUrl,
       resume.uploadTotal,
       resume.downloadTotal,

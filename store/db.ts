@@ -110,15 +110,40 @@ function migrate(db: DatabaseSync, migrations: readonly Migration[], path: strin
     );
   }
   for (const migration of migrations.slice(current)) {
-    db.exec("BEGIN IMMEDIATE");
     try {
-      db.exec(migration.sql);
-      db.exec(`PRAGMA user_version = ${migration.version}`);
-      db.exec("COMMIT");
+      inTransaction(db, () => {
+        db.exec(migration.sql);
+        db.exec(`PRAGMA user_version = ${migration.version}`);
+      });
     } catch (e) {
-      db.exec("ROLLBACK");
       throw toStoreError(e, `apply migration ${migration.version} ("${migration.name}") to "${path}"`);
     }
+  }
+}
+
+/**
+ * Runs `work` in one write transaction (BEGIN IMMEDIATE … COMMIT) and returns its result. On any failure it
+ * rolls back and rethrows the error that made the transaction fail.
+ */
+export function inTransaction<T>(db: DatabaseSync, work: () => T): T {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    const result = work();
+    db.exec("COMMIT");
+    return result;
+  } catch (e) {
+    rollBack(db);
+    throw e;
+  }
+}
+
+/** Ends a failed transaction; the error that made it fail is the one worth reporting. */
+function rollBack(db: DatabaseSync): void {
+  if (!db.isTransaction) return;
+  try {
+    db.exec("ROLLBACK");
+  } catch {
+    // SQLite already rolled back (it does so itself after SQLITE_FULL and I/O errors).
   }
 }
 

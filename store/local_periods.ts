@@ -82,6 +82,11 @@ export function localDateStartSec(date: string, timeZone: string): number {
   return dayStartSec(Temporal.PlainDate.from(date), timeZone);
 }
 
+/** UTC second at which local date `date` ("YYYY-MM-DD") ends in `timeZone`: the start of the next day. */
+export function localDateEndSec(date: string, timeZone: string): number {
+  return dayStartSec(Temporal.PlainDate.from(date).add({ days: 1 }), timeZone);
+}
+
 /** `date` ("YYYY-MM-DD") moved by `days` (may be negative). */
 export function addDays(date: string, days: number): string {
   return Temporal.PlainDate.from(date).add({ days }).toString();

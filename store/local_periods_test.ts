@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { localDateOf, localDateStartSec, localDayStartSec, localPeriods } from "./local_periods.ts";
+import {
+  localDateEndSec,
+  localDateOf,
+  localDateStartSec,
+  localDayStartSec,
+  localPeriods,
+} from "./local_periods.ts";
 import { utcSec } from "./_testing.ts";
 
 const HOUR = 3600;
@@ -65,4 +71,11 @@ Deno.test("localDateOf() and localDayStartSec() agree with localDateStartSec() a
   assert.equal(localDateOf(sec, "Asia/Kathmandu"), "2024-06-02");
   assert.equal(localDayStartSec(sec, "Asia/Kathmandu"), utcSec("2024-06-01T18:15:00Z"));
   assert.equal(localDateStartSec("2024-06-02", "Asia/Kathmandu"), utcSec("2024-06-01T18:15:00Z"));
+});
+
+Deno.test("localDateEndSec() ends a 25-hour fall-back day where the next local day starts", () => {
+  const zone = "America/New_York";
+  assert.equal(localDateEndSec("2024-11-03", zone), localDateStartSec("2024-11-04", zone));
+  assert.equal(localDateEndSec("2024-11-03", zone) - localDateStartSec("2024-11-03", zone), 25 * HOUR);
+  assert.equal(localDateEndSec("2024-12-31", "Asia/Kathmandu"), utcSec("2024-12-31T18:15:00Z"));
 });

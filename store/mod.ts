@@ -18,6 +18,7 @@ export {
 export {
   addDays,
   type Granularity,
+  localDateEndSec,
   localDateOf,
   localDateStartSec,
   localDayStartSec,

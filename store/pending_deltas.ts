@@ -140,12 +140,15 @@ export class PendingDeltas {
       // Straight into the map: going through addRemote could start a nested fold over the same entries.
       const otherKey = `${entry.bucketStartSec} ${OTHER_REMOTE_IP}`;
       const other = this.#remotes.get(otherKey);
-      if (other) addSums(other, entry);
-      else {this.#remotes.set(otherKey, {
+      if (other) {
+        addSums(other, entry);
+      } else {
+        this.#remotes.set(otherKey, {
           ...copySums(entry),
           bucketStartSec: entry.bucketStartSec,
           remoteIp: OTHER_REMOTE_IP,
-        });}
+        });
+      }
     }
   }
 }

@@ -13,7 +13,7 @@
  * one span (an hour for traffic, a day for remotes) at each period edge; fine data regroups exactly.
  * Splitting at local midnight costs at most one extra row per day and family (or per remote and day).
  */
-import type { Store } from "./db.ts";
+import { inTransaction, type Store } from "./db.ts";
 import { addDays, localDateOf, localDateStartSec } from "./local_periods.ts";
 
 /** Retention settings (Config.retention) plus the zone and clock of this pass. */
@@ -142,15 +142,10 @@ function forEachDay(
   for (let days = 0; fromSec < cutoffSec; days++) {
     if (days >= maxDays) return false;
     const toSec = Math.min(fromSec + DAY_SEC, cutoffSec);
-    db.exec("BEGIN IMMEDIATE");
-    try {
+    inTransaction(db, () => {
       work(fromSec, toSec);
       setMark.run(mark, toSec);
-      db.exec("COMMIT");
-    } catch (e) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw e;
-    }
+    });
     fromSec = toSec;
   }
   return true;

@@ -8,6 +8,7 @@ import type { RemoteTraffic } from "../capture/types.ts";
 import type { SQLInputValue } from "node:sqlite";
 import { StoreError, toStoreError } from "./db.ts";
 import { OTHER_REMOTE_IP } from "./pending_deltas.ts";
+import { askWorker } from "./ask_worker.ts";
 import type { ReadReply, ReadRequest } from "./read_worker.ts";
 import type { TrafficLedger } from "./traffic_ledger.ts";
 import type { TrafficTotals } from "./traffic_queries.ts";
@@ -125,22 +126,15 @@ async function readOffThread(
   params: SQLInputValue[],
 ): Promise<readonly Record<string, unknown>[]> {
   const worker = new Worker(new URL("./read_worker.ts", import.meta.url), { type: "module" });
-  try {
-    const reply = await new Promise<ReadReply>((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent<ReadReply>) => resolve(event.data);
-      worker.onerror = (event) => {
-        event.preventDefault();
-        reject(new Error(`Read worker failed: ${event.message}`));
-      };
-      const request: ReadRequest = { path, sql, params, busyTimeoutMs: READ_BUSY_TIMEOUT_MS };
-      worker.postMessage(request);
-    });
-    if (reply.errorMessage === null) return reply.rows;
-    const error = toStoreError(new Error(reply.errorMessage), `read top remotes from "${path}"`);
-    throw error instanceof StoreError ? error : new Error(error.message, { cause: error });
-  } finally {
-    worker.terminate();
-  }
+  const reply = await askWorker<ReadRequest, ReadReply>(worker, "Read worker", {
+    path,
+    sql,
+    params,
+    busyTimeoutMs: READ_BUSY_TIMEOUT_MS,
+  });
+  if (reply.errorMessage === null) return reply.rows;
+  const error = toStoreError(new Error(reply.errorMessage), `read top remotes from "${path}"`);
+  throw error instanceof StoreError ? error : new Error(error.message, { cause: error });
 }
 
 function compareText(a: string, b: string): number {

@@ -4,8 +4,8 @@
  * the next one.
  */
 import type { BucketHealth, BucketTraffic, RemoteTraffic, TrafficBatch } from "../capture/types.ts";
-import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type Store, StoreError, type StoreErrorKind, toStoreError } from "./db.ts";
+import type { StatementSync } from "node:sqlite";
+import { inTransaction, type Store, StoreError, type StoreErrorKind, toStoreError } from "./db.ts";
 import { DEFAULT_MAX_PENDING_REMOTES, PendingDeltas } from "./pending_deltas.ts";
 import { type ImportedFile, INSERT_IMPORTED_FILE_SQL } from "./imported_files.ts";
 import { LOWER_ROLLUP_MARKS_SQL } from "./retention.ts";
@@ -208,11 +208,9 @@ export class TrafficLedger {
   }
 
   #write(batch: PendingDeltas): number {
-    const db = this.#store.db;
     const { traffic, remote, health, marks, imported } = this.#statements;
     const importedFile = this.#importedFile;
-    db.exec("BEGIN IMMEDIATE");
-    try {
+    const rowCount = inTransaction(this.#store.db, () => {
       let rowCount = 0;
       if (importedFile !== null) {
         imported.run(importedFile.sha256, importedFile.path, importedFile.importedSec, importedFile.frames);
@@ -235,22 +233,9 @@ export class TrafficLedger {
       }
       // Old buckets (a pcap import of last year) must still be rolled up by the next retention pass.
       if (oldestSec !== Infinity) marks.run(oldestSec);
-      db.exec("COMMIT");
-      if (importedFile === this.#importedFile) this.#importedFile = null;
       return rowCount;
-    } catch (e) {
-      rollBack(db);
-      throw e;
-    }
-  }
-}
-
-/** Ends a failed transaction; the error that made it fail is the one worth reporting. */
-function rollBack(db: DatabaseSync): void {
-  if (!db.isTransaction) return;
-  try {
-    db.exec("ROLLBACK");
-  } catch {
-    // SQLite already rolled back (it does so itself after SQLITE_FULL and I/O errors).
+    });
+    if (importedFile === this.#importedFile) this.#importedFile = null;
+    return rowCount;
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { IpFamily } from "../capture/types.ts";
 import {
-  addDays,
+  localDateEndSec,
   localDateOf,
   localDateStartSec,
   type LocalPeriod,
@@ -108,7 +108,7 @@ export function trafficTotal(ledger: TrafficLedger, fromSec: number, toSec: numb
 /** Today, this month and this year, local to `timeZone`, at UTC second `nowSec`. */
 export function trafficSummary(ledger: TrafficLedger, timeZone: string, nowSec: number): TrafficSummary {
   const today = localDateOf(nowSec, timeZone);
-  const endSec = localDateStartSec(addDays(today, 1), timeZone);
+  const endSec = localDateEndSec(today, timeZone);
   const since = (date: string) => trafficTotal(ledger, localDateStartSec(date, timeZone), endSec);
   return { today: since(today), month: since(monthStartDate(today)), year: since(yearStartDate(today)) };
 }

@@ -74,9 +74,11 @@ function fuzzRequest(random: Random): FuzzRequest {
         headers,
       };
     case 1:
+      // The prefix keeps the last segment from being "%2e" or "%2e%2e": fetch resolves those dot segments,
+      // and "/api/nl-fuzz/../../../../%2e" would become "/", the dashboard (seed 390301469).
       return {
         method: "GET",
-        path: `/api/nl-fuzz/${"../".repeat(Math.floor(random() * 5))}${encodedJunk(random, 60)}`,
+        path: `/api/nl-fuzz/${"../".repeat(Math.floor(random() * 5))}nl-fuzz-${encodedJunk(random, 60)}`,
         headers,
       };
     case 2: {

@@ -3,14 +3,10 @@
  * sleeps: `until(predicate)` re-checks after every monitor event, `snapshot()` pushes one snapshot and
  * resolves when the monitor has ingested it.
  */
-import { ClashMonitor } from "../../clash/mod.ts";
-import { ClashStore } from "../../store/clash_store.ts";
-import { openStore, type Store } from "../../store/mod.ts";
+import { ClashMonitor, normalizeClientIp } from "../../clash/mod.ts";
+import { ClashStore, openStore, type Store } from "../../store/mod.ts";
 import { FakeClash, type FakeClashOptions, type FakeTruth } from "./fake_clash.ts";
-import { normalizeClientIp } from "../../clash/mod.ts";
-
-/** Longest wait for a monitor event before a test fails. */
-const WAIT_LIMIT_MS = 20_000;
+import { Notifier } from "./notifier.ts";
 
 /** Options of a rig: the fake core's and the monitor's secrets, and a DB path to reuse across "restarts". */
 export interface RigOptions extends FakeClashOptions {
@@ -21,7 +17,7 @@ export interface RigOptions extends FakeClashOptions {
 
 /** See the module doc. Dispose with `await using`. */
 export class ClashRig {
-  #waiters: (() => void)[] = [];
+  readonly #events = new Notifier();
   #snapshots = 0;
 
   private constructor(
@@ -50,7 +46,7 @@ export class ClashRig {
       backoff: { minMs: 5, maxMs: 40 },
       onEvent: (e) => {
         if (e.kind === "snapshot") rig!.#snapshots++;
-        for (const w of rig!.#waiters.splice(0)) w();
+        rig!.#events.notify();
       },
     });
     rig = new ClashRig(log, fake, store, clashStore, monitor, dbPath, options.fake === undefined);
@@ -62,23 +58,11 @@ export class ClashRig {
    * Resolves once `predicate()` holds, re-checked after every monitor event. Rejects after WAIT_LIMIT_MS so
    * a broken monitor fails the test instead of hanging it (a bound, not a timing assert).
    */
-  async until(predicate: () => boolean): Promise<void> {
-    const deadline = Date.now() + WAIT_LIMIT_MS;
-    while (!predicate()) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve, reject) => {
-        this.#waiters.push(resolve);
-        timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `Monitor never reached the awaited state; status ${JSON.stringify(this.monitor.status())}`,
-              ),
-            ),
-          Math.max(0, deadline - Date.now()),
-        );
-      }).finally(() => clearTimeout(timer));
-    }
+  until(predicate: () => boolean): Promise<void> {
+    return this.#events.until(
+      predicate,
+      () => `Monitor never reached the awaited state; status ${JSON.stringify(this.monitor.status())}`,
+    );
   }
 
   /** Waits until connected with the first snapshot ingested. */

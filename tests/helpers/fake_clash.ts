@@ -6,27 +6,12 @@
  *
  * Tests drive it as the core: open connections, move bytes, push snapshots (`pushSnapshot()`), restart it,
  * take it away and bring it back. It records the truth an exact aggregator must reach (`truth()`).
+ * The JSON each core writes is in fake_clash_wire.ts.
  */
+import { type FakeConnection, snapshotText } from "./fake_clash_wire.ts";
+import { Notifier } from "./notifier.ts";
 
-/** One tracked connection of the fake core. */
-export interface FakeConnection {
-  readonly id: string;
-  readonly sourceIP: string;
-  readonly host: string;
-  readonly destinationIP: string;
-  readonly destinationPort: string;
-  readonly network: "tcp" | "udp";
-  readonly type: string;
-  /** As the core lists them: leaf first. */
-  readonly chains: readonly string[];
-  readonly rule: string;
-  readonly start: string;
-  upload: number;
-  download: number;
-  /** Counters in the last snapshot sent that listed it; null if never listed. */
-  sentUpload: number | null;
-  sentDownload: number | null;
-}
+export type { FakeConnection } from "./fake_clash_wire.ts";
 
 /** What the fake says an exact aggregator must have counted. */
 export interface FakeTruth {
@@ -36,9 +21,7 @@ export interface FakeTruth {
   readonly epochTotals: readonly { readonly up: number; readonly down: number }[];
 }
 
-/** Longest wait for a subscriber change before a test fails. */
-const WAIT_LIMIT_MS = 20_000;
-
+/** How a FakeClash behaves: its secret, which core it imitates, and whether it streams by itself. */
 export interface FakeClashOptions {
   readonly secret: string;
   readonly flavor?: "sing-box" | "mihomo";
@@ -68,7 +51,7 @@ export class FakeClash {
   #connectionSubs = new Set<Subscriber>();
   #trafficSubs = new Set<Subscriber>();
   #timers = new Set<ReturnType<typeof setInterval>>();
-  #waiters: (() => void)[] = [];
+  readonly #subscriberChanges = new Notifier();
   /** Every request, as "METHOD /path?query", for tests of what the client asked. */
   readonly requests: string[] = [];
 
@@ -179,18 +162,11 @@ export class FakeClash {
    * Resolves once `predicate()` holds, re-checked whenever a subscriber comes or goes. Rejects after
    * WAIT_LIMIT_MS so a client that never subscribes fails the test instead of hanging it.
    */
-  async until(predicate: () => boolean): Promise<void> {
-    const deadline = Date.now() + WAIT_LIMIT_MS;
-    while (!predicate()) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve, reject) => {
-        this.#waiters.push(resolve);
-        timer = setTimeout(
-          () => reject(new Error(`No subscriber change on the fake core (now ${this.subscriberCount})`)),
-          Math.max(0, deadline - Date.now()),
-        );
-      }).finally(() => clearTimeout(timer));
-    }
+  until(predicate: () => boolean): Promise<void> {
+    return this.#subscriberChanges.until(
+      predicate,
+      () => `No subscriber change on the fake core (now ${this.subscriberCount})`,
+    );
   }
 
   /** What an exact aggregator must have counted (see FakeTruth). */
@@ -352,18 +328,10 @@ export class FakeClash {
       c.sentUpload = c.upload;
       c.sentDownload = c.download;
     }
-    const mihomo = this.#options.flavor === "mihomo";
-    const connections = list.map((c) => mihomo ? mihomoConnection(c) : singBoxConnection(c));
-    const snapshot = mihomo
-      ? {
-        downloadTotal: this.#downloadTotal,
-        uploadTotal: this.#uploadTotal,
-        connections: list.length ? connections : null,
-        memory: 0,
-      }
-      : { connections, downloadTotal: this.#downloadTotal, memory: 31481856, uploadTotal: this.#uploadTotal };
-    // Go's json.Encoder escapes HTML characters ("=>" arrives as "=\u003e").
-    return JSON.stringify(snapshot).replace(/[<>&]/g, (ch) => `\\u00${ch.charCodeAt(0).toString(16)}`);
+    return snapshotText(this.#options.flavor ?? "sing-box", list, {
+      uploadTotal: this.#uploadTotal,
+      downloadTotal: this.#downloadTotal,
+    });
   }
 
   #dropStreams(): void {
@@ -373,68 +341,8 @@ export class FakeClash {
   }
 
   #notify(): void {
-    for (const w of this.#waiters.splice(0)) w();
+    this.#subscriberChanges.notify();
   }
-}
-
-/** sing-box field layout: a Go map, keys sorted (§1.5). */
-function singBoxConnection(c: FakeConnection) {
-  return {
-    chains: c.chains,
-    download: c.download,
-    id: c.id,
-    metadata: {
-      destinationIP: c.destinationIP,
-      destinationPort: c.destinationPort,
-      dnsMode: "normal",
-      host: c.host,
-      network: c.network,
-      processPath: "",
-      sourceIP: c.sourceIP,
-      sourcePort: "50000",
-      type: c.type,
-    },
-    rule: c.rule,
-    rulePayload: "",
-    start: c.start,
-    upload: c.upload,
-  };
-}
-
-/** mihomo field layout: struct order and its extra metadata (§2). */
-function mihomoConnection(c: FakeConnection) {
-  return {
-    id: c.id,
-    metadata: {
-      network: c.network,
-      type: c.type,
-      sourceIP: c.sourceIP,
-      destinationIP: c.destinationIP,
-      sourceGeoIP: null,
-      destinationGeoIP: null,
-      sourcePort: "50000",
-      destinationPort: c.destinationPort,
-      inboundIP: "",
-      inboundPort: "0",
-      inboundName: "tun",
-      host: c.host,
-      dnsMode: "normal",
-      uid: 0,
-      process: "",
-      processPath: "",
-      specialProxy: "",
-      specialRules: "",
-      remoteDestination: c.destinationIP,
-      dscp: 0,
-      sniffHost: "",
-    },
-    upload: c.upload,
-    download: c.download,
-    start: c.start,
-    chains: c.chains,
-    rule: c.rule,
-    rulePayload: "",
-  };
 }
 
 function json(value: unknown): Response {

@@ -87,6 +87,7 @@ export const CASES: readonly Case[] = [
   counted("IPv4 download", "ethernet", "down", "203.0.113.9", CAPTURE_IPV4, 1000),
 ];
 
+/** What netledger must count after `rounds` injections of every case in `cases`. */
 export function expectedTotals(cases: readonly Case[], rounds: number) {
   const sum = (pick: (c: Case) => number) => rounds * cases.reduce((n, c) => n + pick(c), 0);
   return {
@@ -98,6 +99,7 @@ export function expectedTotals(cases: readonly Case[], rounds: number) {
   };
 }
 
+/** The frames of every case, in CASES order, repeated `rounds` times. */
 export function frames(rounds: number): Uint8Array[] {
   return Array.from({ length: rounds }, () => CASES.map((c) => c.bytes)).flat();
 }

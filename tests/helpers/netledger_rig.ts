@@ -19,8 +19,10 @@ export interface Totals {
   readonly downPackets: number;
 }
 
+/** No bytes and no packets: the start of every sum. */
 export const ZERO: Totals = { upBytes: 0, downBytes: 0, upPackets: 0, downPackets: 0 };
 
+/** `a` plus `times` times `b`, field by field. */
 export function addTotals(a: Totals, b: Totals, times = 1): Totals {
   return {
     upBytes: a.upBytes + times * b.upBytes,

@@ -8,15 +8,19 @@
  *     await runInNetns(pair.captureNs, ["ip", "link", "show"]);
  */
 
-/** Addresses of the capture end (the "host" netledger watches) and of the peer end. */
+/** IPv4 address of the capture end (the "host" netledger watches). */
 export const CAPTURE_IPV4 = "192.0.2.1";
+/** IPv4 address of the peer end (the peer namespace has IPv6 turned off). */
 export const PEER_IPV4 = "192.0.2.2";
+/** IPv6 address of the capture end. */
 export const CAPTURE_IPV6 = "2001:db8:1:1::1";
-export const PEER_IPV6 = "2001:db8:1:1::2";
+/** MAC address of the capture end (locally administered). */
 export const CAPTURE_MAC = "02:00:00:00:00:01";
+/** MAC address of the peer end (locally administered). */
 export const PEER_MAC = "02:00:00:00:00:02";
-/** The veth names inside each namespace (namespaces keep them apart, so they need not be unique). */
+/** The veth name in the capture namespace (namespaces keep names apart, so they need not be unique). */
 export const CAPTURE_IFACE = "nlcap0";
+/** The veth name in the peer namespace. */
 export const PEER_IFACE = "nlpeer0";
 
 /** Two namespaces and the veth pair between them; disposing deletes everything. */
@@ -61,10 +65,38 @@ export function runInNetns(ns: string, args: readonly string[]): Promise<string>
 
 /** Deletes a namespace if it exists. */
 async function deleteNetns(ns: string): Promise<void> {
-  const out = await new Deno.Command("ip", { args: ["netns", "delete", ns], stdout: "null", stderr: "null" })
-    .output();
-  // Exit code 1 with "No such file": already gone, which is what we want.
-  void out;
+  // The exit code is ignored: 1 with "No such file" means already gone, which is what we want.
+  await new Deno.Command("ip", { args: ["netns", "delete", ns], stdout: "null", stderr: "null" }).output();
+}
+
+/** Creates the veth pair: CAPTURE_IFACE in `captureNs`, PEER_IFACE in `peerNs`, both down and unaddressed. */
+function addVeth(captureNs: string, peerNs: string): Promise<string> {
+  return run([
+    "ip",
+    "-n",
+    captureNs,
+    "link",
+    "add",
+    CAPTURE_IFACE,
+    "address",
+    CAPTURE_MAC,
+    "type",
+    "veth",
+    "peer",
+    "name",
+    PEER_IFACE,
+    "address",
+    PEER_MAC,
+    "netns",
+    peerNs,
+  ]);
+}
+
+/** Gives both veth ends their addresses (CAPTURE_IPV4 and CAPTURE_IPV6, PEER_IPV4). */
+async function addVethAddresses(captureNs: string, peerNs: string): Promise<void> {
+  await run(["ip", "-n", captureNs, "addr", "add", `${CAPTURE_IPV4}/24`, "dev", CAPTURE_IFACE]);
+  await run(["ip", "-n", captureNs, "addr", "add", `${CAPTURE_IPV6}/64`, "dev", CAPTURE_IFACE, "nodad"]);
+  await run(["ip", "-n", peerNs, "addr", "add", `${PEER_IPV4}/24`, "dev", PEER_IFACE]);
 }
 
 /**
@@ -86,25 +118,7 @@ export async function createVethPair(): Promise<VethPair> {
   try {
     await run(["ip", "netns", "add", captureNs]);
     await run(["ip", "netns", "add", peerNs]);
-    await run([
-      "ip",
-      "-n",
-      captureNs,
-      "link",
-      "add",
-      CAPTURE_IFACE,
-      "address",
-      CAPTURE_MAC,
-      "type",
-      "veth",
-      "peer",
-      "name",
-      PEER_IFACE,
-      "address",
-      PEER_MAC,
-      "netns",
-      peerNs,
-    ]);
+    await addVeth(captureNs, peerNs);
     const c = (args: string[]) => run(["ip", "netns", "exec", captureNs, ...args]);
     const p = (args: string[]) => run(["ip", "netns", "exec", peerNs, ...args]);
     await p([
@@ -121,9 +135,7 @@ export async function createVethPair(): Promise<VethPair> {
       `net.ipv6.conf.${CAPTURE_IFACE}.accept_ra=0`,
       `net.ipv6.conf.${CAPTURE_IFACE}.router_solicitations=0`,
     ]);
-    await c(["ip", "addr", "add", `${CAPTURE_IPV4}/24`, "dev", CAPTURE_IFACE]);
-    await c(["ip", "addr", "add", `${CAPTURE_IPV6}/64`, "dev", CAPTURE_IFACE, "nodad"]);
-    await p(["ip", "addr", "add", `${PEER_IPV4}/24`, "dev", PEER_IFACE]);
+    await addVethAddresses(captureNs, peerNs);
     await c(["ip", "link", "set", "lo", "up"]);
     await p(["ip", "link", "set", "lo", "up"]);
     await c(["ip", "link", "set", CAPTURE_IFACE, "up"]);
@@ -145,28 +157,8 @@ export async function createVethPair(): Promise<VethPair> {
 /** Deletes the capture end's veth (and so the pair), then creates it again with the same names and addresses. */
 export async function recreateVeth(pair: VethPair): Promise<void> {
   await run(["ip", "-n", pair.captureNs, "link", "delete", pair.captureIface]);
-  await run([
-    "ip",
-    "-n",
-    pair.captureNs,
-    "link",
-    "add",
-    CAPTURE_IFACE,
-    "address",
-    CAPTURE_MAC,
-    "type",
-    "veth",
-    "peer",
-    "name",
-    PEER_IFACE,
-    "address",
-    PEER_MAC,
-    "netns",
-    pair.peerNs,
-  ]);
-  await run(["ip", "-n", pair.captureNs, "addr", "add", `${CAPTURE_IPV4}/24`, "dev", CAPTURE_IFACE]);
-  await run(["ip", "-n", pair.captureNs, "addr", "add", `${CAPTURE_IPV6}/64`, "dev", CAPTURE_IFACE, "nodad"]);
-  await run(["ip", "-n", pair.peerNs, "addr", "add", `${PEER_IPV4}/24`, "dev", PEER_IFACE]);
+  await addVeth(pair.captureNs, pair.peerNs);
+  await addVethAddresses(pair.captureNs, pair.peerNs);
   await run(["ip", "-n", pair.captureNs, "link", "set", CAPTURE_IFACE, "up"]);
   await run(["ip", "-n", pair.peerNs, "link", "set", PEER_IFACE, "up"]);
 }

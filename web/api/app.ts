@@ -9,7 +9,7 @@ import type { ClashMonitor } from "../../clash/mod.ts";
 import type { ClashStore, LedgerStatus, TrafficLedger } from "../../store/mod.ts";
 import { type Auth, authMiddleware, authRoutes } from "./auth.ts";
 import { METRICS_CONTENT_TYPE, type MetricsSnapshot, renderMetrics } from "./metrics.ts";
-import { monitoringRoutes } from "./monitoring_routes.ts";
+import { clashStatusJson, monitoringRoutes } from "./monitoring_routes.ts";
 import { staticRoutes } from "./static_routes.ts";
 import { type RealtimeSource, trafficRoutes } from "./traffic_routes.ts";
 
@@ -84,13 +84,7 @@ function healthJson(deps: AppDeps) {
     problems,
     capture: captureJson(capture),
     store: storeJson(store),
-    clash: clash === null ? null : {
-      state: clash.state,
-      message: clash.message,
-      core: clash.core,
-      version: clash.version,
-      since: clash.sinceSec,
-    },
+    clash: clash === null ? null : clashStatusJson(clash),
   };
 }
 

@@ -3,29 +3,13 @@
  * snapshot that main.ts fills from store, capture and clash getters. People with many boxes scrape each
  * appliance with Prometheus, VictoriaMetrics or Thanos; the series set is bounded so that scales.
  */
+import type { FamilyTotals, RemoteTotals } from "../../store/mod.ts";
 
 /** Content-Type of the text exposition format. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 /** Most proxy clients exposed as separate series; heavier ones first, the rest summed as client_ip="other". */
 export const MAX_CLIENT_SERIES = 500;
-
-/** All-time public traffic of one IP family: stored plus unsaved totals, which only grow. */
-export interface FamilyTotals {
-  readonly family: 4 | 6;
-  readonly upBytes: number;
-  readonly downBytes: number;
-  readonly upPackets: number;
-  readonly downPackets: number;
-}
-
-/** Bytes exchanged with one remote address inside the top-remotes window. */
-export interface RemoteTotals {
-  /** Canonical address text, or "other" (OTHER_REMOTE_IP) for a remainder row from the store. */
-  readonly remoteIp: string;
-  readonly upBytes: number;
-  readonly downBytes: number;
-}
 
 /** All-time proxied traffic and live connections of one Clash client. */
 export interface ClashClientTotals {
@@ -42,7 +26,7 @@ export interface MetricsSnapshot {
   readonly version: string;
   /** True while the live capture reads packets (false: no permission, interface down, pcap-only). */
   readonly isCaptureRunning: boolean;
-  /** One entry per family; a missing family is exposed as zeros so the series never vanish. */
+  /** All-time totals (stored plus unsaved), one entry per family; a missing family is exposed as zeros. */
   readonly traffic: readonly FamilyTotals[];
   /** All-time frames skipped as truncated or garbled. */
   readonly malformedPackets: number;
@@ -54,7 +38,10 @@ export interface MetricsSnapshot {
     /** The window's total public bytes over all remotes, so "other" = total − shown. */
     readonly totalUpBytes: number;
     readonly totalDownBytes: number;
-    /** Heaviest remotes of the window, any order; more than `limit` rows are cut to `limit`. */
+    /**
+     * Heaviest remotes of the window, any order; more than `limit` rows are cut to `limit`. A remote IP of
+     * "other" (OTHER_REMOTE_IP) is a remainder row from the store.
+     */
     readonly rows: readonly RemoteTotals[];
     /** How many remotes get their own series (METRICS_TOP_N). */
     readonly limit: number;

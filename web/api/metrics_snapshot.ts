@@ -5,12 +5,12 @@
 import type { CaptureStatus } from "../../capture/mod.ts";
 import type { ClashMonitor } from "../../clash/mod.ts";
 import {
-  addDays,
   allTimeTotals,
   clashClientInfos,
   clashClientTotals,
   type ClashStore,
   clashTotal,
+  localDateEndSec,
   localDateOf,
   localDateStartSec,
   topRemotes,
@@ -37,7 +37,7 @@ export function buildMetricsSnapshot(sources: MetricsSources): MetricsSnapshot {
   const totals = allTimeTotals(ledger);
   const today = localDateOf(nowSec, timeZone);
   const windowStartSec = localDateStartSec(today, timeZone);
-  const windowEndSec = localDateStartSec(addDays(today, 1), timeZone);
+  const windowEndSec = localDateEndSec(today, timeZone);
   const top = topRemotes(ledger, { fromSec: windowStartSec, toSec: windowEndSec, limit: sources.topN });
   const windowTotal = trafficTotal(ledger, windowStartSec, windowEndSec);
   return {

@@ -11,7 +11,6 @@ import type { WSContext } from "hono/ws";
 import type { ClashLiveClient, ClashMonitor, ClashStatus, StreamHub } from "../../clash/mod.ts";
 import { normalizeClientIp, ONLINE_WINDOW_SEC } from "../../clash/mod.ts";
 import {
-  addDays,
   clashByPeriod,
   clashChainsByClient,
   clashChainTotals,
@@ -22,6 +21,7 @@ import {
   type ClashStore,
   type ClashTotals,
   type Granularity,
+  localDateEndSec,
   localDateOf,
   localDateStartSec,
   localPeriods,
@@ -68,6 +68,11 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
     const start = parseDate(c.req.query("start"), "start", end);
     return { start, end };
   };
+  /** The local dates `start`..`end` (inclusive) as a half-open UTC-second span. */
+  const span = (start: string, end: string) => ({
+    fromSec: localDateStartSec(start, timeZone),
+    toSec: localDateEndSec(end, timeZone),
+  });
   const history = (start: string, end: string, granularity: Granularity, ip: string | null) => {
     checkDateRange(start, end, granularity);
     const periods = clashByPeriod(store, monitor, localPeriods(start, end, granularity, timeZone), ip);
@@ -79,8 +84,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
   };
   const clients = (start: string, end: string): MonitoringClientJson[] => {
     checkDateRange(start, end, "day");
-    const fromSec = localDateStartSec(start, timeZone);
-    const toSec = localDateStartSec(addDays(end, 1), timeZone);
+    const { fromSec, toSec } = span(start, end);
     const totals = new Map(clashClientTotals(store, monitor, fromSec, toSec).map((t) => [t.key, t]));
     const live = new Map(monitor.liveClients().map((l) => [l.clientIp, l]));
     const chains = clashChainsByClient(store, monitor, fromSec, toSec);
@@ -105,7 +109,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
       const sample = monitor.latestSample();
       const live = monitor.liveClients();
       return c.json<MonitoringOverviewJson>({
-        status: statusJson(monitor.status()),
+        status: clashStatusJson(monitor.status()),
         rate: sample && { ts: sample.tsSec, up_Bps: sample.upBytes, down_Bps: sample.downBytes },
         active_connections: live.reduce((n, l) => n + l.activeConnections, 0),
         online_clients: live.filter((l) => isOnline(l, nowSec())).length,
@@ -118,7 +122,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
     "/api/monitoring/history",
     api((c) => {
       const { start, end } = range(c);
-      const ip = c.req.query("client") ? parseClientIp(c.req.query("client")!, "client") : null;
+      const ip = optionalClientIp(c);
       return c.json<MonitoringHistoryJson>(
         history(start, end, parseGranularity(c.req.query("granularity")), ip),
       );
@@ -130,7 +134,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
     api((c) => {
       const { start, end } = range(c);
       return c.json<MonitoringClientsJson>({
-        status: statusJson(monitor.status()),
+        status: clashStatusJson(monitor.status()),
         clients: clients(start, end),
       });
     }),
@@ -144,11 +148,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
       const granularity = parseGranularity(c.req.query("granularity"), start === end ? "hour" : "day");
       const found = clients(start, end).find((x) => x.ip === ip);
       const info = clashClientInfos(store).get(ip);
-      const query = {
-        fromSec: localDateStartSec(start, timeZone),
-        toSec: localDateStartSec(addDays(end, 1), timeZone),
-        clientIp: ip,
-      };
+      const query = { ...span(start, end), clientIp: ip };
       return c.json<MonitoringClientDetailJson>({
         client: found ?? clientJson(ip, undefined, undefined, info?.name ?? null, {
           chains: [],
@@ -180,11 +180,9 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
     api((c) => {
       const { start, end } = range(c);
       checkDateRange(start, end, "day");
-      const clientIp = c.req.query("client") ? parseClientIp(c.req.query("client")!, "client") : null;
+      const clientIp = optionalClientIp(c);
       const limit = parseLimit(c.req.query("limit"), { fallback: DEFAULT_RESOURCES, max: MAX_RESOURCES });
-      const fromSec = localDateStartSec(start, timeZone);
-      const toSec = localDateStartSec(addDays(end, 1), timeZone);
-      const resources = clashResourceTotals(store, monitor, { fromSec, toSec, clientIp, limit });
+      const resources = clashResourceTotals(store, monitor, { ...span(start, end), clientIp, limit });
       return c.json<MonitoringResourcesJson>({ resources: resources.map(groupJson) });
     }),
   );
@@ -248,8 +246,14 @@ function isSameOrigin(origin: string | undefined, host: string | undefined): boo
   }
 }
 
+/** The optional `client` query parameter as a checked client IP, or null when absent or empty. */
+function optionalClientIp(c: Context): string | null {
+  const value = c.req.query("client");
+  return value ? parseClientIp(value, "client") : null;
+}
+
 /** Normalises and checks a client IP parameter (text only, IPv4 or IPv6, P6). */
-export function parseClientIp(value: string, parameter: string): string {
+function parseClientIp(value: string, parameter: string): string {
   const ip = normalizeClientIp(value);
   if (!IP_TEXT_REGEXP.test(ip) || !(ip.includes(".") || ip.includes(":"))) {
     throw new BadParamError(parameter, value, "an IPv4 or IPv6 address such as 192.168.1.10 or fd00::10");
@@ -333,6 +337,7 @@ function sum(periods: readonly ClashTotals[]): ClashTotals {
   }), { upBytes: 0, downBytes: 0, unattributedUpBytes: 0, unattributedDownBytes: 0 });
 }
 
-function statusJson(s: ClashStatus): ClashStatusJson {
+/** The Clash connection state as /api/health and the Monitoring API show it. */
+export function clashStatusJson(s: ClashStatus): ClashStatusJson {
   return { state: s.state, message: s.message, core: s.core, version: s.version, since: s.sinceSec };
 }

@@ -8,6 +8,7 @@ import { api } from "./api_handler.ts";
 import {
   addDays,
   type Granularity,
+  localDateEndSec,
   localDateOf,
   localDateStartSec,
   localPeriods,
@@ -141,7 +142,7 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
       if (start !== null && end !== null) checkDateRange(start, end, "day");
       const top = await topRemotesOffThread(ledger, {
         fromSec: start === null ? undefined : localDateStartSec(start, timeZone),
-        toSec: end === null ? undefined : localDateStartSec(addDays(end, 1), timeZone),
+        toSec: end === null ? undefined : localDateEndSec(end, timeZone),
         limit,
       });
       return c.json<TopIpsJson>({

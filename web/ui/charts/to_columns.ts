@@ -3,7 +3,7 @@
  * stacking and sums happen here, never in chart options (STYLE.md "columns for charts").
  */
 import type { HourPointJson, SeriesPointJson } from "../api.ts";
-import { hourStartsOfDay, wallToUtcSec } from "../lib/zoned_time.ts";
+import { hourStartsOfDay, localHourLabelAt, wallToUtcSec } from "../lib/zoned_time.ts";
 
 /** One chart's data: x (period start, UTC seconds), raw up/down bytes, dropped packets and the API labels. */
 export interface TrafficColumns {
@@ -90,7 +90,8 @@ export function todayColumns(
   const given = seriesColumns(rows, options.zone);
   for (let i = 0; i < rows.length; i++) byStart.set(given.ts[i], rows[i]);
   const filled = hours.map((t) => byStart.get(t) ?? null);
-  const labelOf = (t: number, row: HourPointJson | null) => row ? rowLabel(row) : hourLabel(options.zone, t);
+  const labelOf = (t: number, row: HourPointJson | null) =>
+    row ? rowLabel(row) : localHourLabelAt(options.zone, t);
   return {
     ts: Float64Array.from(hours),
     up: Float64Array.from(filled, (row) => row?.up_bytes ?? 0),
@@ -98,25 +99,6 @@ export function todayColumns(
     dropped: Float64Array.from(filled, (row) => row?.dropped_packets ?? 0),
     labels: hours.map((t, i) => labelOf(t, filled[i])),
   };
-}
-
-const hourFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** "YYYY-MM-DD HH:00" of the local hour starting at `utcSec`, like the API's hour keys. */
-function hourLabel(zone: string, utcSec: number): string {
-  let format = hourFormats.get(zone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("sv-SE", {
-      timeZone: zone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      hourCycle: "h23",
-    });
-    hourFormats.set(zone, format);
-  }
-  return `${format.format(new Date(utcSec * 1000))}:00`;
 }
 
 /** uPlot data for stacked bars: [x, up + down (drawn first, orange), down (drawn over it, green)]. */

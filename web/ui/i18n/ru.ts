@@ -1,6 +1,7 @@
 /** Русские строки; keys as in en.ts. */
 import type { Messages } from "./en.ts";
 
+/** The Russian messages, one per key of EN. */
 export const RU: Messages = {
   app_title: "netledger",
   app_tagline: "трафик в интернет",

@@ -1,6 +1,7 @@
 /** 简体中文 strings; keys as in en.ts. */
 import type { Messages } from "./en.ts";
 
+/** The Simplified Chinese messages, one per key of EN. */
 export const ZH_CN: Messages = {
   app_title: "netledger",
   app_tagline: "公网流量统计",

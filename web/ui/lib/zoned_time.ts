@@ -75,6 +75,12 @@ export function localDateAt(zone: string, utcSec: number): string {
   return `${w.year}-${pad2(w.month)}-${pad2(w.day)}`;
 }
 
+/** "YYYY-MM-DD HH:00" of the local hour in `zone` at `utcSec`, like the API's hour keys. */
+export function localHourLabelAt(zone: string, utcSec: number): string {
+  const w = wallTimeAt(zone, utcSec);
+  return `${w.year}-${pad2(w.month)}-${pad2(w.day)} ${pad2(w.hour)}:00`;
+}
+
 /** Splits "YYYY-MM-DD" (or "YYYY-MM") into numbers; missing day is 1. */
 export function parseDate(date: string): { year: number; month: number; day: number } {
   const [year, month, day] = date.split("-").map(Number);

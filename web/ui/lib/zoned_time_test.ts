@@ -3,6 +3,7 @@ import {
   addDays,
   hourStartsOfDay,
   localDateAt,
+  localHourLabelAt,
   monthStart,
   offsetLabel,
   wallToUtcSec,
@@ -33,6 +34,13 @@ Deno.test("localDateAt() and offsetLabel() follow the given zone, not the machin
   assert.equal(localDateAt("America/Los_Angeles", utcSec), "2026-01-01");
   assert.equal(offsetLabel("Asia/Kathmandu", utcSec), "UTC+05:45");
   assert.equal(offsetLabel("America/New_York", utcSec), "UTC-05:00");
+});
+
+Deno.test("localHourLabelAt() names the local hour like the API's hour keys, midnight as 00:00", () => {
+  // 18:20 UTC is 00:05 the next day in Kathmandu (+05:45).
+  const utcSec = Date.UTC(2026, 0, 1, 18, 20) / 1000;
+  assert.equal(localHourLabelAt("Asia/Kathmandu", utcSec), "2026-01-02 00:00");
+  assert.equal(localHourLabelAt("America/Los_Angeles", utcSec), "2026-01-01 10:00");
 });
 
 Deno.test("addDays() and monthStart() cross month and year ends", () => {
