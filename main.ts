@@ -1,7 +1,8 @@
 /**
  * netledger's composition root: loads the config, opens the store, starts capture and the Clash monitor,
  * serves the API and dashboard, flushes every SAVE_INTERVAL, and shuts down in order on SIGINT/SIGTERM:
- * stop capture (its last batch arrives), final flush, close the database, stop the server.
+ * stop capture (its last batch arrives), final flush, stop the server (requests in flight still read the
+ * database), close the database.
  * Nothing imports this file.
  */
 import denoJson from "./deno.json" with { type: "json" };
@@ -28,6 +29,8 @@ const VERSION = denoJson.version;
 const RETENTION_INTERVAL_MS = 3_600_000;
 /** How far /api/realtime's newest second trails the clock: the Worker reports only complete seconds. */
 const REALTIME_LAG_SEC = 2;
+/** How long shutdown waits for requests in flight before it stops serving anyway. */
+const SERVER_DRAIN_MS = 3_000;
 /** Pause between retention passes while a backlog is rolled up. */
 const RETENTION_CATCH_UP_MS = 1_000;
 
@@ -229,7 +232,12 @@ async function serve(config: Config, store: Store): Promise<number> {
   await step("stop capture", () => capture.stop());
   await step("stop the Clash monitor", () => monitor.stop());
   await step("final flush", flushAll);
-  await step("stop the server", () => server.shutdown());
+  // Open dashboards keep WebSockets and polls alive: give requests in flight a moment, then close them.
+  await step("stop the server", () =>
+    Promise.race([
+      server.shutdown(),
+      new Promise((resolve) => setTimeout(resolve, SERVER_DRAIN_MS)),
+    ]));
   log("Stopped");
   return 0;
 }
