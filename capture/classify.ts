@@ -115,7 +115,11 @@ export function isMappedV4(w0: number, w1: number, w2: number): boolean {
   return w0 === 0 && w1 === 0 && w2 === 0xffff;
 }
 
-function isNearV4(word: number, m: LocalMatcher): boolean {
+/**
+ * Whether the IPv4 address `word` is near: never public, one of the host's addresses, or in a LAN prefix.
+ * TrafficPipeline calls it with words it already read, so each address is read from the frame once.
+ */
+export function isNearV4(word: number, m: LocalMatcher): boolean {
   if (isNeverPublicV4(word)) return true;
   const hosts = m.v4Hosts;
   for (let i = 0; i < hosts.length; i++) {
@@ -128,7 +132,8 @@ function isNearV4(word: number, m: LocalMatcher): boolean {
   return false;
 }
 
-function isNearV6(w0: number, w1: number, w2: number, w3: number, m: LocalMatcher): boolean {
+/** Whether the IPv6 address w0..w3 is near (see isNearV4); ::ffff:a.b.c.d is judged as a.b.c.d. */
+export function isNearV6(w0: number, w1: number, w2: number, w3: number, m: LocalMatcher): boolean {
   if (isMappedV4(w0, w1, w2)) return isNearV4(w3, m);
   if (isNeverPublicV6(w0, w1, w2, w3)) return true;
   const hosts = m.v6Hosts;

@@ -114,7 +114,10 @@ export class Ring {
   // Buffers whose address the kernel reads or writes during a call, or that another struct points to
   // (sock_fprog.filter): fields, so they live as long as the socket (STYLE.md "FFI").
   readonly #pollFds: Uint8Array;
+  /** Views made once: wait() runs on every wake-up and readStats() on every report. */
+  readonly #pollView: DataView;
   readonly #stats = new Uint8Array(TPACKET_STATS_V3.size);
+  readonly #statsView = new DataView(this.#stats.buffer);
   readonly #optionLength = new Uint32Array(1);
   readonly #filter = new Uint8Array(SOCK_FILTER.size);
   readonly #filterProgram = new Uint8Array(SOCK_FPROG.size);
@@ -148,10 +151,10 @@ export class Ring {
     }
     const fds = options.wakeFd === undefined ? [this.#fd] : [this.#fd, options.wakeFd];
     this.#pollFds = new Uint8Array(POLLFD.size * fds.length);
-    const pollView = new DataView(this.#pollFds.buffer);
+    this.#pollView = new DataView(this.#pollFds.buffer);
     fds.forEach((fd, i) => {
-      pollView.setInt32(i * POLLFD.size + POLLFD.fd, fd, true);
-      pollView.setInt16(i * POLLFD.size + POLLFD.events, POLLIN, true);
+      this.#pollView.setInt32(i * POLLFD.size + POLLFD.fd, fd, true);
+      this.#pollView.setInt16(i * POLLFD.size + POLLFD.events, POLLIN, true);
     });
   }
 
@@ -241,7 +244,7 @@ export class Ring {
    */
   wait(timeoutMs: number): number {
     if (libc.poll(this.#pollFds, timeoutMs) === 0) return 0;
-    return new DataView(this.#pollFds.buffer).getUint16(POLLFD.revents, true);
+    return this.#pollView.getUint16(POLLFD.revents, true);
   }
 
   /** Reads and clears the pending socket error (ENETDOWN when the interface went down); 0 when none. */
@@ -254,7 +257,7 @@ export class Ring {
       this.#optionLength,
       "SO_ERROR",
     );
-    return new DataView(this.#stats.buffer).getInt32(0, true);
+    return this.#statsView.getInt32(0, true);
   }
 
   /** Kernel counters since the previous call (reading resets them). */
@@ -267,7 +270,7 @@ export class Ring {
       this.#optionLength,
       "PACKET_STATISTICS",
     );
-    const s = new DataView(this.#stats.buffer);
+    const s = this.#statsView;
     return {
       packets: s.getUint32(TPACKET_STATS_V3.packets, true),
       drops: s.getUint32(TPACKET_STATS_V3.drops, true),
