@@ -95,7 +95,7 @@ async function yearQueryTime(page: Page, start: string, end: string): Promise<nu
 }
 
 /** Runs the benchmark and prints one line per figure. */
-export async function runDashboardBench(): Promise<void> {
+async function runDashboardBench(): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "netledger-dashboard-bench-" });
   try {
     const dbPath = `${dir}/netledger.db`;
