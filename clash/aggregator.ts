@@ -6,7 +6,7 @@
  */
 import { BUCKET_SEC } from "../capture/types.ts";
 import { type LiveFacts, liveFacts, type WireConnection } from "./connection_facts.ts";
-import { IdMap } from "./id_map.ts";
+import { idKey, IdMap, sortByKey } from "./id_map.ts";
 import type {
   ClashClientSeen,
   ClashCursor,
@@ -61,7 +61,6 @@ interface Cursor {
   downBytes: number;
   /** Null for a cursor resumed from the store and not yet seen in this run. */
   live: LiveFacts | null;
-  seenSeq: number;
   lastByteSec: number | null;
   /** Cache of the pending row this connection adds to, valid while `rowGeneration` matches. */
   row: MutableUsageRow | null;
@@ -84,6 +83,16 @@ export class ClashAggregator {
   #malformed = 0;
   #coreRestarts = 0;
   #counterResets = 0;
+  /**
+   * Scratch of `ingest`, reused across snapshots: per listed connection its id, id key and counters (-1 up
+   * for a malformed entry), read in one sequential pass, and the lookup order.
+   */
+  #ids: (string | undefined)[] = [];
+  #keys = new Int32Array(0);
+  #ups = new Float64Array(0);
+  #downs = new Float64Array(0);
+  #order = new Int32Array(0);
+  readonly #counts = new Int32Array((1 << 16) + 1);
 
   constructor(options: AggregatorOptions) {
     this.#options = options;
@@ -99,7 +108,6 @@ export class ClashAggregator {
           upBytes: c.upBytes,
           downBytes: c.downBytes,
           live: null,
-          seenSeq: 0,
           lastByteSec: null,
           row: null,
           rowGeneration: -1,
@@ -132,8 +140,19 @@ export class ClashAggregator {
     let sumUp = 0;
     let sumDown = 0;
     let listed = 0;
-    // Hot loop (P9): one Map lookup per connection; objects are made only for new ids and new rows.
-    for (let i = 0; i < list.length; i++) {
+    const n = list.length;
+    if (this.#order.length < n) {
+      this.#keys = new Int32Array(n * 2);
+      this.#ups = new Float64Array(n * 2);
+      this.#downs = new Float64Array(n * 2);
+      this.#order = new Int32Array(n * 2);
+    }
+    const ids = this.#ids;
+    const keys = this.#keys;
+    const ups = this.#ups;
+    const downs = this.#downs;
+    const order = this.#order;
+    for (let i = 0; i < n; i++) {
       const c = list[i];
       const id = c?.id;
       const up = c?.upload;
@@ -142,22 +161,43 @@ export class ClashAggregator {
         typeof id !== "string" || typeof up !== "number" || typeof down !== "number" || up < 0 || down < 0
       ) {
         this.#malformed++;
+        keys[i] = 0;
+        ups[i] = -1;
         continue;
       }
-      let cursor = cursors.get(id);
-      if (cursor === undefined) {
-        const created = this.#newCursor(c, { id, up, down, isFirst, bucket });
+      ids[i] = id;
+      keys[i] = idKey(id);
+      ups[i] = up;
+      downs[i] = down;
+    }
+    // Looking the ids up in key order walks the IdMap front to back (see id_map.ts): the cores list
+    // connections in a new random order every snapshot, and random lookups are bound by memory latency.
+    sortByKey(keys, n, order, this.#counts);
+    // Hot loop (P9): one lookup per connection; objects are made only for new ids and new rows.
+    for (let j = 0; j < n; j++) {
+      const i = order[j];
+      const up = ups[i];
+      if (up < 0) continue; // malformed, counted above
+      const down = downs[i];
+      const id = ids[i]!;
+      const slot = cursors.find(id, keys[i]);
+      let cursor: Cursor;
+      if (slot < 0) {
+        const created = this.#newCursor(list[i], { id, up, down, isFirst, bucket });
         if (created === null) continue; // mihomo Inner / no source: not in the totals (P11)
-        cursors.set(cursor = created);
-      } else if (cursor.live === null) {
-        cursor.live = liveFacts(c);
+        cursors.set(cursor = created, seq);
+        listed++;
+      } else {
+        cursor = cursors.at(slot);
         if (cursor.live === null) {
-          cursors.delete(id);
-          continue;
+          cursor.live = liveFacts(list[i]);
+          if (cursor.live === null) {
+            cursors.delete(id);
+            continue;
+          }
         }
+        if (cursors.stamp(slot, seq)) listed++;
       }
-      if (cursor.seenSeq !== seq) listed++;
-      cursor.seenSeq = seq;
       if (up < cursor.upBytes || down < cursor.downBytes) {
         // A core never reuses an id (random v4 UUIDs), so this is a new connection to us (P7).
         // Logged once, then counted in stats(): a misbehaving core could do this to every connection.
@@ -184,12 +224,9 @@ export class ClashAggregator {
       sumUp += dUp;
       sumDown += dDown;
     }
-    if (listed !== cursors.size) {
-      // Some ids vanished (closed, or resumed and gone).
-      cursors.forEach((cursor) => {
-        if (cursor.seenSeq !== seq) cursors.delete(cursor.id);
-      });
-    }
+    // Ids that vanished (closed, or resumed and gone) are the ones without this snapshot's stamp.
+    if (listed !== cursors.size) cursors.deleteUnstamped(seq, cursors.size - listed);
+    ids.fill(undefined, 0, n); // keep no id strings of this snapshot alive
     if (isFirst) {
       // Totals before this run (or before the uncursored baseline) are not ours; credited new ids are.
       this.#baseUp = Math.max(0, totalUp - sumUp);
@@ -324,7 +361,6 @@ export class ClashAggregator {
       upBytes: isBaseline ? up : 0,
       downBytes: isBaseline ? down : 0,
       live: facts,
-      seenSeq: 0,
       lastByteSec: null,
       row: null,
       rowGeneration: -1,

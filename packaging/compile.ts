@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { basename, dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compiledScope, EXECUTABLE_NAME, permissionFlags } from "./permissions.ts";
+import { v8FlagsArg } from "./v8_flags.ts";
 import { findWorkerModules } from "./worker_modules.ts";
 
 const ROOT_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -38,6 +39,7 @@ export async function compileArgs(options: CompileOptions): Promise<string[]> {
   return [
     "compile",
     ...permissionFlags(scope),
+    v8FlagsArg(),
     ...workers.flatMap((w) => ["--include", relative(ROOT_DIR, w)]),
     ...(options.target === null ? [] : ["--target", options.target]),
     "--output",

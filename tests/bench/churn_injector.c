@@ -10,9 +10,10 @@
  * little-endian length before each frame), in this order: IPv4 upload (remote = destination), IPv4
  * download (remote = source), IPv6 upload, IPv6 download; Ethernet, no VLAN tag, UDP. IP and UDP
  * checksums are recomputed so the capture namespace's kernel sees valid packets.
+ * REMOTES > 0 cycles through only that many remotes per family instead (the no-churn baseline).
  * Prints "sent <packets>", "ip_bytes <bytes>" and "ipv6_remotes <distinct>" on stdout.
  *
- * usage: churn_injector IFACE FILE RATE SECONDS MAX_PACKETS SEED
+ * usage: churn_injector IFACE FILE RATE SECONDS MAX_PACKETS SEED REMOTES
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,6 +37,8 @@
 
 static unsigned char templates[TEMPLATES][MAX_FRAME];
 static unsigned template_len[TEMPLATES];
+
+static uint64_t remotes_per_family; /* 0: no limit */
 
 static const unsigned char V4_RANGES[3][3] = { { 198, 51, 100 }, { 203, 0, 113 }, { 192, 0, 2 } };
 
@@ -115,6 +118,7 @@ static int load_templates(const char *path) {
 static unsigned build_packet(unsigned char *frame, uint64_t n, uint64_t seed) {
   unsigned t = n % TEMPLATES;
   uint64_t k = n / TEMPLATES * 2 + (t & 1); /* per family: counts packets of that family */
+  if (remotes_per_family > 0) k %= remotes_per_family;
   memcpy(frame, templates[t], template_len[t]);
   unsigned char *ip = frame + ETH_HEADER;
   if (t < 2) {
@@ -134,8 +138,8 @@ static unsigned build_packet(unsigned char *frame, uint64_t n, uint64_t seed) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 7) {
-    fprintf(stderr, "usage: %s IFACE FILE RATE SECONDS MAX_PACKETS SEED\n", argv[0]);
+  if (argc != 8) {
+    fprintf(stderr, "usage: %s IFACE FILE RATE SECONDS MAX_PACKETS SEED REMOTES\n", argv[0]);
     return 2;
   }
   int ifindex = if_nametoindex(argv[1]);
@@ -147,6 +151,7 @@ int main(int argc, char **argv) {
   unsigned long long max_packets = strtoull(argv[5], NULL, 10);
   if (max_packets > PACKET_LIMIT) max_packets = PACKET_LIMIT;
   uint64_t seed = strtoull(argv[6], NULL, 10);
+  remotes_per_family = strtoull(argv[7], NULL, 10);
   if (rate <= 0) { fprintf(stderr, "RATE must be positive\n"); return 2; }
 
   int fd = socket(AF_PACKET, SOCK_RAW, 0);
@@ -197,6 +202,8 @@ int main(int argc, char **argv) {
     total += n;
   }
   close(fd);
-  printf("sent %llu\nip_bytes %llu\nipv6_remotes %llu\n", total, ip_bytes, ipv6_packets);
+  unsigned long long ipv6_remotes = ipv6_packets;
+  if (remotes_per_family > 0 && ipv6_remotes > remotes_per_family) ipv6_remotes = remotes_per_family;
+  printf("sent %llu\nip_bytes %llu\nipv6_remotes %llu\n", total, ip_bytes, ipv6_remotes);
   return 0;
 }

@@ -5,6 +5,11 @@
  * 1. Cost per `/connections` snapshot at 1k, 10k and 50k connections: JSON.parse alone (the baseline every
  *    consumer pays) versus JSON.parse + ClashAggregator.ingest, in the same run, on the same texts in the
  *    sing-box wire layout (about 400 B per connection, clash-wire.md P9). Goal: ingest adds ≤ 30%.
+ *    The texts behave like a core's: the order changes every snapshot (sync.Map.Range, clash-wire.md §1.5),
+ *    1% of the connections close and as many open between snapshots, and 0.1% carry counters above 4 GiB
+ *    (long downloads; such values are not V8 small integers). Each text is timed twice back to back in the
+ *    same loop, parse alone and parse + ingest, after a discarded warm-up round; the figure is the median
+ *    over the rounds of each, with the best of them beside it.
  * 2. Memory after one simulated hour of churn: one snapshot per second, 1 000 live connections of which 10%
  *    are replaced by new ids every second, flushed (committed) every 300 s like the default SAVE_INTERVAL.
  * Prints one line per measurement and a JSON summary on the last line.
@@ -13,8 +18,13 @@ import { ClashAggregator } from "../../clash/mod.ts";
 
 const SIZES = [1_000, 10_000, 50_000];
 const SNAPSHOTS_PER_SIZE = 6;
-const ROUNDS = 5;
+/** Timed rounds over the snapshots of one size, after one warm-up round that is not counted. */
+const ROUNDS = 7;
 const GOAL_OVERHEAD = 0.3;
+/** Share of the connections replaced by new ids between two snapshots of the per-snapshot benchmark. */
+const SNAPSHOT_CHURN = 0.01;
+/** One connection in this many carries counters above 4 GiB. */
+const BIG_COUNTER_EVERY = 1_000;
 const CHURN_SECONDS = 3_600;
 const CHURN_LIVE = 1_000;
 const CHURN_REPLACED_PER_SEC = 100;
@@ -31,14 +41,34 @@ interface Conn {
 }
 
 function makeConn(i: number): Conn {
+  const isBig = i % BIG_COUNTER_EVERY === BIG_COUNTER_EVERY - 1;
   return {
     id: crypto.randomUUID(),
     client: i % 7 === 0 ? `fd00::${(i % 40).toString(16)}` : `192.168.1.${10 + (i % 40)}`,
     host: i % 5 === 0 ? "" : `cdn${i % 300}.example.com`,
     chains: i % 3 === 0 ? ["direct"] : ["HK-01", "Proxy"],
-    up: 0,
-    down: 0,
+    up: isBig ? 5 * 2 ** 30 : 0,
+    down: isBig ? 7 * 2 ** 30 : 0,
   };
+}
+
+/** Deterministic 32-bit PRNG (mulberry32), so every run shuffles the same way. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** Fisher–Yates shuffle in place. */
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
 }
 
 /** One snapshot text in sing-box's layout (sorted keys, escaped '>'), after advancing every counter. */
@@ -70,44 +100,69 @@ function snapshotText(conns: Conn[], totals: { up: number; down: number }): stri
     `"uploadTotal":${totals.up}}`;
 }
 
-/** Best of the runs, as clash-wire.md P9 measured parse: the least disturbed by other processes. */
-function best(values: number[]): number {
-  return Math.min(...values);
+/** Snapshot texts of `n` connections as a core sends them one interval apart; see the module doc. */
+function coreSnapshots(n: number, count: number): string[] {
+  const random = prng(n);
+  let conns = Array.from({ length: n }, (_, i) => makeConn(i));
+  let next = n;
+  const totals = { up: 0, down: 0 };
+  const texts: string[] = [];
+  for (let k = 0; k < count; k++) {
+    if (k > 0) {
+      const replaced = Math.round(n * SNAPSHOT_CHURN);
+      for (let r = 0; r < replaced; r++) conns[Math.floor(random() * n)] = makeConn(next++);
+    }
+    conns = [...conns];
+    shuffle(conns, random);
+    texts.push(snapshotText(conns, totals));
+  }
+  return texts;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function benchSize(n: number) {
-  const conns = Array.from({ length: n }, (_, i) => makeConn(i));
-  const totals = { up: 0, down: 0 };
-  const texts = Array.from({ length: SNAPSHOTS_PER_SIZE + 1 }, () => snapshotText(conns, totals));
+  const texts = coreSnapshots(n, SNAPSHOTS_PER_SIZE + 1);
   const parseMs: number[] = [];
-  const aggregateMs: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const text of texts.slice(1)) {
-      const t0 = performance.now();
-      JSON.parse(text);
-      parseMs.push(performance.now() - t0);
-    }
+  const fullMs: number[] = [];
+  for (let round = 0; round <= ROUNDS; round++) {
+    const isWarmUp = round === 0;
     const aggregator = new ClashAggregator({
       apiUrl: "bench",
       processStartSec: 0,
       resume: null,
       log: () => {},
     });
-    aggregator.ingest(JSON.parse(texts[0]), START_SEC); // warm: every id known, as in steady state
-    texts.slice(1).forEach((text, i) => {
+    aggregator.ingest(JSON.parse(texts[0]), START_SEC); // every id known, as in steady state
+    for (let k = 1; k < texts.length; k++) {
+      const text = texts[k];
       const t0 = performance.now();
-      aggregator.ingest(JSON.parse(text), START_SEC + 1 + i);
-      aggregateMs.push(performance.now() - t0);
-    });
+      JSON.parse(text);
+      const t1 = performance.now();
+      aggregator.ingest(JSON.parse(text), START_SEC + k);
+      const t2 = performance.now();
+      if (isWarmUp) continue;
+      parseMs.push(t1 - t0);
+      fullMs.push(t2 - t1);
+    }
   }
-  const parse = best(parseMs);
-  const aggregate = best(aggregateMs);
+  const parse = median(parseMs);
+  const full = median(fullMs);
+  const bestParse = Math.min(...parseMs);
+  const bestFull = Math.min(...fullMs);
   return {
     connections: n,
     snapshotMB: Number((texts[1].length / 1e6).toFixed(2)),
     parseMs: Number(parse.toFixed(2)),
-    parsePlusIngestMs: Number(aggregate.toFixed(2)),
-    overhead: Number((aggregate / parse - 1).toFixed(3)),
+    parsePlusIngestMs: Number(full.toFixed(2)),
+    overhead: Number((full / parse - 1).toFixed(3)),
+    bestParseMs: Number(bestParse.toFixed(2)),
+    bestParsePlusIngestMs: Number(bestFull.toFixed(2)),
+    bestOverhead: Number((bestFull / bestParse - 1).toFixed(3)),
   };
 }
 
@@ -167,10 +222,12 @@ if (import.meta.main && typeof (globalThis as { gc?: unknown }).gc !== "function
   const sizes = SIZES.map((n) => {
     const r = benchSize(n);
     console.log(
-      `clash ingest ${n} connections (${r.snapshotMB} MB): JSON.parse ${r.parseMs} ms, parse+ingest ` +
-        `${r.parsePlusIngestMs} ms, overhead ${(r.overhead * 100).toFixed(1)}% (goal ≤ ${
-          GOAL_OVERHEAD * 100
-        }%)`,
+      `clash ingest ${n} connections (${r.snapshotMB} MB), median of ${ROUNDS} rounds: JSON.parse ` +
+        `${r.parseMs} ms, parse+ingest ${r.parsePlusIngestMs} ms, overhead ${
+          (r.overhead * 100).toFixed(1)
+        }% ` +
+        `(goal ≤ ${GOAL_OVERHEAD * 100}%); best: ${r.bestParseMs} / ${r.bestParsePlusIngestMs} ms, ` +
+        `${(r.bestOverhead * 100).toFixed(1)}%`,
     );
     return r;
   });

@@ -7,6 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import { buildFrame, ipPacket } from "./frames.ts";
 import { CAPTURE_IFACE, CAPTURE_IPV4, CAPTURE_IPV6 } from "./netns.ts";
 import { childEnv, ROOT_DIR } from "./run_main.ts";
+import { v8FlagsArg } from "../../packaging/v8_flags.ts";
 
 /** SAVE_INTERVAL of every rig run: the smallest the config allows, so faults meet several saves. */
 export const SAVE_INTERVAL_SEC = 5;
@@ -86,7 +87,7 @@ export async function startNetledgerInNetns(
   timeoutMs = 60_000,
 ): Promise<NetledgerChild> {
   const child = new Deno.Command("ip", {
-    args: ["netns", "exec", ns, Deno.execPath(), "run", "-A", "main.ts"],
+    args: ["netns", "exec", ns, Deno.execPath(), "run", v8FlagsArg(), "-A", "main.ts"],
     cwd: ROOT_DIR,
     clearEnv: true,
     env: childEnv({
