@@ -8,6 +8,7 @@
  * As a script (`deno run -A capture_probe.ts IFACE`), it prints one JSON event per line: "log",
  * "started", "status" (answer to a "status" line on stdin) and "stopped" (answer to "stop", then exits).
  */
+import { v8FlagsArg } from "../../packaging/v8_flags.ts";
 import { LiveCapture } from "../../capture/live_capture.ts";
 import type { CaptureStatus, TrafficBatch } from "../../capture/types.ts";
 import { endChild } from "./netns.ts";
@@ -108,6 +109,9 @@ export async function startCaptureProbe(
   const deno = [
     Deno.execPath(),
     "run",
+    // The V8 flags netledger runs with, so the probe's capture costs what the real program's does;
+    // NETLEDGER_V8_FLAGS="--v8-flags=..." overrides them for A/B runs of the benchmark.
+    Deno.env.get("NETLEDGER_V8_FLAGS") ?? v8FlagsArg(),
     "-A",
     script,
     iface,
