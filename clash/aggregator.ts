@@ -52,42 +52,26 @@ interface MutableUsageRow {
   /** UTC seconds of the first and last snapshot that added bytes to this row (client first/last seen). */
   firstByteSec: number;
   lastByteSec: number;
-  /** This row's reference, the number the per-connection ROW column holds (see `#rows`). */
-  readonly ref: number;
 }
 
-/**
- * Per-connection state, keyed by id inside the current core epoch (P7). Its counters live in the IdMap's
- * columns (COLUMN_*), so the per-snapshot loop reads no cursor object (clash-wire.md P9).
- */
+/** Per-connection state, keyed by id inside the current core epoch (P7). */
 interface Cursor {
   readonly id: string;
+  upBytes: number;
+  downBytes: number;
   /** Null for a cursor resumed from the store and not yet seen in this run. */
   live: LiveFacts | null;
+  lastByteSec: number | null;
+  /** Cache of the pending row this connection adds to, valid while `rowGeneration` matches. */
+  row: MutableUsageRow | null;
+  rowGeneration: number;
 }
-
-/** Numbers per cursor in the IdMap's columns: 4 × 8 bytes, two cursors per 64-byte cache line. */
-const CURSOR_STRIDE = 4;
-/** The connection's cumulative upload and download bytes already accounted. */
-const COLUMN_UP = 0;
-const COLUMN_DOWN = 1;
-/** UTC seconds of the last snapshot that added bytes; NaN for none yet. */
-const COLUMN_LAST_BYTE = 2;
-/** The pending row this connection adds to, a `MutableUsageRow.ref`; stale once below `#rowBase`. */
-const COLUMN_ROW = 3;
-/** COLUMN_ROW of a connection with no row yet. */
-const NO_ROW = -1;
-/** COLUMN_ROW of a cursor resumed from the store whose live facts are not read yet (`live === null`). */
-const NO_FACTS = -2;
 
 /** Per-connection delta accounting of one Clash core; see the module doc. */
 export class ClashAggregator {
   readonly #options: AggregatorOptions;
-  readonly #cursors = new IdMap<Cursor>(CURSOR_STRIDE);
+  readonly #cursors = new IdMap<Cursor>();
   readonly #usage = new Map<string, MutableUsageRow>();
-  /** The rows of `#usage` by `ref - #rowBase`; `commit()` moves `#rowBase` past them, so old refs go stale. */
-  #rows: MutableUsageRow[] = [];
-  #rowBase = 0;
   readonly #unattributed = new Map<number, { upBytes: number; downBytes: number }>();
   /** Core totals the committed plus pending history includes; null before the first snapshot. */
   #baseUp: number | null = null;
@@ -95,6 +79,7 @@ export class ClashAggregator {
   #carryUp = 0;
   #carryDown = 0;
   #seq = 0;
+  #rowGeneration = 0;
   #malformed = 0;
   #coreRestarts = 0;
   #counterResets = 0;
@@ -118,12 +103,15 @@ export class ClashAggregator {
       this.#carryUp = Math.min(0, resume.carryUpBytes);
       this.#carryDown = Math.min(0, resume.carryDownBytes);
       for (const c of resume.cursors) {
-        const at = this.#cursors.set({ id: c.id, live: null }) * CURSOR_STRIDE;
-        const columns = this.#cursors.columns;
-        columns[at + COLUMN_UP] = c.upBytes;
-        columns[at + COLUMN_DOWN] = c.downBytes;
-        columns[at + COLUMN_LAST_BYTE] = NaN;
-        columns[at + COLUMN_ROW] = NO_FACTS;
+        this.#cursors.set({
+          id: c.id,
+          upBytes: c.upBytes,
+          downBytes: c.downBytes,
+          live: null,
+          lastByteSec: null,
+          row: null,
+          rowGeneration: -1,
+        });
       }
     }
   }
@@ -148,8 +136,7 @@ export class ClashAggregator {
     const bucket = nowSec - nowSec % BUCKET_SEC;
     const seq = ++this.#seq;
     const cursors = this.#cursors;
-    const rows = this.#rows;
-    const rowBase = this.#rowBase;
+    const generation = this.#rowGeneration;
     let sumUp = 0;
     let sumDown = 0;
     let listed = 0;
@@ -186,60 +173,54 @@ export class ClashAggregator {
     // Looking the ids up in key order walks the IdMap front to back (see id_map.ts): the cores list
     // connections in a new random order every snapshot, and random lookups are bound by memory latency.
     sortByKey(keys, n, order, this.#counts);
-    // Hot loop (P9): one lookup per connection; objects are made only for new ids and new rows. A known id
-    // touches the IdMap's arrays, its id text and its (few, cached) row: no cursor object.
-    let columns = cursors.columns;
+    // Hot loop (P9): one lookup per connection; objects are made only for new ids and new rows.
     for (let j = 0; j < n; j++) {
       const i = order[j];
       const up = ups[i];
       if (up < 0) continue; // malformed, counted above
       const down = downs[i];
       const id = ids[i]!;
-      let slot = cursors.find(id, keys[i]);
+      const slot = cursors.find(id, keys[i]);
+      let cursor: Cursor;
       if (slot < 0) {
-        const created = this.#newCursor(list[i], { id, up, down, isFirst, bucket, seq });
-        if (created < 0) continue; // mihomo Inner / no source: not in the totals (P11)
-        slot = created;
-        columns = cursors.columns; // replaced when the map grew
+        const created = this.#newCursor(list[i], { id, up, down, isFirst, bucket });
+        if (created === null) continue; // mihomo Inner / no source: not in the totals (P11)
+        cursors.set(cursor = created, seq);
         listed++;
       } else {
-        if (columns[slot * CURSOR_STRIDE + COLUMN_ROW] === NO_FACTS) {
-          const cursor = cursors.at(slot);
+        cursor = cursors.at(slot);
+        if (cursor.live === null) {
           cursor.live = liveFacts(list[i]);
           if (cursor.live === null) {
             cursors.delete(id);
             continue;
           }
-          columns[slot * CURSOR_STRIDE + COLUMN_ROW] = NO_ROW;
         }
         if (cursors.stamp(slot, seq)) listed++;
       }
-      const at = slot * CURSOR_STRIDE;
-      if (up < columns[at + COLUMN_UP] || down < columns[at + COLUMN_DOWN]) {
+      if (up < cursor.upBytes || down < cursor.downBytes) {
         // A core never reuses an id (random v4 UUIDs), so this is a new connection to us (P7).
         // Logged once, then counted in stats(): a misbehaving core could do this to every connection.
         if (this.#counterResets++ === 0) {
           this.#options.log(`Clash connection "${id}" counters went down: counting it again from 0`);
         }
-        columns[at + COLUMN_UP] = 0;
-        columns[at + COLUMN_DOWN] = 0;
+        cursor.upBytes = 0;
+        cursor.downBytes = 0;
       }
-      const dUp = up - columns[at + COLUMN_UP];
-      const dDown = down - columns[at + COLUMN_DOWN];
+      const dUp = up - cursor.upBytes;
+      const dDown = down - cursor.downBytes;
       if (dUp === 0 && dDown === 0) continue;
-      const ref = columns[at + COLUMN_ROW];
-      let row = ref >= rowBase ? rows[ref - rowBase] : undefined;
-      if (row === undefined || row.bucketStartSec !== bucket) {
-        row = this.#rowFor(cursors.at(slot).live!, bucket);
-        columns[at + COLUMN_ROW] = row.ref;
+      let row = cursor.row;
+      if (row === null || cursor.rowGeneration !== generation || row.bucketStartSec !== bucket) {
+        row = this.#rowFor(cursor, bucket);
       }
       row.upBytes += dUp;
       row.downBytes += dDown;
       if (row.firstByteSec === 0) row.firstByteSec = nowSec;
       row.lastByteSec = nowSec;
-      columns[at + COLUMN_UP] = up;
-      columns[at + COLUMN_DOWN] = down;
-      columns[at + COLUMN_LAST_BYTE] = nowSec;
+      cursor.upBytes = up;
+      cursor.downBytes = down;
+      cursor.lastByteSec = nowSec;
       sumUp += dUp;
       sumDown += dDown;
     }
@@ -259,11 +240,7 @@ export class ClashAggregator {
   /** A copy of everything not yet committed; pass it to the store, then call `commit()`. */
   pending(): ClashPendingBatch {
     const cursors: ClashCursor[] = [];
-    const columns = this.#cursors.columns;
-    this.#cursors.forEachSlot((c, slot) => {
-      const at = slot * CURSOR_STRIDE;
-      cursors.push({ id: c.id, upBytes: columns[at + COLUMN_UP], downBytes: columns[at + COLUMN_DOWN] });
-    });
+    this.#cursors.forEach((c) => cursors.push({ id: c.id, upBytes: c.upBytes, downBytes: c.downBytes }));
     const seen = new Map<string, { firstSeenSec: number; lastSeenSec: number }>();
     for (const r of this.#usage.values()) {
       if (r.lastByteSec === 0) continue;
@@ -296,9 +273,8 @@ export class ClashAggregator {
    */
   commit(): void {
     this.#usage.clear();
-    this.#rowBase += this.#rows.length;
-    this.#rows = [];
     this.#unattributed.clear();
+    this.#rowGeneration++;
   }
 
   /** Usage rows not yet committed, for queries that must include the last minutes. */
@@ -314,17 +290,10 @@ export class ClashAggregator {
   /** The connections the latest snapshot listed (mihomo Inner ones excluded). */
   liveConnections(): ClashLiveConnection[] {
     const out: ClashLiveConnection[] = [];
-    const columns = this.#cursors.columns;
-    this.#cursors.forEachSlot((c, slot) => {
-      if (c.live === null) return;
-      const at = slot * CURSOR_STRIDE;
-      out.push({
-        id: c.id,
-        ...c.live,
-        upBytes: columns[at + COLUMN_UP],
-        downBytes: columns[at + COLUMN_DOWN],
-      });
-    });
+    for (const c of this.#cursors.values()) {
+      if (c.live === null) continue;
+      out.push({ id: c.id, ...c.live, upBytes: c.upBytes, downBytes: c.downBytes });
+    }
     return out;
   }
 
@@ -334,17 +303,15 @@ export class ClashAggregator {
       string,
       { n: number; last: number | null; oldest: number | null; chains: Set<string> }
     >();
-    const columns = this.#cursors.columns;
-    this.#cursors.forEachSlot((c, slot) => {
-      if (c.live === null) return;
+    for (const c of this.#cursors.values()) {
+      if (c.live === null) continue;
       let e = byIp.get(c.live.clientIp);
       if (!e) byIp.set(c.live.clientIp, e = { n: 0, last: null, oldest: null, chains: new Set() });
       e.n++;
-      const lastByteSec = columns[slot * CURSOR_STRIDE + COLUMN_LAST_BYTE];
-      if (!Number.isNaN(lastByteSec)) e.last = Math.max(e.last ?? 0, lastByteSec);
+      if (c.lastByteSec !== null) e.last = Math.max(e.last ?? 0, c.lastByteSec);
       if (c.live.startSec !== null) e.oldest = Math.min(e.oldest ?? Infinity, c.live.startSec);
       e.chains.add(c.live.chain);
-    });
+    }
     return [...byIp].map(([clientIp, e]) => ({
       clientIp,
       activeConnections: e.n,
@@ -379,36 +346,31 @@ export class ClashAggregator {
     this.#carryDown = 0;
   }
 
-  /**
-   * Adds a cursor for an id seen for the first time, stamped `seq`; returns its slot, or -1 for connections
-   * that are not counted (P11).
-   */
+  /** A cursor for an id seen for the first time; null for connections that are not counted (P11). */
   #newCursor(
     c: WireConnection,
-    seen: { id: string; up: number; down: number; isFirst: boolean; bucket: number; seq: number },
-  ): number {
-    const { id, up, down, isFirst, bucket, seq } = seen;
+    seen: { id: string; up: number; down: number; isFirst: boolean; bucket: number },
+  ): Cursor | null {
+    const { id, up, down, isFirst, bucket } = seen;
     const facts = liveFacts(c);
-    if (facts === null) return -1;
+    if (facts === null) return null;
     // P8: on the first snapshot without resume state, connections older than netledger are a baseline only.
     const isBaseline = isFirst && (facts.startSec === null || facts.startSec < this.#options.processStartSec);
-    const slot = this.#cursors.set({ id, live: facts }, seq);
-    const at = slot * CURSOR_STRIDE;
-    const columns = this.#cursors.columns;
-    columns[at + COLUMN_UP] = isBaseline ? up : 0;
-    columns[at + COLUMN_DOWN] = isBaseline ? down : 0;
-    columns[at + COLUMN_LAST_BYTE] = NaN;
-    columns[at + COLUMN_ROW] = NO_ROW;
-    if (!isBaseline) {
-      const row = this.#rowFor(facts, bucket);
-      row.newConnections++;
-      columns[at + COLUMN_ROW] = row.ref;
-    }
-    return slot;
+    const cursor: Cursor = {
+      id,
+      upBytes: isBaseline ? up : 0,
+      downBytes: isBaseline ? down : 0,
+      live: facts,
+      lastByteSec: null,
+      row: null,
+      rowGeneration: -1,
+    };
+    if (!isBaseline) this.#rowFor(cursor, bucket).newConnections++;
+    return cursor;
   }
 
-  /** The pending row of a connection with these facts in `bucket`, made when new; takes the connection's rule. */
-  #rowFor(live: LiveFacts, bucket: number): MutableUsageRow {
+  #rowFor(cursor: Cursor, bucket: number): MutableUsageRow {
+    const live = cursor.live!;
     const key = `${bucket}\n${live.clientIp}\n${live.resource}\n${live.chain}`;
     let row = this.#usage.get(key);
     if (row === undefined) {
@@ -423,12 +385,12 @@ export class ClashAggregator {
         newConnections: 0,
         firstByteSec: 0,
         lastByteSec: 0,
-        ref: this.#rowBase + this.#rows.length,
       };
       this.#usage.set(key, row);
-      this.#rows.push(row);
     }
     row.rule = live.rule;
+    cursor.row = row;
+    cursor.rowGeneration = this.#rowGeneration;
     return row;
   }
 

@@ -6,9 +6,7 @@
  * already uniform), slots sit in one array with linear probing, and a caller that looks ids up in key order
  * (`sortByKey`) walks that array front to back: on the 2-core dev machine, 50k fresh UUIDs in a core's
  * random order took 6 ms against 12 ms with the Map<number> this replaces. The full id is always compared,
- * so results are exact for any id text; ids sharing a key only cost extra probes. The ids sit in their own
- * array and callers may keep hot per-value numbers in `columns` beside the slots, so a lookup and its update
- * touch only contiguous arrays and the id text, never the value object.
+ * so results are exact for any id text; ids sharing a key only cost extra probes.
  */
 
 /** Hex digits of the id read into the key: 28 bits stay a V8 small integer (no heap number per lookup). */
@@ -23,32 +21,12 @@ export interface HasId {
 
 /** Exact id → value map; see the module doc. */
 export class IdMap<T extends HasId> {
-  /** Numbers per slot in `columns`. */
-  readonly stride: number;
   #slotBits = MIN_SLOT_BITS;
   #values: (T | undefined)[] = new Array(1 << MIN_SLOT_BITS).fill(undefined);
-  /** `values[slot].id`, read by lookups instead of the value (undefined marks an empty slot). */
-  #ids: (string | undefined)[] = new Array(1 << MIN_SLOT_BITS).fill(undefined);
   #keys = new Int32Array(1 << MIN_SLOT_BITS);
   /** A number per slot that the caller stamps on the values it saw, so it can drop the others in one scan. */
   #stamps = new Int32Array(1 << MIN_SLOT_BITS);
-  #columns: Float64Array;
   #size = 0;
-
-  /** `stride`: how many numbers per slot `columns` holds for the caller (0 for none). */
-  constructor(stride = 0) {
-    this.stride = stride;
-    this.#columns = new Float64Array(stride << MIN_SLOT_BITS);
-  }
-
-  /**
-   * The caller's numbers: slot `s` owns `columns[s * stride]` to `columns[s * stride + stride - 1]`; they move
-   * with their value. The array is replaced when the map grows or is cleared: read it again after `set` or
-   * `clear`. A new slot's numbers are whatever the caller last wrote there.
-   */
-  get columns(): Float64Array {
-    return this.#columns;
-  }
 
   /** The value stored for `id`, or undefined. */
   get(id: string): T | undefined {
@@ -61,12 +39,11 @@ export class IdMap<T extends HasId> {
    * have it save its cost).
    */
   find(id: string, key = idKey(id)): number {
-    const ids = this.#ids;
-    const mask = ids.length - 1;
+    const mask = this.#values.length - 1;
     for (let slot = key >>> (KEY_BITS - this.#slotBits);; slot = (slot + 1) & mask) {
-      const held = ids[slot];
-      if (held === undefined) return -1;
-      if (this.#keys[slot] === key && held === id) return slot;
+      const value = this.#values[slot];
+      if (value === undefined) return -1;
+      if (this.#keys[slot] === key && value.id === id) return slot;
     }
   }
 
@@ -87,39 +64,32 @@ export class IdMap<T extends HasId> {
     let left = count;
     for (let slot = 0; left > 0 && slot < this.#values.length; slot++) {
       // A deletion shifts a later value of the run into this slot: look at the slot again.
-      while (left > 0 && this.#ids[slot] !== undefined && this.#stamps[slot] !== stamp) {
+      while (left > 0 && this.#values[slot] !== undefined && this.#stamps[slot] !== stamp) {
         this.#deleteSlot(slot);
         left--;
       }
     }
   }
 
-  /**
-   * Stores `value` under `value.id` with `stamp`, replacing a value of the same id (and keeping its columns);
-   * returns its slot.
-   */
-  set(value: T, stamp = 0): number {
-    const id = value.id;
-    const key = idKey(id);
+  /** Stores `value` under `value.id` with `stamp`, replacing a value of the same id. */
+  set(value: T, stamp = 0): void {
+    const key = idKey(value.id);
     const mask = this.#values.length - 1;
     let slot = key >>> (KEY_BITS - this.#slotBits);
     for (;; slot = (slot + 1) & mask) {
-      const held = this.#ids[slot];
+      const held = this.#values[slot];
       if (held === undefined) break;
-      if (this.#keys[slot] === key && held === id) {
+      if (this.#keys[slot] === key && held.id === value.id) {
         this.#values[slot] = value;
         this.#stamps[slot] = stamp;
-        return slot;
+        return;
       }
     }
     this.#values[slot] = value;
-    this.#ids[slot] = id;
     this.#keys[slot] = key;
     this.#stamps[slot] = stamp;
     // At most half full keeps probe runs short.
-    if (++this.#size * 2 <= this.#values.length) return slot;
-    this.#resize(this.#slotBits + 1);
-    return this.find(id, key);
+    if (++this.#size * 2 > this.#values.length) this.#resize(this.#slotBits + 1);
   }
 
   /** Removes the value stored for `id`, if any. */
@@ -130,41 +100,27 @@ export class IdMap<T extends HasId> {
 
   #deleteSlot(slot: number): void {
     const mask = this.#values.length - 1;
-    const stride = this.stride;
-    const columns = this.#columns;
     // Backward-shift deletion: move later entries of the run into the hole so no lookup stops early.
     let hole = slot;
     for (let next = (hole + 1) & mask;; next = (next + 1) & mask) {
-      const moved = this.#ids[next];
+      const moved = this.#values[next];
       if (moved === undefined) break;
       const home = this.#keys[next] >>> (KEY_BITS - this.#slotBits);
       // Move it unless its home lies cyclically in (hole, next].
       if (((next - home) & mask) >= ((next - hole) & mask)) {
-        this.#values[hole] = this.#values[next];
-        this.#ids[hole] = moved;
+        this.#values[hole] = moved;
         this.#keys[hole] = this.#keys[next];
         this.#stamps[hole] = this.#stamps[next];
-        columns.copyWithin(hole * stride, next * stride, next * stride + stride);
         hole = next;
       }
     }
     this.#values[hole] = undefined;
-    this.#ids[hole] = undefined;
     this.#size--;
   }
 
   /** Calls `fn` for every value; `fn` may delete or add values (it sees those present at the call). */
   forEach(fn: (value: T) => void): void {
     for (const value of this.values()) fn(value);
-  }
-
-  /** Calls `fn` with every value and its slot; `fn` must not add or delete values. */
-  forEachSlot(fn: (value: T, slot: number) => void): void {
-    const values = this.#values;
-    for (let slot = 0; slot < values.length; slot++) {
-      const value = values[slot];
-      if (value !== undefined) fn(value, slot);
-    }
   }
 
   /** Every value, in slot order. */
@@ -181,37 +137,28 @@ export class IdMap<T extends HasId> {
   clear(): void {
     this.#slotBits = MIN_SLOT_BITS;
     this.#values = new Array(1 << MIN_SLOT_BITS).fill(undefined);
-    this.#ids = new Array(1 << MIN_SLOT_BITS).fill(undefined);
     this.#keys = new Int32Array(1 << MIN_SLOT_BITS);
     this.#stamps = new Int32Array(1 << MIN_SLOT_BITS);
-    this.#columns = new Float64Array(this.stride << MIN_SLOT_BITS);
     this.#size = 0;
   }
 
   #resize(slotBits: number): void {
     const values = this.#values;
-    const ids = this.#ids;
     const keys = this.#keys;
     const stamps = this.#stamps;
-    const columns = this.#columns;
-    const stride = this.stride;
     this.#slotBits = slotBits;
     this.#values = new Array(1 << slotBits).fill(undefined);
-    this.#ids = new Array(1 << slotBits).fill(undefined);
     this.#keys = new Int32Array(1 << slotBits);
     this.#stamps = new Int32Array(1 << slotBits);
-    this.#columns = new Float64Array(stride << slotBits);
     const mask = this.#values.length - 1;
     for (let i = 0; i < values.length; i++) {
-      const id = ids[i];
-      if (id === undefined) continue;
+      const value = values[i];
+      if (value === undefined) continue;
       let slot = keys[i] >>> (KEY_BITS - slotBits);
-      while (this.#ids[slot] !== undefined) slot = (slot + 1) & mask;
-      this.#values[slot] = values[i];
-      this.#ids[slot] = id;
+      while (this.#values[slot] !== undefined) slot = (slot + 1) & mask;
+      this.#values[slot] = value;
       this.#keys[slot] = keys[i];
       this.#stamps[slot] = stamps[i];
-      for (let k = 0; k < stride; k++) this.#columns[slot * stride + k] = columns[i * stride + k];
     }
   }
 }
