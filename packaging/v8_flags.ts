@@ -4,7 +4,9 @@
  * benchmark (tests/bench/soak_bench.ts, 50 kpps with a new remote address in every packet) held a flat
  * RSS of about 180 MiB with these flags against 370–420 MiB with V8's defaults, with no drops and exact
  * counts. The old-space cap (per isolate: the main thread and the capture Worker each) bounds the heaps on
- * a small NAS with room for a 50,000-connection Clash snapshot. The larger inlining budgets let V8 inline the
+ * a small NAS with room for a 50,000-connection Clash snapshot; without it the soak grew past 280 MiB. The
+ * price: JSON.parse of such a snapshot (21 MB) took about twice as long (clash_bench), which only matters far
+ * beyond a home's few thousand connections. The larger inlining budgets let V8 inline the
  * whole per-packet path (parseFrame, classify, the remote table) into the ring walk: capture CPU per packet
  * went from 1.03–1.51× tcpdump's to 0.85–1.18× in alternating runs of tests/bench/capture_bench.ts.
  */
