@@ -10,13 +10,15 @@
  *
  *     deno run -A tests/bench/capture_bench.ts [--quick]
  */
-import { buildFrame, ipPacket } from "../helpers/frames.ts";
 import { encodeFrames } from "../helpers/inject_frames.ts";
-import { CAPTURE_IPV4, CAPTURE_IPV6, createVethPair, run, type VethPair } from "../helpers/netns.ts";
+import { createVethPair, run } from "../helpers/netns.ts";
 import {
+  BENCH_IP_BYTES,
+  benchFrames,
   cpuNs,
   healthLatency,
   idleCost,
+  inject,
   type Latency,
   startTcpdump,
   type Tcpdump,
@@ -29,20 +31,6 @@ const PHASE_SEC = IS_QUICK ? 2 : 3;
 const RATES_KPPS = IS_QUICK ? [100, 300] : [10, 50, 100, 200, 300, 400];
 /** Wait after each injection before reading CPU counters (see measure()). */
 const SETTLE_MS = 2000;
-/** IP length of every bench packet: counted bytes must be exactly sent × this. */
-const IP_BYTES = 100;
-
-/** Four public flows (IPv4/IPv6, up/down) with distinct remotes, all IP_BYTES long. */
-function benchFrames(): Uint8Array[] {
-  const v4 = IP_BYTES - 20;
-  const v6 = IP_BYTES - 40;
-  return [
-    buildFrame("ethernet", ipPacket({ src: CAPTURE_IPV4, dst: "198.51.100.7", payloadBytes: v4 })).bytes,
-    buildFrame("ethernet", ipPacket({ src: "203.0.113.9", dst: CAPTURE_IPV4, payloadBytes: v4 })).bytes,
-    buildFrame("ethernet", ipPacket({ src: CAPTURE_IPV6, dst: "2001:db8:ff::7", payloadBytes: v6 })).bytes,
-    buildFrame("vlan", ipPacket({ src: "2001:db8:ff::8", dst: CAPTURE_IPV6, payloadBytes: v6 })).bytes,
-  ];
-}
 
 interface Row {
   readonly capturer: string;
@@ -54,31 +42,6 @@ interface Row {
   readonly countedBytes: number | null;
   readonly cpuUsPerPacket: number;
   readonly note: string;
-}
-
-async function inject(
-  injector: string,
-  framesFile: string,
-  pair: VethPair,
-  ratePps: number,
-  seconds: number,
-  threads: number,
-) {
-  const started = performance.now();
-  const out = await run([
-    "ip",
-    "netns",
-    "exec",
-    pair.peerNs,
-    injector,
-    pair.peerIface,
-    framesFile,
-    String(ratePps),
-    String(seconds),
-    String(threads),
-  ]);
-  const sent = Number(/^sent (\d+)/m.exec(out)![1]);
-  return { sent, seconds: (performance.now() - started) / 1000 };
 }
 
 /**
@@ -165,7 +128,9 @@ function printTable(rows: readonly Row[]): void {
     String(r.drops),
     r.countedBytes === null
       ? "-"
-      : `${r.countedBytes} / ${r.sent * IP_BYTES}${r.countedBytes === r.sent * IP_BYTES ? " (exact)" : ""}`,
+      : `${r.countedBytes} / ${r.sent * BENCH_IP_BYTES}${
+        r.countedBytes === r.sent * BENCH_IP_BYTES ? " (exact)" : ""
+      }`,
     r.cpuUsPerPacket.toFixed(3),
     r.note,
   ]);
@@ -192,7 +157,7 @@ if (import.meta.main) {
     await Deno.writeFile(framesFile, encodeFrames(benchFrames()));
     await using pair = await createVethPair();
     const at = (kpps: number, threads = 1, seconds = PHASE_SEC) => () =>
-      inject(injector, framesFile, pair, kpps * 1000, seconds, threads);
+      inject(injector, framesFile, pair, { ratePps: kpps * 1000, seconds, threads });
     const rows: Row[] = [];
     const scenarios: [string, () => Promise<{ sent: number; seconds: number }>][] = [
       ...RATES_KPPS.map((k) =>

@@ -2,7 +2,8 @@
  * Measuring tools of capture_bench.ts: CPU time of a process from schedstat, a tcpdump to compare with,
  * idle cost, and GET /api/health latency from inside a namespace. Every loop is bounded in count and time.
  */
-import { endChild, run, type VethPair } from "../helpers/netns.ts";
+import { CAPTURE_IPV4, CAPTURE_IPV6, endChild, run, type VethPair } from "../helpers/netns.ts";
+import { buildFrame, ipPacket } from "../helpers/frames.ts";
 
 /**
  * Nanoseconds on CPU of every thread of `pid` (first field of /proc/PID/task/TID/schedstat), without the
@@ -133,4 +134,56 @@ export async function idleCost(pid: number, send: () => Promise<unknown>): Promi
   await send();
   const cpu1 = await cpuNs(pid);
   return (cpu1 - cpu0) / 1e6 / (performance.now() - t0) * 100;
+}
+
+/** IP length of every bench packet: counted bytes must be exactly sent × this. */
+export const BENCH_IP_BYTES = 100;
+
+/** Four public flows (IPv4/IPv6, up/down, one VLAN-tagged) with distinct remotes, all BENCH_IP_BYTES long. */
+export function benchFrames(): Uint8Array[] {
+  const v4 = BENCH_IP_BYTES - 20;
+  const v6 = BENCH_IP_BYTES - 40;
+  return [
+    buildFrame("ethernet", ipPacket({ src: CAPTURE_IPV4, dst: "198.51.100.7", payloadBytes: v4 })).bytes,
+    buildFrame("ethernet", ipPacket({ src: "203.0.113.9", dst: CAPTURE_IPV4, payloadBytes: v4 })).bytes,
+    buildFrame("ethernet", ipPacket({ src: CAPTURE_IPV6, dst: "2001:db8:ff::7", payloadBytes: v6 })).bytes,
+    buildFrame("vlan", ipPacket({ src: "2001:db8:ff::8", dst: CAPTURE_IPV6, payloadBytes: v6 })).bytes,
+  ];
+}
+
+/** What one run of capture_injector sent. */
+export interface Injection {
+  readonly sent: number;
+  readonly seconds: number;
+  /** performance.now() when the injector ended. */
+  readonly endedAtMs: number;
+}
+
+/** Runs the compiled capture_injector in the peer namespace; `ratePps` 0 = as fast as it can. */
+export async function inject(
+  injector: string,
+  framesFile: string,
+  pair: VethPair,
+  options: { ratePps: number; seconds: number; threads: number },
+): Promise<Injection> {
+  const started = performance.now();
+  const out = await run([
+    "ip",
+    "netns",
+    "exec",
+    pair.peerNs,
+    injector,
+    pair.peerIface,
+    framesFile,
+    String(options.ratePps),
+    String(options.seconds),
+    String(options.threads),
+  ]);
+  const sent = /^sent (\d+)/m.exec(out);
+  if (sent === null) throw new Error(`capture_injector printed no count: ${out}`);
+  return {
+    sent: Number(sent[1]),
+    seconds: (performance.now() - started) / 1000,
+    endedAtMs: performance.now(),
+  };
 }

@@ -9,11 +9,17 @@
  *
  *     deno run -A tests/bench/health_latency_bench.ts [--quick]
  */
-import { buildFrame, ipPacket } from "../helpers/frames.ts";
 import { encodeFrames } from "../helpers/inject_frames.ts";
 import { startNetledgerInNetns, storedTotals } from "../helpers/netledger_rig.ts";
-import { CAPTURE_IPV4, CAPTURE_IPV6, createVethPair, run, type VethPair } from "../helpers/netns.ts";
-import { healthLatency, type Latency } from "./capture_measure.ts";
+import { createVethPair, run } from "../helpers/netns.ts";
+import {
+  BENCH_IP_BYTES,
+  benchFrames,
+  healthLatency,
+  inject,
+  type Injection,
+  type Latency,
+} from "./capture_measure.ts";
 import {
   type CaptureCounters,
   captureCounters,
@@ -30,57 +36,8 @@ const WINDOW_SEC = IS_QUICK ? 4 : 10;
  * Deno process, slow while both cores are busy) falls inside the traffic and the whole window is loaded.
  */
 const INJECT_MARGIN_SEC = 3;
-/** IP length of every injected packet: counted bytes must be exactly sent × this. */
-const IP_BYTES = 100;
 /** main.ts listens here inside the capture namespace (its own port space). */
 const WEB_PORT = 8080;
-
-/** Four public flows (IPv4/IPv6, up/down), all IP_BYTES long. */
-function benchFrames(): Uint8Array[] {
-  const v4 = IP_BYTES - 20;
-  const v6 = IP_BYTES - 40;
-  return [
-    buildFrame("ethernet", ipPacket({ src: CAPTURE_IPV4, dst: "198.51.100.7", payloadBytes: v4 })).bytes,
-    buildFrame("ethernet", ipPacket({ src: "203.0.113.9", dst: CAPTURE_IPV4, payloadBytes: v4 })).bytes,
-    buildFrame("ethernet", ipPacket({ src: CAPTURE_IPV6, dst: "2001:db8:ff::7", payloadBytes: v6 })).bytes,
-    buildFrame("ethernet", ipPacket({ src: "2001:db8:ff::8", dst: CAPTURE_IPV6, payloadBytes: v6 })).bytes,
-  ];
-}
-
-interface Injection {
-  readonly sent: number;
-  readonly seconds: number;
-  readonly endedAtMs: number;
-}
-
-/** Runs capture_injector in the peer namespace; rate 0 = as fast as it can. */
-async function inject(
-  injector: string,
-  framesFile: string,
-  pair: VethPair,
-  options: { ratePps: number; seconds: number; threads: number },
-): Promise<Injection> {
-  const started = performance.now();
-  const out = await run([
-    "ip",
-    "netns",
-    "exec",
-    pair.peerNs,
-    injector,
-    pair.peerIface,
-    framesFile,
-    String(options.ratePps),
-    String(options.seconds),
-    String(options.threads),
-  ]);
-  const sent = /^sent (\d+)/m.exec(out);
-  if (sent === null) throw new Error(`capture_injector printed no count: ${out}`);
-  return {
-    sent: Number(sent[1]),
-    seconds: (performance.now() - started) / 1000,
-    endedAtMs: performance.now(),
-  };
-}
 
 interface Row {
   readonly scenario: string;
@@ -198,7 +155,7 @@ if (import.meta.main) {
     printRows(rows);
     const stored = storedTotals(dbPath);
     const storedBytes = stored.upBytes + stored.downBytes;
-    const injectedBytes = totalSent * IP_BYTES;
+    const injectedBytes = totalSent * BENCH_IP_BYTES;
     console.log(
       `\nBytes in the database after SIGTERM vs injected over the whole run (warm-up included): ` +
         `${storedBytes} / ${injectedBytes}${storedBytes === injectedBytes ? " (exact)" : ""}`,
