@@ -10,16 +10,15 @@
  *
  *     deno run -A tests/bench/capture_bench.ts [--quick]
  */
-import { encodeFrames } from "../helpers/inject_frames.ts";
-import { createVethPair, run } from "../helpers/netns.ts";
+import { createVethPair } from "../helpers/netns.ts";
 import {
   BENCH_IP_BYTES,
-  benchFrames,
   cpuNs,
   healthLatency,
   idleCost,
   inject,
   type Latency,
+  prepareInjector,
   startTcpdump,
   type Tcpdump,
   tcpdumpIdleCost,
@@ -144,17 +143,7 @@ function printTable(rows: readonly Row[]): void {
 if (import.meta.main) {
   const dir = await Deno.makeTempDir({ prefix: "netledger-bench-" });
   try {
-    const injector = `${dir}/capture_injector`;
-    await run([
-      "gcc",
-      "-O2",
-      "-pthread",
-      "-o",
-      injector,
-      new URL("./capture_injector.c", import.meta.url).pathname,
-    ]);
-    const framesFile = `${dir}/frames.bin`;
-    await Deno.writeFile(framesFile, encodeFrames(benchFrames()));
+    const { injector, framesFile } = await prepareInjector(dir);
     await using pair = await createVethPair();
     const at = (kpps: number, threads = 1, seconds = PHASE_SEC) => () =>
       inject(injector, framesFile, pair, { ratePps: kpps * 1000, seconds, threads });

@@ -4,6 +4,7 @@
  */
 import { CAPTURE_IPV4, CAPTURE_IPV6, endChild, run, type VethPair } from "../helpers/netns.ts";
 import { buildFrame, ipPacket } from "../helpers/frames.ts";
+import { encodeFrames } from "../helpers/inject_frames.ts";
 
 /**
  * Nanoseconds on CPU of every thread of `pid` (first field of /proc/PID/task/TID/schedstat), without the
@@ -30,8 +31,9 @@ export interface Tcpdump {
   finish(): Promise<{ received: number; drops: number }>;
 }
 
-export async function startTcpdump(pair: VethPair): Promise<Tcpdump> {
-  const args = [
+/** `ip` arguments that run tcpdump (libpcap, the baseline) on the capture end, writing to /dev/null. */
+function tcpdumpArgs(pair: VethPair): string[] {
+  return [
     "netns",
     "exec",
     pair.captureNs,
@@ -44,7 +46,10 @@ export async function startTcpdump(pair: VethPair): Promise<Tcpdump> {
     "32768",
     "-n",
   ];
-  const child = new Deno.Command("ip", { args, stdout: "null", stderr: "piped" }).spawn();
+}
+
+export async function startTcpdump(pair: VethPair): Promise<Tcpdump> {
+  const child = new Deno.Command("ip", { args: tcpdumpArgs(pair), stdout: "null", stderr: "piped" }).spawn();
   const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   const readUntil = async (isDone: () => boolean) => {
@@ -104,19 +109,7 @@ export async function healthLatency(pair: VethPair, port: number, seconds: numbe
 
 export async function tcpdumpIdleCost(pair: VethPair, send: () => Promise<unknown>): Promise<number> {
   const child = new Deno.Command("ip", {
-    args: [
-      "netns",
-      "exec",
-      pair.captureNs,
-      "tcpdump",
-      "-i",
-      pair.captureIface,
-      "-w",
-      "/dev/null",
-      "-B",
-      "32768",
-      "-n",
-    ],
+    args: tcpdumpArgs(pair),
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -186,4 +179,20 @@ export async function inject(
     seconds: (performance.now() - started) / 1000,
     endedAtMs: performance.now(),
   };
+}
+
+/** Compiles capture_injector.c into `dir` and writes benchFrames() beside it; returns both paths. */
+export async function prepareInjector(dir: string): Promise<{ injector: string; framesFile: string }> {
+  const injector = `${dir}/capture_injector`;
+  await run([
+    "gcc",
+    "-O2",
+    "-pthread",
+    "-o",
+    injector,
+    new URL("./capture_injector.c", import.meta.url).pathname,
+  ]);
+  const framesFile = `${dir}/frames.bin`;
+  await Deno.writeFile(framesFile, encodeFrames(benchFrames()));
+  return { injector, framesFile };
 }

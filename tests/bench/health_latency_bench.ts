@@ -9,16 +9,15 @@
  *
  *     deno run -A tests/bench/health_latency_bench.ts [--quick]
  */
-import { encodeFrames } from "../helpers/inject_frames.ts";
 import { startNetledgerInNetns, storedTotals } from "../helpers/netledger_rig.ts";
-import { createVethPair, run } from "../helpers/netns.ts";
+import { createVethPair } from "../helpers/netns.ts";
 import {
   BENCH_IP_BYTES,
-  benchFrames,
   healthLatency,
   inject,
   type Injection,
   type Latency,
+  prepareInjector,
 } from "./capture_measure.ts";
 import {
   type CaptureCounters,
@@ -86,17 +85,7 @@ function printRows(rows: readonly Row[]): void {
 if (import.meta.main) {
   const dir = await Deno.makeTempDir({ prefix: "netledger-health-bench-" });
   try {
-    const injector = `${dir}/capture_injector`;
-    await run([
-      "gcc",
-      "-O2",
-      "-pthread",
-      "-o",
-      injector,
-      new URL("./capture_injector.c", import.meta.url).pathname,
-    ]);
-    const framesFile = `${dir}/frames.bin`;
-    await Deno.writeFile(framesFile, encodeFrames(benchFrames()));
+    const { injector, framesFile } = await prepareInjector(dir);
     const dbPath = `${dir}/netledger.db`;
     await using pair = await createVethPair();
     const netledger = await startNetledgerInNetns(pair.captureNs, dbPath, {
