@@ -6,7 +6,7 @@
  */
 import { BUCKET_SEC } from "../capture/types.ts";
 import { type LiveFacts, liveFacts, type WireConnection } from "./connection_facts.ts";
-import { idKey, IdMap, sortByKey } from "./id_map.ts";
+import { idKey, IdMap, readUuid, sortByKey, uuidKey } from "./id_map.ts";
 import type {
   ClashClientSeen,
   ClashCursor,
@@ -17,6 +17,29 @@ import type {
   ClashUnattributedRow,
   ClashUsageRow,
 } from "./types.ts";
+
+/**
+ * One scratch record per listed connection: its id as four 32-bit words (`readUuid`), what the id is, and
+ * its counters as doubles (they pass 2^53 never, but 2^31 often).
+ */
+const RECORD_BYTES = 40;
+const RECORD_INTS = RECORD_BYTES / 4;
+const RECORD_DOUBLES = RECORD_BYTES / 8;
+const KIND_INT = 4;
+const UP_DOUBLE = 3;
+const DOWN_DOUBLE = 4;
+/** Values of a record's kind. */
+const MALFORMED = 0;
+const UUID_ID = 1;
+const TEXT_ID = 2;
+
+/** The number columns of a cursor: counters already accounted, and UTC seconds of its last bytes. */
+const UP_COLUMN = 0;
+const DOWN_COLUMN = 1;
+const LAST_BYTE_SEC_COLUMN = 2;
+const CURSOR_COLUMNS = 3;
+/** LAST_BYTE_SEC_COLUMN before any bytes. */
+const NO_BYTES_YET = 0;
 
 /** Options of a ClashAggregator. */
 export interface AggregatorOptions {
@@ -54,14 +77,15 @@ interface MutableUsageRow {
   lastByteSec: number;
 }
 
-/** Per-connection state, keyed by id inside the current core epoch (P7). */
+/**
+ * Per-connection state, keyed by id inside the current core epoch (P7). Its counters and last byte time
+ * are number columns of the IdMap beside it (UP_COLUMN…), read and written for every connection of every
+ * snapshot.
+ */
 interface Cursor {
   readonly id: string;
-  upBytes: number;
-  downBytes: number;
   /** Null for a cursor resumed from the store and not yet seen in this run. */
   live: LiveFacts | null;
-  lastByteSec: number | null;
   /** Cache of the pending row this connection adds to, valid while `rowGeneration` matches. */
   row: MutableUsageRow | null;
   rowGeneration: number;
@@ -70,7 +94,7 @@ interface Cursor {
 /** Per-connection delta accounting of one Clash core; see the module doc. */
 export class ClashAggregator {
   readonly #options: AggregatorOptions;
-  readonly #cursors = new IdMap<Cursor>();
+  readonly #cursors = new IdMap<Cursor>(CURSOR_COLUMNS);
   readonly #usage = new Map<string, MutableUsageRow>();
   readonly #unattributed = new Map<number, { upBytes: number; downBytes: number }>();
   /** Core totals the committed plus pending history includes; null before the first snapshot. */
@@ -84,13 +108,13 @@ export class ClashAggregator {
   #coreRestarts = 0;
   #counterResets = 0;
   /**
-   * Scratch of `ingest`, reused across snapshots: per listed connection its id, id key and counters (-1 up
-   * for a malformed entry), read in one sequential pass, and the lookup order.
+   * Scratch of `ingest`, reused across snapshots, filled in one sequential pass over the list: per listed
+   * connection its key and one record of RECORD_BYTES (see there), so that the lookups made
+   * in key order read one place per connection; then the lookup order.
    */
-  #ids: (string | undefined)[] = [];
   #keys = new Int32Array(0);
-  #ups = new Float64Array(0);
-  #downs = new Float64Array(0);
+  #records32 = new Int32Array(0);
+  #records64 = new Float64Array(0);
   #order = new Int32Array(0);
   readonly #counts = new Int32Array((1 << 16) + 1);
 
@@ -103,15 +127,9 @@ export class ClashAggregator {
       this.#carryUp = Math.min(0, resume.carryUpBytes);
       this.#carryDown = Math.min(0, resume.carryDownBytes);
       for (const c of resume.cursors) {
-        this.#cursors.set({
-          id: c.id,
-          upBytes: c.upBytes,
-          downBytes: c.downBytes,
-          live: null,
-          lastByteSec: null,
-          row: null,
-          rowGeneration: -1,
-        });
+        const slot = this.#cursors.set({ id: c.id, live: null, row: null, rowGeneration: -1 });
+        this.#cursors.setNumber(slot, UP_COLUMN, c.upBytes);
+        this.#cursors.setNumber(slot, DOWN_COLUMN, c.downBytes);
       }
     }
   }
@@ -135,98 +153,29 @@ export class ClashAggregator {
     const isFirst = this.#baseUp === null;
     const bucket = nowSec - nowSec % BUCKET_SEC;
     const seq = ++this.#seq;
-    const cursors = this.#cursors;
-    const generation = this.#rowGeneration;
-    let sumUp = 0;
-    let sumDown = 0;
-    let listed = 0;
     const n = list.length;
     if (this.#order.length < n) {
-      this.#keys = new Int32Array(n * 2);
-      this.#ups = new Float64Array(n * 2);
-      this.#downs = new Float64Array(n * 2);
-      this.#order = new Int32Array(n * 2);
+      const capacity = n * 2;
+      const records = new ArrayBuffer(capacity * RECORD_BYTES);
+      this.#keys = new Int32Array(capacity);
+      this.#records32 = new Int32Array(records);
+      this.#records64 = new Float64Array(records);
+      this.#order = new Int32Array(capacity);
     }
-    const ids = this.#ids;
-    const keys = this.#keys;
-    const ups = this.#ups;
-    const downs = this.#downs;
-    const order = this.#order;
-    for (let i = 0; i < n; i++) {
-      const c = list[i];
-      const id = c?.id;
-      const up = c?.upload;
-      const down = c?.download;
-      if (
-        typeof id !== "string" || typeof up !== "number" || typeof down !== "number" || up < 0 || down < 0
-      ) {
-        this.#malformed++;
-        keys[i] = 0;
-        ups[i] = -1;
-        continue;
-      }
-      ids[i] = id;
-      keys[i] = idKey(id);
-      ups[i] = up;
-      downs[i] = down;
-    }
+    this.#malformed += readConnections(list, {
+      keys: this.#keys,
+      records32: this.#records32,
+      records64: this.#records64,
+    });
     // Looking the ids up in key order walks the IdMap front to back (see id_map.ts): the cores list
     // connections in a new random order every snapshot, and random lookups are bound by memory latency.
-    sortByKey(keys, n, order, this.#counts);
-    // Hot loop (P9): one lookup per connection; objects are made only for new ids and new rows.
-    for (let j = 0; j < n; j++) {
-      const i = order[j];
-      const up = ups[i];
-      if (up < 0) continue; // malformed, counted above
-      const down = downs[i];
-      const id = ids[i]!;
-      const slot = cursors.find(id, keys[i]);
-      let cursor: Cursor;
-      if (slot < 0) {
-        const created = this.#newCursor(list[i], { id, up, down, isFirst, bucket });
-        if (created === null) continue; // mihomo Inner / no source: not in the totals (P11)
-        cursors.set(cursor = created, seq);
-        listed++;
-      } else {
-        cursor = cursors.at(slot);
-        if (cursor.live === null) {
-          cursor.live = liveFacts(list[i]);
-          if (cursor.live === null) {
-            cursors.delete(id);
-            continue;
-          }
-        }
-        if (cursors.stamp(slot, seq)) listed++;
-      }
-      if (up < cursor.upBytes || down < cursor.downBytes) {
-        // A core never reuses an id (random v4 UUIDs), so this is a new connection to us (P7).
-        // Logged once, then counted in stats(): a misbehaving core could do this to every connection.
-        if (this.#counterResets++ === 0) {
-          this.#options.log(`Clash connection "${id}" counters went down: counting it again from 0`);
-        }
-        cursor.upBytes = 0;
-        cursor.downBytes = 0;
-      }
-      const dUp = up - cursor.upBytes;
-      const dDown = down - cursor.downBytes;
-      if (dUp === 0 && dDown === 0) continue;
-      let row = cursor.row;
-      if (row === null || cursor.rowGeneration !== generation || row.bucketStartSec !== bucket) {
-        row = this.#rowFor(cursor, bucket);
-      }
-      row.upBytes += dUp;
-      row.downBytes += dDown;
-      if (row.firstByteSec === 0) row.firstByteSec = nowSec;
-      row.lastByteSec = nowSec;
-      cursor.upBytes = up;
-      cursor.downBytes = down;
-      cursor.lastByteSec = nowSec;
-      sumUp += dUp;
-      sumDown += dDown;
-    }
+    sortByKey(this.#keys, n, this.#order, this.#counts);
+    // Every listed id may be new (the first snapshot, a core restart): room for all of them up front.
+    this.#cursors.reserve(n);
+    const { sumUp, sumDown, listed } = this.#account(list, { isFirst, bucket, nowSec, seq });
+    const cursors = this.#cursors;
     // Ids that vanished (closed, or resumed and gone) are the ones without this snapshot's stamp.
     if (listed !== cursors.size) cursors.deleteUnstamped(seq, cursors.size - listed);
-    ids.fill(undefined, 0, n); // keep no id strings of this snapshot alive
     if (isFirst) {
       // Totals before this run (or before the uncursored baseline) are not ours; credited new ids are.
       this.#baseUp = Math.max(0, totalUp - sumUp);
@@ -237,10 +186,97 @@ export class ClashAggregator {
     this.#baseDown = totalDown;
   }
 
+  /**
+   * The hot loop (P9): one lookup per listed connection, in key order; credits each delta to its row.
+   * Objects are made only for new ids and new rows.
+   */
+  #account(
+    list: readonly WireConnection[],
+    snapshot: { isFirst: boolean; bucket: number; nowSec: number; seq: number },
+  ): { sumUp: number; sumDown: number; listed: number } {
+    const { isFirst, bucket, nowSec, seq } = snapshot;
+    const cursors = this.#cursors;
+    const generation = this.#rowGeneration;
+    const keys = this.#keys;
+    const records32 = this.#records32;
+    const records64 = this.#records64;
+    const order = this.#order;
+    const n = list.length;
+    let sumUp = 0;
+    let sumDown = 0;
+    let listed = 0;
+    for (let j = 0; j < n; j++) {
+      const i = order[j];
+      const at32 = i * RECORD_INTS;
+      const kind = records32[at32 + KIND_INT];
+      if (kind === MALFORMED) continue; // counted above
+      let slot = kind === UUID_ID
+        ? cursors.findUuid(records32, at32)
+        : cursors.findText(list[i].id as string, keys[i]);
+      const up = records64[i * RECORD_DOUBLES + UP_DOUBLE];
+      const down = records64[i * RECORD_DOUBLES + DOWN_DOUBLE];
+      let cursor: Cursor;
+      if (slot < 0) {
+        const created = this.#newCursor(list[i], { up, down, isFirst, bucket });
+        if (created === null) continue; // mihomo Inner / no source: not in the totals (P11)
+        cursor = created.cursor;
+        slot = cursors.set(cursor, seq);
+        cursors.setNumber(slot, UP_COLUMN, created.upBytes);
+        cursors.setNumber(slot, DOWN_COLUMN, created.downBytes);
+        listed++;
+      } else {
+        cursor = cursors.at(slot);
+        if (cursor.live === null) {
+          cursor.live = liveFacts(list[i]);
+          if (cursor.live === null) {
+            cursors.delete(cursor.id);
+            continue;
+          }
+        }
+        if (cursors.stamp(slot, seq)) listed++;
+      }
+      let seenUp = cursors.number(slot, UP_COLUMN);
+      let seenDown = cursors.number(slot, DOWN_COLUMN);
+      if (up < seenUp || down < seenDown) {
+        // A core never reuses an id (random v4 UUIDs), so this is a new connection to us (P7).
+        // Logged once, then counted in stats(): a misbehaving core could do this to every connection.
+        if (this.#counterResets++ === 0) {
+          this.#options.log(`Clash connection "${cursor.id}" counters went down: counting it again from 0`);
+        }
+        seenUp = 0;
+        seenDown = 0;
+      }
+      const dUp = up - seenUp;
+      const dDown = down - seenDown;
+      if (dUp === 0 && dDown === 0) continue;
+      let row = cursor.row;
+      if (row === null || cursor.rowGeneration !== generation || row.bucketStartSec !== bucket) {
+        row = this.#rowFor(cursor, bucket);
+      }
+      row.upBytes += dUp;
+      row.downBytes += dDown;
+      if (row.firstByteSec === 0) row.firstByteSec = nowSec;
+      row.lastByteSec = nowSec;
+      cursors.setNumber(slot, UP_COLUMN, up);
+      cursors.setNumber(slot, DOWN_COLUMN, down);
+      cursors.setNumber(slot, LAST_BYTE_SEC_COLUMN, nowSec);
+      sumUp += dUp;
+      sumDown += dDown;
+    }
+    return { sumUp, sumDown, listed };
+  }
+
   /** A copy of everything not yet committed; pass it to the store, then call `commit()`. */
   pending(): ClashPendingBatch {
     const cursors: ClashCursor[] = [];
-    this.#cursors.forEach((c) => cursors.push({ id: c.id, upBytes: c.upBytes, downBytes: c.downBytes }));
+    const map = this.#cursors;
+    map.forEach((c, slot) => {
+      cursors.push({
+        id: c.id,
+        upBytes: map.number(slot, UP_COLUMN),
+        downBytes: map.number(slot, DOWN_COLUMN),
+      });
+    });
     const seen = new Map<string, { firstSeenSec: number; lastSeenSec: number }>();
     for (const r of this.#usage.values()) {
       if (r.lastByteSec === 0) continue;
@@ -290,10 +326,16 @@ export class ClashAggregator {
   /** The connections the latest snapshot listed (mihomo Inner ones excluded). */
   liveConnections(): ClashLiveConnection[] {
     const out: ClashLiveConnection[] = [];
-    for (const c of this.#cursors.values()) {
-      if (c.live === null) continue;
-      out.push({ id: c.id, ...c.live, upBytes: c.upBytes, downBytes: c.downBytes });
-    }
+    const map = this.#cursors;
+    map.forEach((c, slot) => {
+      if (c.live === null) return;
+      out.push({
+        id: c.id,
+        ...c.live,
+        upBytes: map.number(slot, UP_COLUMN),
+        downBytes: map.number(slot, DOWN_COLUMN),
+      });
+    });
     return out;
   }
 
@@ -303,15 +345,17 @@ export class ClashAggregator {
       string,
       { n: number; last: number | null; oldest: number | null; chains: Set<string> }
     >();
-    for (const c of this.#cursors.values()) {
-      if (c.live === null) continue;
+    const map = this.#cursors;
+    map.forEach((c, slot) => {
+      if (c.live === null) return;
       let e = byIp.get(c.live.clientIp);
       if (!e) byIp.set(c.live.clientIp, e = { n: 0, last: null, oldest: null, chains: new Set() });
       e.n++;
-      if (c.lastByteSec !== null) e.last = Math.max(e.last ?? 0, c.lastByteSec);
+      const lastByteSec = map.number(slot, LAST_BYTE_SEC_COLUMN);
+      if (lastByteSec !== NO_BYTES_YET) e.last = Math.max(e.last ?? 0, lastByteSec);
       if (c.live.startSec !== null) e.oldest = Math.min(e.oldest ?? Infinity, c.live.startSec);
       e.chains.add(c.live.chain);
-    }
+    });
     return [...byIp].map(([clientIp, e]) => ({
       clientIp,
       activeConnections: e.n,
@@ -346,27 +390,22 @@ export class ClashAggregator {
     this.#carryDown = 0;
   }
 
-  /** A cursor for an id seen for the first time; null for connections that are not counted (P11). */
+  /**
+   * A cursor for an id seen for the first time, with the counters already accounted for; null for
+   * connections that are not counted (P11).
+   */
   #newCursor(
     c: WireConnection,
-    seen: { id: string; up: number; down: number; isFirst: boolean; bucket: number },
-  ): Cursor | null {
-    const { id, up, down, isFirst, bucket } = seen;
+    seen: { up: number; down: number; isFirst: boolean; bucket: number },
+  ): { cursor: Cursor; upBytes: number; downBytes: number } | null {
+    const { up, down, isFirst, bucket } = seen;
     const facts = liveFacts(c);
     if (facts === null) return null;
     // P8: on the first snapshot without resume state, connections older than netledger are a baseline only.
     const isBaseline = isFirst && (facts.startSec === null || facts.startSec < this.#options.processStartSec);
-    const cursor: Cursor = {
-      id,
-      upBytes: isBaseline ? up : 0,
-      downBytes: isBaseline ? down : 0,
-      live: facts,
-      lastByteSec: null,
-      row: null,
-      rowGeneration: -1,
-    };
+    const cursor: Cursor = { id: c.id as string, live: facts, row: null, rowGeneration: -1 };
     if (!isBaseline) this.#rowFor(cursor, bucket).newConnections++;
-    return cursor;
+    return { cursor, upBytes: isBaseline ? up : 0, downBytes: isBaseline ? down : 0 };
   }
 
   #rowFor(cursor: Cursor, bucket: number): MutableUsageRow {
@@ -422,4 +461,50 @@ function usageRecord(r: MutableUsageRow): ClashUsageRow {
     downBytes: r.downBytes,
     newConnections: r.newConnections,
   };
+}
+
+/** Where `readConnections` writes; see ClashAggregator's scratch fields. */
+interface ConnectionRecords {
+  readonly keys: Int32Array;
+  readonly records32: Int32Array;
+  readonly records64: Float64Array;
+}
+
+/**
+ * The sequential pass of `ingest` over a snapshot's list: fills the records and returns how many entries
+ * are malformed. A function of its own so V8 inlines the id reading into it (ingest is past the budget).
+ */
+function readConnections(list: readonly WireConnection[], out: ConnectionRecords): number {
+  const { keys, records32, records64 } = out;
+  let malformed = 0;
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    const id = c?.id;
+    const at32 = i * RECORD_INTS;
+    // The id first, the counters after: loading the counters (often boxed doubles) before reading the id's
+    // text made this loop twice as slow at 50k connections.
+    let kind = MALFORMED;
+    if (typeof id === "string") {
+      // The text is in cache now; the lookups compare these words and never read it again (id_map.ts).
+      if (readUuid(id, records32, at32)) {
+        kind = UUID_ID;
+        keys[i] = uuidKey(records32, at32);
+      } else {
+        kind = TEXT_ID;
+        keys[i] = idKey(id);
+      }
+    }
+    const up = c?.upload;
+    const down = c?.download;
+    if (kind === MALFORMED || typeof up !== "number" || typeof down !== "number" || up < 0 || down < 0) {
+      malformed++;
+      keys[i] = 0;
+      records32[at32 + KIND_INT] = MALFORMED;
+      continue;
+    }
+    records32[at32 + KIND_INT] = kind;
+    records64[i * RECORD_DOUBLES + UP_DOUBLE] = up;
+    records64[i * RECORD_DOUBLES + DOWN_DOUBLE] = down;
+  }
+  return malformed;
 }

@@ -199,3 +199,37 @@ Deno.test("ClashAggregator resumed after a core restart during the downtime coun
   assert.deepEqual(sums(a), { usage: { up: 40, down: 45 }, rest: { up: 10, down: 15 } });
   assert.equal(a.stats().coreRestarts, 1);
 });
+
+Deno.test("ClashAggregator counts UUID ids and other ids alike, across churn, resume and live state", () => {
+  // Both cores send UUIDs (compared as numbers, id_map.ts); anything else is compared as text.
+  const run = (idOf: (i: number) => string) => {
+    const a = make();
+    a.ingest(snapshot(0, 0, []), T0 + 20);
+    let total = 0;
+    for (let k = 1; k <= 30; k++) {
+      // 40 live connections; every snapshot 4 close and 4 open, each moves k bytes per snapshot.
+      const conns = Array.from({ length: 40 }, (_, j) => {
+        const i = j + 4 * k;
+        return { id: idOf(i), up: k * (i % 7 + 1), down: 2 * k, src: `192.168.1.${i % 3}` };
+      });
+      total += 40 * k;
+      a.ingest(snapshot(total, total, conns), T0 + 20 + k);
+    }
+    const saved = a.pending().resume!;
+    a.commit();
+    const b = make(saved);
+    const last = Array.from({ length: 40 }, (_, j) => ({ id: idOf(j + 120), up: 999, down: 999 }));
+    b.ingest(snapshot(total + 1, total + 1, last), T0 + 99);
+    const cursors = saved.cursors.map((c) => [c.upBytes, c.downBytes]).sort((x, y) =>
+      x[0] - y[0] || x[1] - y[1]
+    );
+    const usage = b.pendingUsage().map((r) => [r.clientIp, r.upBytes, r.downBytes]).sort();
+    return { cursors, usage, live: b.liveConnections().length };
+  };
+  const uuids = run((i) => `${i.toString(16).padStart(8, "0")}-5244-4a24-9544-8edd54448d4a`);
+  const texts = run((i) => `conn-${i}`);
+  assert.deepEqual(uuids, texts);
+  assert.equal(uuids.cursors.length, 40);
+  assert.equal(uuids.live, 40);
+  assert.ok(uuids.usage.length > 0);
+});
