@@ -70,7 +70,7 @@ export interface KernelStats {
 export interface RingOptions {
   readonly link: LinkInfo;
   readonly ifindex: number;
-  /** Total ring size; rounded down to whole blocks (see ringBlockBytes), at least 64 KiB × 16. */
+  /** Total ring size; rounded down to whole blocks (see ringBlockBytes), at least 64 KiB × MIN_BLOCKS. */
   readonly ringBytes: number;
   /** Bytes kept per frame by the BPF snap filter. */
   readonly snapBytes?: number;
@@ -80,14 +80,21 @@ export interface RingOptions {
   readonly wakeFd?: number;
 }
 
+/** Fewest blocks in a ring: the kernel fills the others while the reader holds one. */
+const MIN_BLOCKS = 8;
+/** Largest block: 2^10 pages, the largest contiguous allocation packet_set_ring tries before vmalloc. */
+const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
+
 /**
  * Block size for a ring of `ringBytes`: a power of two (a multiple of the page size, as packet_set_ring
- * requires), a sixteenth of the ring, between 64 KiB and 1 MiB. The reader wakes about once per block, and
- * a wake-up costs ~0.1 ms of CPU on the 2-core bench VM, so blocks are as large as a ring of 16 allows.
+ * requires), an eighth of the ring, between 64 KiB and 4 MiB. The reader wakes about once per block, and a
+ * wake-up costs ~0.1 ms of CPU on the 2-core bench VM (cold caches), so blocks are as large as a ring of
+ * MIN_BLOCKS allows: at 100 kpps, 4 MiB blocks took 0.89–0.98× tcpdump's CPU against 1.07–1.16× with
+ * 1 MiB blocks (tests/bench/capture_bench.ts).
  */
 export function ringBlockBytes(ringBytes: number): number {
   let size = 64 * 1024;
-  while (size < 1024 * 1024 && size * 2 * 16 <= ringBytes) size *= 2;
+  while (size < MAX_BLOCK_BYTES && size * 2 * MIN_BLOCKS <= ringBytes) size *= 2;
   return size;
 }
 /**
@@ -133,7 +140,7 @@ export class Ring {
     this.link = options.link;
     this.ifindex = options.ifindex;
     this.blockBytes = ringBlockBytes(options.ringBytes);
-    this.blockCount = Math.max(16, Math.floor(options.ringBytes / this.blockBytes));
+    this.blockCount = Math.max(MIN_BLOCKS, Math.floor(options.ringBytes / this.blockBytes));
     const socketType = options.link.socketType === "raw" ? SOCK_RAW : SOCK_DGRAM;
     // Protocol 0: the socket receives nothing until bind() names the interface, so no frame of another
     // interface slips in while the ring is set up.

@@ -6,8 +6,9 @@
  * Here an id in the canonical UUID form both cores send (36 lowercase characters) is kept as four 32-bit
  * words in a typed array beside its slot, so a lookup compares numbers and never reads a stored string; a
  * caller reads the fresh id's words once (`readUuid`) while the parsed text is still in cache. The slot of
- * an id comes straight from its last hex digits (v4 UUIDs are random there), slots sit in one array with
- * linear probing, and a caller that looks ids up in key order (`sortByKey`) walks that array front to back.
+ * an id comes straight from its last hex digits (v4 UUIDs are random there), slots are fixed-size records
+ * in one typed array with linear probing, and a caller that looks ids up in key order (`sortByKey`) walks
+ * that array front to back.
  * Any other id text is kept and compared as text: results are exact for every id, only speed differs.
  * Numbers a caller updates on every lookup (counters) can live in per-slot number columns rather than in
  * the value object: V8 boxes every double field of an object, one more scattered read and write each.
@@ -56,7 +57,6 @@ export class IdMap<T extends HasId> {
   /** The slot table: `#slotInts` int32 per slot, see WORDS_INT…; its doubles are the number columns. */
   #ints = new Int32Array(0);
   #doubles = new Float64Array(0);
-  readonly #columns: number;
   readonly #slotInts: number;
   readonly #slotDoubles: number;
   /** Scratch for the words of an id looked up by text. */
@@ -65,7 +65,6 @@ export class IdMap<T extends HasId> {
 
   /** `numberColumns`: how many numbers each value has beside it (`number`, `setNumber`); they start at 0. */
   constructor(numberColumns = 0) {
-    this.#columns = numberColumns;
     this.#slotInts = (HEADER_BYTES + numberColumns * 8) / 4;
     this.#slotDoubles = this.#slotInts / 2;
     this.#allocate(MIN_SLOT_BITS);
