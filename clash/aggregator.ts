@@ -6,7 +6,7 @@
  */
 import { BUCKET_SEC } from "../capture/types.ts";
 import { type LiveFacts, liveFacts, type WireConnection } from "./connection_facts.ts";
-import { idKey, IdMap, readUuid, sortByKey, uuidKey } from "./id_map.ts";
+import { idKey, IdMap, readUuid, sortByKey, TEXT_ID, UUID_ID, uuidKey } from "./id_map.ts";
 import type {
   ClashClientSeen,
   ClashCursor,
@@ -28,10 +28,8 @@ const RECORD_DOUBLES = RECORD_BYTES / 8;
 const KIND_INT = 4;
 const UP_DOUBLE = 3;
 const DOWN_DOUBLE = 4;
-/** Values of a record's kind. */
+/** A record's kind: UUID_ID or TEXT_ID (as IdMap keeps the id), or this for an entry that is skipped. */
 const MALFORMED = 0;
-const UUID_ID = 1;
-const TEXT_ID = 2;
 
 /** The number columns of a cursor: counters already accounted, and UTC seconds of its last bytes. */
 const UP_COLUMN = 0;

@@ -21,10 +21,10 @@ const KEY_HEX_DIGITS = KEY_BITS / 4;
 const MIN_SLOT_BITS = 4;
 /** Length of a canonical UUID text, 8-4-4-4-12 hex digits. */
 const UUID_LENGTH = 36;
-/** What a slot holds. */
+/** What a slot holds: nothing, an id kept as `readUuid` words, or any other id kept as text. */
 const EMPTY = 0;
-const UUID_ID = 1;
-const TEXT_ID = 2;
+export const UUID_ID = 1;
+export const TEXT_ID = 2;
 
 /** Nibble of an ASCII character, 16 for anything that is not a lowercase hex digit. */
 const HEX_NIBBLE = (() => {
