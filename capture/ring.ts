@@ -82,7 +82,7 @@ export interface RingOptions {
 
 /** Fewest blocks in a ring: the kernel fills the others while the reader holds one. */
 const MIN_BLOCKS = 8;
-/** Largest block: 2^10 pages, the largest contiguous allocation packet_set_ring tries before vmalloc. */
+/** Largest block: 2^10 pages, the largest the kernel can hand out contiguous (bigger ones come from vmalloc). */
 const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
 
 /**
