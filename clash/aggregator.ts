@@ -218,7 +218,8 @@ export class ClashAggregator {
         const created = this.#newCursor(list[i], { up, down, isFirst, bucket });
         if (created === null) continue; // mihomo Inner / no source: not in the totals (P11)
         cursor = created.cursor;
-        slot = cursors.set(cursor, seq);
+        // Absent, as the lookup above just found: no second lookup.
+        slot = cursors.insertAbsent(cursor, seq, kind === UUID_ID ? records32 : null, at32);
         cursors.setNumber(slot, UP_COLUMN, created.upBytes);
         cursors.setNumber(slot, DOWN_COLUMN, created.downBytes);
         listed++;

@@ -153,16 +153,27 @@ export class IdMap<T extends HasId> {
       return existing;
     }
     const isUuid = readUuid(value.id, this.#scratch, 0);
-    const key = isUuid ? uuidKey(this.#scratch, 0) : idKey(value.id);
+    return this.insertAbsent(value, stamp, isUuid ? this.#scratch : null, 0);
+  }
+
+  /**
+   * Adds `value`, whose id a find just reported absent, with `stamp`: `words` holds the id's `readUuid`
+   * words at `at` when it is a UUID, null otherwise. Returns its slot, valid until the next change.
+   */
+  insertAbsent(value: T, stamp: number, words: Int32Array | null, at: number): number {
+    const key = words !== null ? uuidKey(words, at) : idKey(value.id);
     const mask = this.#values.length - 1;
     let slot = key >>> (KEY_BITS - this.#slotBits);
     while (this.#values[slot] !== undefined) slot = (slot + 1) & mask;
+    const ints = this.#ints;
     const base = slot * this.#slotInts;
-    this.#ints.fill(0, base, base + this.#slotInts);
-    if (isUuid) this.#ints.set(this.#scratch, base + WORDS_INT);
-    this.#ints[base + KEY_INT] = key;
-    this.#ints[base + KIND_INT] = isUuid ? UUID_ID : TEXT_ID;
-    this.#ints[base + STAMP_INT] = stamp;
+    ints.fill(0, base, base + this.#slotInts);
+    if (words !== null) {
+      for (let w = 0; w < 4; w++) ints[base + WORDS_INT + w] = words[at + w];
+    }
+    ints[base + KEY_INT] = key;
+    ints[base + KIND_INT] = words !== null ? UUID_ID : TEXT_ID;
+    ints[base + STAMP_INT] = stamp;
     this.#values[slot] = value;
     // At most half full keeps probe runs short.
     if (++this.#size * 2 <= this.#values.length) return slot;
