@@ -3,9 +3,10 @@
  * reusable buffer, so multi-gigabyte files need only the buffer's memory. The formats' record loops live
  * in pcap_records.ts.
  */
-import { detectFormat, type FrameCallback, type RecordParser } from "./pcap_records.ts";
+import { detectFormat, type RecordParser } from "./pcap_records.ts";
+import type { FrameCallback } from "./types.ts";
 
-export type { FrameCallback } from "./pcap_records.ts";
+export type { FrameCallback } from "./types.ts";
 
 /** Options of readCaptureFile(). */
 export interface ReadCaptureOptions {

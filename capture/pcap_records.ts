@@ -5,18 +5,7 @@
  * Formats: draft-ietf-opsawg-pcap and draft-ietf-opsawg-pcapng.
  */
 
-/**
- * Called once per frame: `capturedLen` bytes at `offset` in `view` (valid only during the call), the
- * frame's length on the wire, its link type (LinkType) and its capture time in whole UTC seconds.
- */
-export type FrameCallback = (
-  view: DataView,
-  offset: number,
-  capturedLen: number,
-  originalLen: number,
-  linkType: number,
-  timestampSec: number,
-) => void;
+import type { FrameCallback } from "./types.ts";
 
 /** Largest record accepted: far beyond any real snap length, small enough to stop garbage from allocating. */
 const MAX_RECORD_BYTES = 64 * 1024 * 1024;

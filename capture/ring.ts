@@ -43,17 +43,11 @@ import {
   TPACKET_V3,
 } from "../ffi/mod.ts";
 import type { LinkInfo } from "./link_info.ts";
+import type { FrameCallback } from "./types.ts";
 
 /** Receives every frame of the ring; TrafficPipeline satisfies it. Must not throw and must not keep `view`. */
 export interface FrameSink {
-  countFrame(
-    view: DataView,
-    offset: number,
-    capturedLen: number,
-    originalLen: number,
-    linkType: number,
-    timestampSec: number,
-  ): void;
+  readonly countFrame: FrameCallback;
 }
 
 /** What the kernel reported since the previous read (PACKET_STATISTICS resets on every read). */

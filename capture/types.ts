@@ -1,7 +1,7 @@
 /**
  * Plain records that leave capture/: what the pipeline counted, per UTC bucket, and the live state of a
  * capture. They cross the Worker boundary (structuredClone) and reach store/ as `import type`, so they hold
- * only numbers, strings and arrays of those.
+ * only numbers, strings and arrays of those. Also the one signature every frame source calls (FrameCallback).
  */
 
 /** Length of one history bucket: 15 minutes, so local hours and days are exact in every IANA zone. */
@@ -95,3 +95,16 @@ export interface CaptureStatus {
   /** Times the ring was opened (1 + re-opens after the interface came back). */
   readonly opens: number;
 }
+
+/**
+ * Called once per frame, by the ring and by the capture-file reader alike: `capturedLen` bytes at `offset` in `view` (valid only during the call), the
+ * frame's length on the wire, its link type (LinkType) and its capture time in whole UTC seconds.
+ */
+export type FrameCallback = (
+  view: DataView,
+  offset: number,
+  capturedLen: number,
+  originalLen: number,
+  linkType: number,
+  timestampSec: number,
+) => void;
