@@ -7,7 +7,7 @@
  */
 import denoJson from "./deno.json" with { type: "json" };
 import { type Config, ConfigErrors, ENV_NAMES, helpText, loadConfig } from "./config.ts";
-import { LiveCapture, RateWindow } from "./capture/mod.ts";
+import { LiveCapture, RATE_LAG_SEC, RateWindow } from "./capture/mod.ts";
 import { ClashMonitor } from "./clash/mod.ts";
 import {
   applyClashRetention,
@@ -27,8 +27,6 @@ import { runHealthcheck } from "./packaging/healthcheck.ts";
 const VERSION = denoJson.version;
 /** Retention runs hourly; rollups are cheap when there is nothing to roll up. */
 const RETENTION_INTERVAL_MS = 3_600_000;
-/** How far /api/realtime's newest second trails the clock: the Worker reports only complete seconds. */
-const REALTIME_LAG_SEC = 2;
 /** How long shutdown waits for requests in flight before it stops serving anyway. */
 const SERVER_DRAIN_MS = 3_000;
 /** Pause between retention passes while a backlog is rolled up. */
@@ -161,9 +159,9 @@ async function serve(config: Config, store: Store): Promise<number> {
     nowSec,
     ledger,
     realtime: {
-      // The capture Worker hands over only complete seconds, about two seconds behind the clock.
+      // The capture Worker hands over complete seconds RATE_LAG_SEC old, about once a second.
       samples: (now) =>
-        rateWindow.samples(now - REALTIME_LAG_SEC).map((s) => ({
+        rateWindow.samples(now - RATE_LAG_SEC).map((s) => ({
           ts: s.ts,
           up: s.upBytes,
           down: s.downBytes,

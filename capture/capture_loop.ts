@@ -1,39 +1,43 @@
 /**
  * The capture Worker's loop: owns the Ring and the TrafficPipeline, re-opens the ring when the interface
  * comes back, reads PACKET_STATISTICS every report, and reports to the main thread about once a second.
+ * The interface and its addresses are re-read when the kernel announces a change (LinkEvents, in the ring's
+ * poll set) and every LINK_REFRESH_MS; where the announcements cannot be followed, every LINK_POLL_MS.
  * step() blocks in poll for up to IDLE_CHECK_MS, so it runs only inside the Worker, never on the HTTP loop.
  * The pipeline outlives every ring, so nothing counted is lost when the interface goes away.
  */
 import { Errno, errnoText, ifNameToIndex, POLLERR, POLLHUP, POLLNVAL, SyscallError } from "../ffi/mod.ts";
 import { InterfaceWatch } from "./interface_watch.ts";
+import { LinkEvents } from "./link_events.ts";
 import { isInterfaceUp, type LinkInfo, readLinkInfo } from "./link_info.ts";
 import { linkTypeName } from "./link_type.ts";
 import { type RateSample, RateWindow } from "./rate_window.ts";
 import { type KernelStats, RETIRE_BLOCK_MS, Ring, SNAP_BYTES } from "./ring.ts";
 import { TrafficPipeline } from "./traffic_pipeline.ts";
 import type { CaptureState, CaptureStatus, TrafficBatch } from "./types.ts";
-import type { CaptureWorkerOptions, FromWorker } from "./worker_messages.ts";
+import { type CaptureWorkerOptions, type FromWorker, RATE_LAG_SEC } from "./worker_messages.ts";
 
 /** How often counts, kernel statistics and state are handed to the main thread while packets arrive. */
 export const REPORT_INTERVAL_MS = 1000;
 /**
- * How often an idle capture wakes to read kernel statistics and check the interface and its addresses.
- * Drops need traffic, which wakes the loop anyway, and a deleted interface wakes poll with POLLERR.
+ * How often an idle capture wakes to read kernel statistics. Drops need traffic, which wakes the loop anyway,
+ * a deleted or downed interface wakes poll with POLLERR, and a change of the link or its addresses wakes it
+ * through LinkEvents.
  */
 export const IDLE_CHECK_MS = 5000;
 /**
- * How often a report also checks that the interface still has the ring's ifindex (if_nametoindex: three
- * syscalls, ~80 µs on the bench VM). A deleted or downed interface wakes poll with POLLERR at once; this
- * catches what raises no error, such as a link that came back up.
+ * How often the interface (if_nametoindex: three syscalls, ~80 µs on the bench VM) and its addresses
+ * (getifaddrs) are re-read although no change was announced: the 10-minute refresh of issue #3 item 5, which
+ * also refreshes the auto /56 LAN prefixes more than hourly.
  */
-const INTERFACE_CHECK_MS = IDLE_CHECK_MS;
+const LINK_REFRESH_MS = 10 * 60_000;
+/** The same when the kernel's announcements cannot be followed (no rtnetlink socket): polling. */
+const LINK_POLL_MS = IDLE_CHECK_MS;
 /** Blocks read per pass before the loop checks its timers and the stop flag. */
 const BLOCKS_PER_PASS = 16;
 /** How often a missing interface is looked for, and a failed open retried. */
 const REOPEN_INTERVAL_MS = 1000;
 const RETRY_FAILED_MS = 10_000;
-/** Seconds held back from the rate samples: packets of a second may sit up to RETIRE_BLOCK_MS in a block. */
-const RATE_LAG_SEC = 2;
 
 /** A cell nobody notifies: Atomics.wait on it is a plain sleep that needs no event loop. */
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
@@ -46,6 +50,8 @@ export class CaptureLoop {
   readonly #rates = new RateWindow(8);
   readonly #pipeline = new TrafficPipeline({ rateWindow: this.#rates });
   readonly #watch: InterfaceWatch;
+  /** Null when the rtnetlink socket could not be opened: the link is then polled every LINK_POLL_MS. */
+  #events: LinkEvents | null;
   #ring: Ring | null = null;
   #link: LinkInfo | null = null;
   #state: CaptureState = "starting";
@@ -56,7 +62,7 @@ export class CaptureLoop {
   #opens = 0;
   #nextOpenMs = 0;
   #lastReportMs = -Infinity;
-  #nextInterfaceCheckMs = 0;
+  #nextLinkCheckMs = 0;
   #isReportDue = true;
   #hasUnreported = false;
   #lastRateSec = 0;
@@ -78,6 +84,15 @@ export class CaptureLoop {
       excludeIpv6Prefixes: options.excludeIpv6Prefixes,
       log,
     });
+    try {
+      this.#events = LinkEvents.open();
+    } catch (e) {
+      this.#events = null;
+      log(
+        `Cannot follow link and address changes from the kernel (${(e as Error).message}): ` +
+          `re-reading "${options.iface}" and its addresses every ${LINK_POLL_MS / 1000} s instead`,
+      );
+    }
   }
 
   /**
@@ -96,6 +111,7 @@ export class CaptureLoop {
       } else if (!this.#isReportDue) {
         const revents = ring.wait(Math.max(0, this.#reportAtMs() - this.#now()));
         if ((revents & (POLLERR | POLLHUP | POLLNVAL)) !== 0) this.#onSocketError();
+        this.#followLinkEvents();
       }
     }
     const nowMs = this.#now();
@@ -133,6 +149,8 @@ export class CaptureLoop {
       }
       this.#closeRing();
     }
+    this.#events?.close();
+    this.#events = null;
     this.#setState("stopped", null);
     this.#report(this.#now(), true);
   }
@@ -151,7 +169,7 @@ export class CaptureLoop {
         link,
         ifindex,
         ringBytes: this.#options.ringBytes,
-        wakeFd: this.#options.wakeFd,
+        watchFds: this.#events === null ? [this.#options.wakeFd] : [this.#options.wakeFd, this.#events.fd],
       });
       this.#link = link;
       this.#ringDelivered = 0;
@@ -163,7 +181,8 @@ export class CaptureLoop {
           } MiB, ` +
           `${SNAP_BYTES}-byte snap)`,
       );
-      this.#checkAddresses(nowMs, true);
+      this.#checkAddresses();
+      this.#nextLinkCheckMs = nowMs + this.#linkCheckIntervalMs();
       const isUp = isInterfaceUp(iface);
       this.#setState(isUp ? "capturing" : "interface_down", isUp ? null : `Interface "${iface}" is down`);
     } catch (e) {
@@ -243,8 +262,30 @@ export class CaptureLoop {
     }
   }
 
-  #checkAddresses(nowMs: number, force: boolean): void {
-    const next = this.#watch.check(nowMs, force);
+  /**
+   * Reads what the kernel announced; when a change concerned the ring's interface (or announcements were
+   * lost), re-reads the interface and its addresses at once.
+   */
+  #followLinkEvents(): void {
+    const ring = this.#ring;
+    if (this.#events !== null && ring !== null && this.#events.drain(ring.ifindex)) {
+      this.#checkLink(this.#now());
+    }
+  }
+
+  #linkCheckIntervalMs(): number {
+    return this.#events === null ? LINK_POLL_MS : LINK_REFRESH_MS;
+  }
+
+  /** Re-reads the interface and, while the ring is open, its addresses. */
+  #checkLink(nowMs: number): void {
+    this.#nextLinkCheckMs = nowMs + this.#linkCheckIntervalMs();
+    this.#checkInterface();
+    if (this.#ring !== null) this.#checkAddresses();
+  }
+
+  #checkAddresses(): void {
+    const next = this.#watch.refresh();
     if (next === null) return;
     this.#pipeline.setLocalAddresses(next);
     this.#post({ kind: "addresses", addresses: next });
@@ -255,11 +296,9 @@ export class CaptureLoop {
     this.#isReportDue = false;
     this.#hasUnreported = false;
     this.#readKernelStats();
-    if (nowMs >= this.#nextInterfaceCheckMs || isFinal) {
-      this.#nextInterfaceCheckMs = nowMs + INTERFACE_CHECK_MS;
-      this.#checkInterface();
-    }
-    if (this.#ring !== null) this.#checkAddresses(nowMs, false);
+    // Announcements arrive while blocks keep the loop from waiting too: read them here as well.
+    this.#followLinkEvents();
+    if (nowMs >= this.#nextLinkCheckMs || isFinal) this.#checkLink(nowMs);
     const drained = this.#pipeline.drain();
     const hasRows = drained.traffic.length + drained.remotes.length + drained.health.length > 0;
     const batch: TrafficBatch | null = hasRows ? drained : null;

@@ -1,17 +1,11 @@
 /**
  * The monitored interface's own addresses and LAN prefixes, kept current, and the default-route interface
- * used when MONITOR_IFACE is unset.
- *
- * Addresses are re-read every ADDRESS_CHECK_MS with Deno.networkInterfaces() (one getifaddrs, ~60 µs here),
- * so a change is seen within seconds; that also covers the 10-minute refresh and the hourly refresh of the
- * auto /56 LAN prefixes (issue #3 item 5), which are derived from the addresses on every check. Manual
- * EXCLUDE_IPV6_PREFIX prefixes always win over auto detection.
+ * used when MONITOR_IFACE is unset. The capture loop decides when to refresh (capture_loop.ts: whenever the
+ * kernel announces a change, and every 10 minutes); the auto /56 LAN prefixes are derived from the addresses
+ * on every refresh. Manual EXCLUDE_IPV6_PREFIX prefixes always win over auto detection.
  */
 import { readProcFile } from "../ffi/mod.ts";
 import { type LocalAddresses, resolveLocalAddresses } from "./local_addresses.ts";
-
-/** How often the addresses are compared with the last known ones. */
-export const ADDRESS_CHECK_MS = 5_000;
 
 /** Options of an InterfaceWatch. */
 export interface InterfaceWatchOptions {
@@ -23,11 +17,10 @@ export interface InterfaceWatchOptions {
   readonly listInterfaces?: () => readonly Deno.NetworkInterfaceInfo[];
 }
 
-/** Keeps the LocalAddresses of one interface; call check() from a periodic loop. */
+/** Keeps the LocalAddresses of one interface; call refresh() when they may have changed. */
 export class InterfaceWatch {
   readonly #options: InterfaceWatchOptions;
   #current: LocalAddresses;
-  #nextCheckMs = 0;
 
   constructor(options: InterfaceWatchOptions) {
     this.#options = options;
@@ -40,12 +33,10 @@ export class InterfaceWatch {
   }
 
   /**
-   * Re-reads the addresses when ADDRESS_CHECK_MS have passed since the last read, or at once when `force`.
-   * Returns the new LocalAddresses when they changed (and logs the change), else null.
+   * Re-reads the addresses (one getifaddrs). Returns the new LocalAddresses when they changed (and logs the
+   * change), else null.
    */
-  check(nowMs: number, force = false): LocalAddresses | null {
-    if (!force && nowMs < this.#nextCheckMs) return null;
-    this.#nextCheckMs = nowMs + ADDRESS_CHECK_MS;
+  refresh(): LocalAddresses | null {
     const list = this.#options.listInterfaces ?? Deno.networkInterfaces;
     const ips = list().filter((i) => i.name === this.#options.iface).map((i) =>
       i.address.replace(/%.*$/, "")

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import {
-  ADDRESS_CHECK_MS,
   defaultRouteInterface,
   InterfaceWatch,
   ipv4DefaultRoute,
@@ -52,7 +51,7 @@ Deno.test("defaultRouteInterface() falls back to IPv6 when IPv4 has no default r
   assert.equal(defaultRouteInterface((p) => files[p]), "ppp0");
 });
 
-Deno.test("InterfaceWatch.check() derives the auto /56 and logs only changes", () => {
+Deno.test("InterfaceWatch.refresh() derives the auto /56 and logs only changes", () => {
   const lines: string[] = [];
   let entries: [string, string][] = [["eth0", "192.0.2.10"], ["eth0", "2001:db8:1:2a::10"], [
     "lo",
@@ -64,28 +63,28 @@ Deno.test("InterfaceWatch.check() derives the auto /56 and logs only changes", (
     log: (l) => lines.push(l),
     listInterfaces: () => fakeInterfaces(entries)(),
   });
-  const first = watch.check(0);
+  const first = watch.refresh();
   assert.deepEqual(first, {
     ips: ["192.0.2.10", "2001:db8:1:2a::10"],
     lanPrefixes: ["2001:db8:1::/56"],
     mode: "auto-gua-/56",
   });
-  assert.equal(watch.check(ADDRESS_CHECK_MS), null);
+  assert.equal(watch.refresh(), null, "unchanged");
   entries = [["eth0", "192.0.2.10"], ["eth0", "2001:db8:2:2a::10"]];
-  assert.equal(watch.check(ADDRESS_CHECK_MS + 1), null, "not due yet");
-  assert.deepEqual(watch.check(ADDRESS_CHECK_MS + 1, true)?.lanPrefixes, ["2001:db8:2::/56"]);
+  assert.deepEqual(watch.refresh()?.lanPrefixes, ["2001:db8:2::/56"]);
+  assert.equal(watch.refresh(), null, "unchanged again");
   assert.equal(lines.length, 2);
   assert.match(lines[1], /2001:db8:2::\/56/);
 });
 
-Deno.test("InterfaceWatch.check() keeps manual EXCLUDE_IPV6_PREFIX over auto detection", () => {
+Deno.test("InterfaceWatch.refresh() keeps manual EXCLUDE_IPV6_PREFIX over auto detection", () => {
   const watch = new InterfaceWatch({
     iface: "eth0",
     excludeIpv6Prefixes: ["2001:db8:ff::/48"],
     log: () => {},
     listInterfaces: fakeInterfaces([["eth0", "2001:db8:1:2a::10"]]),
   });
-  assert.deepEqual(watch.check(0), {
+  assert.deepEqual(watch.refresh(), {
     ips: ["2001:db8:1:2a::10"],
     lanPrefixes: ["2001:db8:ff::/48"],
     mode: "manual",

@@ -27,7 +27,7 @@ export interface LiveCaptureOptions {
   /** Receives every non-empty batch, in order, on the main thread; must not throw (errors are logged). */
   readonly onBatch: (batch: TrafficBatch) => void;
   readonly log: (line: string) => void;
-  /** Receives the per-second public bytes for /api/realtime (about two seconds behind). */
+  /** Receives the per-second public bytes for /api/realtime, complete seconds only (RATE_LAG_SEC behind). */
   readonly rateWindow?: RateWindow;
 }
 

@@ -30,6 +30,7 @@ export type { RateSample } from "./rate_window.ts";
 export { readCaptureFile } from "./pcap_reader.ts";
 export type { CaptureFileSummary, FrameCallback, ReadCaptureOptions } from "./pcap_reader.ts";
 export { LiveCapture } from "./live_capture.ts";
+export { RATE_LAG_SEC } from "./worker_messages.ts";
 export type { LiveCaptureOptions } from "./live_capture.ts";
 export type { CaptureState, CaptureStatus } from "./types.ts";
 export { defaultRouteInterface } from "./interface_watch.ts";

@@ -6,6 +6,12 @@ import type { LocalAddresses } from "./local_addresses.ts";
 import type { RateSample } from "./rate_window.ts";
 import type { CaptureStatus, TrafficBatch } from "./types.ts";
 
+/**
+ * How many seconds the per-second rates of a report trail the clock: packets of a second may sit up to
+ * RETIRE_BLOCK_MS (1 s) in a block before the worker reads them, so only seconds this old are complete.
+ */
+export const RATE_LAG_SEC = 3;
+
 /** What the worker needs to capture. */
 export interface CaptureWorkerOptions {
   readonly iface: string;

@@ -186,6 +186,22 @@ export function signalEventFd(fd: number): void {
   if (libc().write(fd, ONE, 8n) !== 8n) fail("write(eventfd)");
 }
 
+/**
+ * Reads what a non-blocking fd has pending into `buffer` (one datagram for a socket); returns the bytes read,
+ * 0 when nothing is pending (EAGAIN). Throws SyscallError otherwise: ENOBUFS on a netlink socket means the
+ * kernel dropped messages because the socket's buffer was full.
+ */
+export function readAvailable(fd: number, buffer: Uint8Array): number {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const n = Number(libc().read(fd, buffer, BigInt(buffer.byteLength)));
+    if (n >= 0) return n;
+    const errno = lastErrno();
+    if (errno === Errno.EAGAIN) return 0;
+    if (errno !== Errno.EINTR) throw new SyscallError("read", errno, errnoText(errno));
+  }
+  return 0;
+}
+
 /** Closes fd. */
 export function close(fd: number): void {
   if (libc().close(fd) !== 0) fail("close");

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import * as K from "./linux_packet.ts";
+import * as N from "./linux_netlink.ts";
+import { Errno } from "./syscall_error.ts";
 
 // Each row: a C expression evaluated by gcc against the kernel headers, and the value linux_packet.ts claims.
 const LAYOUT: readonly (readonly [string, number])[] = [
@@ -82,9 +84,31 @@ const LAYOUT: readonly (readonly [string, number])[] = [
   ["sizeof(struct sock_fprog)", K.SOCK_FPROG.size],
   ["offsetof(struct sock_fprog, filter)", K.SOCK_FPROG.filter],
   ["BPF_RET | BPF_K", K.BPF_RET_K],
+  ["AF_NETLINK", N.AF_NETLINK],
+  ["NETLINK_ROUTE", N.NETLINK_ROUTE],
+  ["SOCK_NONBLOCK", N.SOCK_NONBLOCK],
+  ["RTMGRP_LINK", N.RTMGRP_LINK],
+  ["RTMGRP_IPV4_IFADDR", N.RTMGRP_IPV4_IFADDR],
+  ["RTMGRP_IPV6_IFADDR", N.RTMGRP_IPV6_IFADDR],
+  ["RTM_NEWLINK", N.RTM_NEWLINK],
+  ["RTM_DELLINK", N.RTM_DELLINK],
+  ["RTM_NEWADDR", N.RTM_NEWADDR],
+  ["RTM_DELADDR", N.RTM_DELADDR],
+  ["sizeof(struct sockaddr_nl)", N.SOCKADDR_NL.size],
+  ["offsetof(struct sockaddr_nl, nl_family)", N.SOCKADDR_NL.family],
+  ["offsetof(struct sockaddr_nl, nl_pid)", N.SOCKADDR_NL.pid],
+  ["offsetof(struct sockaddr_nl, nl_groups)", N.SOCKADDR_NL.groups],
+  ["sizeof(struct nlmsghdr)", N.NLMSGHDR.size],
+  ["offsetof(struct nlmsghdr, nlmsg_len)", N.NLMSGHDR.length],
+  ["offsetof(struct nlmsghdr, nlmsg_type)", N.NLMSGHDR.type],
+  ["NLMSG_ALIGNTO", N.NLMSG_ALIGNTO],
+  ["offsetof(struct ifinfomsg, ifi_index)", N.IFINFOMSG_INDEX],
+  ["offsetof(struct ifaddrmsg, ifa_index)", N.IFADDRMSG_INDEX],
+  ["ENOBUFS", Errno.ENOBUFS],
+  ["EAGAIN", Errno.EAGAIN],
 ];
 
-Deno.test("linux_packet.ts matches the kernel headers compiled by gcc", async () => {
+Deno.test("linux_packet.ts, linux_netlink.ts and Errno match the kernel headers compiled by gcc", async () => {
   const dir = await Deno.makeTempDir({ prefix: "netledger-layout-" });
   try {
     const lines = LAYOUT.map(([expr]) => `  printf("%ld\\n", (long)(${expr}));`).join("\n");
@@ -96,6 +120,9 @@ Deno.test("linux_packet.ts matches the kernel headers compiled by gcc", async ()
 #include <linux/if_ether.h>
 #include <linux/if_arp.h>
 #include <linux/filter.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <errno.h>
 int main(void) {
 ${lines}
   return 0;

@@ -13,6 +13,7 @@ export const Errno = {
   EACCES: 13,
   ENODEV: 19,
   ENETDOWN: 100,
+  ENOBUFS: 105,
 } as const;
 
 /** What netledger needs to open its capture socket, and the three ways to grant it. */

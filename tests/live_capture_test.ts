@@ -1,14 +1,14 @@
 /**
  * LiveCapture on a real veth pair (root): frames injected from the peer namespace must come out of onBatch
- * with exactly the expected bytes and packets, no drops, across an interface that is deleted and recreated;
- * a tun device is captured as raw IP; without CAP_NET_RAW the capture reports the clear message instead of
- * crashing.
+ * with exactly the expected bytes and packets, no drops, across an interface that is deleted and recreated
+ * and an address added while capturing; a tun device is captured as raw IP; without CAP_NET_RAW the capture
+ * reports the clear message instead of crashing.
  */
 import assert from "node:assert/strict";
-import { ipPacket } from "./helpers/frames.ts";
+import { buildFrame, ipPacket } from "./helpers/frames.ts";
 import { CASES, expectedTotals, frames } from "./helpers/live_cases.ts";
 import { injectInNetns } from "./helpers/inject_frames.ts";
-import { createVethPair, recreateVeth, runInNetns } from "./helpers/netns.ts";
+import { CAPTURE_IPV6, createVethPair, recreateVeth, runInNetns } from "./helpers/netns.ts";
 import { type ProbeEvent, startCaptureProbe } from "./helpers/capture_probe.ts";
 import { startTunDevice } from "./helpers/tun_device.ts";
 import { LinkType } from "../capture/link_type.ts";
@@ -72,6 +72,21 @@ Deno.test({
     await runInNetns(pair.captureNs, ["ip", "link", "set", pair.captureIface, "down"]);
     await probe.waitFor((e) => e.status.state === "interface_down");
     await runInNetns(pair.captureNs, ["ip", "link", "set", pair.captureIface, "up"]);
+    // Going down flushed the interface's IPv6 addresses (netledger logged them gone); give it back as a network
+    // manager would, and wait until netledger follows, since the frames below count with it.
+    await runInNetns(pair.captureNs, [
+      "ip",
+      "addr",
+      "replace",
+      `${CAPTURE_IPV6}/64`,
+      "dev",
+      pair.captureIface,
+      "nodad",
+    ]);
+    await probe.waitFor((e) =>
+      e.status.state === "capturing" &&
+      probe.logs.filter((l) => l.startsWith("Local addresses")).at(-1)?.includes(CAPTURE_IPV6) === true
+    );
     await injectInNetns(pair.peerNs, pair.peerIface, frames(10));
     await probe.waitFor(isSeen(expectedTotals(CASES, 30)));
     assert.equal((await probe.status()).status.opens, 1, "a link that only went down keeps its socket");
@@ -88,6 +103,45 @@ Deno.test({
     assert.match(logs, /Interface "nlcap0" went down/);
     assert.match(logs, /Interface "nlcap0" (disappeared|was replaced)/);
     assert.match(logs, /Re-opened capture on "nlcap0"/);
+  },
+});
+
+Deno.test({
+  name: "LiveCapture classifies with an address added to the interface as soon as the kernel announces it",
+  ignore: !IS_ROOT,
+  sanitizeResources: false,
+  async fn() {
+    await using pair = await createVethPair();
+    await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface);
+    const added = "2001:db8:77:1::1";
+    const mentionsAdded = () =>
+      probe.logs.filter((l) => l.startsWith("Local addresses")).at(-1)?.includes(added);
+    assert.equal(mentionsAdded(), false, probe.logs.join("\n"));
+    await runInNetns(pair.captureNs, ["ip", "addr", "add", `${added}/64`, "dev", pair.captureIface, "nodad"]);
+    // Announced over rtnetlink: seen well before the 10-minute refresh (and the 5-s polling fallback).
+    await probe.waitFor(() => mentionsAdded() === true, 4_000);
+    assert.match(probe.logs.at(-1)!, /2001:db8:77::\/56/, "its auto /56 LAN prefix");
+    const up = ipPacket({ src: added, dst: "2001:db8:ff::7", payloadBytes: 300 });
+    const sameSlash56 = ipPacket({ src: added, dst: "2001:db8:77:2::9", payloadBytes: 300 });
+    const rounds = 50;
+    await injectInNetns(
+      pair.peerNs,
+      pair.peerIface,
+      Array.from({ length: rounds }, () => [sameSlash56, up].map((p) => buildFrame("ethernet", p).bytes))
+        .flat(),
+    );
+    await probe.waitFor((e) => e.status.countedPackets === rounds);
+
+    await runInNetns(pair.captureNs, ["ip", "addr", "del", `${added}/64`, "dev", pair.captureIface]);
+    await probe.waitFor(() => mentionsAdded() === false, 4_000);
+    const final = await probe.stop();
+    assert.deepEqual(totalsOf(final), {
+      upBytes: rounds * up.length,
+      downBytes: 0,
+      upPackets: rounds,
+      downPackets: 0,
+      malformedPackets: 0,
+    });
   },
 });
 

@@ -29,7 +29,7 @@ const IS_QUICK = Deno.args.includes("--quick");
 const PHASE_SEC = IS_QUICK ? 2 : 3;
 const RATES_KPPS = IS_QUICK ? [100, 300] : [10, 50, 100, 200, 300, 400];
 /** Wait after each injection before reading CPU counters (see measure()). */
-const SETTLE_MS = 2000;
+const SETTLE_MS = 2500;
 
 interface Row {
   readonly capturer: string;
@@ -59,7 +59,7 @@ async function measure(
   const tcpdumpCpu0 = tcpdump ? await cpuNs(tcpdump.pid) : 0;
   const { sent, seconds } = await send();
   // Settle without asking the probe anything: each status request wakes its main thread, and that harness
-  // work would be billed to netledger. 2 s covers a block retirement (500 ms) and a report (1 s).
+  // work would be billed to netledger. 2.5 s covers a block retirement (1 s) and a report (1 s).
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const cpu1 = await cpuNs(probe.pid, isExcludingMain);
   const tcpdumpCpu1 = tcpdump ? await cpuNs(tcpdump.pid) : 0;
