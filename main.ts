@@ -7,7 +7,7 @@
  */
 import denoJson from "./deno.json" with { type: "json" };
 import { type Config, ConfigErrors, ENV_NAMES, helpText, loadConfig } from "./config.ts";
-import { LiveCapture, RATE_LAG_SEC, RateWindow } from "./capture/mod.ts";
+import { LiveCapture, RATE_LAG_SEC, RATE_WINDOW_SEC, RateWindow } from "./capture/mod.ts";
 import { ClashMonitor } from "./clash/mod.ts";
 import {
   applyClashRetention,
@@ -123,7 +123,8 @@ function drawProgress(encoder: TextEncoder, fraction: number): void {
 
 async function serve(config: Config, store: Store): Promise<number> {
   const ledger = new TrafficLedger(store);
-  const rateWindow = new RateWindow();
+  // Wider than the samples served, so the oldest one served is never a slot the Worker is reusing.
+  const rateWindow = RateWindow.shared(RATE_WINDOW_SEC + RATE_LAG_SEC + 1);
   log(
     `History in "${config.dbPath}", hours and days in ${config.timeZone}, saved every ${config.saveIntervalSec} s`,
   );
@@ -159,9 +160,9 @@ async function serve(config: Config, store: Store): Promise<number> {
     nowSec,
     ledger,
     realtime: {
-      // The capture Worker hands over complete seconds RATE_LAG_SEC old, about once a second.
+      // The capture Worker writes the current second: seconds RATE_LAG_SEC old are complete.
       samples: (now) =>
-        rateWindow.samples(now - RATE_LAG_SEC).map((s) => ({
+        rateWindow.samples(now - RATE_LAG_SEC + 1).slice(-RATE_WINDOW_SEC).map((s) => ({
           ts: s.ts,
           up: s.upBytes,
           down: s.downBytes,

@@ -10,7 +10,7 @@ import { close, eventFd, signalEventFd } from "../ffi/mod.ts";
 import { defaultRouteInterface } from "./interface_watch.ts";
 import type { LocalAddresses } from "./local_addresses.ts";
 import { disableOffloads } from "./offloads.ts";
-import type { RateSample, RateWindow } from "./rate_window.ts";
+import type { RateWindow } from "./rate_window.ts";
 import type { CaptureState, CaptureStatus, TrafficBatch } from "./types.ts";
 import type { FromWorker, ToWorker } from "./worker_messages.ts";
 
@@ -27,7 +27,10 @@ export interface LiveCaptureOptions {
   /** Receives every non-empty batch, in order, on the main thread; must not throw (errors are logged). */
   readonly onBatch: (batch: TrafficBatch) => void;
   readonly log: (line: string) => void;
-  /** Receives the per-second public bytes for /api/realtime, complete seconds only (RATE_LAG_SEC behind). */
+  /**
+   * Made with RateWindow.shared(): the Worker adds every counted packet to it, for /api/realtime (read
+   * seconds at least RATE_LAG_SEC old: those are complete).
+   */
   readonly rateWindow?: RateWindow;
 }
 
@@ -96,6 +99,10 @@ export class LiveCapture {
   }
 
   #startWorker(iface: string): void {
+    const rateBuffer = this.#options.rateWindow?.buffer ?? null;
+    if (rateBuffer !== null && !(rateBuffer instanceof SharedArrayBuffer)) {
+      throw new TypeError("the rate window must come from RateWindow.shared()");
+    }
     this.#wakeFd = eventFd();
     const worker = new Worker(new URL("./capture_worker.ts", import.meta.url).href, { type: "module" });
     this.#worker = worker;
@@ -111,6 +118,7 @@ export class LiveCapture {
         iface,
         ringBytes: this.#options.ringBytes,
         excludeIpv6Prefixes: this.#options.excludeIpv6Prefixes,
+        rateBuffer,
         wakeFd: this.#wakeFd,
       },
       stopFlag: this.#stopFlag.buffer as SharedArrayBuffer,
@@ -180,7 +188,7 @@ export class LiveCapture {
         this.#addresses = message.addresses;
         return;
       case "report":
-        this.#report(message.status, message.batch, message.rates);
+        this.#report(message.status, message.batch);
         return;
       case "stopped":
         this.#markEnded();
@@ -188,7 +196,7 @@ export class LiveCapture {
     }
   }
 
-  #report(status: CaptureStatus, batch: TrafficBatch | null, rates: readonly RateSample[]): void {
+  #report(status: CaptureStatus, batch: TrafficBatch | null): void {
     this.#status = status;
     if (batch !== null) {
       try {
@@ -197,7 +205,6 @@ export class LiveCapture {
         this.#options.log(`Cannot hand a capture batch over: ${(e as Error).message}`);
       }
     }
-    for (const r of rates) this.#options.rateWindow?.add(r.ts, r.upBytes, r.downBytes);
     if (
       this.#options.disableOffloads && status.state === "capturing" && status.opens > this.#offloadedOpens
     ) {

@@ -2,6 +2,10 @@
  * Per-second upload/download byte totals over the last few seconds, for /api/realtime. A ring of
  * `windowSec` slots, each tagged with its second, so stale slots read as zero and packets may arrive in any
  * order. add() runs per counted packet and allocates nothing.
+ *
+ * RateWindow.shared() keeps the slots in a SharedArrayBuffer: the capture Worker adds to it per packet and
+ * the main thread reads it (RateWindow.over(buffer)), so the live rate needs no message. The reader asks only
+ * for seconds at least RATE_LAG_SEC old, which the Worker no longer writes, so plain reads see whole values.
  */
 
 /** One second of public traffic. */
@@ -15,6 +19,9 @@ export interface RateSample {
 /** Default window: the replaced tool's /api/realtime served 30 samples. */
 export const RATE_WINDOW_SEC = 30;
 
+/** Bytes per slot: its second, upload bytes and download bytes, as doubles. */
+const SLOT_BYTES = 24;
+
 /** Ring of per-second byte totals. */
 export class RateWindow {
   readonly #windowSec: number;
@@ -22,15 +29,32 @@ export class RateWindow {
   readonly #upBytes: Float64Array;
   readonly #downBytes: Float64Array;
 
-  /** Keeps the last `windowSec` (≥ 1) seconds. */
-  constructor(windowSec = RATE_WINDOW_SEC) {
+  /** The memory of the slots: three Float64Arrays of `windowSec` (seconds, upload bytes, download bytes). */
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+
+  /** Keeps the last `windowSec` (≥ 1) seconds; in `shared` when given (see RateWindow.over). */
+  constructor(windowSec = RATE_WINDOW_SEC, shared: SharedArrayBuffer | null = null) {
     if (!Number.isInteger(windowSec) || windowSec < 1) {
       throw new RangeError(`Cannot create rate window: windowSec must be an integer ≥ 1, got ${windowSec}`);
     }
     this.#windowSec = windowSec;
-    this.#seconds = new Float64Array(windowSec).fill(-1);
-    this.#upBytes = new Float64Array(windowSec);
-    this.#downBytes = new Float64Array(windowSec);
+    this.buffer = shared ?? new ArrayBuffer(windowSec * SLOT_BYTES);
+    this.#seconds = new Float64Array(this.buffer, 0, windowSec);
+    this.#upBytes = new Float64Array(this.buffer, windowSec * 8, windowSec);
+    this.#downBytes = new Float64Array(this.buffer, windowSec * 16, windowSec);
+    if (shared === null) this.#seconds.fill(-1);
+  }
+
+  /** An empty window whose slots another thread can read and write (see the module doc). */
+  static shared(windowSec = RATE_WINDOW_SEC): RateWindow {
+    const window = new RateWindow(windowSec, new SharedArrayBuffer(windowSec * SLOT_BYTES));
+    window.#seconds.fill(-1);
+    return window;
+  }
+
+  /** The window in `buffer`, made by RateWindow.shared() on another thread. */
+  static over(buffer: SharedArrayBuffer): RateWindow {
+    return new RateWindow(buffer.byteLength / SLOT_BYTES, buffer);
   }
 
   /** Adds bytes seen at `timestampSec` (UTC seconds, may be fractional); a second older than its slot's is dropped. */

@@ -30,3 +30,16 @@ Deno.test("RateWindow rejects a window that is not a positive integer", () => {
   assert.throws(() => new RateWindow(0), RangeError);
   assert.throws(() => new RateWindow(2.5), RangeError);
 });
+
+Deno.test("RateWindow.over() reads and writes the same slots as the RateWindow.shared() it was given", () => {
+  const writer = RateWindow.shared(4);
+  assert.ok(writer.buffer instanceof SharedArrayBuffer);
+  const reader = RateWindow.over(writer.buffer as SharedArrayBuffer);
+  assert.deepEqual(reader.current(1_000), { ts: 999, upBytes: 0, downBytes: 0 }, "empty at first");
+  writer.add(999.5, 100, 0);
+  writer.add(999.9, 0, 7);
+  assert.deepEqual(reader.current(1_000), { ts: 999, upBytes: 100, downBytes: 7 });
+  reader.add(1_003, 1, 1);
+  assert.deepEqual(writer.current(1_004), { ts: 1_003, upBytes: 1, downBytes: 1 });
+  assert.deepEqual(writer.current(1_000), { ts: 999, upBytes: 0, downBytes: 0 }, "slot reused 4 s later");
+});

@@ -100,6 +100,11 @@ export class TrafficPipeline {
     return this.#bucketCount;
   }
 
+  /** Per-remote rows holding undrained counts (at most maxRemotes; beyond, the smallest are merged). */
+  get pendingRemotes(): number {
+    return this.#remotes.size;
+  }
+
   /** The addresses and prefixes in use (for /api/debug/local_ips). */
   localAddresses(): LocalAddresses {
     return this.#local;

@@ -3,11 +3,10 @@
  * Worker boundary by structuredClone.
  */
 import type { LocalAddresses } from "./local_addresses.ts";
-import type { RateSample } from "./rate_window.ts";
 import type { CaptureStatus, TrafficBatch } from "./types.ts";
 
 /**
- * How many seconds the per-second rates of a report trail the clock: packets of a second may sit up to
+ * How many seconds the shared per-second rates trail the clock: packets of a second may sit up to
  * RETIRE_BLOCK_MS (1 s) in a block before the worker reads them, so only seconds this old are complete.
  */
 export const RATE_LAG_SEC = 3;
@@ -17,6 +16,8 @@ export interface CaptureWorkerOptions {
   readonly iface: string;
   readonly ringBytes: number;
   readonly excludeIpv6Prefixes: readonly string[];
+  /** RateWindow.shared() buffer the pipeline adds every counted packet to; null: no live rates. */
+  readonly rateBuffer: SharedArrayBuffer | null;
   /** eventfd owned by the main thread, signalled on stop so a poll of up to IDLE_CHECK_MS ends at once. */
   readonly wakeFd: number;
 }
@@ -40,7 +41,5 @@ export type FromWorker =
     readonly status: CaptureStatus;
     /** Null when nothing was counted since the previous report. */
     readonly batch: TrafficBatch | null;
-    /** Complete seconds not reported before, oldest first. */
-    readonly rates: readonly RateSample[];
   }
   | { readonly kind: "stopped" };

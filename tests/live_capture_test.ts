@@ -53,6 +53,8 @@ Deno.test({
       `kernel saw ${final.status.kernelPackets}`,
     );
     assert.deepEqual(final.totals.remotes["203.0.113.9"], [0, rounds * (20 + 1000)]);
+    // The live rate the Worker wrote into shared memory adds up to the same bytes, without any report.
+    assert.deepEqual(final.rates, { upBytes: expected.upBytes, downBytes: expected.downBytes });
     assert.deepEqual(final.totals.remotes["2001:db8:ff::9"], [rounds * (40 + 500), 0]);
     assert.equal(final.status.state, "stopped");
   },

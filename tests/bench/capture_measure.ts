@@ -24,6 +24,24 @@ export async function cpuNs(pid: number, isExcludingMain = false): Promise<numbe
   return total;
 }
 
+/**
+ * Nanoseconds on CPU of the V8 platform threads of `pid` ("V8 DefaultWorker": background compilation and
+ * concurrent GC), which run in bursts while V8 still tiers up or re-compiles the hot code.
+ */
+export async function v8BackgroundCpuNs(pid: number): Promise<number> {
+  let total = 0;
+  for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+    try {
+      const comm = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/comm`);
+      if (!comm.startsWith("V8 DefaultWork")) continue;
+      total += Number((await Deno.readTextFile(`/proc/${pid}/task/${task.name}/schedstat`)).split(" ")[0]);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  return total;
+}
+
 /** A running `tcpdump -w /dev/null` in the capture namespace (32 MiB buffer, like RING_MB's default). */
 export interface Tcpdump {
   readonly pid: number;

@@ -10,6 +10,7 @@
  */
 import { v8FlagsArg } from "../../packaging/v8_flags.ts";
 import { LiveCapture } from "../../capture/live_capture.ts";
+import { RateWindow } from "../../capture/rate_window.ts";
 import type { CaptureStatus, TrafficBatch } from "../../capture/types.ts";
 import { endChild } from "./netns.ts";
 
@@ -34,6 +35,8 @@ export interface ProbeEvent {
   readonly totals: BatchTotals;
   /** Port of the probe's GET /api/health on 127.0.0.1 (inside the namespace), when it serves one. */
   readonly healthPort?: number;
+  /** Sums of the live per-second rates the Worker wrote into the shared RateWindow (last 30 s). */
+  readonly rates: { readonly upBytes: number; readonly downBytes: number };
   /** Main-thread event-loop lag since the previous status (lateness of a 20 ms timer), in ms. */
   readonly lag?: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
 }
@@ -230,8 +233,19 @@ if (import.meta.main) {
       }
     }, 1000);
   }
+  const rateWindow = RateWindow.shared();
+  const rates = () => {
+    // Every second in the window, the current one included: the sums are compared once traffic stopped.
+    const samples = rateWindow.samples(Date.now() / 1000 + 1);
+    return {
+      upBytes: samples.reduce((sum, s) => sum + s.upBytes, 0),
+      downBytes: samples.reduce((sum, s) => sum + s.downBytes, 0),
+    };
+  };
   const print = (event: string, extra: Record<string, unknown> = {}) =>
-    console.log(JSON.stringify({ event, ...extra, status: capture?.status(), totals, lag: lag() }));
+    console.log(
+      JSON.stringify({ event, ...extra, status: capture?.status(), totals, rates: rates(), lag: lag() }),
+    );
   let capture: LiveCapture | null = null;
   capture = await LiveCapture.start({
     iface,
@@ -240,6 +254,7 @@ if (import.meta.main) {
     disableOffloads: false,
     onBatch: (batch) => addBatch(totals, batch),
     log: (line) => console.log(JSON.stringify({ event: "log", line, totals })),
+    rateWindow,
   });
   let healthPort: number | undefined;
   if (healthMode === "health") {
