@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { LinkEvents, mentionsInterface } from "./link_events.ts";
 import { RTM_DELADDR, RTM_NEWADDR, RTM_NEWLINK } from "../ffi/mod.ts";
+import { concat } from "../tests/helpers/frames.ts";
 
 /** One rtnetlink message: nlmsghdr, then the 16-byte ifinfomsg or 8-byte ifaddrmsg with `ifindex`. */
 function message(type: number, ifindex: number, bodyBytes: number, padTo = 4): Uint8Array {
@@ -13,31 +14,26 @@ function message(type: number, ifindex: number, bodyBytes: number, padTo = 4): U
   return bytes;
 }
 
-function concat(...parts: Uint8Array[]): DataView {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return new DataView(all.buffer);
+function messages(...parts: Uint8Array[]): DataView {
+  return new DataView(concat(...parts).buffer);
 }
 
 Deno.test("mentionsInterface finds the ifindex in link and address messages, walking aligned messages", () => {
   const link = message(RTM_NEWLINK, 7, 16);
   const address = message(RTM_NEWADDR, 9, 8 + 2); // 26 bytes, padded to 28
-  const view = concat(link, address);
+  const view = messages(link, address);
   assert.equal(mentionsInterface(view, view.byteLength, 7), true);
   assert.equal(mentionsInterface(view, view.byteLength, 9), true, "second message, after alignment");
   assert.equal(mentionsInterface(view, view.byteLength, 8), false);
-  const deleted = concat(message(RTM_DELADDR, 3, 8));
+  const deleted = messages(message(RTM_DELADDR, 3, 8));
   assert.equal(mentionsInterface(deleted, deleted.byteLength, 3), true);
 });
 
 Deno.test("mentionsInterface ignores other types and stops at truncated or bogus lengths", () => {
-  const other = concat(message(24, /* RTM_NEWROUTE */ 5, 12));
+  const rtmNewRoute = 24; // linux/rtnetlink.h: a route, neither a link nor an address
+  const other = messages(message(rtmNewRoute, 5, 12));
   assert.equal(mentionsInterface(other, other.byteLength, 5), false);
-  const view = concat(message(RTM_NEWLINK, 5, 16));
+  const view = messages(message(RTM_NEWLINK, 5, 16));
   assert.equal(mentionsInterface(view, view.byteLength - 4, 5), false, "message longer than the read");
   view.setUint32(0, 3, true);
   assert.equal(mentionsInterface(view, view.byteLength, 5), false, "length below the header");

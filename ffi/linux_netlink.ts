@@ -6,8 +6,6 @@
 /** linux/socket.h, linux/netlink.h. */
 export const AF_NETLINK = 16;
 export const NETLINK_ROUTE = 0;
-/** asm-generic/fcntl.h O_NONBLOCK, accepted by socket(2) in `type`. */
-export const SOCK_NONBLOCK = 0o4000;
 
 /** linux/rtnetlink.h multicast groups, as the bit mask of sockaddr_nl.nl_groups. */
 export const RTMGRP_LINK = 0x1;

@@ -8,8 +8,9 @@
 export const AF_PACKET = 17;
 export const SOCK_DGRAM = 2;
 export const SOCK_RAW = 3;
-/** asm-generic/fcntl.h O_CLOEXEC, accepted by socket(2) in `type`. */
+/** asm-generic/fcntl.h O_CLOEXEC and O_NONBLOCK, accepted by socket(2) in `type`. */
 export const SOCK_CLOEXEC = 0o2000000;
+export const SOCK_NONBLOCK = 0o4000;
 export const SOL_SOCKET = 1;
 export const SO_ERROR = 4;
 export const SO_ATTACH_FILTER = 26;

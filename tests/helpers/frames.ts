@@ -234,7 +234,8 @@ function u16(value: number): Uint8Array {
   return new Uint8Array([value >> 8, value & 255]);
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+/** The bytes of `parts` one after another. */
+export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {
