@@ -24,7 +24,9 @@ import type { CaptureWorkerOptions, FromWorker } from "./worker_messages.ts";
  * How often counts, kernel statistics and state are handed to the main thread while packets arrive. Each
  * report costs both threads a wake-up (~0.3 ms of CPU each on the bench VM), which at home-router rates is as
  * much as reading a few thousand packets; what waits for it is the stored history and the counters of
- * /api/health, which may trail by a few seconds. A change of state is reported at once.
+ * /api/health, which may trail by a few seconds. A change of state is reported at once. At 10 kpps this and
+ * the shared live rate took netledger's CPU from 5.5–8 to 3.0–4.0 ms per 3-s phase; the price, measured with
+ * soak_bench: under a scan of 50,000 new remotes a second RSS settles ~30 MiB higher than with 1-s reports.
  */
 export const REPORT_INTERVAL_MS = 5000;
 /**
