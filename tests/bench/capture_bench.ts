@@ -118,7 +118,7 @@ const SETTLED_V8_BACKGROUND_MS = 1;
  * per-packet path in the first phase, and re-compiles parts of it when the traffic and the 5-s reports
  * (drain) show it new paths: each TurboFan compile of the inlined ring walk costs 20–35 ms on V8's background
  * threads (measured with --trace-opt), bursts that land in whichever phase comes next. So phases of 2 s at
- * alternating rates run until one passes with V8's background threads (nearly) idle; the table then shows
+ * alternating rates run until two in a row pass with V8's background threads (nearly) idle; the table shows
  * the steady state of a long-running capture. Returns the phases it took and their V8 background CPU.
  */
 async function warmUp(
@@ -127,12 +127,14 @@ async function warmUp(
   isExcludingMain = false,
 ): Promise<{ phases: number; v8BackgroundMs: number }> {
   let v8BackgroundMs = 0;
+  let idlePhases = 0;
   for (let phase = 1; phase <= MAX_WARM_UP_PHASES; phase++) {
     const before = await v8BackgroundCpuNs(probe.pid);
     await measure(probe, null, "warm-up", at([100, 10, 50][phase % 3], 1, 2), isExcludingMain);
     const phaseMs = (await v8BackgroundCpuNs(probe.pid) - before) / 1e6;
     v8BackgroundMs += phaseMs;
-    if (phase >= 3 && phaseMs < SETTLED_V8_BACKGROUND_MS) return { phases: phase, v8BackgroundMs };
+    idlePhases = phaseMs < SETTLED_V8_BACKGROUND_MS ? idlePhases + 1 : 0;
+    if (phase >= 3 && idlePhases >= 2) return { phases: phase, v8BackgroundMs };
   }
   return { phases: MAX_WARM_UP_PHASES, v8BackgroundMs };
 }
@@ -190,7 +192,7 @@ if (import.meta.main) {
       await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface);
       const warm = await warmUp(probe, at);
       console.log(
-        `Warm-up: ${warm.phases} phases of 2 s until V8's background threads stayed idle; they used ` +
+        `Warm-up: ${warm.phases} phases of 2 s until V8's background threads stayed idle for two; they used ` +
           `${warm.v8BackgroundMs.toFixed(0)} ms of CPU meanwhile (JIT compilation and concurrent GC)`,
       );
       for (const [name, send] of scenarios) {
