@@ -27,11 +27,6 @@ export class InterfaceWatch {
     this.#current = resolveLocalAddresses([], options.excludeIpv6Prefixes);
   }
 
-  /** The addresses and LAN prefixes in force. */
-  get current(): LocalAddresses {
-    return this.#current;
-  }
-
   /**
    * Re-reads the addresses (one getifaddrs). Returns the new LocalAddresses when they changed (and logs the
    * change), else null.

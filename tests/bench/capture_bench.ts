@@ -33,6 +33,9 @@ const RATES_KPPS = IS_QUICK ? [100, 300] : [10, 50, 100, 200, 300, 400];
 /** Wait after each injection before reading CPU counters (see measure()). */
 const SETTLE_MS = 6500;
 
+/** Injects one phase of traffic; resolves with what the injector sent. */
+type Send = () => Promise<{ sent: number; seconds: number }>;
+
 interface Row {
   readonly capturer: string;
   readonly scenario: string;
@@ -53,7 +56,7 @@ async function measure(
   probe: CaptureProbe,
   tcpdump: Tcpdump | null,
   scenario: string,
-  send: () => Promise<{ sent: number; seconds: number }>,
+  send: Send,
   isExcludingMain = false,
 ): Promise<{ rows: Row[]; lag?: ProbeEvent["lag"] }> {
   const before = await probe.status();
@@ -123,7 +126,7 @@ const SETTLED_V8_BACKGROUND_MS = 1;
  */
 async function warmUp(
   probe: CaptureProbe,
-  at: (kpps: number, threads?: number, seconds?: number) => () => Promise<{ sent: number; seconds: number }>,
+  at: (kpps: number, threads?: number, seconds?: number) => Send,
   isExcludingMain = false,
 ): Promise<{ phases: number; v8BackgroundMs: number }> {
   let v8BackgroundMs = 0;
@@ -181,10 +184,8 @@ if (import.meta.main) {
     const at = (kpps: number, threads = 1, seconds = PHASE_SEC) => () =>
       inject(injector, framesFile, pair, { ratePps: kpps * 1000, seconds, threads });
     const rows: Row[] = [];
-    const scenarios: [string, () => Promise<{ sent: number; seconds: number }>][] = [
-      ...RATES_KPPS.map((k) =>
-        [`${k} kpps`, at(k)] as [string, () => Promise<{ sent: number; seconds: number }>]
-      ),
+    const scenarios: [string, Send][] = [
+      ...RATES_KPPS.map((k) => [`${k} kpps`, at(k)] as [string, Send]),
       ["max, 1 sender", at(0, 1)],
       ["max, 2 senders", at(0, 2)],
     ];

@@ -7,15 +7,16 @@ import { buildFrame, ipPacket } from "../helpers/frames.ts";
 import { encodeFrames } from "../helpers/inject_frames.ts";
 
 /**
- * Nanoseconds on CPU of every thread of `pid` (first field of /proc/PID/task/TID/schedstat), without the
- * main thread (TID = PID) when `isExcludingMain` (it busy-loops on purpose in the stall scenario).
+ * Nanoseconds on CPU of the threads of `pid` that `isCounted` accepts (first field of
+ * /proc/PID/task/TID/schedstat; `comm` is the thread's name).
  */
-export async function cpuNs(pid: number, isExcludingMain = false): Promise<number> {
+async function threadsCpuNs(pid: number, isCounted: (tid: string, comm: string) => boolean): Promise<number> {
   let total = 0;
   for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
-    if (isExcludingMain && task.name === String(pid)) continue;
+    const dir = `/proc/${pid}/task/${task.name}`;
     try {
-      total += Number((await Deno.readTextFile(`/proc/${pid}/task/${task.name}/schedstat`)).split(" ")[0]);
+      if (!isCounted(task.name, (await Deno.readTextFile(`${dir}/comm`)).trim())) continue;
+      total += Number((await Deno.readTextFile(`${dir}/schedstat`)).split(" ")[0]);
     } catch (e) {
       // A thread that ended between readDir and read: its time is gone with it.
       if (!(e instanceof Deno.errors.NotFound)) throw e;
@@ -25,21 +26,19 @@ export async function cpuNs(pid: number, isExcludingMain = false): Promise<numbe
 }
 
 /**
+ * Nanoseconds on CPU of every thread of `pid`, without the main thread (TID = PID) when `isExcludingMain` (it
+ * busy-loops on purpose in the stall scenario).
+ */
+export function cpuNs(pid: number, isExcludingMain = false): Promise<number> {
+  return threadsCpuNs(pid, (tid) => !(isExcludingMain && tid === String(pid)));
+}
+
+/**
  * Nanoseconds on CPU of the V8 platform threads of `pid` ("V8 DefaultWorker": background compilation and
  * concurrent GC), which run in bursts while V8 still tiers up or re-compiles the hot code.
  */
-export async function v8BackgroundCpuNs(pid: number): Promise<number> {
-  let total = 0;
-  for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
-    try {
-      const comm = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/comm`);
-      if (!comm.startsWith("V8 DefaultWork")) continue;
-      total += Number((await Deno.readTextFile(`/proc/${pid}/task/${task.name}/schedstat`)).split(" ")[0]);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-  }
-  return total;
+export function v8BackgroundCpuNs(pid: number): Promise<number> {
+  return threadsCpuNs(pid, (_tid, comm) => comm.startsWith("V8 DefaultWork"));
 }
 
 /** A running `tcpdump -w /dev/null` in the capture namespace (32 MiB buffer, like RING_MB's default). */
