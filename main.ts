@@ -169,6 +169,7 @@ async function serve(config: Config, store: Store): Promise<number> {
         })),
     },
     captureStatus: () => capture.status(),
+    catchUpCapture: () => capture.catchUp(),
     localAddresses: () => capture.localAddresses(),
     clash,
     auth,
@@ -190,6 +191,7 @@ async function serve(config: Config, store: Store): Promise<number> {
   }, app.fetch);
 
   const flushAll = async () => {
+    await capture.catchUp();
     // The ledger logs once when saving starts failing and once when it works again.
     await ledger.flush();
     try {

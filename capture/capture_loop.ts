@@ -1,14 +1,24 @@
 /**
  * The capture Worker's loop: owns the Ring and the TrafficPipeline, re-opens the ring when the interface
- * comes back, reads PACKET_STATISTICS every report, and reports to the main thread every REPORT_INTERVAL_MS
- * while packets arrive. The live per-second rates need no report: the pipeline adds each packet to a
- * RateWindow in memory shared with the main thread.
+ * comes back, reads PACKET_STATISTICS every KERNEL_STATS_MS while packets arrive, and reports to the main
+ * thread when asked (LiveCapture.catchUp: before a save and before the API reads), on a change of state or
+ * new kernel drops, when many remote rows wait, and otherwise every REPORT_INTERVAL_MS. The live per-second
+ * rates need no report: the pipeline adds each packet to a RateWindow in memory shared with the main thread.
  * The interface and its addresses are re-read when the kernel announces a change (LinkEvents, in the ring's
  * poll set) and every LINK_REFRESH_MS; where the announcements cannot be followed, every LINK_POLL_MS.
- * step() blocks in poll for up to IDLE_CHECK_MS, so it runs only inside the Worker, never on the HTTP loop.
+ * step() blocks in poll for up to REPORT_INTERVAL_MS, so it runs only inside the Worker, never on the HTTP loop.
  * The pipeline outlives every ring, so nothing counted is lost when the interface goes away.
  */
-import { Errno, errnoText, ifNameToIndex, POLLERR, POLLHUP, POLLNVAL, SyscallError } from "../ffi/mod.ts";
+import {
+  Errno,
+  errnoText,
+  ifNameToIndex,
+  POLLERR,
+  POLLHUP,
+  POLLNVAL,
+  readAvailable,
+  SyscallError,
+} from "../ffi/mod.ts";
 import { InterfaceWatch } from "./interface_watch.ts";
 import { LinkEvents } from "./link_events.ts";
 import { isInterfaceUp, type LinkInfo, readLinkInfo } from "./link_info.ts";
@@ -21,14 +31,18 @@ import type { CaptureState, CaptureStatus, TrafficBatch } from "./types.ts";
 import type { CaptureWorkerOptions, FromWorker } from "./worker_messages.ts";
 
 /**
- * How often counts, kernel statistics and state are handed to the main thread while packets arrive. Each
- * report costs both threads a wake-up (~0.3 ms of CPU each on the bench VM), which at home-router rates is as
- * much as reading a few thousand packets; what waits for it is the stored history and the counters of
- * /api/health, which may trail by a few seconds. A change of state is reported at once. At 10 kpps this and
- * the shared live rate took netledger's CPU from 5.5–8 to 3.0–4.0 ms per 3-s phase; the price, measured with
- * soak_bench: under a scan of 50,000 new remotes a second RSS settles ~30 MiB higher than with 1-s reports.
+ * How often counts and state are handed to the main thread unasked while packets arrive. Each report costs
+ * both threads a wake-up (~0.3 ms of CPU each on the bench VM), which at home-router rates is as much as
+ * reading a few thousand packets, so the main thread asks for one when it needs the counts (before a save,
+ * before an API answer) and this interval only bounds how stale its copy can get. At 10 kpps, 5-s reports
+ * cost 1.29–1.70× tcpdump's CPU and reports on request 0.76–1.06× (alternating runs, 3-s phases).
  */
-export const REPORT_INTERVAL_MS = 5000;
+export const REPORT_INTERVAL_MS = 60_000;
+/**
+ * How often PACKET_STATISTICS is read while packets arrive (a getsockopt, 30–80 µs on the bench VM): drops
+ * need traffic, and new drops are reported at once.
+ */
+const KERNEL_STATS_MS = 5000;
 /**
  * A report is also due when this many per-remote rows wait (a scan or a flood of new remotes), so the table
  * hands them over whole instead of merging the smallest into OTHER_REMOTE_IP at DEFAULT_MAX_REMOTES.
@@ -56,12 +70,17 @@ const RETRY_FAILED_MS = 10_000;
 
 /** A cell nobody notifies: Atomics.wait on it is a plain sleep that needs no event loop. */
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+/** Room for an eventfd's 8-byte counter. */
+const WAKE_COUNTER = new Uint8Array(8);
 
 /** Runs the ring for one interface; see the module doc. */
 export class CaptureLoop {
   readonly #options: CaptureWorkerOptions;
   readonly #post: (message: FromWorker) => void;
   readonly #now: () => number;
+  readonly #reportRequest: () => number;
+  /** The last report request answered (see worker_messages.ts ControlCell.REPORT_REQUEST). */
+  #answered = 0;
   readonly #pipeline: TrafficPipeline;
   readonly #watch: InterfaceWatch;
   /** Null when the rtnetlink socket could not be opened: the link is then polled every LINK_POLL_MS. */
@@ -79,16 +98,22 @@ export class CaptureLoop {
   #nextLinkCheckMs = 0;
   #isReportDue = true;
   #hasUnreported = false;
+  /** Blocks were read since PACKET_STATISTICS was last read. */
+  #hasUnreadStats = false;
+  #nextStatsMs = 0;
   #lastBatchSec: number | null = null;
   #lastPostedStatus = "";
 
+  /** `reportRequest` reads the main thread's request counter (ControlCell.REPORT_REQUEST). */
   constructor(
     options: CaptureWorkerOptions,
     post: (message: FromWorker) => void,
+    reportRequest: () => number,
     now: () => number = Date.now,
   ) {
     this.#options = options;
     this.#post = post;
+    this.#reportRequest = reportRequest;
     this.#now = now;
     this.#pipeline = new TrafficPipeline({
       rateWindow: options.rateBuffer === null ? undefined : RateWindow.over(options.rateBuffer),
@@ -111,10 +136,11 @@ export class CaptureLoop {
   }
 
   /**
-   * One pass: opens the ring when due, reads ready blocks or blocks in poll, reports when due. Wake-ups are
-   * few because each costs ~0.1 ms of CPU on the 2-core bench VM: a block read less than a report interval
-   * after the last report waits for the report time; otherwise the report rides on the wake-up of the block
-   * (at 1 packet/s: one wake-up per second), and with no packets at all the loop wakes every IDLE_CHECK_MS.
+   * One pass: opens the ring when due, reads ready blocks or blocks in poll, reports when due or asked.
+   * Wake-ups are few because each costs ~0.1 ms of CPU on the 2-core bench VM: at home rates the kernel
+   * retires one block a second (RETIRE_BLOCK_MS), kernel statistics ride on those wake-ups every
+   * KERNEL_STATS_MS, and with no packets at all the loop wakes every IDLE_CHECK_MS. A report request ends
+   * the poll at once (the wake fd).
    * Returns how long the caller should sleep when there is no ring to poll (0: call again at once).
    */
   step(): number {
@@ -123,16 +149,20 @@ export class CaptureLoop {
     if (ring !== null) {
       if (ring.readBlocks(this.#pipeline, BLOCKS_PER_PASS) > 0) {
         this.#hasUnreported = true;
-      } else if (!this.#isReportDue) {
+        this.#hasUnreadStats = true;
+      } else if (!this.#isReportDue && this.#reportRequest() === this.#answered) {
         const revents = ring.wait(Math.max(0, this.#reportAtMs() - this.#now()));
+        // A request or stop made it readable; the request is read from shared memory below.
+        readAvailable(this.#options.wakeFd, WAKE_COUNTER);
         if ((revents & (POLLERR | POLLHUP | POLLNVAL)) !== 0) this.#onSocketError();
         this.#followLinkEvents();
       }
     }
     const nowMs = this.#now();
+    if (this.#hasUnreadStats && nowMs >= this.#nextStatsMs) this.#readKernelStats();
     const sinceReportMs = nowMs - this.#lastReportMs;
     if (
-      this.#isReportDue || nowMs >= this.#reportAtMs() ||
+      this.#isReportDue || this.#reportRequest() !== this.#answered || nowMs >= this.#reportAtMs() ||
       (this.#hasUnreported && sinceReportMs >= 0.9 * REPORT_INTERVAL_MS) ||
       this.#pipeline.pendingRemotes >= REPORT_AT_PENDING_REMOTES
     ) {
@@ -257,6 +287,8 @@ export class CaptureLoop {
 
   #readKernelStats(): void {
     if (this.#ring === null) return;
+    this.#hasUnreadStats = false;
+    this.#nextStatsMs = this.#now() + KERNEL_STATS_MS;
     let s: KernelStats;
     try {
       s = this.#ring.readStats();
@@ -271,6 +303,7 @@ export class CaptureLoop {
     if (s.drops > 0) {
       this.#kernel.drops += s.drops;
       this.#pipeline.addDrops(this.#now() / 1000, s.drops);
+      this.#isReportDue = true;
       this.#log(
         `Kernel dropped ${s.drops} packets on "${this.#options.iface}" (ring full; ${this.#kernel.drops} since ` +
           `start): these minutes are marked incomplete; a larger RING_MB helps`,
@@ -308,6 +341,9 @@ export class CaptureLoop {
   }
 
   #report(nowMs: number, isFinal: boolean): void {
+    const request = this.#reportRequest();
+    const isAnswer = request !== this.#answered;
+    this.#answered = request;
     this.#lastReportMs = nowMs;
     this.#isReportDue = false;
     this.#hasUnreported = false;
@@ -321,9 +357,9 @@ export class CaptureLoop {
     if (batch !== null) this.#lastBatchSec = Math.floor(nowMs / 1000);
     const status = this.#status();
     const statusText = JSON.stringify(status);
-    if (batch === null && statusText === this.#lastPostedStatus && !isFinal) return;
+    if (batch === null && statusText === this.#lastPostedStatus && !isFinal && !isAnswer) return;
     this.#lastPostedStatus = statusText;
-    this.#post({ kind: "report", status, batch });
+    this.#post({ kind: "report", status, batch, answers: request });
   }
 
   #status(): CaptureStatus {

@@ -1,7 +1,9 @@
 /**
  * LiveCapture: the main thread's handle on the capture Worker (issue #3). The ring, the parser and the
  * counters run in capture_worker.ts, off the HTTP event loop; this class forwards the Worker's batches to
- * onBatch, logs its lines, and keeps the latest CaptureStatus and LocalAddresses for the API. Missing
+ * onBatch, logs its lines, and keeps the latest CaptureStatus and LocalAddresses for the API. The Worker
+ * reports rarely on its own (capture_loop.ts REPORT_INTERVAL_MS): whoever needs the counts up to now (a
+ * save, an API answer) awaits catchUp() first. Missing
  * CAP_NET_RAW is a state ("no_permission"), not an exception: the program keeps serving history.
  *
  * `deno compile` must embed the Worker: `--include capture/capture_worker.ts`.
@@ -12,7 +14,7 @@ import type { LocalAddresses } from "./local_addresses.ts";
 import { disableOffloads } from "./offloads.ts";
 import type { RateWindow } from "./rate_window.ts";
 import type { CaptureState, CaptureStatus, TrafficBatch } from "./types.ts";
-import type { FromWorker, ToWorker } from "./worker_messages.ts";
+import { CONTROL_CELLS, ControlCell, type FromWorker, type ToWorker } from "./worker_messages.ts";
 
 /** How LiveCapture.start() is configured (the capture slice of Config). */
 export interface LiveCaptureOptions {
@@ -36,13 +38,20 @@ export interface LiveCaptureOptions {
 
 /** Longest wait for the Worker's last report on stop() before it is terminated. */
 const STOP_TIMEOUT_MS = 5_000;
+/**
+ * Longest wait of catchUp() for the Worker's answer. It answers within one pass over at most 16 ring blocks
+ * (about 20 ms flat out); longer means it is stuck, and the caller goes on with the counts it has.
+ */
+const CATCH_UP_TIMEOUT_MS = 1_000;
 
 /** A running live capture; create with LiveCapture.start(), end with stop(). */
 export class LiveCapture {
   readonly #options: LiveCaptureOptions;
   #worker: Worker | null = null;
-  /** Set to 1 to stop the Worker's loop (see worker_messages.ts). */
-  readonly #stopFlag = new Int32Array(new SharedArrayBuffer(4));
+  /** Shared with the Worker: stop flag and report requests (worker_messages.ts ControlCell). */
+  readonly #control = new Int32Array(new SharedArrayBuffer(CONTROL_CELLS * 4));
+  /** catchUp() calls waiting for a report that answers their request, oldest first. */
+  #catchUps: { readonly request: number; readonly resolve: (isAnswered: boolean) => void }[] = [];
   /** eventfd that ends the Worker's poll on stop; owned here, closed after the Worker ended. */
   #wakeFd = -1;
   #status: CaptureStatus;
@@ -121,15 +130,47 @@ export class LiveCapture {
         rateBuffer,
         wakeFd: this.#wakeFd,
       },
-      stopFlag: this.#stopFlag.buffer as SharedArrayBuffer,
+      control: this.#control.buffer as SharedArrayBuffer,
     };
     worker.postMessage(start);
   }
 
-  /** The Worker posted "stopped" or died: stop() need not wait for it. */
+  /** The Worker posted "stopped" or died: stop() need not wait for it, nor catchUp() for an answer. */
   #markEnded(): void {
     this.#hasEnded = true;
     this.#onEnded?.();
+    this.#answerCatchUps(Infinity, false);
+  }
+
+  /**
+   * Resolves once onBatch has received everything the Worker counted up to now (packets still in a block the
+   * kernel has not retired, at most RETIRE_BLOCK_MS old, come later) and status() is as fresh; true then.
+   * Never rejects; false at once when no Worker runs, and after CATCH_UP_TIMEOUT_MS without an answer.
+   */
+  catchUp(): Promise<boolean> {
+    if (this.#worker === null || this.#hasEnded) return Promise.resolve(false);
+    const request = Atomics.add(this.#control, ControlCell.REPORT_REQUEST, 1) + 1;
+    // The Worker sleeps on the stop cell when it has no ring, in poll (the wake fd) when it has one.
+    Atomics.notify(this.#control, ControlCell.STOP);
+    signalEventFd(this.#wakeFd);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), CATCH_UP_TIMEOUT_MS);
+      this.#catchUps.push({
+        request,
+        resolve: (isAnswered) => {
+          clearTimeout(timer);
+          resolve(isAnswered);
+        },
+      });
+    });
+  }
+
+  /** Resolves the catchUp() calls up to request `answered`; with `isAnswered` false when the Worker ended. */
+  #answerCatchUps(answered: number, isAnswered = true): void {
+    const waiting = this.#catchUps;
+    if (waiting.length === 0) return;
+    this.#catchUps = waiting.filter((w) => w.request > answered);
+    for (const w of waiting) if (w.request <= answered) w.resolve(isAnswered);
   }
 
   /** The latest state and cumulative counters. */
@@ -158,8 +199,8 @@ export class LiveCapture {
         this.#onEnded = resolve;
         if (this.#hasEnded) resolve();
       });
-      Atomics.store(this.#stopFlag, 0, 1);
-      Atomics.notify(this.#stopFlag, 0);
+      Atomics.store(this.#control, ControlCell.STOP, 1);
+      Atomics.notify(this.#control, ControlCell.STOP);
       signalEventFd(this.#wakeFd);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<boolean>((resolve) =>
@@ -171,6 +212,7 @@ export class LiveCapture {
       clearTimeout(timer);
       worker.terminate();
       this.#worker = null;
+      this.#answerCatchUps(Infinity, false);
     }
     if (this.#wakeFd >= 0) {
       close(this.#wakeFd);
@@ -189,6 +231,7 @@ export class LiveCapture {
         return;
       case "report":
         this.#report(message.status, message.batch);
+        this.#answerCatchUps(message.answers);
         return;
       case "stopped":
         this.#markEnded();

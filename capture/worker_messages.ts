@@ -18,18 +18,33 @@ export interface CaptureWorkerOptions {
   readonly excludeIpv6Prefixes: readonly string[];
   /** RateWindow.shared() buffer the pipeline adds every counted packet to; null: no live rates. */
   readonly rateBuffer: SharedArrayBuffer | null;
-  /** eventfd owned by the main thread, signalled on stop so a poll of up to IDLE_CHECK_MS ends at once. */
+  /**
+   * eventfd owned by the main thread, signalled on stop and on a report request so a poll of up to
+   * IDLE_CHECK_MS ends at once; the worker reads it empty when it answers a request.
+   */
   readonly wakeFd: number;
 }
 
+/** Int32 cells of the shared control block (`ToWorker.control`). */
+export const ControlCell = {
+  /** The main thread stores 1 and calls Atomics.notify on it to stop the worker. */
+  STOP: 0,
+  /**
+   * The main thread adds 1 to ask for a report now (LiveCapture.catchUp), then notifies STOP's cell and
+   * signals the wake fd; the worker answers with a report whose `answers` is at least the value it read.
+   */
+  REPORT_REQUEST: 1,
+} as const;
+export const CONTROL_CELLS = 2;
+
 /**
- * Main thread → worker, posted once. `stopFlag` is a 4-byte SharedArrayBuffer: the main thread stores 1 in
- * it and calls Atomics.notify to stop; the worker then drains the ring, posts a last report and "stopped".
+ * Main thread → worker, posted once. `control` is a SharedArrayBuffer of CONTROL_CELLS int32 (ControlCell):
+ * on stop the worker drains the ring, posts a last report and "stopped".
  */
 export interface ToWorker {
   readonly kind: "start";
   readonly options: CaptureWorkerOptions;
-  readonly stopFlag: SharedArrayBuffer;
+  readonly control: SharedArrayBuffer;
 }
 
 /** Worker → main thread. */
@@ -39,6 +54,8 @@ export type FromWorker =
   | {
     readonly kind: "report";
     readonly status: CaptureStatus;
+    /** The REPORT_REQUEST value this report answers (every request up to it); 0 before any request. */
+    readonly answers: number;
     /** Null when nothing was counted since the previous report. */
     readonly batch: TrafficBatch | null;
   }

@@ -43,7 +43,11 @@ Deno.test({
     const rounds = 300;
     const expected = expectedTotals(CASES, rounds);
     await injectInNetns(pair.peerNs, pair.peerIface, frames(rounds));
-    await probe.waitFor(isSeen(expected));
+    // The Worker reports unasked only every REPORT_INTERVAL_MS (60 s); each status asks it (catchUp), and
+    // its answer hands the batches over together with the counters.
+    const caught = await probe.waitFor(isSeen(expected));
+    assert.equal(caught.caughtUp, true);
+    assert.deepEqual(totalsOf(caught), expected);
     const final = await probe.stop();
     assert.deepEqual(totalsOf(final), expected);
     assert.equal(final.totals.droppedPackets, 0);
@@ -161,6 +165,8 @@ Deno.test({
       /netledger needs CAP_NET_RAW: run as root, or with systemd AmbientCapabilities=CAP_NET_RAW, or docker --cap-add NET_RAW --network host/,
     );
     assert.ok(probe.logs.some((l) => l.includes("CAP_NET_RAW")));
+    // With no ring to poll the Worker sleeps on the shared stop cell, and a report request wakes it too.
+    assert.equal((await probe.status()).caughtUp, true);
     const final = await probe.stop();
     assert.equal(final.status.state, "stopped");
   },

@@ -6,7 +6,7 @@
  *     const final = await probe.stop();   // totals of every batch onBatch received
  *
  * As a script (`deno run -A capture_probe.ts IFACE`), it prints one JSON event per line: "log",
- * "started", "status" (answer to a "status" line on stdin) and "stopped" (answer to "stop", then exits).
+ * "started", "status" (answer to a "status" line on stdin, once the capture caught up) and "stopped" (answer to "stop", then exits).
  */
 import { v8FlagsArg } from "../../packaging/v8_flags.ts";
 import { LiveCapture } from "../../capture/live_capture.ts";
@@ -38,6 +38,8 @@ export interface ProbeEvent {
   /** Sums of the live per-second rates the Worker wrote into the shared RateWindow (last 30 s). */
   readonly rates: { readonly upBytes: number; readonly downBytes: number };
   /** Main-thread event-loop lag since the previous status (lateness of a 20 ms timer), in ms. */
+  /** In answer to "status": whether LiveCapture.catchUp() was answered by the Worker before it. */
+  readonly caughtUp?: boolean;
   readonly lag?: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
 }
 
@@ -258,10 +260,14 @@ if (import.meta.main) {
   });
   let healthPort: number | undefined;
   if (healthMode === "health") {
-    // Like main.ts's /api/health: a JSON answer built from status() on the thread that receives the batches.
+    // Like main.ts's /api/health: a JSON answer built from status() on the thread that receives the batches,
+    // after the Worker handed over its counts.
     const server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      () => Response.json({ status: "ok", capture: capture?.status() }),
+      async () => {
+        await capture?.catchUp();
+        return Response.json({ status: "ok", capture: capture?.status() });
+      },
     );
     healthPort = server.addr.port;
   }
@@ -276,7 +282,7 @@ if (import.meta.main) {
     while ((newline = pending.indexOf("\n")) >= 0) {
       const command = pending.slice(0, newline).trim();
       pending = pending.slice(newline + 1);
-      if (command === "status") print("status");
+      if (command === "status") print("status", { caughtUp: await capture.catchUp() });
       if (command === "stop") {
         await capture.stop();
         print("stopped");

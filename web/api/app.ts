@@ -22,6 +22,11 @@ export interface AppDeps {
   readonly realtime: RealtimeSource;
   /** Live capture state, or null when this process only serves history. */
   readonly captureStatus: () => CaptureStatus | null;
+  /**
+   * Resolves once the ledger and captureStatus() hold everything the capture counted up to now; awaited
+   * before every answer built from them (the capture hands its counts over when asked, see live_capture.ts).
+   */
+  readonly catchUpCapture: () => Promise<unknown>;
   readonly localAddresses: () => LocalAddresses;
   /** The proxy-client part; null when CLASH_API_URL is unset. */
   readonly clash: { readonly monitor: ClashMonitor; readonly store: ClashStore } | null;
@@ -38,6 +43,10 @@ export function createApp(deps: AppDeps): Hono {
     if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
   });
   app.route("/", authRoutes(deps.auth));
+  app.use("*", async (c, next) => {
+    if (readsCapture(c.req.path)) await deps.catchUpCapture();
+    await next();
+  });
   app.get("/api/health", (c) => c.json(healthJson(deps)));
   app.get("/api/debug/local_ips", (c) => c.json(localIpsJson(deps)));
   app.get("/api/debug/capture", (c) => c.json({ capture: captureJson(deps.captureStatus()) }));
@@ -63,6 +72,16 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: "Internal error; see the server log" }, 500);
   });
   return app;
+}
+
+/**
+ * Whether a route's answer is built from captured counts: all of /api/ and /metrics but the live rate (it
+ * reads shared memory the capture writes per packet), the proxy-client routes and the session check.
+ */
+function readsCapture(path: string): boolean {
+  if (path === "/metrics") return true;
+  return path.startsWith("/api/") && path !== "/api/realtime" && path !== "/api/session" &&
+    !path.startsWith("/api/monitoring/");
 }
 
 function healthJson(deps: AppDeps) {

@@ -21,7 +21,10 @@ interface TestApp extends AsyncDisposable {
   readonly app: Hono;
 }
 
-async function buildApp(auth: Auth): Promise<TestApp> {
+async function buildApp(
+  auth: Auth,
+  catchUpCapture: () => Promise<unknown> = () => Promise.resolve(true),
+): Promise<TestApp> {
   const dir = await Deno.makeTempDir({ prefix: "nl-auth-" });
   const store = openStore(`${dir}/netledger.db`, { log: () => {} });
   const clashStore = new ClashStore(store);
@@ -39,6 +42,7 @@ async function buildApp(auth: Auth): Promise<TestApp> {
     ledger: new TrafficLedger(store),
     realtime: { samples: () => [] },
     captureStatus: () => null,
+    catchUpCapture,
     localAddresses: () => ({ ips: [], lanPrefixes: [], mode: "auto-gua-/56" }),
     clash: { monitor, store: clashStore },
     auth,
@@ -324,6 +328,29 @@ Deno.test("POST /login locks a client out after repeated failures, even for the 
     await again.body?.cancel();
     assert.equal(again.status, 303);
   });
+});
+
+Deno.test("answers built from captured counts wait for the capture to catch up, after auth; the live rate does not", async () => {
+  const auth = createAuth({ password: null, passwordHash: null, apiToken: TOKEN });
+  let catchUps = 0;
+  await using built = await buildApp(auth, () => Promise.resolve(++catchUps));
+  const callsFor = async (path: string, token: string | null) => {
+    const before = catchUps;
+    const headers: Record<string, string> = token === null ? {} : { Authorization: `Bearer ${token}` };
+    const response = await built.app.request(path, { headers });
+    await response.body?.cancel();
+    return catchUps - before;
+  };
+  for (
+    const path of ["/api/health", "/api/summary", "/api/query?start=2026-11-01&end=2026-11-02", "/metrics"]
+  ) {
+    assert.equal(await callsFor(path, TOKEN), 1, path);
+  }
+  for (const path of ["/api/realtime", "/api/session", "/api/monitoring/overview"]) {
+    assert.equal(await callsFor(path, TOKEN), 0, path);
+  }
+  // Refused requests never wake the capture Worker.
+  assert.equal(await callsFor("/api/summary", null), 0);
 });
 
 Deno.test("SessionTable expires sessions after their lifetime and keeps at most MAX_SESSIONS", () => {
