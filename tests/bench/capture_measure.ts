@@ -7,21 +7,34 @@ import { buildFrame, ipPacket } from "../helpers/frames.ts";
 import { encodeFrames } from "../helpers/inject_frames.ts";
 
 /**
+ * The last reading of every thread seen per process: tid → comm and ns on CPU. A thread that ended (Deno's
+ * blocking-pool threads end after 10 s idle) keeps its last reading in the sums, so a sum never goes down
+ * between two readings; its CPU after that reading is lost, which only under-counts.
+ */
+const lastThreadReadings = new Map<number, Map<string, { comm: string; ns: number }>>();
+
+/**
  * Nanoseconds on CPU of the threads of `pid` that `isCounted` accepts (first field of
  * /proc/PID/task/TID/schedstat; `comm` is the thread's name).
  */
 async function threadsCpuNs(pid: number, isCounted: (tid: string, comm: string) => boolean): Promise<number> {
-  let total = 0;
+  let threads = lastThreadReadings.get(pid);
+  if (threads === undefined) lastThreadReadings.set(pid, threads = new Map());
   for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
     const dir = `/proc/${pid}/task/${task.name}`;
     try {
-      if (!isCounted(task.name, (await Deno.readTextFile(`${dir}/comm`)).trim())) continue;
-      total += Number((await Deno.readTextFile(`${dir}/schedstat`)).split(" ")[0]);
+      const comm = (await Deno.readTextFile(`${dir}/comm`)).trim();
+      threads.set(task.name, {
+        comm,
+        ns: Number((await Deno.readTextFile(`${dir}/schedstat`)).split(" ")[0]),
+      });
     } catch (e) {
-      // A thread that ended between readDir and read: its time is gone with it.
+      // A thread that ended between readDir and read: its last reading stays.
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
   }
+  let total = 0;
+  for (const [tid, t] of threads) if (isCounted(tid, t.comm)) total += t.ns;
   return total;
 }
 
