@@ -158,11 +158,17 @@ export class CaptureLoop {
         this.#followLinkEvents();
       }
     }
+    const isAsked = this.#reportRequest() !== this.#answered;
+    // An answer covers every block the kernel has handed over, also beyond this pass (a large RING_MB).
+    if (isAsked && this.#ring !== null && this.#ring.readBlocks(this.#pipeline, this.#ring.blockCount) > 0) {
+      this.#hasUnreported = true;
+      this.#hasUnreadStats = true;
+    }
     const nowMs = this.#now();
     if (this.#hasUnreadStats && nowMs >= this.#nextStatsMs) this.#readKernelStats();
     const sinceReportMs = nowMs - this.#lastReportMs;
     if (
-      this.#isReportDue || this.#reportRequest() !== this.#answered || nowMs >= this.#reportAtMs() ||
+      this.#isReportDue || isAsked || nowMs >= this.#reportAtMs() ||
       (this.#hasUnreported && sinceReportMs >= 0.9 * REPORT_INTERVAL_MS) ||
       this.#pipeline.pendingRemotes >= REPORT_AT_PENDING_REMOTES
     ) {
