@@ -27,7 +27,7 @@ scope.onmessage = (e) => {
     (m) => scope.postMessage(m),
     () => Atomics.load(control, ControlCell.REPORT_REQUEST),
   );
-  // Bounded by the stop flag; each pass blocks at most IDLE_CHECK_MS.
+  // Bounded by the stop flag; each pass blocks at most REPORT_INTERVAL_MS (stop and catchUp() end it).
   let failures = 0;
   while (Atomics.load(control, ControlCell.STOP) === 0 && failures < MAX_CONSECUTIVE_FAILURES) {
     let idleMs: number;

@@ -39,8 +39,9 @@ export interface LiveCaptureOptions {
 /** Longest wait for the Worker's last report on stop() before it is terminated. */
 const STOP_TIMEOUT_MS = 5_000;
 /**
- * Longest wait of catchUp() for the Worker's answer. It answers within one pass over at most 16 ring blocks
- * (about 20 ms flat out); longer means it is stuck, and the caller goes on with the counts it has.
+ * Longest wait of catchUp() for the Worker's answer. It answers once it has read the blocks ready in the ring
+ * (about 20 ms flat out with the default RING_MB); longer means it is stuck, and the caller goes on with the
+ * counts it has.
  */
 const CATCH_UP_TIMEOUT_MS = 1_000;
 
@@ -52,7 +53,7 @@ export class LiveCapture {
   readonly #control = new Int32Array(new SharedArrayBuffer(CONTROL_CELLS * 4));
   /** catchUp() calls waiting for a report that answers their request, oldest first. */
   #catchUps: { readonly request: number; readonly resolve: (isAnswered: boolean) => void }[] = [];
-  /** eventfd that ends the Worker's poll on stop; owned here, closed after the Worker ended. */
+  /** eventfd that ends the Worker's poll on stop and catchUp(); owned here, closed after the Worker ended. */
   #wakeFd = -1;
   #status: CaptureStatus;
   #addresses: LocalAddresses = { ips: [], lanPrefixes: [], mode: "auto-gua-/56" };

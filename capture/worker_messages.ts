@@ -19,8 +19,8 @@ export interface CaptureWorkerOptions {
   /** RateWindow.shared() buffer the pipeline adds every counted packet to; null: no live rates. */
   readonly rateBuffer: SharedArrayBuffer | null;
   /**
-   * eventfd owned by the main thread, signalled on stop and on a report request so a poll of up to
-   * IDLE_CHECK_MS ends at once; the worker reads it empty when it answers a request.
+   * eventfd owned by the main thread, signalled on stop and on a report request so the worker's poll ends at
+   * once; the worker reads it empty after every poll.
    */
   readonly wakeFd: number;
 }
