@@ -37,7 +37,7 @@ import type { CaptureWorkerOptions, FromWorker } from "./worker_messages.ts";
  * before an API answer) and this interval only bounds how stale its copy can get. At 10 kpps, 5-s reports
  * cost 1.29–1.70× tcpdump's CPU and reports on request 0.76–1.06× (alternating runs, 3-s phases).
  */
-export const REPORT_INTERVAL_MS = 60_000;
+const REPORT_INTERVAL_MS = 60_000;
 /**
  * How often PACKET_STATISTICS is read while packets arrive (a getsockopt, 30–80 µs on the bench VM): drops
  * need traffic, and new drops are reported at once.
@@ -53,7 +53,7 @@ const REPORT_AT_PENDING_REMOTES = DEFAULT_MAX_REMOTES / 2;
  * a deleted or downed interface wakes poll with POLLERR, and a change of the link or its addresses wakes it
  * through LinkEvents.
  */
-export const IDLE_CHECK_MS = 5000;
+const IDLE_CHECK_MS = 5000;
 /**
  * How often the interface (if_nametoindex: three syscalls, ~80 µs on the bench VM) and its addresses
  * (getifaddrs) are re-read although no change was announced: the 10-minute refresh of issue #3 item 5, which
@@ -158,8 +158,10 @@ export class CaptureLoop {
         this.#followLinkEvents();
       }
     }
-    const isAsked = this.#reportRequest() !== this.#answered;
-    // An answer covers every block the kernel has handed over, also beyond this pass (a large RING_MB).
+    // Read once: the answer to it must cover every block the kernel handed over before it, also beyond this
+    // pass (a large RING_MB).
+    const request = this.#reportRequest();
+    const isAsked = request !== this.#answered;
     if (isAsked && this.#ring !== null && this.#ring.readBlocks(this.#pipeline, this.#ring.blockCount) > 0) {
       this.#hasUnreported = true;
       this.#hasUnreadStats = true;
@@ -172,7 +174,7 @@ export class CaptureLoop {
       (this.#hasUnreported && sinceReportMs >= 0.9 * REPORT_INTERVAL_MS) ||
       this.#pipeline.pendingRemotes >= REPORT_AT_PENDING_REMOTES
     ) {
-      this.#report(nowMs, false);
+      this.#report(nowMs, false, request);
     }
     if (this.#ring !== null) return 0;
     return Math.max(1, Math.min(this.#reportAtMs(), this.#nextOpenMs) - this.#now());
@@ -204,7 +206,7 @@ export class CaptureLoop {
     this.#events?.close();
     this.#events = null;
     this.#setState("stopped", null);
-    this.#report(this.#now(), true);
+    this.#report(this.#now(), true, this.#reportRequest());
   }
 
   #open(nowMs: number): void {
@@ -346,8 +348,8 @@ export class CaptureLoop {
     this.#post({ kind: "addresses", addresses: next });
   }
 
-  #report(nowMs: number, isFinal: boolean): void {
-    const request = this.#reportRequest();
+  /** Posts counts and status; `request` is the REPORT_REQUEST value it answers (the last answered: none). */
+  #report(nowMs: number, isFinal: boolean, request: number): void {
     const isAnswer = request !== this.#answered;
     this.#answered = request;
     this.#lastReportMs = nowMs;
