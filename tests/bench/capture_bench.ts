@@ -64,8 +64,9 @@ async function measure(
   const tcpdumpCpu0 = tcpdump ? await cpuNs(tcpdump.pid) : 0;
   const { sent, seconds } = await send();
   // Settle without asking the probe anything: each status request wakes its main thread, and that harness
-  // work would be billed to netledger. 6.5 s covers a block retirement (1 s) and a report (5 s), so the CPU
-  // of both captures covers all the work of the phase.
+  // work would be billed to netledger. 6.5 s covers a block retirement (1 s) with room. The report that hands
+  // the phase's counts over is asked for by the status below, after the CPU reading: in main.ts one report
+  // covers a save interval's packets (SAVE_INTERVAL, 300 s by default) or an API answer's, not a 3-s phase.
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const cpu1 = await cpuNs(probe.pid, isExcludingMain);
   const tcpdumpCpu1 = tcpdump ? await cpuNs(tcpdump.pid) : 0;
@@ -118,7 +119,7 @@ const SETTLED_V8_BACKGROUND_MS = 1;
 
 /**
  * JIT warm-up, not reported: tcpdump is compiled ahead of time, netledger's hot loop is not. V8 compiles the
- * per-packet path in the first phase, and re-compiles parts of it when the traffic and the 5-s reports
+ * per-packet path in the first phase, and re-compiles parts of it when the traffic and the reports
  * (drain) show it new paths: each TurboFan compile of the inlined ring walk costs 20–35 ms on V8's background
  * threads (measured with --trace-opt), bursts that land in whichever phase comes next. So phases of 2 s at
  * alternating rates run until two in a row pass with V8's background threads (nearly) idle; the table shows

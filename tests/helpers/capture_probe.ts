@@ -37,9 +37,9 @@ export interface ProbeEvent {
   readonly healthPort?: number;
   /** Sums of the live per-second rates the Worker wrote into the shared RateWindow (last 30 s). */
   readonly rates: { readonly upBytes: number; readonly downBytes: number };
-  /** Main-thread event-loop lag since the previous status (lateness of a 20 ms timer), in ms. */
   /** In answer to "status": whether LiveCapture.catchUp() was answered by the Worker before it. */
   readonly caughtUp?: boolean;
+  /** Main-thread event-loop lag since the previous status (lateness of a 20 ms timer), in ms. */
   readonly lag?: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
 }
 
