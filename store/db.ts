@@ -8,13 +8,22 @@ import { dirname } from "node:path";
 import { type Migration, MIGRATIONS } from "./migrations.ts";
 
 /** Why a store operation failed, as far as a caller can act on it. */
-export type StoreErrorKind = "locked" | "full" | "readonly" | "corrupt" | "io" | "unsupported";
+export type StoreErrorKind = "locked" | "full" | "readonly" | "corrupt" | "io" | "unsupported" | "busy";
+
+/** What a StoreError may carry besides its cause. */
+export interface StoreErrorOptions extends ErrorOptions {
+  /** Seconds after which the same request may succeed (kind "busy": every reader is taken). */
+  readonly retryAfterSec?: number;
+}
 
 /** A database failure someone handles; `kind` says which, the message says what to do. */
 export class StoreError extends Error {
-  constructor(readonly kind: StoreErrorKind, message: string, options?: ErrorOptions) {
+  /** Seconds to wait before asking again, when that is known; the API sends it as Retry-After. */
+  readonly retryAfterSec: number | null;
+  constructor(readonly kind: StoreErrorKind, message: string, options?: StoreErrorOptions) {
     super(message, options);
     this.name = "StoreError";
+    this.retryAfterSec = options?.retryAfterSec ?? null;
   }
 }
 
