@@ -1,7 +1,8 @@
 /**
  * Capture files already imported with `--pcap`, keyed by the SHA-256 of their bytes. The marker is written in
  * the same transaction as the file's traffic (TrafficLedger.recordImport), so a file is counted exactly once:
- * a crash before the commit leaves neither, and a second import of the same bytes is refused.
+ * a crash before the commit leaves neither, and a second import of the same bytes is refused. The table's
+ * schema is in imported_files_migrations.ts.
  */
 import type { Store } from "./db.ts";
 
@@ -14,16 +15,6 @@ export interface ImportedFile {
   readonly importedSec: number;
   readonly frames: number;
 }
-
-/** v3: the import log. */
-export const IMPORTED_FILES_SQL = `
-CREATE TABLE imported_files (
-  sha256 TEXT PRIMARY KEY,
-  path TEXT NOT NULL,
-  imported_at INTEGER NOT NULL,
-  frames INTEGER NOT NULL
-) STRICT, WITHOUT ROWID;
-`;
 
 /** Inserts a marker; a second insert of the same hash fails with a constraint error. */
 export const INSERT_IMPORTED_FILE_SQL =

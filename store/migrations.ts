@@ -6,10 +6,10 @@
  * Rules: never edit or reorder a released entry, only append. `version` is the entry's position + 1 (a test
  * checks it). Parts other than traffic keep their SQL in their own file and append an entry here that
  * references it, e.g. `{ version: 2, name: "clash history", sql: CLASH_HISTORY_SQL }` with
- * `import { CLASH_HISTORY_SQL } from "./clash_schema.ts"`.
+ * `import { CLASH_HISTORY_SQL } from "./clash_migrations.ts"`.
  */
 import { CLASH_HISTORY_SQL } from "./clash_migrations.ts";
-import { IMPORTED_FILES_SQL } from "./imported_files.ts";
+import { IMPORTED_FILES_SQL } from "./imported_files_migrations.ts";
 
 /** One schema step: `sql` may hold several statements; it must not BEGIN or COMMIT itself. */
 export interface Migration {
