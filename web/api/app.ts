@@ -9,7 +9,8 @@ import type { ClashMonitor } from "../../clash/mod.ts";
 import type { ClashStore, LedgerStatus, TrafficLedger } from "../../store/mod.ts";
 import { type Auth, authMiddleware, authRoutes } from "./auth.ts";
 import { METRICS_CONTENT_TYPE, type MetricsSnapshot, renderMetrics } from "./metrics.ts";
-import { clashStatusJson, monitoringRoutes } from "./monitoring_routes.ts";
+import { clashStatusJson } from "./monitoring_json.ts";
+import { monitoringRoutes } from "./monitoring_routes.ts";
 import { staticRoutes } from "./static_routes.ts";
 import { type RealtimeSource, trafficRoutes } from "./traffic_routes.ts";
 

@@ -1,0 +1,62 @@
+/**
+ * The two WebSocket relays of the Monitoring API: `/api/monitoring/ws/traffic` and `/ws/connections` attach a
+ * browser to the ClashMonitor's shared upstream subscription of the core's stream. No path or query of the
+ * browser reaches the core (no open relay) and the secret never leaves the server.
+ */
+import { Hono } from "hono";
+import { upgradeWebSocket } from "hono/deno";
+import type { WSContext } from "hono/ws";
+import type { ClashMonitor, StreamHub } from "../../clash/mod.ts";
+import type { ErrorJson } from "../api_types.ts";
+
+/** The relays as a Hono app with full paths; mount with `app.route("/", monitoringRelays(monitor))`. */
+export function monitoringRelays(monitor: ClashMonitor): Hono {
+  const app = new Hono();
+  for (
+    const [path, hub] of [["traffic", monitor.trafficHub], ["connections", monitor.connectionsHub]] as const
+  ) {
+    app.get(
+      `/api/monitoring/ws/${path}`,
+      async (c, next) => {
+        const status = monitor.status();
+        if (status.state === "not_configured") return c.json<ErrorJson>({ error: status.message }, 503);
+        if (!isSameOrigin(c.req.header("origin"), c.req.header("host"))) {
+          // Cross-site WebSocket hijacking: another site's page must not read the proxy clients' traffic.
+          return c.json<ErrorJson>({ error: "WebSocket from another origin refused" }, 403);
+        }
+        await next();
+      },
+      relay(hub),
+      (c) => c.json<ErrorJson>({ error: "Expected a WebSocket upgrade" }, 426),
+    );
+  }
+  return app;
+}
+
+/** Attaches one browser socket to a hub for its lifetime. */
+function relay(hub: StreamHub) {
+  return upgradeWebSocket(() => {
+    let unsubscribe: (() => void) | null = null;
+    return {
+      onOpen: (_event: Event, ws: WSContext<WebSocket>) => {
+        const socket = ws.raw!;
+        unsubscribe = hub.subscribe({
+          send: (text) => socket.send(text),
+          bufferedBytes: () => socket.bufferedAmount,
+        });
+      },
+      onClose: () => unsubscribe?.(),
+    };
+  });
+}
+
+/** True without an Origin (curl, scripts) or when the Origin names the host the request was sent to. */
+function isSameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch (e) {
+    if (e instanceof TypeError) return false; // "null" or garbage: not this page
+    throw e;
+  }
+}
