@@ -21,7 +21,7 @@ import {
 import { createApp } from "./web/api/app.ts";
 import { createAuth, exposureWarning } from "./web/api/auth.ts";
 import { buildMetricsSnapshot } from "./web/api/metrics_snapshot.ts";
-import { AlreadyImportedError, importPcap } from "./pcap_import.ts";
+import { runImport } from "./import_command.ts";
 import { runHealthcheck } from "./packaging/healthcheck.ts";
 
 const VERSION = denoJson.version;
@@ -68,57 +68,15 @@ async function main(args: readonly string[]): Promise<number> {
   }
   try {
     return config.pcapPath !== null
-      ? await runImport(config, config.pcapPath, store)
+      ? await runImport(store, {
+        path: config.pcapPath,
+        localIps: config.localIps,
+        excludeIpv6Prefixes: config.excludeIpv6Prefixes,
+      })
       : await serve(config, store);
   } finally {
     store.close();
   }
-}
-
-async function runImport(config: Config, path: string, store: Store): Promise<number> {
-  const ledger = new TrafficLedger(store);
-  const isTerminal = Deno.stderr.isTerminal();
-  const encoder = new TextEncoder();
-  let exitCode = 0;
-  let summary;
-  try {
-    summary = await importPcap(ledger, {
-      path,
-      localIps: config.localIps,
-      excludeIpv6Prefixes: config.excludeIpv6Prefixes,
-      onProgress: isTerminal ? (fraction) => drawProgress(encoder, fraction) : undefined,
-    });
-  } catch (e) {
-    if (e instanceof AlreadyImportedError) {
-      console.error(e.message);
-      return 1;
-    }
-    if (!(e instanceof SyntaxError || e instanceof Deno.errors.NotFound)) throw e;
-    if (isTerminal) Deno.stderr.writeSync(encoder.encode("\n"));
-    console.error(`Cannot import "${path}": ${e.message}`);
-    exitCode = 1;
-  }
-  if (isTerminal && summary) Deno.stderr.writeSync(encoder.encode("\n"));
-  const result = await ledger.flush();
-  if (!result.isSaved && result.error !== null) {
-    console.error(result.error.message);
-    return 1;
-  }
-  if (summary) {
-    console.log(
-      `Imported "${path}": ${summary.frames} packets, ${summary.countedPackets} counted ` +
-        `(${summary.upBytes} bytes up, ${summary.downBytes} bytes down), ${summary.ignoredPackets} ignored, ` +
-        `${summary.malformedPackets} malformed`,
-    );
-  }
-  return exitCode;
-}
-
-function drawProgress(encoder: TextEncoder, fraction: number): void {
-  const width = 40;
-  const filled = Math.round(fraction * width);
-  const bar = "#".repeat(filled) + "-".repeat(width - filled);
-  Deno.stderr.writeSync(encoder.encode(`\r[${bar}] ${(fraction * 100).toFixed(1).padStart(5)}%`));
 }
 
 async function serve(config: Config, store: Store): Promise<number> {
@@ -159,15 +117,7 @@ async function serve(config: Config, store: Store): Promise<number> {
     timeZone: config.timeZone,
     nowSec,
     ledger,
-    realtime: {
-      // The capture Worker writes the current second: seconds RATE_LAG_SEC old are complete.
-      samples: (now) =>
-        rateWindow.samples(now - RATE_LAG_SEC + 1).slice(-RATE_WINDOW_SEC).map((s) => ({
-          ts: s.ts,
-          up: s.upBytes,
-          down: s.downBytes,
-        })),
-    },
+    realtime: rateWindow,
     captureStatus: () => capture.status(),
     catchUpCapture: () => capture.catchUp(),
     localAddresses: () => capture.localAddresses(),

@@ -4,6 +4,7 @@
  * `{"error": "..."}` naming it; a database condition (disk full, lock) gets 503 with its message.
  */
 import { Hono } from "hono";
+import { RATE_LAG_SEC, RATE_WINDOW_SEC, type RateSample } from "../../capture/mod.ts";
 import { api } from "./api_handler.ts";
 import {
   addDays,
@@ -35,10 +36,10 @@ import { formatBytes } from "./format_bytes.ts";
 import { checkDateRange, parseChoice, parseDate, parseGranularity, parseLimit } from "./params.ts";
 import { amountJson, pointJson, seriesCsv, sumPeriods } from "./traffic_json.ts";
 
-/** Source of the live one-second samples (capture's RateWindow). */
+/** Source of the live one-second samples: capture's RateWindow, which the capture Worker writes. */
 export interface RealtimeSource {
-  /** The last 30 seconds before `nowSec`, oldest first, zero-filled. */
-  samples(nowSec: number): readonly RealtimeSampleJson[];
+  /** The complete seconds before `nowSec`, oldest first, zero-filled (RateWindow.samples). */
+  samples(nowSec: number): readonly RateSample[];
 }
 
 /** What the traffic routes read. */
@@ -162,7 +163,10 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
     "/api/realtime",
     api((c) => {
       const now = nowSec();
-      const samples = deps.realtime.samples(now);
+      // The capture Worker writes the current second: seconds RATE_LAG_SEC old are complete.
+      const samples = deps.realtime.samples(now - RATE_LAG_SEC + 1).slice(-RATE_WINDOW_SEC).map((
+        s,
+      ): RealtimeSampleJson => ({ ts: s.ts, up: s.upBytes, down: s.downBytes }));
       // The newest finished second: the sample of the running second is still growing.
       const current = samples.findLast((s) => s.ts < now) ?? { ts: now, up: 0, down: 0 };
       return c.json<RealtimeJson>({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { openStore, TrafficLedger } from "../../store/mod.ts";
-import type { TrafficBatch } from "../../capture/types.ts";
+import { RATE_LAG_SEC, RATE_WINDOW_SEC, RateWindow, type TrafficBatch } from "../../capture/mod.ts";
 import { trafficRoutes } from "./traffic_routes.ts";
 
 const ZONE = "Asia/Kolkata";
@@ -34,18 +34,17 @@ async function startServer() {
   ledger.add(batch("2024-01-10T10:00:00Z", "203.0.113.12", 3, 4)); // this year
   await ledger.flush();
   ledger.add(batch("2024-06-15T06:00:00Z", "203.0.113.11", 5000, 0)); // unsaved, 11:30 IST
+  // Sized as main.ts sizes it; the running second and the two before it are still written.
+  const rates = new RateWindow(RATE_WINDOW_SEC + RATE_LAG_SEC + 1);
+  rates.add(NOW_SEC - 5, 10, 20);
+  rates.add(NOW_SEC - 3, 30, 40);
+  rates.add(NOW_SEC - 1, 1, 1);
   const app = trafficRoutes({
     ledger,
     timeZone: ZONE,
     // A wall clock like Date.now() / 1000, with a fraction.
     nowSec: () => NOW_SEC + 0.437,
-    realtime: {
-      samples: (nowSec) => [{ ts: nowSec - 2, up: 10, down: 20 }, { ts: nowSec - 1, up: 30, down: 40 }, {
-        ts: nowSec,
-        up: 1,
-        down: 1,
-      }],
-    },
+    realtime: rates,
   });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   const base = `http://127.0.0.1:${server.addr.port}`;
@@ -220,7 +219,18 @@ Deno.test("GET /api/top_ips ranks remotes with up and down, for all time or a lo
 Deno.test("GET /api/realtime returns the samples and the last finished second as rates", async () => {
   await using server = await startServer();
   const body = await json(await server.get("/api/realtime")) as Record<string, unknown>;
-  assert.equal((body.samples as unknown[]).length, 3);
+  const samples = body.samples as { ts: number; up: number; down: number }[];
+  assert.equal(samples.length, RATE_WINDOW_SEC);
+  // NOW_SEC - 1 is still being written by the capture Worker: the newest sample served is RATE_LAG_SEC old.
+  assert.deepEqual(samples.slice(-3), [{ ts: NOW_SEC - 5, up: 10, down: 20 }, {
+    ts: NOW_SEC - 4,
+    up: 0,
+    down: 0,
+  }, {
+    ts: NOW_SEC - 3,
+    up: 30,
+    down: 40,
+  }]);
   assert.deepEqual(
     [body.current_up_bps, body.current_down_bps, body.current_up_Bps, body.current_down_Bps],
     [240, 320, 30, 40],
