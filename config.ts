@@ -43,6 +43,7 @@ export interface Config {
   /** Host addresses for pcap import, where no interface tells them (LOCAL_IPS). */
   readonly localIps: readonly string[];
   readonly bindAddress: string;
+  /** 0 lets the system pick a free port at start; the "Serving the dashboard" log line names it. */
   readonly webPort: number;
   readonly saveIntervalSec: number;
   readonly dbPath: string;
@@ -101,7 +102,12 @@ const CONFIG_VARS: readonly VarSpec[] = [
     help: "comma-separated host addresses for --pcap import",
   },
   { name: "BIND", flag: "bind", fallback: "0.0.0.0", help: "listen address of the dashboard and API" },
-  { name: "WEB_PORT", flag: "port", fallback: "8080", help: "listen port (1..65535)" },
+  {
+    name: "WEB_PORT",
+    flag: "port",
+    fallback: "8080",
+    help: "listen port (1..65535; 0 picks a free one and logs it)",
+  },
   {
     name: "SAVE_INTERVAL",
     flag: "save-interval",
@@ -229,7 +235,7 @@ export function loadConfig(
     excludeIpv6Prefixes,
     localIps,
     bindAddress: raw("BIND").trim(),
-    webPort: int("WEB_PORT", 1, 65535),
+    webPort: int("WEB_PORT", 0, 65535),
     saveIntervalSec: int("SAVE_INTERVAL", 5, 3600),
     dbPath: raw("DB_PATH").trim() || (stateDir ? `${stateDir}/netledger.db` : "./data/netledger.db"),
     ringBytes: int("RING_MB", 1, 1024) * 1024 * 1024,
@@ -251,6 +257,12 @@ export function loadConfig(
     showVersion: values.version === true,
     runHealthcheck: values.healthcheck === true,
   };
+  if (config.runHealthcheck && config.webPort === 0) {
+    // Port 0 is chosen anew by each start: only the running instance's log knows it.
+    errors.push(
+      new ConfigError("WEB_PORT", "0", "the running instance's port (1 to 65535) with --healthcheck"),
+    );
+  }
   if (errors.length > 0) throw new ConfigErrors(errors);
   return config;
 }

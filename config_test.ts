@@ -39,6 +39,16 @@ Deno.test("loadConfig() splits comma lists and trims the Clash URL", () => {
   assert.equal(config.clash.apiUrl, "http://127.0.0.1:9090");
 });
 
+Deno.test("loadConfig() takes WEB_PORT=0 (a free port) but not for --healthcheck, which needs the real one", () => {
+  assert.equal(loadConfig([], { TZ: "UTC", WEB_PORT: "0" }).webPort, 0);
+  assert.throws(() => loadConfig(["--healthcheck"], { TZ: "UTC", WEB_PORT: "0" }), (e) => {
+    assert.ok(e instanceof ConfigErrors);
+    assert.deepEqual(e.errors.map((x) => x.variable), ["WEB_PORT"]);
+    return true;
+  });
+  assert.throws(() => loadConfig([], { TZ: "UTC", WEB_PORT: "65536" }), ConfigErrors);
+});
+
 Deno.test("loadConfig() names every bad value at once", () => {
   const bad = {
     TZ: "Mars/Olympus",
@@ -63,5 +73,8 @@ Deno.test("loadConfig() names every bad value at once", () => {
 Deno.test("helpText() lists every variable with its default", () => {
   const text = helpText("1.2.3");
   for (const name of ENV_NAMES.filter((n) => n !== "STATE_DIRECTORY")) assert.match(text, new RegExp(name));
-  assert.match(text, /WEB_PORT\s+listen port \(1\.\.65535\) \[default: 8080\]/);
+  assert.match(
+    text,
+    /WEB_PORT\s+listen port \(1\.\.65535; 0 picks a free one and logs it\) \[default: 8080\]/,
+  );
 });
