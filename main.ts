@@ -106,12 +106,6 @@ async function serve(config: Config, store: Store): Promise<number> {
   monitor.start();
   const clash = config.clash.apiUrl === null ? null : { monitor, store: clashStore };
   const auth = createAuth({ ...config.auth, log });
-  const warning = exposureWarning({
-    bindAddress: config.bindAddress,
-    webPort: config.webPort,
-    isAuthEnabled: auth.isEnabled,
-  });
-  if (warning !== null) log(warning);
   const app = createApp({
     version: VERSION,
     timeZone: config.timeZone,
@@ -137,7 +131,17 @@ async function serve(config: Config, store: Store): Promise<number> {
   const server = Deno.serve({
     hostname: config.bindAddress,
     port: config.webPort,
-    onListen: ({ hostname, port }) => log(`Serving the dashboard and API on http://${hostname}:${port}/`),
+    onListen: ({ hostname, port }) => {
+      // The port really bound (WEB_PORT=0 picks a free one): tests read it from this line.
+      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+      log(`Serving the dashboard and API on http://${host}:${port}/`);
+      const warning = exposureWarning({
+        bindAddress: config.bindAddress,
+        webPort: port,
+        isAuthEnabled: auth.isEnabled,
+      });
+      if (warning !== null) log(warning);
+    },
   }, app.fetch);
 
   const flushAll = async () => {
