@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { ASSETS } from "../dist/assets.ts";
-import type { EmbeddedAsset } from "./embedded_asset.ts";
+import type { EmbeddedAsset } from "../embedded_asset.ts";
 
 /** A content coding we can serve, in order of preference. */
 export type ContentCoding = "br" | "gzip" | "identity";

@@ -1,4 +1,8 @@
-/** The shape of one web asset embedded in the program by web/build.ts (see web/dist/assets.ts, generated). */
+/**
+ * The shape of one web asset embedded in the program: web/build.ts writes them into web/dist/assets.ts
+ * (generated), web/api/static_routes.ts serves them. Shared by both, so the generated module imports no server
+ * file.
+ */
 
 /** One file of the dashboard, precompressed at build time; bodies are base64 so they live in a TS module. */
 export interface EmbeddedAsset {
