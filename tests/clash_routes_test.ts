@@ -4,9 +4,11 @@
  * WebSocket relays (one upstream subscription for any number of browsers, no secret in the browser's URL).
  */
 import assert from "node:assert/strict";
+import { Hono } from "hono";
 import { ClashMonitor } from "../clash/mod.ts";
 import { ClashStore } from "../store/clash_store.ts";
 import { openStore } from "../store/mod.ts";
+import { errorResponse } from "../web/api/error_response.ts";
 import { monitoringRoutes } from "../web/api/monitoring_routes.ts";
 import type {
   MonitoringClientDetailJson,
@@ -20,13 +22,17 @@ import { ClashRig } from "./helpers/clash_rig.ts";
 const SECRET = "s3cret";
 const ZONE = "Asia/Kolkata";
 
+/** The routes on a real server, with the app's error policy (app.ts) so bad parameters answer as in production. */
 function serve(rig: ClashRig) {
-  const app = monitoringRoutes({
-    monitor: rig.monitor,
-    clashStore: rig.clashStore,
-    timeZone: ZONE,
-    nowSec: () => Math.floor(Date.now() / 1000),
-  });
+  const app = new Hono().route(
+    "/",
+    monitoringRoutes({
+      monitor: rig.monitor,
+      clashStore: rig.clashStore,
+      timeZone: ZONE,
+      nowSec: () => Math.floor(Date.now() / 1000),
+    }),
+  ).onError(errorResponse);
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   const base = `http://127.0.0.1:${server.addr.port}`;
   const get = async <T>(path: string): Promise<[number, T]> => {

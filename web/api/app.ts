@@ -3,11 +3,12 @@
  * health and debug, /metrics and the embedded dashboard. Every part is handed in by main.ts as getters, so
  * this file holds no state and no SQL.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { CaptureStatus, LocalAddresses } from "../../capture/mod.ts";
 import type { ClashMonitor } from "../../clash/mod.ts";
 import type { ClashStore, LedgerStatus, TrafficLedger } from "../../store/mod.ts";
 import { type Auth, authMiddleware, authRoutes } from "./auth.ts";
+import { errorResponse } from "./error_response.ts";
 import { METRICS_CONTENT_TYPE, type MetricsSnapshot, renderMetrics } from "./metrics.ts";
 import { clashStatusJson } from "./monitoring_json.ts";
 import { monitoringRoutes } from "./monitoring_routes.ts";
@@ -38,11 +39,9 @@ export interface AppDeps {
 /** Builds the Hono app; `app.fetch` is the server's handler. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use("/api/*", noStore);
+  app.use("/metrics", noStore);
   app.use("*", authMiddleware(deps.auth));
-  app.use("/api/*", async (c, next) => {
-    await next();
-    if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
-  });
   app.route("/", authRoutes(deps.auth));
   app.use("*", async (c, next) => {
     if (readsCapture(c.req.path)) await deps.catchUpCapture();
@@ -68,12 +67,15 @@ export function createApp(deps: AppDeps): Hono {
   }
   app.route("/", staticRoutes());
   app.notFound((c) => c.json({ error: `No route for "${c.req.method} ${c.req.path}"` }, 404));
-  app.onError((e, c) => {
-    console.error(`Unhandled error on ${c.req.method} ${c.req.path}:`, e);
-    return c.json({ error: "Internal error; see the server log" }, 500);
-  });
+  app.onError(errorResponse);
   return app;
 }
+
+/** Every API answer is live data (or an error about it): no browser or proxy may keep a copy. */
+const noStore: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
+};
 
 /**
  * Whether a route's answer is built from captured counts: all of /api/ and /metrics but the live rate (it

@@ -1,10 +1,9 @@
 /**
  * The Monitoring API (issue 5): proxy-client overview, history, clients, resources and names, plus the
- * WebSocket relays (monitoring_relays.ts). Parameters are parsed in monitoring_params.ts (bad ones get 400
- * `{"error"}` naming them), answers shaped in monitoring_json.ts.
+ * WebSocket relays (monitoring_relays.ts). Parameters are parsed in monitoring_params.ts, answers shaped in
+ * monitoring_json.ts; a BadParamError or StoreError thrown here is answered by app.ts (error_response.ts).
  */
 import { Hono } from "hono";
-import { api } from "./api_handler.ts";
 import type { ClashMonitor } from "../../clash/mod.ts";
 import {
   clashByPeriod,
@@ -85,87 +84,69 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
   };
   const app = new Hono();
 
-  app.get(
-    "/api/monitoring/overview",
-    api((c) => {
-      const day = today();
-      return c.json<MonitoringOverviewJson>(overviewJson({
-        status: monitor.status(),
-        sample: monitor.latestSample(),
-        clients: monitor.liveClients(),
-        today: history(day, day, "day", null).summary,
+  app.get("/api/monitoring/overview", (c) => {
+    const day = today();
+    return c.json<MonitoringOverviewJson>(overviewJson({
+      status: monitor.status(),
+      sample: monitor.latestSample(),
+      clients: monitor.liveClients(),
+      today: history(day, day, "day", null).summary,
+      nowSec: nowSec(),
+    }));
+  });
+
+  app.get("/api/monitoring/history", (c) => {
+    const { start, end } = parseDateRange(c, today());
+    const ip = optionalClientIp(c);
+    return c.json<MonitoringHistoryJson>(
+      history(start, end, parseGranularity(c.req.query("granularity")), ip),
+    );
+  });
+
+  app.get("/api/monitoring/clients", (c) => {
+    const { start, end } = parseDateRange(c, today());
+    return c.json<MonitoringClientsJson>({
+      status: clashStatusJson(monitor.status()),
+      clients: clientsJson(clientSources(start, end)),
+    });
+  });
+
+  app.get("/api/monitoring/clients/:ip", (c) => {
+    const ip = parseClientIp(c.req.param("ip") ?? "", "ip");
+    const { start, end } = parseDateRange(c, today());
+    const granularity = parseGranularity(c.req.query("granularity"), start === end ? "hour" : "day");
+    const found = clientsJson(clientSources(start, end)).find((x) => x.ip === ip);
+    const query = { ...span(start, end), clientIp: ip };
+    return c.json<MonitoringClientDetailJson>({
+      client: found ?? clientJson(ip, {
+        totals: new Map(),
+        live: new Map(),
+        chains: new Map(),
+        infos: clashClientInfos(store),
         nowSec: nowSec(),
-      }));
-    }),
-  );
+      }),
+      resources: clashResourceTotals(store, monitor, { ...query, limit: MAX_RESOURCES }).map(groupJson),
+      chains: clashChainTotals(store, monitor, query).map(groupJson),
+      connections: monitor.liveConnections().filter((l) => l.clientIp === ip).map(connectionJson),
+      history: history(start, end, granularity, ip),
+    });
+  });
 
-  app.get(
-    "/api/monitoring/history",
-    api((c) => {
-      const { start, end } = parseDateRange(c, today());
-      const ip = optionalClientIp(c);
-      return c.json<MonitoringHistoryJson>(
-        history(start, end, parseGranularity(c.req.query("granularity")), ip),
-      );
-    }),
-  );
+  app.get("/api/monitoring/resources", (c) => {
+    const { start, end } = parseDateRange(c, today());
+    checkDateRange(start, end, "day");
+    const clientIp = optionalClientIp(c);
+    const limit = parseLimit(c.req.query("limit"), { fallback: DEFAULT_RESOURCES, max: MAX_RESOURCES });
+    const resources = clashResourceTotals(store, monitor, { ...span(start, end), clientIp, limit });
+    return c.json<MonitoringResourcesJson>({ resources: resources.map(groupJson) });
+  });
 
-  app.get(
-    "/api/monitoring/clients",
-    api((c) => {
-      const { start, end } = parseDateRange(c, today());
-      return c.json<MonitoringClientsJson>({
-        status: clashStatusJson(monitor.status()),
-        clients: clientsJson(clientSources(start, end)),
-      });
-    }),
-  );
-
-  app.get(
-    "/api/monitoring/clients/:ip",
-    api((c) => {
-      const ip = parseClientIp(c.req.param("ip") ?? "", "ip");
-      const { start, end } = parseDateRange(c, today());
-      const granularity = parseGranularity(c.req.query("granularity"), start === end ? "hour" : "day");
-      const found = clientsJson(clientSources(start, end)).find((x) => x.ip === ip);
-      const query = { ...span(start, end), clientIp: ip };
-      return c.json<MonitoringClientDetailJson>({
-        client: found ?? clientJson(ip, {
-          totals: new Map(),
-          live: new Map(),
-          chains: new Map(),
-          infos: clashClientInfos(store),
-          nowSec: nowSec(),
-        }),
-        resources: clashResourceTotals(store, monitor, { ...query, limit: MAX_RESOURCES }).map(groupJson),
-        chains: clashChainTotals(store, monitor, query).map(groupJson),
-        connections: monitor.liveConnections().filter((l) => l.clientIp === ip).map(connectionJson),
-        history: history(start, end, granularity, ip),
-      });
-    }),
-  );
-
-  app.get(
-    "/api/monitoring/resources",
-    api((c) => {
-      const { start, end } = parseDateRange(c, today());
-      checkDateRange(start, end, "day");
-      const clientIp = optionalClientIp(c);
-      const limit = parseLimit(c.req.query("limit"), { fallback: DEFAULT_RESOURCES, max: MAX_RESOURCES });
-      const resources = clashResourceTotals(store, monitor, { ...span(start, end), clientIp, limit });
-      return c.json<MonitoringResourcesJson>({ resources: resources.map(groupJson) });
-    }),
-  );
-
-  app.put(
-    "/api/monitoring/clients/:ip/name",
-    api(async (c) => {
-      const ip = parseClientIp(c.req.param("ip") ?? "", "ip");
-      const name = parseClientName(await c.req.text());
-      clashStore.setClientName(ip, name);
-      return c.json<MonitoringClientNameJson>({ ip, name });
-    }),
-  );
+  app.put("/api/monitoring/clients/:ip/name", async (c) => {
+    const ip = parseClientIp(c.req.param("ip") ?? "", "ip");
+    const name = parseClientName(await c.req.text());
+    clashStore.setClientName(ip, name);
+    return c.json<MonitoringClientNameJson>({ ip, name });
+  });
 
   app.route("/", monitoringRelays(monitor));
   return app;

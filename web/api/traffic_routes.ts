@@ -1,11 +1,10 @@
 /**
  * The traffic endpoints of the replaced tool, same paths, parameters and JSON shapes (web/api_types.ts),
- * plus /api/backup. Every answer carries `Cache-Control: no-store`; a bad parameter gets 400
- * `{"error": "..."}` naming it; a database condition (disk full, lock) gets 503 with its message.
+ * plus /api/backup. Handlers throw BadParamError (→ 400 naming the parameter) or StoreError (→ 503); app.ts
+ * answers both (error_response.ts) and sets `Cache-Control: no-store`.
  */
 import { Hono } from "hono";
 import { RATE_LAG_SEC, RATE_WINDOW_SEC, type RateSample } from "../../capture/mod.ts";
-import { api } from "./api_handler.ts";
 import {
   addDays,
   type Granularity,
@@ -65,133 +64,109 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
     trafficByPeriod(ledger, localPeriods(start, end, granularity, timeZone));
   const app = new Hono();
 
-  app.get(
-    "/api/summary",
-    api((c) => {
-      const s = trafficSummary(ledger, timeZone, nowSec());
-      return c.json<SummaryJson>({
-        today: amountJson(s.today),
-        month: amountJson(s.month),
-        year: amountJson(s.year),
-      });
-    }),
-  );
+  app.get("/api/summary", (c) => {
+    const s = trafficSummary(ledger, timeZone, nowSec());
+    return c.json<SummaryJson>({
+      today: amountJson(s.today),
+      month: amountJson(s.month),
+      year: amountJson(s.year),
+    });
+  });
 
-  app.get(
-    "/api/query",
-    api((c) => {
-      const granularity = parseGranularity(c.req.query("granularity"));
-      const end = parseDate(c.req.query("end"), "end", today());
-      const start = parseDate(c.req.query("start"), "start", end);
-      const format = parseChoice(c.req.query("format"), "format", ["json", "csv"], "json");
-      checkDateRange(start, end, granularity);
-      const periods = series(start, end, granularity);
-      if (format === "csv") {
-        c.header("Content-Type", "text/csv; charset=utf-8");
-        c.header(
-          "Content-Disposition",
-          `attachment; filename="netledger-${start}-${end}-${granularity}.csv"`,
-        );
-        return c.body(seriesCsv(periods, granularity));
-      }
-      return c.json<QueryJson>({
-        summary: amountJson(sumPeriods(periods)),
-        series: periods.map((p) => pointJson(p, granularity)),
-      });
-    }),
-  );
+  app.get("/api/query", (c) => {
+    const granularity = parseGranularity(c.req.query("granularity"));
+    const end = parseDate(c.req.query("end"), "end", today());
+    const start = parseDate(c.req.query("start"), "start", end);
+    const format = parseChoice(c.req.query("format"), "format", ["json", "csv"], "json");
+    checkDateRange(start, end, granularity);
+    const periods = series(start, end, granularity);
+    if (format === "csv") {
+      c.header("Content-Type", "text/csv; charset=utf-8");
+      c.header(
+        "Content-Disposition",
+        `attachment; filename="netledger-${start}-${end}-${granularity}.csv"`,
+      );
+      return c.body(seriesCsv(periods, granularity));
+    }
+    return c.json<QueryJson>({
+      summary: amountJson(sumPeriods(periods)),
+      series: periods.map((p) => pointJson(p, granularity)),
+    });
+  });
 
-  app.get(
-    "/api/history/30days",
-    api((c) => {
-      const end = today();
-      const days = series(addDays(end, -29), end, "day").map((p) => pointJson(p, "day"));
-      return c.json<DaysJson>({ days });
-    }),
-  );
+  app.get("/api/history/30days", (c) => {
+    const end = today();
+    const days = series(addDays(end, -29), end, "day").map((p) => pointJson(p, "day"));
+    return c.json<DaysJson>({ days });
+  });
 
-  app.get(
-    "/api/history/12months",
-    api((c) => {
-      const end = today();
-      const start = monthStartDate(end, -11);
-      const lastDay = addDays(monthStartDate(end, 1), -1);
-      const months = series(start, lastDay, "month").map((p) => pointJson(p, "month"));
-      return c.json<MonthsJson>({ months });
-    }),
-  );
+  app.get("/api/history/12months", (c) => {
+    const end = today();
+    const start = monthStartDate(end, -11);
+    const lastDay = addDays(monthStartDate(end, 1), -1);
+    const months = series(start, lastDay, "month").map((p) => pointJson(p, "month"));
+    return c.json<MonthsJson>({ months });
+  });
 
-  app.get(
-    "/api/history/today_hours",
-    api((c) => {
-      const day = today();
-      const hours = series(day, day, "hour")
-        .filter((p) => p.upBytes + p.downBytes > 0 || p.droppedPackets > 0)
-        .map((p) => pointJson(p, "hour"));
-      return c.json<TodayHoursJson>({ hours });
-    }),
-  );
+  app.get("/api/history/today_hours", (c) => {
+    const day = today();
+    const hours = series(day, day, "hour")
+      .filter((p) => p.upBytes + p.downBytes > 0 || p.droppedPackets > 0)
+      .map((p) => pointJson(p, "hour"));
+    return c.json<TodayHoursJson>({ hours });
+  });
 
-  app.get("/api/date_range", api((c) => c.json<DateRangeJson>(trafficDateRange(ledger, timeZone))));
+  app.get("/api/date_range", (c) => c.json<DateRangeJson>(trafficDateRange(ledger, timeZone)));
 
-  app.get(
-    "/api/top_ips",
-    api(async (c) => {
-      const start = parseDate(c.req.query("start"), "start");
-      const end = parseDate(c.req.query("end"), "end");
-      const limit = parseLimit(c.req.query("limit"), { fallback: DEFAULT_TOP_IPS, max: MAX_TOP_IPS });
-      if (start !== null && end !== null) checkDateRange(start, end, "day");
-      const top = await topRemotesOffThread(ledger, {
-        fromSec: start === null ? undefined : localDateStartSec(start, timeZone),
-        toSec: end === null ? undefined : localDateEndSec(end, timeZone),
-        limit,
-      });
-      return c.json<TopIpsJson>({
-        top_ips: top.remotes.map((r) => ({
-          ip: r.remoteIp,
-          bytes: r.upBytes + r.downBytes,
-          bytes_fmt: formatBytes(r.upBytes + r.downBytes),
-          up_bytes: r.upBytes,
-          down_bytes: r.downBytes,
-        })),
-        other_bytes: top.other.upBytes + top.other.downBytes,
-      });
-    }),
-  );
+  app.get("/api/top_ips", async (c) => {
+    const start = parseDate(c.req.query("start"), "start");
+    const end = parseDate(c.req.query("end"), "end");
+    const limit = parseLimit(c.req.query("limit"), { fallback: DEFAULT_TOP_IPS, max: MAX_TOP_IPS });
+    if (start !== null && end !== null) checkDateRange(start, end, "day");
+    const top = await topRemotesOffThread(ledger, {
+      fromSec: start === null ? undefined : localDateStartSec(start, timeZone),
+      toSec: end === null ? undefined : localDateEndSec(end, timeZone),
+      limit,
+    });
+    return c.json<TopIpsJson>({
+      top_ips: top.remotes.map((r) => ({
+        ip: r.remoteIp,
+        bytes: r.upBytes + r.downBytes,
+        bytes_fmt: formatBytes(r.upBytes + r.downBytes),
+        up_bytes: r.upBytes,
+        down_bytes: r.downBytes,
+      })),
+      other_bytes: top.other.upBytes + top.other.downBytes,
+    });
+  });
 
-  app.get(
-    "/api/realtime",
-    api((c) => {
-      const now = nowSec();
-      // The capture Worker writes the current second: seconds RATE_LAG_SEC old are complete.
-      const samples = deps.realtime.samples(now - RATE_LAG_SEC + 1).slice(-RATE_WINDOW_SEC).map((
-        s,
-      ): RealtimeSampleJson => ({ ts: s.ts, up: s.upBytes, down: s.downBytes }));
-      // The newest finished second: the sample of the running second is still growing.
-      const current = samples.findLast((s) => s.ts < now) ?? { ts: now, up: 0, down: 0 };
-      return c.json<RealtimeJson>({
-        samples,
-        current_up_bps: current.up * 8,
-        current_down_bps: current.down * 8,
-        current_up_Bps: current.up,
-        current_down_Bps: current.down,
-      });
-    }),
-  );
+  app.get("/api/realtime", (c) => {
+    const now = nowSec();
+    // The capture Worker writes the current second: seconds RATE_LAG_SEC old are complete.
+    const samples = deps.realtime.samples(now - RATE_LAG_SEC + 1).slice(-RATE_WINDOW_SEC).map((
+      s,
+    ): RealtimeSampleJson => ({ ts: s.ts, up: s.upBytes, down: s.downBytes }));
+    // The newest finished second: the sample of the running second is still growing.
+    const current = samples.findLast((s) => s.ts < now) ?? { ts: now, up: 0, down: 0 };
+    return c.json<RealtimeJson>({
+      samples,
+      current_up_bps: current.up * 8,
+      current_down_bps: current.down * 8,
+      current_up_Bps: current.up,
+      current_down_Bps: current.down,
+    });
+  });
 
-  app.get(
-    "/api/backup",
-    api(async (c) => {
-      // Best effort: a failed save (disk full) is logged by the ledger; the stored history is still backed up.
-      await ledger.flush();
-      const backup = await openBackupStream(ledger.store);
-      const stamp = new Date(nowSec() * 1000).toISOString().replace(/[:.]/g, "-");
-      c.header("Content-Type", "application/vnd.sqlite3");
-      c.header("Content-Length", String(backup.sizeBytes));
-      c.header("Content-Disposition", `attachment; filename="netledger-backup-${stamp}.db"`);
-      return c.body(backup.stream);
-    }),
-  );
+  app.get("/api/backup", async (c) => {
+    // Best effort: a failed save (disk full) is logged by the ledger; the stored history is still backed up.
+    await ledger.flush();
+    const backup = await openBackupStream(ledger.store);
+    const stamp = new Date(nowSec() * 1000).toISOString().replace(/[:.]/g, "-");
+    c.header("Content-Type", "application/vnd.sqlite3");
+    c.header("Content-Length", String(backup.sizeBytes));
+    c.header("Content-Disposition", `attachment; filename="netledger-backup-${stamp}.db"`);
+    return c.body(backup.stream);
+  });
 
   return app;
 }

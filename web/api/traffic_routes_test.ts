@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { Hono } from "hono";
 import { openStore, TrafficLedger } from "../../store/mod.ts";
 import { RATE_LAG_SEC, RATE_WINDOW_SEC, RateWindow, type TrafficBatch } from "../../capture/mod.ts";
+import { errorResponse } from "./error_response.ts";
 import { trafficRoutes } from "./traffic_routes.ts";
 
 const ZONE = "Asia/Kolkata";
@@ -39,13 +41,17 @@ async function startServer() {
   rates.add(NOW_SEC - 5, 10, 20);
   rates.add(NOW_SEC - 3, 30, 40);
   rates.add(NOW_SEC - 1, 1, 1);
-  const app = trafficRoutes({
-    ledger,
-    timeZone: ZONE,
-    // A wall clock like Date.now() / 1000, with a fraction.
-    nowSec: () => NOW_SEC + 0.437,
-    realtime: rates,
-  });
+  // Mounted with the app's error policy (app.ts), so bad parameters answer as in production.
+  const app = new Hono().route(
+    "/",
+    trafficRoutes({
+      ledger,
+      timeZone: ZONE,
+      // A wall clock like Date.now() / 1000, with a fraction.
+      nowSec: () => NOW_SEC + 0.437,
+      realtime: rates,
+    }),
+  ).onError(errorResponse);
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   const base = `http://127.0.0.1:${server.addr.port}`;
   return {
@@ -61,7 +67,7 @@ async function startServer() {
 }
 
 async function json(response: Response): Promise<unknown> {
-  assert.equal(response.headers.get("cache-control"), "no-store");
+  assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
   return await response.json();
 }
 
@@ -151,7 +157,6 @@ Deno.test("GET /api/query returns a zero-filled series keyed by granularity, as 
   const csv = await server.get("/api/query?start=2024-06-14&end=2024-06-15&format=csv");
   assert.equal(csv.status, 200);
   assert.match(csv.headers.get("content-type") ?? "", /^text\/csv/);
-  assert.equal(csv.headers.get("cache-control"), "no-store");
   assert.equal(
     await csv.text(),
     "day,up_bytes,down_bytes,total_bytes,dropped_packets\r\n2024-06-14,40,60,100,0\r\n2024-06-15,6200,5300,11500,7\r\n",
@@ -241,7 +246,6 @@ Deno.test("GET /api/backup streams a database that restores to the same totals, 
   await using server = await startServer();
   const response = await server.get("/api/backup");
   assert.equal(response.status, 200);
-  assert.equal(response.headers.get("cache-control"), "no-store");
   assert.match(
     response.headers.get("content-disposition") ?? "",
     /attachment; filename="netledger-backup-.*\.db"/,
