@@ -38,6 +38,14 @@ export interface LedgerStatus {
 
 const DEFAULT_LOCK_RETRY_DELAYS_MS = [100, 400, 1600];
 
+/** Traffic committed by this ledger since it was made, summed over buckets and families. */
+interface SavedTotals {
+  readonly upBytes: number;
+  readonly downBytes: number;
+  readonly upPackets: number;
+  readonly downPackets: number;
+}
+
 const UPSERT_TRAFFIC_SQL = `
 INSERT INTO traffic (bucket_start, family, up_bytes, down_bytes, up_packets, down_packets)
 VALUES (?, ?, ?, ?, ?, ?)
@@ -73,6 +81,7 @@ export class TrafficLedger {
   #flushing: Promise<FlushResult> | null = null;
   #lastSavedSec: number | null = null;
   #commitCount = 0;
+  #savedTotals: SavedTotals = { upBytes: 0, downBytes: 0, upPackets: 0, downPackets: 0 };
   #error: StoreError | null = null;
   /** An imported file whose marker the next flush commits together with its traffic. */
   #importedFile: ImportedFile | null = null;
@@ -127,6 +136,12 @@ export class TrafficLedger {
    * (merged with anything added meanwhile), one log line names the condition, and the next flush retries.
    * A lock held by another process is retried after each of `lockRetryDelaysMs`. Concurrent calls share
    * one flush. Throws only on a bug (an SQL error that is no disk or lock condition).
+   *
+   * Each commit logs one line `Saved traffic to "<path>"[ on retry <n>]: <u> bytes up and <d> down
+   * (<up> and <dp> packets) since start`, the traffic table's totals this ledger has committed: once it is
+   * printed, those bytes are on disk (tests/faults_test.ts bounds a SIGKILL's loss by it). The first time
+   * a flush meets the lock (not again while a long lock lasts) it logs `Saving traffic to "<path>" found
+   * the database locked by another process; retrying ...`.
    */
   flush(): Promise<FlushResult> {
     this.#flushing ??= this.#flushPending().finally(() => {
@@ -171,15 +186,25 @@ export class TrafficLedger {
     const batch = this.#pending;
     this.#pending = new PendingDeltas(this.#maxPendingRemotes);
     this.#inFlight = batch;
+    const path = this.#store.path;
     let error: StoreError;
+    let isWaitingForLock = false;
     for (let attempt = 0;; attempt++) {
       try {
         const rowCount = this.#write(batch);
         this.#commitCount++;
         this.#inFlight = null;
         this.#lastSavedSec = Math.floor(Date.now() / 1000);
-        if (this.#error) this.#store.log(`Saving traffic to "${this.#store.path}" works again`);
+        if (this.#error) this.#store.log(`Saving traffic to "${path}" works again`);
         this.#error = null;
+        this.#savedTotals = addTrafficRows(this.#savedTotals, batch.trafficRows());
+        const { upBytes, downBytes, upPackets, downPackets } = this.#savedTotals;
+        this.#store.log(
+          `Saved traffic to "${path}"${
+            isWaitingForLock ? ` on retry ${attempt}` : ""
+          }: ${upBytes} bytes up ` +
+            `and ${downBytes} down (${upPackets} and ${downPackets} packets) since start`,
+        );
         return { isSaved: true, rowCount, error: null };
       } catch (e) {
         const wrapped = toStoreError(e, `save traffic to "${this.#store.path}"`);
@@ -190,6 +215,16 @@ export class TrafficLedger {
         error = wrapped;
       }
       if (error.kind !== "locked" || attempt >= this.#lockRetryDelaysMs.length) break;
+      // Said once per condition: during a long lock, only its first save says it waits.
+      if (attempt === 0 && this.#error?.kind !== "locked") {
+        isWaitingForLock = true;
+        const delays = this.#lockRetryDelaysMs;
+        this.#store.log(
+          `Saving traffic to "${path}" found the database locked by another process; retrying up to ` +
+            `${delays.length} ${delays.length === 1 ? "time" : "times"} within ` +
+            `${delays.reduce((sum, ms) => sum + ms, 0)} ms`,
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, this.#lockRetryDelaysMs[attempt]));
     }
     this.#restore(batch);
@@ -238,4 +273,15 @@ export class TrafficLedger {
     if (importedFile === this.#importedFile) this.#importedFile = null;
     return rowCount;
   }
+}
+
+function addTrafficRows(totals: SavedTotals, rows: readonly BucketTraffic[]): SavedTotals {
+  let { upBytes, downBytes, upPackets, downPackets } = totals;
+  for (const r of rows) {
+    upBytes += r.upBytes;
+    downBytes += r.downBytes;
+    upPackets += r.upPackets;
+    downPackets += r.downPackets;
+  }
+  return { upBytes, downBytes, upPackets, downPackets };
 }

@@ -73,6 +73,9 @@ Deno.test("TrafficLedger.flush() retries a lock after a delay and keeps what arr
       { upBytes: 13, downBytes: 24 },
       "in-flight deltas visible",
     );
+    assert.deepEqual(temp.logLines, [
+      `Saving traffic to "${temp.path}" found the database locked by another process; retrying up to 1 time within 20 ms`,
+    ]);
     other.exec("COMMIT");
     const result = await flushing;
     assert.equal(result.isSaved, true);
@@ -80,6 +83,32 @@ Deno.test("TrafficLedger.flush() retries a lock after a delay and keeps what arr
     assert.deepEqual(trafficTotal(ledger, ...ALL_TIME), { upBytes: 13, downBytes: 24 });
     await ledger.flush();
     assert.deepEqual(storedTrafficSums(temp.store), [13, 24, 2, 2]);
+    assert.deepEqual(temp.logLines.slice(1), [
+      `Saved traffic to "${temp.path}" on retry 1: 10 bytes up and 20 down (1 and 1 packets) since start`,
+      `Saved traffic to "${temp.path}": 13 bytes up and 24 down (2 and 2 packets) since start`,
+    ]);
+  } finally {
+    other.close();
+  }
+});
+
+Deno.test("TrafficLedger.flush() says once that a long lock makes it wait, not at every save", async () => {
+  await using temp = tempStore();
+  const ledger = new TrafficLedger(temp.store, { lockRetryDelaysMs: [1] });
+  const other = new DatabaseSync(temp.path);
+  try {
+    other.exec("BEGIN IMMEDIATE");
+    for (let i = 0; i < 3; i++) {
+      ledger.add(oneBucketBatch(T0, 10, 20));
+      assert.equal((await ledger.flush()).error?.kind, "locked");
+    }
+    assert.equal(temp.logLines.length, 2, temp.logLines.join("\n"));
+    assert.match(temp.logLines[0], /found the database locked by another process; retrying up to 1 time/);
+    assert.match(temp.logLines[1], /counts stay in memory/);
+    other.exec("COMMIT");
+    assert.equal((await ledger.flush()).isSaved, true);
+    assert.match(temp.logLines[2], /works again/);
+    assert.match(temp.logLines[3], /: 30 bytes up and 60 down \(3 and 3 packets\) since start$/);
   } finally {
     other.close();
   }
