@@ -12,17 +12,16 @@ import { ClashMonitor } from "./clash/mod.ts";
 import {
   applyClashRetention,
   applyRetention,
+  ClashLedger,
   ClashStore,
   openStore,
   type Store,
   StoreError,
   TrafficLedger,
 } from "./store/mod.ts";
-import { createApp } from "./web/api/app.ts";
-import { createAuth, exposureWarning } from "./web/api/auth.ts";
-import { buildMetricsSnapshot } from "./web/api/metrics_snapshot.ts";
+import { buildMetricsSnapshot, createApp, createAuth, exposureWarning } from "./web/api/mod.ts";
 import { runImport } from "./import_command.ts";
-import { runHealthcheck } from "./packaging/healthcheck.ts";
+import { runHealthcheck } from "./packaging/mod.ts";
 
 const VERSION = denoJson.version;
 /** Retention runs hourly; rollups are cheap when there is nothing to roll up. */
@@ -104,7 +103,7 @@ async function serve(config: Config, store: Store): Promise<number> {
     log,
   });
   monitor.start();
-  const clash = config.clash.apiUrl === null ? null : { monitor, store: clashStore };
+  const clash = { monitor, ledger: new ClashLedger(store, monitor) };
   const auth = createAuth({ ...config.auth, log });
   const app = createApp({
     version: VERSION,

@@ -6,12 +6,10 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import type { DaysJson, QueryJson, SummaryJson, TopIpsJson } from "../web/api_types.ts";
-import { EN } from "../web/ui/i18n/en.ts";
-import { RU } from "../web/ui/i18n/ru.ts";
-import { ZH_CN } from "../web/ui/i18n/zh_cn.ts";
+import { EN, RU, ZH_CN } from "../web/ui/mod.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
 import { importTraffic, startNetledger, trafficRecords } from "./helpers/dashboard_rig.ts";
-import { BUCKET_SEC } from "../capture/types.ts";
+import { BUCKET_SEC } from "../capture/mod.ts";
 import { openStore, TrafficLedger } from "../store/mod.ts";
 
 const SERVER_ZONE = "Asia/Kathmandu";

@@ -8,10 +8,8 @@
  * As a script (`deno run -A capture_probe.ts IFACE`), it prints one JSON event per line: "log",
  * "started", "status" (answer to a "status" line on stdin, once the capture caught up) and "stopped" (answer to "stop", then exits).
  */
-import { v8FlagsArg } from "../../packaging/v8_flags.ts";
-import { LiveCapture } from "../../capture/live_capture.ts";
-import { RateWindow } from "../../capture/rate_window.ts";
-import type { CaptureStatus, TrafficBatch } from "../../capture/types.ts";
+import { v8FlagsArg } from "../../packaging/mod.ts";
+import { type CaptureStatus, LiveCapture, RateWindow, type TrafficBatch } from "../../capture/mod.ts";
 import { endChild } from "./netns.ts";
 
 /** Sums of every batch handed to onBatch. */

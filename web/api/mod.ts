@@ -1,0 +1,12 @@
+/**
+ * web/api/: the Hono app: one route table, parameter parsing, the JSON shapes of web/api_types.ts, auth,
+ * metrics and the embedded dashboard. It reads through store/ queries and the status getters main.ts hands
+ * in; no SQL.
+ *
+ * Import rule: web/api/ imports capture/, clash/ and store/ through their mod.ts, the generated web/dist/ and
+ * the shared web/*.ts contracts; never ffi/ or web/ui/. Others import web/api/ through this file.
+ */
+export { createApp } from "./app.ts";
+export { createAuth, exposureWarning, SESSION_COOKIE } from "./auth.ts";
+export { buildMetricsSnapshot } from "./metrics_snapshot.ts";
+export { monitoringRoutes } from "./monitoring_routes.ts";
