@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import * as K from "../ffi/linux_packet.ts";
+import * as K from "../ffi/mod.ts";
 import { linkInfoFor, readLinkInfo } from "./link_info.ts";
 import { LinkType } from "./link_type.ts";
 

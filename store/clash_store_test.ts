@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ClashPendingBatch, ClashUsageRow } from "../clash/types.ts";
+import type { ClashPendingBatch, ClashUsageRow } from "../clash/mod.ts";
 import { tempStore, utcSec } from "./_testing.ts";
 import { clashByPeriod, clashResourceTotals, clashTotal } from "./clash_queries.ts";
 import { applyClashRetention, SAMPLE_RETENTION_DAYS } from "./clash_retention.ts";

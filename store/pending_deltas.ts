@@ -10,7 +10,7 @@ import type {
   OTHER_REMOTE_IP as CAPTURE_OTHER_REMOTE_IP,
   RemoteTraffic,
   TrafficBatch,
-} from "../capture/types.ts";
+} from "../capture/mod.ts";
 
 /**
  * capture/types.ts's OTHER_REMOTE_IP: store/ may only `import type` from capture/, and the type annotation

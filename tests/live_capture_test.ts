@@ -11,7 +11,7 @@ import { injectInNetns } from "./helpers/inject_frames.ts";
 import { CAPTURE_IPV6, createVethPair, recreateVeth, runInNetns } from "./helpers/netns.ts";
 import { type ProbeEvent, startCaptureProbe } from "./helpers/capture_probe.ts";
 import { startTunDevice } from "./helpers/tun_device.ts";
-import { LinkType } from "../capture/link_type.ts";
+import { LinkType } from "../capture/mod.ts";
 
 /** Namespaces, veth pairs and AF_PACKET sockets need root (CI runs these tests as root). */
 const IS_ROOT = Deno.uid() === 0;

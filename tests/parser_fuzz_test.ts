@@ -6,11 +6,16 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { LinkType } from "../capture/link_type.ts";
-import { resolveLocalAddresses } from "../capture/local_addresses.ts";
-import { ParsedFrame, parseFrame, ParseOutcome } from "../capture/parse_frame.ts";
-import { TrafficPipeline } from "../capture/traffic_pipeline.ts";
-import { BUCKET_SEC, OTHER_REMOTE_IP } from "../capture/types.ts";
+import {
+  BUCKET_SEC,
+  LinkType,
+  OTHER_REMOTE_IP,
+  ParsedFrame,
+  parseFrame,
+  ParseOutcome,
+  resolveLocalAddresses,
+  TrafficPipeline,
+} from "../capture/mod.ts";
 import { arpFrame, buildFrame, type Encapsulation, type Frame, frameOf, ipPacket } from "./helpers/frames.ts";
 import {
   type Reference,

@@ -12,9 +12,7 @@
  *
  * Goal: ≤ 100 ns per packet. Prints a table, then a JSON summary on the last line.
  */
-import { resolveLocalAddresses } from "../../capture/local_addresses.ts";
-import { readCaptureFile } from "../../capture/pcap_reader.ts";
-import { TrafficPipeline } from "../../capture/traffic_pipeline.ts";
+import { readCaptureFile, resolveLocalAddresses, TrafficPipeline } from "../../capture/mod.ts";
 import {
   arpFrame,
   buildFrame,

@@ -14,8 +14,8 @@
  *     deno run -A tests/bench/soak_bench.ts [--quick] [--rate-kpps 50] [--minutes 10] [--baseline-minutes 2]
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_MAX_REMOTES } from "../../capture/remote_table.ts";
-import { DEFAULT_MAX_PENDING_REMOTES } from "../../store/pending_deltas.ts";
+import { DEFAULT_MAX_REMOTES } from "../../capture/mod.ts";
+import { DEFAULT_MAX_PENDING_REMOTES } from "../../store/mod.ts";
 import { buildFrame, ipPacket } from "../helpers/frames.ts";
 import { encodeFrames } from "../helpers/inject_frames.ts";
 import { startNetledgerInNetns, storedTotals } from "../helpers/netledger_rig.ts";

@@ -13,7 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.ts";
-import type { TrafficBatch } from "../../capture/types.ts";
+import type { TrafficBatch } from "../../capture/mod.ts";
 import {
   applyRetention,
   localPeriods,

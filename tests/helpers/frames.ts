@@ -7,8 +7,7 @@
  *     const frame = buildFrame("qinq", ipPacket({ src: "192.168.1.2", dst: "203.0.113.9", payloadBytes: 100 }));
  *     pipeline.countFrame(frameView(frame), 0, frame.bytes.length, frame.originalLen, frame.linkType, ts);
  */
-import { LinkType } from "../../capture/link_type.ts";
-import { parseIp } from "../../capture/ip_prefix.ts";
+import { LinkType, parseIp } from "../../capture/mod.ts";
 
 /** A frame as a capture delivers it: the captured bytes, the length on the wire, the link type. */
 export interface Frame {

@@ -3,7 +3,7 @@
  * and classifier against: it indexes plain bytes, spells each rule out once, and holds addresses as BigInt.
  * It shares no code with capture/.
  */
-import type { LocalAddresses } from "../../capture/local_addresses.ts";
+import type { LocalAddresses } from "../../capture/mod.ts";
 
 /** What the reference found in a frame; offsets are from the frame's first byte. */
 export type Reference =
