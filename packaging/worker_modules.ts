@@ -17,11 +17,15 @@ export async function findWorkerModules(rootDir: string): Promise<string[]> {
   for (const dir of SOURCE_DIRS) {
     for await (const file of walkTs(join(rootDir, dir))) {
       if (file.endsWith("_test.ts")) continue;
-      const text = await Deno.readTextFile(file);
-      for (const match of text.matchAll(WORKER_URL_REGEXP)) found.add(resolve(dirname(file), match[1]));
+      for (const entry of workerEntriesOf(file, await Deno.readTextFile(file))) found.add(entry);
     }
   }
   return [...found].sort();
+}
+
+/** Absolute paths of the Worker entry modules that `file` (absolute; its text is `source`) starts. */
+export function workerEntriesOf(file: string, source: string): string[] {
+  return [...source.matchAll(WORKER_URL_REGEXP)].map((match) => resolve(dirname(file), match[1]));
 }
 
 /** Absolute paths of the local files in the module graph of `entry` (itself included), via `deno info --json`. */

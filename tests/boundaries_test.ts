@@ -1,103 +1,318 @@
 /**
- * The module boundaries of ../shared/STYLE.md, enforced: each folder may import only what its rule allows,
- * and `import type` does not count where the rule allows types only.
+ * The module boundaries of docs/development.md, enforced on the real module graph (tests/helpers/module_graph.ts:
+ * `deno info --json` over every source file, plus Workers and `import()`).
+ *
+ * A part is a folder (ffi/, capture/, clash/, store/, web/api/, web/ui/, web/dist/, packaging/, tests/) or, for
+ * a file outside every folder, the file itself (main.ts, config.ts, web/api_types.ts, …): each has its own
+ * rule in PARTS, and a file without one fails. The rules:
+ * - A part imports only the parts its rule lists; store/ only with `import type` from capture/ and clash/.
+ * - An import into another folder goes to that folder's face: its mod.ts (web/dist/: the generated assets.ts).
+ *   Tests follow the same rule: a folder's internals are imported only by its own files, its own `*_test.ts`
+ *   included; tests/ (integration tests, helpers, benchmarks) imports every folder through its mod.ts.
+ *   tests/ has no mod.ts: test files anywhere import tests/helpers/ by path, and nothing else imports tests/.
+ * - Nothing imports main.ts or a `*_test.ts` file; a `_private.ts` file is imported only inside its folder.
+ * - No import cycle, counting `import type`, `import()` and Worker edges.
+ * - Each mod.ts exports only names that some file outside its folder imports (tests included).
+ * - Every `import()` and Worker URL is a string literal, so the graph is complete.
  */
 import assert from "node:assert/strict";
-import { dirname, join, relative } from "node:path";
+import { join } from "node:path";
+import { exportedNames, findCycles, type ImportEdge, readModuleGraph } from "./helpers/module_graph.ts";
 import { ROOT_DIR } from "./helpers/run_main.ts";
 
-const IMPORT_REGEXP =
-  /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+["']([^"']+)["']|^\s*import\s+["']([^"']+)["']/gm;
-const TOP_FOLDERS = ["ffi", "capture", "clash", "store", "web/api", "web/ui"] as const;
-type Folder = typeof TOP_FOLDERS[number] | "web" | "root" | "tests";
-
-interface ImportEdge {
-  readonly from: string;
-  readonly to: string;
-  readonly isTypeOnly: boolean;
+interface PartRule {
+  /** The other parts it may import. */
+  readonly imports: readonly string[];
+  /** Parts it may import from only with `import type`. */
+  readonly importsTypesOf?: readonly string[];
+  /** The only names it may import from a part, where not every name is allowed. */
+  readonly onlyNames?: Readonly<Record<string, readonly string[]>>;
+  /** The rule in words, for the failure message. */
+  readonly rule: string;
 }
 
-/** Files whose values any folder may import: plain records and constants shared across the boundary. */
-const SHARED_CONSTANT_FILES = new Set(["capture/types.ts", "clash/types.ts"]);
+/** Folders, each with one face (the file other parts import); tests/ has none (see the module doc). */
+const FOLDER_FACES: Readonly<Record<string, string | null>> = {
+  "ffi": "ffi/mod.ts",
+  "capture": "capture/mod.ts",
+  "clash": "clash/mod.ts",
+  "store": "store/mod.ts",
+  "web/api": "web/api/mod.ts",
+  "web/ui": "web/ui/mod.ts",
+  "web/dist": "web/dist/assets.ts",
+  "packaging": "packaging/mod.ts",
+  "tests": null,
+};
 
-function folderOf(path: string): Folder {
-  for (const folder of TOP_FOLDERS) if (path.startsWith(`${folder}/`)) return folder;
-  if (path.startsWith("web/")) return "web";
-  if (path.startsWith("tests/")) return "tests";
-  return "root";
+/** The contracts between build, server and browser: one file each, imported by name. */
+const WEB_CONTRACTS = [
+  "web/api_types.ts",
+  "web/monitoring_api_types.ts",
+  "web/format_bytes.ts",
+  "web/embedded_asset.ts",
+];
+
+const PARTS: Readonly<Record<string, PartRule>> = {
+  "ffi": { imports: [], rule: "ffi/ imports nothing else from netledger" },
+  "capture": { imports: ["ffi"], rule: "capture/ imports only ffi/" },
+  "clash": {
+    imports: ["capture"],
+    // Both histories use the same 15-minute buckets, so they line up.
+    onlyNames: { capture: ["BUCKET_SEC"] },
+    rule: "clash/ imports from capture/ only BUCKET_SEC, and nothing from store/ or web/",
+  },
+  "store": {
+    imports: [],
+    importsTypesOf: ["capture", "clash"],
+    rule: "store/ imports only types (`import type`) from capture/ and clash/",
+  },
+  "web/api": {
+    imports: ["capture", "clash", "store", "web/dist", ...WEB_CONTRACTS],
+    rule:
+      "web/api/ imports capture/, clash/, store/, web/dist/ and the web/*.ts contracts, never ffi/ or web/ui/",
+  },
+  "web/ui": {
+    imports: ["web/api_types.ts", "web/monitoring_api_types.ts", "web/format_bytes.ts"],
+    rule: "web/ui/ (browser code) imports only web/ui/, web/api_types.ts, web/monitoring_api_types.ts and " +
+      "web/format_bytes.ts",
+  },
+  "web/dist": {
+    imports: ["web/embedded_asset.ts"],
+    rule: "web/dist/ (generated by web/build.ts) imports only web/embedded_asset.ts",
+  },
+  "web/api_types.ts": { imports: [], rule: "web/api_types.ts (JSON shapes) imports nothing" },
+  "web/monitoring_api_types.ts": {
+    imports: ["web/api_types.ts"],
+    rule: "web/monitoring_api_types.ts (JSON shapes) imports only web/api_types.ts",
+  },
+  "web/format_bytes.ts": { imports: [], rule: "web/format_bytes.ts (server and browser) imports nothing" },
+  "web/embedded_asset.ts": { imports: [], rule: "web/embedded_asset.ts imports nothing" },
+  "web/build.ts": {
+    imports: ["web/embedded_asset.ts"],
+    rule: "web/build.ts imports only web/embedded_asset.ts",
+  },
+  "packaging": {
+    imports: ["config.ts", "deno.json"],
+    rule: "packaging/ imports only config.ts and deno.json",
+  },
+  "main.ts": {
+    imports: [
+      "config.ts",
+      "import_command.ts",
+      "capture",
+      "clash",
+      "store",
+      "web/api",
+      "packaging",
+      "deno.json",
+    ],
+    rule: "main.ts wires config.ts, import_command.ts, deno.json and the folders' mod.ts",
+  },
+  "config.ts": { imports: ["capture"], rule: "config.ts imports only capture/ (address parsing)" },
+  "config_test.ts": { imports: ["config.ts"], rule: "config_test.ts imports only config.ts" },
+  "import_command.ts": {
+    imports: ["pcap_import.ts", "store"],
+    rule: "import_command.ts imports only pcap_import.ts and store/",
+  },
+  "pcap_import.ts": {
+    imports: ["capture", "store"],
+    rule: "pcap_import.ts imports only capture/ and store/",
+  },
+  "deno.json": { imports: [], rule: "deno.json imports nothing" },
+  "tests": {
+    imports: [
+      "ffi",
+      "capture",
+      "clash",
+      "store",
+      "web/api",
+      "web/ui",
+      "web/dist",
+      "packaging",
+      "config.ts",
+      "pcap_import.ts",
+      "import_command.ts",
+      "deno.json",
+      ...WEB_CONTRACTS,
+    ],
+    rule: "tests/ imports every part but main.ts",
+  },
+};
+
+/** The folder of `path`, or the path itself for a file outside every folder. */
+function partOf(path: string): string {
+  return Object.keys(FOLDER_FACES).find((folder) => path.startsWith(`${folder}/`)) ?? path;
 }
 
-/** Why `edge` breaks the rule of its folder, or null when it is allowed. */
+const isTestFile = (path: string) => /_test\.tsx?$/.test(path);
+
+/** Why `edge` breaks a boundary rule, or null when it keeps them all. */
 function violation(edge: ImportEdge): string | null {
-  const from = folderOf(edge.from);
-  const to = folderOf(edge.to);
+  const from = partOf(edge.from);
+  const to = partOf(edge.to);
   if (edge.to === "main.ts") return "nothing imports main.ts";
-  if (from === to || from === "tests" || from === "root") return null;
-  if (to === "tests" && /_test\.tsx?$/.test(edge.from)) return null;
-  switch (from) {
-    case "ffi":
-      return "ffi/ imports nothing else from netledger";
-    case "capture":
-      return to === "ffi" ? null : "capture/ imports only ffi/";
-    case "clash":
-      // The 15-minute bucket length is one shared constant, so both histories line up.
-      return edge.to === "capture/types.ts" ? null : "clash/ imports nothing from capture/, store/ or web/";
-    case "store":
-      if (to !== "capture" && to !== "clash") return "store/ imports only types from capture/ and clash/";
-      return edge.isTypeOnly || SHARED_CONSTANT_FILES.has(edge.to)
-        ? null
-        : "store/ may only `import type` here";
-    case "web/api":
-      return to === "ffi" ? "web/api/ reaches capture only through capture/mod.ts, never ffi/" : null;
-    case "web/ui":
-      if (to === "web" && edge.isTypeOnly && /^web\/[a-z_]*api_types\.ts$/.test(edge.to)) return null;
-      return "web/ui/ imports only web/ui/ and the type-only web/*api_types.ts";
-    case "web":
-      return null;
+  if (isTestFile(edge.to)) return "nothing imports a test file";
+  if (from === to) return null;
+  const fileName = edge.to.split("/").pop()!;
+  if (fileName.startsWith("_")) return `${fileName} is private to ${to}/`;
+  if (to === "tests") {
+    if (from !== "tests" && !isTestFile(edge.from)) return "only tests import tests/";
+    return edge.to.startsWith("tests/helpers/") ? null : "test files import only tests/helpers/ of tests/";
   }
+  const rule = PARTS[from];
+  if (rule === undefined) return `${edge.from} has no rule: give its part "${from}" one in PARTS`;
+  const face = FOLDER_FACES[to];
+  if (face !== undefined && edge.to !== face) {
+    return `another folder's files import ${to}/ only through ${face}`;
+  }
+  if (rule.importsTypesOf?.includes(to)) {
+    if (edge.kind !== "type") return `${rule.rule}: use \`import type\``;
+  } else if (!rule.imports.includes(to)) {
+    return rule.rule;
+  }
+  const allowed = rule.onlyNames?.[to];
+  const extra = allowed === undefined ? [] : edge.names.filter((name) => !allowed.includes(name));
+  if (extra.length > 0) return `${rule.rule} (imports ${extra.join(", ")})`;
+  if (face !== undefined && edge.names.includes("*")) {
+    return `name the imports from ${face}: which of its exports a \`*\` uses cannot be checked`;
+  }
+  return null;
 }
 
-async function* sourceFiles(dir: string): AsyncGenerator<string> {
-  for await (const entry of Deno.readDir(dir)) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory) {
-      if (["node_modules", "dist", "output", ".git"].includes(entry.name)) continue;
-      yield* sourceFiles(path);
-    } else if (/\.tsx?$/.test(entry.name)) {
-      yield path;
+/** Every boundary violation of the tree at `rootDir`, one line each, naming file, import and rule. */
+async function checkBoundaries(rootDir: string): Promise<string[]> {
+  const graph = await readModuleGraph(rootDir);
+  const problems = graph.unreadable.map((why) => `cannot check ${why}`);
+  for (const file of graph.files) {
+    if (PARTS[partOf(file)] === undefined) {
+      problems.push(`${file}: no rule for part "${partOf(file)}" in PARTS`);
     }
   }
-}
-
-async function importEdges(): Promise<ImportEdge[]> {
-  const edges: ImportEdge[] = [];
-  for await (const file of sourceFiles(ROOT_DIR)) {
-    const text = await Deno.readTextFile(file);
-    for (const match of text.matchAll(IMPORT_REGEXP)) {
-      const specifier = match[3] ?? match[4];
-      if (!specifier.startsWith(".")) continue;
-      const target = relative(ROOT_DIR, join(dirname(file), specifier));
-      edges.push({ from: relative(ROOT_DIR, file), to: target, isTypeOnly: match[2] !== undefined });
+  for (const edge of graph.edges) {
+    const why = violation(edge);
+    if (why !== null) {
+      problems.push(`${edge.from}:${edge.line} imports "${edge.specifier}" (${edge.to}): ${why}`);
     }
   }
-  return edges;
+  for (const cycle of findCycles(graph.edges)) problems.push(`import cycle: ${cycle.join(" → ")}`);
+  const faces = Object.values(FOLDER_FACES).filter((face): face is string =>
+    face?.endsWith("/mod.ts") === true && graph.files.includes(face)
+  );
+  for (const [face, names] of await exportedNames(rootDir, faces)) {
+    const folder = partOf(face);
+    const used = new Set(
+      graph.edges.filter((e) => e.to === face && partOf(e.from) !== folder).flatMap((e) => e.names),
+    );
+    for (const name of names) {
+      if (!used.has(name)) problems.push(`${face} exports ${name}, which no file outside ${folder}/ imports`);
+    }
+  }
+  return problems;
 }
 
-Deno.test("every relative import follows the module boundaries of STYLE.md", async () => {
-  const edges = await importEdges();
-  assert.ok(edges.length > 50, `expected the whole tree, read ${edges.length} imports`);
-  const broken = edges.flatMap((e) => {
-    const why = violation(e);
-    return why === null ? [] : [`${e.from} → ${e.to}: ${why}`];
-  });
-  assert.deepEqual(broken, []);
+Deno.test("the module graph of netledger keeps every boundary rule", async () => {
+  const graph = await readModuleGraph(ROOT_DIR);
+  // The graph is the real one: Worker entries, import() and test files are in it.
+  const kinds = new Set(graph.edges.map((e) => e.kind));
+  assert.deepEqual([...kinds].sort(), ["dynamic", "static", "type", "worker"]);
+  assert.ok(graph.edges.some((e) => e.kind === "worker" && e.to === "capture/capture_worker.ts"));
+  assert.ok(graph.files.includes("tests/boundaries_test.ts"));
+  assert.deepEqual(await checkBoundaries(ROOT_DIR), []);
 });
 
-Deno.test("violation() rejects a forbidden import and accepts an allowed one", () => {
-  assert.match(violation({ from: "capture/ring.ts", to: "store/db.ts", isTypeOnly: false })!, /only ffi/);
-  assert.match(violation({ from: "store/db.ts", to: "capture/mod.ts", isTypeOnly: false })!, /import type/);
-  assert.equal(violation({ from: "store/db.ts", to: "capture/mod.ts", isTypeOnly: true }), null);
-  assert.match(violation({ from: "web/ui/app.tsx", to: "store/mod.ts", isTypeOnly: true })!, /web\/ui/);
-  assert.equal(violation({ from: "web/ui/api.ts", to: "web/api_types.ts", isTypeOnly: true }), null);
-  assert.match(violation({ from: "web/api/app.ts", to: "main.ts", isTypeOnly: false })!, /main\.ts/);
+/** A tree that keeps the rules but for the planted violations; `files` adds or replaces files. */
+async function plantedTree(files: Readonly<Record<string, string>>): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "netledger-boundaries-" });
+  const tree: Record<string, string> = {
+    "main.ts": 'import { ring } from "./capture/mod.ts";\nring();\n',
+    "ffi/mod.ts": 'export { poll } from "./libc.ts";\n',
+    "ffi/libc.ts": "export function poll(): number {\n  return 0;\n}\n",
+    "capture/mod.ts": 'export { ring } from "./ring.ts";\n',
+    "capture/ring.ts": 'import { poll } from "../ffi/mod.ts";\nexport const ring = () => poll();\n',
+    ...files,
+  };
+  for (const [path, text] of Object.entries(tree)) {
+    await Deno.mkdir(join(dir, path, ".."), { recursive: true });
+    await Deno.writeTextFile(join(dir, path), text);
+  }
+  return dir;
+}
+
+Deno.test("checkBoundaries passes a clean tree", async () => {
+  const dir = await plantedTree({});
+  try {
+    assert.deepEqual(await checkBoundaries(dir), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("checkBoundaries reports a planted cycle (through a Worker and an import()) and a planted deep import", async () => {
+  const dir = await plantedTree({
+    "main.ts": [
+      'import { ring } from "./capture/mod.ts";',
+      'import { start } from "./capture/ring.ts";',
+      "ring();",
+      "start();",
+      "",
+    ].join("\n"),
+    "capture/ring.ts": [
+      'import { poll } from "../ffi/mod.ts";',
+      "export const ring = () => poll();",
+      // Spelled with ${"Worker"} so that the scan of this very file does not take it for a Worker it starts.
+      `export const start = () => new ${"Worker"}(new URL("./ring_worker.ts", import.meta.url), { type: "module" });`,
+      "",
+    ].join("\n"),
+    "capture/ring_worker.ts": 'const { decode } = await import("./decode.ts");\ndecode();\n',
+    "capture/decode.ts": 'import { ring } from "./ring.ts";\nexport const decode = () => ring();\n',
+  });
+  try {
+    assert.deepEqual((await checkBoundaries(dir)).sort(), [
+      'main.ts:2 imports "./capture/ring.ts" (capture/ring.ts): another folder\'s files import capture/ only ' +
+      "through capture/mod.ts",
+      "import cycle: capture/decode.ts → capture/ring.ts → capture/ring_worker.ts → capture/decode.ts",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("checkBoundaries reports a value import into store/, a private file, an unused export and a file without a rule", async () => {
+  const dir = await plantedTree({
+    "main.ts": [
+      'import { ring } from "./capture/mod.ts";',
+      'import { save } from "./store/mod.ts";',
+      "save(ring());",
+      "",
+    ].join("\n"),
+    "capture/mod.ts": 'export { ring, type Slot } from "./ring.ts";\n',
+    "capture/ring.ts": [
+      'import { poll } from "../ffi/mod.ts";',
+      "export type Slot = number;",
+      "export const ring = (): Slot => poll();",
+      "",
+    ].join("\n"),
+    "capture/_frames.ts": "export const FRAME = 1;\n",
+    "store/mod.ts": 'export { save, saved } from "./save.ts";\n',
+    "store/save.ts": [
+      // `import { type X }` is a value import: it loads the module.
+      'import { type Slot } from "../capture/mod.ts";',
+      'import type { FRAME } from "../capture/_frames.ts";',
+      "export const save = (_slot: Slot, _frame?: typeof FRAME) => {};",
+      "export const saved = 0;",
+      "",
+    ].join("\n"),
+    "stray.ts": "export const STRAY = 1;\n",
+  });
+  try {
+    assert.deepEqual((await checkBoundaries(dir)).sort(), [
+      "store/mod.ts exports saved, which no file outside store/ imports",
+      'store/save.ts:1 imports "../capture/mod.ts" (capture/mod.ts): store/ imports only types (`import type`) from ' +
+      "capture/ and clash/: use `import type`",
+      'store/save.ts:2 imports "../capture/_frames.ts" (capture/_frames.ts): _frames.ts is private to capture/',
+      'stray.ts: no rule for part "stray.ts" in PARTS',
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
