@@ -1,4 +1,5 @@
 /** Test helpers of store/ (private to this folder): temp database files and batch builders. */
+import { DatabaseSync } from "node:sqlite";
 import type { BucketTraffic, RemoteTraffic, TrafficBatch } from "../capture/types.ts";
 import { openStore, type OpenStoreOptions, type Store } from "./db.ts";
 
@@ -64,4 +65,29 @@ export function storedTrafficSums(store: Store): [number, number, number, number
             coalesce(sum(up_packets), 0) AS c, coalesce(sum(down_packets), 0) AS d FROM traffic`,
   ).get() as { a: number; b: number; c: number; d: number };
   return [row.a, row.b, row.c, row.d];
+}
+
+/**
+ * Overwrites every page of `table` and of its indexes with garbage under the open `store`, then commits an
+ * unrelated change from a second connection, which makes the store drop its page cache: its next read of
+ * the table, and every new connection's, fails as on real damage ("database disk image is malformed").
+ */
+export function damageTable(store: Store, table: string): void {
+  store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  const pages = store.db.prepare(
+    "SELECT pageno FROM dbstat WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name = ?)",
+  ).all(table) as { pageno: number }[];
+  const { page_size: pageBytes } = store.db.prepare("PRAGMA page_size").get() as { page_size: number };
+  if (pages.length === 0) throw new Error(`No pages of table "${table}" to damage`);
+  using file = Deno.openSync(store.path, { write: true });
+  for (const { pageno } of pages) {
+    file.seekSync((pageno - 1) * pageBytes, Deno.SeekMode.Start);
+    file.writeSync(new Uint8Array(pageBytes).fill(0x55));
+  }
+  const other = new DatabaseSync(store.path);
+  try {
+    other.exec("INSERT OR REPLACE INTO store_meta (key, value) VALUES ('damage_table_test', 1)");
+  } finally {
+    other.close();
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * One request, one reply: the exchange store/ has with its Workers (store/read_worker.ts,
- * store/backup_worker.ts), which keep long SQLite work off the HTTP loop.
+ * One request, one reply, one Worker: how store/backup.ts runs store/backup_worker.ts off the HTTP loop.
+ * (Reads use the long-lived Workers of store/read_pool.ts instead.)
  */
 
 /**

@@ -1,31 +1,14 @@
 /**
- * Opening the one SQLite file: integrity check, WAL, migrations, and the mapping of SQLite failures to
- * StoreError kinds that callers handle (locked → retry, full/readonly → keep counting in memory, corrupt →
- * refuse to start).
+ * Opening the one SQLite file: integrity check, WAL, migrations, and the Store that holds the connection and
+ * the pool of reader Workers over the same file.
  */
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname } from "node:path";
 import { type Migration, MIGRATIONS } from "./migrations.ts";
+import { ReadPool } from "./read_pool.ts";
+import { StoreError, toStoreError } from "./store_error.ts";
 
-/** Why a store operation failed, as far as a caller can act on it. */
-export type StoreErrorKind = "locked" | "full" | "readonly" | "corrupt" | "io" | "unsupported" | "busy";
-
-/** What a StoreError may carry besides its cause. */
-export interface StoreErrorOptions extends ErrorOptions {
-  /** Seconds after which the same request may succeed (kind "busy": every reader is taken). */
-  readonly retryAfterSec?: number;
-}
-
-/** A database failure someone handles; `kind` says which, the message says what to do. */
-export class StoreError extends Error {
-  /** Seconds to wait before asking again, when that is known; the API sends it as Retry-After. */
-  readonly retryAfterSec: number | null;
-  constructor(readonly kind: StoreErrorKind, message: string, options?: StoreErrorOptions) {
-    super(message, options);
-    this.name = "StoreError";
-    this.retryAfterSec = options?.retryAfterSec ?? null;
-  }
-}
+export { StoreError, type StoreErrorKind, type StoreErrorOptions, toStoreError } from "./store_error.ts";
 
 /** Milliseconds SQLite itself waits for another writer before failing with "database is locked". */
 export const BUSY_TIMEOUT_MS = 250;
@@ -41,12 +24,39 @@ export interface OpenStoreOptions {
 /** An open database file. Close it once with `close()` (idempotent) or `using`. */
 export class Store {
   #isClosed = false;
+  #readPool: ReadPool | null = null;
+  #totalChanges: StatementSync | null = null;
   constructor(readonly db: DatabaseSync, readonly path: string, readonly log: (line: string) => void) {}
 
-  /** Closes the connection; later calls do nothing. */
+  /** The bounded pool of reader Workers for long scans of this file; its Workers start on first use. */
+  get readPool(): ReadPool {
+    return this.#readPool ??= new ReadPool({
+      path: this.path,
+      changeCount: () => {
+        this.#totalChanges ??= this.db.prepare("SELECT total_changes() AS n");
+        return (this.#totalChanges.get() as { n: number }).n;
+      },
+    });
+  }
+
+  /**
+   * Runs the read query `query` on this thread and throws its SQLite failure (damaged file, I/O error) as
+   * the StoreError of reading `what` (e.g. "traffic by period"), so the API answers 503, not 500.
+   */
+  read<T>(what: string, query: (db: DatabaseSync) => T): T {
+    try {
+      return query(this.db);
+    } catch (e) {
+      throw toStoreError(e, `read ${what} from "${this.path}"`);
+    }
+  }
+
+  /** Ends the reader Workers and closes the connection; later calls do nothing. */
   close(): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
+    // Made if it never was, so that reads after close are refused as "busy" instead of starting Workers.
+    this.readPool.close();
     this.db.close();
   }
 
@@ -154,35 +164,4 @@ function rollBack(db: DatabaseSync): void {
   } catch {
     // SQLite already rolled back (it does so itself after SQLITE_FULL and I/O errors).
   }
-}
-
-const KIND_PATTERNS: readonly [RegExp, StoreErrorKind, string][] = [
-  [/database (table )?is locked|SQLITE_BUSY/i, "locked", "another process holds the write lock"],
-  [/database or disk is full|no space left|SQLITE_FULL/i, "full", "the disk is full: free some space"],
-  [
-    /readonly database|read-only|unable to open database|permission denied|SQLITE_READONLY|SQLITE_CANTOPEN/i,
-    "readonly",
-    "the database or its directory is not writable: check permissions and mount options",
-  ],
-  [/malformed|not a database|SQLITE_CORRUPT|SQLITE_NOTADB/i, "corrupt", "the file is damaged"],
-  [/disk I\/O error|SQLITE_IOERR/i, "io", "the disk reported an I/O error"],
-];
-
-/**
- * Wraps a failure of `action` (e.g. `save traffic to "x.db"`) in a StoreError of the matching kind.
- * node:sqlite exposes only the SQLite message text, so the kind is read from it. Errors that are not disk
- * or lock conditions (SQL mistakes) are returned unchanged: they are bugs, not conditions to handle.
- */
-export function toStoreError(e: unknown, action: string): StoreError | Error {
-  if (e instanceof StoreError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  if (e instanceof Deno.errors.PermissionDenied) {
-    return new StoreError("readonly", `Cannot ${action}: ${message}`, { cause: e });
-  }
-  for (const [pattern, kind, advice] of KIND_PATTERNS) {
-    if (pattern.test(message)) {
-      return new StoreError(kind, `Cannot ${action}: ${advice} (${message})`, { cause: e });
-    }
-  }
-  return e instanceof Error ? e : new Error(message);
 }

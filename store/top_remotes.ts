@@ -2,14 +2,12 @@
  * The heaviest remote addresses of a span, exact including the ledger's unsaved deltas: the candidates are
  * the stored top `limit` plus every remote with pending bytes (a remote outside both cannot outrank the
  * stored top). Over a year of a busy NAS the stored part scans millions of rows (seconds, measured in
- * tests/bench/store_size_bench.ts), so the API runs it in a Worker: `topRemotesOffThread`.
+ * tests/bench/store_size_bench.ts), so the API runs it in the store's pool of reader Workers:
+ * `topRemotesOffThread`.
  */
 import type { RemoteTraffic } from "../capture/types.ts";
 import type { SQLInputValue } from "node:sqlite";
-import { StoreError, toStoreError } from "./db.ts";
 import { OTHER_REMOTE_IP } from "./pending_deltas.ts";
-import { askWorker } from "./ask_worker.ts";
-import type { ReadReply, ReadRequest } from "./read_worker.ts";
 import type { TrafficLedger } from "./traffic_ledger.ts";
 import type { TrafficTotals } from "./traffic_queries.ts";
 
@@ -32,9 +30,7 @@ export interface TopRemotesOptions {
 }
 
 const END_OF_TIME_SEC = Number.MAX_SAFE_INTEGER;
-/** Reads retried when a flush commits while the Worker reads; then the query runs on this thread. */
-const OFF_THREAD_ATTEMPTS = 3;
-const READ_BUSY_TIMEOUT_MS = 5_000;
+const WHAT = "top remotes";
 
 /**
  * Stored sums of the top `limit` remotes and of the listed ones (JSON array). A remote may appear twice,
@@ -66,27 +62,23 @@ interface Plan {
 /** Top remotes on this thread: for small spans such as today's (/metrics). */
 export function topRemotes(ledger: TrafficLedger, options: TopRemotesOptions): TopRemotes {
   const plan = planQuery(ledger, options);
-  const rows = ledger.store.db.prepare(CANDIDATES_SQL).all(...plan.params) as unknown as StoredRow[];
-  return merge(rows, plan);
+  const rows = ledger.store.read(WHAT, (db) => db.prepare(CANDIDATES_SQL).all(...plan.params));
+  return merge(rows as unknown as StoredRow[], plan);
 }
 
 /**
- * Top remotes with the stored part read by a Worker on its own read-only connection, so the event loop
- * stays free however long the scan takes. Throws StoreError when the database cannot be read.
+ * Top remotes with the stored part read in the store's ReadPool, so the event loop stays free however long
+ * the scan takes; the unsaved deltas are taken at the Worker's snapshot (ReadPool.read), so nothing is
+ * missed or counted twice. Throws StoreError: "busy" when the pool's queue is full, or the database's.
  */
-export async function topRemotesOffThread(
-  ledger: TrafficLedger,
-  options: TopRemotesOptions,
-): Promise<TopRemotes> {
-  for (let attempt = 0; attempt < OFF_THREAD_ATTEMPTS; attempt++) {
-    const commitsBefore = ledger.commitCount;
+export function topRemotesOffThread(ledger: TrafficLedger, options: TopRemotesOptions): Promise<TopRemotes> {
+  return ledger.store.readPool.read(WHAT, () => {
     const plan = planQuery(ledger, options);
-    const rows = await readOffThread(ledger.store.path, CANDIDATES_SQL, plan.params);
-    // Unchanged: the Worker read the database as it was when the pending rows were taken, so nothing
-    // is missed or counted twice.
-    if (ledger.commitCount === commitsBefore) return merge(rows as unknown as StoredRow[], plan);
-  }
-  return topRemotes(ledger, options);
+    return {
+      queries: [{ sql: CANDIDATES_SQL, params: plan.params }],
+      answer: ([rows]) => merge(rows as unknown as StoredRow[], plan),
+    };
+  });
 }
 
 function planQuery(ledger: TrafficLedger, options: TopRemotesOptions): Plan {
@@ -118,23 +110,6 @@ function merge(rows: readonly StoredRow[], plan: Plan): TopRemotes {
     )
     .slice(0, plan.limit);
   return { remotes, other };
-}
-
-async function readOffThread(
-  path: string,
-  sql: string,
-  params: SQLInputValue[],
-): Promise<readonly Record<string, unknown>[]> {
-  const worker = new Worker(new URL("./read_worker.ts", import.meta.url), { type: "module" });
-  const reply = await askWorker<ReadRequest, ReadReply>(worker, "Read worker", {
-    path,
-    sql,
-    params,
-    busyTimeoutMs: READ_BUSY_TIMEOUT_MS,
-  });
-  if (reply.errorMessage === null) return reply.rows;
-  const error = toStoreError(new Error(reply.errorMessage), `read top remotes from "${path}"`);
-  throw error instanceof StoreError ? error : new Error(error.message, { cause: error });
 }
 
 function compareText(a: string, b: string): number {

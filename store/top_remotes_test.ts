@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { TrafficLedger } from "./traffic_ledger.ts";
 import { topRemotes, topRemotesOffThread } from "./top_remotes.ts";
-import { tempStore, utcSec } from "./_testing.ts";
+import { StoreError } from "./db.ts";
+import { damageTable, oneBucketBatch, tempStore, utcSec } from "./_testing.ts";
 
 Deno.test("topRemotes() and topRemotesOffThread() rank stored and unsaved bytes together, remainder aside", async () => {
   await using temp = tempStore();
@@ -74,15 +75,18 @@ Deno.test("topRemotesOffThread() stays exact when a flush commits while the Work
   ]);
 });
 
-Deno.test("topRemotesOffThread() reports an unreadable database as a StoreError", async () => {
+Deno.test("topRemotes() and topRemotesOffThread() report a damaged database as a StoreError", async () => {
   await using temp = tempStore();
   const ledger = new TrafficLedger(temp.store);
-  temp.store.close();
-  for (const suffix of ["-wal", "-shm"]) await Deno.remove(temp.path + suffix).catch(() => {});
-  await Deno.writeTextFile(temp.path, "not a database ".repeat(400));
-  await assert.rejects(topRemotesOffThread(ledger, { limit: 5 }), (e) => {
-    assert.equal((e as Error).name, "StoreError");
-    assert.match((e as Error).message, /read top remotes/);
+  ledger.add(oneBucketBatch(900, 10, 20, { remoteIp: "192.0.2.1" }));
+  await ledger.flush();
+  damageTable(temp.store, "remote_traffic");
+  const isCorrupt = (e: unknown) => {
+    assert.ok(e instanceof StoreError, String(e));
+    assert.equal(e.kind, "corrupt");
+    assert.match(e.message, /read top remotes/);
     return true;
-  });
+  };
+  assert.throws(() => topRemotes(ledger, { limit: 5 }), isCorrupt);
+  await assert.rejects(topRemotesOffThread(ledger, { limit: 5 }), isCorrupt);
 });

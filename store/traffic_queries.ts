@@ -1,7 +1,7 @@
 /**
  * Read queries over the traffic history: every function adds the ledger's unsaved deltas to what SQLite
  * holds, so answers never lag a save interval. A stored row counts toward the period containing its
- * `bucket_start` (see store/retention.ts for rolled-up rows).
+ * `bucket_start` (see store/retention.ts for rolled-up rows). SQLite failures throw StoreError (Store.read).
  */
 import type { IpFamily } from "../capture/types.ts";
 import {
@@ -55,11 +55,16 @@ export function trafficByPeriod(ledger: TrafficLedger, periods: readonly LocalPe
   if (periods.length === 0) return [];
   const fromSec = periods[0].startSec;
   const toSec = periods[periods.length - 1].endSec;
-  const db = ledger.store.db;
-  const trafficRows = db.prepare(
-    `SELECT bucket_start AS t, sum(up_bytes) AS up, sum(down_bytes) AS down FROM traffic
-     WHERE bucket_start >= ? AND bucket_start < ? GROUP BY bucket_start`,
-  ).all(fromSec, toSec) as { t: number; up: number; down: number }[];
+  const [trafficRows, healthRows] = ledger.store.read("traffic by period", (db) => [
+    db.prepare(
+      `SELECT bucket_start AS t, sum(up_bytes) AS up, sum(down_bytes) AS down FROM traffic
+       WHERE bucket_start >= ? AND bucket_start < ? GROUP BY bucket_start`,
+    ).all(fromSec, toSec) as { t: number; up: number; down: number }[],
+    db.prepare(
+      `SELECT bucket_start AS t, malformed_packets AS malformed, dropped_packets AS dropped FROM bucket_health
+       WHERE bucket_start >= ? AND bucket_start < ?`,
+    ).all(fromSec, toSec) as { t: number; malformed: number; dropped: number }[],
+  ]);
   const pendingTraffic = ledger.pendingTrafficRows().map((r) => ({
     t: r.bucketStartSec,
     up: r.upBytes,
@@ -71,10 +76,6 @@ export function trafficByPeriod(ledger: TrafficLedger, periods: readonly LocalPe
     sums[i].upBytes += row.up;
     sums[i].downBytes += row.down;
   }
-  const healthRows = db.prepare(
-    `SELECT bucket_start AS t, malformed_packets AS malformed, dropped_packets AS dropped FROM bucket_health
-     WHERE bucket_start >= ? AND bucket_start < ?`,
-  ).all(fromSec, toSec) as { t: number; malformed: number; dropped: number }[];
   const pendingHealth = ledger.pendingHealthRows().map((r) => ({
     t: r.bucketStartSec,
     malformed: r.malformedPackets,
@@ -91,10 +92,11 @@ export function trafficByPeriod(ledger: TrafficLedger, periods: readonly LocalPe
 
 /** Public bytes with bucket starts in [fromSec, toSec). */
 export function trafficTotal(ledger: TrafficLedger, fromSec: number, toSec: number): TrafficTotals {
-  const row = ledger.store.db.prepare(
-    `SELECT coalesce(sum(up_bytes), 0) AS up, coalesce(sum(down_bytes), 0) AS down FROM traffic
-     WHERE bucket_start >= ? AND bucket_start < ?`,
-  ).get(fromSec, toSec) as { up: number; down: number };
+  const row = ledger.store.read("traffic totals", (db) =>
+    db.prepare(
+      `SELECT coalesce(sum(up_bytes), 0) AS up, coalesce(sum(down_bytes), 0) AS down FROM traffic
+       WHERE bucket_start >= ? AND bucket_start < ?`,
+    ).get(fromSec, toSec)) as { up: number; down: number };
   let upBytes = row.up;
   let downBytes = row.down;
   for (const r of ledger.pendingTrafficRows()) {
@@ -118,8 +120,10 @@ export function trafficDateRange(
   ledger: TrafficLedger,
   timeZone: string,
 ): { readonly min: string | null; readonly max: string | null } {
-  const row = ledger.store.db.prepare("SELECT min(bucket_start) AS lo, max(bucket_start) AS hi FROM traffic")
-    .get() as { lo: number | null; hi: number | null };
+  const row = ledger.store.read(
+    "the traffic date range",
+    (db) => db.prepare("SELECT min(bucket_start) AS lo, max(bucket_start) AS hi FROM traffic").get(),
+  ) as { lo: number | null; hi: number | null };
   const starts = ledger.pendingTrafficRows().map((r) => r.bucketStartSec);
   if (row.lo !== null && row.hi !== null) starts.push(row.lo, row.hi);
   if (starts.length === 0) return { min: null, max: null };
@@ -128,11 +132,17 @@ export function trafficDateRange(
 
 /** All-time counters by IP family and of packet health, unsaved deltas included. */
 export function allTimeTotals(ledger: TrafficLedger): AllTimeTotals {
-  const db = ledger.store.db;
-  const rows = db.prepare(
-    `SELECT family, sum(up_bytes) AS ub, sum(down_bytes) AS db, sum(up_packets) AS up, sum(down_packets) AS dp
-     FROM traffic GROUP BY family`,
-  ).all() as { family: IpFamily; ub: number; db: number; up: number; dp: number }[];
+  const [rows, health] = ledger.store.read("all-time totals", (db) =>
+    [
+      db.prepare(
+        `SELECT family, sum(up_bytes) AS ub, sum(down_bytes) AS db, sum(up_packets) AS up,
+         sum(down_packets) AS dp FROM traffic GROUP BY family`,
+      ).all() as { family: IpFamily; ub: number; db: number; up: number; dp: number }[],
+      db.prepare(
+        `SELECT coalesce(sum(malformed_packets), 0) AS malformed, coalesce(sum(dropped_packets), 0) AS dropped
+         FROM bucket_health`,
+      ).get() as { malformed: number; dropped: number },
+    ] as const);
   const families = new Map<IpFamily, FamilyTotals>();
   for (const family of [4, 6] as const) {
     families.set(family, { family, upBytes: 0, downBytes: 0, upPackets: 0, downPackets: 0 });
@@ -151,10 +161,6 @@ export function allTimeTotals(ledger: TrafficLedger): AllTimeTotals {
   for (const r of ledger.pendingTrafficRows()) {
     add(r.family, r.upBytes, r.downBytes, r.upPackets, r.downPackets);
   }
-  const health = db.prepare(
-    `SELECT coalesce(sum(malformed_packets), 0) AS malformed, coalesce(sum(dropped_packets), 0) AS dropped
-     FROM bucket_health`,
-  ).get() as { malformed: number; dropped: number };
   let malformedPackets = health.malformed;
   let droppedPackets = health.dropped;
   for (const r of ledger.pendingHealthRows()) {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { TrafficLedger } from "./traffic_ledger.ts";
 import { localPeriods } from "./local_periods.ts";
 import { allTimeTotals, trafficByPeriod, trafficDateRange, trafficSummary } from "./traffic_queries.ts";
-import { oneBucketBatch, tempStore, utcSec } from "./_testing.ts";
+import { StoreError } from "./db.ts";
+import { damageTable, oneBucketBatch, tempStore, utcSec } from "./_testing.ts";
 
 const ZONES = ["UTC", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Europe/London"];
 
@@ -130,4 +131,30 @@ Deno.test("allTimeTotals() splits bytes and packets by family and sums packet he
     malformedPackets: 0,
     droppedPackets: 6,
   });
+});
+
+Deno.test("traffic queries report a database damaged under them as StoreError corrupt (503, not 500)", async () => {
+  await using temp = tempStore();
+  const ledger = new TrafficLedger(temp.store);
+  for (let i = 0; i < 50; i++) ledger.add(oneBucketBatch(utcSec("2024-06-01T00:00:00Z") + 900 * i, i, i));
+  await ledger.flush();
+  damageTable(temp.store, "traffic");
+  const nowSec = utcSec("2024-06-01T12:00:00Z");
+  const reads: [string, () => unknown][] = [
+    [
+      "traffic by period",
+      () => trafficByPeriod(ledger, localPeriods("2024-06-01", "2024-06-01", "hour", "UTC")),
+    ],
+    ["traffic totals", () => trafficSummary(ledger, "UTC", nowSec)],
+    ["the traffic date range", () => trafficDateRange(ledger, "UTC")],
+    ["all-time totals", () => allTimeTotals(ledger)],
+  ];
+  for (const [what, read] of reads) {
+    assert.throws(read, (e) => {
+      assert.ok(e instanceof StoreError, `${what}: ${e}`);
+      assert.equal(e.kind, "corrupt");
+      assert.match(e.message, new RegExp(`^Cannot read ${what} from ".*": the file is damaged`));
+      return true;
+    });
+  }
 });
