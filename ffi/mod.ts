@@ -1,11 +1,87 @@
 /**
  * ffi/: netledger's only door to native code. A typed, checked binding of libc (sockets, mmap, poll) and the
- * AF_PACKET and rtnetlink constants and struct layouts. Every failing call throws SyscallError naming the call and errno.
+ * AF_PACKET and rtnetlink constants and struct layouts. Every failing call throws SyscallError naming the
+ * call and errno.
  *
  * Import rule: ffi/ imports nothing else from netledger; only ffi/ may call Deno.dlopen, Deno.UnsafePointer or
- * Deno.UnsafePointerView. capture/ is its only importer.
+ * Deno.UnsafePointerView. capture/ imports it, and so do the test helpers that inject frames or open a TUN
+ * device; this file exports only what they use.
  */
-export * from "./libc.ts";
-export * from "./linux_netlink.ts";
-export * from "./linux_packet.ts";
-export * from "./syscall_error.ts";
+export {
+  addressOf,
+  bind,
+  close,
+  errnoText,
+  eventFd,
+  getsockopt,
+  ifNameToIndex,
+  ioctl,
+  mmapShared,
+  munmap,
+  openFile,
+  poll,
+  readAvailable,
+  readProcFile,
+  sendto,
+  setsockopt,
+  type SharedMapping,
+  signalEventFd,
+  socket,
+  writeAll,
+} from "./libc.ts";
+export {
+  AF_NETLINK,
+  IFADDRMSG_INDEX,
+  IFINFOMSG_INDEX,
+  NETLINK_ROUTE,
+  NLMSG_ALIGNTO,
+  NLMSGHDR,
+  RTM_DELADDR,
+  RTM_DELLINK,
+  RTM_NEWADDR,
+  RTM_NEWLINK,
+  RTMGRP_IPV4_IFADDR,
+  RTMGRP_IPV6_IFADDR,
+  RTMGRP_LINK,
+  SOCKADDR_NL,
+} from "./linux_netlink.ts";
+export {
+  AF_PACKET,
+  ARPHRD_ETHER,
+  ARPHRD_IPGRE,
+  ARPHRD_LOOPBACK,
+  ARPHRD_NONE,
+  ARPHRD_PPP,
+  ARPHRD_RAWIP,
+  ARPHRD_SIT,
+  ARPHRD_TUNNEL,
+  BPF_RET_K,
+  ETH_P_ALL,
+  PACKET_RX_RING,
+  PACKET_STATISTICS,
+  PACKET_VERSION,
+  POLLERR,
+  POLLFD,
+  POLLHUP,
+  POLLIN,
+  POLLNVAL,
+  SO_ATTACH_FILTER,
+  SO_ERROR,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_FILTER,
+  SOCK_FPROG,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  SOCKADDR_LL,
+  SOL_PACKET,
+  SOL_SOCKET,
+  TP_STATUS_KERNEL,
+  TP_STATUS_USER,
+  TPACKET3_HDR,
+  TPACKET_BLOCK_DESC,
+  TPACKET_REQ3,
+  TPACKET_STATS_V3,
+  TPACKET_V3,
+} from "./linux_packet.ts";
+export { Errno, SyscallError } from "./syscall_error.ts";
