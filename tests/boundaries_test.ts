@@ -268,9 +268,9 @@ Deno.test("checkBoundaries reports a planted cycle (through a Worker and an impo
   });
   try {
     assert.deepEqual((await checkBoundaries(dir)).sort(), [
+      "import cycle: capture/decode.ts → capture/ring.ts → capture/ring_worker.ts → capture/decode.ts",
       'main.ts:2 imports "./capture/ring.ts" (capture/ring.ts): another folder\'s files import capture/ only ' +
       "through capture/mod.ts",
-      "import cycle: capture/decode.ts → capture/ring.ts → capture/ring_worker.ts → capture/decode.ts",
     ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -281,8 +281,11 @@ Deno.test("checkBoundaries reports a value import into store/, a private file, a
   const dir = await plantedTree({
     "main.ts": [
       'import { ring } from "./capture/mod.ts";',
-      'import { save } from "./store/mod.ts";',
-      "save(ring());",
+      // The names a destructured import() uses count, here inside a block.
+      "if (ring() === 0) {",
+      '  const { save } = await import("./store/mod.ts");',
+      "  save(ring());",
+      "}",
       "",
     ].join("\n"),
     "capture/mod.ts": 'export { ring, type Slot } from "./ring.ts";\n',

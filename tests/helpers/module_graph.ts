@@ -48,7 +48,7 @@ const STATIC_IMPORT_REGEXP =
   /^[ \t]*(?:import|export)\s+(?:type\s+)?(?<clause>[\w$]+(?:\s*,\s*(?:\{[^}]*\}|\*\s*as\s+[\w$]+))?|\{[^}]*\}|\*(?:\s*as\s+[\w$]+)?)\s*from\s*["'](?<specifier>[^"']+)["']/gm;
 const SIDE_EFFECT_IMPORT_REGEXP = /^[ \t]*import\s*["'](?<specifier>[^"']+)["']/gm;
 const DYNAMIC_IMPORT_REGEXP =
-  /(?:\{(?<destructured>[^}]*)\}\s*=\s*await\s+)?\bimport\(\s*["'](?<specifier>[^"']+)["']\s*\)(?:\.(?<member>[\w$]+))?/g;
+  /(?:\{(?<destructured>[^{}]*)\}\s*=\s*await\s+)?\bimport\(\s*["'](?<specifier>[^"']+)["']\s*\)(?:\.(?<member>[\w$]+))?/g;
 /** An `import(` whose argument is not a plain string literal (prose mentions `import()` with nothing in it). */
 const COMPUTED_IMPORT_REGEXP = /\bimport\(\s*(?!["')])/g;
 const WORKER_REGEXP = /\bnew\s+Worker\(/g;
