@@ -5,6 +5,7 @@
  */
 import { ClashAggregator } from "./aggregator.ts";
 import { probeCore, type ProbeResult } from "./probe.ts";
+import { redactUrl } from "./redact_url.ts";
 import { StreamHub } from "./stream_hub.ts";
 import type {
   ClashLiveClient,
@@ -82,7 +83,10 @@ export class ClashMonitor {
         "not_configured",
         "Set CLASH_API_URL (and CLASH_SECRET) to the core's external_controller",
       )
-      : this.#makeStatus("connecting", `Connecting to the Clash API at "${options.apiUrl}"`);
+      : this.#makeStatus(
+        "connecting",
+        `Connecting to the Clash API at "${redactUrl(options.apiUrl)}"`,
+      );
   }
 
   /** Loads the resume state and starts connecting; does nothing when Clash is not configured. Call once. */
@@ -90,7 +94,9 @@ export class ClashMonitor {
     const { apiUrl, persistence } = this.#options;
     if (apiUrl === null || this.#loop !== null) return;
     this.#aggregator = new ClashAggregator({
-      apiUrl,
+      // The resume state names the core it belongs to; stored in the database (and its backups) without
+      // the URL's credentials.
+      apiUrl: redactUrl(apiUrl),
       processStartSec: Math.floor(this.#nowMs() / 1000),
       resume: persistence?.loadResume() ?? null,
       log: this.#options.log,
@@ -178,8 +184,8 @@ export class ClashMonitor {
       if (probe.state === "connected" && emptySessions >= MAX_EMPTY_SESSIONS) {
         this.#setStatus(
           "incompatible",
-          `Clash API at "${apiUrl}" answers /version but closes the /connections WebSocket before any ` +
-            "snapshot: netledger needs sing-box 1.11.7+ or mihomo",
+          `Clash API at "${redactUrl(apiUrl)}" answers /version but closes the /connections WebSocket ` +
+            "before any snapshot: netledger needs sing-box 1.11.7+ or mihomo",
           probe,
         );
       } else {
@@ -196,7 +202,11 @@ export class ClashMonitor {
         if (this.#stopped) break;
         this.trafficHub.clearLatest();
         this.connectionsHub.clearLatest();
-        this.#setStatus("connecting", `Lost the Clash API streams at "${apiUrl}": reconnecting`, probe);
+        this.#setStatus(
+          "connecting",
+          `Lost the Clash API streams at "${redactUrl(apiUrl)}": reconnecting`,
+          probe,
+        );
       }
       await this.#sleep(delayMs);
       delayMs = Math.min(maxMs, delayMs * 2);

@@ -2,6 +2,7 @@
  * Tells apart the four states of a Clash API by one authenticated `GET /version` and `GET /` (clash-wire.md
  * §1.2, P12): a WebSocket handshake cannot show a 401, so this probe is what names a wrong secret.
  */
+import { redactUrl } from "./redact_url.ts";
 import type { ClashCore, ClashState } from "./types.ts";
 
 /** What a probe found. */
@@ -22,6 +23,7 @@ export function authHeaders(secret: string): Record<string, string> {
 
 /** Probes the core at `apiUrl` (no trailing slash). Never throws. */
 export async function probeCore(apiUrl: string, secret: string): Promise<ProbeResult> {
+  const shownUrl = redactUrl(apiUrl);
   let response: Response;
   try {
     response = await fetch(`${apiUrl}/version`, {
@@ -32,7 +34,7 @@ export async function probeCore(apiUrl: string, secret: string): Promise<ProbeRe
     return {
       state: "unreachable",
       message:
-        `Cannot reach the Clash API at "${apiUrl}": ${(e as Error).message}: check CLASH_API_URL and ` +
+        `Cannot reach the Clash API at "${shownUrl}": ${(e as Error).message}: check CLASH_API_URL and ` +
         "that the core's external_controller listens there",
       core: null,
       version: null,
@@ -42,7 +44,7 @@ export async function probeCore(apiUrl: string, secret: string): Promise<ProbeRe
   if (response.status === 401) {
     return {
       state: "unauthorized",
-      message: `Clash API at "${apiUrl}" refused the secret (401): set CLASH_SECRET to the core's secret`,
+      message: `Clash API at "${shownUrl}" refused the secret (401): set CLASH_SECRET to the core's secret`,
       core: null,
       version: null,
     };
@@ -51,7 +53,7 @@ export async function probeCore(apiUrl: string, secret: string): Promise<ProbeRe
   if (version === null) {
     return {
       state: "incompatible",
-      message: `Clash API at "${apiUrl}" answered GET /version with ${response.status} ` +
+      message: `Clash API at "${shownUrl}" answered GET /version with ${response.status} ` +
         `"${body.slice(0, 80)}", not {"version":…}: is this a sing-box or mihomo external_controller?`,
       core: null,
       version: null,
