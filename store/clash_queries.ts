@@ -1,11 +1,13 @@
 /**
  * Read queries over the proxy-client history. Every function adds the monitor's unsaved rows to what SQLite
  * holds, so answers never lag a save interval. A stored row counts toward the period containing its
- * `bucket_start` (rolled-up rows: store/clash_retention.ts).
+ * `bucket_start` (rolled-up rows: store/clash_retention.ts). SQLite failures throw StoreError (Store.read).
  */
 import type { ClashUnattributedRow, ClashUsageRow } from "../clash/types.ts";
 import type { Store } from "./db.ts";
 import { type LocalPeriod, periodIndex } from "./local_periods.ts";
+import type { RowSets } from "./read_pool.ts";
+import type { ReadQuery } from "./read_worker.ts";
 
 /** Unsaved rows of the ClashMonitor. */
 export interface ClashPendingSource {
@@ -47,6 +49,8 @@ export interface ClashGroupQuery {
 
 type Row = { t: number; up: number; down: number };
 
+const HISTORY = "proxy-client history";
+
 /** Sums per period (contiguous, oldest first); with `clientIp`, that client's bytes and no unattributed. */
 export function clashByPeriod(
   store: Store,
@@ -55,37 +59,90 @@ export function clashByPeriod(
   clientIp: string | null,
 ): (LocalPeriod & ClashTotals)[] {
   if (periods.length === 0) return [];
+  const queries = periodQueries(periods, clientIp);
+  const rowSets = store.read(HISTORY, (db) => queries.map((q) => db.prepare(q.sql).all(...q.params)));
+  return sumPeriods(periods, rowSets, pendingRows(pending, clientIp));
+}
+
+/**
+ * clashByPeriod with the stored part read in the store's ReadPool, for long spans by hour (a year is some
+ * 35,000 buckets): the event loop stays free, and the unsaved rows are taken at the Worker's snapshot.
+ * Throws StoreError: "busy" (with retryAfterSec) when the pool's queue is full, or the database's.
+ */
+export function clashByPeriodOffThread(
+  store: Store,
+  pending: ClashPendingSource,
+  periods: readonly LocalPeriod[],
+  clientIp: string | null,
+): Promise<(LocalPeriod & ClashTotals)[]> {
+  if (periods.length === 0) return Promise.resolve([]);
+  return store.readPool.read(HISTORY, () => {
+    const unsaved = pendingRows(pending, clientIp);
+    return {
+      queries: periodQueries(periods, clientIp),
+      answer: (rowSets) => sumPeriods(periods, rowSets, unsaved),
+    };
+  });
+}
+
+/** The unsaved rows a period sum adds: the client's usage, or every usage and the unattributed rows. */
+interface PendingPeriodRows {
+  readonly usage: readonly Row[];
+  readonly unattributed: readonly Row[] | null;
+}
+
+function pendingRows(pending: ClashPendingSource, clientIp: string | null): PendingPeriodRows {
+  return {
+    usage: pending.pendingUsage().filter((r) => clientIp === null || r.clientIp === clientIp).map(toRow),
+    unattributed: clientIp === null ? pending.pendingUnattributed().map(toRow) : null,
+  };
+}
+
+/** The stored usage rows of the span, and with no `clientIp` the unattributed ones. */
+function periodQueries(
+  periods: readonly LocalPeriod[],
+  clientIp: string | null,
+): ReadQuery[] {
   const fromSec = periods[0].startSec;
   const toSec = periods[periods.length - 1].endSec;
+  if (clientIp !== null) {
+    return [{
+      sql: `SELECT bucket_start AS t, up_bytes AS up, down_bytes AS down FROM clash_client_usage
+            WHERE client_ip = ? AND bucket_start >= ? AND bucket_start < ?`,
+      params: [clientIp, fromSec, toSec],
+    }];
+  }
+  return [{
+    sql: `SELECT bucket_start AS t, sum(up_bytes) AS up, sum(down_bytes) AS down FROM clash_client_usage
+          WHERE bucket_start >= ? AND bucket_start < ? GROUP BY bucket_start`,
+    params: [fromSec, toSec],
+  }, {
+    sql: `SELECT bucket_start AS t, up_bytes AS up, down_bytes AS down FROM clash_unattributed
+          WHERE bucket_start >= ? AND bucket_start < ?`,
+    params: [fromSec, toSec],
+  }];
+}
+
+function sumPeriods(
+  periods: readonly LocalPeriod[],
+  rowSets: RowSets,
+  unsaved: PendingPeriodRows,
+): (LocalPeriod & ClashTotals)[] {
   const sums = periods.map(() => ({
     upBytes: 0,
     downBytes: 0,
     unattributedUpBytes: 0,
     unattributedDownBytes: 0,
   }));
-  const db = store.db;
-  const usage = (clientIp === null
-    ? db.prepare(
-      `SELECT bucket_start AS t, sum(up_bytes) AS up, sum(down_bytes) AS down FROM clash_client_usage
-       WHERE bucket_start >= ? AND bucket_start < ? GROUP BY bucket_start`,
-    ).all(fromSec, toSec)
-    : db.prepare(
-      `SELECT bucket_start AS t, up_bytes AS up, down_bytes AS down FROM clash_client_usage
-       WHERE client_ip = ? AND bucket_start >= ? AND bucket_start < ?`,
-    ).all(clientIp, fromSec, toSec)) as Row[];
-  const pendingUsage = pending.pendingUsage().filter((r) => clientIp === null || r.clientIp === clientIp);
-  for (const r of [...usage, ...pendingUsage.map(toRow)]) {
+  const [usage, unattributed] = rowSets as readonly (readonly Row[])[];
+  for (const r of [...usage, ...unsaved.usage]) {
     const i = periodIndex(periods, r.t);
     if (i < 0) continue;
     sums[i].upBytes += r.up;
     sums[i].downBytes += r.down;
   }
-  if (clientIp === null) {
-    const unattributed = db.prepare(
-      `SELECT bucket_start AS t, up_bytes AS up, down_bytes AS down FROM clash_unattributed
-       WHERE bucket_start >= ? AND bucket_start < ?`,
-    ).all(fromSec, toSec) as Row[];
-    for (const r of [...unattributed, ...pending.pendingUnattributed().map(toRow)]) {
+  if (unsaved.unattributed !== null) {
+    for (const r of [...unattributed, ...unsaved.unattributed]) {
       const i = periodIndex(periods, r.t);
       if (i < 0) continue;
       sums[i].unattributedUpBytes += r.up;
@@ -118,10 +175,11 @@ export function clashClientTotals(
   fromSec: number,
   toSec: number,
 ): ClashGroupTotals[] {
-  const stored = store.db.prepare(
-    `SELECT client_ip AS key, sum(up_bytes) AS up, sum(down_bytes) AS down, sum(connections) AS n
-     FROM clash_client_usage WHERE bucket_start >= ? AND bucket_start < ? GROUP BY client_ip`,
-  ).all(fromSec, toSec) as GroupRow[];
+  const stored = store.read("proxy-client totals", (db) =>
+    db.prepare(
+      `SELECT client_ip AS key, sum(up_bytes) AS up, sum(down_bytes) AS down, sum(connections) AS n
+       FROM clash_client_usage WHERE bucket_start >= ? AND bucket_start < ? GROUP BY client_ip`,
+    ).all(fromSec, toSec)) as GroupRow[];
   return mergeGroups(
     stored,
     inRange(pending.pendingUsage(), { fromSec, toSec, clientIp: null }),
@@ -154,9 +212,10 @@ export function clashChainsByClient(
   fromSec: number,
   toSec: number,
 ): Map<string, string[]> {
-  const rows = store.db.prepare(
-    `SELECT DISTINCT client_ip AS ip, chain FROM clash_usage WHERE bucket_start >= ? AND bucket_start < ?`,
-  ).all(fromSec, toSec) as { ip: string; chain: string }[];
+  const rows = store.read("proxy-client chains", (db) =>
+    db.prepare(
+      `SELECT DISTINCT client_ip AS ip, chain FROM clash_usage WHERE bucket_start >= ? AND bucket_start < ?`,
+    ).all(fromSec, toSec)) as { ip: string; chain: string }[];
   const pendingRows = inRange(pending.pendingUsage(), { fromSec, toSec, clientIp: null })
     .map((r) => ({ ip: r.clientIp, chain: r.chain }));
   const out = new Map<string, Set<string>>();
@@ -170,7 +229,10 @@ export function clashChainsByClient(
 
 /** Names and first/last seen times of every known client IP. */
 export function clashClientInfos(store: Store): Map<string, ClashClientInfo> {
-  const rows = store.db.prepare("SELECT client_ip, name, first_seen, last_seen FROM clash_clients").all() as {
+  const rows = store.read(
+    "proxy-client names",
+    (db) => db.prepare("SELECT client_ip, name, first_seen, last_seen FROM clash_clients").all(),
+  ) as {
     client_ip: string;
     name: string | null;
     first_seen: number | null;
@@ -196,10 +258,11 @@ function groupBy(
   const params = query.clientIp === null
     ? [query.fromSec, query.toSec]
     : [query.fromSec, query.toSec, query.clientIp];
-  const stored = store.db.prepare(
-    `SELECT ${column} AS key, sum(up_bytes) AS up, sum(down_bytes) AS down, sum(connections) AS n FROM clash_usage
-     WHERE bucket_start >= ? AND bucket_start < ? ${byClient} GROUP BY ${column}`,
-  ).all(...params) as GroupRow[];
+  const stored = store.read(`proxy-client ${column} totals`, (db) =>
+    db.prepare(
+      `SELECT ${column} AS key, sum(up_bytes) AS up, sum(down_bytes) AS down, sum(connections) AS n
+       FROM clash_usage WHERE bucket_start >= ? AND bucket_start < ? ${byClient} GROUP BY ${column}`,
+    ).all(...params)) as GroupRow[];
   return mergeGroups(stored, inRange(pending.pendingUsage(), query), (r) => r[column]);
 }
 
