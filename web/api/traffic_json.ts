@@ -1,7 +1,7 @@
 /** Conversions from store/ rows to the API's JSON shapes (web/api_types.ts) and CSV. */
 import type { Granularity, PeriodTraffic, TrafficTotals } from "../../store/mod.ts";
 import type { SeriesPointJson, TrafficAmountJson } from "../api_types.ts";
-import { formatBytes } from "./format_bytes.ts";
+import { formatBytes } from "../format_bytes.ts";
 
 /** Raw and formatted bytes of a span. */
 export function amountJson(totals: TrafficTotals): TrafficAmountJson {

@@ -31,7 +31,7 @@ import type {
   TodayHoursJson,
   TopIpsJson,
 } from "../api_types.ts";
-import { formatBytes } from "./format_bytes.ts";
+import { formatBytes } from "../format_bytes.ts";
 import { checkDateRange, parseChoice, parseDate, parseGranularity, parseLimit } from "./params.ts";
 import { amountJson, pointJson, seriesCsv, sumPeriods } from "./traffic_json.ts";
 

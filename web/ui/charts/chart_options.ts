@@ -4,7 +4,7 @@
  * and hours or days with kernel drops shaded.
  */
 import uPlot from "uplot";
-import { formatAxisBytes, formatBytes, formatExactBytes } from "../lib/format_bytes.ts";
+import { formatAxisBytes, formatBytes, formatExactBytes } from "../../format_bytes.ts";
 import type { Granularity } from "../lib/quick_ranges.ts";
 import type { TrafficColumns } from "./to_columns.ts";
 

@@ -1,7 +1,7 @@
 /** Header: name, server time zone, live speed, navigation, language and theme controls, and "Log out". */
 import { useApp, useT } from "../app_context.ts";
 import { isLang, LANGUAGES, type MessageKey } from "../i18n/i18n.ts";
-import { formatRate } from "../lib/format_bytes.ts";
+import { formatRate } from "../../format_bytes.ts";
 import { offsetLabel } from "../lib/zoned_time.ts";
 import type { LiveModel } from "../models/live_model.ts";
 import { ROUTES } from "../routes.ts";

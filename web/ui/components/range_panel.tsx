@@ -2,7 +2,7 @@
 import { useMemo } from "preact/hooks";
 import { useApp, useT } from "../app_context.ts";
 import { seriesColumns } from "../charts/to_columns.ts";
-import { formatBytes, formatExactBytes } from "../lib/format_bytes.ts";
+import { formatBytes, formatExactBytes } from "../../format_bytes.ts";
 import { type Granularity, QUICK_RANGE_IDS } from "../lib/quick_ranges.ts";
 import type { Range } from "../models/range_model.ts";
 import { TrafficChart } from "./traffic_chart.tsx";

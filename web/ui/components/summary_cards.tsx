@@ -2,7 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useApp, useT } from "../app_context.ts";
 import type { MessageKey } from "../i18n/i18n.ts";
-import { formatBytes, formatExactBytes } from "../lib/format_bytes.ts";
+import { formatBytes, formatExactBytes } from "../../format_bytes.ts";
 import type { SummaryModel } from "../models/summary_model.ts";
 
 function Card(

@@ -1,6 +1,6 @@
 /** Top 10 remote IPs of the applied range: share bars, gold/silver/bronze marks for the first three. */
 import { useApp, useT } from "../app_context.ts";
-import { formatBytes, formatExactBytes } from "../lib/format_bytes.ts";
+import { formatBytes, formatExactBytes } from "../../format_bytes.ts";
 import type { Range } from "../models/range_model.ts";
 
 const MEDALS = ["gold", "silver", "bronze"] as const;

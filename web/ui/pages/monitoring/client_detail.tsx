@@ -4,7 +4,7 @@ import { useApp, useT } from "../../app_context.ts";
 import type { TrafficColumns } from "../../charts/to_columns.ts";
 import { TrafficChart } from "../../components/traffic_chart.tsx";
 import { useChartSpec } from "../../components/use_chart_spec.ts";
-import { formatBytes, formatExactBytes } from "../../lib/format_bytes.ts";
+import { formatBytes, formatExactBytes } from "../../../format_bytes.ts";
 import type { MonitoringGroupJson, MonitoringHistoryJson } from "../../../monitoring_api_types.ts";
 import { type ClientDetail, hashForClient } from "./client_detail_model.ts";
 import { formatDuration } from "./format_time.ts";

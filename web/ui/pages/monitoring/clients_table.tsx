@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { useApp, useT } from "../../app_context.ts";
 import type { MessageKey } from "../../i18n/i18n.ts";
-import { formatBytes, formatExactBytes } from "../../lib/format_bytes.ts";
+import { formatBytes, formatExactBytes } from "../../../format_bytes.ts";
 import type { MonitoringClientJson } from "../../../monitoring_api_types.ts";
 import { hashForClient } from "./client_detail_model.ts";
 import { formatDuration, formatTime } from "./format_time.ts";

@@ -4,7 +4,7 @@
  */
 import { useModel } from "@preact/signals";
 import { useApp, useT } from "../../app_context.ts";
-import { formatBytes, formatExactBytes, formatRate } from "../../lib/format_bytes.ts";
+import { formatBytes, formatExactBytes, formatRate } from "../../../format_bytes.ts";
 import { ClientDetailPanel } from "./client_detail.tsx";
 import { ClientDetailModel } from "./client_detail_model.ts";
 import { ClientsTable } from "./clients_table.tsx";

@@ -2,7 +2,7 @@
 import { createModel, effect, signal, useModel } from "@preact/signals";
 import { getJson } from "../../api.ts";
 import { useApp, useT } from "../../app_context.ts";
-import { formatRate } from "../../lib/format_bytes.ts";
+import { formatRate } from "../../../format_bytes.ts";
 import { poll } from "../../models/poll.ts";
 import type { MonitoringOverviewJson } from "../../../monitoring_api_types.ts";
 import { clashOfHealth } from "./clash_health.ts";

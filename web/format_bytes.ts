@@ -1,19 +1,19 @@
 /**
- * Byte counts for people: 1024-based units with two decimals ("5.00 GB"), the same text the API puts in its
- * `_fmt` fields, and exact counts with digit grouping for hover text.
+ * Byte counts for people, one implementation for the server and the browser: 1024-based units with two
+ * decimals ("5.00 GB") in the API's `*_fmt` fields and on the dashboard, rates, exact counts with digit
+ * grouping for hover text, and short axis labels. The `*_fmt` text is the replaced tool's, byte for byte:
+ * scripts parse it. Imports nothing.
  */
 
 const UNITS = ["B", "KB", "MB", "GB", "TB", "PB"] as const;
 
-/** Formats a byte count 1024-based with two decimals, e.g. 5368709120 → "5.00 GB"; 0 → "0.00 B". */
+/**
+ * Formats a byte count 1024-based with two decimals: 5368709120 → "5.00 GB", 512 → "512.00 B", 0 → "0.00 B".
+ * Counts beyond 1024 PB stay in PB.
+ */
 export function formatBytes(bytes: number): string {
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${bytes < 0 ? "-" : ""}${value.toFixed(2)} ${UNITS[unit]}`;
+  const [value, unit] = scaled(bytes);
+  return `${bytes < 0 ? "-" : ""}${value.toFixed(2)} ${unit}`;
 }
 
 /** Formats a byte rate, e.g. 1536 → "1.50 KB/s". */
@@ -35,12 +35,18 @@ export function formatExactBytes(bytes: number, locale: string): string {
 
 /** Short axis label: at most three significant digits, e.g. 1.5 GB, 320 MB. */
 export function formatAxisBytes(bytes: number): string {
+  const [value, unit] = scaled(bytes);
+  const digits = value >= 100 || unit === "B" ? 0 : value >= 10 ? 1 : 2;
+  return `${bytes < 0 ? "-" : ""}${Number(value.toFixed(digits))} ${unit}`;
+}
+
+/** The magnitude of `bytes` in the largest unit it reaches (at most PB). */
+function scaled(bytes: number): [number, (typeof UNITS)[number]] {
   let value = Math.abs(bytes);
   let unit = 0;
   while (value >= 1024 && unit < UNITS.length - 1) {
     value /= 1024;
     unit++;
   }
-  const digits = value >= 100 || unit === 0 ? 0 : value >= 10 ? 1 : 2;
-  return `${bytes < 0 ? "-" : ""}${Number(value.toFixed(digits))} ${UNITS[unit]}`;
+  return [value, UNITS[unit]];
 }
