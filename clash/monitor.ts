@@ -78,10 +78,11 @@ export class ClashMonitor {
   constructor(options: ClashMonitorOptions) {
     this.#options = options;
     this.#nowMs = options.nowMs ?? Date.now;
+    // The one source of "not configured": the API, /api/health and /metrics read it from here.
     this.#status = options.apiUrl === null
       ? this.#makeStatus(
         "not_configured",
-        "Set CLASH_API_URL (and CLASH_SECRET) to the core's external_controller",
+        "Proxy-client monitoring is off: set CLASH_API_URL (and CLASH_SECRET) to the core's external_controller",
       )
       : this.#makeStatus(
         "connecting",
@@ -107,6 +108,11 @@ export class ClashMonitor {
   /** The current connection state. */
   status(): ClashStatus {
     return this.#status;
+  }
+
+  /** False without CLASH_API_URL: the status stays `not_configured`, nothing connects, nothing is counted. */
+  get isConfigured(): boolean {
+    return this.#status.state !== "not_configured";
   }
 
   /**

@@ -1,15 +1,13 @@
 /**
  * Writes the proxy-client history: one transaction per flush holding the deltas, the unattributed remainder,
  * the samples, the client first/last seen times and the per-connection resume cursors, so a netledger restart
- * resumes exactly where the committed history ends (clash-wire.md P8). Also keeps user-given client names.
+ * resumes exactly where the committed history ends (docs/clash-accounting.md P8). Reads and client names
+ * are in clash_ledger.ts.
  */
 import type { StatementSync } from "node:sqlite";
 import type { ClashPendingBatch, ClashResumeState } from "../clash/types.ts";
 import { inTransaction, type Store, toStoreError } from "./db.ts";
 import { CLASH_ROLLED_MARK } from "./clash_retention.ts";
-
-/** Longest client name accepted, in characters. */
-export const MAX_CLIENT_NAME_CHARS = 64;
 
 const UPSERT_USAGE_SQL = `
 INSERT INTO clash_usage (bucket_start, client_ip, resource, chain, rule, up_bytes, down_bytes, connections)
@@ -49,7 +47,7 @@ INSERT OR REPLACE INTO clash_resume
 (singleton, api_url, upload_total, download_total, carry_up_bytes, carry_down_bytes)
 VALUES (1, ?, ?, ?, ?, ?)`;
 
-/** Persistence of the ClashMonitor (implements clash/'s ClashPersistence) plus client names. */
+/** Persistence of the ClashMonitor (implements clash/'s ClashPersistence). */
 export class ClashStore {
   readonly #store: Store;
   /** The statements of a flush, prepared once. */
@@ -77,11 +75,6 @@ export class ClashStore {
       cursor: db.prepare(INSERT_CURSOR_SQL),
       resume: db.prepare(REPLACE_RESUME_SQL),
     };
-  }
-
-  /** The database this writes to, for the read queries of store/clash_queries.ts. */
-  get store(): Store {
-    return this.#store;
   }
 
   /** The resume state of the last committed flush, or null on a fresh database. */
@@ -131,14 +124,6 @@ export class ClashStore {
     } catch (e) {
       throw toStoreError(e, `save proxy-client history to "${this.#store.path}"`);
     }
-  }
-
-  /** Sets (or with null, removes) the user-given name of a client IP. */
-  setClientName(clientIp: string, name: string | null): void {
-    this.#store.db.prepare(
-      `INSERT INTO clash_clients (client_ip, name, first_seen, last_seen) VALUES (?, ?, NULL, NULL)
-       ON CONFLICT (client_ip) DO UPDATE SET name = excluded.name`,
-    ).run(clientIp, name);
   }
 
   #writeUsage(batch: ClashPendingBatch): void {

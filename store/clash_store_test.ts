@@ -115,17 +115,3 @@ Deno.test("applyClashRetention() rolls old rows into local-day spans with exact 
   assert.equal(again.rowsMerged, 0, "a second pass changes nothing");
   assert.ok(SAMPLE_RETENTION_DAYS < 30);
 });
-
-Deno.test("ClashStore.setClientName() keeps names apart from first/last seen", async () => {
-  await using temp = tempStore();
-  const clash = new ClashStore(temp.store);
-  clash.setClientName("192.168.1.10", "NAS");
-  clash.saveBatch(
-    batch([], { clients: [{ clientIp: "192.168.1.10", firstSeenSec: 100, lastSeenSec: 200 }] }),
-  );
-  clash.saveBatch(
-    batch([], { clients: [{ clientIp: "192.168.1.10", firstSeenSec: 300, lastSeenSec: 400 }] }),
-  );
-  const row = temp.store.db.prepare("SELECT name, first_seen, last_seen FROM clash_clients").get();
-  assert.deepEqual({ ...row }, { name: "NAS", first_seen: 100, last_seen: 400 });
-});

@@ -48,16 +48,8 @@ export {
 } from "./top_remotes.ts";
 export { applyRetention, type RetentionOptions, type RetentionResult } from "./retention.ts";
 export { type BackupStream, backupTo, openBackupStream } from "./backup.ts";
-export { ClashStore, MAX_CLIENT_NAME_CHARS } from "./clash_store.ts";
-export {
-  clashByPeriod,
-  clashChainsByClient,
-  clashChainTotals,
-  clashClientInfos,
-  clashClientTotals,
-  clashResourceTotals,
-  clashTotal,
-} from "./clash_queries.ts";
-export type { ClashClientInfo, ClashGroupTotals, ClashPendingSource, ClashTotals } from "./clash_queries.ts";
+export { ClashStore } from "./clash_store.ts";
+export { ClashLedger, MAX_CLIENT_NAME_CHARS } from "./clash_ledger.ts";
+export type { ClashClientInfo, ClashGroupTotals, ClashTotals } from "./clash_queries.ts";
 export { applyClashRetention, type ClashRetentionResult, SAMPLE_RETENTION_DAYS } from "./clash_retention.ts";
 export { findImportedFile, type ImportedFile } from "./imported_files.ts";

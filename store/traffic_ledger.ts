@@ -9,6 +9,7 @@ import { inTransaction, type Store, StoreError, type StoreErrorKind, toStoreErro
 import { DEFAULT_MAX_PENDING_REMOTES, PendingDeltas } from "./pending_deltas.ts";
 import { type ImportedFile, INSERT_IMPORTED_FILE_SQL } from "./imported_files.ts";
 import { LOWER_ROLLUP_MARKS_SQL } from "./retention.ts";
+import { type BackupStream, openBackupStream } from "./backup.ts";
 
 /** Options of a TrafficLedger. */
 export interface TrafficLedgerOptions {
@@ -148,6 +149,16 @@ export class TrafficLedger {
       this.#flushing = null;
     });
     return this.#flushing;
+  }
+
+  /**
+   * A consistent copy of the whole database as a stream (backup.ts), this ledger's unsaved deltas saved first.
+   * Best effort: a failed save is logged by `flush`, and the stored history is still copied. The caller must
+   * consume or cancel the stream.
+   */
+  async openBackup(): Promise<BackupStream> {
+    await this.flush();
+    return await openBackupStream(this.#store);
   }
 
   /** Unsaved traffic rows (possibly several per bucket and family; sum them). */

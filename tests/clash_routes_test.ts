@@ -5,11 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { ClashMonitor } from "../clash/mod.ts";
-import { ClashStore } from "../store/clash_store.ts";
-import { openStore } from "../store/mod.ts";
+import { ClashLedger } from "../store/mod.ts";
 import { errorResponse } from "../web/api/error_response.ts";
-import { monitoringRoutes } from "../web/api/monitoring_routes.ts";
+import { MAX_NAME_BODY_BYTES, monitoringRoutes } from "../web/api/monitoring_routes.ts";
 import type {
   MonitoringClientDetailJson,
   MonitoringClientsJson,
@@ -28,7 +26,7 @@ function serve(rig: ClashRig) {
     "/",
     monitoringRoutes({
       monitor: rig.monitor,
-      clashStore: rig.clashStore,
+      clashLedger: new ClashLedger(rig.store, rig.monitor),
       timeZone: ZONE,
       nowSec: () => Math.floor(Date.now() / 1000),
     }),
@@ -115,6 +113,10 @@ Deno.test("monitoringRoutes() answers 400 naming the bad parameter", async () =>
       ["/api/monitoring/history?start=2026-02-01&end=2026-01-01", "start"],
       ["/api/monitoring/history?client=nope", "client"],
       ["/api/monitoring/clients/not-an-ip", "ip"],
+      ["/api/monitoring/clients/1.2.3.4.5.6", "ip"],
+      ["/api/monitoring/clients/256.1.1.1", "ip"],
+      ["/api/monitoring/clients/fd00::1::2", "ip"],
+      ["/api/monitoring/history?client=1.2.3", "client"],
       ["/api/monitoring/resources?limit=0", "limit"],
       ["/api/monitoring/clients?end=yesterday", "end"],
     ];
@@ -197,20 +199,37 @@ Deno.test("monitoringRoutes() relays /connections to many browsers over one upst
   }
 });
 
-Deno.test("monitoringRoutes() without CLASH_API_URL says not configured, WebSockets get 503", async () => {
-  const dir = Deno.makeTempDirSync({ prefix: "nl-clash-" });
-  using store = openStore(`${dir}/netledger.db`, { log: () => {} });
-  const monitor = new ClashMonitor({ apiUrl: null, secret: "", persistence: null, log: () => {} });
-  const app = monitoringRoutes({
-    monitor,
-    clashStore: new ClashStore(store),
-    timeZone: ZONE,
-    nowSec: () => 1_795_000_000,
-  });
-  const overview = await (await app.request("/api/monitoring/overview")).json() as MonitoringOverviewJson;
-  assert.equal(overview.status.state, "not_configured");
-  assert.match(overview.status.message, /CLASH_API_URL/);
-  const ws = await app.request("/api/monitoring/ws/traffic", { headers: { upgrade: "websocket" } });
-  assert.equal(ws.status, 503);
-  assert.match((await ws.json()).error, /CLASH_API_URL/);
+Deno.test("monitoringRoutes() PUT /clients/:ip/name refuses a bad IP, a control character and a large body", async () => {
+  await using rig = await scenario();
+  const { server, base, get } = serve(rig);
+  const put = async (ip: string, body: BodyInit): Promise<[number, string]> => {
+    const response = await fetch(`${base}/api/monitoring/clients/${ip}/name`, { method: "PUT", body });
+    return [response.status, (await response.json()).error];
+  };
+  try {
+    const [ipStatus, ipError] = await put("1.2.3.4.5.6", JSON.stringify({ name: "Six" }));
+    assert.equal(ipStatus, 400);
+    assert.match(ipError, /^Invalid parameter "ip": got "1.2.3.4.5.6"/);
+
+    for (const name of ["TV\u0000evil", "TV\u001b[31m", "TV\u007f", "TV\u0085"]) {
+      const [status, error] = await put("192.168.1.10", JSON.stringify({ name }));
+      assert.equal(status, 400, JSON.stringify(name));
+      assert.match(error, /^Invalid parameter "name"/, JSON.stringify(name));
+    }
+    const [, clients] = await get<MonitoringClientsJson>("/api/monitoring/clients");
+    assert.equal(clients.clients.find((c) => c.ip === "192.168.1.10")?.name, null, "nothing was stored cut");
+
+    const large = JSON.stringify({ name: "TV", padding: "x".repeat(MAX_NAME_BODY_BYTES) });
+    const [sizedStatus, sizedError] = await put("192.168.1.10", large);
+    assert.equal(sizedStatus, 413, "with Content-Length");
+    assert.match(sizedError, /at most 4096 bytes/);
+    // Without Content-Length (chunked), the limit is counted while reading.
+    const chunked = new Blob([large]).stream();
+    const [streamedStatus] = await put("192.168.1.10", chunked);
+    assert.equal(streamedStatus, 413, "chunked");
+    const [fitStatus] = await put("192.168.1.10", JSON.stringify({ name: "TV" }).padEnd(MAX_NAME_BODY_BYTES));
+    assert.equal(fitStatus, 200, "a body of exactly the limit");
+  } finally {
+    await server.shutdown();
+  }
 });

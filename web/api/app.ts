@@ -6,7 +6,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { CaptureStatus, LocalAddresses } from "../../capture/mod.ts";
 import type { ClashMonitor } from "../../clash/mod.ts";
-import type { ClashStore, LedgerStatus, TrafficLedger } from "../../store/mod.ts";
+import type { ClashLedger, LedgerStatus, TrafficLedger } from "../../store/mod.ts";
 import { type Auth, authMiddleware, authRoutes } from "./auth.ts";
 import { errorResponse } from "./error_response.ts";
 import { METRICS_CONTENT_TYPE, type MetricsSnapshot, renderMetrics } from "./metrics.ts";
@@ -30,8 +30,8 @@ export interface AppDeps {
    */
   readonly catchUpCapture: () => Promise<unknown>;
   readonly localAddresses: () => LocalAddresses;
-  /** The proxy-client part; null when CLASH_API_URL is unset. */
-  readonly clash: { readonly monitor: ClashMonitor; readonly store: ClashStore } | null;
+  /** The proxy-client part; without CLASH_API_URL the monitor's status says `not_configured`. */
+  readonly clash: { readonly monitor: ClashMonitor; readonly ledger: ClashLedger };
   readonly auth: Auth;
   readonly metrics: () => MetricsSnapshot;
 }
@@ -55,16 +55,7 @@ export function createApp(deps: AppDeps): Hono {
     (c) => c.body(renderMetrics(deps.metrics()), 200, { "content-type": METRICS_CONTENT_TYPE }),
   );
   app.route("/", trafficRoutes(deps));
-  if (deps.clash !== null) {
-    app.route("/", monitoringRoutes({ ...deps, monitor: deps.clash.monitor, clashStore: deps.clash.store }));
-  } else {
-    app.all("/api/monitoring/*", (c) =>
-      c.json({
-        error:
-          "Proxy-client monitoring is off: set CLASH_API_URL (and CLASH_SECRET) to the core's external_controller",
-        status: { state: "not_configured" },
-      }, 404));
-  }
+  app.route("/", monitoringRoutes({ ...deps, monitor: deps.clash.monitor, clashLedger: deps.clash.ledger }));
   app.route("/", staticRoutes());
   app.notFound((c) => c.json({ error: `No route for "${c.req.method} ${c.req.path}"` }, 404));
   app.onError(errorResponse);
@@ -90,7 +81,7 @@ function readsCapture(path: string): boolean {
 function healthJson(deps: AppDeps) {
   const capture = deps.captureStatus();
   const store = deps.ledger.status();
-  const clash = deps.clash?.monitor.status() ?? null;
+  const clash = deps.clash.monitor.isConfigured ? deps.clash.monitor.status() : null;
   const problems: string[] = [];
   if (capture !== null && capture.state !== "capturing") {
     problems.push(`capture: ${capture.message ?? capture.state}`);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Hono } from "hono";
 import { ClashMonitor } from "../../clash/mod.ts";
-import { ClashStore, openStore, TrafficLedger } from "../../store/mod.ts";
+import { ClashLedger, ClashStore, openStore, TrafficLedger } from "../../store/mod.ts";
 import { createApp } from "./app.ts";
 import { type Auth, createAuth, exposureWarning, isBeyondLoopback } from "./auth.ts";
 import {
@@ -44,7 +44,7 @@ async function buildApp(
     captureStatus: () => null,
     catchUpCapture,
     localAddresses: () => ({ ips: [], lanPrefixes: [], mode: "auto-gua-/56" }),
-    clash: { monitor, store: clashStore },
+    clash: { monitor, ledger: new ClashLedger(store, monitor) },
     auth,
     metrics: () => ({
       version: "test",

@@ -6,10 +6,7 @@ import type { CaptureStatus } from "../../capture/mod.ts";
 import type { ClashMonitor } from "../../clash/mod.ts";
 import {
   allTimeTotals,
-  clashClientInfos,
-  clashClientTotals,
-  type ClashStore,
-  clashTotal,
+  type ClashLedger,
   localDateEndSec,
   localDateOf,
   localDateStartSec,
@@ -24,7 +21,7 @@ export interface MetricsSources {
   readonly version: string;
   readonly ledger: TrafficLedger;
   readonly capture: CaptureStatus | null;
-  readonly clash: { readonly monitor: ClashMonitor; readonly store: ClashStore } | null;
+  readonly clash: { readonly monitor: ClashMonitor; readonly ledger: ClashLedger };
   readonly timeZone: string;
   readonly nowSec: number;
   /** METRICS_TOP_N. */
@@ -53,26 +50,26 @@ export function buildMetricsSnapshot(sources: MetricsSources): MetricsSnapshot {
       rows: top.remotes,
       limit: sources.topN,
     },
-    clash: sources.clash === null ? null : clashMetrics(sources.clash, nowSec),
+    clash: sources.clash.monitor.isConfigured ? clashMetrics(sources.clash, nowSec) : null,
   };
 }
 
 function clashMetrics(
-  clash: { readonly monitor: ClashMonitor; readonly store: ClashStore },
+  clash: MetricsSources["clash"],
   nowSec: number,
 ): MetricsSnapshot["clash"] {
-  const { monitor, store } = clash;
+  const { monitor, ledger } = clash;
   const live = new Map(monitor.liveClients().map((c) => [c.clientIp, c.activeConnections]));
-  const names = clashClientInfos(store.store);
+  const names = ledger.clientInfos();
   const endSec = Math.ceil(nowSec) + 1;
-  const clients = clashClientTotals(store.store, monitor, 0, endSec).map((row) => ({
+  const clients = ledger.clientTotals(0, endSec).map((row) => ({
     clientIp: row.key,
     name: names.get(row.key)?.name ?? null,
     upBytes: row.upBytes,
     downBytes: row.downBytes,
     activeConnections: live.get(row.key) ?? 0,
   }));
-  const total = clashTotal(store.store, monitor, 0, endSec);
+  const total = ledger.total(0, endSec);
   return {
     isCoreReachable: monitor.status().state === "connected",
     activeConnections: monitor.liveConnections().length,

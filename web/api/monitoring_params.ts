@@ -3,11 +3,13 @@
  * parser returns a checked value or throws BadParamError naming the parameter (→ 400).
  */
 import type { Context } from "hono";
+import { parseIp } from "../../capture/mod.ts";
 import { normalizeClientIp } from "../../clash/mod.ts";
 import { MAX_CLIENT_NAME_CHARS } from "../../store/mod.ts";
 import { BadParamError, parseDate } from "./params.ts";
 
-const IP_TEXT_REGEXP = /^[0-9a-f.:]{2,45}$/;
+/** C0 controls, DEL and C1 controls: SQLite would cut a name at NUL, a log or a header could be split. */
+const CONTROL_CHAR_REGEXP = /\p{Cc}/u;
 
 /** The local dates `start`..`end` (inclusive): `end` defaults to `today`, `start` to `end`. */
 export function parseDateRange(c: Context, today: string): { start: string; end: string } {
@@ -22,16 +24,25 @@ export function optionalClientIp(c: Context): string | null {
   return value ? parseClientIp(value, "client") : null;
 }
 
-/** Normalises and checks a client IP parameter (text only, IPv4 or IPv6, P6). */
+/**
+ * A client IP parameter normalised as the monitor keys clients (P6), after checking that it is one IPv4 or
+ * IPv6 address (`1.2.3.4.5.6` is not).
+ */
 export function parseClientIp(value: string, parameter: string): string {
   const ip = normalizeClientIp(value);
-  if (!IP_TEXT_REGEXP.test(ip) || !(ip.includes(".") || ip.includes(":"))) {
+  try {
+    parseIp(ip);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
     throw new BadParamError(parameter, value, "an IPv4 or IPv6 address such as 192.168.1.10 or fd00::10");
   }
   return ip;
 }
 
-/** The body `{"name": "..."}` of PUT …/clients/:ip/name: a trimmed name, or null (absent, null or blank). */
+/**
+ * The body `{"name": "..."}` of PUT …/clients/:ip/name: a trimmed name, or null (absent, null or blank). A
+ * name with a control character is refused whole, never cut.
+ */
 export function parseClientName(body: string): string | null {
   let parsed: unknown;
   try {
@@ -42,11 +53,13 @@ export function parseClientName(body: string): string | null {
   }
   const name = (parsed as { name?: unknown } | null)?.name;
   if (name === null || name === undefined) return null;
-  if (typeof name !== "string" || name.trim().length > MAX_CLIENT_NAME_CHARS) {
+  if (
+    typeof name !== "string" || name.trim().length > MAX_CLIENT_NAME_CHARS || CONTROL_CHAR_REGEXP.test(name)
+  ) {
     throw new BadParamError(
       "name",
       String(name),
-      `a text of at most ${MAX_CLIENT_NAME_CHARS} characters, or null`,
+      `a text of at most ${MAX_CLIENT_NAME_CHARS} characters without control characters, or null`,
     );
   }
   return name.trim() === "" ? null : name.trim();

@@ -1,7 +1,8 @@
 /**
  * The two WebSocket relays of the Monitoring API: `/api/monitoring/ws/traffic` and `/ws/connections` attach a
  * browser to the ClashMonitor's shared upstream subscription of the core's stream. No path or query of the
- * browser reaches the core (no open relay) and the secret never leaves the server.
+ * browser reaches the core (no open relay) and the secret never leaves the server. Without CLASH_API_URL there
+ * is no stream: the upgrade is refused with 404 and the monitor's explanation, not left open and silent.
  */
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
@@ -18,8 +19,7 @@ export function monitoringRelays(monitor: ClashMonitor): Hono {
     app.get(
       `/api/monitoring/ws/${path}`,
       async (c, next) => {
-        const status = monitor.status();
-        if (status.state === "not_configured") return c.json<ErrorJson>({ error: status.message }, 503);
+        if (!monitor.isConfigured) return c.json<ErrorJson>({ error: monitor.status().message }, 404);
         if (!isSameOrigin(c.req.header("origin"), c.req.header("host"))) {
           // Cross-site WebSocket hijacking: another site's page must not read the proxy clients' traffic.
           return c.json<ErrorJson>({ error: "WebSocket from another origin refused" }, 403);

@@ -1,18 +1,16 @@
 /**
  * The Monitoring API (issue 5): proxy-client overview, history, clients, resources and names, plus the
- * WebSocket relays (monitoring_relays.ts). Parameters are parsed in monitoring_params.ts, answers shaped in
- * monitoring_json.ts; a BadParamError or StoreError thrown here is answered by app.ts (error_response.ts).
+ * WebSocket relays (monitoring_relays.ts). Mounted whether or not CLASH_API_URL is set: the monitor's status
+ * then says `not_configured` and the stored history stays readable. Parameters are parsed in
+ * monitoring_params.ts, answers shaped in monitoring_json.ts; a BadParamError or StoreError thrown here is
+ * answered by app.ts (error_response.ts).
  */
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import type { ClashMonitor } from "../../clash/mod.ts";
 import {
-  clashByPeriod,
-  clashChainsByClient,
-  clashChainTotals,
-  clashClientInfos,
-  clashClientTotals,
-  clashResourceTotals,
-  type ClashStore,
+  type ClashLedger,
   type Granularity,
   localDateEndSec,
   localDateOf,
@@ -43,8 +41,10 @@ import { checkDateRange, parseGranularity, parseLimit } from "./params.ts";
 
 /** What the monitoring routes read. */
 export interface MonitoringRoutesDeps {
+  /** Live state: status, rate, live clients and connections, the relayed streams. */
   readonly monitor: ClashMonitor;
-  readonly clashStore: ClashStore;
+  /** Stored history plus the monitor's unsaved rows, and client names. */
+  readonly clashLedger: ClashLedger;
   /** IANA zone of hours, days and months (Config.timeZone). */
   readonly timeZone: string;
   /** Current UTC seconds (a seam for tests). */
@@ -53,12 +53,13 @@ export interface MonitoringRoutesDeps {
 
 /** Most resources one answer lists. */
 export const MAX_RESOURCES = 1000;
+/** Largest body of PUT …/name: a name is at most 64 characters, so anything near this is not one. */
+export const MAX_NAME_BODY_BYTES = 4096;
 const DEFAULT_RESOURCES = 50;
 
 /** The Monitoring API as a Hono app with full paths; mount with `app.route("/", monitoringRoutes(deps))`. */
 export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
-  const { monitor, clashStore, timeZone } = deps;
-  const store = clashStore.store;
+  const { monitor, clashLedger, timeZone } = deps;
   const nowSec = () => Math.floor(deps.nowSec());
   const today = () => localDateOf(nowSec(), timeZone);
   /** The local dates `start`..`end` (inclusive) as a half-open UTC-second span. */
@@ -68,17 +69,19 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
   });
   const history = (start: string, end: string, granularity: Granularity, ip: string | null) => {
     checkDateRange(start, end, granularity);
-    const periods = clashByPeriod(store, monitor, localPeriods(start, end, granularity, timeZone), ip);
-    return historyJson(granularity, periods);
+    return historyJson(
+      granularity,
+      clashLedger.byPeriod(localPeriods(start, end, granularity, timeZone), ip),
+    );
   };
   const clientSources = (start: string, end: string): ClientSources => {
     checkDateRange(start, end, "day");
     const { fromSec, toSec } = span(start, end);
     return {
-      totals: new Map(clashClientTotals(store, monitor, fromSec, toSec).map((t) => [t.key, t])),
+      totals: new Map(clashLedger.clientTotals(fromSec, toSec).map((t) => [t.key, t])),
       live: new Map(monitor.liveClients().map((l) => [l.clientIp, l])),
-      chains: clashChainsByClient(store, monitor, fromSec, toSec),
-      infos: clashClientInfos(store),
+      chains: clashLedger.chainsByClient(fromSec, toSec),
+      infos: clashLedger.clientInfos(),
       nowSec: nowSec(),
     };
   };
@@ -122,11 +125,11 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
         totals: new Map(),
         live: new Map(),
         chains: new Map(),
-        infos: clashClientInfos(store),
+        infos: clashLedger.clientInfos(),
         nowSec: nowSec(),
       }),
-      resources: clashResourceTotals(store, monitor, { ...query, limit: MAX_RESOURCES }).map(groupJson),
-      chains: clashChainTotals(store, monitor, query).map(groupJson),
+      resources: clashLedger.resourceTotals({ ...query, limit: MAX_RESOURCES }).map(groupJson),
+      chains: clashLedger.chainTotals(query).map(groupJson),
       connections: monitor.liveConnections().filter((l) => l.clientIp === ip).map(connectionJson),
       history: history(start, end, granularity, ip),
     });
@@ -137,16 +140,27 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
     checkDateRange(start, end, "day");
     const clientIp = optionalClientIp(c);
     const limit = parseLimit(c.req.query("limit"), { fallback: DEFAULT_RESOURCES, max: MAX_RESOURCES });
-    const resources = clashResourceTotals(store, monitor, { ...span(start, end), clientIp, limit });
+    const resources = clashLedger.resourceTotals({ ...span(start, end), clientIp, limit });
     return c.json<MonitoringResourcesJson>({ resources: resources.map(groupJson) });
   });
 
-  app.put("/api/monitoring/clients/:ip/name", async (c) => {
-    const ip = parseClientIp(c.req.param("ip") ?? "", "ip");
-    const name = parseClientName(await c.req.text());
-    clashStore.setClientName(ip, name);
-    return c.json<MonitoringClientNameJson>({ ip, name });
-  });
+  app.put(
+    "/api/monitoring/clients/:ip/name",
+    bodyLimit({
+      maxSize: MAX_NAME_BODY_BYTES,
+      onError: () => {
+        throw new HTTPException(413, {
+          message: `Body too large: at most ${MAX_NAME_BODY_BYTES} bytes of JSON {"name": "..."}`,
+        });
+      },
+    }),
+    async (c) => {
+      const ip = parseClientIp(c.req.param("ip"), "ip");
+      const name = parseClientName(await c.req.text());
+      clashLedger.setClientName(ip, name);
+      return c.json<MonitoringClientNameJson>({ ip, name });
+    },
+  );
 
   app.route("/", monitoringRelays(monitor));
   return app;

@@ -13,7 +13,6 @@ import {
   localDateStartSec,
   localPeriods,
   monthStartDate,
-  openBackupStream,
   topRemotesOffThread,
   trafficByPeriod,
   trafficDateRange,
@@ -158,9 +157,7 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
   });
 
   app.get("/api/backup", async (c) => {
-    // Best effort: a failed save (disk full) is logged by the ledger; the stored history is still backed up.
-    await ledger.flush();
-    const backup = await openBackupStream(ledger.store);
+    const backup = await ledger.openBackup();
     const stamp = new Date(nowSec() * 1000).toISOString().replace(/[:.]/g, "-");
     c.header("Content-Type", "application/vnd.sqlite3");
     c.header("Content-Length", String(backup.sizeBytes));

@@ -1,10 +1,10 @@
 /**
  * State of the Monitoring page: the overview (rate, connections, today, core status) every 2 s, the clients
- * of today every 10 s, their sort order, and renaming. "Not configured" comes either from the overview's
- * status or from the server's 404 for /api/monitoring/* when CLASH_API_URL is unset.
+ * of today every 10 s, their sort order, and renaming. "Not configured" is the overview's status (the server
+ * answers /api/monitoring/* with state `not_configured` when CLASH_API_URL is unset).
  */
 import { computed, createModel, effect, signal } from "@preact/signals";
-import { ApiError, fetchApi, getJson } from "../../api.ts";
+import { fetchApi, getJson } from "../../api.ts";
 import { messageOf, poll } from "../../models/poll.ts";
 import type {
   MonitoringClientJson,
@@ -48,11 +48,6 @@ export function sortClients(
   });
 }
 
-/** Whether a failed call means the server has no Clash part (app.ts answers 404 for /api/monitoring/*). */
-function isNotConfigured(e: unknown): boolean {
-  return e instanceof ApiError && e.status === 404;
-}
-
 /** Polls the overview and the clients; `isConfigured` is null until the first answer. */
 export const MonitoringModel = createModel(() => {
   const overview = signal<MonitoringOverviewJson | null>(null);
@@ -68,7 +63,7 @@ export const MonitoringModel = createModel(() => {
     try {
       clients.value = (await getJson<MonitoringClientsJson>("/api/monitoring/clients")).clients;
     } catch (e) {
-      if (!isNotConfigured(e)) error.value = messageOf(e);
+      error.value = messageOf(e);
     }
   };
   effect(() =>
@@ -79,8 +74,7 @@ export const MonitoringModel = createModel(() => {
         isConfigured.value = next.status.state !== "not_configured";
         error.value = null;
       } catch (e) {
-        if (isNotConfigured(e)) isConfigured.value = false;
-        else error.value = messageOf(e);
+        error.value = messageOf(e);
       }
     })
   );
