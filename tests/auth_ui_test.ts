@@ -13,7 +13,7 @@ import { RU } from "../web/ui/i18n/ru.ts";
 import { ZH_CN } from "../web/ui/i18n/zh_cn.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
 import { importTraffic, LOCAL_IP, trafficRecords } from "./helpers/dashboard_rig.ts";
-import { childEnv, freePort, startMain } from "./helpers/run_main.ts";
+import { childEnv, startMain } from "./helpers/run_main.ts";
 
 const SERVER_ZONE = "UTC";
 const PASSWORD = "correct horse battery 7";
@@ -57,17 +57,14 @@ Deno.test({
       const dbPath = `${dir}/netledger.db`;
       const records = trafficRecords(todayTimestamps(Math.floor(Date.now() / 1000)), 4);
       await importTraffic({ dir, dbPath, timeZone: SERVER_ZONE, records });
-      const port = freePort();
       const main = await startMain({
         flags: ["-A"],
-        port,
         env: childEnv({
           DB_PATH: dbPath,
           TZ: SERVER_ZONE,
           LOCAL_IPS: LOCAL_IP,
           MONITOR_IFACE: "lo",
           SAVE_INTERVAL: "5",
-          WEB_PORT: String(port),
           BIND: "127.0.0.1",
           AUTH_PASSWORD: PASSWORD,
           API_TOKEN,

@@ -6,20 +6,17 @@
 import assert from "node:assert/strict";
 import type { MonitoringClientsJson, MonitoringOverviewJson } from "../web/monitoring_api_types.ts";
 import { FakeClash } from "./helpers/fake_clash.ts";
-import { childEnv, freePort, type MainProcess, startMain } from "./helpers/run_main.ts";
+import { childEnv, type MainProcess, startMain } from "./helpers/run_main.ts";
 
 const SECRET = "s3cret";
 
 function start(dbPath: string, fake: FakeClash): Promise<MainProcess> {
-  const port = freePort();
   return startMain({
     flags: ["-A"],
-    port,
     env: childEnv({
       DB_PATH: dbPath,
       TZ: "UTC",
       MONITOR_IFACE: "lo",
-      WEB_PORT: String(port),
       BIND: "127.0.0.1",
       CLASH_API_URL: fake.url,
       CLASH_SECRET: SECRET,

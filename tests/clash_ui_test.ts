@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { MonitoringClientsJson } from "../web/monitoring_api_types.ts";
 import { ZH_CN } from "../web/ui/i18n/zh_cn.ts";
 import { launchDashboardBrowser, watchProblems } from "./helpers/dashboard_browser.ts";
-import { childEnv, freePort, startMain } from "./helpers/run_main.ts";
+import { childEnv, startMain } from "./helpers/run_main.ts";
 import { FakeClash } from "./helpers/fake_clash.ts";
 
 const SECRET = "s3cret";
@@ -30,15 +30,12 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "netledger-clash-ui-" });
     await using fake = FakeClash.start({ secret: SECRET });
     try {
-      const port = freePort();
       const main = await startMain({
         flags: ["-A"],
-        port,
         env: childEnv({
           DB_PATH: `${dir}/netledger.db`,
           TZ: SERVER_ZONE,
           MONITOR_IFACE: "lo",
-          WEB_PORT: String(port),
           BIND: "127.0.0.1",
           CLASH_API_URL: fake.url,
           CLASH_SECRET: SECRET,

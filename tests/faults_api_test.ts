@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { seededRandom } from "./helpers/netledger_rig.ts";
-import { childEnv, freePort, startMain } from "./helpers/run_main.ts";
+import { childEnv, startMain } from "./helpers/run_main.ts";
 
 const REQUESTS = 10_000;
 const CONCURRENCY = 16;
@@ -171,14 +171,11 @@ Deno.test({
     console.log(`seed ${seed} (NETLEDGER_FUZZ_SEED=${seed} repeats these requests)`);
     const random = seededRandom(seed);
     const dir = await Deno.makeTempDir({ prefix: "nl-fuzz-" });
-    const port = freePort();
     const main = await startMain({
       flags: ["-A"],
-      port,
       env: childEnv({
         DB_PATH: `${dir}/netledger.db`,
         BIND: "127.0.0.1",
-        WEB_PORT: String(port),
         MONITOR_IFACE: "lo",
         RING_MB: "1",
         TZ: "UTC",
@@ -198,7 +195,7 @@ Deno.test({
           if (random() < 0.1) {
             const text = rawGarbage(random);
             label = `raw ${JSON.stringify(text.slice(0, 80))}`;
-            status = await rawStatus(port, text);
+            status = await rawStatus(main.port, text);
           } else {
             const request = fuzzRequest(random);
             label = `${request.method} ${request.path.slice(0, 120)}`;

@@ -21,7 +21,7 @@ import {
   type Totals,
   ZERO,
 } from "./helpers/netledger_rig.ts";
-import { childEnv, freePort, ROOT_DIR } from "./helpers/run_main.ts";
+import { childEnv, ROOT_DIR } from "./helpers/run_main.ts";
 
 const isRoot = Deno.uid() === 0;
 const hasLoopDevices = isRoot &&
@@ -37,6 +37,9 @@ const ROUNDS_PER_TICK = 5;
 /** Lines the ledger writes once per condition and once on recovery. */
 const KEPT_IN_MEMORY_REGEXP = /counts stay in memory/;
 const WORKS_AGAIN_REGEXP = /works again/;
+/** The ledger's lines when a save meets another process's write lock, and when a retry then commits it. */
+const LOCK_MET_REGEXP = /Saving traffic to ".*" found the database locked by another process; retrying/;
+const SAVED_ON_RETRY_REGEXP = /Saved traffic to ".*" on retry \d+:/;
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -61,6 +64,8 @@ interface Scene {
   sent: Totals;
   /** Injects for `seconds`, adding to `sent`. */
   inject(seconds: number): Promise<void>;
+  /** Injects until `event` settles, adding to `sent`; resolves with its value after the tick in flight. */
+  injectUntil<T>(event: Promise<T>): Promise<T>;
 }
 
 async function withScene(dbPath: string, body: (scene: Scene) => Promise<void>): Promise<void> {
@@ -73,13 +78,20 @@ async function withScene(dbPath: string, body: (scene: Scene) => Promise<void>):
     dbPath,
     sent: ZERO,
     async inject(seconds) {
-      const endMs = performance.now() + seconds * 1000;
-      while (performance.now() < endMs) {
+      await scene.injectUntil(delay(seconds * 1000));
+    },
+    async injectUntil(event) {
+      let isSettled = false;
+      const settled = event.finally(() => isSettled = true);
+      // Awaited below; without this, a rejection during a tick would count as unhandled.
+      settled.catch(() => {});
+      while (!isSettled) {
         const tickStartMs = performance.now();
         await pump.send(ROUNDS_PER_TICK);
         scene.sent = addTotals(scene.sent, ROUND.totals, ROUNDS_PER_TICK);
-        await delay(tickStartMs + TICK_MS - performance.now());
+        await Promise.race([delay(tickStartMs + TICK_MS - performance.now()), settled]);
       }
+      return await settled;
     },
   };
   try {
@@ -226,23 +238,26 @@ Deno.test({
         const locker = new DatabaseSync(scene.dbPath);
         try {
           locker.exec("PRAGMA busy_timeout = 10000");
-          // Short locks around the next two saves: each save starts 0.5 s into a 1.5 s lock, so its first
-          // attempts fail and only a retry after a pause (backoff) gets through. Saves run every
-          // SAVE_INTERVAL from just before the "Serving" line, whose timestamp is the same clock as ours.
+          // Short locks: each is held until a save meets it (the ledger says so before it pauses to retry) and
+          // released at that line, so only a retry can commit that save. Traffic keeps flowing, so every save
+          // has rows to write; the ledger's retries last seconds, far longer than reading a line takes.
           const from = scene.netledger.lines().length;
           const savedBefore = storedTotals(scene.dbPath);
-          const servingLine = scene.netledger.lines().find((l) => /Serving the dashboard/.test(l))!;
-          const firstSaveMs = Date.parse(servingLine.split(" ")[0]) + SAVE_INTERVAL_SEC * 1000;
-          const intervalMs = SAVE_INTERVAL_SEC * 1000;
-          let nextSaveMs = firstSaveMs +
-            Math.ceil((Date.now() + 1000 - firstSaveMs) / intervalMs) * intervalMs;
-          for (let i = 0; i < 2; i++, nextSaveMs += intervalMs) {
-            await scene.inject((nextSaveMs - 500 - Date.now()) / 1000);
+          for (let i = 0; i < 2; i++) {
+            const lockFrom = scene.netledger.lines().length;
             locker.exec("BEGIN IMMEDIATE");
-            await scene.inject((nextSaveMs + 1000 - Date.now()) / 1000);
-            locker.exec("ROLLBACK");
+            await scene.injectUntil(
+              scene.netledger.waitForLine(LOCK_MET_REGEXP, {
+                from: lockFrom,
+                timeoutMs: 4 * SAVE_INTERVAL_SEC * 1000,
+              }).then(() => locker.exec("ROLLBACK")),
+            );
+            const outcome = await scene.netledger.waitForLine(
+              new RegExp(`${SAVED_ON_RETRY_REGEXP.source}|${KEPT_IN_MEMORY_REGEXP.source}`),
+              { from: lockFrom },
+            );
+            assert.match(outcome, SAVED_ON_RETRY_REGEXP, scene.netledger.lines().slice(lockFrom).join("\n"));
           }
-          await scene.inject(1);
           assert.equal(
             linesMatching(scene, KEPT_IN_MEMORY_REGEXP, from).length,
             0,
@@ -272,7 +287,6 @@ Deno.test({
 
 /** Runs main.ts on `dbPath` and returns its exit code and output; bounded to 60 s. */
 async function startOn(dbPath: string): Promise<{ code: number; output: string }> {
-  const port = freePort();
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "main.ts"],
     cwd: ROOT_DIR,
@@ -280,7 +294,7 @@ async function startOn(dbPath: string): Promise<{ code: number; output: string }
     env: childEnv({
       DB_PATH: dbPath,
       BIND: "127.0.0.1",
-      WEB_PORT: String(port),
+      WEB_PORT: "0",
       MONITOR_IFACE: "lo",
       TZ: "UTC",
     }),

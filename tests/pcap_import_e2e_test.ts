@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { buildFrame, type Encapsulation, type Frame, ipPacket, truncateFrame } from "./helpers/frames.ts";
 import { writeCaptureFile } from "./helpers/pcap_writer.ts";
-import { childEnv, freePort, ROOT_DIR, startMain } from "./helpers/run_main.ts";
+import { childEnv, ROOT_DIR, startMain } from "./helpers/run_main.ts";
 
 const ZONE = "Asia/Kathmandu"; // +05:45: local hours straddle UTC quarter hours
 const LOCAL_V4 = "192.0.2.10"; // the box's own public address (documentation range)
@@ -222,12 +222,10 @@ async function importFile(env: Record<string, string>, path: string, expectedCod
 
 Deno.test("main.ts --pcap imports pcap and pcapng once each and /api/query matches the truth byte for byte", async () => {
   const dir = await Deno.makeTempDir({ prefix: "netledger-e2e-" });
-  const port = freePort();
   const env = childEnv({
     DB_PATH: `${dir}/netledger.db`,
     TZ: ZONE,
     LOCAL_IPS,
-    WEB_PORT: String(port),
     BIND: "127.0.0.1",
     MONITOR_IFACE: "lo",
   });
@@ -247,7 +245,7 @@ Deno.test("main.ts --pcap imports pcap and pcapng once each and /api/query match
     await Deno.copyFile(`${dir}/a.pcap`, `${dir}/a-copy.pcap`);
     assert.match(await importFile(env, `${dir}/a-copy.pcap`, 1), /was imported at .* already counted/);
 
-    const server = await startMain({ flags: ["-A"], env, port });
+    const server = await startMain({ flags: ["-A"], env });
     try {
       const startDate = "2026-03-09";
       const endDate = "2026-03-10";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { permissionFlags } from "../packaging/permissions.ts";
 import { findWorkerModules, localModuleGraph } from "../packaging/worker_modules.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
-import { childEnv, freePort, ROOT_DIR, startMain } from "./helpers/run_main.ts";
+import { childEnv, ROOT_DIR, startMain } from "./helpers/run_main.ts";
 
 /** API routes that answer 200 on an empty database with default parameters. */
 const API_PATHS = [
@@ -48,15 +48,12 @@ Deno.test({
     const dataDir = await Deno.makeTempDir({ prefix: "nl-perm-" });
     const workerFiles = (await Promise.all((await findWorkerModules(ROOT_DIR)).map(localModuleGraph))).flat();
     const flags = permissionFlags({ dataDirs: [dataDir], moduleReadPaths: workerFiles });
-    const port = freePort();
     const auditPath = `${await Deno.makeTempDir({ prefix: "nl-audit-" })}/audit.jsonl`;
     const main = await startMain({
       flags,
-      port,
       env: childEnv({
         DB_PATH: `${dataDir}/netledger.db`,
         BIND: "127.0.0.1",
-        WEB_PORT: String(port),
         MONITOR_IFACE: "lo",
         RING_MB: "1",
         TZ: "Europe/Berlin",

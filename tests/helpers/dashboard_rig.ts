@@ -1,11 +1,11 @@
 /**
  * The real netledger for browser tests and benchmarks: writes a pcap of known traffic, imports it with
- * `main.ts --pcap` into a temporary database, then serves it with `main.ts` on 127.0.0.1 and a free port.
+ * `main.ts --pcap` into a temporary database, then serves it with `main.ts` on 127.0.0.1 and a port it picks.
  * Capture runs on "lo", where nothing is public, so the served numbers never move during a test.
  */
 import { buildFrame, ipPacket } from "./frames.ts";
 import { type CaptureRecord, writeCaptureFile } from "./pcap_writer.ts";
-import { childEnv, freePort, ROOT_DIR, startMain } from "./run_main.ts";
+import { childEnv, ROOT_DIR, startMain } from "./run_main.ts";
 
 /** The host behind which the pcap's traffic flows. */
 export const LOCAL_IP = "192.168.7.2";
@@ -74,18 +74,15 @@ export async function importTraffic(
 }
 
 /**
- * Starts `main.ts` on a free 127.0.0.1 port and resolves once /api/health answers. `iface` replaces the
+ * Starts `main.ts` on 127.0.0.1 and a port it picks, and resolves once it serves. `iface` replaces the
  * capture interface ("lo").
  */
 export async function startNetledger(
   options: { dbPath: string; timeZone: string; iface?: string },
 ): Promise<NetledgerServer> {
-  const port = freePort();
   const main = await startMain({
     flags: ["-A"],
-    port,
     env: serverEnv(options.dbPath, options.timeZone, {
-      WEB_PORT: String(port),
       BIND: "127.0.0.1",
       ...(options.iface ? { MONITOR_IFACE: options.iface } : {}),
     }),

@@ -6,7 +6,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { buildFrame, ipPacket } from "./frames.ts";
 import { CAPTURE_IFACE, CAPTURE_IPV4, CAPTURE_IPV6 } from "./netns.ts";
-import { childEnv, ROOT_DIR } from "./run_main.ts";
+import { childEnv, type ChildOutput, followOutput, ROOT_DIR } from "./run_main.ts";
 import { v8FlagsArg } from "../../packaging/v8_flags.ts";
 
 /** SAVE_INTERVAL of every rig run: the smallest the config allows, so faults meet several saves. */
@@ -66,19 +66,15 @@ export function storedTotals(dbPath: string): Totals {
 }
 
 /** A running netledger (deno running main.ts; `ip netns exec` execs, so `pid` is Deno's own). */
-export interface NetledgerChild {
+export interface NetledgerChild extends ChildOutput {
   readonly pid: number;
-  /** Every output line so far (stdout and stderr). */
-  lines(): readonly string[];
-  /** Resolves with the first line matching `pattern` at or after line `from`; rejects after `timeoutMs`. */
-  waitForLine(pattern: RegExp, options?: { from?: number; timeoutMs?: number }): Promise<string>;
   kill(signal: Deno.Signal): void;
-  readonly exited: Promise<Deno.CommandStatus>;
 }
 
 /**
  * Starts main.ts in namespace `ns`, capturing on the veth there, with DB_PATH `dbPath` and `env` on top; resolves
- * once the capture runs. The child is SIGKILLed if it does not get there within `timeoutMs`.
+ * once the capture runs. The child is SIGKILLed if it does not get there within `timeoutMs`. It listens on
+ * 127.0.0.1:8080 of the namespace: the namespace is the test's own, so nothing else can hold that port.
  */
 export async function startNetledgerInNetns(
   ns: string,
@@ -103,54 +99,9 @@ export async function startNetledgerInNetns(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  const pump = async (stream: ReadableStream<Uint8Array<ArrayBuffer>>) => {
-    let partial = "";
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      partial += text;
-      const parts = partial.split("\n");
-      partial = parts.pop()!;
-      lines.push(...parts);
-      for (const wake of waiters) wake();
-    }
-    if (partial !== "") lines.push(partial);
-    for (const wake of waiters) wake();
-  };
-  const pumped = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const exited = child.status.then(async (status) => {
-    await pumped;
-    return status;
-  });
-  let hasExited = false;
-  exited.then(() => hasExited = true);
-  const waitForLine = (pattern: RegExp, options: { from?: number; timeoutMs?: number } = {}) =>
-    new Promise<string>((resolve, reject) => {
-      const check = () => {
-        const found = lines.slice(options.from ?? 0).find((l) => pattern.test(l));
-        if (found !== undefined || hasExited) {
-          waiters.delete(check);
-          clearTimeout(timer);
-          if (found !== undefined) resolve(found);
-          else reject(new Error(`netledger exited before printing ${pattern}:\n${lines.join("\n")}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(
-          new Error(
-            `netledger printed no ${pattern} within ${options.timeoutMs ?? 30_000} ms:\n${lines.join("\n")}`,
-          ),
-        );
-      }, options.timeoutMs ?? 30_000);
-      waiters.add(check);
-      exited.then(check);
-      check();
-    });
   const netledger: NetledgerChild = {
+    ...followOutput(child),
     pid: child.pid,
-    lines: () => lines,
-    waitForLine,
     kill(signal) {
       try {
         child.kill(signal);
@@ -158,13 +109,12 @@ export async function startNetledgerInNetns(
         if (!(e instanceof TypeError)) throw e; // it has exited already
       }
     },
-    exited,
   };
   try {
-    await waitForLine(new RegExp(`Capture on "${CAPTURE_IFACE}": capturing`), { timeoutMs });
+    await netledger.waitForLine(new RegExp(`Capture on "${CAPTURE_IFACE}": capturing`), { timeoutMs });
   } catch (e) {
     netledger.kill("SIGKILL");
-    await exited;
+    await netledger.exited;
     throw e;
   }
   return netledger;
