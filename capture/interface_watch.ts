@@ -1,8 +1,9 @@
 /**
  * The monitored interface's own addresses and LAN prefixes, kept current, and the default-route interface
  * used when MONITOR_IFACE is unset. The capture loop decides when to refresh (capture_loop.ts: whenever the
- * kernel announces a change, and every 10 minutes); the auto /56 LAN prefixes are derived from the addresses
- * on every refresh. Manual EXCLUDE_IPV6_PREFIX prefixes always win over auto detection.
+ * kernel announces a change, and every LINK_REFRESH_MS of loop_schedule.ts); the auto /56 LAN prefixes are
+ * derived from the addresses on every refresh. Manual EXCLUDE_IPV6_PREFIX prefixes always win over auto
+ * detection.
  */
 import { readProcFile } from "../ffi/mod.ts";
 import { type LocalAddresses, resolveLocalAddresses } from "./local_addresses.ts";

@@ -2,9 +2,9 @@
  * LiveCapture: the main thread's handle on the capture Worker (issue #3). The ring, the parser and the
  * counters run in capture_worker.ts, off the HTTP event loop; this class forwards the Worker's batches to
  * onBatch, logs its lines, and keeps the latest CaptureStatus and LocalAddresses for the API. The Worker
- * reports rarely on its own (capture_loop.ts REPORT_INTERVAL_MS): whoever needs the counts up to now (a
- * save, an API answer) awaits catchUp() first. Missing
- * CAP_NET_RAW is a state ("no_permission"), not an exception: the program keeps serving history.
+ * reports rarely on its own (loop_schedule.ts REPORT_INTERVAL_MS): whoever needs the counts up to now (a
+ * save, an API answer) awaits catchUp() first. Missing CAP_NET_RAW is a state ("no_permission"), not an
+ * exception: the program keeps serving history.
  *
  * `deno compile` must embed the Worker: `--include capture/capture_worker.ts`.
  */
@@ -39,9 +39,9 @@ export interface LiveCaptureOptions {
 /** Longest wait for the Worker's last report on stop() before it is terminated. */
 const STOP_TIMEOUT_MS = 5_000;
 /**
- * Longest wait of catchUp() for the Worker's answer. It answers once it has read the blocks ready in the ring
- * (about 20 ms flat out with the default RING_MB); longer means it is stuck, and the caller goes on with the
- * counts it has.
+ * Longest wait of catchUp() for the Worker's answer. It answers once it has read the blocks ready in the
+ * ring, far sooner even when a ring of the default RING_MB is full; longer means it is stuck, and the caller
+ * goes on with the counts it has.
  */
 const CATCH_UP_TIMEOUT_MS = 1_000;
 

@@ -85,9 +85,9 @@ const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
 /**
  * Block size for a ring of `ringBytes`: a power of two (a multiple of the page size, as packet_set_ring
  * requires), an eighth of the ring, between 64 KiB and 4 MiB. The reader wakes about once per block, and a
- * wake-up costs ~0.1 ms of CPU on the 2-core bench VM (cold caches), so blocks are as large as a ring of
- * MIN_BLOCKS allows: at 100 kpps, 4 MiB blocks took 0.89–0.98× tcpdump's CPU against 1.07–1.16× with
- * 1 MiB blocks (tests/bench/capture_bench.ts).
+ * wake-up (cold caches) costs as much CPU as reading many packets, so blocks are as large as a ring of
+ * MIN_BLOCKS allows: 4 MiB blocks took less CPU per packet than 1 MiB blocks (tests/bench/capture_bench.ts,
+ * docs/performance.md).
  */
 export function ringBlockBytes(ringBytes: number): number {
   let size = 64 * 1024;
@@ -97,8 +97,8 @@ export function ringBlockBytes(ringBytes: number): number {
 /**
  * Default tp_retire_blk_tov: the longest a packet waits in a partly filled block. Under steady traffic the
  * kernel hands over a block at least this often, so it also sets the reader's wake-ups per second at home
- * rates, where a wake-up costs as much as reading a few thousand packets. 1,000 ms as tcpdump: at 10 kpps
- * netledger's CPU per packet was 1.60–2.28× tcpdump's against 2.01–2.43× with 500 ms (alternating runs).
+ * rates, where a wake-up costs as much as reading many packets. 1,000 ms as tcpdump, which took less CPU per
+ * packet than 500 ms (tests/bench/capture_bench.ts, docs/performance.md).
  */
 export const RETIRE_BLOCK_MS = 1000;
 /** Default bytes kept per frame. */
