@@ -1,15 +1,43 @@
 /**
- * Turns the Clash API's `/connections` snapshots (cumulative counters of the connections alive now) into exact
- * per-(client, resource, chain) deltas per UTC bucket plus the unattributed remainder, following the pitfalls
- * P1–P11 of clash-wire.md. Pure state machine: the caller feeds parsed snapshots with the receive time and
- * takes the pending batch out only after committing it.
+ * The accounting state machine of one Clash core: turns the Clash API's `/connections` snapshots (cumulative
+ * counters of the connections alive now) into exact per-(client, resource, chain) deltas per UTC bucket plus
+ * the unattributed remainder, following the pitfalls P1–P11 of docs/clash-accounting.md: core epochs, the
+ * carried remainder, baselines at first sight, resume after a netledger restart. No I/O: the caller feeds
+ * parsed snapshots with the receive time and takes the pending batch out only after committing it.
+ * The scratch records of a snapshot are snapshot_records.ts, the state's shape aggregator_state.ts, and the
+ * read-outs into plain records aggregator_readouts.ts.
  */
 import { BUCKET_SEC } from "../capture/types.ts";
-import { type LiveFacts, liveFacts, type WireConnection } from "./connection_facts.ts";
-import { idKey, IdMap, readUuid, sortByKey, TEXT_ID, UUID_ID, uuidKey } from "./id_map.ts";
+import {
+  liveClientRecords,
+  liveConnectionRecords,
+  pendingBatch,
+  type ResumeTotals,
+  unattributedRecords,
+  usageRecords,
+} from "./aggregator_readouts.ts";
+import {
+  type AggregatorState,
+  type Cursor,
+  CURSOR_COLUMNS,
+  DOWN_COLUMN,
+  LAST_BYTE_SEC_COLUMN,
+  type MutableBytes,
+  type MutableUsageRow,
+  UP_COLUMN,
+} from "./aggregator_state.ts";
+import { liveFacts, type WireConnection } from "./connection_facts.ts";
+import { IdMap, UUID_ID } from "./id_map.ts";
+import {
+  DOWN_DOUBLE,
+  KIND_INT,
+  MALFORMED,
+  RECORD_DOUBLES,
+  RECORD_INTS,
+  SnapshotRecords,
+  UP_DOUBLE,
+} from "./snapshot_records.ts";
 import type {
-  ClashClientSeen,
-  ClashCursor,
   ClashLiveClient,
   ClashLiveConnection,
   ClashPendingBatch,
@@ -17,27 +45,6 @@ import type {
   ClashUnattributedRow,
   ClashUsageRow,
 } from "./types.ts";
-
-/**
- * One scratch record per listed connection: its id as four 32-bit words (`readUuid`), what the id is, and
- * its counters as doubles (they pass 2^53 never, but 2^31 often).
- */
-const RECORD_BYTES = 40;
-const RECORD_INTS = RECORD_BYTES / 4;
-const RECORD_DOUBLES = RECORD_BYTES / 8;
-const KIND_INT = 4;
-const UP_DOUBLE = 3;
-const DOWN_DOUBLE = 4;
-/** A record's kind: UUID_ID or TEXT_ID (as IdMap keeps the id), or this for an entry that is skipped. */
-const MALFORMED = 0;
-
-/** The number columns of a cursor: counters already accounted, and UTC seconds of its last bytes. */
-const UP_COLUMN = 0;
-const DOWN_COLUMN = 1;
-const LAST_BYTE_SEC_COLUMN = 2;
-const CURSOR_COLUMNS = 3;
-/** LAST_BYTE_SEC_COLUMN before any bytes. */
-const NO_BYTES_YET = 0;
 
 /** Options of a ClashAggregator. */
 export interface AggregatorOptions {
@@ -61,40 +68,18 @@ export interface AggregatorStats {
   readonly liveConnections: number;
 }
 
-interface MutableUsageRow {
-  bucketStartSec: number;
-  clientIp: string;
-  resource: string;
-  chain: string;
-  rule: string;
-  upBytes: number;
-  downBytes: number;
-  newConnections: number;
-  /** UTC seconds of the first and last snapshot that added bytes to this row (client first/last seen). */
-  firstByteSec: number;
-  lastByteSec: number;
-}
-
-/**
- * Per-connection state, keyed by id inside the current core epoch (P7). Its counters and last byte time
- * are number columns of the IdMap beside it (UP_COLUMN…), read and written for every connection of every
- * snapshot.
- */
-interface Cursor {
-  readonly id: string;
-  /** Null for a cursor resumed from the store and not yet seen in this run. */
-  live: LiveFacts | null;
-  /** Cache of the pending row this connection adds to, valid while `rowGeneration` matches. */
-  row: MutableUsageRow | null;
-  rowGeneration: number;
-}
-
 /** Per-connection delta accounting of one Clash core; see the module doc. */
 export class ClashAggregator {
   readonly #options: AggregatorOptions;
   readonly #cursors = new IdMap<Cursor>(CURSOR_COLUMNS);
   readonly #usage = new Map<string, MutableUsageRow>();
-  readonly #unattributed = new Map<number, { upBytes: number; downBytes: number }>();
+  readonly #unattributed = new Map<number, MutableBytes>();
+  /** The three above, for the read-outs. */
+  readonly #state: AggregatorState = {
+    cursors: this.#cursors,
+    usage: this.#usage,
+    unattributed: this.#unattributed,
+  };
   /** Core totals the committed plus pending history includes; null before the first snapshot. */
   #baseUp: number | null = null;
   #baseDown = 0;
@@ -105,16 +90,8 @@ export class ClashAggregator {
   #malformed = 0;
   #coreRestarts = 0;
   #counterResets = 0;
-  /**
-   * Scratch of `ingest`, reused across snapshots, filled in one sequential pass over the list: per listed
-   * connection its key and one record of RECORD_BYTES (see there), so that the lookups made
-   * in key order read one place per connection; then the lookup order.
-   */
-  #keys = new Int32Array(0);
-  #records32 = new Int32Array(0);
-  #records64 = new Float64Array(0);
-  #order = new Int32Array(0);
-  readonly #counts = new Int32Array((1 << 16) + 1);
+  /** Scratch of `ingest`, reused across snapshots. */
+  readonly #records = new SnapshotRecords();
 
   constructor(options: AggregatorOptions) {
     this.#options = options;
@@ -143,7 +120,7 @@ export class ClashAggregator {
     if (typeof totalUp !== "number" || typeof totalDown !== "number" || totalUp < 0 || totalDown < 0) {
       throw new SyntaxError("Cannot read Clash snapshot: uploadTotal/downloadTotal are not numbers");
     }
-    // mihomo sends `null` for no connections (clash-wire.md §2).
+    // mihomo sends `null` for no connections (docs/clash-accounting.md §2).
     const list = Array.isArray(s!.connections) ? s!.connections as WireConnection[] : [];
     if (this.#baseUp !== null && (totalUp < this.#baseUp || totalDown < this.#baseDown)) {
       this.#startEpoch(totalUp, totalDown);
@@ -151,25 +128,10 @@ export class ClashAggregator {
     const isFirst = this.#baseUp === null;
     const bucket = nowSec - nowSec % BUCKET_SEC;
     const seq = ++this.#seq;
-    const n = list.length;
-    if (this.#order.length < n) {
-      const capacity = n * 2;
-      const records = new ArrayBuffer(capacity * RECORD_BYTES);
-      this.#keys = new Int32Array(capacity);
-      this.#records32 = new Int32Array(records);
-      this.#records64 = new Float64Array(records);
-      this.#order = new Int32Array(capacity);
-    }
-    this.#malformed += readConnections(list, {
-      keys: this.#keys,
-      records32: this.#records32,
-      records64: this.#records64,
-    });
-    // Looking the ids up in key order walks the IdMap front to back (see id_map.ts): the cores list
-    // connections in a new random order every snapshot, and random lookups are bound by memory latency.
-    sortByKey(this.#keys, n, this.#order, this.#counts);
+    // Reads the records in key order, so that the lookups below walk the IdMap front to back.
+    this.#malformed += this.#records.read(list);
     // Every listed id may be new (the first snapshot, a core restart): room for all of them up front.
-    this.#cursors.reserve(n);
+    this.#cursors.reserve(list.length);
     const { sumUp, sumDown, listed } = this.#account(list, { isFirst, bucket, nowSec, seq });
     const cursors = this.#cursors;
     // Ids that vanished (closed, or resumed and gone) are the ones without this snapshot's stamp.
@@ -195,10 +157,7 @@ export class ClashAggregator {
     const { isFirst, bucket, nowSec, seq } = snapshot;
     const cursors = this.#cursors;
     const generation = this.#rowGeneration;
-    const keys = this.#keys;
-    const records32 = this.#records32;
-    const records64 = this.#records64;
-    const order = this.#order;
+    const { keys, records32, records64, order } = this.#records;
     const n = list.length;
     let sumUp = 0;
     let sumDown = 0;
@@ -267,39 +226,14 @@ export class ClashAggregator {
 
   /** A copy of everything not yet committed; pass it to the store, then call `commit()`. */
   pending(): ClashPendingBatch {
-    const cursors: ClashCursor[] = [];
-    const map = this.#cursors;
-    map.forEach((c, slot) => {
-      cursors.push({
-        id: c.id,
-        upBytes: map.number(slot, UP_COLUMN),
-        downBytes: map.number(slot, DOWN_COLUMN),
-      });
-    });
-    const seen = new Map<string, { firstSeenSec: number; lastSeenSec: number }>();
-    for (const r of this.#usage.values()) {
-      if (r.lastByteSec === 0) continue;
-      const s = seen.get(r.clientIp);
-      if (s) {
-        s.firstSeenSec = Math.min(s.firstSeenSec, r.firstByteSec);
-        s.lastSeenSec = Math.max(s.lastSeenSec, r.lastByteSec);
-      } else seen.set(r.clientIp, { firstSeenSec: r.firstByteSec, lastSeenSec: r.lastByteSec });
-    }
-    const clients: ClashClientSeen[] = [...seen].map(([clientIp, s]) => ({ clientIp, ...s }));
-    return {
-      usage: this.pendingUsage(),
-      unattributed: this.pendingUnattributed(),
-      samples: [],
-      clients,
-      resume: this.#baseUp === null ? null : {
-        apiUrl: this.#options.apiUrl,
-        uploadTotal: this.#baseUp,
-        downloadTotal: this.#baseDown,
-        carryUpBytes: this.#carryUp,
-        carryDownBytes: this.#carryDown,
-        cursors,
-      },
+    const resume: ResumeTotals | null = this.#baseUp === null ? null : {
+      apiUrl: this.#options.apiUrl,
+      uploadTotal: this.#baseUp,
+      downloadTotal: this.#baseDown,
+      carryUpBytes: this.#carryUp,
+      carryDownBytes: this.#carryDown,
     };
+    return pendingBatch(this.#state, resume);
   }
 
   /**
@@ -314,54 +248,22 @@ export class ClashAggregator {
 
   /** Usage rows not yet committed, for queries that must include the last minutes. */
   pendingUsage(): readonly ClashUsageRow[] {
-    return [...this.#usage.values()].map(usageRecord);
+    return usageRecords(this.#usage);
   }
 
   /** Unattributed rows not yet committed. */
   pendingUnattributed(): readonly ClashUnattributedRow[] {
-    return [...this.#unattributed].map(([bucketStartSec, r]) => ({ bucketStartSec, ...r }));
+    return unattributedRecords(this.#unattributed);
   }
 
   /** The connections the latest snapshot listed (mihomo Inner ones excluded). */
   liveConnections(): ClashLiveConnection[] {
-    const out: ClashLiveConnection[] = [];
-    const map = this.#cursors;
-    map.forEach((c, slot) => {
-      if (c.live === null) return;
-      out.push({
-        id: c.id,
-        ...c.live,
-        upBytes: map.number(slot, UP_COLUMN),
-        downBytes: map.number(slot, DOWN_COLUMN),
-      });
-    });
-    return out;
+    return liveConnectionRecords(this.#cursors);
   }
 
   /** Live state per client IP, from the latest snapshot. */
   liveClients(): ClashLiveClient[] {
-    const byIp = new Map<
-      string,
-      { n: number; last: number | null; oldest: number | null; chains: Set<string> }
-    >();
-    const map = this.#cursors;
-    map.forEach((c, slot) => {
-      if (c.live === null) return;
-      let e = byIp.get(c.live.clientIp);
-      if (!e) byIp.set(c.live.clientIp, e = { n: 0, last: null, oldest: null, chains: new Set() });
-      e.n++;
-      const lastByteSec = map.number(slot, LAST_BYTE_SEC_COLUMN);
-      if (lastByteSec !== NO_BYTES_YET) e.last = Math.max(e.last ?? 0, lastByteSec);
-      if (c.live.startSec !== null) e.oldest = Math.min(e.oldest ?? Infinity, c.live.startSec);
-      e.chains.add(c.live.chain);
-    });
-    return [...byIp].map(([clientIp, e]) => ({
-      clientIp,
-      activeConnections: e.n,
-      lastByteSec: e.last,
-      oldestStartSec: e.oldest,
-      chains: [...e.chains].sort(),
-    }));
+    return liveClientRecords(this.#cursors);
   }
 
   /** Counters since this aggregator was made. */
@@ -447,63 +349,4 @@ export class ClashAggregator {
     row.upBytes += Math.max(0, netUp);
     row.downBytes += Math.max(0, netDown);
   }
-}
-
-function usageRecord(r: MutableUsageRow): ClashUsageRow {
-  return {
-    bucketStartSec: r.bucketStartSec,
-    clientIp: r.clientIp,
-    resource: r.resource,
-    chain: r.chain,
-    rule: r.rule,
-    upBytes: r.upBytes,
-    downBytes: r.downBytes,
-    newConnections: r.newConnections,
-  };
-}
-
-/** Where `readConnections` writes; see ClashAggregator's scratch fields. */
-interface ConnectionRecords {
-  readonly keys: Int32Array;
-  readonly records32: Int32Array;
-  readonly records64: Float64Array;
-}
-
-/**
- * The sequential pass of `ingest` over a snapshot's list: fills the records and returns how many entries
- * are malformed. A function of its own so V8 inlines the id reading into it (ingest is past the budget).
- */
-function readConnections(list: readonly WireConnection[], out: ConnectionRecords): number {
-  const { keys, records32, records64 } = out;
-  let malformed = 0;
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i];
-    const id = c?.id;
-    const at32 = i * RECORD_INTS;
-    // The id first, the counters after: loading the counters (often boxed doubles) before reading the id's
-    // text made this loop twice as slow at 50k connections.
-    let kind = MALFORMED;
-    if (typeof id === "string") {
-      // The text is in cache now; the lookups compare these words and never read it again (id_map.ts).
-      if (readUuid(id, records32, at32)) {
-        kind = UUID_ID;
-        keys[i] = uuidKey(records32, at32);
-      } else {
-        kind = TEXT_ID;
-        keys[i] = idKey(id);
-      }
-    }
-    const up = c?.upload;
-    const down = c?.download;
-    if (kind === MALFORMED || typeof up !== "number" || typeof down !== "number" || up < 0 || down < 0) {
-      malformed++;
-      keys[i] = 0;
-      records32[at32 + KIND_INT] = MALFORMED;
-      continue;
-    }
-    records32[at32 + KIND_INT] = kind;
-    records64[i * RECORD_DOUBLES + UP_DOUBLE] = up;
-    records64[i * RECORD_DOUBLES + DOWN_DOUBLE] = down;
-  }
-  return malformed;
 }
