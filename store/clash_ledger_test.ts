@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ClashPendingBatch, ClashUsageRow } from "../clash/types.ts";
+import type { ClashPendingBatch, ClashUsageRow } from "../clash/mod.ts";
 import { tempStore, utcSec } from "./_testing.ts";
 import { ClashLedger } from "./clash_ledger.ts";
 import { ClashStore } from "./clash_store.ts";

@@ -86,6 +86,10 @@ const PARTS: Readonly<Record<string, PartRule>> = {
     rule: "web/monitoring_api_types.ts (JSON shapes) imports only web/api_types.ts",
   },
   "web/format_bytes.ts": { imports: [], rule: "web/format_bytes.ts (server and browser) imports nothing" },
+  "web/format_bytes_test.ts": {
+    imports: ["web/format_bytes.ts"],
+    rule: "web/format_bytes_test.ts imports only web/format_bytes.ts",
+  },
   "web/embedded_asset.ts": { imports: [], rule: "web/embedded_asset.ts imports nothing" },
   "web/build.ts": {
     imports: ["web/embedded_asset.ts"],

@@ -1,5 +1,6 @@
 /**
- * JSON shapes of the traffic API, shared by web/api (which produces them) and web/ui (which reads them).
+ * JSON shapes of the traffic, health, debug and session API, shared by web/api (which produces them) and web/ui
+ * (which reads them); the Monitoring API's are in web/monitoring_api_types.ts.
  * Type-only: no runtime code. Field names are the replaced tool's snake_case, kept so existing curl scripts
  * and Grafana panels keep working; fields marked "added" are new and ignored by old scripts.
  */
@@ -112,4 +113,106 @@ export interface RealtimeJson {
 /** Body of every 4xx/5xx answer of the API. */
 export interface ErrorJson {
   readonly error: string;
+}
+
+/** State of the live capture: "capturing" when all is well, the others name what is wrong. */
+export type CaptureStateJson =
+  | "starting"
+  | "capturing"
+  | "interface_down"
+  | "waiting_for_interface"
+  | "no_permission"
+  | "failed"
+  | "stopped";
+
+/** The live capture and its counters since netledger started. */
+export interface CaptureJson {
+  readonly state: CaptureStateJson;
+  readonly iface: string;
+  /** Link type handed to the parser (1 Ethernet, 101 raw IP); null before the first open. */
+  readonly link_type: number | null;
+  readonly socket_type: "raw" | "dgram" | null;
+  /** What is wrong and how to fix it; null while capturing normally. */
+  readonly message: string | null;
+  readonly kernel_packets: number;
+  readonly kernel_drops: number;
+  readonly kernel_queue_freezes: number;
+  readonly malformed_packets: number;
+  readonly counted_packets: number;
+  /** UTC seconds of the last batch counted; null before the first. */
+  readonly last_batch: number | null;
+  readonly opens: number;
+}
+
+/** Saving counted traffic to the database. */
+export interface StoreStatusJson {
+  /** UTC seconds of the last successful save; null before the first. */
+  readonly last_saved: number | null;
+  readonly pending_remote_rows: number;
+  /** Why saving fails now (counts stay in memory); null while saving works. */
+  readonly error_kind: "locked" | "full" | "readonly" | "corrupt" | "io" | "unsupported" | "busy" | null;
+  readonly error: string | null;
+}
+
+/** State of the Clash API connection; "not_configured" while CLASH_API_URL is unset. */
+export type ClashStateJson =
+  | "not_configured"
+  | "connecting"
+  | "connected"
+  | "unauthorized"
+  | "unreachable"
+  | "incompatible";
+
+/** The Clash API connection as /api/health and the Monitoring API show it. */
+export interface ClashStatusJson {
+  readonly state: ClashStateJson;
+  /** What is wrong and how to fix it, or which core answers. */
+  readonly message: string;
+  readonly core: "sing-box" | "mihomo" | "clash" | null;
+  readonly version: string | null;
+  readonly since: number;
+}
+
+/** GET /api/health: "degraded" with one line per unhealthy part in `problems`; always HTTP 200 while serving. */
+export interface HealthJson {
+  readonly status: "ok" | "degraded";
+  /** Server time in TIME_ZONE, ISO 8601 with its offset, e.g. "2026-11-18T16:36:40+05:30". */
+  readonly ts: string;
+  readonly version: string;
+  readonly time_zone: string;
+  /** "capture: …", "store: …", "clash: …" in the server's words. */
+  readonly problems: readonly string[];
+  /** Null when this process does not capture. */
+  readonly capture: CaptureJson | null;
+  readonly store: StoreStatusJson;
+  /** Null while CLASH_API_URL is unset (the dashboard then hides the Monitoring page). */
+  readonly clash: ClashStatusJson | null;
+}
+
+/** GET /api/debug/capture. */
+export interface DebugCaptureJson {
+  readonly capture: CaptureJson | null;
+}
+
+/** GET /api/debug/local_ips: the addresses that count as this host, and the IPv6 LAN filter. */
+export interface LocalIpsJson {
+  readonly iface: string | null;
+  readonly ipv4: readonly string[];
+  readonly ipv6: readonly string[];
+  readonly total: number;
+  readonly ipv6_lan_filter: {
+    readonly mode: "auto-gua-/56" | "manual";
+    readonly prefixes: readonly string[];
+    readonly note: string;
+  };
+  readonly capture: CaptureJson | null;
+  readonly note: string;
+}
+
+/** GET /api/session: whether login is required and whether this browser has a session. */
+export interface SessionJson {
+  readonly auth_enabled: boolean;
+  readonly password_login: boolean;
+  /** True with a valid session cookie, and always when auth is off. */
+  readonly authenticated: boolean;
 }

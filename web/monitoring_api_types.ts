@@ -2,25 +2,7 @@
  * JSON shapes of the Monitoring API (/api/monitoring/*, issue 5), shared by web/api (which produces them)
  * and web/ui (which reads them). Type-only: no runtime code. Times are UTC seconds; bytes are exact counts.
  */
-
-/** State of the Clash API connection; "not_configured" until CLASH_API_URL is set. */
-export type ClashStateJson =
-  | "not_configured"
-  | "connecting"
-  | "connected"
-  | "unauthorized"
-  | "unreachable"
-  | "incompatible";
-
-/** The Clash API connection as /api/health and the Monitoring page show it. */
-export interface ClashStatusJson {
-  readonly state: ClashStateJson;
-  /** What is wrong and how to fix it, or which core answers. */
-  readonly message: string;
-  readonly core: "sing-box" | "mihomo" | "clash" | null;
-  readonly version: string | null;
-  readonly since: number;
-}
+import type { ClashStatusJson } from "./api_types.ts";
 
 /** Attributed bytes plus the remainder no listed connection carried (clients + unattributed = core totals). */
 export interface ClashBytesJson {

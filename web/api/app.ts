@@ -8,6 +8,14 @@ import type { CaptureStatus, LocalAddresses } from "../../capture/mod.ts";
 import type { ClashMonitor } from "../../clash/mod.ts";
 import type { ClashLedger, LedgerStatus, TrafficLedger } from "../../store/mod.ts";
 import { type Auth, authMiddleware, authRoutes } from "./auth.ts";
+import type {
+  CaptureJson,
+  DebugCaptureJson,
+  ErrorJson,
+  HealthJson,
+  LocalIpsJson,
+  StoreStatusJson,
+} from "../api_types.ts";
 import { errorResponse } from "./error_response.ts";
 import { METRICS_CONTENT_TYPE, type MetricsSnapshot, renderMetrics } from "./metrics.ts";
 import { clashStatusJson } from "./monitoring_json.ts";
@@ -47,9 +55,12 @@ export function createApp(deps: AppDeps): Hono {
     if (readsCapture(c.req.path)) await deps.catchUpCapture();
     await next();
   });
-  app.get("/api/health", (c) => c.json(healthJson(deps)));
-  app.get("/api/debug/local_ips", (c) => c.json(localIpsJson(deps)));
-  app.get("/api/debug/capture", (c) => c.json({ capture: captureJson(deps.captureStatus()) }));
+  app.get("/api/health", (c) => c.json<HealthJson>(healthJson(deps)));
+  app.get("/api/debug/local_ips", (c) => c.json<LocalIpsJson>(localIpsJson(deps)));
+  app.get(
+    "/api/debug/capture",
+    (c) => c.json<DebugCaptureJson>({ capture: captureJson(deps.captureStatus()) }),
+  );
   app.get(
     "/metrics",
     (c) => c.body(renderMetrics(deps.metrics()), 200, { "content-type": METRICS_CONTENT_TYPE }),
@@ -57,7 +68,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", trafficRoutes(deps));
   app.route("/", monitoringRoutes({ ...deps, monitor: deps.clash.monitor, clashLedger: deps.clash.ledger }));
   app.route("/", staticRoutes());
-  app.notFound((c) => c.json({ error: `No route for "${c.req.method} ${c.req.path}"` }, 404));
+  app.notFound((c) => c.json<ErrorJson>({ error: `No route for "${c.req.method} ${c.req.path}"` }, 404));
   app.onError(errorResponse);
   return app;
 }
@@ -78,7 +89,7 @@ function readsCapture(path: string): boolean {
     !path.startsWith("/api/monitoring/");
 }
 
-function healthJson(deps: AppDeps) {
+function healthJson(deps: AppDeps): HealthJson {
   const capture = deps.captureStatus();
   const store = deps.ledger.status();
   const clash = deps.clash.monitor.isConfigured ? deps.clash.monitor.status() : null;
@@ -101,7 +112,7 @@ function healthJson(deps: AppDeps) {
   };
 }
 
-function captureJson(status: CaptureStatus | null) {
+function captureJson(status: CaptureStatus | null): CaptureJson | null {
   if (status === null) return null;
   return {
     state: status.state,
@@ -119,7 +130,7 @@ function captureJson(status: CaptureStatus | null) {
   };
 }
 
-function storeJson(status: LedgerStatus) {
+function storeJson(status: LedgerStatus): StoreStatusJson {
   return {
     last_saved: status.lastSavedSec,
     pending_remote_rows: status.pendingRemoteRows,
@@ -128,7 +139,7 @@ function storeJson(status: LedgerStatus) {
   };
 }
 
-function localIpsJson(deps: AppDeps) {
+function localIpsJson(deps: AppDeps): LocalIpsJson {
   const local = deps.localAddresses();
   const ipv4 = local.ips.filter((ip) => !ip.includes(":"));
   const ipv6 = local.ips.filter((ip) => ip.includes(":"));

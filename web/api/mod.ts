@@ -9,4 +9,3 @@
 export { createApp } from "./app.ts";
 export { createAuth, exposureWarning, SESSION_COOKIE } from "./auth.ts";
 export { buildMetricsSnapshot } from "./metrics_snapshot.ts";
-export { monitoringRoutes } from "./monitoring_routes.ts";

@@ -16,9 +16,9 @@ import type {
   Granularity,
   LocalPeriod,
 } from "../../store/mod.ts";
+import type { ClashStatusJson } from "../api_types.ts";
 import type {
   ClashBytesJson,
-  ClashStatusJson,
   MonitoringClientJson,
   MonitoringConnectionJson,
   MonitoringGroupJson,

@@ -54,7 +54,7 @@ export interface MonitoringRoutesDeps {
 /** Most resources one answer lists. */
 export const MAX_RESOURCES = 1000;
 /** Largest body of PUT …/name: a name is at most 64 characters, so anything near this is not one. */
-export const MAX_NAME_BODY_BYTES = 4096;
+const MAX_NAME_BODY_BYTES = 4096;
 const DEFAULT_RESOURCES = 50;
 
 /** The Monitoring API as a Hono app with full paths; mount with `app.route("/", monitoringRoutes(deps))`. */
@@ -67,11 +67,12 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
     fromSec: localDateStartSec(start, timeZone),
     toSec: localDateEndSec(end, timeZone),
   });
-  const history = (start: string, end: string, granularity: Granularity, ip: string | null) => {
+  /** A history of any span: its scan runs in the store's reader pool (503 with Retry-After when full). */
+  const history = async (start: string, end: string, granularity: Granularity, ip: string | null) => {
     checkDateRange(start, end, granularity);
     return historyJson(
       granularity,
-      clashLedger.byPeriod(localPeriods(start, end, granularity, timeZone), ip),
+      await clashLedger.byPeriodOffThread(localPeriods(start, end, granularity, timeZone), ip),
     );
   };
   const clientSources = (start: string, end: string): ClientSources => {
@@ -93,16 +94,17 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
       status: monitor.status(),
       sample: monitor.latestSample(),
       clients: monitor.liveClients(),
-      today: history(day, day, "day", null).summary,
+      // One day, on this thread: the dashboard polls it, and it stays served while long scans queue.
+      today: historyJson("day", clashLedger.byPeriod(localPeriods(day, day, "day", timeZone), null)).summary,
       nowSec: nowSec(),
     }));
   });
 
-  app.get("/api/monitoring/history", (c) => {
+  app.get("/api/monitoring/history", async (c) => {
     const { start, end } = parseDateRange(c, today());
     const ip = optionalClientIp(c);
     return c.json<MonitoringHistoryJson>(
-      history(start, end, parseGranularity(c.req.query("granularity")), ip),
+      await history(start, end, parseGranularity(c.req.query("granularity")), ip),
     );
   });
 
@@ -114,7 +116,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
     });
   });
 
-  app.get("/api/monitoring/clients/:ip", (c) => {
+  app.get("/api/monitoring/clients/:ip", async (c) => {
     const ip = parseClientIp(c.req.param("ip") ?? "", "ip");
     const { start, end } = parseDateRange(c, today());
     const granularity = parseGranularity(c.req.query("granularity"), start === end ? "hour" : "day");
@@ -131,7 +133,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
       resources: clashLedger.resourceTotals({ ...query, limit: MAX_RESOURCES }).map(groupJson),
       chains: clashLedger.chainTotals(query).map(groupJson),
       connections: monitor.liveConnections().filter((l) => l.clientIp === ip).map(connectionJson),
-      history: history(start, end, granularity, ip),
+      history: await history(start, end, granularity, ip),
     });
   });
 

@@ -1,5 +1,5 @@
 /**
- * The dashboard's only way to the server: typed requests to `/api/*`. Traffic shapes come from web/api_types.ts.
+ * The dashboard's only way to the server: typed requests to `/api/*`. The JSON shapes come from web/api_types.ts.
  */
 import { createLoginRedirect, type LoginRedirect } from "./lib/login_redirect.ts";
 
@@ -7,12 +7,14 @@ export type {
   DateRangeJson,
   DayPointJson,
   DaysJson,
+  HealthJson,
   HourPointJson,
   MonthPointJson,
   MonthsJson,
   QueryJson,
   RealtimeJson,
   SeriesPointJson,
+  SessionJson,
   SummaryJson,
   TodayHoursJson,
   TopIpJson,
@@ -20,37 +22,12 @@ export type {
   TrafficAmountJson,
 } from "../api_types.ts";
 
-/**
- * GET /api/health (served by web/api/app.ts): the fields the dashboard reads. `capture` is absent or null
- * when this process does not capture.
- */
-export interface HealthJson {
-  readonly status: string;
-  readonly ts: string;
-  readonly time_zone: string;
-  /** One line per unhealthy part ("capture: …", "store: …"), in the server's words. */
-  readonly problems?: readonly string[];
-  readonly capture?: {
-    readonly state: string;
-    readonly message: string | null;
-    readonly kernel_drops: number;
-  } | null;
-}
-
 /** A failed API call: the path, the HTTP status (0 when the server was unreachable) and the server's error. */
 export class ApiError extends Error {
   constructor(readonly path: string, readonly status: number, message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "ApiError";
   }
-}
-
-/** GET /api/session (web/api/auth.ts): whether login is required and whether this browser has a session. */
-export interface SessionJson {
-  readonly auth_enabled: boolean;
-  readonly password_login: boolean;
-  /** True with a valid session cookie, and always when auth is off. */
-  readonly authenticated: boolean;
 }
 
 /** The page's one login redirect, shared by every API call; made on first use, as tests import this module. */

@@ -1,6 +1,6 @@
-/** Whether the server has a Clash part, read from /api/health (app.ts adds `clash`, null when unset). */
+/** Whether the server has a Clash part, read from /api/health (`clash` is null while CLASH_API_URL is unset). */
 import type { HealthJson } from "../../api.ts";
-import type { ClashStatusJson } from "../../../monitoring_api_types.ts";
+import type { ClashStatusJson } from "../../../api_types.ts";
 
 /**
  * The Clash status in a health answer: undefined before the first answer, null when CLASH_API_URL is unset
@@ -8,5 +8,5 @@ import type { ClashStatusJson } from "../../../monitoring_api_types.ts";
  */
 export function clashOfHealth(health: HealthJson | null): ClashStatusJson | null | undefined {
   if (health === null) return undefined;
-  return (health as HealthJson & { readonly clash?: ClashStatusJson | null }).clash ?? null;
+  return health.clash ?? null;
 }

@@ -1,7 +1,7 @@
 /** What the Clash connection needs, in the reader's language, with the server's exact words underneath. */
 import { useT } from "../../app_context.ts";
 import type { MessageKey } from "../../i18n/i18n.ts";
-import type { ClashStatusJson } from "../../../monitoring_api_types.ts";
+import type { ClashStatusJson } from "../../../api_types.ts";
 
 const STATE_KEYS: Record<ClashStatusJson["state"], MessageKey> = {
   not_configured: "mon_not_configured_title",
