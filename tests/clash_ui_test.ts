@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { MonitoringClientsJson } from "../web/monitoring_api_types.ts";
-import { ZH_CN } from "../web/ui/i18n/zh_cn.ts";
+import { ZH_CN } from "../web/ui/mod.ts";
 import { launchDashboardBrowser, watchProblems } from "./helpers/dashboard_browser.ts";
 import { childEnv, startMain } from "./helpers/run_main.ts";
 import { FakeClash } from "./helpers/fake_clash.ts";

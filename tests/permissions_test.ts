@@ -6,8 +6,7 @@
  * and shuts down cleanly; Deno's permission audit log (DENO_AUDIT_PERMISSIONS) then lists every path it read.
  */
 import assert from "node:assert/strict";
-import { permissionFlags } from "../packaging/permissions.ts";
-import { findWorkerModules, localModuleGraph } from "../packaging/worker_modules.ts";
+import { findWorkerModules, localModuleGraph, permissionFlags } from "../packaging/mod.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
 import { childEnv, ROOT_DIR, startMain } from "./helpers/run_main.ts";
 
