@@ -3,8 +3,8 @@
  * `deno info --json` over every source file, plus Workers and `import()`).
  *
  * A part is a folder (ffi/, capture/, clash/, store/, web/api/, web/ui/, web/dist/, packaging/, tests/) or, for
- * a file outside every folder, the file itself (main.ts, config.ts, web/api_types.ts, …): each has its own
- * rule in PARTS, and a file without one fails. The rules:
+ * a file outside every folder, the file itself (main.ts, config.ts, web/api_types.ts, …; its test, such as
+ * config_test.ts, belongs to it): each has its own rule in PARTS, and a file without one fails. The rules:
  * - A part imports only the parts its rule lists; store/ only with `import type` from capture/ and clash/.
  * - An import into another folder goes to that folder's face: its mod.ts (web/dist/: the generated assets.ts).
  *   Tests follow the same rule: a folder's internals are imported only by its own files, its own `*_test.ts`
@@ -86,10 +86,6 @@ const PARTS: Readonly<Record<string, PartRule>> = {
     rule: "web/monitoring_api_types.ts (JSON shapes) imports only web/api_types.ts",
   },
   "web/format_bytes.ts": { imports: [], rule: "web/format_bytes.ts (server and browser) imports nothing" },
-  "web/format_bytes_test.ts": {
-    imports: ["web/format_bytes.ts"],
-    rule: "web/format_bytes_test.ts imports only web/format_bytes.ts",
-  },
   "web/embedded_asset.ts": { imports: [], rule: "web/embedded_asset.ts imports nothing" },
   "web/build.ts": {
     imports: ["web/embedded_asset.ts"],
@@ -113,7 +109,6 @@ const PARTS: Readonly<Record<string, PartRule>> = {
     rule: "main.ts wires config.ts, import_command.ts, deno.json and the folders' mod.ts",
   },
   "config.ts": { imports: ["capture"], rule: "config.ts imports only capture/ (address parsing)" },
-  "config_test.ts": { imports: ["config.ts"], rule: "config_test.ts imports only config.ts" },
   "import_command.ts": {
     imports: ["pcap_import.ts", "store"],
     rule: "import_command.ts imports only pcap_import.ts and store/",
@@ -143,12 +138,16 @@ const PARTS: Readonly<Record<string, PartRule>> = {
   },
 };
 
-/** The folder of `path`, or the path itself for a file outside every folder. */
-function partOf(path: string): string {
-  return Object.keys(FOLDER_FACES).find((folder) => path.startsWith(`${folder}/`)) ?? path;
-}
-
 const isTestFile = (path: string) => /_test\.tsx?$/.test(path);
+
+/**
+ * The folder of `path`, or the path itself for a file outside every folder; the test of such a file
+ * (config_test.ts) belongs to the file it tests (config.ts).
+ */
+function partOf(path: string): string {
+  const folder = Object.keys(FOLDER_FACES).find((folder) => path.startsWith(`${folder}/`));
+  return folder ?? (isTestFile(path) ? path.replace(/_test(\.tsx?)$/, "$1") : path);
+}
 
 /** Why `edge` breaks a boundary rule, or null when it keeps them all. */
 function violation(edge: ImportEdge): string | null {
