@@ -1,3 +1,7 @@
+/**
+ * The accounting state machine, driven by snapshots in the wire layout; P<n> in a test name is the pitfall
+ * of docs/clash-accounting.md it covers.
+ */
 import assert from "node:assert/strict";
 import { ClashAggregator } from "./aggregator.ts";
 import type { ClashResumeState } from "./types.ts";

@@ -1,6 +1,6 @@
 /**
  * The client key of a connection: its source IP as stable text, so the same device always lands on the same
- * row (clash-wire.md P6).
+ * row (docs/clash-accounting.md P6).
  */
 
 const MAPPED_DOTTED_REGEXP = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;

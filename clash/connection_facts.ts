@@ -8,7 +8,7 @@ import { CHAIN_SEPARATOR, type ClashLiveConnection, NO_CHAIN, UNKNOWN_RESOURCE }
 /** What a connection is attributed to and how it is shown; fixed at first sight. */
 export type LiveFacts = Omit<ClashLiveConnection, "id" | "upBytes" | "downBytes">;
 
-/** The `metadata` fields netledger reads; sing-box and mihomo both have them (clash-wire.md §1.5, §2). */
+/** The `metadata` fields netledger reads, which both cores send (docs/clash-accounting.md §1.5, §2). */
 export interface WireMetadata {
   readonly sourceIP?: unknown;
   readonly destinationIP?: unknown;

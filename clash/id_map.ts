@@ -1,8 +1,8 @@
 /**
  * A map from connection id to per-connection state, tuned for the one lookup per connection per snapshot
- * (clash-wire.md P9). At 50k connections the lookups are bound by memory latency, not by hashing: a
- * Map<string> or Map<number> touches its bucket, its entry, the value and the stored id at random places,
- * and comparing two id strings reads both from wherever the heap put them.
+ * (docs/clash-accounting.md P9). At 50k connections the lookups are bound by memory latency, not by
+ * hashing: a Map<string> or Map<number> touches its bucket, its entry, the value and the stored id at random
+ * places, and comparing two id strings reads both from wherever the heap put them.
  * Here an id in the canonical UUID form both cores send (36 lowercase characters) is kept as four 32-bit
  * words in a typed array beside its slot, so a lookup compares numbers and never reads a stored string; a
  * caller reads the fresh id's words once (`readUuid`) while the parsed text is still in cache. The slot of

@@ -2,6 +2,7 @@
  * ClashMonitor: the one owner of the Clash API connection. It probes the core, holds one upstream WebSocket
  * per stream (`/connections` for the aggregator, `/traffic` for samples), fans both out to browsers through
  * StreamHubs, reconnects with capped backoff, and hands exact deltas to a ClashPersistence on `flush()`.
+ * P<n> tags name the pitfalls of docs/clash-accounting.md.
  */
 import { ClashAggregator } from "./aggregator.ts";
 import { probeCore, type ProbeResult } from "./probe.ts";

@@ -1,6 +1,7 @@
 /**
- * Tells apart the four states of a Clash API by one authenticated `GET /version` and `GET /` (clash-wire.md
- * §1.2, P12): a WebSocket handshake cannot show a 401, so this probe is what names a wrong secret.
+ * Tells apart the four states of a Clash API by one authenticated `GET /version` and `GET /`
+ * (docs/clash-accounting.md §1.2, P12): a WebSocket handshake cannot show a 401, so this probe is what names
+ * a wrong secret.
  */
 import { redactUrl } from "./redact_url.ts";
 import type { ClashCore, ClashState } from "./types.ts";

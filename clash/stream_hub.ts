@@ -1,7 +1,7 @@
 /**
- * Fans one upstream Clash stream out to any number of browser sockets (P9: one upstream subscription per
- * stream, whatever the number of browsers). A browser that has not drained its socket skips frames instead
- * of growing the server's memory.
+ * Fans one upstream Clash stream out to any number of browser sockets (docs/clash-accounting.md P9: one
+ * upstream subscription per stream, whatever the number of browsers). A browser that has not drained its
+ * socket skips frames instead of growing the server's memory.
  */
 
 /** One browser socket as the hub sees it. */

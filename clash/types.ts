@@ -2,6 +2,7 @@
  * Plain records that leave clash/: the connection state of the Clash API, attributed usage per UTC bucket,
  * the unattributed remainder, per-second samples and the resume state that makes a netledger restart exact.
  * They reach store/ as `import type`, so they hold only numbers, strings and arrays of those.
+ * P<n> tags name the pitfalls of docs/clash-accounting.md.
  */
 
 /** Connection state of the Clash API, as /api/health and the Monitoring page show it. */

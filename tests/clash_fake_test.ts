@@ -1,6 +1,6 @@
 /**
- * The fake core speaks sing-box's wire (clash-wire.md §1): these checks keep it honest, so the monitor
- * tests prove behaviour against the real protocol rather than against the fake's convenience.
+ * The fake core speaks sing-box's wire (docs/clash-accounting.md §1): these checks keep it honest, so the
+ * monitor tests prove behaviour against the real protocol rather than against the fake's convenience.
  */
 import assert from "node:assert/strict";
 import { FakeClash } from "./helpers/fake_clash.ts";

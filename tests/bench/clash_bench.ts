@@ -4,13 +4,13 @@
  *
  * 1. Cost per `/connections` snapshot at 1k, 10k and 50k connections: ClashAggregator.ingest of a snapshot
  *    next to JSON.parse of the same text (the baseline every consumer pays), both timed in the same loop on
- *    the same texts in the sing-box wire layout (about 400 B per connection, clash-wire.md P9): parse, then
- *    ingest of what it returned, as the monitor does. Goal: ingest takes ≤ 30% of the parse.
- *    The texts behave like a core's: the order changes every snapshot (sync.Map.Range, clash-wire.md §1.5),
- *    1% of the connections close and as many open between snapshots, and 0.1% carry counters above 4 GiB
- *    (long downloads; such values are not V8 small integers). Figures are medians over ROUNDS rounds of
- *    every snapshot after WARM_UP_ROUNDS, with the best beside them. The first snapshot of a round, where
- *    every id is new, is timed apart.
+ *    the same texts in the sing-box wire layout (about 400 B per connection, docs/clash-accounting.md
+ *    P9): parse, then ingest of what it returned, as the monitor does. Goal: ingest takes ≤ 30% of the parse.
+ *    The texts behave like a core's: the order changes every snapshot (sync.Map.Range,
+ *    docs/clash-accounting.md §1.5), 1% of the connections close and as many open between snapshots, and
+ *    0.1% carry counters above 4 GiB (long downloads; such values are not V8 small integers). Figures are
+ *    medians over ROUNDS rounds of every snapshot after WARM_UP_ROUNDS, with the best beside them. The first
+ *    snapshot of a round, where every id is new, is timed apart.
  *    Ingest is timed on its own, not as (parse + ingest) − (a second parse of the same text) as before: that
  *    difference carried the noise of two parses (with ingest replaced by nothing it read −4% to +8%, three
  *    runs) on top of ingest's own cost. Ingest's garbage does not slow the parses after it: at 50k, the

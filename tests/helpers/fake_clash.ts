@@ -1,8 +1,9 @@
 /**
- * A fake sing-box Clash API on 127.0.0.1:0 that speaks the wire format of clash-wire.md §1 (or mihomo's, §2):
- * Bearer / `?token=` auth with the 401 JSON body, `GET /version`, `GET /`, `/traffic` as HTTP chunked NDJSON
- * (no headers before the first line) or WebSocket, `/connections` as a snapshot or a WebSocket stream that
- * sends a snapshot at once and then one per `?interval=` (Atoi rules), and 404/405 like go-chi.
+ * A fake sing-box Clash API on 127.0.0.1:0 that speaks the wire format of docs/clash-accounting.md §1 (or
+ * mihomo's, §2): Bearer / `?token=` auth with the 401 JSON body, `GET /version`, `GET /`, `/traffic` as HTTP
+ * chunked NDJSON (no headers before the first line) or WebSocket, `/connections` as a snapshot or a
+ * WebSocket stream that sends a snapshot at once and then one per `?interval=` (Atoi rules), and 404/405
+ * like go-chi.
  *
  * Tests drive it as the core: open connections, move bytes, push snapshots (`pushSnapshot()`), restart it,
  * take it away and bring it back. It records the truth an exact aggregator must reach (`truth()`).

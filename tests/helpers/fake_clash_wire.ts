@@ -1,6 +1,7 @@
 /**
- * The `/connections` snapshot as each core writes it (clash-wire.md §1.5 for sing-box, §2 for mihomo): field
- * order, extra metadata, `null` for an empty list, and Go's HTML escaping. Used by fake_clash.ts.
+ * The `/connections` snapshot as each core writes it (docs/clash-accounting.md §1.5 for sing-box, §2 for
+ * mihomo): field order, extra metadata, `null` for an empty list, and Go's HTML escaping. Used by
+ * fake_clash.ts.
  */
 
 /** One tracked connection of the fake core. */
