@@ -7,7 +7,7 @@
  * The scratch records of a snapshot are snapshot_records.ts, the state's shape aggregator_state.ts, and the
  * read-outs into plain records aggregator_readouts.ts.
  */
-import { BUCKET_SEC } from "../capture/types.ts";
+import { BUCKET_SEC } from "../capture/mod.ts";
 import {
   liveClientRecords,
   liveConnectionRecords,

@@ -1,6 +1,6 @@
 /** Test helpers of store/ (private to this folder): temp database files and batch builders. */
 import { DatabaseSync } from "node:sqlite";
-import type { BucketTraffic, RemoteTraffic, TrafficBatch } from "../capture/types.ts";
+import type { BucketTraffic, RemoteTraffic, TrafficBatch } from "../capture/mod.ts";
 import { openStore, type OpenStoreOptions, type Store } from "./db.ts";
 
 /** A database in a fresh temp directory, removed with the directory on dispose. */

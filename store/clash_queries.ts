@@ -3,7 +3,7 @@
  * holds, so answers never lag a save interval. A stored row counts toward the period containing its
  * `bucket_start` (rolled-up rows: store/clash_retention.ts). SQLite failures throw StoreError (Store.read).
  */
-import type { ClashUnattributedRow, ClashUsageRow } from "../clash/types.ts";
+import type { ClashUnattributedRow, ClashUsageRow } from "../clash/mod.ts";
 import type { Store } from "./db.ts";
 import { type LocalPeriod, periodIndex } from "./local_periods.ts";
 import type { RowSets } from "./read_pool.ts";

@@ -5,7 +5,7 @@
  * are in clash_ledger.ts.
  */
 import type { StatementSync } from "node:sqlite";
-import type { ClashPendingBatch, ClashResumeState } from "../clash/types.ts";
+import type { ClashPendingBatch, ClashResumeState } from "../clash/mod.ts";
 import { inTransaction, type Store, toStoreError } from "./db.ts";
 import { CLASH_ROLLED_MARK } from "./clash_retention.ts";
 

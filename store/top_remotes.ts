@@ -5,7 +5,7 @@
  * tests/bench/store_size_bench.ts), so the API runs it in the store's pool of reader Workers:
  * `topRemotesOffThread`.
  */
-import type { RemoteTraffic } from "../capture/types.ts";
+import type { RemoteTraffic } from "../capture/mod.ts";
 import type { SQLInputValue } from "node:sqlite";
 import { OTHER_REMOTE_IP } from "./pending_deltas.ts";
 import type { TrafficLedger } from "./traffic_ledger.ts";

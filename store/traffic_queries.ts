@@ -3,7 +3,7 @@
  * holds, so answers never lag a save interval. A stored row counts toward the period containing its
  * `bucket_start` (see store/retention.ts for rolled-up rows). SQLite failures throw StoreError (Store.read).
  */
-import type { IpFamily } from "../capture/types.ts";
+import type { IpFamily } from "../capture/mod.ts";
 import {
   localDateEndSec,
   localDateOf,

@@ -7,10 +7,8 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import type { SummaryJson } from "../web/api_types.ts";
-import { SESSION_COOKIE } from "../web/api/auth.ts";
-import { EN } from "../web/ui/i18n/en.ts";
-import { RU } from "../web/ui/i18n/ru.ts";
-import { ZH_CN } from "../web/ui/i18n/zh_cn.ts";
+import { SESSION_COOKIE } from "../web/api/mod.ts";
+import { EN, RU, ZH_CN } from "../web/ui/mod.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
 import { importTraffic, LOCAL_IP, trafficRecords } from "./helpers/dashboard_rig.ts";
 import { childEnv, startMain } from "./helpers/run_main.ts";

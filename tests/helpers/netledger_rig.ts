@@ -7,7 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import { buildFrame, ipPacket } from "./frames.ts";
 import { CAPTURE_IFACE, CAPTURE_IPV4, CAPTURE_IPV6 } from "./netns.ts";
 import { childEnv, type ChildOutput, followOutput, ROOT_DIR } from "./run_main.ts";
-import { v8FlagsArg } from "../../packaging/v8_flags.ts";
+import { v8FlagsArg } from "../../packaging/mod.ts";
 
 /** SAVE_INTERVAL of every rig run: the smallest the config allows, so faults meet several saves. */
 export const SAVE_INTERVAL_SEC = 5;
