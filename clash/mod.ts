@@ -3,7 +3,7 @@
  * ClashMonitor owns the connection, the browser fan-out hubs and the exact delta accounting; it emits plain
  * records (types.ts) that store/ persists through the ClashPersistence interface.
  *
- * Import rule: clash/ imports nothing from capture/ (except the BUCKET_SEC constant of capture/types.ts),
+ * Import rule: clash/ imports nothing from capture/ (except the BUCKET_SEC constant, through capture/mod.ts),
  * store/ or web/. Others import clash/ only through this file (store/ as `import type`), and this file
  * exports only what they use.
  */
