@@ -117,7 +117,7 @@ export class Ring {
   #nextBlock = 0;
   #framesRead = 0;
   // Buffers whose address the kernel reads or writes during a call, or that another struct points to
-  // (sock_fprog.filter): fields, so they live as long as the socket (STYLE.md "FFI").
+  // (sock_fprog.filter): fields, so they live as long as the socket (docs/development.md "FFI").
   readonly #pollFds: Uint8Array;
   /** Views made once: wait() runs on every wake-up and readStats() on every report. */
   readonly #pollView: DataView;

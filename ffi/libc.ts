@@ -3,7 +3,7 @@
  * read errno right after a failing call (same thread, nothing in between) and throw SyscallError.
  *
  * Buffers passed here whose address outlives the call (the mmap'd ring, a pollfd array reused every poll)
- * must be fields of a long-lived owner, never locals: see /work/shared/STYLE.md "FFI".
+ * must be fields of a long-lived owner, never locals: see docs/development.md "FFI".
  */
 import { CAP_NET_RAW_HINT, Errno, SyscallError } from "./syscall_error.ts";
 
