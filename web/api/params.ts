@@ -16,6 +16,9 @@ export class BadParamError extends Error {
 export const MAX_PERIODS = 10_000;
 
 const DATE_REGEXP = /^\d{4}-\d{2}-\d{2}$/;
+/** "YYYY-MM-DDTHH:00" with an optional UTC offset "+05:45" / "-05:00". */
+const LOCAL_HOUR_REGEXP = /^(\d{4}-\d{2}-\d{2})T(\d{2}):00([+-]\d{2}:\d{2})?$/;
+const DAY_SEC = 86_400;
 const INTEGER_REGEXP = /^\d{1,9}$/;
 const GRANULARITIES: readonly Granularity[] = ["hour", "day", "month"];
 const MIN_YEAR = 1970;
@@ -28,15 +31,94 @@ export function parseDate(value: string | undefined, parameter: string, fallback
   if (value === undefined || value === "") return fallback ?? null;
   const expected = `a date YYYY-MM-DD between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`;
   if (!DATE_REGEXP.test(value)) throw new BadParamError(parameter, value, expected);
-  let date: Temporal.PlainDate;
+  return calendarDate(value, value, { parameter, expected });
+}
+
+/** `date` ("YYYY-MM-DD" syntax already checked) as a PlainDate of years 1970..2999, else BadParamError. */
+function calendarDate(date: string, value: string, error: { parameter: string; expected: string }): string {
+  let parsed: Temporal.PlainDate;
   try {
-    date = Temporal.PlainDate.from(value, { overflow: "reject" });
+    parsed = Temporal.PlainDate.from(date, { overflow: "reject" });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    throw new BadParamError(parameter, value, expected);
+    throw new BadParamError(error.parameter, value, error.expected);
   }
-  if (date.year < MIN_YEAR || date.year > MAX_YEAR) throw new BadParamError(parameter, value, expected);
-  return value;
+  if (parsed.year < MIN_YEAR || parsed.year > MAX_YEAR) {
+    throw new BadParamError(error.parameter, value, error.expected);
+  }
+  return date;
+}
+
+/** Which end of a span a parameter gives: "start" its first second, "end" the second after its last. */
+export type SpanEdge = "start" | "end";
+
+/**
+ * One end of a span in `timeZone` as UTC seconds: a local date "YYYY-MM-DD" (the whole day) or a local hour
+ * "YYYY-MM-DDTHH:00", which may end in its UTC offset ("2025-11-02T01:00-05:00") to pick one of the two hours
+ * a DST change repeats; without it a repeated hour means both. `edge` "start" gives the first second of the
+ * day or hour, "end" the second after its last, so start = end names exactly one day or hour. Null when
+ * absent or empty; BadParamError for anything else, an hour DST skips, or an offset the zone does not have.
+ */
+export function parseSpanBound(
+  value: string | undefined,
+  parameter: string,
+  options: { readonly timeZone: string; readonly edge: SpanEdge },
+): number | null {
+  if (value === undefined || value === "") return null;
+  const { timeZone, edge } = options;
+  const expected = `a date YYYY-MM-DD or a local hour YYYY-MM-DDTHH:00 of ${timeZone} between ${MIN_YEAR} ` +
+    `and ${MAX_YEAR}, optionally with its UTC offset (+HH:MM, "+" written as %2B)`;
+  const error = { parameter, expected };
+  if (DATE_REGEXP.test(value)) {
+    const day = Temporal.PlainDate.from(calendarDate(value, value, error));
+    return epochSec((edge === "start" ? day : day.add({ days: 1 })).toZonedDateTime(timeZone));
+  }
+  const match = LOCAL_HOUR_REGEXP.exec(value);
+  if (!match) throw new BadParamError(parameter, value, expected);
+  const [, date, hourText, offset] = match;
+  const day = Temporal.PlainDate.from(calendarDate(date, value, error));
+  if (Number(hourText) > 23) throw new BadParamError(parameter, value, expected);
+  const wall = day.toPlainDateTime({ hour: Number(hourText) });
+  const earlier = wall.toZonedDateTime(timeZone, { disambiguation: "earlier" });
+  // An hour that DST skips resolves to another wall time: no such local hour exists.
+  if (!earlier.toPlainDateTime().equals(wall)) throw new BadParamError(parameter, value, expected);
+  let hour = edge === "start" ? earlier : wall.toZonedDateTime(timeZone, { disambiguation: "later" });
+  if (offset !== undefined) {
+    try {
+      hour = Temporal.ZonedDateTime.from(`${date}T${hourText}:00${offset}[${timeZone}]`, {
+        offset: "reject",
+      });
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw new BadParamError(parameter, value, expected);
+    }
+  }
+  return epochSec(edge === "start" ? hour : hour.add({ hours: 1 }));
+}
+
+/**
+ * Checks a span from parseSpanBound: it must not be empty or reversed (BadParamError naming "start") nor
+ * longer than MAX_PERIODS days (naming "end"). `start` and `end` are the parameters as given, for the message.
+ */
+export function checkSpan(
+  bounds: { readonly fromSec: number; readonly toSec: number },
+  given: { readonly start: string; readonly end: string },
+): void {
+  if (bounds.fromSec >= bounds.toSec) {
+    throw new BadParamError("start", given.start, `a date or hour not after end (${given.end})`);
+  }
+  // Rounded: a span of whole local days is an hour shorter or longer across a DST change.
+  if (Math.round((bounds.toSec - bounds.fromSec) / DAY_SEC) > MAX_PERIODS) {
+    throw new BadParamError(
+      "end",
+      given.end,
+      `a span of at most ${MAX_PERIODS} days from start (${given.start})`,
+    );
+  }
+}
+
+function epochSec(moment: Temporal.ZonedDateTime): number {
+  return moment.epochMilliseconds / 1000;
 }
 
 /** "hour", "day" or "month"; `fallback` when absent or empty. */

@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import {
   BadParamError,
   checkDateRange,
+  checkSpan,
   parseChoice,
   parseDate,
   parseGranularity,
   parseLimit,
+  parseSpanBound,
 } from "./params.ts";
 
 function assertBad(fn: () => unknown, parameter: string): void {
@@ -58,4 +60,63 @@ Deno.test("checkDateRange() rejects start after end and absurd ranges", () => {
   assertBad(() => checkDateRange("2000-01-01", "2024-12-31", "hour"), "end");
   assertBad(() => checkDateRange("1970-01-01", "2999-12-31", "day"), "end");
   assertBad(() => checkDateRange("1970-01-01", "2999-12-31", "month"), "end");
+});
+
+const NEW_YORK = "America/New_York";
+const utcSec = (iso: string) => Date.parse(iso) / 1000;
+
+Deno.test("parseSpanBound() reads a local date or hour as the first second of it, or the second after it", () => {
+  const bound = (value: string | undefined, edge: "start" | "end") =>
+    parseSpanBound(value, "start", { timeZone: NEW_YORK, edge });
+  assert.equal(bound(undefined, "start"), null);
+  assert.equal(bound("", "end"), null);
+  assert.equal(bound("2025-06-15", "start"), utcSec("2025-06-15T04:00Z"));
+  assert.equal(bound("2025-06-15", "end"), utcSec("2025-06-16T04:00Z"));
+  assert.equal(bound("2025-06-15T03:00", "start"), utcSec("2025-06-15T07:00Z"));
+  assert.equal(bound("2025-06-15T03:00", "end"), utcSec("2025-06-15T08:00Z"));
+  assert.equal(bound("2025-06-15T03:00-04:00", "start"), utcSec("2025-06-15T07:00Z"));
+  // The day DST ends has 25 hours; the day it starts, 23.
+  assert.equal(bound("2025-11-02", "end")! - bound("2025-11-02", "start")!, 25 * 3600);
+  assert.equal(bound("2025-03-09", "end")! - bound("2025-03-09", "start")!, 23 * 3600);
+});
+
+Deno.test("parseSpanBound() covers both of a repeated hour unless its offset picks one", () => {
+  const bound = (value: string, edge: "start" | "end") =>
+    parseSpanBound(value, "end", { timeZone: NEW_YORK, edge });
+  assert.equal(bound("2025-11-02T01:00", "start"), utcSec("2025-11-02T05:00Z"));
+  assert.equal(bound("2025-11-02T01:00", "end"), utcSec("2025-11-02T07:00Z"));
+  assert.equal(bound("2025-11-02T01:00-04:00", "start"), utcSec("2025-11-02T05:00Z"));
+  assert.equal(bound("2025-11-02T01:00-04:00", "end"), utcSec("2025-11-02T06:00Z"));
+  assert.equal(bound("2025-11-02T01:00-05:00", "start"), utcSec("2025-11-02T06:00Z"));
+  assert.equal(bound("2025-11-02T01:00-05:00", "end"), utcSec("2025-11-02T07:00Z"));
+});
+
+Deno.test("parseSpanBound() names the parameter for malformed values, skipped hours and foreign offsets", () => {
+  for (
+    const bad of [
+      "2025-06-15T03",
+      "2025-06-15T03:30",
+      "2025-06-15T24:00",
+      "2025-06-15 03:00",
+      "2025-02-29T03:00",
+      "1969-12-31T23:00",
+      "2025-06-15T03:00Z",
+      "2025-06-15T03:00 04:00",
+      "2025-06-15T03:00+09:00",
+      "2025-03-09T02:00", // DST skips 02:00 in New York
+      "2025-03-09T02:00-05:00",
+    ]
+  ) {
+    assertBad(() => parseSpanBound(bad, "start", { timeZone: NEW_YORK, edge: "start" }), "start");
+    assertBad(() => parseSpanBound(bad, "end", { timeZone: NEW_YORK, edge: "end" }), "end");
+  }
+});
+
+Deno.test("checkSpan() rejects empty, reversed and absurd spans", () => {
+  const given = { start: "a", end: "b" };
+  checkSpan({ fromSec: 0, toSec: 3600 }, given);
+  checkSpan({ fromSec: 0, toSec: 10_000 * 86_400 + 3600 }, given);
+  assertBad(() => checkSpan({ fromSec: 3600, toSec: 3600 }, given), "start");
+  assertBad(() => checkSpan({ fromSec: 7200, toSec: 3600 }, given), "start");
+  assertBad(() => checkSpan({ fromSec: 0, toSec: 10_001 * 86_400 }, given), "end");
 });

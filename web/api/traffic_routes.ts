@@ -8,9 +8,7 @@ import { RATE_LAG_SEC, RATE_WINDOW_SEC, type RateSample } from "../../capture/mo
 import {
   addDays,
   type Granularity,
-  localDateEndSec,
   localDateOf,
-  localDateStartSec,
   localPeriods,
   monthStartDate,
   topRemotesOffThread,
@@ -31,7 +29,15 @@ import type {
   TopIpsJson,
 } from "../api_types.ts";
 import { formatBytes } from "../format_bytes.ts";
-import { checkDateRange, parseChoice, parseDate, parseGranularity, parseLimit } from "./params.ts";
+import {
+  checkDateRange,
+  checkSpan,
+  parseChoice,
+  parseDate,
+  parseGranularity,
+  parseLimit,
+  parseSpanBound,
+} from "./params.ts";
 import { amountJson, pointJson, seriesCsv, sumPeriods } from "./traffic_json.ts";
 
 /** Source of the live one-second samples: capture's RateWindow, which the capture Worker writes. */
@@ -117,14 +123,18 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
 
   app.get("/api/date_range", (c) => c.json<DateRangeJson>(trafficDateRange(ledger, timeZone)));
 
+  // start and end: local dates or local hours (params.ts parseSpanBound), so the dashboard's table can
+  // follow a range down to one hour.
   app.get("/api/top_ips", async (c) => {
-    const start = parseDate(c.req.query("start"), "start");
-    const end = parseDate(c.req.query("end"), "end");
+    const start = c.req.query("start") ?? "";
+    const end = c.req.query("end") ?? "";
+    const fromSec = parseSpanBound(start, "start", { timeZone, edge: "start" });
+    const toSec = parseSpanBound(end, "end", { timeZone, edge: "end" });
     const limit = parseLimit(c.req.query("limit"), { fallback: DEFAULT_TOP_IPS, max: MAX_TOP_IPS });
-    if (start !== null && end !== null) checkDateRange(start, end, "day");
+    if (fromSec !== null && toSec !== null) checkSpan({ fromSec, toSec }, { start, end });
     const top = await topRemotesOffThread(ledger, {
-      fromSec: start === null ? undefined : localDateStartSec(start, timeZone),
-      toSec: end === null ? undefined : localDateEndSec(end, timeZone),
+      fromSec: fromSec ?? undefined,
+      toSec: toSec ?? undefined,
       limit,
     });
     return c.json<TopIpsJson>({

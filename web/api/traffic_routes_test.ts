@@ -4,6 +4,7 @@ import { openStore, TrafficLedger } from "../../store/mod.ts";
 import { RATE_LAG_SEC, RATE_WINDOW_SEC, RateWindow, type TrafficBatch } from "../../capture/mod.ts";
 import { errorResponse } from "./error_response.ts";
 import { trafficRoutes } from "./traffic_routes.ts";
+import type { TopIpsJson } from "../api_types.ts";
 
 const ZONE = "Asia/Kolkata";
 /** 2024-06-15 12:00 IST. */
@@ -99,6 +100,10 @@ Deno.test("trafficRoutes() answers every bad parameter with 400 naming it", asyn
     ["/api/top_ips?start=yesterday", "start"],
     ["/api/top_ips?start=2024-06-15&end=2024-06-14", "start"],
     ["/api/top_ips?end=2024-06-31", "end"],
+    ["/api/top_ips?start=2024-06-15T10:30&end=2024-06-15T11:00", "start"],
+    ["/api/top_ips?start=2024-06-15T11:00&end=2024-06-15T10:00", "start"],
+    ["/api/top_ips?start=2024-06-15&end=2024-06-15T25:00", "end"],
+    ["/api/top_ips?start=2024-06-15T10:00%2B05:00&end=2024-06-15", "start"],
   ];
   for (const [path, parameter] of table) {
     const response = await server.get(path);
@@ -219,6 +224,33 @@ Deno.test("GET /api/top_ips ranks remotes with up and down, for all time or a lo
     top_ips: { ip: string; bytes: number }[];
   };
   assert.deepEqual(yesterday.top_ips.map((t) => [t.ip, t.bytes]), [["203.0.113.11", 100]]);
+});
+
+Deno.test("GET /api/top_ips narrows to local hours, with or without their UTC offset", async () => {
+  await using server = await startServer();
+  const ranked = async (search: string) => {
+    const body = await json(await server.get(`/api/top_ips?${search}`)) as TopIpsJson;
+    return body.top_ips.map((t) => [t.ip, t.up_bytes, t.down_bytes]);
+  };
+  // 10:00-11:00 IST is 04:30-05:30 UTC: the saved bucket of 05:00 UTC only.
+  assert.deepEqual(await ranked("start=2024-06-15T10:00&end=2024-06-15T10:00"), [[
+    "203.0.113.10",
+    1000,
+    5000,
+  ]]);
+  assert.deepEqual(
+    await ranked("start=2024-06-15T10:00%2B05:30&end=2024-06-15T10:00%2B05:30"),
+    [["203.0.113.10", 1000, 5000]],
+  );
+  // The unsaved bucket of 06:00 UTC lies in 11:00 IST.
+  assert.deepEqual(await ranked("start=2024-06-15T11:00&end=2024-06-15T11:00"), [["203.0.113.11", 5000, 0]]);
+  assert.deepEqual(await ranked("start=2024-06-15T01:00&end=2024-06-15T09:00"), []);
+  // An hour of yesterday to the end of today: a date as end means the whole day.
+  assert.deepEqual(await ranked("start=2024-06-14T23:00&end=2024-06-15"), [
+    ["203.0.113.10", 1000, 5000],
+    ["203.0.113.11", 5040, 60],
+    ["2001:db8::5", 200, 300],
+  ]);
 });
 
 Deno.test("GET /api/realtime returns the samples and the last finished second as rates", async () => {
