@@ -5,6 +5,7 @@
  * P<n> tags name the pitfalls of docs/clash-accounting.md.
  */
 import { ClashAggregator } from "./aggregator.ts";
+import { closeConnection, type CloseResult } from "./close_connection.ts";
 import { probeCore, type ProbeResult } from "./probe.ts";
 import { redactUrl } from "./redact_url.ts";
 import { StreamHub } from "./stream_hub.ts";
@@ -154,6 +155,22 @@ export class ClashMonitor {
   /** Connections listed by the latest snapshot. */
   liveConnections(): ClashLiveConnection[] {
     return this.#aggregator?.liveConnections() ?? [];
+  }
+
+  /**
+   * Asks the core to close live connection `id`: a control action, which web/api allows only behind auth.
+   * "not_found" unless the latest snapshot lists it, since both cores answer 204 for any id.
+   */
+  closeConnection(id: string): Promise<CloseResult> {
+    const apiUrl = this.#options.apiUrl;
+    if (apiUrl === null) return Promise.resolve({ kind: "failed", message: this.#status.message });
+    if (!this.liveConnections().some((c) => c.id === id)) {
+      return Promise.resolve({
+        kind: "not_found",
+        message: `No live connection "${id}" in the core's latest list: it may have closed already`,
+      });
+    }
+    return closeConnection(apiUrl, this.#options.secret, id);
   }
 
   /** Clients with live connections, from the latest snapshot. */

@@ -206,6 +206,10 @@ export class FakeClash {
     const known = ["/", "/version", "/traffic", "/connections"];
     if (!known.includes(url.pathname)) {
       if (url.pathname.startsWith("/connections/") && req.method === "DELETE") {
+        // Both cores answer 204 whether or not the id matched (§1.1); a matched connection is closed, so
+        // it is missing from the next snapshot.
+        const closed = this.#connections.get(decodeURIComponent(url.pathname.slice("/connections/".length)));
+        if (closed) this.finish(closed);
         return new Response(null, { status: 204 });
       }
       return new Response("404 page not found\n", { status: 404, headers: { "content-type": "text/plain" } });

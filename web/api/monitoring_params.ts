@@ -10,6 +10,8 @@ import { BadParamError, parseDate } from "./params.ts";
 
 /** C0 controls, DEL and C1 controls: SQLite would cut a name at NUL, a log or a header could be split. */
 const CONTROL_CHAR_REGEXP = /\p{Cc}/u;
+/** A connection id as both cores write it: a v4 UUID in lowercase canonical form (docs/clash-accounting.md §1.5). */
+const CONNECTION_ID_REGEXP = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The local dates `start`..`end` (inclusive): `end` defaults to `today`, `start` to `end`. */
 export function parseDateRange(c: Context, today: string): { start: string; end: string } {
@@ -37,6 +39,12 @@ export function parseClientIp(value: string, parameter: string): string {
     throw new BadParamError(parameter, value, "an IPv4 or IPv6 address such as 192.168.1.10 or fd00::10");
   }
   return ip;
+}
+
+/** The `id` path parameter of DELETE …/connections/:id, exactly as the core lists it. */
+export function parseConnectionId(value: string): string {
+  if (CONNECTION_ID_REGEXP.test(value)) return value;
+  throw new BadParamError("id", value, "a connection id as the core lists it, a lowercase UUID");
 }
 
 /**

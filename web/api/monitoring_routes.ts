@@ -1,6 +1,6 @@
 /**
- * The Monitoring API (issue 5): proxy-client overview, history, clients, resources and names, plus the
- * WebSocket relays (monitoring_relays.ts). Mounted whether or not CLASH_API_URL is set: the monitor's status
+ * The Monitoring API (issue 5): proxy-client overview, history, clients, resources and names, closing a
+ * connection on the core (only behind auth), plus the WebSocket relays (monitoring_relays.ts). Mounted whether or not CLASH_API_URL is set: the monitor's status
  * then says `not_configured` and the stored history stays readable. Parameters are parsed in
  * monitoring_params.ts, answers shaped in monitoring_json.ts; a BadParamError or StoreError thrown here is
  * answered by app.ts (error_response.ts).
@@ -17,6 +17,7 @@ import {
   localDateStartSec,
   localPeriods,
 } from "../../store/mod.ts";
+import type { ErrorJson } from "../api_types.ts";
 import type {
   MonitoringClientDetailJson,
   MonitoringClientNameJson,
@@ -35,9 +36,17 @@ import {
   historyJson,
   overviewJson,
 } from "./monitoring_json.ts";
-import { optionalClientIp, parseClientIp, parseClientName, parseDateRange } from "./monitoring_params.ts";
+import { authStateOf } from "./auth.ts";
+import {
+  optionalClientIp,
+  parseClientIp,
+  parseClientName,
+  parseConnectionId,
+  parseDateRange,
+} from "./monitoring_params.ts";
 import { monitoringRelays } from "./monitoring_relays.ts";
 import { checkDateRange, parseGranularity, parseLimit } from "./params.ts";
+import { isSameOrigin } from "./request_guard.ts";
 
 /** What the monitoring routes read. */
 export interface MonitoringRoutesDeps {
@@ -49,6 +58,8 @@ export interface MonitoringRoutesDeps {
   readonly timeZone: string;
   /** Current UTC seconds (a seam for tests). */
   readonly nowSec: () => number;
+  /** Whether a password or API token is configured: closing connections is refused without. */
+  readonly auth: { readonly isEnabled: boolean };
 }
 
 /** Most resources one answer lists. */
@@ -56,6 +67,9 @@ export const MAX_RESOURCES = 1000;
 /** Largest body of PUT …/name: a name is at most 64 characters, so anything near this is not one. */
 const MAX_NAME_BODY_BYTES = 4096;
 const DEFAULT_RESOURCES = 50;
+/** Without auth anyone on the LAN could act on the core, so the one control action needs it (issue 13). */
+const CONTROL_NEEDS_AUTH = "Closing connections is refused while authentication is off: anyone who reaches " +
+  "netledger could act on the proxy core; set AUTH_PASSWORD (or API_TOKEN) to enable it";
 
 /** The Monitoring API as a Hono app with full paths; mount with `app.route("/", monitoringRoutes(deps))`. */
 export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
@@ -163,6 +177,23 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
       return c.json<MonitoringClientNameJson>({ ip, name });
     },
   );
+
+  app.delete("/api/monitoring/connections/:id", async (c) => {
+    if (!deps.auth.isEnabled || !authStateOf(c).isAuthenticated) {
+      return c.json<ErrorJson>({ error: CONTROL_NEEDS_AUTH }, 403);
+    }
+    if (!isSameOrigin(c)) {
+      // A session cookie also rides along from another port of the same host (same site, other origin).
+      return c.json<ErrorJson>({
+        error: "Closing a connection refused: the request came from another origin",
+      }, 403);
+    }
+    const id = parseConnectionId(c.req.param("id"));
+    if (!monitor.isConfigured) return c.json<ErrorJson>({ error: monitor.status().message }, 404);
+    const result = await monitor.closeConnection(id);
+    if (result.kind === "closed") return c.body(null, 204);
+    return c.json<ErrorJson>({ error: result.message }, result.kind === "not_found" ? 404 : 502);
+  });
 
   app.route("/", monitoringRelays(monitor));
   return app;
