@@ -23,6 +23,8 @@ export interface TrafficTotals {
 
 /** Traffic and packet health of one local period. */
 export interface PeriodTraffic extends LocalPeriod, TrafficTotals {
+  /** Public packets counted in the period (up + down): the base of the dropped packets' share. */
+  readonly packets: number;
   /** Packets the kernel dropped in the period: when above 0, the period's counts are incomplete. */
   readonly droppedPackets: number;
   readonly malformedPackets: number;
@@ -51,15 +53,22 @@ export interface AllTimeTotals {
 
 /** Sums traffic and health per period; `periods` must be contiguous and oldest first (localPeriods()). */
 export function trafficByPeriod(ledger: TrafficLedger, periods: readonly LocalPeriod[]): PeriodTraffic[] {
-  const sums = periods.map(() => ({ upBytes: 0, downBytes: 0, droppedPackets: 0, malformedPackets: 0 }));
+  const sums = periods.map(() => ({
+    upBytes: 0,
+    downBytes: 0,
+    packets: 0,
+    droppedPackets: 0,
+    malformedPackets: 0,
+  }));
   if (periods.length === 0) return [];
   const fromSec = periods[0].startSec;
   const toSec = periods[periods.length - 1].endSec;
   const [trafficRows, healthRows] = ledger.store.read("traffic by period", (db) => [
     db.prepare(
-      `SELECT bucket_start AS t, sum(up_bytes) AS up, sum(down_bytes) AS down FROM traffic
+      `SELECT bucket_start AS t, sum(up_bytes) AS up, sum(down_bytes) AS down,
+       sum(up_packets + down_packets) AS packets FROM traffic
        WHERE bucket_start >= ? AND bucket_start < ? GROUP BY bucket_start`,
-    ).all(fromSec, toSec) as { t: number; up: number; down: number }[],
+    ).all(fromSec, toSec) as { t: number; up: number; down: number; packets: number }[],
     db.prepare(
       `SELECT bucket_start AS t, malformed_packets AS malformed, dropped_packets AS dropped FROM bucket_health
        WHERE bucket_start >= ? AND bucket_start < ?`,
@@ -69,12 +78,14 @@ export function trafficByPeriod(ledger: TrafficLedger, periods: readonly LocalPe
     t: r.bucketStartSec,
     up: r.upBytes,
     down: r.downBytes,
+    packets: r.upPackets + r.downPackets,
   }));
   for (const row of [...trafficRows, ...pendingTraffic]) {
     const i = periodIndex(periods, row.t);
     if (i < 0) continue;
     sums[i].upBytes += row.up;
     sums[i].downBytes += row.down;
+    sums[i].packets += row.packets;
   }
   const pendingHealth = ledger.pendingHealthRows().map((r) => ({
     t: r.bucketStartSec,

@@ -91,9 +91,9 @@ Deno.test("trafficByPeriod() zero-fills and reports drops per period", async () 
   assert.equal(hours.length, 24);
   const flagged = hours.filter((h) => h.droppedPackets > 0).map((
     h,
-  ) => [h.label, h.droppedPackets, h.upBytes]);
-  // 10:15 UTC = 15:45 IST, 10:45 UTC = 16:15 IST.
-  assert.deepEqual(flagged, [["2024-06-01 15:00", 3, 5], ["2024-06-01 16:00", 4, 0]]);
+  ) => [h.label, h.droppedPackets, h.upBytes, h.packets]);
+  // 10:15 UTC = 15:45 IST, 10:45 UTC = 16:15 IST; each bucket counted one packet up and one down.
+  assert.deepEqual(flagged, [["2024-06-01 15:00", 3, 5, 2], ["2024-06-01 16:00", 4, 0, 2]]);
   assert.equal(hours.filter((h) => h.upBytes === 0 && h.downBytes === 0).length, 23);
 });
 

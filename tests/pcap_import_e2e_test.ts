@@ -165,14 +165,15 @@ function fmt(bytes: number): string {
 
 /** The /api/query?granularity=hour body that the truth implies, built independently of netledger's code. */
 function expectedHourQuery(startDate: string, endDate: string): string {
-  const perHour = new Map<string, { up: number; down: number }>();
+  const perHour = new Map<string, { up: number; down: number; packets: number }>();
   for (const ts of TIMESTAMPS) {
     for (const c of CASES) {
       if (c.direction === null) continue;
       const label = localHourLabel(ts);
-      const row = perHour.get(label) ?? { up: 0, down: 0 };
+      const row = perHour.get(label) ?? { up: 0, down: 0, packets: 0 };
       if (c.direction === "up") row.up += ipBytesOf(c);
       else row.down += ipBytesOf(c);
+      row.packets++; // each case is one frame
       perHour.set(label, row);
     }
   }
@@ -183,7 +184,7 @@ function expectedHourQuery(startDate: string, endDate: string): string {
   const end = Temporal.PlainDate.from(endDate).add({ days: 1 }).toZonedDateTime({ timeZone: ZONE });
   while (Temporal.ZonedDateTime.compare(hour, end) < 0) {
     const label = `${hour.toPlainDate()} ${String(hour.hour).padStart(2, "0")}:00`;
-    const row = perHour.get(label) ?? { up: 0, down: 0 };
+    const row = perHour.get(label) ?? { up: 0, down: 0, packets: 0 };
     up += row.up;
     down += row.down;
     series.push({
@@ -192,6 +193,7 @@ function expectedHourQuery(startDate: string, endDate: string): string {
       down_bytes: row.down,
       total_bytes: row.up + row.down,
       dropped_packets: 0,
+      packets: row.packets,
     });
     hour = hour.add({ hours: 1 });
   }

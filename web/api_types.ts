@@ -29,6 +29,8 @@ export interface PeriodBytesJson {
   readonly total_bytes: number;
   /** Added: packets the kernel dropped in the period; above 0 means the period's counts are incomplete. */
   readonly dropped_packets: number;
+  /** Added: public packets counted in the period (up + down), the base of the dropped packets' share. */
+  readonly packets: number;
 }
 
 /** A local hour: "YYYY-MM-DD HH:00" (repeated on the day a DST change repeats an hour). */

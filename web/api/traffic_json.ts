@@ -27,6 +27,7 @@ export function pointJson(period: PeriodTraffic, granularity: Granularity): Seri
     down_bytes: period.downBytes,
     total_bytes: period.upBytes + period.downBytes,
     dropped_packets: period.droppedPackets,
+    packets: period.packets,
   };
   switch (granularity) {
     case "hour":

@@ -128,9 +128,16 @@ Deno.test("GET /api/query returns a zero-filled series keyed by granularity, as 
   assert.deepEqual(days, {
     summary: amount(6240, 5360, "6.09 KB", "5.23 KB", "11.33 KB"),
     series: [
-      { day: "2024-06-13", up_bytes: 0, down_bytes: 0, total_bytes: 0, dropped_packets: 0 },
-      { day: "2024-06-14", up_bytes: 40, down_bytes: 60, total_bytes: 100, dropped_packets: 0 },
-      { day: "2024-06-15", up_bytes: 6200, down_bytes: 5300, total_bytes: 11500, dropped_packets: 7 },
+      { day: "2024-06-13", up_bytes: 0, down_bytes: 0, total_bytes: 0, dropped_packets: 0, packets: 0 },
+      { day: "2024-06-14", up_bytes: 40, down_bytes: 60, total_bytes: 100, dropped_packets: 0, packets: 2 },
+      {
+        day: "2024-06-15",
+        up_bytes: 6200,
+        down_bytes: 5300,
+        total_bytes: 11500,
+        dropped_packets: 7,
+        packets: 6,
+      },
     ],
   });
   const hours = await json(
@@ -145,6 +152,7 @@ Deno.test("GET /api/query returns a zero-filled series keyed by granularity, as 
     down_bytes: 5000,
     total_bytes: 6000,
     dropped_packets: 7,
+    packets: 2,
   });
   const months = await json(
     await server.get("/api/query?start=2024-01-01&end=2024-06-30&granularity=month"),
@@ -180,6 +188,7 @@ Deno.test("GET /api/history/* and /api/date_range describe the local calendar", 
     down_bytes: 5300,
     total_bytes: 11500,
     dropped_packets: 7,
+    packets: 6,
   });
   assert.equal(days.days[0].day, "2024-05-17");
   const months = await json(await server.get("/api/history/12months")) as {
