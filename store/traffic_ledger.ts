@@ -3,7 +3,7 @@
  * `flush()` in one transaction; deltas leave memory only after COMMIT, and a failed flush keeps them for
  * the next one.
  */
-import type { BucketHealth, BucketTraffic, RemoteTraffic, TrafficBatch } from "../capture/types.ts";
+import type { BucketHealth, BucketTraffic, RemoteTraffic, TrafficBatch } from "../capture/mod.ts";
 import type { StatementSync } from "node:sqlite";
 import { inTransaction, type Store, StoreError, type StoreErrorKind, toStoreError } from "./db.ts";
 import { DEFAULT_MAX_PENDING_REMOTES, PendingDeltas } from "./pending_deltas.ts";
