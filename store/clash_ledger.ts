@@ -7,6 +7,7 @@
 import { type Store, toStoreError } from "./db.ts";
 import {
   clashByPeriod,
+  clashByPeriodOffThread,
   clashChainsByClient,
   clashChainTotals,
   type ClashClientInfo,
@@ -42,6 +43,17 @@ export class ClashLedger {
   /** Sums per period (contiguous, oldest first); with `clientIp`, that client's bytes and no unattributed. */
   byPeriod(periods: readonly LocalPeriod[], clientIp: string | null): (LocalPeriod & ClashTotals)[] {
     return clashByPeriod(this.#store, this.#pending, periods, clientIp);
+  }
+
+  /**
+   * byPeriod with the scan in the store's pool of reader Workers, for spans of any length (a year by hour).
+   * Throws StoreError "busy" with retryAfterSec when the pool's queue is full.
+   */
+  byPeriodOffThread(
+    periods: readonly LocalPeriod[],
+    clientIp: string | null,
+  ): Promise<(LocalPeriod & ClashTotals)[]> {
+    return clashByPeriodOffThread(this.#store, this.#pending, periods, clientIp);
   }
 
   /** Totals of [fromSec, toSec) over every client, with the unattributed remainder. */
