@@ -36,16 +36,20 @@ export async function backupTo(store: Store, targetPath: string): Promise<void> 
 
 /**
  * Makes a backup in a temporary file beside the database (same disk, same permissions as the data) and
- * returns it as a stream. The caller must consume or cancel the stream; either closes the file.
+ * returns it as a stream. The file is unlinked before this returns, and its descriptor is closed when the
+ * stream is read to its end or cancelled (as Deno.serve does when the client goes away): the caller must do
+ * one of them, and nothing of the copy outlives the request. Throws StoreError (full, readonly, …).
  */
 export async function openBackupStream(store: Store): Promise<BackupStream> {
   const targetPath = `${dirname(store.path)}/.netledger-backup-${crypto.randomUUID()}.db`;
+  let file: Deno.FsFile | null = null;
   try {
     await backupTo(store, targetPath);
-    const file = await Deno.open(targetPath, { read: true });
+    file = await Deno.open(targetPath, { read: true });
     const { size } = await file.stat();
     return { stream: file.readable, sizeBytes: size };
   } catch (e) {
+    file?.close();
     const wrapped = toStoreError(e, `back up "${store.path}"`);
     throw wrapped instanceof StoreError ? wrapped : e;
   } finally {
@@ -55,4 +59,17 @@ export async function openBackupStream(store: Store): Promise<BackupStream> {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     });
   }
+}
+
+/**
+ * Bytes of a backup made now, without making one (HEAD /api/backup): every page of the database, the
+ * committed part of the WAL included. A GET saves the unsaved deltas first, so its copy may be larger.
+ */
+export function backupSizeBytes(store: Store): number {
+  const row = store.read(
+    "the database size",
+    (db) =>
+      db.prepare("SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()").get(),
+  ) as { n: number };
+  return row.n;
 }

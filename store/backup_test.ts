@@ -1,10 +1,25 @@
 import assert from "node:assert/strict";
 import { openStore } from "./db.ts";
 import { TrafficLedger } from "./traffic_ledger.ts";
-import { backupTo, openBackupStream } from "./backup.ts";
+import { backupSizeBytes, backupTo, openBackupStream } from "./backup.ts";
 import { oneBucketBatch, storedTrafficSums, tempStore } from "./_testing.ts";
 
 const MAX_WRITES_DURING_BACKUP = 5000;
+
+/**
+ * Backup copies in `dir` that this process holds open, unlinked or not (only `dir`: test files that run in
+ * parallel share the process).
+ */
+function openBackupCopies(dir: string): string[] {
+  return [...Deno.readDirSync("/proc/self/fd")].flatMap((entry) => {
+    try {
+      return [Deno.readLinkSync(`/proc/self/fd/${entry.name}`)];
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return []; // the descriptor of the directory listing itself
+      throw e;
+    }
+  }).filter((target) => target.startsWith(`${dir}/.netledger-backup-`));
+}
 
 async function fill(ledger: TrafficLedger, buckets: number): Promise<void> {
   for (let i = 0; i < buckets; i++) {
@@ -60,4 +75,30 @@ Deno.test("backupTo() reports a target it cannot write as a StoreError", async (
     assert.match((e as Error).message, /back up/);
     return true;
   });
+});
+
+Deno.test("openBackupStream() closes its unlinked copy when the stream is read to the end or cancelled", async () => {
+  await using temp = tempStore();
+  const ledger = new TrafficLedger(temp.store);
+  await fill(ledger, 2000);
+  const whole = await openBackupStream(temp.store);
+  assert.equal(openBackupCopies(temp.dir).length, 1);
+  assert.match(openBackupCopies(temp.dir)[0], /\(deleted\)$/);
+  await new Response(whole.stream).arrayBuffer();
+  assert.deepEqual(openBackupCopies(temp.dir), []);
+  const cancelled = await openBackupStream(temp.store);
+  const reader = cancelled.stream.getReader();
+  assert.ok((await reader.read()).value!.length < cancelled.sizeBytes, "cancelled half-way");
+  await reader.cancel();
+  assert.deepEqual(openBackupCopies(temp.dir), []);
+});
+
+Deno.test("backupSizeBytes() is the size of a copy made now, committed WAL pages included", async () => {
+  await using temp = tempStore();
+  const ledger = new TrafficLedger(temp.store);
+  await fill(ledger, 3000);
+  const backup = await openBackupStream(temp.store);
+  await backup.stream.cancel();
+  assert.ok(Deno.statSync(`${temp.path}-wal`).size > 0, "part of the data is still in the WAL");
+  assert.equal(backupSizeBytes(temp.store), backup.sizeBytes);
 });

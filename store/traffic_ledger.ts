@@ -9,7 +9,7 @@ import { inTransaction, type Store, StoreError, type StoreErrorKind, toStoreErro
 import { DEFAULT_MAX_PENDING_REMOTES, PendingDeltas } from "./pending_deltas.ts";
 import { type ImportedFile, INSERT_IMPORTED_FILE_SQL } from "./imported_files.ts";
 import { LOWER_ROLLUP_MARKS_SQL } from "./retention.ts";
-import { type BackupStream, openBackupStream } from "./backup.ts";
+import { backupSizeBytes, type BackupStream, openBackupStream } from "./backup.ts";
 
 /** Options of a TrafficLedger. */
 export interface TrafficLedgerOptions {
@@ -81,7 +81,6 @@ export class TrafficLedger {
   #inFlight: PendingDeltas | null = null;
   #flushing: Promise<FlushResult> | null = null;
   #lastSavedSec: number | null = null;
-  #commitCount = 0;
   #savedTotals: SavedTotals = { upBytes: 0, downBytes: 0, upPackets: 0, downPackets: 0 };
   #error: StoreError | null = null;
   /** An imported file whose marker the next flush commits together with its traffic. */
@@ -112,11 +111,6 @@ export class TrafficLedger {
   /** The store this ledger writes to (queries read it). */
   get store(): Store {
     return this.#store;
-  }
-
-  /** Number of flushes committed so far: a reader that sees it unchanged saw no rows move to the disk. */
-  get commitCount(): number {
-    return this.#commitCount;
   }
 
   /**
@@ -161,6 +155,11 @@ export class TrafficLedger {
     return await openBackupStream(this.#store);
   }
 
+  /** Bytes of a copy of the database made now (unsaved deltas not included), without making one. */
+  backupSizeBytes(): number {
+    return backupSizeBytes(this.#store);
+  }
+
   /** Unsaved traffic rows (possibly several per bucket and family; sum them). */
   pendingTrafficRows(): BucketTraffic[] {
     return this.#pendingParts().flatMap((p) => p.trafficRows());
@@ -203,7 +202,6 @@ export class TrafficLedger {
     for (let attempt = 0;; attempt++) {
       try {
         const rowCount = this.#write(batch);
-        this.#commitCount++;
         this.#inFlight = null;
         this.#lastSavedSec = Math.floor(Date.now() / 1000);
         if (this.#error) this.#store.log(`Saving traffic to "${path}" works again`);

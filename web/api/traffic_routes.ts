@@ -167,11 +167,17 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
   });
 
   app.get("/api/backup", async (c) => {
-    const backup = await ledger.openBackup();
     const stamp = new Date(nowSec() * 1000).toISOString().replace(/[:.]/g, "-");
     c.header("Content-Type", "application/vnd.sqlite3");
-    c.header("Content-Length", String(backup.sizeBytes));
     c.header("Content-Disposition", `attachment; filename="netledger-backup-${stamp}.db"`);
+    // Hono answers HEAD with this handler and drops the body unread: a copy made for it stayed open, and on
+    // disk, until garbage collection (issue 12, finding 5). HEAD gets the size a copy made now would have.
+    if (c.req.method === "HEAD") {
+      c.header("Content-Length", String(ledger.backupSizeBytes()));
+      return c.body(null);
+    }
+    const backup = await ledger.openBackup();
+    c.header("Content-Length", String(backup.sizeBytes));
     return c.body(backup.stream);
   });
 

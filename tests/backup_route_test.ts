@@ -1,0 +1,92 @@
+/**
+ * /api/backup releases its copy on every path (issue 12, finding 5): HEAD makes none, a completed GET and a
+ * GET the client aborts half-way close and unlink theirs. Before, Hono answered HEAD through the GET
+ * handler and dropped the stream unread, so every HEAD held a full copy of the database open (deleted, but
+ * on disk) until garbage collection.
+ */
+import assert from "node:assert/strict";
+import type { Store } from "../store/mod.ts";
+import { serveApp } from "./helpers/served_app.ts";
+
+/** Enough rows for a copy of some MB, larger than what the sockets buffer, so an abort cuts it. */
+const REMOTE_ROWS = 150_000;
+/** How long the server may take to see a client go away: a bound on the wait, not a timing assertion. */
+const RELEASE_DEADLINE_MS = 20_000;
+
+function fill(store: Store): void {
+  store.db.prepare(
+    `INSERT INTO remote_traffic (bucket_start, remote_ip, up_bytes, down_bytes, up_packets, down_packets)
+     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
+     SELECT (i / 1000) * 900, '2001:db8::' || printf('%x', i % 1000), i % 977, i % 613, 1, 1 FROM n`,
+  ).run(REMOTE_ROWS);
+}
+
+/**
+ * What this process holds open in `dir` besides the database's own files: backup copies, unlinked or not.
+ * Only `dir`, because test files that run in parallel share the process.
+ */
+function openCopies(dir: string): string[] {
+  const own = ["netledger.db", "netledger.db-wal", "netledger.db-shm"].map((name) => `${dir}/${name}`);
+  return [...Deno.readDirSync("/proc/self/fd")].flatMap((entry) => {
+    try {
+      return [Deno.readLinkSync(`/proc/self/fd/${entry.name}`)];
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return []; // the descriptor of the listing itself, now closed
+      throw e;
+    }
+  }).filter((target) => target.startsWith(`${dir}/`) && !own.includes(target));
+}
+
+/** Waits until no copy is open in `dir`; the server releases it once it sees the end or the abort. */
+async function copiesReleased(dir: string): Promise<string[]> {
+  const deadline = Date.now() + RELEASE_DEADLINE_MS;
+  while (openCopies(dir).length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return openCopies(dir);
+}
+
+Deno.test("HEAD /api/backup makes no copy: ten leave no file and no descriptor, and name the size of a GET", async () => {
+  await using served = await serveApp(fill);
+  const files = () => [...Deno.readDirSync(served.dir)].map((e) => e.name).sort();
+  const filesBefore = files();
+  const lengths = new Set<string | null>();
+  for (let i = 0; i < 10; i++) {
+    const response = await fetch(`${served.baseUrl}/api/backup`, { method: "HEAD" });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-type"), "application/vnd.sqlite3");
+    assert.match(
+      response.headers.get("content-disposition") ?? "",
+      /^attachment; filename="netledger-backup-/,
+    );
+    lengths.add(response.headers.get("content-length"));
+  }
+  assert.deepEqual(openCopies(served.dir), []);
+  assert.deepEqual(files(), filesBefore);
+  const get = await fetch(`${served.baseUrl}/api/backup`);
+  const bytes = (await get.arrayBuffer()).byteLength;
+  // Nothing was unsaved, so the GET's copy is exactly what the HEADs announced.
+  assert.deepEqual([...lengths], [String(bytes)]);
+  assert.ok(bytes > 1_000_000, `a copy of ${bytes} bytes`);
+  assert.deepEqual(await copiesReleased(served.dir), []);
+});
+
+Deno.test("GET /api/backup aborted by the client half-way releases its copy", async () => {
+  await using served = await serveApp(fill);
+  const abort = new AbortController();
+  const response = await fetch(`${served.baseUrl}/api/backup`, { signal: abort.signal });
+  const reader = response.body!.getReader();
+  try {
+    const first = await reader.read();
+    assert.ok(first.value!.length < Number(response.headers.get("content-length")), "only part has arrived");
+    // The server may hold the copy through more than one descriptor while it sends it.
+    const held = openCopies(served.dir);
+    assert.ok(held.length > 0, "the copy is open while it streams");
+    for (const target of held) assert.match(target, /\/\.netledger-backup-[^/]*\.db \(deleted\)$/);
+  } finally {
+    // Also when an assertion failed: the server's shutdown would wait for this response forever.
+    abort.abort();
+  }
+  await reader.closed.catch((e) => assert.equal(e.name, "AbortError"));
+  assert.deepEqual(await copiesReleased(served.dir), []);
+});
