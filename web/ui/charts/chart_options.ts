@@ -1,38 +1,17 @@
 /**
- * uPlot options for the dashboard's traffic charts: stacked bars, lines or areas of upload (orange) and
- * download (green), x on a time scale in the server zone (uPlot tzDate), exact bytes in the legend on hover,
- * and hours or days with kernel drops shaded.
+ * uPlot options for the dashboard's traffic charts: stacked bars, lines or areas of upload (▲, striped or
+ * dashed) and download (▼, solid), x on a time scale in the server zone (uPlot tzDate), exact bytes in the
+ * legend on hover, "no data" before the first count, significant kernel drops shaded, and a click or an
+ * x drag reported as the periods it covers (drill-down and zoom, issue 13).
  */
 import uPlot from "uplot";
-import { formatAxisBytes, formatBytes, formatExactBytes } from "../../format_bytes.ts";
-import type { Granularity } from "../lib/quick_ranges.ts";
-import type { TrafficColumns } from "./to_columns.ts";
+import { formatBytes, formatExactBytes } from "../../format_bytes.ts";
+import { axisStyle, type DrawnTicks, xAxis, yAxis } from "./chart_axes.ts";
+import { dropMarks, noDataHatch, stripedFill } from "./chart_marks.ts";
+import type { ChartSpec } from "./chart_spec.ts";
+import { dropShare, type TrafficColumns } from "./to_columns.ts";
 
-/** How a chart draws its two series. */
-export type ChartKind = "stacked-bars" | "lines" | "areas";
-
-/** Everything a chart's look depends on besides its width. */
-export interface ChartSpec {
-  readonly kind: ChartKind;
-  readonly granularity: Granularity;
-  readonly zone: string;
-  readonly locale: string;
-  /** Colours come from the theme's CSS properties, read when the chart is built. */
-  readonly theme: "light" | "dark";
-  readonly labels: {
-    readonly time: string;
-    readonly up: string;
-    readonly down: string;
-    readonly incomplete: string;
-  };
-  /** For "areas": the x range to show (a whole local day), UTC seconds. */
-  readonly xRange?: readonly [number, number];
-}
-
-/** Y-axis steps in whole 1024-based units (1, 2, 5, 10, 20, 50, 100, 200, 500 of B, KB, MB, …). */
-const BYTE_INCREMENTS: number[] = [0, 1, 2, 3, 4, 5].flatMap((power) =>
-  [1, 2, 5, 10, 20, 50, 100, 200, 500].map((step) => step * 1024 ** power)
-);
+export type { ChartKind, ChartSpec } from "./chart_spec.ts";
 
 /** Colours per theme, read from the CSS custom properties of styles.css. */
 interface Palette {
@@ -41,6 +20,8 @@ interface Palette {
   readonly axis: string;
   readonly grid: string;
   readonly drop: string;
+  readonly text: string;
+  readonly panel: string;
 }
 
 function palette(): Palette {
@@ -52,56 +33,8 @@ function palette(): Palette {
     axis: read("--muted"),
     grid: read("--grid"),
     drop: read("--drop"),
-  };
-}
-
-function tickFormat(spec: ChartSpec, spanSec: number): Intl.DateTimeFormat {
-  const base = { timeZone: spec.zone } as const;
-  if (spec.granularity === "month") {
-    return new Intl.DateTimeFormat(spec.locale, { ...base, year: "numeric", month: "short" });
-  }
-  if (spec.granularity === "day" || spanSec > 3 * 86400) {
-    return new Intl.DateTimeFormat(spec.locale, { ...base, month: "2-digit", day: "2-digit" });
-  }
-  if (spanSec > 86400 + 7200) {
-    return new Intl.DateTimeFormat(spec.locale, {
-      ...base,
-      day: "2-digit",
-      hour: "2-digit",
-      hourCycle: "h23",
-    });
-  }
-  return new Intl.DateTimeFormat(spec.locale, {
-    ...base,
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  });
-}
-
-/** Shades every period with dropped packets: a light band and a solid strip along the top. */
-function dropMarks(columns: TrafficColumns, color: string): uPlot.Plugin {
-  return {
-    hooks: {
-      draw: (u) => {
-        const { ts, dropped } = columns;
-        const ctx = u.ctx;
-        const { top, height } = u.bbox;
-        ctx.save();
-        ctx.fillStyle = color;
-        for (let i = 0; i < ts.length; i++) {
-          if (dropped[i] <= 0) continue;
-          const step = ts.length > 1 ? (i > 0 ? ts[i] - ts[i - 1] : ts[1] - ts[0]) : 3600;
-          const left = u.valToPos(ts[i] - step / 2, "x", true);
-          const right = u.valToPos(ts[i] + step / 2, "x", true);
-          ctx.globalAlpha = 0.1;
-          ctx.fillRect(left, top, right - left, height);
-          ctx.globalAlpha = 1;
-          ctx.fillRect(left, top, right - left, 4 * devicePixelRatio);
-        }
-        ctx.restore();
-      },
-    },
+    text: read("--text"),
+    panel: read("--panel"),
   };
 }
 
@@ -122,66 +55,129 @@ function xRange(spec: ChartSpec, columns: TrafficColumns): uPlot.Scale["range"] 
   return () => [ts[0] - firstStep / 2, ts[n - 1] + lastStep / 2];
 }
 
+/** The periods whose x lies in the selection (at least the one nearest its middle), as [first, last]. */
+function selectedPeriods(u: uPlot, ts: Float64Array): [number, number] | null {
+  const { left, width } = u.select;
+  if (ts.length === 0) return null;
+  const from = u.posToVal(left, "x");
+  const to = u.posToVal(left + width, "x");
+  let first = ts.findIndex((t) => t >= from);
+  let last = ts.findLastIndex((t) => t <= to);
+  if (first < 0 || last < first) {
+    const middle = (from + to) / 2;
+    first = last = ts.reduce(
+      (best, t, i) => (Math.abs(t - middle) < Math.abs(ts[best] - middle) ? i : best),
+      0,
+    );
+  }
+  return [first, last];
+}
+
+/** What a chart reports besides drawing. */
+export interface ChartHooks {
+  /** Called after each draw with the axis labels just drawn. */
+  readonly onDraw: (u: uPlot, ticks: DrawnTicks) => void;
+  /** A click (one period) or an x drag (several) on the periods first..last; absent: no drill-down. */
+  readonly onPick?: (first: number, last: number) => void;
+}
+
 /** uPlot options for `columns` drawn as `spec.kind`, `width` × `height` CSS pixels. */
 export function chartOptions(
   spec: ChartSpec,
   columns: TrafficColumns,
-  size: { width: number; height: number; onDraw: () => void },
+  size: { width: number; height: number } & ChartHooks,
 ): uPlot.Options {
   const colors = palette();
-  const span = columns.ts.length > 1 ? columns.ts[columns.ts.length - 1] - columns.ts[0] : 3600;
-  const ticks = tickFormat(spec, span);
-  const exact = (bytes: number) => `${formatBytes(bytes)} (${formatExactBytes(bytes, spec.locale)})`;
   const isBars = spec.kind === "stacked-bars";
+  const drawn: DrawnTicks = { x: [], y: [] };
+  const y = yAxis(spec, drawn);
+  const unitB = spec.bytes.units?.[0] ?? "B";
+  const exact = (bytes: number) =>
+    `${formatBytes(bytes, spec.bytes)} (${formatExactBytes(bytes, spec.locale, unitB)})`;
   const bars = uPlot.paths.bars!({ size: [0.7, 48], gap: 1 });
-  const axis = (values: uPlot.Axis["values"], extra: uPlot.Axis = {}): uPlot.Axis => ({
-    stroke: colors.axis,
-    grid: { stroke: colors.grid, width: 1 },
-    ticks: { stroke: colors.grid, width: 1 },
-    values,
-    ...extra,
-  });
-  const series = (label: string, color: string, raw: Float64Array): uPlot.Series => ({
+  const dropNote = new Intl.NumberFormat(spec.locale, { notation: "compact", compactDisplay: "long" });
+  const percent = new Intl.NumberFormat(spec.locale, { style: "percent", maximumSignificantDigits: 2 });
+  const isShown = (i: number) =>
+    i >= (columns.firstKnown ?? 0) && i < (columns.futureFrom ?? columns.ts.length);
+  const series = (label: string, className: string, color: string, raw: Float64Array): uPlot.Series => ({
     label,
+    class: className,
     stroke: color,
-    fill: isBars ? color : spec.kind === "areas" ? `${color}55` : undefined,
-    width: isBars ? 0 : 2,
+    // Upload differs from download in more than hue: striped bars, a dashed line.
+    fill: isBars
+      ? (className === "up" ? stripedFill(color) : color)
+      : spec.kind === "areas"
+      ? `${color}40`
+      : undefined,
+    width: isBars ? (className === "up" ? 1 : 0) : 2,
+    dash: !isBars && className === "up" ? [6, 3] : undefined,
     paths: isBars ? bars : undefined,
     points: { show: false },
-    value: (_u, _v, _si, i) => (i == null ? "—" : exact(raw[i])),
+    value: (_u, _v, _si, i) => (i == null || !isShown(i) ? "—" : exact(raw[i])),
   });
+  const timeValue = (i: number) => {
+    if (i < (columns.firstKnown ?? 0)) return `${columns.labels[i]} · ${spec.labels.noData}`;
+    const dropped = columns.dropped[i];
+    if (dropped <= 0) return columns.labels[i];
+    const share = dropShare(columns, i);
+    const note = spec.labels.dropped
+      .replace("{dropped}", dropNote.format(dropped))
+      .replace("{packets}", share === null ? "?" : dropNote.format(columns.packets![i] + dropped))
+      .replace("{share}", share === null ? "?" : percent.format(share));
+    return `${columns.labels[i]} · ${note}`;
+  };
+  const pick = size.onPick;
   return {
     width: size.width,
     height: size.height,
     tzDate: (utcSec) => uPlot.tzDate(new Date(utcSec * 1000), spec.zone),
-    cursor: { points: { show: !isBars }, drag: { x: false, y: false } },
+    cursor: {
+      points: { show: !isBars },
+      // An x drag selects periods to zoom into; the scale itself stays (the range is queried anew).
+      drag: { x: pick !== undefined, y: false, setScale: false, dist: 6 },
+    },
     legend: { live: true },
     scales: {
       x: { time: true, range: xRange(spec, columns) },
-      y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1024] },
+      y: { range: y.range },
     },
     axes: [
-      // Month labels ("Dec 2025") are wide: space them further apart than hours and days.
-      axis((_u, splits) => splits.map((t) => ticks.format(new Date(t * 1000))), {
-        space: spec.granularity === "month" ? 90 : 50,
-      }),
-      axis((_u, splits) => splits.map(formatAxisBytes), { size: 64, incrs: BYTE_INCREMENTS }),
+      { ...axisStyle(colors.axis, colors.grid), ...xAxis(spec, columns, drawn) },
+      { ...axisStyle(colors.axis, colors.grid), ...y.axis },
     ],
     series: [
-      {
-        label: spec.labels.time,
-        value: (_u, _v, _si, i) => {
-          if (i == null) return "—";
-          const dropped = columns.dropped[i];
-          const note = dropped > 0 ? ` · ${spec.labels.incomplete.replace("{count}", String(dropped))}` : "";
-          return `${columns.labels[i]}${note}`;
-        },
-      },
-      // Stacked bars draw up+down first (orange) and download over it (green); the legend shows raw values.
-      series(spec.labels.up, colors.up, columns.up),
-      series(spec.labels.down, colors.down, columns.down),
+      { label: spec.labels.time, value: (_u, _v, _si, i) => (i == null ? "—" : timeValue(i)) },
+      // Stacked bars draw up+down first (upload) and download over it; the legend shows raw values.
+      series(spec.labels.up, "up", colors.up, columns.up),
+      series(spec.labels.down, "down", colors.down, columns.down),
     ],
-    plugins: [dropMarks(columns, colors.drop)],
-    hooks: { draw: [size.onDraw] },
+    plugins: [
+      noDataHatch(columns, {
+        color: colors.axis,
+        text: colors.text,
+        panel: colors.panel,
+        label: spec.labels.noData,
+        isBars,
+      }),
+      dropMarks(columns, colors.drop, isBars),
+    ],
+    hooks: {
+      draw: [(u) => size.onDraw(u, drawn)],
+      init: [(u) => {
+        if (!pick) return;
+        // uPlot stops the click that ends a drag; any other click on the plot opens the period under it.
+        u.over.addEventListener("click", () => {
+          const i = u.cursor.idx;
+          if (i != null) pick(i, i);
+        });
+        u.over.style.cursor = "pointer";
+      }],
+      setSelect: [(u) => {
+        if (!pick || u.select.width <= 0) return;
+        const periods = selectedPeriods(u, columns.ts);
+        u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+        if (periods) pick(periods[0], periods[1]);
+      }],
+    },
   };
 }

@@ -1,10 +1,22 @@
 import assert from "node:assert/strict";
 import type { HourPointJson } from "../api.ts";
 import { addDays, hourStartsOfDay, wallTimeAt } from "../lib/zoned_time.ts";
-import { seriesColumns, stackedBarData, todayColumns } from "./to_columns.ts";
+import {
+  isSignificantDrop,
+  lineData,
+  seriesColumns,
+  sliceColumns,
+  stackedBarData,
+  sumColumns,
+  todayColumns,
+} from "./to_columns.ts";
 
-function hourRow(hour: string, up: number, down: number, dropped = 0): HourPointJson {
-  return { hour, up_bytes: up, down_bytes: down, total_bytes: up + down, dropped_packets: dropped };
+function hourRow(hour: string, up: number, down: number, dropped = 0, packets = 10): HourPointJson {
+  return { hour, up_bytes: up, down_bytes: down, total_bytes: up + down, dropped_packets: dropped, packets };
+}
+
+function dayRow(day: string, up: number, dropped = 0, packets = 10) {
+  return { day, up_bytes: up, down_bytes: 0, total_bytes: up, dropped_packets: dropped, packets };
 }
 
 Deno.test("seriesColumns() keeps the repeated 01:00 of a 25-hour New York day as two later instants", () => {
@@ -22,6 +34,7 @@ Deno.test("seriesColumns() places days and months at local midnight in +05:45", 
     down_bytes: 2,
     total_bytes: 3,
     dropped_packets: 0,
+    packets: 2,
   }], "Asia/Kathmandu");
   assert.equal(day.ts[0], Date.UTC(2026, 0, 1, 18, 15) / 1000);
   const month = seriesColumns([{
@@ -30,6 +43,7 @@ Deno.test("seriesColumns() places days and months at local midnight in +05:45", 
     down_bytes: 2,
     total_bytes: 3,
     dropped_packets: 0,
+    packets: 2,
   }], "Asia/Kathmandu");
   assert.equal(month.ts[0], Date.UTC(2026, 0, 31, 18, 15) / 1000);
   assert.deepEqual(month.labels, ["2026-02"]);
@@ -75,4 +89,61 @@ Deno.test("seriesColumns() falls back to the zone rules across a gap in sparse h
     "America/New_York",
   );
   assert.deepEqual([...columns.ts], [Date.UTC(2026, 2, 8, 5) / 1000, Date.UTC(2026, 2, 8, 9) / 1000]);
+});
+
+Deno.test("seriesColumns() draws periods before the first count as no data and the future not at all", () => {
+  const zone = "UTC";
+  const rows = ["2026-03-01", "2026-03-02", "2026-03-03", "2026-03-04"].map((d) => dayRow(d, 5));
+  const nowSec = Date.UTC(2026, 2, 3, 12) / 1000;
+  const columns = seriesColumns(rows, zone, { firstDate: "2026-03-02", nowSec });
+  assert.equal(columns.firstKnown, 1);
+  assert.equal(columns.futureFrom, 3);
+  assert.deepEqual(stackedBarData(columns)[1], [null, 5, 5, null]);
+  assert.deepEqual(lineData(columns)[2], [null, 0, 0, null]);
+  const empty = seriesColumns(rows, zone, { firstDate: null, nowSec });
+  assert.equal(empty.firstKnown, 4);
+  const months = seriesColumns(
+    [{ month: "2026-01", up_bytes: 0, down_bytes: 0, total_bytes: 0, dropped_packets: 0, packets: 0 }, {
+      month: "2026-02",
+      up_bytes: 1,
+      down_bytes: 0,
+      total_bytes: 1,
+      dropped_packets: 0,
+      packets: 1,
+    }],
+    zone,
+    { firstDate: "2026-02-17", nowSec },
+  );
+  assert.equal(months.firstKnown, 1, "the month of the first count is data");
+});
+
+Deno.test("todayColumns() of a day before any count is no data", () => {
+  const nowSec = Date.UTC(2026, 2, 3, 5, 30) / 1000;
+  const columns = todayColumns([], { zone: "UTC", today: "2026-03-03", nowSec, firstDate: null });
+  assert.equal(columns.ts.length, 6);
+  assert.equal(columns.firstKnown, 6);
+});
+
+Deno.test("sliceColumns() keeps the periods that start in the span and sumColumns() adds them", () => {
+  const rows = ["00", "01", "02", "03"].map((h, i) => hourRow(`2026-03-01 ${h}:00`, i + 1, 10 * (i + 1)));
+  const columns = seriesColumns(rows, "UTC", {
+    firstDate: "2026-03-01",
+    nowSec: Date.UTC(2026, 2, 2) / 1000,
+  });
+  const from = Date.UTC(2026, 2, 1, 1) / 1000;
+  const slice = sliceColumns(columns, from, from + 7200);
+  assert.deepEqual(slice.labels, ["2026-03-01 01:00", "2026-03-01 02:00"]);
+  assert.deepEqual(sumColumns(slice), { upBytes: 5, downBytes: 50 });
+  assert.equal(slice.futureFrom, 2);
+});
+
+Deno.test("isSignificantDrop() shades 1 in 1000 packets or more, not 930 of 1.2 billion", () => {
+  const rows = [
+    dayRow("2026-03-01", 1, 930, 1_200_000_000),
+    dayRow("2026-03-02", 1, 1, 999),
+    dayRow("2026-03-03", 1, 1, 998),
+    dayRow("2026-03-04", 1, 0, 5),
+  ];
+  const columns = seriesColumns(rows, "UTC");
+  assert.deepEqual([0, 1, 2, 3].map((i) => isSignificantDrop(columns, i)), [false, true, true, false]);
 });

@@ -1,10 +1,10 @@
 /** Header: name, server time zone, live speed, navigation, language and theme controls, and "Log out". */
 import { useApp, useT } from "../app_context.ts";
 import { isLang, LANGUAGES, type MessageKey } from "../i18n/i18n.ts";
-import { formatRate } from "../../format_bytes.ts";
 import { offsetLabel } from "../lib/zoned_time.ts";
 import type { LiveModel } from "../models/live_model.ts";
 import { ROUTES } from "../routes.ts";
+import { useByteFormat } from "./use_byte_format.ts";
 
 const THEME_LABELS: Record<string, MessageKey> = {
   system: "theme_system",
@@ -17,6 +17,7 @@ const THEME_ICONS: Record<string, string> = { system: "◐", light: "☀", dark:
 export function AppHeader(props: { live: InstanceType<typeof LiveModel>; path: string }) {
   const { prefs, health, session } = useApp();
   const t = useT();
+  const fmt = useByteFormat();
   const zone = health.timeZone.value;
   const { upBps, downBps } = props.live;
   const choice = prefs.themeChoice.value;
@@ -27,8 +28,8 @@ export function AppHeader(props: { live: InstanceType<typeof LiveModel>; path: s
         <span class="brand-tagline">{t("app_tagline")}</span>
       </div>
       <div class="live" aria-label={t("live_speed")} title={t("live_speed")} data-testid="live-speed">
-        <span class="up">▲ {upBps.value == null ? "—" : formatRate(upBps.value)}</span>
-        <span class="down">▼ {downBps.value == null ? "—" : formatRate(downBps.value)}</span>
+        <span class="up">▲ {upBps.value == null ? "—" : fmt.rate(upBps.value)}</span>
+        <span class="down">▼ {downBps.value == null ? "—" : fmt.rate(downBps.value)}</span>
       </div>
       <nav class="nav">
         {ROUTES.map((route) => (
@@ -56,6 +57,18 @@ export function AppHeader(props: { live: InstanceType<typeof LiveModel>; path: s
           }}
         >
           {LANGUAGES.map((l) => <option value={l.lang} key={l.lang}>{l.name}</option>)}
+        </select>
+        <label class="visually-hidden" for="units-select">{t("units_label")}</label>
+        <select
+          id="units-select"
+          data-testid="units-select"
+          title={t("units_label")}
+          value={prefs.byteBase.value}
+          onChange={(e) => prefs.setByteBase(e.currentTarget.value === "1024" ? 1024 : 1000)}
+        >
+          {/* "GB" or "GiB" in the page's language; the option's title says which system it is. */}
+          <option value="1000" title={t("units_si")}>{t("unit_names_si").split(" ")[3]}</option>
+          <option value="1024" title={t("units_iec")}>{t("unit_names_iec").split(" ")[3]}</option>
         </select>
         <button
           type="button"

@@ -1,13 +1,20 @@
-/** The three fixed charts: last 30 days (stacked bars), last 12 months (stacked bars), today by hour (areas). */
+/**
+ * The three fixed charts: last 30 days (stacked bars), last 12 months (stacked bars), today by hour (areas).
+ * A click or drag on any of them opens those periods in the range panel (`onPick`).
+ */
 import { useMemo } from "preact/hooks";
 import { useApp, useT } from "../app_context.ts";
-import { seriesColumns, todayColumns } from "../charts/to_columns.ts";
+import { type KnownSpan, seriesColumns, todayColumns } from "../charts/to_columns.ts";
+import type { PeriodRef } from "../lib/range_steps.ts";
 import { addDays, localDateAt, wallToUtcSec } from "../lib/zoned_time.ts";
 import type { HistoryModel } from "../models/history_model.ts";
 import { TrafficChart } from "./traffic_chart.tsx";
 import { useChartSpec } from "./use_chart_spec.ts";
 
 type History = InstanceType<typeof HistoryModel>;
+
+/** Opens periods first..last of a chart. */
+type OnPick = (first: PeriodRef, last: PeriodRef) => void;
 
 function ChartPanel(props: { title: string; children: preact.ComponentChildren }) {
   return (
@@ -20,7 +27,7 @@ function ChartPanel(props: { title: string; children: preact.ComponentChildren }
   );
 }
 
-function TodayChart(props: { zone: string }) {
+function TodayChart(props: { zone: string; firstDate: string | null | undefined; onPick: OnPick }) {
   const t = useT();
   const { todayHours, todayError } = useApp().health;
   const rows = todayHours.value;
@@ -30,43 +37,63 @@ function TodayChart(props: { zone: string }) {
   const dayEnd = wallToUtcSec(props.zone, addDays(today, 1)) - 3600;
   const spec = useChartSpec("areas", "hour", [dayStart, dayEnd]);
   const columns = useMemo(
-    () => (rows ? todayColumns(rows, { zone: props.zone, today, nowSec }) : null),
-    [rows, props.zone, today],
+    () => (rows ? todayColumns(rows, { zone: props.zone, today, nowSec, firstDate: props.firstDate }) : null),
+    [rows, props.zone, today, props.firstDate],
   );
   return (
     <ChartPanel title={t("chart_today_hours")}>
       {todayError.value && <p class="error" role="alert">{t("load_failed", { message: todayError.value })}
       </p>}
       {spec && columns && (
-        <TrafficChart name="today" spec={spec} columns={columns} title={t("chart_today_hours")} />
+        <TrafficChart
+          name="today"
+          spec={spec}
+          columns={columns}
+          title={t("chart_today_hours")}
+          onPick={props.onPick}
+        />
       )}
     </ChartPanel>
   );
 }
 
-/** The history charts; they wait for the server zone, which places their x axes. */
-export function HistoryCharts(props: { history: History }) {
+/**
+ * The history charts; they wait for the server zone, which places their x axes. `firstDate` is the first
+ * counted date (null: none; undefined: not known yet), before which periods read "no data".
+ */
+export function HistoryCharts(
+  props: { history: History; firstDate: string | null | undefined; onPick: OnPick },
+) {
   const t = useT();
   const zone = useApp().health.timeZone.value;
   const { days, months, error } = props.history;
+  const { firstDate, onPick } = props;
   const daySpec = useChartSpec("stacked-bars", "day");
   const monthSpec = useChartSpec("stacked-bars", "month");
-  const dayColumns = useMemo(() => (days.value && zone ? seriesColumns(days.value, zone) : null), [
-    days.value,
-    zone,
-  ]);
+  const known = (): KnownSpan | undefined =>
+    firstDate === undefined ? undefined : { firstDate, nowSec: Date.now() / 1000 };
+  const dayColumns = useMemo(
+    () => (days.value && zone ? seriesColumns(days.value, zone, known()) : null),
+    [days.value, zone, firstDate],
+  );
   const monthColumns = useMemo(
-    () => (months.value && zone ? seriesColumns(months.value, zone) : null),
-    [months.value, zone],
+    () => (months.value && zone ? seriesColumns(months.value, zone, known()) : null),
+    [months.value, zone, firstDate],
   );
   return (
     <>
       {error.value && <p class="error" role="alert">{t("load_failed", { message: error.value })}</p>}
-      {zone && <TodayChart zone={zone} />}
+      {zone && <TodayChart zone={zone} firstDate={firstDate} onPick={onPick} />}
       <div class="two-up">
         <ChartPanel title={t("chart_30_days")}>
           {daySpec && dayColumns && (
-            <TrafficChart name="days" spec={daySpec} columns={dayColumns} title={t("chart_30_days")} />
+            <TrafficChart
+              name="days"
+              spec={daySpec}
+              columns={dayColumns}
+              title={t("chart_30_days")}
+              onPick={onPick}
+            />
           )}
         </ChartPanel>
         <ChartPanel title={t("chart_12_months")}>
@@ -76,6 +103,7 @@ export function HistoryCharts(props: { history: History }) {
               spec={monthSpec}
               columns={monthColumns}
               title={t("chart_12_months")}
+              onPick={onPick}
             />
           )}
         </ChartPanel>

@@ -1,11 +1,10 @@
 /** The custom range query: quick buttons, date pickers, granularity, summary strip, trend chart, CSV link. */
-import { useMemo } from "preact/hooks";
 import { useApp, useT } from "../app_context.ts";
-import { seriesColumns } from "../charts/to_columns.ts";
-import { formatBytes, formatExactBytes } from "../../format_bytes.ts";
 import { type Granularity, QUICK_RANGE_IDS } from "../lib/quick_ranges.ts";
+import { rangeBounds } from "../lib/range_steps.ts";
 import type { Range } from "../models/range_model.ts";
 import { TrafficChart } from "./traffic_chart.tsx";
+import { useByteFormat } from "./use_byte_format.ts";
 import { useChartSpec } from "./use_chart_spec.ts";
 
 const GRANULARITIES: readonly Granularity[] = ["hour", "day", "month"];
@@ -13,7 +12,7 @@ const GRANULARITIES: readonly Granularity[] = ["hour", "day", "month"];
 function RangeForm(props: { range: Range }) {
   const t = useT();
   const { range } = props;
-  const { min, max } = range.limits.value;
+  const { min, max } = range.limits.value ?? { min: null, max: null };
   return (
     <form
       class="range-form"
@@ -82,19 +81,19 @@ function RangeForm(props: { range: Range }) {
 
 function SummaryStrip(props: { range: Range }) {
   const t = useT();
-  const lang = useApp().prefs.lang.value;
-  const totals = props.range.result.value?.summary;
+  const fmt = useByteFormat();
+  const view = props.range.view.value;
   const item = (label: string, bytes: number | undefined, tone: string) => (
-    <div class={`strip-item ${tone}`} title={bytes === undefined ? undefined : formatExactBytes(bytes, lang)}>
+    <div class={`strip-item ${tone}`} title={bytes === undefined ? undefined : fmt.exact(bytes)}>
       <span class="muted">{label}</span>
-      <strong data-bytes={bytes ?? ""}>{bytes === undefined ? "—" : formatBytes(bytes)}</strong>
+      <strong data-bytes={bytes ?? ""}>{bytes === undefined ? "—" : fmt.bytes(bytes)}</strong>
     </div>
   );
   return (
     <div class="summary-strip" data-testid="range-summary">
-      {item(t("total"), totals?.total_bytes, "")}
-      {item(t("upload"), totals?.up_bytes, "up")}
-      {item(t("download"), totals?.down_bytes, "down")}
+      {item(t("total"), view ? view.upBytes + view.downBytes : undefined, "")}
+      {item(`▲ ${t("upload")}`, view?.upBytes, "up")}
+      {item(`▼ ${t("download")}`, view?.downBytes, "down")}
     </div>
   );
 }
@@ -104,12 +103,11 @@ export function RangePanel(props: { range: Range }) {
   const t = useT();
   const { range } = props;
   const applied = range.applied.value;
-  const result = range.result.value;
+  const view = range.view.value;
   const zone = useApp().health.timeZone.value;
   const granularity = applied?.granularity ?? "hour";
   const spec = useChartSpec(granularity === "hour" ? "lines" : "stacked-bars", granularity);
-  const columns = useMemo(() => (result && zone ? seriesColumns(result.series, zone) : null), [result, zone]);
-  const title = applied ? t("range_chart", { start: applied.start, end: applied.end }) : t("range_title");
+  const title = applied && zone ? t("range_chart", rangeBounds(applied, zone)) : t("range_title");
   return (
     <section class="panel" aria-labelledby="range-title">
       <header class="panel-header">
@@ -121,7 +119,9 @@ export function RangePanel(props: { range: Range }) {
         <p class="error" role="alert">{t("load_failed", { message: range.error.value })}</p>
       )}
       <SummaryStrip range={range} />
-      {spec && columns && <TrafficChart name="range" spec={spec} columns={columns} title={title} />}
+      {spec && view && (
+        <TrafficChart name="range" spec={spec} columns={view.columns} title={title} onPick={range.narrow} />
+      )}
     </section>
   );
 }

@@ -25,11 +25,32 @@ export const QUICK_RANGE_IDS: readonly QuickRangeId[] = [
   "this_year",
 ];
 
-/** A range query: inclusive local dates "YYYY-MM-DD" and a granularity. */
+/** Whole local hours as UTC seconds [fromSec, toSec): a zoom or a clicked hour inside a range's dates. */
+export interface HourSpan {
+  readonly fromSec: number;
+  readonly toSec: number;
+}
+
+/**
+ * A range query: inclusive local dates "YYYY-MM-DD" and a granularity. `hours`, only with granularity
+ * "hour", narrows it to part of those dates (down to a single hour); absent means the whole days.
+ */
 export interface RangeQuery {
   readonly start: string;
   readonly end: string;
   readonly granularity: Granularity;
+  readonly hours?: HourSpan;
+}
+
+/** Whether two queries select the same range at the same granularity. */
+export function isSameRange(a: RangeQuery, b: RangeQuery): boolean {
+  return a.start === b.start && a.end === b.end && a.granularity === b.granularity &&
+    a.hours?.fromSec === b.hours?.fromSec && a.hours?.toSec === b.hours?.toSec;
+}
+
+/** The quick button that selects exactly `query` on local date `today`, or null. */
+export function quickRangeIdOf(query: RangeQuery, today: string): QuickRangeId | null {
+  return QUICK_RANGE_IDS.find((id) => isSameRange(quickRange(id, today), query)) ?? null;
 }
 
 /** The range a quick button selects, given today's local date in the server zone. */

@@ -1,13 +1,20 @@
-/** The person's display preferences: language and theme, remembered in localStorage. */
+/** The person's display preferences: language, theme and byte units, remembered in localStorage. */
 import { action, computed, createModel, effect, signal } from "@preact/signals";
 import { isLang, type Lang, pickLang } from "../i18n/i18n.ts";
 
 /** Theme the person picked; "system" follows prefers-color-scheme. */
 export type ThemeChoice = "system" | "light" | "dark";
 
+/**
+ * Base of the byte units on screen: 1000 (SI: kB, MB, GB, as ISPs bill, the default) or 1024 (IEC: KiB,
+ * MiB, GiB). The API's `*_fmt` text keeps its own 1024-based "GB" for the replaced tool's scripts.
+ */
+export type ByteBase = 1000 | 1024;
+
 const THEME_CHOICES: readonly ThemeChoice[] = ["system", "light", "dark"];
 const LANG_KEY = "netledger.lang";
 const THEME_KEY = "netledger.theme";
+const UNITS_KEY = "netledger.units";
 
 function readStored(key: string): string | null {
   try {
@@ -26,7 +33,7 @@ function writeStored(key: string, value: string): void {
   }
 }
 
-/** Language and theme; applies them to <html lang> and <html data-theme>. */
+/** Language, theme and byte units; applies the first two to <html lang> and <html data-theme>. */
 export const PrefsModel = createModel(() => {
   const storedLang = readStored(LANG_KEY);
   const lang = signal<Lang>(
@@ -36,6 +43,7 @@ export const PrefsModel = createModel(() => {
   const themeChoice = signal<ThemeChoice>(
     storedTheme && THEME_CHOICES.includes(storedTheme) ? storedTheme : "system",
   );
+  const byteBase = signal<ByteBase>(readStored(UNITS_KEY) === "iec" ? 1024 : 1000);
   const darkQuery = matchMedia("(prefers-color-scheme: dark)");
   const isSystemDark = signal(darkQuery.matches);
   const theme = computed<"light" | "dark">(() =>
@@ -58,9 +66,14 @@ export const PrefsModel = createModel(() => {
     lang,
     themeChoice,
     theme,
+    byteBase,
     setLang: action((next: Lang) => {
       lang.value = next;
       writeStored(LANG_KEY, next);
+    }),
+    setByteBase: action((next: ByteBase) => {
+      byteBase.value = next;
+      writeStored(UNITS_KEY, next === 1024 ? "iec" : "si");
     }),
     /** Cycles system → light → dark → system. */
     cycleTheme: action(() => {

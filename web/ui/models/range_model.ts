@@ -1,6 +1,8 @@
 /**
  * The custom range query: editable start/end/granularity, the applied query with its result and top remote
- * IPs, and the date limits from /api/date_range. Dates are local dates of the server zone.
+ * IPs, and the date limits from /api/date_range. Dates are local dates of the server zone. Every step the
+ * person takes (a quick button, Query, a click or drag on a chart) is a new entry of the browser's history
+ * (lib/range_link.ts), so Back returns step by step.
  */
 import { action, batch, computed, createModel, effect, type ReadonlySignal, signal } from "@preact/signals";
 import {
@@ -11,22 +13,44 @@ import {
   type TopIpJson,
   type TopIpsJson,
 } from "../api.ts";
-import { type Granularity, quickRange, type QuickRangeId, type RangeQuery } from "../lib/quick_ranges.ts";
-import { rangeHash } from "../lib/range_link.ts";
+import { seriesColumns, sliceColumns, sumColumns, type TrafficColumns } from "../charts/to_columns.ts";
+import {
+  type Granularity,
+  isSameRange,
+  quickRange,
+  type QuickRangeId,
+  quickRangeIdOf,
+  type RangeQuery,
+} from "../lib/quick_ranges.ts";
+import { rangeFromHash, rangeHash } from "../lib/range_link.ts";
+import { narrowRange, type PeriodRef, topIpsBounds } from "../lib/range_steps.ts";
 import { localDateAt } from "../lib/zoned_time.ts";
 import { messageOf, poll } from "./poll.ts";
 import { hashPath } from "./route_model.ts";
 
 const TOP_IPS_LIMIT = 10;
 const REFRESH_INTERVAL_MS = 120_000;
+/** Not "today": the "Today, by hour" chart below the range already shows today (issue 13). */
+const DEFAULT_QUICK_RANGE: QuickRangeId = "last_7_days";
 
 /** Why the range cannot be queried as typed; null when it can. */
 export type RangeProblem = "bad_order" | null;
 
+/** What the range chart and totals show: the applied range's periods (only its hours, if it has some). */
+export interface RangeView {
+  readonly columns: TrafficColumns;
+  readonly upBytes: number;
+  readonly downBytes: number;
+}
+
+/** Whether the dashboard route is shown (the model's history steps belong to it only). */
+function isDashboardShown(): boolean {
+  return hashPath(location.hash) === "/";
+}
+
 /**
  * Range state for one page; `timeZone` is the server zone (null until /api/health answered). The first
- * range is `initial` (from the address) or else today by hour; each applied range is written back to the
- * address while the dashboard route is shown.
+ * range is `initial` (from the address) or else the last 7 days by day.
  */
 export const RangeModel = createModel(
   (timeZone: ReadonlySignal<string | null>, initial: RangeQuery | null) => {
@@ -35,38 +59,72 @@ export const RangeModel = createModel(
     const granularity = signal<Granularity>("hour");
     /** The quick button whose range is in the inputs, until one is edited by hand. */
     const activeQuick = signal<QuickRangeId | null>(null);
+    /** The range shown, with its optional hours: what the chart, totals and top remotes are of. */
     const applied = signal<RangeQuery | null>(null);
     const result = signal<QueryJson | null>(null);
+    /** UTC seconds at which `result` was answered: later periods are the future, not zero. */
+    const answeredAtSec = signal(0);
     const topIps = signal<readonly TopIpJson[] | null>(null);
     const error = signal<string | null>(null);
     const isLoading = signal(false);
-    const limits = signal<DateRangeJson>({ min: null, max: null });
+    /** Local dates of the first and last traffic; null until /api/date_range answered. */
+    const limits = signal<DateRangeJson | null>(null);
     const problem = computed<RangeProblem>(() =>
       start.value && end.value && start.value > end.value ? "bad_order" : null
     );
     const csvHref = computed(() => {
       const query = applied.value;
-      return query ? `/api/query${queryString({ ...query, format: "csv" })}` : null;
+      return query
+        ? `/api/query${
+          queryString({ start: query.start, end: query.end, granularity: query.granularity, format: "csv" })
+        }`
+        : null;
+    });
+    const view = computed<RangeView | null>(() => {
+      const json = result.value;
+      const query = applied.value;
+      const zone = timeZone.value;
+      const known = limits.value;
+      if (!json || !query || !zone) return null;
+      const all = seriesColumns(json.series, zone, {
+        firstDate: known ? known.min : null,
+        nowSec: answeredAtSec.value,
+      });
+      if (!query.hours) {
+        return { columns: all, upBytes: json.summary.up_bytes, downBytes: json.summary.down_bytes };
+      }
+      const columns = sliceColumns(all, query.hours.fromSec, query.hours.toSec);
+      return { columns, ...sumColumns(columns) };
     });
     let sequence = 0;
+    let requested: RangeQuery | null = null;
 
     const run = async (query: RangeQuery) => {
+      const zone = timeZone.peek();
+      if (!zone) return;
       const mine = ++sequence;
+      requested = query;
       isLoading.value = true;
       try {
-        const [series, top] = await Promise.all([
-          getJson<QueryJson>(`/api/query${queryString({ ...query })}`),
-          getJson<TopIpsJson>(
-            `/api/top_ips${queryString({ start: query.start, end: query.end, limit: TOP_IPS_LIMIT })}`,
+        const [series, top, dates] = await Promise.all([
+          getJson<QueryJson>(
+            `/api/query${
+              queryString({ start: query.start, end: query.end, granularity: query.granularity })
+            }`,
           ),
+          getJson<TopIpsJson>(
+            `/api/top_ips${queryString({ ...topIpsBounds(query, zone), limit: TOP_IPS_LIMIT })}`,
+          ),
+          getJson<DateRangeJson>("/api/date_range"),
         ]);
         if (mine !== sequence) return;
         // Applied together with its result, so the chart never draws old rows with the new granularity.
-        if (hashPath(location.hash) === "/") history.replaceState(null, "", rangeHash(query));
         batch(() => {
           applied.value = query;
           result.value = series;
+          answeredAtSec.value = Date.now() / 1000;
           topIps.value = top.top_ips;
+          limits.value = dates;
           error.value = null;
         });
       } catch (e) {
@@ -76,37 +134,58 @@ export const RangeModel = createModel(
       }
     };
 
-    const applyQuick = action((id: QuickRangeId) => {
-      const zone = timeZone.value;
+    /** Puts `query` into the inputs and loads it; `history` says how the address records it. */
+    const load = (query: RangeQuery, history: "push" | "replace" | "none") => {
+      const zone = timeZone.peek();
       if (!zone) return;
-      const query = quickRange(id, localDateAt(zone, Date.now() / 1000));
-      start.value = query.start;
-      end.value = query.end;
-      granularity.value = query.granularity;
-      activeQuick.value = id;
+      if (history !== "none" && isDashboardShown()) {
+        const hash = rangeHash(query);
+        if (history === "replace") globalThis.history.replaceState(null, "", hash);
+        else if (hash !== location.hash) globalThis.history.pushState(null, "", hash);
+      }
+      batch(() => {
+        start.value = query.start;
+        end.value = query.end;
+        granularity.value = query.granularity;
+        activeQuick.value = quickRangeIdOf(query, localDateAt(zone, Date.now() / 1000));
+      });
       run(query);
-    });
+    };
+
+    const defaultQuery = (zone: string) =>
+      quickRange(DEFAULT_QUICK_RANGE, localDateAt(zone, Date.now() / 1000));
 
     // The first range, as soon as the server zone is known (quick ranges need today's date in it).
     effect(() => {
-      if (!timeZone.value || applied.peek()) return;
-      if (!initial) {
-        applyQuick("today");
-        return;
-      }
-      batch(() => {
-        start.value = initial.start;
-        end.value = initial.end;
-        granularity.value = initial.granularity;
-      });
-      run(initial);
+      const zone = timeZone.value;
+      if (!zone || requested) return;
+      load(initial ?? defaultQuery(zone), initial ? "none" : "replace");
+    });
+    // Back and Forward (and an edited address): show the range the address names.
+    effect(() => {
+      const onAddress = () => {
+        const zone = timeZone.peek();
+        if (!zone || !isDashboardShown()) return;
+        const query = rangeFromHash(location.hash);
+        if (!query) load(defaultQuery(zone), "replace");
+        else if (!requested || !isSameRange(query, requested)) load(query, "none");
+      };
+      addEventListener("popstate", onAddress);
+      addEventListener("hashchange", onAddress);
+      return () => {
+        removeEventListener("popstate", onAddress);
+        removeEventListener("hashchange", onAddress);
+      };
     });
     // Every 2 minutes: newer data may widen the date limits, and a range that includes today has grown.
     effect(() =>
       poll(REFRESH_INTERVAL_MS, async () => {
         const query = applied.peek();
         const zone = timeZone.peek();
-        if (query && zone && query.end >= localDateAt(zone, Date.now() / 1000)) run(query);
+        if (query && zone && query.end >= localDateAt(zone, Date.now() / 1000)) {
+          await run(query);
+          return;
+        }
         try {
           limits.value = await getJson<DateRangeJson>("/api/date_range");
         } catch (e) {
@@ -121,14 +200,21 @@ export const RangeModel = createModel(
       granularity,
       applied,
       result,
+      view,
       topIps,
       error,
       isLoading,
       limits,
       problem,
       csvHref,
-      applyQuick,
       activeQuick,
+      /** Selects a quick button's range (a history step). */
+      applyQuick: action((id: QuickRangeId) => {
+        const zone = timeZone.value;
+        if (zone) load(quickRange(id, localDateAt(zone, Date.now() / 1000)), "push");
+      }),
+      /** Opens the periods `first`..`last` of a chart (a click: one period; a drag: several), a history step. */
+      narrow: action((first: PeriodRef, last: PeriodRef) => load(narrowRange(first, last), "push")),
       setStart: action((value: string) => {
         start.value = value;
         activeQuick.value = null;
@@ -141,10 +227,10 @@ export const RangeModel = createModel(
         granularity.value = value;
         activeQuick.value = null;
       }),
-      /** Runs the range as typed, unless it has a problem. */
+      /** Runs the range as typed, unless it has a problem (a history step). */
       submit: action(() => {
         if (problem.value || !start.value || !end.value) return;
-        run({ start: start.value, end: end.value, granularity: granularity.value });
+        load({ start: start.value, end: end.value, granularity: granularity.value }, "push");
       }),
     };
   },

@@ -23,7 +23,15 @@ export function DashboardPage() {
       <MonitoringWidget />
       <RangePanel range={range} />
       <TopIpsTable range={range} />
-      <HistoryCharts history={history} />
+      <HistoryCharts
+        history={history}
+        firstDate={range.limits.value === null ? undefined : range.limits.value.min}
+        onPick={(first, last) => {
+          range.narrow(first, last);
+          // The fixed charts sit below the range panel: show the person where their click went.
+          document.getElementById("range-title")?.scrollIntoView({ block: "start" });
+        }}
+      />
     </>
   );
 }
