@@ -75,7 +75,7 @@ export async function readModuleGraph(rootDir: string): Promise<ModuleGraph> {
     if (from === null) continue;
     files.add(from);
     if (module.error !== undefined) unreadable.push(`${from}: ${module.error}`);
-    const source = sources.get(from) ?? (await readIfText(rootDir, from));
+    const source = sources.get(from) ?? (module.error === undefined ? await readIfText(rootDir, from) : null);
     const namesBySpecifier = source === null ? new Map() : importedNames(source);
     for (const dependency of module.dependencies ?? []) {
       const resolved = dependency.code ?? dependency.type;
