@@ -115,7 +115,8 @@ async function checkPage(t: Deno.TestContext, baseUrl: string, fake: FakeClash):
     await page.waitForSelector('[data-chart="monitoring-live"] .uplot');
     fake.pushTraffic(); // the bytes moved since the server subscribed
     fake.transfer(video, 64, 4096);
-    fake.pushTraffic(); // a line is this subscriber's delta since its previous line (§1.4)
+    // A line is this subscriber's delta since its previous line (docs/clash-accounting.md §1.4).
+    fake.pushTraffic();
     await page.waitForFunction(() =>
       /▲ 64\.00 B\/s/.test(document.querySelector('[data-testid="mon-rate"]')?.textContent ?? "")
     );

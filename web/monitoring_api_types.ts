@@ -41,7 +41,10 @@ export interface MonitoringHistoryJson {
 export interface MonitoringClientJson {
   readonly ip: string;
   readonly name: string | null;
-  /** Moved bytes within the last minute (a listed idle UDP session alone does not count, P5). */
+  /**
+   * Moved bytes within the last minute (a listed idle UDP session alone does not count:
+   * docs/clash-accounting.md P5).
+   */
   readonly online: boolean;
   readonly active_connections: number;
   readonly up_bytes: number;
