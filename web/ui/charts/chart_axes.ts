@@ -39,16 +39,21 @@ function timeFormat(spec: ChartSpec, options: Intl.DateTimeFormatOptions): Intl.
   return new Intl.DateTimeFormat(spec.locale, { timeZone: spec.zone, hourCycle: "h23", ...options });
 }
 
-/** Labels of bar periods: "Jan" (with the year under the first and every January), "01/05", "03:00". */
+/**
+ * Labels of bar periods: "Jan" (the year under the first and every January), "01/05", "03:00" (the date
+ * under the first and every midnight).
+ */
 function periodLabeler(spec: ChartSpec): (utcSec: number, isFirst: boolean) => string {
   const month = timeFormat(spec, { month: "short" });
   const day = timeFormat(spec, { month: "2-digit", day: "2-digit" });
   const hour = timeFormat(spec, { hour: "2-digit", minute: "2-digit" });
   return (utcSec, isFirst) => {
     const date = new Date(utcSec * 1000);
-    if (spec.granularity === "hour") return hour.format(date);
-    if (spec.granularity === "day") return day.format(date);
     const wall = wallTimeAt(spec.zone, utcSec);
+    if (spec.granularity === "day") return day.format(date);
+    if (spec.granularity === "hour") {
+      return isFirst || wall.hour === 0 ? `${hour.format(date)}\n${day.format(date)}` : hour.format(date);
+    }
     return isFirst || wall.month === 1 ? `${month.format(date)}\n${wall.year}` : month.format(date);
   };
 }

@@ -106,7 +106,8 @@ export function RangePanel(props: { range: Range }) {
   const view = range.view.value;
   const zone = useApp().health.timeZone.value;
   const granularity = applied?.granularity ?? "hour";
-  const spec = useChartSpec(granularity === "hour" ? "lines" : "stacked-bars", granularity);
+  // Bars at every granularity: a zoom may leave a single hour, which a line could not show.
+  const spec = useChartSpec("stacked-bars", granularity);
   const title = applied && zone ? t("range_chart", rangeBounds(applied, zone)) : t("range_title");
   return (
     <section class="panel" aria-labelledby="range-title">
