@@ -110,6 +110,7 @@ export function yAxis(
   drawn: DrawnTicks,
 ): { axis: uPlot.Axis; range: uPlot.Range.Function } {
   let ticks = byteAxis(0, { maxTicks: 2, base: spec.bytes.base });
+  const suffix = spec.isRate ? spec.bytes.perSecond ?? "/s" : "";
   const range: uPlot.Range.Function = (u, _min, max) => {
     const maxTicks = Math.floor(plotHeightPx(u) / MIN_Y_TICK_SPACING_PX) + 1;
     ticks = byteAxis(max ?? 0, { maxTicks, base: spec.bytes.base });
@@ -120,7 +121,7 @@ export function yAxis(
     range,
     axis: {
       splits: () => [...ticks.splits],
-      values: () => (drawn.y = byteAxisLabels(ticks, spec.bytes)),
+      values: () => (drawn.y = byteAxisLabels(ticks, spec.bytes).map((label) => label + suffix)),
       size: (_u, values) =>
         Math.ceil(Math.max(24, ...(values ?? []).map((v) => textWidth(String(v))))) +
         AXIS_PADDING_PX,

@@ -5,7 +5,7 @@
  * x drag reported as the periods it covers (drill-down and zoom, issue 13).
  */
 import uPlot from "uplot";
-import { formatBytes, formatExactBytes } from "../../format_bytes.ts";
+import { formatBytes, formatExactBytes, formatRate } from "../../format_bytes.ts";
 import { axisStyle, type DrawnTicks, xAxis, yAxis } from "./chart_axes.ts";
 import { dropMarks, noDataHatch, stripedFill } from "./chart_marks.ts";
 import type { ChartSpec } from "./chart_spec.ts";
@@ -93,7 +93,9 @@ export function chartOptions(
   const y = yAxis(spec, drawn);
   const unitB = spec.bytes.units?.[0] ?? "B";
   const exact = (bytes: number) =>
-    `${formatBytes(bytes, spec.bytes)} (${formatExactBytes(bytes, spec.locale, unitB)})`;
+    spec.isRate
+      ? formatRate(bytes, spec.bytes)
+      : `${formatBytes(bytes, spec.bytes)} (${formatExactBytes(bytes, spec.locale, unitB)})`;
   const bars = uPlot.paths.bars!({ size: [0.7, 48], gap: 1 });
   const dropNote = new Intl.NumberFormat(spec.locale, { notation: "compact", compactDisplay: "long" });
   const percent = new Intl.NumberFormat(spec.locale, { style: "percent", maximumSignificantDigits: 2 });

@@ -24,6 +24,8 @@ export interface ChartSpec {
     /** "{dropped} of {packets} packets dropped ({share})". */
     readonly dropped: string;
   };
+  /** Whether the values are bytes per second: labels then end in the rate suffix ("1.5 MB/s"). */
+  readonly isRate?: boolean;
   /** For "areas": the x range to show (a whole local day), UTC seconds. */
   readonly xRange?: readonly [number, number];
 }
