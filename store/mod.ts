@@ -29,6 +29,7 @@ export {
   type TrafficTotals,
 } from "./traffic_queries.ts";
 export { type RemoteTotals, topRemotes, topRemotesOffThread } from "./top_remotes.ts";
+export { MAX_QUEUED_READS, READ_RETRY_AFTER_SEC, READ_WORKERS } from "./read_pool.ts";
 export { applyRetention } from "./retention.ts";
 export { ClashStore } from "./clash_store.ts";
 export { ClashLedger, MAX_CLIENT_NAME_CHARS } from "./clash_ledger.ts";
