@@ -8,9 +8,9 @@
 const LEGACY_UNITS = ["B", "KB", "MB", "GB", "TB", "PB"] as const;
 
 /** SI unit symbols, bytes to petabytes. */
-export const SI_UNITS: readonly string[] = ["B", "kB", "MB", "GB", "TB", "PB"];
+const SI_UNITS: readonly string[] = ["B", "kB", "MB", "GB", "TB", "PB"];
 /** IEC unit symbols, bytes to pebibytes. */
-export const IEC_UNITS: readonly string[] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+const IEC_UNITS: readonly string[] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 
 /** How the dashboard writes bytes: the person's unit system and language. */
 export interface ByteFormat {

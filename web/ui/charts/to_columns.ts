@@ -32,7 +32,7 @@ export interface KnownSpan {
  * off by less than the last digit the dashboard shows ("15.60 GB"), so 930 packets of a month that counted
  * 1.2 billion get a note in the legend, not a red month. Without a packet count, any drop is shaded.
  */
-export const SIGNIFICANT_DROP_SHARE = 0.001;
+const SIGNIFICANT_DROP_SHARE = 0.001;
 
 /** The share of packets dropped in period `i` (dropped / (counted + dropped)); null without a count. */
 export function dropShare(columns: TrafficColumns, i: number): number | null {

@@ -22,7 +22,7 @@ function daysFrom(start: string, end: string): number {
 }
 
 /** The granularity that draws `days` days readably. */
-export function granularityFor(days: number): Granularity {
+function granularityFor(days: number): Granularity {
   return days <= MAX_HOURLY_DAYS ? "hour" : days <= MAX_DAILY_DAYS ? "day" : "month";
 }
 
