@@ -4,7 +4,7 @@
  */
 
 /** How long the probe waits for an answer. */
-export const HEALTHCHECK_TIMEOUT_MS = 5_000;
+const HEALTHCHECK_TIMEOUT_MS = 5_000;
 
 /** The /api/health URL of an instance listening on `bindAddress:webPort`, reached from the same host. */
 export function healthUrl(bindAddress: string, webPort: number): string {

@@ -6,7 +6,7 @@
  * Import rule: packaging/ imports only config.ts and deno.json from netledger (the variable names, the
  * version). Others import it through this file: main.ts for the healthcheck, tests for the flags and Workers.
  */
-export { HEALTHCHECK_TIMEOUT_MS, runHealthcheck } from "./healthcheck.ts";
+export { runHealthcheck } from "./healthcheck.ts";
 export { permissionFlags } from "./permissions.ts";
 export { v8FlagsArg } from "./v8_flags.ts";
 export { findWorkerModules, localModuleGraph, workerEntriesOf } from "./worker_modules.ts";

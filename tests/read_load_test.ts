@@ -10,7 +10,6 @@
  * process's RSS would also hold the test files that run beside it in parallel.
  */
 import assert from "node:assert/strict";
-import { HEALTHCHECK_TIMEOUT_MS } from "../packaging/mod.ts";
 import {
   MAX_QUEUED_READS,
   READ_RETRY_AFTER_SEC,
@@ -32,7 +31,8 @@ const HEALTH_PAUSE_MS = 10;
  * process in this test: a ratio, not milliseconds, so a slow or shared machine moves both sides. It fails
  * when scans run on the event loop (each would hold health for the length of a scan, hundreds of times
  * the idle answer); it is generous because the two Workers' scans keep both cores of a small box busy.
- * A median is deaf to the one slow answer while the burst arrives: the healthcheck's timeout bounds that.
+ * The slowest single answer is a wall-clock figure, so it is measured by tests/bench/health_latency_bench.ts,
+ * not asserted here.
  */
 const MAX_HEALTH_SLOWDOWN = 20;
 
@@ -148,8 +148,6 @@ Deno.test("64 concurrent all-time /api/top_ips: two Workers, 503 with Retry-Afte
         idleMs.toFixed(2)
       } ms`,
     );
-    // The healthcheck's own timeout (packaging/healthcheck.ts): what finding 4 saw health exceed.
-    assert.ok(Math.max(...loaded) < HEALTHCHECK_TIMEOUT_MS, `slowest health ${Math.max(...loaded)} ms`);
   } finally {
     workers.restore();
   }
