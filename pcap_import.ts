@@ -47,6 +47,11 @@ export interface PcapImportOptions {
 const DRAIN_EVERY_FRAMES = 1_000_000;
 /** ...and sooner when timestamps jump around, since every open bucket holds a row. */
 const DRAIN_AT_BUCKETS = 10_000;
+/**
+ * ...and before the device table reaches its bound of rows (capture/device_table.ts), so the length of a
+ * file never moves a device's traffic into the `other` device.
+ */
+const DRAIN_AT_DEVICE_ROWS = 8_192;
 
 /**
  * Reads `options.path` into `ledger` and marks the file as imported in the ledger's next flush (the caller
@@ -65,7 +70,10 @@ export async function importPcap(ledger: TrafficLedger, options: PcapImportOptio
   let lastProgressMs = 0;
   const onFrame: FrameCallback = (view, offset, capturedLen, originalLen, linkType, timestampSec) => {
     pipeline.countFrame(view, offset, capturedLen, originalLen, linkType, timestampSec);
-    if (++framesSinceDrain === DRAIN_EVERY_FRAMES || pipeline.pendingBuckets > DRAIN_AT_BUCKETS) {
+    if (
+      ++framesSinceDrain === DRAIN_EVERY_FRAMES || pipeline.pendingBuckets > DRAIN_AT_BUCKETS ||
+      pipeline.pendingDeviceRows > DRAIN_AT_DEVICE_ROWS
+    ) {
       ledger.add(pipeline.drain());
       framesSinceDrain = 0;
     }

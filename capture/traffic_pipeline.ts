@@ -4,6 +4,8 @@
  * countFrame() runs per packet: no allocation, closure or throw; strings are built only in drain().
  */
 import { compileLocalMatcher, isMappedV4, isNearV4, isNearV6, type LocalMatcher } from "./classify.ts";
+import { DeviceTable } from "./device_table.ts";
+import { LinkType } from "./link_type.ts";
 import type { LocalAddresses } from "./local_addresses.ts";
 import { ParsedFrame, parseFrame, ParseOutcome } from "./parse_frame.ts";
 import type { RateWindow } from "./rate_window.ts";
@@ -12,6 +14,8 @@ import {
   BUCKET_SEC,
   type BucketHealth,
   type BucketTraffic,
+  type DeviceTraffic,
+  OTHER_DEVICE_KEY,
   OTHER_REMOTE_IP,
   type RemoteTraffic,
   type TrafficBatch,
@@ -35,6 +39,8 @@ export interface PipelineStats {
   readonly remoteRows: number;
   /** Times the remote table was full and folded its lighter half into OTHER_REMOTE_IP. */
   readonly remoteCompactions: number;
+  /** Counted packets left to the OTHER_DEVICE_KEY remainder because the device table was full. */
+  readonly deviceOverflowPackets: number;
 }
 
 /** Options of a TrafficPipeline. */
@@ -45,6 +51,11 @@ export interface TrafficPipelineOptions {
   readonly maxRemotes?: number;
   /** Receives the bytes of every counted packet, per second, for /api/realtime. */
   readonly rateWindow?: RateWindow;
+  /**
+   * Whether to count per device (device_table.ts); default true. Off only to measure its cost
+   * (tests/bench/parse_bench.ts): then every byte goes to OTHER_DEVICE_KEY.
+   */
+  readonly countsDevices?: boolean;
 }
 
 /** Timestamps beyond this (year 36812) are garbage, not time. */
@@ -59,6 +70,7 @@ const NO_LOCAL_ADDRESSES: LocalAddresses = { ips: [], lanPrefixes: [], mode: "au
 export class TrafficPipeline {
   readonly #parsed = new ParsedFrame();
   readonly #remotes: RemoteTable;
+  readonly #devices: DeviceTable | null;
   readonly #rateWindow: RateWindow | null;
   #local: LocalAddresses = NO_LOCAL_ADDRESSES;
   #matcher: LocalMatcher;
@@ -81,6 +93,7 @@ export class TrafficPipeline {
 
   constructor(options: TrafficPipelineOptions = {}) {
     this.#remotes = new RemoteTable(options.maxRemotes ?? DEFAULT_MAX_REMOTES);
+    this.#devices = options.countsDevices === false ? null : new DeviceTable();
     this.#rateWindow = options.rateWindow ?? null;
     this.#matcher = compileLocalMatcher(NO_LOCAL_ADDRESSES);
     if (options.localAddresses) this.setLocalAddresses(options.localAddresses);
@@ -103,6 +116,11 @@ export class TrafficPipeline {
   /** Per-remote rows holding undrained counts (at most maxRemotes; beyond, the smallest are merged). */
   get pendingRemotes(): number {
     return this.#remotes.size;
+  }
+
+  /** Per-device rows holding undrained counts (at most DEFAULT_MAX_DEVICE_ROWS; beyond, the remainder). */
+  get pendingDeviceRows(): number {
+    return this.#devices?.size ?? 0;
   }
 
   /** The addresses and prefixes in use (for /api/debug/local_ips). */
@@ -129,10 +147,19 @@ export class TrafficPipeline {
     }
     const p = this.#parsed;
     const outcome = parseFrame(view, offset, capturedLen, originalLen, linkType, p);
+    // Where the MACs are, for the device of the packet: Ethernet only (see device_table.ts for SLL).
+    const macOffset = linkType === LinkType.ETHERNET ? offset : -1;
     if (outcome === ParseOutcome.IPV4) {
-      this.#countIpv4(view.getInt32(p.srcOffset), view.getInt32(p.dstOffset), p.ipBytes, timestampSec);
+      this.#countIpv4(
+        view,
+        macOffset,
+        view.getInt32(p.srcOffset),
+        view.getInt32(p.dstOffset),
+        p.ipBytes,
+        timestampSec,
+      );
     } else if (outcome === ParseOutcome.IPV6) {
-      this.#countIpv6(view, p.srcOffset, p.ipBytes, timestampSec);
+      this.#countIpv6(view, macOffset, p.srcOffset, p.ipBytes, timestampSec);
     } else if (outcome === ParseOutcome.MALFORMED) {
       this.#malformed++;
       this.#buckets[this.#slotFor(timestampSec) * FIELDS + MALFORMED_FIELD]++;
@@ -150,12 +177,15 @@ export class TrafficPipeline {
 
   /**
    * Everything counted since the last drain, sorted by bucket, then resets the counters. Per-remote rows
-   * of a bucket (with the OTHER_REMOTE_IP remainder) add up exactly to its traffic over both families.
+   * of a bucket (with the OTHER_REMOTE_IP remainder) add up exactly to its traffic over both families, and
+   * so do its per-device rows (with the OTHER_DEVICE_KEY remainder).
    */
   drain(): TrafficBatch {
     const traffic: BucketTraffic[] = [];
     const health: BucketHealth[] = [];
     const remotes: RemoteTraffic[] = this.#remotes.drain();
+    const { traffic: devices, addresses: deviceAddresses } = this.#devices?.drain() ??
+      { traffic: [], addresses: [] };
     const remainders = new Map<number, [number, number, number, number]>();
     for (let slot = 0; slot < this.#bucketCount; slot++) {
       const bucketStartSec = this.#bucketStarts[slot];
@@ -180,16 +210,27 @@ export class TrafficPipeline {
       }
       remainders.set(bucketStartSec, [b[0] + b[4], b[1] + b[5], b[2] + b[6], b[3] + b[7]]);
     }
-    for (const row of remotes) {
-      const r = remainders.get(row.bucketStartSec)!;
-      r[0] -= row.upBytes;
-      r[1] -= row.downBytes;
-      r[2] -= row.upPackets;
-      r[3] -= row.downPackets;
+    for (const [start, { upBytes, downBytes, upPackets, downPackets }] of remainderOf(remainders, remotes)) {
+      remotes.push({
+        bucketStartSec: start,
+        remoteIp: OTHER_REMOTE_IP,
+        upBytes,
+        downBytes,
+        upPackets,
+        downPackets,
+      });
     }
-    for (const [bucketStartSec, [upBytes, downBytes, upPackets, downPackets]] of remainders) {
-      if (upPackets + downPackets === 0) continue;
-      remotes.push({ bucketStartSec, remoteIp: OTHER_REMOTE_IP, upBytes, downBytes, upPackets, downPackets });
+    for (
+      const [start, { upBytes, downBytes, upPackets, downPackets }] of remainderOf(remainders, devices)
+    ) {
+      devices.push({
+        bucketStartSec: start,
+        deviceKey: OTHER_DEVICE_KEY,
+        upBytes,
+        downBytes,
+        upPackets,
+        downPackets,
+      });
     }
     this.#resetBuckets();
     const byBucket = (a: { bucketStartSec: number }, b: { bucketStartSec: number }) =>
@@ -200,7 +241,11 @@ export class TrafficPipeline {
       byBucket(a, b) || (b.upBytes + b.downBytes) - (a.upBytes + a.downBytes) ||
       (a.remoteIp < b.remoteIp ? -1 : a.remoteIp > b.remoteIp ? 1 : 0)
     );
-    return { traffic, remotes, health };
+    devices.sort((a, b) =>
+      byBucket(a, b) || (b.upBytes + b.downBytes) - (a.upBytes + a.downBytes) ||
+      (a.deviceKey < b.deviceKey ? -1 : a.deviceKey > b.deviceKey ? 1 : 0)
+    );
+    return { traffic, remotes, health, devices, deviceAddresses };
   }
 
   /** Cumulative counts (see PipelineStats). */
@@ -215,6 +260,7 @@ export class TrafficPipeline {
       downBytes: this.#downBytes,
       remoteRows: this.#remotes.size,
       remoteCompactions: this.#remotes.compactions,
+      deviceOverflowPackets: this.#devices?.overflowPackets ?? 0,
     };
   }
 
@@ -223,7 +269,14 @@ export class TrafficPipeline {
    * classifier and the remote key alike). One small method per family lets V8 inline the IPv4 path, the
    * classifier included, into countFrame() (checked with --trace-turbo-inlining).
    */
-  #countIpv4(src: number, dst: number, bytes: number, timestampSec: number): void {
+  #countIpv4(
+    view: DataView,
+    macOffset: number,
+    src: number,
+    dst: number,
+    bytes: number,
+    timestampSec: number,
+  ): void {
     const isUpload = isNearV4(src, this.#matcher);
     if (isUpload === isNearV4(dst, this.#matcher)) {
       this.#ignored++;
@@ -231,10 +284,29 @@ export class TrafficPipeline {
     }
     const bucket = this.#countBucket(timestampSec, 0, isUpload, bytes);
     this.#remotes.add(bucket, 4, isUpload ? dst : src, 0, 0, 0, isUpload, bytes);
+    this.#devices?.add(
+      bucket,
+      view,
+      macOffset,
+      isUpload,
+      4,
+      isUpload ? src : dst,
+      0,
+      0,
+      0,
+      bytes,
+      timestampSec,
+    );
   }
 
   /** Classifies and counts an IPv6 packet whose source address starts at `srcOffset` (see #countIpv4). */
-  #countIpv6(view: DataView, srcOffset: number, bytes: number, timestampSec: number): void {
+  #countIpv6(
+    view: DataView,
+    macOffset: number,
+    srcOffset: number,
+    bytes: number,
+    timestampSec: number,
+  ): void {
     const s0 = view.getInt32(srcOffset);
     const s1 = view.getInt32(srcOffset + 4);
     const s2 = view.getInt32(srcOffset + 8);
@@ -256,6 +328,15 @@ export class TrafficPipeline {
     // ::ffff:a.b.c.d is the IPv4 host a.b.c.d: one remote row, as the classifier treats it.
     if (isMappedV4(w0, w1, w2)) this.#remotes.add(bucket, 4, w3, 0, 0, 0, isUpload, bytes);
     else this.#remotes.add(bucket, 6, w0, w1, w2, w3, isUpload, bytes);
+    const devices = this.#devices;
+    if (devices === null) return;
+    const l0 = isUpload ? s0 : d0;
+    const l1 = isUpload ? s1 : d1;
+    const l2 = isUpload ? s2 : d2;
+    const l3 = isUpload ? s3 : d3;
+    if (isMappedV4(l0, l1, l2)) {
+      devices.add(bucket, view, macOffset, isUpload, 4, l3, 0, 0, 0, bytes, timestampSec);
+    } else devices.add(bucket, view, macOffset, isUpload, 6, l0, l1, l2, l3, bytes, timestampSec);
   }
 
   /**
@@ -308,4 +389,33 @@ export class TrafficPipeline {
     this.#lastStartSec = 0;
     this.#lastEndSec = 0;
   }
+}
+
+/**
+ * For each bucket of `totals` (up bytes, down bytes, up packets, down packets, over both families), what
+ * `rows` of that bucket leave over: the exact remainder row. Buckets with nothing left are skipped.
+ */
+function remainderOf(
+  totals: ReadonlyMap<number, readonly number[]>,
+  rows: readonly {
+    bucketStartSec: number;
+    upBytes: number;
+    downBytes: number;
+    upPackets: number;
+    downPackets: number;
+  }[],
+): Map<number, Omit<DeviceTraffic, "bucketStartSec" | "deviceKey">> {
+  const left = new Map([...totals].map(([start, [upBytes, downBytes, upPackets, downPackets]]) => [
+    start,
+    { upBytes, downBytes, upPackets, downPackets },
+  ]));
+  for (const row of rows) {
+    const r = left.get(row.bucketStartSec)!;
+    r.upBytes -= row.upBytes;
+    r.downBytes -= row.downBytes;
+    r.upPackets -= row.upPackets;
+    r.downPackets -= row.downPackets;
+  }
+  for (const [start, r] of left) if (r.upPackets + r.downPackets === 0) left.delete(start);
+  return left;
 }

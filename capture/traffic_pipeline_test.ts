@@ -95,7 +95,55 @@ Deno.test("TrafficPipeline.drain() reports traffic per bucket and family, remote
     { bucketStartSec: T0, malformedPackets: 0, droppedPackets: 3 },
     { bucketStartSec: T0 + BUCKET_SEC, malformedPackets: 1, droppedPackets: 0 },
   ]);
-  assert.deepEqual(pipeline.drain(), { traffic: [], remotes: [], health: [] });
+  // up() frames go from 02:00:00:00:00:02 to 02:00:00:00:00:01: the local end of a download is the latter.
+  assert.deepEqual(batch.devices, [
+    {
+      bucketStartSec: T0,
+      deviceKey: "02:00:00:00:00:01",
+      upBytes: 0,
+      downBytes: 1020,
+      upPackets: 0,
+      downPackets: 1,
+    },
+    {
+      bucketStartSec: T0,
+      deviceKey: "02:00:00:00:00:02",
+      upBytes: 220,
+      downBytes: 0,
+      upPackets: 2,
+      downPackets: 0,
+    },
+    {
+      bucketStartSec: T0 + BUCKET_SEC,
+      deviceKey: "02:00:00:00:00:02",
+      upBytes: 30,
+      downBytes: 0,
+      upPackets: 1,
+      downPackets: 0,
+    },
+  ]);
+  assert.deepEqual(
+    batch.deviceAddresses?.toSorted((a, b) =>
+      a.deviceKey.localeCompare(b.deviceKey) || a.ip.localeCompare(b.ip)
+    ),
+    [
+      { deviceKey: "02:00:00:00:00:01", ip: "192.168.1.2", firstSeenSec: T0 + 899, lastSeenSec: T0 + 899 },
+      { deviceKey: "02:00:00:00:00:02", ip: "192.168.1.2", firstSeenSec: T0, lastSeenSec: T0 + BUCKET_SEC },
+      {
+        deviceKey: "02:00:00:00:00:02",
+        ip: "2001:db8:1:1ff::7",
+        firstSeenSec: T0 + 899,
+        lastSeenSec: T0 + 899,
+      },
+    ],
+  );
+  assert.deepEqual(pipeline.drain(), {
+    traffic: [],
+    remotes: [],
+    health: [],
+    devices: [],
+    deviceAddresses: [],
+  });
 });
 
 Deno.test("TrafficPipeline.stats() counts seen = counted + ignored + malformed across drains", () => {
@@ -124,6 +172,7 @@ Deno.test("TrafficPipeline.stats() counts seen = counted + ignored + malformed a
     downBytes: 20,
     remoteRows: 1,
     remoteCompactions: 0,
+    deviceOverflowPackets: 0,
   });
 });
 

@@ -38,6 +38,32 @@ export interface RemoteTraffic {
 /** Key of the row that holds the traffic of remote addresses evicted from a bounded table. */
 export const OTHER_REMOTE_IP = "other";
 
+/**
+ * Public bytes and packets of one local device in one UTC bucket. `deviceKey` is the device's MAC address
+ * ("02:00:5e:10:00:01", lower case) on Ethernet links, its local IP address (canonical text) on links
+ * without MAC addresses, or OTHER_DEVICE_KEY for the exact remainder: broadcast, multicast and all-zero
+ * MACs, and devices that did not fit in the bounded table (capture/device_table.ts).
+ */
+export interface DeviceTraffic {
+  readonly bucketStartSec: number;
+  readonly deviceKey: string;
+  readonly upBytes: number;
+  readonly downBytes: number;
+  readonly upPackets: number;
+  readonly downPackets: number;
+}
+
+/** One local IP address seen behind a device, with the UTC seconds it was first and last seen. */
+export interface DeviceAddress {
+  readonly deviceKey: string;
+  readonly ip: string;
+  readonly firstSeenSec: number;
+  readonly lastSeenSec: number;
+}
+
+/** Key of the device row that holds the traffic no device can be named for (see DeviceTraffic). */
+export const OTHER_DEVICE_KEY = "other";
+
 /** Packet health of one UTC bucket: what was not counted as traffic, and why. */
 export interface BucketHealth {
   readonly bucketStartSec: number;
@@ -49,12 +75,16 @@ export interface BucketHealth {
 
 /**
  * Everything counted since the previous drain. Sums are exact: the per-remote rows of a bucket add up to the
- * bucket's totals over both families.
+ * bucket's totals over both families, and so do its per-device rows (OTHER_DEVICE_KEY included).
+ * `devices` and `deviceAddresses` are absent from batches of a source that knows no devices: the store then
+ * counts the whole traffic of the batch as OTHER_DEVICE_KEY.
  */
 export interface TrafficBatch {
   readonly traffic: readonly BucketTraffic[];
   readonly remotes: readonly RemoteTraffic[];
   readonly health: readonly BucketHealth[];
+  readonly devices?: readonly DeviceTraffic[];
+  readonly deviceAddresses?: readonly DeviceAddress[];
 }
 
 /**

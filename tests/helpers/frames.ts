@@ -99,21 +99,38 @@ export type Encapsulation =
   | "ppp-hdlc"
   | "null";
 
-/** Wraps `packet` in `encapsulation`; Ethernet frames are padded to 60 bytes as on the wire. */
-export function buildFrame(encapsulation: Encapsulation, packet: Uint8Array): Frame {
+/** Source and destination MAC addresses of an Ethernet frame, "aa:bb:cc:dd:ee:ff". */
+export interface MacPair {
+  readonly src: string;
+  readonly dst: string;
+}
+
+/** The MACs every builder uses unless told otherwise. */
+export const DEFAULT_MACS: MacPair = { src: "02:00:00:00:00:02", dst: "02:00:00:00:00:01" };
+
+/**
+ * Wraps `packet` in `encapsulation`; Ethernet frames are padded to 60 bytes as on the wire and carry `macs`
+ * (ignored by the other encapsulations).
+ */
+export function buildFrame(encapsulation: Encapsulation, packet: Uint8Array, macs = DEFAULT_MACS): Frame {
   const etherType = packet[0] >> 4 === 6 ? EtherType.IPV6 : EtherType.IPV4;
   const pppProtocol = etherType === EtherType.IPV6 ? 0x0057 : 0x0021;
   switch (encapsulation) {
     case "ethernet":
-      return ethernetFrame(etherType, packet);
+      return ethernetFrame(etherType, packet, [], macs);
     case "vlan":
-      return ethernetFrame(etherType, packet, [[EtherType.VLAN, 100]]);
+      return ethernetFrame(etherType, packet, [[EtherType.VLAN, 100]], macs);
     case "qinq":
-      return ethernetFrame(etherType, packet, [[EtherType.QINQ, 200], [EtherType.VLAN, 100]]);
+      return ethernetFrame(etherType, packet, [[EtherType.QINQ, 200], [EtherType.VLAN, 100]], macs);
     case "pppoe":
-      return ethernetFrame(EtherType.PPPOE_SESSION, pppoeSession(packet, pppProtocol));
+      return ethernetFrame(EtherType.PPPOE_SESSION, pppoeSession(packet, pppProtocol), [], macs);
     case "vlan-pppoe":
-      return ethernetFrame(EtherType.PPPOE_SESSION, pppoeSession(packet, pppProtocol), [[EtherType.VLAN, 7]]);
+      return ethernetFrame(
+        EtherType.PPPOE_SESSION,
+        pppoeSession(packet, pppProtocol),
+        [[EtherType.VLAN, 7]],
+        macs,
+      );
     case "sll":
       return frameOf(concat(sllHeader(etherType), packet), LinkType.LINUX_SLL);
     case "sll2":
@@ -133,15 +150,19 @@ export function buildFrame(encapsulation: Encapsulation, packet: Uint8Array): Fr
   }
 }
 
-/** An Ethernet II frame with `tags` ([TPID, VLAN id], outermost first), padded to the 60-byte minimum. */
+/**
+ * An Ethernet II frame from `macs.src` to `macs.dst` with `tags` ([TPID, VLAN id], outermost first), padded
+ * to the 60-byte minimum.
+ */
 export function ethernetFrame(
   etherType: number,
   payload: Uint8Array,
   tags: readonly (readonly [number, number])[] = [],
+  macs = DEFAULT_MACS,
 ): Frame {
   const header = new Uint8Array(14 + 4 * tags.length);
   const view = new DataView(header.buffer);
-  header.set([0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02]);
+  header.set([...macBytes(macs.dst), ...macBytes(macs.src)]);
   tags.forEach(([tpid, vid], i) => {
     view.setUint16(12 + 4 * i, tpid);
     view.setUint16(14 + 4 * i, vid & 0x0fff);
@@ -190,6 +211,14 @@ export function frameView(frame: Frame): DataView {
 /** A Frame of `bytes` whose wire length equals its captured length. */
 export function frameOf(bytes: Uint8Array, linkType: number): Frame {
   return { bytes, originalLen: bytes.length, linkType };
+}
+
+function macBytes(mac: string): number[] {
+  const octets = mac.split(":").map((octet) => parseInt(octet, 16));
+  if (octets.length !== 6 || octets.some((o) => !(o >= 0 && o <= 255))) {
+    throw new TypeError(`Cannot build frame: "${mac}" is not a MAC address aa:bb:cc:dd:ee:ff`);
+  }
+  return octets;
 }
 
 function pppoeSession(packet: Uint8Array, pppProtocol: number): Uint8Array {

@@ -1,0 +1,339 @@
+/**
+ * Bounded per-device counters for one drain interval (issue 14 items 1 and 2): which local device sent or
+ * received each counted packet, and which local addresses it used, keyed in an open-addressing hash table
+ * of typed arrays, so adding a packet allocates nothing and builds no string.
+ *
+ * The device of a packet is the local end's MAC on Ethernet links (the source MAC of an upload frame, the
+ * destination MAC of a download frame), else its local IP address. Linux cooked captures (SLL, SLL2) count
+ * as links without MACs: their header holds the sender's address only, so a download frame names no
+ * device MAC, and keying both directions by the local IP keeps one device per address. Broadcast,
+ * multicast (the group bit) and all-zero MACs name no device: such packets are not added here, and
+ * TrafficPipeline counts them in the exact OTHER_DEVICE_KEY remainder of their bucket.
+ *
+ * Bounds: at most `maxDevices` devices (default 4,096) and `maxRows` (bucket, device, local address) rows
+ * (default 16,384) between two drains. A packet of a new device past the first bound, or of a new row past
+ * the second, is not added either, so a flood of random source MACs ends in the exact remainder while the
+ * table's memory stays flat: 2 × maxRows row slots of 80 bytes and 2 × maxDevices device slots of 20 bytes,
+ * 2.8 MB at the defaults, whatever the traffic.
+ */
+import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
+import { BUCKET_SEC, type DeviceAddress, type DeviceTraffic } from "./types.ts";
+
+/** Default bound on distinct devices between two drains. */
+export const DEFAULT_MAX_DEVICES = 4096;
+/** Default bound on (bucket, device, local address) rows between two drains. */
+export const DEFAULT_MAX_DEVICE_ROWS = 16_384;
+
+/** Row slots before the first growth: small, so an idle box holds little memory. */
+const INITIAL_SLOTS = 256;
+/**
+ * Per row slot in `keys`: tag (0 = empty; the local address's family 4 or 6, plus MAC_TAG when the device
+ * is a MAC), bucket number, the MAC's high 16 and low 32 bits (0 without a MAC), four local address words.
+ */
+const KEY_INTS = 8;
+const MAC_TAG = 8;
+/** Per row slot in `values`: upBytes, downBytes, upPackets, downPackets, first and last seen (UTC seconds). */
+const VALUES = 6;
+/** Per device slot in `deviceKeys`: kind (0 = empty, MAC_KIND, or the family of an IP device), four words. */
+const DEVICE_INTS = 5;
+const MAC_KIND = 1;
+/** The I/G bit of the first octet, as the high byte of the MAC's high 16 bits: broadcast and multicast. */
+const GROUP_BIT = 0x0100;
+
+/** Per-device counters of one pipeline; not shared between threads. */
+export class DeviceTable {
+  readonly #maxDevices: number;
+  readonly #maxRows: number;
+  #slots = 0;
+  #mask = 0;
+  /** Interleaved so one probe touches one cache line, as in remote_table.ts. */
+  #keys = new Int32Array(0);
+  #values = new Float64Array(0);
+  #rows = 0;
+  readonly #deviceKeys: Int32Array;
+  readonly #deviceMask: number;
+  #devices = 0;
+  /** The row slot used last per family and direction; slot 0 exists in every table. */
+  readonly #recentSlots = new Int32Array(4);
+  #overflowPackets = 0;
+
+  /** `maxDevices` and `maxRows` (each ≥ 1) bound what is held between two drains. */
+  constructor(maxDevices = DEFAULT_MAX_DEVICES, maxRows = DEFAULT_MAX_DEVICE_ROWS) {
+    if (!Number.isInteger(maxDevices) || maxDevices < 1 || !Number.isInteger(maxRows) || maxRows < 1) {
+      throw new RangeError(
+        `Cannot create device table: maxDevices and maxRows must be integers ≥ 1, got ${maxDevices} and ${maxRows}`,
+      );
+    }
+    this.#maxDevices = maxDevices;
+    this.#maxRows = maxRows;
+    const deviceSlots = 2 ** Math.ceil(Math.log2(maxDevices * 2));
+    this.#deviceKeys = new Int32Array(deviceSlots * DEVICE_INTS);
+    this.#deviceMask = deviceSlots - 1;
+    this.#allocate(INITIAL_SLOTS);
+  }
+
+  /** (bucket, device, local address) rows held now. */
+  get size(): number {
+    return this.#rows;
+  }
+
+  /** Distinct devices held now. */
+  get deviceCount(): number {
+    return this.#devices;
+  }
+
+  /** Packets left to the remainder because a bound was reached (cumulative): a MAC flood shows here. */
+  get overflowPackets(): number {
+    return this.#overflowPackets;
+  }
+
+  /**
+   * Adds one counted packet of `bytes` in bucket number `bucket` at `timestampSec`. `macOffset` is the offset
+   * in `view` of the Ethernet header (destination MAC, then source MAC), or -1 on links without MACs.
+   * `family` and l0..l3 give the local address (IPv4: l0 only, the rest 0). Positional arguments instead of
+   * an options object: this runs per packet.
+   */
+  add(
+    bucket: number,
+    view: DataView,
+    macOffset: number,
+    isUpload: boolean,
+    family: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
+    bytes: number,
+    timestampSec: number,
+  ): void {
+    let high = 0;
+    let low = 0;
+    let tag = family;
+    if (macOffset >= 0) {
+      const at = isUpload ? macOffset + 6 : macOffset;
+      high = view.getUint16(at);
+      low = view.getInt32(at + 2);
+      if ((high & GROUP_BIT) !== 0 || (high === 0 && low === 0)) return;
+      tag += MAC_TAG;
+    }
+    const memo = (family === 4 ? 0 : 2) + (isUpload ? 0 : 1);
+    let slot = this.#recentSlots[memo];
+    if (!this.#holds(slot, tag, bucket, high, low, l0, l1, l2, l3)) {
+      slot = this.#find(tag, bucket, high, low, l0, l1, l2, l3);
+      if (this.#keys[slot * KEY_INTS] === 0) {
+        slot = this.#insert(tag, bucket, high, low, l0, l1, l2, l3, timestampSec);
+        if (slot < 0) {
+          this.#overflowPackets++;
+          return;
+        }
+      }
+      this.#recentSlots[memo] = slot;
+    }
+    const values = this.#values;
+    const v = slot * VALUES;
+    values[v + (isUpload ? 0 : 1)] += bytes;
+    values[v + (isUpload ? 2 : 3)] += 1;
+    if (timestampSec < values[v + 4]) values[v + 4] = timestampSec;
+    if (timestampSec > values[v + 5]) values[v + 5] = timestampSec;
+  }
+
+  /**
+   * The counted traffic per (bucket, device) and the addresses seen per device, then empties the table
+   * (capacity is kept). Packets not added (see the file comment) are in no row: the caller's bucket totals
+   * minus these rows are the exact remainder.
+   */
+  drain(): { traffic: DeviceTraffic[]; addresses: DeviceAddress[] } {
+    const traffic = new Map<string, DeviceTraffic>();
+    const addresses = new Map<string, DeviceAddress>();
+    const keys = this.#keys;
+    const values = this.#values;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      const k = slot * KEY_INTS;
+      const tag = keys[k];
+      if (tag === 0) continue;
+      const family = tag & 7;
+      const ip = family === 4
+        ? formatIpv4(keys[k + 4])
+        : formatIpv6(keys[k + 4], keys[k + 5], keys[k + 6], keys[k + 7]);
+      const deviceKey = tag & MAC_TAG ? formatMac(keys[k + 2], keys[k + 3]) : ip;
+      const bucketStartSec = keys[k + 1] * BUCKET_SEC;
+      const v = slot * VALUES;
+      const rowKey = `${bucketStartSec} ${deviceKey}`;
+      const row = traffic.get(rowKey);
+      traffic.set(rowKey, {
+        bucketStartSec,
+        deviceKey,
+        upBytes: (row?.upBytes ?? 0) + values[v],
+        downBytes: (row?.downBytes ?? 0) + values[v + 1],
+        upPackets: (row?.upPackets ?? 0) + values[v + 2],
+        downPackets: (row?.downPackets ?? 0) + values[v + 3],
+      });
+      const addressKey = `${deviceKey} ${ip}`;
+      const seen = addresses.get(addressKey);
+      addresses.set(addressKey, {
+        deviceKey,
+        ip,
+        firstSeenSec: Math.floor(Math.min(seen?.firstSeenSec ?? Infinity, values[v + 4])),
+        lastSeenSec: Math.floor(Math.max(seen?.lastSeenSec ?? -Infinity, values[v + 5])),
+      });
+    }
+    this.#keys.fill(0);
+    this.#values.fill(0);
+    this.#deviceKeys.fill(0);
+    this.#rows = 0;
+    this.#devices = 0;
+    return { traffic: [...traffic.values()], addresses: [...addresses.values()] };
+  }
+
+  /** Whether `slot` holds the key (an empty slot holds none: no key has tag 0). */
+  #holds(
+    slot: number,
+    tag: number,
+    bucket: number,
+    high: number,
+    low: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
+  ): boolean {
+    const keys = this.#keys;
+    const k = slot * KEY_INTS;
+    return keys[k + 3] === low && keys[k + 4] === l0 && keys[k + 7] === l3 && keys[k + 1] === bucket &&
+      keys[k] === tag && keys[k + 2] === high && keys[k + 5] === l1 && keys[k + 6] === l2;
+  }
+
+  /** The row slot holding the key, or the empty slot where it belongs (linear probing; load ≤ 1/2). */
+  #find(
+    tag: number,
+    bucket: number,
+    high: number,
+    low: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
+  ): number {
+    let h = Math.imul(bucket, 0x9e3779b1) ^ tag;
+    h = Math.imul(h ^ high, 0x85ebca6b);
+    h = Math.imul(h ^ low, 0xc2b2ae35);
+    h = Math.imul(h ^ l0, 0x27d4eb2f);
+    h = Math.imul(h ^ l1, 0x165667b1);
+    h = Math.imul(h ^ l2 ^ l3, 0x9e3779b1);
+    h ^= h >>> 15;
+    const mask = this.#mask;
+    let slot = h & mask;
+    for (;;) {
+      const k = slot * KEY_INTS;
+      if (this.#keys[k] === 0 || this.#holds(slot, tag, bucket, high, low, l0, l1, l2, l3)) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /**
+   * Stores a new row key, registering its device, and returns its slot; -1 when a bound is reached. Kept
+   * out of add(): new keys are rare.
+   */
+  #insert(
+    tag: number,
+    bucket: number,
+    high: number,
+    low: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
+    timestampSec: number,
+  ): number {
+    if (this.#rows >= this.#maxRows) return -1;
+    const isMac = tag > MAC_TAG;
+    if (
+      !this.#registerDevice(
+        isMac ? MAC_KIND : tag,
+        isMac ? high : l0,
+        isMac ? low : l1,
+        isMac ? 0 : l2,
+        isMac ? 0 : l3,
+      )
+    ) return -1;
+    if ((this.#rows + 1) * 2 > this.#slots) this.#grow();
+    const slot = this.#find(tag, bucket, high, low, l0, l1, l2, l3);
+    const keys = this.#keys;
+    const k = slot * KEY_INTS;
+    keys[k] = tag;
+    keys[k + 1] = bucket;
+    keys[k + 2] = high;
+    keys[k + 3] = low;
+    keys[k + 4] = l0;
+    keys[k + 5] = l1;
+    keys[k + 6] = l2;
+    keys[k + 7] = l3;
+    this.#values[slot * VALUES + 4] = timestampSec;
+    this.#values[slot * VALUES + 5] = timestampSec;
+    this.#rows++;
+    return slot;
+  }
+
+  /** Whether the device is held, adding it while fewer than maxDevices are. */
+  #registerDevice(kind: number, w0: number, w1: number, w2: number, w3: number): boolean {
+    const keys = this.#deviceKeys;
+    let h = Math.imul(kind ^ w0, 0x85ebca6b);
+    h = Math.imul(h ^ w1, 0xc2b2ae35);
+    h = Math.imul(h ^ w2 ^ w3, 0x27d4eb2f);
+    h ^= h >>> 15;
+    for (let slot = h & this.#deviceMask;; slot = (slot + 1) & this.#deviceMask) {
+      const k = slot * DEVICE_INTS;
+      if (keys[k] === 0) {
+        if (this.#devices >= this.#maxDevices) return false;
+        keys[k] = kind;
+        keys[k + 1] = w0;
+        keys[k + 2] = w1;
+        keys[k + 3] = w2;
+        keys[k + 4] = w3;
+        this.#devices++;
+        return true;
+      }
+      if (
+        keys[k] === kind && keys[k + 1] === w0 && keys[k + 2] === w1 && keys[k + 3] === w2 &&
+        keys[k + 4] === w3
+      ) {
+        return true;
+      }
+    }
+  }
+
+  #allocate(slots: number): void {
+    this.#slots = slots;
+    this.#mask = slots - 1;
+    this.#keys = new Int32Array(slots * KEY_INTS);
+    this.#values = new Float64Array(slots * VALUES);
+  }
+
+  /** Doubles the row slots; the rows are rehashed into the new arrays. */
+  #grow(): void {
+    const [keys, values, oldSlots] = [this.#keys, this.#values, this.#slots];
+    this.#allocate(oldSlots * 2);
+    for (let old = 0; old < oldSlots; old++) {
+      const k = old * KEY_INTS;
+      if (keys[k] === 0) continue;
+      const slot = this.#find(
+        keys[k],
+        keys[k + 1],
+        keys[k + 2],
+        keys[k + 3],
+        keys[k + 4],
+        keys[k + 5],
+        keys[k + 6],
+        keys[k + 7],
+      );
+      for (let i = 0; i < KEY_INTS; i++) this.#keys[slot * KEY_INTS + i] = keys[k + i];
+      for (let i = 0; i < VALUES; i++) this.#values[slot * VALUES + i] = values[old * VALUES + i];
+    }
+  }
+}
+
+/** "aa:bb:cc:dd:ee:ff" from the MAC's high 16 and low 32 bits. */
+export function formatMac(high: number, low: number): string {
+  const hex = (high & 0xffff).toString(16).padStart(4, "0") + (low >>> 0).toString(16).padStart(8, "0");
+  return hex.match(/../g)!.join(":");
+}

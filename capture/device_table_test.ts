@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { DeviceTable, formatMac } from "./device_table.ts";
+import { resolveLocalAddresses } from "./local_addresses.ts";
+import { TrafficPipeline } from "./traffic_pipeline.ts";
+import { BUCKET_SEC, OTHER_DEVICE_KEY, type TrafficBatch } from "./types.ts";
+import {
+  buildFrame,
+  type Encapsulation,
+  type Frame,
+  frameView,
+  ipPacket,
+  type MacPair,
+} from "../tests/helpers/frames.ts";
+
+const T0 = 1_700_000_100;
+const LOCAL = resolveLocalAddresses(["192.168.1.1", "2001:db8:1:100::1"], []);
+const ROUTER = "02:aa:00:00:00:01";
+const PHONE = "3c:22:fb:00:00:07";
+
+function feed(pipeline: TrafficPipeline, frame: Frame, timestampSec: number): void {
+  pipeline.countFrame(
+    frameView(frame),
+    0,
+    frame.bytes.length,
+    frame.originalLen,
+    frame.linkType,
+    timestampSec,
+  );
+}
+
+/** A frame of `payloadBytes` from `src` to `dst`, between the MACs of `macs`. */
+function frame(src: string, dst: string, macs: MacPair, encapsulation: Encapsulation = "ethernet"): Frame {
+  return buildFrame(encapsulation, ipPacket({ src, dst, payloadBytes: 100 }), macs);
+}
+
+/** Per bucket, the device rows (OTHER_DEVICE_KEY included) add up to the bucket's traffic. */
+function assertDevicesAddUp(batch: TrafficBatch): void {
+  for (const bucket of new Set(batch.traffic.map((t) => t.bucketStartSec))) {
+    for (const field of ["upBytes", "downBytes", "upPackets", "downPackets"] as const) {
+      const total = batch.traffic.filter((t) => t.bucketStartSec === bucket).reduce(
+        (n, t) => n + t[field],
+        0,
+      );
+      const devices = (batch.devices ?? []).filter((d) => d.bucketStartSec === bucket)
+        .reduce((n, d) => n + d[field], 0);
+      assert.equal(devices, total, `${field} of bucket ${bucket}`);
+    }
+  }
+}
+
+Deno.test("formatMac writes the 48 bits as six lower-case octets", () => {
+  assert.equal(formatMac(0x3c22, 0xfb000007 | 0), "3c:22:fb:00:00:07");
+  assert.equal(formatMac(0x0000, 1), "00:00:00:00:00:01");
+});
+
+Deno.test("TrafficPipeline keys devices by the local end's MAC: source of uploads, destination of downloads", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL });
+  feed(pipeline, frame("192.168.1.20", "203.0.113.5", { src: PHONE, dst: ROUTER }), T0); // 120 up
+  feed(pipeline, frame("203.0.113.5", "192.168.1.20", { src: ROUTER, dst: PHONE }), T0 + 1); // 120 down
+  feed(pipeline, frame("2001:db8:1:100::aa", "2001:db8:ff::1", { src: PHONE, dst: ROUTER }, "vlan"), T0 + 2);
+  feed(pipeline, frame("2001:db8:ff::1", "2001:db8:1:100::bb", { src: ROUTER, dst: PHONE }, "qinq"), T0 + 3);
+  const batch = pipeline.drain();
+  assert.deepEqual(batch.devices, [
+    { bucketStartSec: T0, deviceKey: PHONE, upBytes: 260, downBytes: 260, upPackets: 2, downPackets: 2 },
+  ]);
+  assert.deepEqual(batch.deviceAddresses?.map((a) => a.ip).sort(), [
+    "192.168.1.20",
+    "2001:db8:1:100::aa",
+    "2001:db8:1:100::bb",
+  ]);
+  assertDevicesAddUp(batch);
+});
+
+Deno.test("TrafficPipeline counts broadcast, multicast and all-zero MACs in the exact other device", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL });
+  feed(pipeline, frame("192.168.1.20", "203.0.113.5", { src: PHONE, dst: ROUTER }), T0);
+  feed(pipeline, frame("203.0.113.5", "192.168.1.20", { src: ROUTER, dst: "ff:ff:ff:ff:ff:ff" }), T0);
+  feed(pipeline, frame("203.0.113.5", "192.168.1.21", { src: ROUTER, dst: "01:00:5e:00:00:fb" }), T0);
+  feed(pipeline, frame("192.168.1.22", "203.0.113.5", { src: "00:00:00:00:00:00", dst: ROUTER }), T0);
+  feed(pipeline, frame("192.168.1.23", "203.0.113.5", { src: "33:33:00:00:00:01", dst: ROUTER }), T0);
+  const batch = pipeline.drain();
+  assert.deepEqual(batch.devices, [
+    {
+      bucketStartSec: T0,
+      deviceKey: OTHER_DEVICE_KEY,
+      upBytes: 240,
+      downBytes: 240,
+      upPackets: 2,
+      downPackets: 2,
+    },
+    { bucketStartSec: T0, deviceKey: PHONE, upBytes: 120, downBytes: 0, upPackets: 1, downPackets: 0 },
+  ]);
+  assert.deepEqual(batch.deviceAddresses?.map((a) => a.deviceKey), [PHONE]);
+  assertDevicesAddUp(batch);
+});
+
+Deno.test("TrafficPipeline keeps a randomised (locally administered) MAC as a device", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL });
+  feed(pipeline, frame("192.168.1.30", "203.0.113.5", { src: "da:a1:19:00:00:01", dst: ROUTER }), T0);
+  assert.deepEqual(pipeline.drain().devices?.map((d) => d.deviceKey), ["da:a1:19:00:00:01"]);
+});
+
+Deno.test("TrafficPipeline keys devices by the local IP on links without MACs (raw IP, PPP, Linux cooked)", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL });
+  const macs = { src: PHONE, dst: ROUTER };
+  for (const encapsulation of ["raw", "ppp", "sll", "sll2"] as const) {
+    feed(pipeline, frame("192.168.1.40", "203.0.113.5", macs, encapsulation), T0);
+    feed(pipeline, frame("2001:db8:ff::1", "2001:db8:1:100::40", macs, encapsulation), T0);
+  }
+  feed(pipeline, frame("::ffff:192.168.1.40", "::ffff:203.0.113.5", macs, "raw"), T0);
+  const batch = pipeline.drain();
+  assert.deepEqual(batch.devices?.map((d) => [d.deviceKey, d.upPackets, d.downPackets]), [
+    ["192.168.1.40", 5, 0],
+    ["2001:db8:1:100::40", 0, 4],
+  ]);
+  assertDevicesAddUp(batch);
+});
+
+Deno.test("TrafficPipeline folds a flood of random source MACs into the exact other device, table bounded", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL });
+  let seed = 7;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  const flood = 30_000;
+  let maxRows = 0;
+  for (let i = 0; i < flood; i++) {
+    const mac = formatMac(next() & 0xfeff, next() | 0); // group bit clear: each one a unicast station
+    const ip = `10.${i >> 16 & 255}.${i >> 8 & 255}.${i & 255}`;
+    feed(pipeline, frame(ip, "203.0.113.5", { src: mac, dst: ROUTER }), T0 + (i % 1800));
+    maxRows = Math.max(maxRows, pipeline.pendingDeviceRows);
+  }
+  const batch = pipeline.drain();
+  assert.ok(maxRows <= 16_384, `rows held at most ${maxRows}`);
+  const named = batch.devices!.filter((d) => d.deviceKey !== OTHER_DEVICE_KEY);
+  assert.equal(new Set(named.map((d) => d.deviceKey)).size, 4096);
+  assert.ok(pipeline.stats().deviceOverflowPackets > 0);
+  assertDevicesAddUp(batch);
+  assert.equal(pipeline.pendingDeviceRows, 0);
+});
+
+Deno.test("DeviceTable keeps rows within maxRows and devices within maxDevices", () => {
+  const table = new DeviceTable(2, 3);
+  const view = new DataView(new ArrayBuffer(12));
+  view.setUint16(6, 0x0200); // source MAC 02:00:00:00:00:01
+  view.setUint32(8, 1);
+  for (let ip = 1; ip <= 5; ip++) table.add(T0 / BUCKET_SEC, view, 0, true, 4, ip, 0, 0, 0, 10, T0);
+  assert.equal(table.size, 3);
+  assert.equal(table.deviceCount, 1);
+  assert.equal(table.overflowPackets, 2);
+  const raw = new DataView(new ArrayBuffer(0));
+  table.drain();
+  for (let ip = 1; ip <= 3; ip++) table.add(T0 / BUCKET_SEC, raw, -1, false, 4, ip, 0, 0, 0, 10, T0);
+  assert.equal(table.deviceCount, 2);
+  assert.deepEqual(table.drain().traffic.map((t) => t.deviceKey).sort(), ["0.0.0.1", "0.0.0.2"]);
+  assert.throws(() => new DeviceTable(0), RangeError);
+});
