@@ -35,20 +35,61 @@ export async function backupTo(store: Store, targetPath: string): Promise<void> 
 }
 
 /**
+ * Stores with a backup copy on disk (being made, or open while a client downloads it). One at a time: each
+ * copy is as large as the database, so concurrent downloads could fill the disk that the counts are saved to.
+ */
+const storesBackingUp = new WeakSet<Store>();
+/** A download of a large database takes a while; a retry sooner would only be refused again. */
+const BACKUP_RETRY_AFTER_SEC = 30;
+
+/** `stream`, calling `release` once when it ends, fails or is cancelled (the client went away). */
+function releasingAtEnd(stream: ReadableStream<Uint8Array>, release: () => void): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (!done) return controller.enqueue(value);
+        release();
+        controller.close();
+      } catch (e) {
+        release();
+        controller.error(e);
+      }
+    },
+    async cancel(reason) {
+      release();
+      await reader.cancel(reason);
+    },
+  });
+}
+
+/**
  * Makes a backup in a temporary file beside the database (same disk, same permissions as the data) and
  * returns it as a stream. The file is unlinked before this returns, and its descriptor is closed when the
  * stream is read to its end or cancelled (as Deno.serve does when the client goes away): the caller must do
- * one of them, and nothing of the copy outlives the request. Throws StoreError (full, readonly, …).
+ * one of them, and nothing of the copy outlives the request. Throws StoreError (full, readonly, …; busy while
+ * another copy of the same store exists).
  */
 export async function openBackupStream(store: Store): Promise<BackupStream> {
+  if (storesBackingUp.has(store)) {
+    throw new StoreError(
+      "busy",
+      `Cannot back up "${store.path}" now: another backup of it is being made or downloaded; retry in ${BACKUP_RETRY_AFTER_SEC} s`,
+      { retryAfterSec: BACKUP_RETRY_AFTER_SEC },
+    );
+  }
+  storesBackingUp.add(store);
+  const release = () => storesBackingUp.delete(store);
   const targetPath = `${dirname(store.path)}/.netledger-backup-${crypto.randomUUID()}.db`;
   let file: Deno.FsFile | null = null;
   try {
     await backupTo(store, targetPath);
     file = await Deno.open(targetPath, { read: true });
     const { size } = await file.stat();
-    return { stream: file.readable, sizeBytes: size };
+    return { stream: releasingAtEnd(file.readable, release), sizeBytes: size };
   } catch (e) {
+    release();
     file?.close();
     const wrapped = toStoreError(e, `back up "${store.path}"`);
     throw wrapped instanceof StoreError ? wrapped : e;

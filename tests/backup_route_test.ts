@@ -90,3 +90,19 @@ Deno.test("GET /api/backup aborted by the client half-way releases its copy", as
   await reader.closed.catch((e) => assert.equal(e.name, "AbortError"));
   assert.deepEqual(await copiesReleased(served.dir), []);
 });
+
+Deno.test("GET /api/backup makes one copy at a time: a second one meanwhile gets 503 with Retry-After", async () => {
+  await using served = await serveApp(fill);
+  const first = await fetch(`${served.baseUrl}/api/backup`);
+  assert.equal(first.status, 200);
+  const second = await fetch(`${served.baseUrl}/api/backup`);
+  assert.equal(second.status, 503);
+  assert.equal(second.headers.get("retry-after"), "30");
+  assert.match((await second.json()).error, /another backup of it is being made or downloaded/);
+  const bytes = (await first.arrayBuffer()).byteLength;
+  assert.deepEqual(await copiesReleased(served.dir), []);
+  // The first download has ended: the next one is served in full.
+  const third = await fetch(`${served.baseUrl}/api/backup`);
+  assert.equal(third.status, 200);
+  assert.equal((await third.arrayBuffer()).byteLength, bytes);
+});
