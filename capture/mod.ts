@@ -7,11 +7,13 @@
  * `import type` from it. It exports only what files outside capture/ import (tests included); capture's own
  * tests import its modules directly.
  */
-export { BUCKET_SEC, OTHER_REMOTE_IP } from "./types.ts";
+export { BUCKET_SEC, OTHER_DEVICE_KEY, OTHER_REMOTE_IP } from "./types.ts";
 export type {
   BucketHealth,
   BucketTraffic,
   CaptureStatus,
+  DeviceAddress,
+  DeviceTraffic,
   FrameCallback,
   IpFamily,
   RemoteTraffic,

@@ -9,6 +9,7 @@
  * `import { CLASH_HISTORY_SQL } from "./clash_migrations.ts"`.
  */
 import { CLASH_HISTORY_SQL } from "./clash_migrations.ts";
+import { DEVICES_SQL } from "./device_migrations.ts";
 import { IMPORTED_FILES_SQL } from "./imported_files_migrations.ts";
 
 /** One schema step: `sql` may hold several statements; it must not BEGIN or COMMIT itself. */
@@ -61,4 +62,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "traffic history", sql: TRAFFIC_SQL },
   { version: 2, name: "clash history", sql: CLASH_HISTORY_SQL },
   { version: 3, name: "imported capture files", sql: IMPORTED_FILES_SQL },
+  { version: 4, name: "devices", sql: DEVICES_SQL },
 ];

@@ -1,7 +1,8 @@
 /**
  * Unsaved traffic sums held in memory between flushes. The per-remote table is bounded: past its limit the
  * lightest remotes of the table are folded into the OTHER_REMOTE_IP row of their bucket, so every byte and
- * packet is still counted exactly once while memory stays flat under an address scan.
+ * packet is still counted exactly once while memory stays flat under an address scan. Per-device sums live in
+ * a PendingDevices beside them.
  */
 import type {
   BucketHealth,
@@ -11,6 +12,7 @@ import type {
   RemoteTraffic,
   TrafficBatch,
 } from "../capture/mod.ts";
+import { OTHER_DEVICE_KEY, PendingDevices } from "./pending_devices.ts";
 
 /**
  * capture/types.ts's OTHER_REMOTE_IP: store/ may only `import type` from capture/, and the type annotation
@@ -52,13 +54,16 @@ export class PendingDeltas {
   readonly #traffic = new Map<number, TrafficEntry>();
   readonly #remotes = new Map<string, RemoteEntry>();
   readonly #health = new Map<number, HealthEntry>();
+  /** Per-device rows and addresses; a bucket's rows add up to its traffic rows. */
+  readonly devices = new PendingDevices();
 
   /** `maxRemotes` bounds the per-remote table (OTHER_REMOTE_IP rows, one per bucket, come on top). */
   constructor(readonly maxRemotes: number = DEFAULT_MAX_PENDING_REMOTES) {}
 
   /** True when nothing waits to be saved. */
   get isEmpty(): boolean {
-    return this.#traffic.size === 0 && this.#remotes.size === 0 && this.#health.size === 0;
+    return this.#traffic.size === 0 && this.#remotes.size === 0 && this.#health.size === 0 &&
+      this.devices.isEmpty;
   }
 
   /** Number of per-remote rows held, OTHER_REMOTE_IP rows included. */
@@ -66,11 +71,27 @@ export class PendingDeltas {
     return this.#remotes.size;
   }
 
-  /** Adds every row of `batch`. */
+  /** Adds every row of `batch`; a batch without device rows counts all its traffic as OTHER_DEVICE_KEY. */
   addBatch(batch: TrafficBatch): void {
     for (const row of batch.traffic) this.addTraffic(row);
     for (const row of batch.remotes) this.addRemote(row);
     for (const row of batch.health) this.addHealth(row);
+    if (batch.devices === undefined) {
+      for (const r of batch.traffic) {
+        const { bucketStartSec, upBytes, downBytes, upPackets, downPackets } = r;
+        this.devices.addRow({
+          bucketStartSec,
+          deviceKey: OTHER_DEVICE_KEY,
+          upBytes,
+          downBytes,
+          upPackets,
+          downPackets,
+        });
+      }
+    } else {
+      for (const row of batch.devices) this.devices.addRow(row);
+    }
+    for (const address of batch.deviceAddresses ?? []) this.devices.addAddress(address);
   }
 
   /** Adds everything `other` holds (used to put back deltas whose save failed). */
@@ -78,6 +99,7 @@ export class PendingDeltas {
     for (const row of other.#traffic.values()) this.addTraffic(row);
     for (const row of other.#remotes.values()) this.addRemote(row);
     for (const row of other.#health.values()) this.addHealth(row);
+    this.devices.addAll(other.devices);
   }
 
   /** Adds one bucket's traffic of one family. */

@@ -4,7 +4,9 @@
  * - traffic and bucket_health rows older than `fineDays` become one row per UTC hour, split at the local
  *   midnight of the configured zone when one falls inside the hour (+05:30, +05:45: the hour 18:00–19:00 UTC
  *   of Asia/Kolkata becomes 18:00–18:30 and 18:30–19:00).
- * - remote_traffic rows older than `remoteDays` become one row per remote and UTC day, split the same way.
+ * - remote_traffic rows older than `remoteDays` become one row per remote and UTC day, split the same way;
+ *   device_traffic rows likewise, one row per device and day (its own mark, so history counted before
+ *   devices existed, all of it the `other` device's, is rolled from its start).
  *
  * A rolled row keeps the start of its span as `bucket_start`, and queries assign a row to the period that
  * contains its start. Trade-off: in the zone configured when the rollup ran, local days and months stay
@@ -38,6 +40,7 @@ export interface RetentionResult {
   readonly trafficRowsMerged: number;
   readonly healthRowsMerged: number;
   readonly remoteRowsMerged: number;
+  readonly deviceRowsMerged: number;
   /** False when `maxDays` stopped the pass before the cutoff. */
   readonly isComplete: boolean;
 }
@@ -46,6 +49,7 @@ const DAY_SEC = 86_400;
 const HOUR_SEC = 3_600;
 const TRAFFIC_MARK = "traffic_rolled_until";
 const REMOTE_MARK = "remote_rolled_until";
+const DEVICE_MARK = "device_rolled_until";
 const DEFAULT_MAX_DAYS = 31;
 
 /**
@@ -53,7 +57,7 @@ const DEFAULT_MAX_DAYS = 31;
  * buckets written behind a mark (an imported pcap of last year) are rolled up by the next pass.
  */
 export const LOWER_ROLLUP_MARKS_SQL =
-  `UPDATE store_meta SET value = min(value, ?) WHERE key IN ('${TRAFFIC_MARK}', '${REMOTE_MARK}')`;
+  `UPDATE store_meta SET value = min(value, ?) WHERE key IN ('${TRAFFIC_MARK}', '${REMOTE_MARK}', '${DEVICE_MARK}')`;
 
 interface RolledTable {
   readonly name: string;
@@ -73,6 +77,7 @@ const HEALTH: RolledTable = {
   sums: ["malformed_packets", "dropped_packets"],
 };
 const REMOTES: RolledTable = { ...TRAFFIC, name: "remote_traffic", keys: ["remote_ip"] };
+const DEVICES: RolledTable = { ...TRAFFIC, name: "device_traffic", keys: ["device_id"] };
 
 /**
  * Rolls up everything older than the retention windows. Work resumes where the previous pass stopped, one
@@ -83,6 +88,7 @@ export function applyRetention(store: Store, options: RetentionOptions): Retenti
   let trafficRowsMerged = 0;
   let healthRowsMerged = 0;
   let remoteRowsMerged = 0;
+  let deviceRowsMerged = 0;
   let isComplete = true;
   const maxDays = options.maxDays ?? DEFAULT_MAX_DAYS;
   if (options.fineDays > 0) {
@@ -116,8 +122,21 @@ export function applyRetention(store: Store, options: RetentionOptions): Retenti
       },
     );
     isComplete &&= isRemoteComplete;
+    const isDeviceComplete = forEachDay(
+      store,
+      DEVICE_MARK,
+      [DEVICES],
+      cutoffSec,
+      maxDays,
+      (fromSec, toSec) => {
+        for (const [start, end] of spans(fromSec, toSec, DAY_SEC, options.timeZone)) {
+          deviceRowsMerged += mergeSpan(store, DEVICES, start, end);
+        }
+      },
+    );
+    isComplete &&= isDeviceComplete;
   }
-  return { trafficRowsMerged, healthRowsMerged, remoteRowsMerged, isComplete };
+  return { trafficRowsMerged, healthRowsMerged, remoteRowsMerged, deviceRowsMerged, isComplete };
 }
 
 /**

@@ -64,6 +64,7 @@ for (const zone of ["Asia/Kolkata", "Asia/Kathmandu", "America/New_York"]) {
 
     const result = applyRetention(temp.store, { fineDays: 3, remoteDays: 2, timeZone: zone, nowSec });
     assert.ok(result.trafficRowsMerged > 0 && result.remoteRowsMerged > 0 && result.healthRowsMerged > 0);
+    assert.ok(result.deviceRowsMerged > 0);
     assert.deepEqual(answers(ledger, zone, "2024-10-28", "2024-11-08"), before);
     const rowsAfter = ["traffic", "bucket_health", "remote_traffic"].map((t) => count(ledger, t));
     assert.equal(rowsAfter[0], rowsBefore[0] - result.trafficRowsMerged);
@@ -88,6 +89,7 @@ for (const zone of ["Asia/Kolkata", "Asia/Kathmandu", "America/New_York"]) {
       trafficRowsMerged: 0,
       healthRowsMerged: 0,
       remoteRowsMerged: 0,
+      deviceRowsMerged: 0,
       isComplete: true,
     });
   });
@@ -148,6 +150,7 @@ Deno.test("applyRetention() with 0 days keeps all detail", async () => {
     trafficRowsMerged: 0,
     healthRowsMerged: 0,
     remoteRowsMerged: 0,
+    deviceRowsMerged: 0,
     isComplete: true,
   });
   assert.equal(count(ledger, "traffic"), 2 * 10 * 96);

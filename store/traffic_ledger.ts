@@ -3,13 +3,21 @@
  * `flush()` in one transaction; deltas leave memory only after COMMIT, and a failed flush keeps them for
  * the next one.
  */
-import type { BucketHealth, BucketTraffic, RemoteTraffic, TrafficBatch } from "../capture/mod.ts";
+import type {
+  BucketHealth,
+  BucketTraffic,
+  DeviceAddress,
+  DeviceTraffic,
+  RemoteTraffic,
+  TrafficBatch,
+} from "../capture/mod.ts";
 import type { StatementSync } from "node:sqlite";
 import { inTransaction, type Store, StoreError, type StoreErrorKind, toStoreError } from "./db.ts";
 import { DEFAULT_MAX_PENDING_REMOTES, PendingDeltas } from "./pending_deltas.ts";
 import { type ImportedFile, INSERT_IMPORTED_FILE_SQL } from "./imported_files.ts";
 import { LOWER_ROLLUP_MARKS_SQL } from "./retention.ts";
 import { backupSizeBytes, type BackupStream, openBackupStream } from "./backup.ts";
+import { DeviceWriter } from "./device_writer.ts";
 
 /** Options of a TrafficLedger. */
 export interface TrafficLedgerOptions {
@@ -22,7 +30,7 @@ export interface TrafficLedgerOptions {
 /** Outcome of one flush. `error` is set when the deltas stayed in memory. */
 export interface FlushResult {
   readonly isSaved: boolean;
-  /** Rows written (traffic + remotes + health); 0 when there was nothing to save or the save failed. */
+  /** Rows written (traffic + remotes + health + devices and their addresses); 0 when there was nothing to save or the save failed. */
   readonly rowCount: number;
   readonly error: StoreError | null;
 }
@@ -92,6 +100,7 @@ export class TrafficLedger {
     marks: StatementSync;
     imported: StatementSync;
   };
+  readonly #devices: DeviceWriter;
 
   constructor(store: Store, options: TrafficLedgerOptions = {}) {
     this.#store = store;
@@ -106,6 +115,7 @@ export class TrafficLedger {
       marks: db.prepare(LOWER_ROLLUP_MARKS_SQL),
       imported: db.prepare(INSERT_IMPORTED_FILE_SQL),
     };
+    this.#devices = new DeviceWriter(db);
   }
 
   /** The store this ledger writes to (queries read it). */
@@ -127,7 +137,7 @@ export class TrafficLedger {
   }
 
   /**
-   * Writes all pending deltas in one transaction. On success they leave memory; on failure they stay
+   * Writes all pending deltas (traffic, remotes, health, devices) in one transaction. On success they leave memory; on failure they stay
    * (merged with anything added meanwhile), one log line names the condition, and the next flush retries.
    * A lock held by another process is retried after each of `lockRetryDelaysMs`. Concurrent calls share
    * one flush. Throws only on a bug (an SQL error that is no disk or lock condition).
@@ -168,6 +178,16 @@ export class TrafficLedger {
   /** Unsaved per-remote rows (possibly several per bucket and remote; sum them). */
   pendingRemoteRows(): RemoteTraffic[] {
     return this.#pendingParts().flatMap((p) => p.remoteRows());
+  }
+
+  /** Unsaved per-device rows (possibly several per bucket and device; sum them). */
+  pendingDeviceRows(): DeviceTraffic[] {
+    return this.#pendingParts().flatMap((p) => p.devices.rows());
+  }
+
+  /** Unsaved device addresses (possibly several per device and address; take the widest span). */
+  pendingDeviceAddresses(): DeviceAddress[] {
+    return this.#pendingParts().flatMap((p) => p.devices.addresses());
   }
 
   /** Unsaved health rows (possibly several per bucket; sum them). */
@@ -275,6 +295,9 @@ export class TrafficLedger {
         oldestSec = Math.min(oldestSec, r.bucketStartSec);
         rowCount++;
       }
+      const devices = this.#devices.write(batch.devices);
+      rowCount += devices.rowCount;
+      oldestSec = Math.min(oldestSec, devices.oldestSec);
       // Old buckets (a pcap import of last year) must still be rolled up by the next retention pass.
       if (oldestSec !== Infinity) marks.run(oldestSec);
       return rowCount;

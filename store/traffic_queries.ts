@@ -51,8 +51,22 @@ export interface AllTimeTotals {
   readonly droppedPackets: number;
 }
 
-/** Sums traffic and health per period; `periods` must be contiguous and oldest first (localPeriods()). */
-export function trafficByPeriod(ledger: TrafficLedger, periods: readonly LocalPeriod[]): PeriodTraffic[] {
+/** A saved device to filter by (device_queries.ts): its id for stored rows, its key for unsaved ones. */
+export interface DeviceFilter {
+  readonly id: number;
+  readonly key: string;
+}
+
+/**
+ * Sums traffic and health per period; `periods` must be contiguous and oldest first (localPeriods()). With
+ * `device`, the traffic is that device's; health stays the capture's (drops make every device's count of
+ * the period incomplete).
+ */
+export function trafficByPeriod(
+  ledger: TrafficLedger,
+  periods: readonly LocalPeriod[],
+  device: DeviceFilter | null = null,
+): PeriodTraffic[] {
   const sums = periods.map(() => ({
     upBytes: 0,
     downBytes: 0,
@@ -64,17 +78,25 @@ export function trafficByPeriod(ledger: TrafficLedger, periods: readonly LocalPe
   const fromSec = periods[0].startSec;
   const toSec = periods[periods.length - 1].endSec;
   const [trafficRows, healthRows] = ledger.store.read("traffic by period", (db) => [
-    db.prepare(
-      `SELECT bucket_start AS t, sum(up_bytes) AS up, sum(down_bytes) AS down,
-       sum(up_packets + down_packets) AS packets FROM traffic
-       WHERE bucket_start >= ? AND bucket_start < ? GROUP BY bucket_start`,
-    ).all(fromSec, toSec) as { t: number; up: number; down: number; packets: number }[],
+    (device === null
+      ? db.prepare(
+        `SELECT bucket_start AS t, sum(up_bytes) AS up, sum(down_bytes) AS down,
+         sum(up_packets + down_packets) AS packets FROM traffic
+         WHERE bucket_start >= ? AND bucket_start < ? GROUP BY bucket_start`,
+      ).all(fromSec, toSec)
+      : db.prepare(
+        `SELECT bucket_start AS t, up_bytes AS up, down_bytes AS down, up_packets + down_packets AS packets
+         FROM device_traffic WHERE bucket_start >= ? AND bucket_start < ? AND device_id = ?`,
+      ).all(fromSec, toSec, device.id)) as { t: number; up: number; down: number; packets: number }[],
     db.prepare(
       `SELECT bucket_start AS t, malformed_packets AS malformed, dropped_packets AS dropped FROM bucket_health
        WHERE bucket_start >= ? AND bucket_start < ?`,
     ).all(fromSec, toSec) as { t: number; malformed: number; dropped: number }[],
   ]);
-  const pendingTraffic = ledger.pendingTrafficRows().map((r) => ({
+  const pendingRows = device === null
+    ? ledger.pendingTrafficRows()
+    : ledger.pendingDeviceRows().filter((r) => r.deviceKey === device.key);
+  const pendingTraffic = pendingRows.map((r) => ({
     t: r.bucketStartSec,
     up: r.upBytes,
     down: r.downBytes,
