@@ -80,7 +80,8 @@ async function checkPage(t: Deno.TestContext, baseUrl: string, fake: FakeClash):
     const rows = await page.locator('[data-testid="mon-clients"] tbody tr').evaluateAll((trs) =>
       trs.map((tr) => [tr.getAttribute("data-ip"), tr.querySelector("td.down")?.textContent])
     );
-    assert.deepEqual(rows, [["192.168.1.10", "3.00 MB"], ["fd00::20", "4.00 KB"]]);
+    // 3 MiB and 4 KiB in the default SI units.
+    assert.deepEqual(rows, [["192.168.1.10", "3.15 MB"], ["fd00::20", "4.10 kB"]]);
     assert.equal(await page.locator('[data-testid="mon-active"] .card-value').textContent(), "2");
   });
 
@@ -93,12 +94,14 @@ async function checkPage(t: Deno.TestContext, baseUrl: string, fake: FakeClash):
     );
   });
 
-  await t.step("a name typed in the table is saved on the server", async () => {
+  await t.step("a name typed in the name cell is saved on the server", async () => {
     const row = page.locator('tr[data-ip="192.168.1.10"]');
-    await row.locator('[data-testid="mon-rename"]').click();
+    await row.locator('[data-testid="mon-name"]').click();
     await row.locator('[data-testid="mon-name-input"]').fill("Living room NAS");
     await row.locator('[data-testid="mon-name-input"]').press("Enter");
-    await page.waitForSelector('tr[data-ip="192.168.1.10"] td.mon-name:has-text("Living room NAS")');
+    await page.waitForSelector(
+      'tr[data-ip="192.168.1.10"] [data-testid="mon-name"]:has-text("Living room NAS")',
+    );
     const stored = await clients(baseUrl);
     assert.equal(stored.clients.find((c) => c.ip === "192.168.1.10")?.name, "Living room NAS");
   });
@@ -109,6 +112,8 @@ async function checkPage(t: Deno.TestContext, baseUrl: string, fake: FakeClash):
     assert.match(await page.locator('[data-testid="mon-chains"]').textContent() ?? "", /Proxy > HK-01/);
     assert.equal(await page.locator('[data-testid="mon-connections"] tbody tr').count(), 1);
     assert.match(page.url(), /#\/monitoring\?client=192\.168\.1\.10$/);
+    await page.keyboard.press("Escape");
+    await page.waitForSelector('[data-testid="mon-detail"]', { state: "detached" });
   });
 
   await t.step("a /traffic line reaches the live chart and the rate card through the relay", async () => {
@@ -118,7 +123,7 @@ async function checkPage(t: Deno.TestContext, baseUrl: string, fake: FakeClash):
     // A line is this subscriber's delta since its previous line (docs/clash-accounting.md §1.4).
     fake.pushTraffic();
     await page.waitForFunction(() =>
-      /▲ 64\.00 B\/s/.test(document.querySelector('[data-testid="mon-rate"]')?.textContent ?? "")
+      /▲ 64 B\/s/.test(document.querySelector('[data-testid="mon-rate"]')?.textContent ?? "")
     );
     assert.ok(fake.requests.every((r) => !r.includes("/api/")), "the browser never reaches the core");
   });
@@ -139,7 +144,7 @@ async function checkPage(t: Deno.TestContext, baseUrl: string, fake: FakeClash):
   });
 
   await t.step(
-    "on a phone the page does not overflow sideways (wide tables scroll in their panel)",
+    "on a phone the page does not overflow sideways (tables become cards)",
     async () => {
       await page.setViewportSize({ width: 390, height: 844 });
       await page.waitForSelector('[data-testid="mon-clients"]');

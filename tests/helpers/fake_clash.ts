@@ -42,6 +42,7 @@ interface Subscriber {
 /** See the module doc. Close with `close()` (idempotent) or `await using`. */
 export class FakeClash {
   readonly #options: FakeClashOptions;
+  #secret: string;
   #server: Deno.HttpServer | null = null;
   #port = 0;
   #connections = new Map<string, FakeConnection>();
@@ -58,6 +59,7 @@ export class FakeClash {
 
   private constructor(options: FakeClashOptions) {
     this.#options = options;
+    this.#secret = options.secret;
   }
 
   /** Starts a fake core on 127.0.0.1 with a free port. */
@@ -145,6 +147,12 @@ export class FakeClash {
     this.#downloadTotal = 0;
     this.#epochs.push({ up: 0, down: 0 });
     this.#dropStreams();
+  }
+
+  /** The core restarted with another secret (a config change): a restart, then `secret` is required. */
+  changeSecret(secret: string): void {
+    this.#secret = secret;
+    this.restart();
   }
 
   /** Stops listening: connections are refused until `comeBack()`. */
@@ -236,7 +244,7 @@ export class FakeClash {
   }
 
   #isAuthorized(req: Request, url: URL, isUpgrade: boolean): boolean {
-    const secret = this.#options.secret;
+    const secret = this.#secret;
     if (secret === "") return true;
     const token = url.searchParams.get("token") ?? "";
     if (isUpgrade && token !== "") return token === secret;

@@ -1,35 +1,28 @@
-/** One client: its history today by hour, resources, chains and live connections. */
-import { useMemo } from "preact/hooks";
+/**
+ * One client over the page's range, in a dialog above the page (opening it moves nothing): its history,
+ * resources, chains and live connections; cards on phones.
+ */
 import { useApp, useT } from "../../app_context.ts";
-import type { TrafficColumns } from "../../charts/to_columns.ts";
-import { TrafficChart } from "../../components/traffic_chart.tsx";
-import { useChartSpec } from "../../components/use_chart_spec.ts";
-import { formatBytes, formatExactBytes } from "../../../format_bytes.ts";
-import type { MonitoringGroupJson, MonitoringHistoryJson } from "../../../monitoring_api_types.ts";
-import { type ClientDetail, hashForClient } from "./client_detail_model.ts";
+import { useByteFormat } from "../../components/use_byte_format.ts";
+import type { MessageKey } from "../../i18n/i18n.ts";
+import type { MonitoringGroupJson } from "../../../monitoring_api_types.ts";
+import type { ClientDetail } from "./client_detail_model.ts";
 import { formatDuration } from "./format_time.ts";
-
-/** Chart columns of a history series (zero-filled by the server). */
-export function historyColumns(history: MonitoringHistoryJson): TrafficColumns {
-  return {
-    ts: Float64Array.from(history.series, (p) => p.start),
-    up: Float64Array.from(history.series, (p) => p.up_bytes),
-    down: Float64Array.from(history.series, (p) => p.down_bytes),
-    dropped: new Float64Array(history.series.length),
-    labels: history.series.map((p) => p.label),
-  };
-}
+import { HistoryChart } from "./history_panel.tsx";
+import { Modal } from "./modal.tsx";
+import type { MonitoringView } from "./monitoring_view_model.ts";
+import { HostText } from "./table_parts.tsx";
 
 function GroupTable(props: { title: string; rows: readonly MonitoringGroupJson[]; testId: string }) {
   const t = useT();
-  const lang = useApp().prefs.lang.value;
+  const bytes = useByteFormat();
   return (
     <div>
       <h3>{props.title}</h3>
       {props.rows.length === 0
         ? <p class="muted">{t("mon_none")}</p>
         : (
-          <table class="mon-table" data-testid={props.testId}>
+          <table class="mon-table mon-cards" data-testid={props.testId}>
             <thead>
               <tr>
                 <th scope="col">{props.title}</th>
@@ -41,12 +34,16 @@ function GroupTable(props: { title: string; rows: readonly MonitoringGroupJson[]
             <tbody>
               {props.rows.map((r) => (
                 <tr key={r.name}>
-                  <td class="wrap">{r.name}</td>
-                  <td class="up" title={formatExactBytes(r.up_bytes, lang)}>{formatBytes(r.up_bytes)}</td>
-                  <td class="down" title={formatExactBytes(r.down_bytes, lang)}>
-                    {formatBytes(r.down_bytes)}
+                  <td class="mon-lead">
+                    <HostText text={r.name} />
                   </td>
-                  <td>{r.connections}</td>
+                  <td data-label={t("upload")} class="up" title={bytes.exact(r.up_bytes)}>
+                    {bytes.bytes(r.up_bytes)}
+                  </td>
+                  <td data-label={t("download")} class="down" title={bytes.exact(r.down_bytes)}>
+                    {bytes.bytes(r.down_bytes)}
+                  </td>
+                  <td data-label={t("mon_col_new_connections")}>{r.connections}</td>
                 </tr>
               ))}
             </tbody>
@@ -56,26 +53,36 @@ function GroupTable(props: { title: string; rows: readonly MonitoringGroupJson[]
   );
 }
 
-/** Shown while a client is selected; `model.detail` null means loading. */
-export function ClientDetailPanel(props: { model: ClientDetail }) {
+/** Open while the page's address names a client; `model.detail` null means loading. */
+export function ClientDetailDialog(props: { model: ClientDetail; view: MonitoringView }) {
   const t = useT();
-  const { ip, detail, error } = props.model;
-  const spec = useChartSpec("stacked-bars", "hour");
-  const data = detail.value;
-  const columns = useMemo(() => (data ? historyColumns(data.history) : null), [data]);
-  if (ip.value === null) return null;
+  const lang = useApp().prefs.lang.value;
+  const bytes = useByteFormat();
+  const { model, view } = props;
+  const ip = model.ip.value;
+  const range = view.range.value;
+  const data = model.detail.value;
+  const error = model.error.value;
+  if (ip === null) return null;
   const nowSec = Date.now() / 1000;
-  const title = data?.client.name ? `${data.client.name} (${ip.value})` : ip.value;
+  const title = data?.client.name ? `${data.client.name} (${ip})` : ip;
+  const cell = (key: MessageKey) => ({ "data-label": t(key) });
   return (
-    <section class="panel" data-testid="mon-detail" aria-labelledby="mon-detail-title">
+    <Modal labelledBy="mon-detail-title" onClose={view.closeClient} testId="mon-detail" wide>
       <header class="panel-header">
         <h2 id="mon-detail-title">{t("mon_detail_title", { name: title })}</h2>
-        <a href={hashForClient(null)}>{t("mon_back")}</a>
+        <button type="button" data-testid="mon-detail-close" onClick={view.closeClient}>
+          {t("mon_back")}
+        </button>
       </header>
-      {error.value && <p class="error" role="alert">{t("load_failed", { message: error.value })}</p>}
-      {!data && !error.value && <p class="muted">{t("loading")}</p>}
-      {data && spec && columns && (
-        <TrafficChart name="monitoring-client" spec={spec} columns={columns} title={t("mon_history_today")} />
+      {error && <p class="error" role="alert">{t("load_failed", { message: error })}</p>}
+      {!data && !error && <p class="muted">{t("loading")}</p>}
+      {data && range && (
+        <HistoryChart
+          name="monitoring-client"
+          history={data.history}
+          title={t("range_chart", { start: range.start, end: range.end })}
+        />
       )}
       {data && (
         <div class="two-up">
@@ -84,12 +91,12 @@ export function ClientDetailPanel(props: { model: ClientDetail }) {
         </div>
       )}
       {data && (
-        <div class="mon-scroll">
+        <div>
           <h3>{t("mon_connections")}</h3>
           {data.connections.length === 0
             ? <p class="muted">{t("mon_none")}</p>
             : (
-              <table class="mon-table" data-testid="mon-connections">
+              <table class="mon-table mon-cards" data-testid="mon-connections">
                 <thead>
                   <tr>
                     <th scope="col">{t("mon_col_destination")}</th>
@@ -104,13 +111,17 @@ export function ClientDetailPanel(props: { model: ClientDetail }) {
                 <tbody>
                   {data.connections.map((c) => (
                     <tr key={c.id}>
-                      <td class="wrap" title={c.rule}>{c.destination}</td>
-                      <td class="wrap">{c.chain}</td>
-                      <td>{c.network}</td>
-                      <td>{c.inbound}</td>
-                      <td>{c.start === null ? "—" : formatDuration(nowSec - c.start)}</td>
-                      <td class="up">{formatBytes(c.up_bytes)}</td>
-                      <td class="down">{formatBytes(c.down_bytes)}</td>
+                      <td class="mon-lead" title={c.rule}>
+                        <HostText text={c.destination} />
+                      </td>
+                      <td {...cell("mon_col_chain")}>{c.chain}</td>
+                      <td {...cell("mon_col_network")}>{c.network}</td>
+                      <td {...cell("mon_col_inbound")}>{c.inbound}</td>
+                      <td {...cell("mon_col_duration")}>
+                        {c.start === null ? "—" : formatDuration(nowSec - c.start, lang)}
+                      </td>
+                      <td {...cell("upload")} class="up">{bytes.bytes(c.up_bytes)}</td>
+                      <td {...cell("download")} class="down">{bytes.bytes(c.down_bytes)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -118,6 +129,6 @@ export function ClientDetailPanel(props: { model: ClientDetail }) {
             )}
         </div>
       )}
-    </section>
+    </Modal>
   );
 }

@@ -1,12 +1,17 @@
-/** The clients of today (online first by default): sortable columns, names editable in place, IP opens detail. */
-import { useState } from "preact/hooks";
+/**
+ * The clients of the page's range (online first by default): sortable columns, the name edited in its own
+ * cell (click or Enter on it), the IP opens the client's detail over the page without moving it; cards on
+ * phones.
+ */
+import { useRef, useState } from "preact/hooks";
 import { useApp, useT } from "../../app_context.ts";
+import { useByteFormat } from "../../components/use_byte_format.ts";
 import type { MessageKey } from "../../i18n/i18n.ts";
-import { formatBytes, formatExactBytes } from "../../../format_bytes.ts";
 import type { MonitoringClientJson } from "../../../monitoring_api_types.ts";
-import { hashForClient } from "./client_detail_model.ts";
 import { formatDuration, formatTime } from "./format_time.ts";
 import type { ClientSortKey, Monitoring } from "./monitoring_model.ts";
+import type { MonitoringView } from "./monitoring_view_model.ts";
+import { HostText, SortHeader } from "./table_parts.tsx";
 
 const COLUMNS: readonly [ClientSortKey, MessageKey][] = [
   ["name", "mon_col_name"],
@@ -17,118 +22,136 @@ const COLUMNS: readonly [ClientSortKey, MessageKey][] = [
   ["down", "download"],
 ];
 
-/** Inline editor of one client's name. */
+/** The name, which turns into its editor on click or Enter: Enter or leaving saves, Escape cancels. */
 function NameCell(props: { client: MonitoringClientJson; onSave: (name: string) => Promise<void> }) {
   const t = useT();
+  const { client } = props;
   const [draft, setDraft] = useState<string | null>(null);
+  // Enter saves and removes the editor, whose blur must not save again (a poll may re-render in between).
+  const isDone = useRef(false);
   if (draft === null) {
     return (
-      <td class="mon-name">
-        {props.client.name ?? <span class="muted">—</span>}{" "}
+      <td class="mon-lead" data-label={t("mon_col_name")}>
         <button
           type="button"
-          class="button"
-          data-testid="mon-rename"
-          onClick={() => setDraft(props.client.name ?? "")}
+          class="mon-name"
+          data-testid="mon-name"
+          aria-label={t("mon_rename", { ip: client.ip })}
+          onClick={() => {
+            isDone.current = false;
+            setDraft(client.name ?? "");
+          }}
         >
-          {t("mon_rename")}
+          {client.name ?? <span class="muted">{t("mon_unnamed")}</span>}
+          <span class="mon-pencil" aria-hidden="true">✎</span>
         </button>
       </td>
     );
   }
-  const save = async () => {
-    await props.onSave(draft);
+  const finish = async (save: boolean) => {
+    if (isDone.current) return;
+    isDone.current = true;
+    if (save && draft.trim() !== (client.name ?? "")) await props.onSave(draft);
     setDraft(null);
   };
   return (
-    <td class="mon-name">
+    <td class="mon-lead" data-label={t("mon_col_name")}>
       <input
+        class="mon-name-input"
         value={draft}
         maxLength={64}
         placeholder={t("mon_name_placeholder")}
-        aria-label={t("mon_col_name")}
+        aria-label={t("mon_rename", { ip: client.ip })}
         data-testid="mon-name-input"
+        ref={(input) => input?.focus()}
         onInput={(e) => setDraft(e.currentTarget.value)}
         onKeyDown={(e) => {
-          if (e.key === "Enter") save();
-          if (e.key === "Escape") setDraft(null);
+          if (e.key === "Enter") finish(true);
+          if (e.key === "Escape") finish(false);
         }}
-      />{" "}
-      <button type="button" class="button primary" data-testid="mon-save" onClick={save}>
-        {t("mon_save")}
-      </button>
+        onBlur={() => finish(true)}
+      />
     </td>
   );
 }
 
 /** The table of `model.sorted`. */
-export function ClientsTable(props: { model: Monitoring }) {
+export function ClientsTable(props: { model: Monitoring; view: MonitoringView }) {
   const t = useT();
   const { prefs, health } = useApp();
   const lang = prefs.lang.value;
   const zone = health.timeZone.value;
-  const { sorted, sortKey, isDescending, sortBy, rename, renameError, clients } = props.model;
+  const bytes = useByteFormat();
+  const { model, view } = props;
+  const { sorted, sortKey, isDescending, renameError, clients } = model;
+  const range = view.range.value;
+  const cell = (key: MessageKey) => ({ "data-label": t(key) });
   return (
     <section class="panel" aria-labelledby="mon-clients-title">
       <header class="panel-header">
         <h2 id="mon-clients-title">{t("monitoring_title")}</h2>
-        <span class="muted">{t("mon_clients_hint")}</span>
+        {range && <span class="muted">{t("top_ips_range", { start: range.start, end: range.end })}</span>}
       </header>
       {renameError.value && (
         <p class="error" role="alert">{t("mon_rename_failed", { message: renameError.value })}</p>
       )}
       {clients.value && clients.value.length === 0 && <p class="muted">{t("mon_clients_empty")}</p>}
       {sorted.value.length > 0 && (
-        <div class="mon-scroll">
-          <table class="mon-table" data-testid="mon-clients">
-            <thead>
-              <tr>
-                {COLUMNS.map(([key, label]) => (
-                  <th
-                    scope="col"
-                    key={key}
-                    aria-sort={sortKey.value === key
-                      ? (isDescending.value ? "descending" : "ascending")
-                      : undefined}
-                  >
-                    <button type="button" data-testid={`mon-sort-${key}`} onClick={() => sortBy(key)}>
-                      {t(label)} {sortKey.value === key ? (isDescending.value ? "▼" : "▲") : ""}
-                    </button>
-                  </th>
-                ))}
-                <th scope="col">{t("mon_col_duration")}</th>
-                <th scope="col">{t("mon_chains")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.value.map((c) => (
-                <tr key={c.ip} data-ip={c.ip}>
-                  <NameCell client={c} onSave={(name) => rename(c.ip, name)} />
-                  <td class="ip">
-                    <a href={hashForClient(c.ip)}>{c.ip}</a>
-                  </td>
-                  <td>
-                    <span class={`mon-dot ${c.online ? "online" : ""}`} />
-                    {c.online
-                      ? t("mon_online")
-                      : c.last_seen
-                      ? formatTime(c.last_seen, zone)
-                      : t("mon_offline")}
-                  </td>
-                  <td>{c.active_connections}</td>
-                  <td class="up" title={formatExactBytes(c.up_bytes, lang)}>{formatBytes(c.up_bytes)}</td>
-                  <td class="down" title={formatExactBytes(c.down_bytes, lang)}>
-                    {formatBytes(c.down_bytes)}
-                  </td>
-                  <td>
-                    {c.connection_duration_sec === null ? "—" : formatDuration(c.connection_duration_sec)}
-                  </td>
-                  <td class="wrap">{c.chains.join(", ")}</td>
-                </tr>
+        <table class="mon-table mon-cards" data-testid="mon-clients">
+          <thead>
+            <tr>
+              {COLUMNS.map(([key, label]) => (
+                <SortHeader
+                  key={key}
+                  label={t(label)}
+                  isActive={sortKey.value === key}
+                  isDescending={isDescending.value}
+                  onSort={() => model.sortBy(key)}
+                  testId={`mon-sort-${key}`}
+                />
               ))}
-            </tbody>
-          </table>
-        </div>
+              <th scope="col">{t("mon_col_duration")}</th>
+              <th scope="col">{t("mon_chains")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.value.map((c) => (
+              <tr key={c.ip} data-ip={c.ip}>
+                <NameCell client={c} onSave={(name) => model.rename(c.ip, name)} />
+                <td {...cell("mon_col_ip")} class="ip">
+                  <a
+                    href={view.hashForClient(c.ip)}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      view.openClient(c.ip);
+                    }}
+                  >
+                    <HostText text={c.ip} />
+                  </a>
+                </td>
+                <td {...cell("mon_col_status")}>
+                  <span class={`mon-dot ${c.online ? "online" : ""}`} />
+                  {c.online
+                    ? t("mon_online")
+                    : c.last_seen
+                    ? formatTime(c.last_seen, zone)
+                    : t("mon_offline")}
+                </td>
+                <td {...cell("mon_col_active")}>{c.active_connections}</td>
+                <td {...cell("upload")} class="up" title={bytes.exact(c.up_bytes)}>
+                  {bytes.bytes(c.up_bytes)}
+                </td>
+                <td {...cell("download")} class="down" title={bytes.exact(c.down_bytes)}>
+                  {bytes.bytes(c.down_bytes)}
+                </td>
+                <td {...cell("mon_col_duration")}>
+                  {c.connection_duration_sec === null ? "—" : formatDuration(c.connection_duration_sec, lang)}
+                </td>
+                <td {...cell("mon_chains")}>{c.chains.join(", ")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
       <p class="muted" hidden={sorted.value.length === 0}>{t("mon_nat_note")}</p>
     </section>

@@ -1,15 +1,13 @@
 /**
- * The live upload/download rate of the proxy core: one browser WebSocket to /api/monitoring/ws/traffic (the
- * server relays the core's `/traffic` lines, adding the secret itself), kept as the last LIVE_WINDOW_SEC
- * seconds in fixed columns that the chart redraws in place. Reconnects with capped backoff.
+ * The live upload/download rate of the proxy core from the relayed `/traffic` lines (relay_socket.ts), kept as
+ * the last LIVE_WINDOW_SEC seconds in fixed columns that the chart redraws in place.
  */
 import { createModel, effect, signal } from "@preact/signals";
 import type { TrafficColumns } from "../../charts/to_columns.ts";
+import { followRelay } from "./relay_socket.ts";
 
 /** Seconds of history in the live chart. */
 export const LIVE_WINDOW_SEC = 60;
-const MIN_RETRY_MS = 1_000;
-const MAX_RETRY_MS = 30_000;
 
 /** Columns of `LIVE_WINDOW_SEC` zero samples ending at `nowSec`. */
 export function emptyLiveColumns(nowSec: number): TrafficColumns & { labels: string[] } {
@@ -68,36 +66,13 @@ export const LiveTrafficModel = createModel(() => {
   const columns = signal(emptyLiveColumns(Math.floor(Date.now() / 1000)));
   const tick = signal(0);
   const isLive = signal(false);
-  effect(() => {
-    let socket: WebSocket | null = null;
-    let retryMs = MIN_RETRY_MS;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let isStopped = false;
-    const connect = () => {
-      const scheme = location.protocol === "https:" ? "wss" : "ws";
-      socket = new WebSocket(`${scheme}://${location.host}/api/monitoring/ws/traffic`);
-      socket.onopen = () => {
-        isLive.value = true;
-        retryMs = MIN_RETRY_MS;
-      };
-      socket.onmessage = (e) => {
-        if (typeof e.data === "string" && pushSample(columns.peek(), Math.floor(Date.now() / 1000), e.data)) {
-          tick.value++;
-        }
-      };
-      socket.onclose = () => {
-        isLive.value = false;
-        if (isStopped) return;
-        timer = setTimeout(connect, retryMs);
-        retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
-      };
-    };
-    connect();
-    return () => {
-      isStopped = true;
-      clearTimeout(timer);
-      socket?.close();
-    };
-  });
+  effect(() =>
+    followRelay("/api/monitoring/ws/traffic", {
+      onText: (text) => {
+        if (pushSample(columns.peek(), Math.floor(Date.now() / 1000), text)) tick.value++;
+      },
+      onOpenChange: (isOpen) => isLive.value = isOpen,
+    })
+  );
   return { columns, tick, isLive };
 });
