@@ -17,8 +17,6 @@ import type { TrafficTotals } from "./traffic_queries.ts";
 
 /** Id of the `other` device (device_migrations.ts). */
 export const OTHER_DEVICE_ID = 0;
-/** Most characters of a device name; the API refuses longer ones. */
-export const MAX_DEVICE_NAME_CHARS = 64;
 
 /** One local address seen behind a device. */
 export interface DeviceIp {
@@ -175,8 +173,8 @@ export function deviceIps(ledger: TrafficLedger, id: number): DeviceIp[] {
 }
 
 /**
- * Sets (or with null, removes) the name a user gave device `id` (at most MAX_DEVICE_NAME_CHARS of
- * printable text; the caller checks). Returns false when no such named device exists (the `other` device
+ * Sets (or with null, removes) the name a user gave device `id` (at most MAX_CLIENT_NAME_CHARS of
+ * printable text, as for a proxy client; the caller checks). Returns false when no such named device exists (the `other` device
  * takes no name). Throws StoreError when the disk refuses the write.
  */
 export function setDeviceName(ledger: TrafficLedger, id: number, name: string | null): boolean {

@@ -20,6 +20,7 @@ export {
 } from "./local_periods.ts";
 export {
   allTimeTotals,
+  type DeviceFilter,
   type FamilyTotals,
   type PeriodTraffic,
   trafficByPeriod,
@@ -31,6 +32,16 @@ export {
 export { type RemoteTotals, topRemotes, topRemotesOffThread } from "./top_remotes.ts";
 export { MAX_QUEUED_READS, READ_RETRY_AFTER_SEC, READ_WORKERS } from "./read_pool.ts";
 export { applyRetention } from "./retention.ts";
+export {
+  deviceById,
+  type DeviceInfo,
+  deviceIps,
+  type DevicesOfSpan,
+  devicesOfSpan,
+  type DeviceUsage,
+  OTHER_DEVICE_ID,
+  setDeviceName,
+} from "./device_queries.ts";
 export { ClashStore } from "./clash_store.ts";
 export { ClashLedger, MAX_CLIENT_NAME_CHARS } from "./clash_ledger.ts";
 export type { ClashClientInfo, ClashGroupTotals, ClashTotals } from "./clash_queries.ts";

@@ -218,3 +218,65 @@ export interface SessionJson {
   /** True with a valid session cookie, and always when auth is off. */
   readonly authenticated: boolean;
 }
+
+/**
+ * One local device in GET /api/devices (issue 14): identified by its MAC, or by its IP on links without MACs
+ * (`mac` null). `id` is null until its first rows are saved (at most SAVE_INTERVAL). `vendor` is null until
+ * names and vendors are looked up (a later step of issue 14). Times are UTC seconds.
+ */
+export interface DeviceJson {
+  readonly id: number | null;
+  /** The MAC, or the IP on links without MACs. */
+  readonly key: string;
+  readonly mac: string | null;
+  readonly vendor: string | null;
+  readonly name: string | null;
+  /** "user" for a name set with PUT /api/devices/:id/name; null without a name. */
+  readonly name_source: string | null;
+  /** Local addresses it used in the range, most recently seen first. */
+  readonly ips: readonly string[];
+  readonly up_bytes: number;
+  readonly down_bytes: number;
+  readonly total_bytes: number;
+  readonly first_seen: number | null;
+  readonly last_seen: number | null;
+  /** Counted traffic within the last DEVICE_ONLINE_SEC (5 minutes). */
+  readonly online: boolean;
+  /** A locally administered MAC: randomised by the device (private Wi-Fi address), not its maker's. */
+  readonly is_randomized_mac: boolean;
+  /** IPv4 addresses of several subnets behind one MAC: most likely a router behind the box, shown as one. */
+  readonly is_probably_router: boolean;
+}
+
+/** Traffic no device can be named for: broadcast, multicast and all-zero MACs, floods, older history. */
+export interface DeviceOtherJson {
+  readonly up_bytes: number;
+  readonly down_bytes: number;
+  readonly total_bytes: number;
+}
+
+/** GET /api/devices?start=&end=: devices plus `other` equal /api/query's summary of the range, byte for byte. */
+export interface DevicesJson {
+  readonly devices: readonly DeviceJson[];
+  readonly other: DeviceOtherJson;
+}
+
+/** One address behind a device. */
+export interface DeviceIpJson {
+  readonly ip: string;
+  readonly first_seen: number;
+  readonly last_seen: number;
+}
+
+/** GET /api/devices/:id?start=&end=&granularity=: the device over the range, in /api/query's shape. */
+export interface DeviceDetailJson extends QueryJson {
+  readonly device: DeviceJson;
+  /** Every address ever seen behind it, most recent first. */
+  readonly ips: readonly DeviceIpJson[];
+}
+
+/** PUT /api/devices/:id/name: the name stored (null when cleared). */
+export interface DeviceNameJson {
+  readonly id: number;
+  readonly name: string | null;
+}

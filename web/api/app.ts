@@ -16,6 +16,7 @@ import type {
   LocalIpsJson,
   StoreStatusJson,
 } from "../api_types.ts";
+import { deviceRoutes } from "./device_routes.ts";
 import { errorResponse } from "./error_response.ts";
 import { METRICS_CONTENT_TYPE, type MetricsSnapshot, renderMetrics } from "./metrics.ts";
 import { clashStatusJson } from "./monitoring_json.ts";
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Hono {
     (c) => c.body(renderMetrics(deps.metrics()), 200, { "content-type": METRICS_CONTENT_TYPE }),
   );
   app.route("/", trafficRoutes(deps));
+  app.route("/", deviceRoutes(deps));
   app.route("/", monitoringRoutes({ ...deps, monitor: deps.clash.monitor, clashLedger: deps.clash.ledger }));
   app.route("/", staticRoutes());
   app.notFound((c) => c.json<ErrorJson>({ error: `No route for "${c.req.method} ${c.req.path}"` }, 404));

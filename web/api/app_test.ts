@@ -47,6 +47,7 @@ async function buildApp(deps: (store: Store) => Partial<AppDeps> = () => ({})): 
       malformedPackets: 0,
       droppedPackets: 0,
       topRemotes: { windowStartSec: 0, totalUpBytes: 0, totalDownBytes: 0, rows: [], limit: 0 },
+      devices: { rows: [], limit: 0 },
       clash: null,
     }),
     ...deps(store),

@@ -11,6 +11,16 @@ export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 /** Most proxy clients exposed as separate series; heavier ones first, the rest summed as client_ip="other". */
 export const MAX_CLIENT_SERIES = 500;
 
+/** All-time traffic of one local device (issue 14). */
+export interface DeviceBytes {
+  /** Its MAC, or its IP on links without MACs. */
+  readonly key: string;
+  /** User-given name, or null. */
+  readonly name: string | null;
+  readonly upBytes: number;
+  readonly downBytes: number;
+}
+
 /** All-time proxied traffic and live connections of one Clash client. */
 export interface ClashClientTotals {
   readonly clientIp: string;
@@ -46,6 +56,11 @@ export interface MetricsSnapshot {
     /** How many remotes get their own series (METRICS_TOP_N). */
     readonly limit: number;
   };
+  /**
+   * All-time traffic per device, any order; the heaviest `limit` (METRICS_TOP_N) get their own series, and
+   * device="other" is the all-time total (`traffic`) minus those, so the series sum to the total.
+   */
+  readonly devices: { readonly rows: readonly DeviceBytes[]; readonly limit: number };
   /** Null when CLASH_API_URL is unset: then no Clash series are exposed at all. */
   readonly clash: {
     readonly isCoreReachable: boolean;
@@ -76,7 +91,7 @@ class Exposition {
   }
 }
 
-/** Renders the snapshot; series sets are bounded by `topRemotes.limit` and MAX_CLIENT_SERIES. */
+/** Renders the snapshot; series sets are bounded by `topRemotes.limit`, `devices.limit` and MAX_CLIENT_SERIES. */
 export function renderMetrics(snapshot: MetricsSnapshot): string {
   const out = new Exposition();
   out.family("netledger_build_info", "gauge", "Version of the running netledger, always 1.", [[{
@@ -125,6 +140,7 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
     ],
   );
   renderTopRemotes(out, snapshot.topRemotes);
+  renderDevices(out, snapshot.devices, families);
   if (snapshot.clash !== null) renderClash(out, snapshot.clash);
   return out.toString();
 }
@@ -154,6 +170,34 @@ function renderTopRemotes(out: Exposition, top: MetricsSnapshot["topRemotes"]): 
     'Public bytes per remote IP since the window start: the top METRICS_TOP_N, and remote_ip="other" for the ' +
       "rest, so the series sum to the window total.",
     samples,
+  );
+}
+
+function renderDevices(
+  out: Exposition,
+  devices: MetricsSnapshot["devices"],
+  families: readonly FamilyTotals[],
+): void {
+  const shown = devices.rows.filter((d) => d.key !== "other")
+    .toSorted((a, b) => b.upBytes + b.downBytes - (a.upBytes + a.downBytes) || compareText(a.key, b.key))
+    .slice(0, Math.max(0, devices.limit));
+  const other = {
+    key: "other",
+    name: null,
+    upBytes: sum(families, (t) => t.upBytes) - sum(shown, (d) => d.upBytes),
+    downBytes: sum(families, (t) => t.downBytes) - sum(shown, (d) => d.downBytes),
+  };
+  out.family(
+    "netledger_device_bytes_total",
+    "counter",
+    "Public bytes per local device (its MAC, or its IP on links without MACs), all time: the top " +
+      'METRICS_TOP_N, and device="other" for the rest, so the series sum to netledger_public_bytes_total.',
+    [...shown, other].flatMap((d) =>
+      [
+        [{ device: d.key, name: d.name ?? "", direction: "upload" }, d.upBytes],
+        [{ device: d.key, name: d.name ?? "", direction: "download" }, d.downBytes],
+      ] satisfies [Labels, number][]
+    ),
   );
 }
 

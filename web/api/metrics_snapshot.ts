@@ -1,12 +1,14 @@
 /**
  * Fills the /metrics MetricsSnapshot from the live parts: all-time traffic from the ledger (stored plus
- * unsaved), today's heaviest remotes, capture health and, when configured, the proxy clients.
+ * unsaved), today's heaviest remotes, all-time traffic per device, capture health and, when configured, the
+ * proxy clients.
  */
 import type { CaptureStatus } from "../../capture/mod.ts";
 import type { ClashMonitor } from "../../clash/mod.ts";
 import {
   allTimeTotals,
   type ClashLedger,
+  devicesOfSpan,
   localDateEndSec,
   localDateOf,
   localDateStartSec,
@@ -48,6 +50,15 @@ export function buildMetricsSnapshot(sources: MetricsSources): MetricsSnapshot {
       totalUpBytes: windowTotal.upBytes,
       totalDownBytes: windowTotal.downBytes,
       rows: top.remotes,
+      limit: sources.topN,
+    },
+    devices: {
+      rows: devicesOfSpan(ledger, 0, Number.MAX_SAFE_INTEGER).devices.map((d) => ({
+        key: d.key,
+        name: d.name,
+        upBytes: d.upBytes,
+        downBytes: d.downBytes,
+      })),
       limit: sources.topN,
     },
     clash: sources.clash.monitor.isConfigured ? clashMetrics(sources.clash, nowSec) : null,

@@ -33,6 +33,14 @@ function busySnapshot(): MetricsSnapshot {
       rows: [...rows, { remoteIp: "other", upBytes: 777, downBytes: 888 }],
       limit: 20,
     },
+    devices: {
+      rows: [
+        { key: "3c:22:fb:00:00:07", name: 'Anna\'s "phone"', upBytes: 4_000_000, downBytes: 50_000_000 },
+        { key: "02:00:00:00:00:02", name: null, upBytes: 1_000_000, downBytes: 2_000_000 },
+        { key: "192.0.2.10", name: null, upBytes: 10, downBytes: 20 },
+      ],
+      limit: 2,
+    },
     clash: {
       isCoreReachable: true,
       activeConnections: 42,
@@ -193,4 +201,23 @@ Deno.test("renderMetrics() bounds Clash clients at MAX_CLIENT_SERIES and sums th
 
 Deno.test("escapeLabelValue() escapes backslash, quote and line feed only", () => {
   assert.equal(escapeLabelValue('a\\b"c\nd é'), 'a\\\\b\\"c\\nd é');
+});
+
+Deno.test("renderMetrics() shows the top METRICS_TOP_N devices plus other, summing to the public total", () => {
+  const snapshot = busySnapshot();
+  const devices = parseExposition(renderMetrics(snapshot)).filter((s) =>
+    s.name === "netledger_device_bytes_total"
+  );
+  assert.deepEqual(
+    devices.filter((s) => s.labels.direction === "upload").map((s) => [s.labels.device, s.labels.name]),
+    [
+      ["3c:22:fb:00:00:07", 'Anna\'s "phone"'],
+      ["02:00:00:00:00:02", ""],
+      ["other", ""],
+    ],
+  );
+  for (const [direction, total] of [["upload", 13_000_000], ["download", 97_000_000]] as const) {
+    const sum = devices.filter((s) => s.labels.direction === direction).reduce((n, s) => n + s.value, 0);
+    assert.equal(sum, total, direction);
+  }
 });

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { RATE_LAG_SEC, RATE_WINDOW_SEC, type RateSample } from "../../capture/mod.ts";
 import {
   addDays,
+  type DeviceFilter,
   type Granularity,
   localDateOf,
   localPeriods,
@@ -39,6 +40,7 @@ import {
   parseSpanBound,
 } from "./params.ts";
 import { amountJson, pointJson, seriesCsv, sumPeriods } from "./traffic_json.ts";
+import { knownDevice } from "./device_routes.ts";
 
 /** Source of the live one-second samples: capture's RateWindow, which the capture Worker writes. */
 export interface RealtimeSource {
@@ -65,8 +67,8 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
   const { ledger, timeZone } = deps;
   const nowSec = () => Math.floor(deps.nowSec());
   const today = () => localDateOf(nowSec(), timeZone);
-  const series = (start: string, end: string, granularity: Granularity) =>
-    trafficByPeriod(ledger, localPeriods(start, end, granularity, timeZone));
+  const series = (start: string, end: string, granularity: Granularity, device: DeviceFilter | null = null) =>
+    trafficByPeriod(ledger, localPeriods(start, end, granularity, timeZone), device);
   const app = new Hono();
 
   app.get("/api/summary", (c) => {
@@ -84,7 +86,10 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
     const start = parseDate(c.req.query("start"), "start", end);
     const format = parseChoice(c.req.query("format"), "format", ["json", "csv"], "json");
     checkDateRange(start, end, granularity);
-    const periods = series(start, end, granularity);
+    // device=ID: the same series, of that device only (issue 14).
+    const deviceParam = c.req.query("device");
+    const device = deviceParam ? knownDevice(ledger, deviceParam, "device") : null;
+    const periods = series(start, end, granularity, device && { id: device.id!, key: device.key });
     if (format === "csv") {
       c.header("Content-Type", "text/csv; charset=utf-8");
       c.header(
