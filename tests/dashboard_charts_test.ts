@@ -448,6 +448,8 @@ Deno.test({
         await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
         for (const lang of ["en", "zh-CN"] as const) {
           await page.selectOption('[data-testid="lang-select"]', lang);
+          // Chinese is a chunk of its own: the page switches once it has arrived.
+          await page.waitForFunction((l) => document.documentElement.lang === l, lang);
           for (const [width, height] of [[1280, 900], [360, 740]] as const) {
             await page.setViewportSize({ width, height });
             for (const scheme of ["light", "dark"] as const) {

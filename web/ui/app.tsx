@@ -18,6 +18,8 @@ export function App(props: { models: AppModels }) {
   useEffect(() => {
     document.title = `${translate(lang, current.titleKey)} · ${translate(lang, "app_title")}`;
   }, [lang, current]);
+  // A stored language other than English: the page appears once its messages arrived, in that language.
+  if (!props.models.prefs.isLangSettled.value) return null;
   const Page = current.page;
   return (
     <AppContext.Provider value={props.models}>

@@ -1,6 +1,6 @@
 /** The person's display preferences: language, theme and byte units, remembered in localStorage. */
 import { action, computed, createModel, effect, signal } from "@preact/signals";
-import { isLang, type Lang, pickLang } from "../i18n/i18n.ts";
+import { isLang, type Lang, loadMessages, pickLang } from "../i18n/i18n.ts";
 
 /** Theme the person picked; "system" follows prefers-color-scheme. */
 export type ThemeChoice = "system" | "light" | "dark";
@@ -33,12 +33,37 @@ function writeStored(key: string, value: string): void {
   }
 }
 
-/** Language, theme and byte units; applies the first two to <html lang> and <html data-theme>. */
+/**
+ * Language, theme and byte units; applies the first two to <html lang> and <html data-theme>. `lang` is the
+ * language on screen: a chosen language other than English becomes `lang` only once its messages have
+ * loaded (i18n.ts), so no text ever shows as a bare key; until then, and if they cannot load, the page stays
+ * in the language it shows.
+ */
 export const PrefsModel = createModel(() => {
   const storedLang = readStored(LANG_KEY);
-  const lang = signal<Lang>(
-    isLang(storedLang) ? storedLang : pickLang(navigator.languages ?? [navigator.language]),
-  );
+  const lang = signal<Lang>("en");
+  let latestChoice: Lang = "en";
+  /** Shows `next` once its messages are here, unless another language was chosen meanwhile. */
+  const showLang = async (next: Lang): Promise<boolean> => {
+    latestChoice = next;
+    try {
+      await loadMessages(next);
+    } catch (e) {
+      console.error(`Cannot load the messages of "${next}"; the page stays in "${lang.value}"`, e);
+      return false;
+    }
+    if (latestChoice !== next) return false;
+    lang.value = next;
+    return true;
+  };
+  const startLang = isLang(storedLang) ? storedLang : pickLang(navigator.languages ?? [navigator.language]);
+  // English is in the entry chunk: nothing to wait for.
+  const isStartLangSettled = signal(startLang === "en");
+  if (!isStartLangSettled.value) {
+    showLang(startLang).then(() => {
+      isStartLangSettled.value = true;
+    });
+  }
   const storedTheme = readStored(THEME_KEY) as ThemeChoice | null;
   const themeChoice = signal<ThemeChoice>(
     storedTheme && THEME_CHOICES.includes(storedTheme) ? storedTheme : "system",
@@ -67,10 +92,12 @@ export const PrefsModel = createModel(() => {
     themeChoice,
     theme,
     byteBase,
-    setLang: action((next: Lang) => {
-      lang.value = next;
-      writeStored(LANG_KEY, next);
-    }),
+    /** False until the language wanted at start (stored, else the browser's) is shown or failed to load. */
+    isLangSettled: computed(() => isStartLangSettled.value),
+    /** Switches to `next` once its messages are here, and remembers it then. */
+    setLang: async (next: Lang): Promise<void> => {
+      if (await showLang(next)) writeStored(LANG_KEY, next);
+    },
     setByteBase: action((next: ByteBase) => {
       byteBase.value = next;
       writeStored(UNITS_KEY, next === 1024 ? "iec" : "si");
