@@ -67,7 +67,9 @@ function escapeHtml(text: string): string {
 
 /**
  * Renders the login page. `next` is the already-validated local path to return to after login;
- * `retryAfterSec` fills the "locked" notice.
+ * `retryAfterSec` fills the "locked" notice. The form has no action, so it posts to this page's own address,
+ * fragment included: a deep link's "#/…" never reaches the server, but the browser keeps it across the
+ * 303 to `next` (Fetch: a Location without a fragment inherits the request's), so login returns there.
  */
 export function renderLoginPage(
   options: { acceptLanguage?: string; next: string; notice: LoginNotice; retryAfterSec?: number },
@@ -88,9 +90,9 @@ export function renderLoginPage(
 <title>${escapeHtml(text.title)}</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:0;min-height:100vh;display:grid;place-items:center;background:#f4f5f7;color:#1b1f24}
-form{background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0002;width:min(20rem,86vw);display:grid;gap:.8rem}
+form{box-sizing:border-box;background:#fff;padding:2rem;border-radius:12px;box-shadow:0 2px 12px #0002;width:min(24rem,calc(100vw - 2rem));display:grid;gap:.8rem}
 h1{font-size:1.2rem;margin:0 0 .4rem}
-input,button{font:inherit;padding:.6rem .7rem;border-radius:8px;border:1px solid #9aa3ad}
+input,button{font:inherit;padding:.6rem .7rem;border-radius:8px;border:1px solid #7c8591}
 button{background:#2563eb;color:#fff;border:none;cursor:pointer}
 button:disabled{background:#9aa3ad}
 p[role=alert]{color:#b42318;margin:0}
@@ -99,7 +101,7 @@ input{background:#111418;color:#e6e9ee}p[role=alert]{color:#ff8a80}}
 </style>
 </head>
 <body>
-<form method="post" action="/login">
+<form method="post">
 <h1>netledger</h1>
 <label for="password">${escapeHtml(text.password)}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required autofocus${disabled}>
