@@ -9,6 +9,7 @@ export type {
   DaysJson,
   HealthJson,
   HourPointJson,
+  LocalIpsJson,
   MonthPointJson,
   MonthsJson,
   QueryJson,

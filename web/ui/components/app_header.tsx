@@ -20,6 +20,9 @@ export function AppHeader(props: { live: InstanceType<typeof LiveModel>; path: s
   const fmt = useByteFormat();
   const zone = health.timeZone.value;
   const { upBps, downBps } = props.live;
+  // Without a running capture (or an answering server) a rate of 0 would claim a silent line: show "—".
+  const isCapturing = health.health.value?.capture?.state === "capturing" && !health.error.value &&
+    !props.live.error.value;
   const choice = prefs.themeChoice.value;
   return (
     <header class="app-header">
@@ -28,8 +31,8 @@ export function AppHeader(props: { live: InstanceType<typeof LiveModel>; path: s
         <span class="brand-tagline">{t("app_tagline")}</span>
       </div>
       <div class="live" aria-label={t("live_speed")} title={t("live_speed")} data-testid="live-speed">
-        <span class="up">▲ {upBps.value == null ? "—" : fmt.rate(upBps.value)}</span>
-        <span class="down">▼ {downBps.value == null ? "—" : fmt.rate(downBps.value)}</span>
+        <span class="up">▲ {upBps.value == null || !isCapturing ? "—" : fmt.rate(upBps.value)}</span>
+        <span class="down">▼ {downBps.value == null || !isCapturing ? "—" : fmt.rate(downBps.value)}</span>
       </div>
       <nav class="nav">
         {ROUTES.map((route) => (

@@ -3,6 +3,7 @@ import { useApp, useT } from "../app_context.ts";
 import { type Granularity, QUICK_RANGE_IDS } from "../lib/quick_ranges.ts";
 import { rangeBounds } from "../lib/range_steps.ts";
 import type { Range } from "../models/range_model.ts";
+import { ErrorBanner } from "./error_banner.tsx";
 import { TrafficChart } from "./traffic_chart.tsx";
 import { useByteFormat } from "./use_byte_format.ts";
 import { useChartSpec } from "./use_chart_spec.ts";
@@ -110,15 +111,18 @@ export function RangePanel(props: { range: Range }) {
   const spec = useChartSpec("stacked-bars", granularity);
   const title = applied && zone ? t("range_chart", rangeBounds(applied, zone)) : t("range_title");
   return (
-    <section class="panel" aria-labelledby="range-title">
+    <section class="panel" aria-labelledby="range-title" data-stale={range.isStale.value || undefined}>
       <header class="panel-header">
         <h2 id="range-title">{t("range_title")}</h2>
         {range.isLoading.value && <span class="muted">{t("loading")}</span>}
       </header>
       <RangeForm range={range} />
       {range.error.value && (
-        <p class="error" role="alert">{t("load_failed", { message: range.error.value })}</p>
+        <ErrorBanner detail={range.error.value} testId="range-error">
+          {applied && zone ? t("range_failed", rangeBounds(applied, zone)) : t("range_failed_first")}
+        </ErrorBanner>
       )}
+      {range.isStale.value && <p class="stale-mark" data-testid="range-stale">{t("range_stale")}</p>}
       <SummaryStrip range={range} />
       {spec && view && (
         <TrafficChart name="range" spec={spec} columns={view.columns} title={title} onPick={range.narrow} />

@@ -3,6 +3,7 @@ import type { ComponentChildren } from "preact";
 import { useT } from "../app_context.ts";
 import type { MessageKey } from "../i18n/i18n.ts";
 import type { SummaryModel } from "../models/summary_model.ts";
+import { ErrorBanner } from "./error_banner.tsx";
 import { useByteFormat } from "./use_byte_format.ts";
 
 function Card(
@@ -40,24 +41,27 @@ export function SummaryCards(props: { model: InstanceType<typeof SummaryModel> }
     );
     return <Card id={key} title={t(title)} bytes={totals?.total_bytes ?? null} detail={detail} />;
   };
+  // The error is a banner above the cards, not a cell of their grid (issue 13).
   return (
-    <div class="cards">
-      {error && <p class="error" role="alert">{t("load_failed", { message: error })}</p>}
-      {total("today", "card_today")}
-      {total("month", "card_month")}
-      {total("year", "card_year")}
-      <Card
-        id="today-up"
-        title={`▲ ${t("card_today_up")}`}
-        bytes={summary?.today.up_bytes ?? null}
-        tone="up"
-      />
-      <Card
-        id="today-down"
-        title={`▼ ${t("card_today_down")}`}
-        bytes={summary?.today.down_bytes ?? null}
-        tone="down"
-      />
-    </div>
+    <>
+      {error && <ErrorBanner detail={error}>{t("cards_failed")}</ErrorBanner>}
+      <div class="cards">
+        {total("today", "card_today")}
+        {total("month", "card_month")}
+        {total("year", "card_year")}
+        <Card
+          id="today-up"
+          title={`▲ ${t("card_today_up")}`}
+          bytes={summary?.today.up_bytes ?? null}
+          tone="up"
+        />
+        <Card
+          id="today-down"
+          title={`▼ ${t("card_today_down")}`}
+          bytes={summary?.today.down_bytes ?? null}
+          tone="down"
+        />
+      </div>
+    </>
   );
 }

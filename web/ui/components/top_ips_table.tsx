@@ -1,64 +1,186 @@
-/** Top 10 remote IPs of the applied range: share bars, gold/silver/bronze marks for the first three. */
+/**
+ * The remote addresses of the applied range, down to one hour: rank (gold, silver and bronze for the first
+ * three), address, upload, download, total and share, sortable by each byte column and the address, with a
+ * search over the addresses, an "all other addresses" row and more rows on demand. On a phone each row is a
+ * card (styles.css `.table-cards`).
+ */
+import { useModel } from "@preact/signals";
+import type { ComponentChildren } from "preact";
 import { useApp, useT } from "../app_context.ts";
-import { formatBytes, formatExactBytes } from "../../format_bytes.ts";
+import { otherRemotes, type RemoteSortKey } from "../lib/rank_remotes.ts";
+import { rangeBounds } from "../lib/range_steps.ts";
 import type { Range } from "../models/range_model.ts";
+import { type TopRemotes, TopRemotesModel } from "../models/top_remotes_model.ts";
+import { type ByteFormatter, useByteFormat } from "./use_byte_format.ts";
 
 const MEDALS = ["gold", "silver", "bronze"] as const;
 
-/** The table for `range.topIps`; shares are of the range's total public bytes. */
+/** A column header that sorts; the arrow (↓ heaviest or last first, ↑ the other way) is the sort order. */
+function SortHeader(
+  props: { model: TopRemotes; column: RemoteSortKey; class?: string; children: ComponentChildren },
+) {
+  const { model, column } = props;
+  const isSorted = model.sortKey.value === column;
+  const isDescending = model.isDescending.value;
+  return (
+    <th
+      scope="col"
+      class={`sortable ${props.class ?? ""}`}
+      aria-sort={isSorted ? (isDescending ? "descending" : "ascending") : undefined}
+    >
+      <button type="button" data-testid={`top-ips-sort-${column}`} onClick={() => model.sortBy(column)}>
+        {props.children}
+        <span class="sort-mark" aria-hidden="true">{isSorted ? (isDescending ? "↓" : "↑") : ""}</span>
+      </button>
+    </th>
+  );
+}
+
+/** Bytes in a cell, with every byte on hover and the raw count for tests. */
+function BytesCell(props: { fmt: ByteFormatter; bytes: number; label: string; class?: string }) {
+  return (
+    <td
+      class={`num ${props.class ?? ""}`}
+      data-label={props.label}
+      data-bytes={props.bytes}
+      title={props.fmt.exact(props.bytes)}
+    >
+      {props.fmt.bytes(props.bytes)}
+    </td>
+  );
+}
+
+function ShareCell(
+  props: { up: number; down: number; share: number; label: string; percent: Intl.NumberFormat },
+) {
+  return (
+    <td class="share-col" data-label={props.label}>
+      <span class="share" aria-hidden="true">
+        <span class="share-bar" style={{ width: `${Math.min(100, props.share * 100)}%` }}>
+          <span class="up-part" style={{ flexGrow: props.up }} />
+          <span class="down-part" style={{ flexGrow: props.down }} />
+        </span>
+      </span>
+      <span class="share-text">{props.percent.format(props.share)}</span>
+    </td>
+  );
+}
+
+/** The table of the range `range` shows; its rows, sort and search live while it is shown. */
 export function TopIpsTable(props: { range: Range }) {
   const t = useT();
-  const lang = useApp().prefs.lang.value;
-  const rows = props.range.topIps.value;
-  const applied = props.range.applied.value;
-  const totalBytes = props.range.result.value?.summary.total_bytes ?? 0;
-  const percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 });
+  const fmt = useByteFormat();
+  const { prefs, health } = useApp();
+  const { range } = props;
+  const model = useModel(() => new TopRemotesModel(range, health.timeZone));
+  const applied = range.applied.value;
+  const zone = health.timeZone.value;
+  const view = range.view.value;
+  const rows = model.rows.value;
+  const ranked = model.ranked.value;
+  const search = model.search.value;
+  const spanBytes = view ? view.upBytes + view.downBytes : 0;
+  const others = rows && view ? otherRemotes(rows, view) : null;
+  const otherBytes = others ? others.upBytes + others.downBytes : 0;
+  const percent = new Intl.NumberFormat(prefs.lang.value, { style: "percent", maximumFractionDigits: 1 });
+  const shareOf = (bytes: number) => (spanBytes > 0 ? bytes / spanBytes : 0);
+  const labels = {
+    ip: t("top_ips_ip"),
+    up: `▲ ${t("upload")}`,
+    down: `▼ ${t("download")}`,
+    total: t("top_ips_bytes"),
+    share: t("top_ips_share"),
+  };
+  const bounds = applied && zone ? rangeBounds(applied, zone) : null;
   return (
-    <section class="panel" aria-labelledby="top-ips-title">
+    <section class="panel" aria-labelledby="top-ips-title" data-testid="top-ips-panel">
       <header class="panel-header">
         <h2 id="top-ips-title">{t("top_ips_title")}</h2>
-        {applied && (
-          <span class="muted">{t("top_ips_range", { start: applied.start, end: applied.end })}</span>
-        )}
+        {bounds && <span class="muted" data-testid="top-ips-range">{t("top_ips_range", bounds)}</span>}
+        {model.isLoading.value && <span class="muted">{t("loading")}</span>}
       </header>
-      {rows && rows.length === 0 && <p class="muted">{t("top_ips_empty")}</p>}
+      {model.error.value && (
+        <p class="error" role="alert">{t("top_ips_not_updated", { message: model.error.value })}</p>
+      )}
       {rows && rows.length > 0 && (
-        <table class="top-ips" data-testid="top-ips">
+        <div class="table-toolbar">
+          <input
+            type="search"
+            data-testid="top-ips-search"
+            aria-label={t("top_ips_search")}
+            placeholder={t("top_ips_search_placeholder")}
+            value={search}
+            onInput={(e) => model.setSearch(e.currentTarget.value)}
+          />
+          <span class="muted" data-testid="top-ips-count">
+            {search.trim()
+              ? t("top_ips_matches", { count: ranked.length, total: rows.length })
+              : t("top_ips_count", { count: rows.length })}
+          </span>
+        </div>
+      )}
+      {rows && rows.length === 0 && <p class="muted">{t("top_ips_empty")}</p>}
+      {rows && rows.length > 0 && ranked.length === 0 && (
+        <p class="muted">{t("top_ips_no_match", { text: search.trim() })}</p>
+      )}
+      {ranked.length > 0 && (
+        <table class="top-ips table-cards" data-testid="top-ips">
           <thead>
             <tr>
-              <th scope="col">{t("top_ips_rank")}</th>
-              <th scope="col">{t("top_ips_ip")}</th>
-              <th scope="col">{t("top_ips_bytes")}</th>
-              <th scope="col" class="share-col">{t("top_ips_share")}</th>
+              <th scope="col" class="rank-col">{t("top_ips_rank")}</th>
+              <SortHeader model={model} column="ip">{labels.ip}</SortHeader>
+              <SortHeader model={model} column="up" class="num up">{labels.up}</SortHeader>
+              <SortHeader model={model} column="down" class="num down">{labels.down}</SortHeader>
+              <SortHeader model={model} column="total" class="num">{labels.total}</SortHeader>
+              <th scope="col" class="share-col">{labels.share}</th>
             </tr>
           </thead>
           <tbody>
-            {rows.map((row, i) => {
-              const share = totalBytes > 0 ? row.bytes / totalBytes : 0;
-              return (
-                <tr key={row.ip}>
-                  <td>
-                    <span class={`rank ${MEDALS[i] ?? ""}`}>{i + 1}</span>
-                  </td>
-                  <td class="ip">{row.ip}</td>
-                  <td title={formatExactBytes(row.bytes, lang)}>{formatBytes(row.bytes)}</td>
-                  <td class="share-col">
-                    <span
-                      class="share"
-                      title={`▲ ${formatBytes(row.up_bytes)}  ▼ ${formatBytes(row.down_bytes)}`}
-                    >
-                      <span class="share-bar" style={{ width: `${Math.min(100, share * 100)}%` }}>
-                        <span class="up-part" style={{ flexGrow: row.up_bytes }} />
-                        <span class="down-part" style={{ flexGrow: row.down_bytes }} />
-                      </span>
-                    </span>
-                    <span class="share-text">{percent.format(share)}</span>
-                  </td>
-                </tr>
-              );
-            })}
+            {ranked.map(({ rank, row }) => (
+              <tr key={row.ip} data-ip={row.ip}>
+                <td class="rank-col">
+                  <span class={`rank ${MEDALS[rank - 1] ?? ""}`}>{rank}</span>
+                </td>
+                <td class="ip card-title">
+                  <span class="address" title={row.ip}>{row.ip}</span>
+                </td>
+                <BytesCell fmt={fmt} bytes={row.up_bytes} label={labels.up} class="up" />
+                <BytesCell fmt={fmt} bytes={row.down_bytes} label={labels.down} class="down" />
+                <BytesCell fmt={fmt} bytes={row.bytes} label={labels.total} />
+                <ShareCell
+                  up={row.up_bytes}
+                  down={row.down_bytes}
+                  share={shareOf(row.bytes)}
+                  label={labels.share}
+                  percent={percent}
+                />
+              </tr>
+            ))}
           </tbody>
+          {others && otherBytes > 0 && !search.trim() && (
+            <tfoot>
+              <tr class="others" data-testid="top-ips-others">
+                <td class="rank-col" />
+                <th scope="row" class="card-title" title={t("top_ips_others_help")}>{t("top_ips_others")}</th>
+                <BytesCell fmt={fmt} bytes={others.upBytes} label={labels.up} class="up" />
+                <BytesCell fmt={fmt} bytes={others.downBytes} label={labels.down} class="down" />
+                <BytesCell fmt={fmt} bytes={otherBytes} label={labels.total} />
+                <ShareCell
+                  up={others.upBytes}
+                  down={others.downBytes}
+                  share={shareOf(otherBytes)}
+                  label={labels.share}
+                  percent={percent}
+                />
+              </tr>
+            </tfoot>
+          )}
         </table>
+      )}
+      {model.nextLimit.value !== null && (
+        <button type="button" class="more" data-testid="top-ips-more" onClick={model.showMore}>
+          {t("top_ips_more", { count: model.nextLimit.value })}
+        </button>
       )}
     </section>
   );

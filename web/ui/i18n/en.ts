@@ -34,10 +34,32 @@ export const EN = {
   chart_drill: "Open {period}",
   chart_hint: "Click a period to open it, drag across periods to zoom",
   // Status strip
-  status_capture: "Capture problem ({state}): {message}",
   status_drops: "The kernel dropped {count} packets this hour: marked hours are incomplete",
-  status_server: "Server status: {status}",
-  status_unreachable: "The server is unreachable: {message}",
+  status_unreachable: "The server does not answer: what is shown may be out of date",
+  status_capturing: "Capturing on {iface}",
+  status_starting: "Starting capture on {iface}",
+  status_not_capturing: "Not capturing on {iface}",
+  status_history_only: "Not capturing: this process only serves the database",
+  status_last_packet: "last packet {ago}",
+  status_no_packet: "no packet yet",
+  status_saved: "saved {time}",
+  status_not_saved: "nothing saved yet",
+  status_offline: "No answer from the server since {time}",
+  status_details: "Details",
+  status_problem: "{text}",
+  capture_interface_down: "The interface {iface} is down: nothing is counted until it is up again",
+  capture_waiting_for_interface: "The interface {iface} does not exist: netledger waits for it to appear",
+  capture_no_permission: "No permission to capture on {iface}: run netledger as root or with CAP_NET_RAW",
+  capture_failed: "Capturing on {iface} failed",
+  capture_stopped: "Capturing on {iface} has stopped",
+  store_locked: "Cannot save: another program holds the database; counts wait in memory",
+  store_full: "Cannot save: the disk is full; counts wait in memory",
+  store_readonly: "Cannot save: the database is read-only; counts wait in memory",
+  store_corrupt: "Cannot save: the database file is damaged; counts wait in memory",
+  store_io: "Cannot save: the disk reports an error; counts wait in memory",
+  store_unsupported: "Cannot save: this database is not supported",
+  store_busy: "The database is busy: some answers may fail for a moment",
+  store_error: "Cannot save: counts wait in memory",
   // Cards
   card_today: "Today",
   card_month: "This month",
@@ -76,6 +98,30 @@ export const EN = {
   top_ips_ip: "Remote IP",
   top_ips_bytes: "Traffic",
   top_ips_share: "Share",
+  top_ips_search: "Search addresses",
+  top_ips_search_placeholder: "Filter, e.g. 203.0.113",
+  top_ips_count: "Top {count} by traffic",
+  top_ips_matches: "{count} of {total} listed addresses match",
+  top_ips_more: "Show top {count}",
+  top_ips_others: "All other addresses",
+  top_ips_others_help: "Traffic of every address not listed above",
+  top_ips_no_match: "No listed address contains “{text}”",
+  top_ips_not_updated: "Not updated: {message}",
+  // First run: an empty database
+  first_run_title: "Nothing counted yet",
+  first_run_capturing:
+    "netledger counts the traffic between this network and the internet that crosses {iface}. Nothing has crossed it since netledger started; the charts fill in as soon as something does.",
+  first_run_history_only: "This process does not capture: it shows a database that holds no traffic yet.",
+  first_run_loopback:
+    "{iface} is the loopback interface: internet traffic never crosses it, so nothing will be counted. Set MONITOR_IFACE to the interface that leads to the internet.",
+  first_run_no_public:
+    "{iface} has no public address ({addresses}): behind a router, netledger counts only this box's own traffic. To count every device, run it on the router.",
+  first_run_where: "Where to run it, and which interface to choose:",
+  // Range states
+  range_stale: "Edited: press Query to show this range",
+  range_failed: "Could not load the new range: still showing {start} – {end}",
+  range_failed_first: "Could not load the range",
+  cards_failed: "Could not update the totals: the ones shown may be out of date",
   // Monitoring page
   monitoring_title: "Proxy clients",
   mon_rate: "Current rate",
@@ -121,13 +167,6 @@ export const EN = {
   mon_widget_title: "Proxy core",
   mon_widget_link: "Open monitoring",
   mon_widget_connections: "{count} active connections",
-} as const;
-
-/** Name of one translatable string. */
-export type MessageKey = keyof typeof EN;
-
-/** A complete language: one string per key. */
-export type Messages = { readonly [K in MessageKey]: string };
   mon_history_title: "Proxy traffic history",
   mon_unattributed_range: "Unattributed",
   mon_col_client: "Client",
@@ -150,3 +189,10 @@ export type Messages = { readonly [K in MessageKey]: string };
   mon_close_failed: "Could not close the connection: {message}",
   mon_unnamed: "Add a name",
   mon_widget_top: "Busiest clients today",
+} as const;
+
+/** Name of one translatable string. */
+export type MessageKey = keyof typeof EN;
+
+/** A complete language: one string per key. */
+export type Messages = { readonly [K in MessageKey]: string };

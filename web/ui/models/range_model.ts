@@ -57,7 +57,10 @@ export const RangeModel = createModel(
     const start = signal("");
     const end = signal("");
     const granularity = signal<Granularity>("hour");
-    /** The quick button whose range is in the inputs, until one is edited by hand. */
+    /**
+     * The quick button whose range is shown: set with each result, so a request that fails never leaves
+     * another button selected than the one whose numbers are on screen (issue 13).
+     */
     const activeQuick = signal<QuickRangeId | null>(null);
     /** The range shown, with its optional hours: what the chart, totals and top remotes are of. */
     const applied = signal<RangeQuery | null>(null);
@@ -72,6 +75,12 @@ export const RangeModel = createModel(
     const problem = computed<RangeProblem>(() =>
       start.value && end.value && start.value > end.value ? "bad_order" : null
     );
+    /** The inputs name another range than the one shown (edited and not queried, or a failed query's). */
+    const isStale = computed(() => {
+      const shown = applied.value;
+      return shown !== null &&
+        (start.value !== shown.start || end.value !== shown.end || granularity.value !== shown.granularity);
+    });
     const csvHref = computed(() => {
       const query = applied.value;
       return query
@@ -99,7 +108,15 @@ export const RangeModel = createModel(
     let sequence = 0;
     let requested: RangeQuery | null = null;
 
-    const run = async (query: RangeQuery) => {
+    /**
+     * Loads `query`; the address records it (`history`) only once it is shown. When it fails, what is shown
+     * stays, and so do the address and, unless `keepsInputs` (the person's own typing), the inputs.
+     */
+    const run = async (
+      query: RangeQuery,
+      options: { readonly history?: "push" | "replace" | "none"; readonly keepsInputs?: boolean } = {},
+    ) => {
+      const { history = "none", keepsInputs = true } = options;
       const zone = timeZone.peek();
       if (!zone) return;
       const mine = ++sequence;
@@ -118,9 +135,15 @@ export const RangeModel = createModel(
           getJson<DateRangeJson>("/api/date_range"),
         ]);
         if (mine !== sequence) return;
+        if (history !== "none" && isDashboardShown()) {
+          const hash = rangeHash(query);
+          if (history === "replace") globalThis.history.replaceState(null, "", hash);
+          else if (hash !== location.hash) globalThis.history.pushState(null, "", hash);
+        }
         // Applied together with its result, so the chart never draws old rows with the new granularity.
         batch(() => {
           applied.value = query;
+          activeQuick.value = quickRangeIdOf(query, localDateAt(zone, Date.now() / 1000));
           result.value = series;
           answeredAtSec.value = Date.now() / 1000;
           topIps.value = top.top_ips;
@@ -128,28 +151,38 @@ export const RangeModel = createModel(
           error.value = null;
         });
       } catch (e) {
-        if (mine === sequence) error.value = messageOf(e);
+        if (mine === sequence) {
+          error.value = messageOf(e);
+          if (!keepsInputs) showApplied(history);
+        }
       } finally {
         if (mine === sequence) isLoading.value = false;
       }
     };
 
-    /** Puts `query` into the inputs and loads it; `history` says how the address records it. */
-    const load = (query: RangeQuery, history: "push" | "replace" | "none") => {
-      const zone = timeZone.peek();
-      if (!zone) return;
-      if (history !== "none" && isDashboardShown()) {
-        const hash = rangeHash(query);
-        if (history === "replace") globalThis.history.replaceState(null, "", hash);
-        else if (hash !== location.hash) globalThis.history.pushState(null, "", hash);
+    /** Puts the shown range back into the inputs, and into the address that Back or Forward changed. */
+    const showApplied = (history: "push" | "replace" | "none") => {
+      const shown = applied.peek();
+      if (!shown) return;
+      if (history === "none" && isDashboardShown()) {
+        globalThis.history.replaceState(null, "", rangeHash(shown));
       }
+      batch(() => {
+        start.value = shown.start;
+        end.value = shown.end;
+        granularity.value = shown.granularity;
+      });
+    };
+
+    /** Puts `query` into the inputs and loads it; `history` says how the address records it once shown. */
+    const load = (query: RangeQuery, history: "push" | "replace" | "none") => {
+      if (!timeZone.peek()) return;
       batch(() => {
         start.value = query.start;
         end.value = query.end;
         granularity.value = query.granularity;
-        activeQuick.value = quickRangeIdOf(query, localDateAt(zone, Date.now() / 1000));
       });
-      run(query);
+      run(query, { history, keepsInputs: false });
     };
 
     const defaultQuery = (zone: string) =>
@@ -208,6 +241,7 @@ export const RangeModel = createModel(
       problem,
       csvHref,
       activeQuick,
+      isStale,
       /** Selects a quick button's range (a history step). */
       applyQuick: action((id: QuickRangeId) => {
         const zone = timeZone.value;
@@ -217,20 +251,18 @@ export const RangeModel = createModel(
       narrow: action((first: PeriodRef, last: PeriodRef) => load(narrowRange(first, last), "push")),
       setStart: action((value: string) => {
         start.value = value;
-        activeQuick.value = null;
       }),
       setEnd: action((value: string) => {
         end.value = value;
-        activeQuick.value = null;
       }),
       setGranularity: action((value: Granularity) => {
         granularity.value = value;
-        activeQuick.value = null;
       }),
       /** Runs the range as typed, unless it has a problem (a history step). */
       submit: action(() => {
         if (problem.value || !start.value || !end.value) return;
-        load({ start: start.value, end: end.value, granularity: granularity.value }, "push");
+        const query = { start: start.value, end: end.value, granularity: granularity.value };
+        run(query, { history: "push", keepsInputs: true });
       }),
     };
   },

@@ -1,6 +1,7 @@
 /** The main page: cards, custom range with top remote IPs, and the history charts. */
 import { useModel } from "@preact/signals";
 import { useApp } from "../app_context.ts";
+import { FirstRunPanel } from "../components/first_run_panel.tsx";
 import { HistoryCharts } from "../components/history_charts.tsx";
 import { RangePanel } from "../components/range_panel.tsx";
 import { SummaryCards } from "../components/summary_cards.tsx";
@@ -20,6 +21,7 @@ export function DashboardPage() {
   return (
     <>
       <SummaryCards model={summary} />
+      <FirstRunPanel range={range} summary={summary} />
       <MonitoringWidget />
       <RangePanel range={range} />
       <TopIpsTable range={range} />
