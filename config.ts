@@ -43,6 +43,12 @@ export interface Config {
   /** Host addresses for pcap import, where no interface tells them (LOCAL_IPS). */
   readonly localIps: readonly string[];
   readonly bindAddress: string;
+  /**
+   * ALLOWED_HOSTS: the names (lowercase) and IP addresses (IPv6 without brackets) a request's Host may carry
+   * besides the listen address and localhost; null when unset: then any IP address and the machine's host name
+   * (web/api/request_guard.ts).
+   */
+  readonly allowedHosts: readonly string[] | null;
   /** 0 lets the system pick a free port at start; the "Serving the dashboard" log line names it. */
   readonly webPort: number;
   readonly saveIntervalSec: number;
@@ -103,6 +109,12 @@ const CONFIG_VARS: readonly VarSpec[] = [
   },
   { name: "BIND", flag: "bind", fallback: "0.0.0.0", help: "listen address of the dashboard and API" },
   {
+    name: "ALLOWED_HOSTS",
+    fallback: "",
+    help: "comma-separated host names (and IP addresses) the dashboard is reached by; others get 421 " +
+      "(default: any IP address and this machine's host name)",
+  },
+  {
     name: "WEB_PORT",
     flag: "port",
     fallback: "8080",
@@ -161,6 +173,9 @@ const CONFIG_VARS: readonly VarSpec[] = [
 export const ENV_NAMES: readonly string[] = [...CONFIG_VARS.map((v) => v.name), "STATE_DIRECTORY"];
 
 const IANA_ZONE_REGEXP = /^[A-Za-z0-9_+\-/]+$/;
+/** A DNS name of letters, digits, "-" and "_" (some LAN names have one), dot-separated labels of 1–63. */
+const HOST_NAME_REGEXP =
+  /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
 /** Resolves flags, environment and defaults into a Config; throws ConfigErrors listing every bad value. */
 export function loadConfig(
@@ -214,6 +229,20 @@ export function loadConfig(
   for (const ip of localIps) {
     if (!parses(() => parseIp(ip))) errors.push(new ConfigError("LOCAL_IPS", ip, "IPv4 or IPv6 addresses"));
   }
+  const allowedHosts = list("ALLOWED_HOSTS").map((host) =>
+    host.toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "")
+  );
+  for (const host of allowedHosts) {
+    if (!HOST_NAME_REGEXP.test(host) && !parses(() => parseIp(host))) {
+      errors.push(
+        new ConfigError(
+          "ALLOWED_HOSTS",
+          host,
+          "host names or IP addresses without port, such as nas.lan,192.0.2.5",
+        ),
+      );
+    }
+  }
   const boolText = raw("DISABLE_OFFLOADS").trim().toLowerCase();
   if (!["", "0", "1", "true", "false", "yes", "no"].includes(boolText)) {
     errors.push(new ConfigError("DISABLE_OFFLOADS", boolText, "true or false"));
@@ -235,6 +264,7 @@ export function loadConfig(
     excludeIpv6Prefixes,
     localIps,
     bindAddress: raw("BIND").trim(),
+    allowedHosts: raw("ALLOWED_HOSTS").trim() === "" ? null : allowedHosts,
     webPort: int("WEB_PORT", 0, 65535),
     saveIntervalSec: int("SAVE_INTERVAL", 5, 3600),
     dbPath: raw("DB_PATH").trim() || (stateDir ? `${stateDir}/netledger.db` : "./data/netledger.db"),

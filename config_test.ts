@@ -70,6 +70,32 @@ Deno.test("loadConfig() names every bad value at once", () => {
   });
 });
 
+Deno.test("loadConfig() reads ALLOWED_HOSTS as lowercase names and IP addresses; unset means the default", () => {
+  assert.equal(loadConfig([], { TZ: "UTC" }).allowedHosts, null);
+  const config = loadConfig([], {
+    TZ: "UTC",
+    ALLOWED_HOSTS: " NAS.lan, netledger.example.com., 192.0.2.5,[2001:db8::5], my_nas ",
+  });
+  assert.deepEqual(config.allowedHosts, [
+    "nas.lan",
+    "netledger.example.com",
+    "192.0.2.5",
+    "2001:db8::5",
+    "my_nas",
+  ]);
+  for (const bad of ["nas.lan:8080", "http://nas.lan", "*.example.com", "nas lan", "-nas.lan", "a..b"]) {
+    assert.throws(() => loadConfig([], { TZ: "UTC", ALLOWED_HOSTS: `nas.lan,${bad}` }), (e) => {
+      assert.ok(e instanceof ConfigErrors, bad);
+      assert.equal(
+        e.message,
+        `Invalid ALLOWED_HOSTS: got "${bad.toLowerCase()}", expected host names or IP ` +
+          "addresses without port, such as nas.lan,192.0.2.5",
+      );
+      return true;
+    });
+  }
+});
+
 Deno.test("helpText() lists every variable with its default", () => {
   const text = helpText("1.2.3");
   for (const name of ENV_NAMES.filter((n) => n !== "STATE_DIRECTORY")) assert.match(text, new RegExp(name));

@@ -116,6 +116,11 @@ async function serve(config: Config, store: Store): Promise<number> {
     localAddresses: () => capture.localAddresses(),
     clash,
     auth,
+    hosts: {
+      allowedHosts: config.allowedHosts,
+      bindAddress: config.bindAddress,
+      machineHostname: Deno.hostname(),
+    },
     metrics: () =>
       buildMetricsSnapshot({
         version: VERSION,

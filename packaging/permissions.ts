@@ -11,7 +11,8 @@
  *   access when a Worker loads its script, even one inside the module graph). The live capture's sysfs and
  *   procfs reads (/sys/class/net/IFACE/{type,flags}, /proc/net/{route,ipv6_route}) go through libc
  *   (ffi readProcFile): Deno grants /proc and /sys only to --allow-all, whatever --allow-read says.
- * - `--allow-env`: the variables of config.ts, by name. `--allow-sys=networkInterfaces`: host addresses.
+ * - `--allow-env`: the variables of config.ts, by name. `--allow-sys=networkInterfaces,hostname`: host
+ *   addresses and the machine's name.
  *   `--allow-run=ethtool`: DISABLE_OFFLOADS only. `--no-prompt`: a missing permission fails, never asks.
  */
 import { ENV_NAMES } from "../config.ts";
@@ -25,8 +26,11 @@ export const APPLIANCE_DATA_DIR = "/var/lib/netledger";
  */
 export const HAND_RUN_DATA_DIR = "./data";
 
-/** Deno.* system APIs used: Deno.networkInterfaces for the monitored interface's addresses. */
-export const SYS_APIS: readonly string[] = ["networkInterfaces"];
+/**
+ * Deno.* system APIs used: Deno.networkInterfaces for the monitored interface's addresses, Deno.hostname for
+ * the Host names answered by default (ALLOWED_HOSTS).
+ */
+export const SYS_APIS: readonly string[] = ["networkInterfaces", "hostname"];
 
 /** Programs netledger may start: ethtool, for DISABLE_OFFLOADS=true. */
 export const RUN_PROGRAMS: readonly string[] = ["ethtool"];

@@ -34,6 +34,7 @@ function serve(rig: ClashRig) {
     localAddresses: () => ({ ips: [], lanPrefixes: [], mode: "auto-gua-/56" }),
     clash: { monitor: rig.monitor, ledger: new ClashLedger(rig.store, rig.monitor) },
     auth: createAuth({ password: null, passwordHash: null, apiToken: null, log: () => {} }),
+    hosts: { allowedHosts: null, bindAddress: "127.0.0.1", machineHostname: "localhost" },
     metrics: () => {
       throw new Error("Not read by these tests");
     },

@@ -191,6 +191,17 @@ export interface HealthJson {
   readonly clash: ClashStatusJson | null;
 }
 
+/**
+ * GET /api/health without credentials while auth is on: whether netledger works, without counters, interface,
+ * versions or the Clash controller's URL (issue 12 finding 9). `problems` names each unhealthy part and its
+ * state only ("capture: failed", "store: full", "clash: unreachable").
+ */
+export interface HealthPublicJson {
+  readonly status: HealthJson["status"];
+  readonly ts: string;
+  readonly problems: readonly string[];
+}
+
 /** GET /api/debug/capture. */
 export interface DebugCaptureJson {
   readonly capture: CaptureJson | null;

@@ -1,18 +1,19 @@
 /**
- * The one route table of netledger's HTTP server: auth first, then the traffic API, the Monitoring API,
- * health and debug, /metrics and the embedded dashboard. Every part is handed in by main.ts as getters, so
- * this file holds no state and no SQL.
+ * The one route table of netledger's HTTP server: the Host check first (request_guard.ts), then auth, then
+ * the traffic API, the Monitoring API, health and debug, /metrics and the embedded dashboard. Every part is
+ * handed in by main.ts as getters, so this file holds no state and no SQL.
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import type { CaptureStatus, LocalAddresses } from "../../capture/mod.ts";
 import type { ClashMonitor } from "../../clash/mod.ts";
 import type { ClashLedger, LedgerStatus, TrafficLedger } from "../../store/mod.ts";
-import { type Auth, authMiddleware, authRoutes } from "./auth.ts";
+import { type Auth, authMiddleware, authRoutes, authStateOf } from "./auth.ts";
 import type {
   CaptureJson,
   DebugCaptureJson,
   ErrorJson,
   HealthJson,
+  HealthPublicJson,
   LocalIpsJson,
   StoreStatusJson,
 } from "../api_types.ts";
@@ -21,6 +22,7 @@ import { errorResponse } from "./error_response.ts";
 import { METRICS_CONTENT_TYPE, type MetricsSnapshot, renderMetrics } from "./metrics.ts";
 import { clashStatusJson } from "./monitoring_json.ts";
 import { monitoringRoutes } from "./monitoring_routes.ts";
+import { hostGuard, type HostPolicy, noSniff } from "./request_guard.ts";
 import { staticRoutes } from "./static_routes.ts";
 import { type RealtimeSource, trafficRoutes } from "./traffic_routes.ts";
 
@@ -42,12 +44,16 @@ export interface AppDeps {
   /** The proxy-client part; without CLASH_API_URL the monitor's status says `not_configured`. */
   readonly clash: { readonly monitor: ClashMonitor; readonly ledger: ClashLedger };
   readonly auth: Auth;
+  /** The Host values answered (ALLOWED_HOSTS, BIND, the machine's name); others get 421 (DNS rebinding). */
+  readonly hosts: HostPolicy;
   readonly metrics: () => MetricsSnapshot;
 }
 
 /** Builds the Hono app; `app.fetch` is the server's handler. */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use("*", hostGuard(deps.hosts));
+  app.use("*", noSniff);
   app.use("/api/*", noStore);
   app.use("/metrics", noStore);
   app.use("*", authMiddleware(deps.auth));
@@ -56,7 +62,12 @@ export function createApp(deps: AppDeps): Hono {
     if (readsCapture(c.req.path)) await deps.catchUpCapture();
     await next();
   });
-  app.get("/api/health", (c) => c.json<HealthJson>(healthJson(deps)));
+  app.get("/api/health", (c) => {
+    if (authStateOf(c).isAuthenticated) return c.json<HealthJson>(healthJson(deps));
+    // Without credentials (auth on): no counters, interface, versions or Clash URL (finding 9).
+    const { status, ts, problems } = healthJson(deps, { isPublic: true });
+    return c.json<HealthPublicJson>({ status, ts, problems });
+  });
   app.get("/api/debug/local_ips", (c) => c.json<LocalIpsJson>(localIpsJson(deps)));
   app.get(
     "/api/debug/capture",
@@ -91,16 +102,22 @@ function readsCapture(path: string): boolean {
     !path.startsWith("/api/monitoring/");
 }
 
-function healthJson(deps: AppDeps): HealthJson {
+/**
+ * The health answer; `isPublic` words each problem as the part and its state only, since the messages name
+ * the interface, paths and the Clash controller's URL.
+ */
+function healthJson(deps: AppDeps, options: { isPublic?: boolean } = {}): HealthJson {
   const capture = deps.captureStatus();
   const store = deps.ledger.status();
   const clash = deps.clash.monitor.isConfigured ? deps.clash.monitor.status() : null;
   const problems: string[] = [];
+  const problem = (part: string, state: string, message: string) =>
+    problems.push(`${part}: ${options.isPublic ? state : message}`);
   if (capture !== null && capture.state !== "capturing") {
-    problems.push(`capture: ${capture.message ?? capture.state}`);
+    problem("capture", capture.state, capture.message ?? capture.state);
   }
-  if (store.errorMessage !== null) problems.push(`store: ${store.errorMessage}`);
-  if (clash !== null && clash.state !== "connected") problems.push(`clash: ${clash.message}`);
+  if (store.errorMessage !== null) problem("store", store.errorKind ?? "error", store.errorMessage);
+  if (clash !== null && clash.state !== "connected") problem("clash", clash.state, clash.message);
   return {
     status: problems.length === 0 ? "ok" : "degraded",
     ts: Temporal.Instant.fromEpochMilliseconds(deps.nowSec() * 1000).toZonedDateTimeISO(deps.timeZone)

@@ -40,6 +40,7 @@ async function buildApp(deps: (store: Store) => Partial<AppDeps> = () => ({})): 
     localAddresses: () => ({ ips: [], lanPrefixes: [], mode: "auto-gua-/56" }),
     clash: { monitor, ledger: new ClashLedger(store, monitor) },
     auth: createAuth({ password: null, passwordHash: null, apiToken: null, log: () => {} }),
+    hosts: { allowedHosts: null, bindAddress: "127.0.0.1", machineHostname: "localhost" },
     metrics: () => ({
       version: "test",
       isCaptureRunning: false,

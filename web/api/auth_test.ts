@@ -1,91 +1,20 @@
 import assert from "node:assert/strict";
-import type { Hono } from "hono";
-import { ClashMonitor } from "../../clash/mod.ts";
-import { ClashLedger, ClashStore, openStore, TrafficLedger } from "../../store/mod.ts";
-import { createApp } from "./app.ts";
-import { type Auth, createAuth, exposureWarning, isBeyondLoopback } from "./auth.ts";
 import {
-  clientKey,
-  FAILURE_WINDOW_SEC,
-  LoginThrottle,
-  MAX_FAILURES_PER_CLIENT,
-  MAX_TRACKED_CLIENTS,
-} from "./login_throttle.ts";
-import { MAX_SESSIONS, SESSION_TTL_SEC, SessionTable } from "./auth_sessions.ts";
+  buildApp,
+  rawUpgrade,
+  readCloseCode,
+  type Route,
+  routesOf,
+  sha256Text,
+  upgradeStatus,
+  withServer,
+} from "./_testing.ts";
+import { createAuth, exposureWarning, isBeyondLoopback } from "./auth.ts";
+import { FAILURE_WINDOW_SEC, MAX_FAILURES_PER_CLIENT } from "./login_throttle.ts";
+import { SESSION_ENDED_CLOSE_CODE, SESSION_TTL_SEC } from "./auth_sessions.ts";
 
 const PASSWORD = "correct horse battery staple";
 const TOKEN = "tok-8c1f0e4b9d";
-
-/** The real app (web/api/app.ts) on a temp database, with the Clash part configured but never connected. */
-interface TestApp extends AsyncDisposable {
-  readonly app: Hono;
-}
-
-async function buildApp(
-  auth: Auth,
-  catchUpCapture: () => Promise<unknown> = () => Promise.resolve(true),
-): Promise<TestApp> {
-  const dir = await Deno.makeTempDir({ prefix: "nl-auth-" });
-  const store = openStore(`${dir}/netledger.db`, { log: () => {} });
-  const clashStore = new ClashStore(store);
-  // Never started: no connection is attempted; the routes still exist and answer from the store.
-  const monitor = new ClashMonitor({
-    apiUrl: "http://127.0.0.1:9",
-    secret: "",
-    persistence: clashStore,
-    log: () => {},
-  });
-  const app = createApp({
-    version: "test",
-    timeZone: "UTC",
-    nowSec: () => Date.now() / 1000,
-    ledger: new TrafficLedger(store),
-    realtime: { samples: () => [] },
-    captureStatus: () => null,
-    catchUpCapture,
-    localAddresses: () => ({ ips: [], lanPrefixes: [], mode: "auto-gua-/56" }),
-    clash: { monitor, ledger: new ClashLedger(store, monitor) },
-    auth,
-    metrics: () => ({
-      version: "test",
-      isCaptureRunning: false,
-      traffic: [],
-      malformedPackets: 0,
-      droppedPackets: 0,
-      topRemotes: { windowStartSec: 0, totalUpBytes: 0, totalDownBytes: 0, rows: [], limit: 0 },
-      clash: null,
-    }),
-  });
-  return {
-    app,
-    async [Symbol.asyncDispose]() {
-      await monitor.stop();
-      store.close();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
-
-interface Route {
-  readonly method: string;
-  readonly path: string;
-}
-
-/** The app's routes (not middleware), with path parameters and wildcards filled with sample values. */
-function routesOf(app: Hono): Route[] {
-  const seen = new Set<string>();
-  const routes: Route[] = [];
-  for (const r of app.routes) {
-    if (r.method === "ALL" || (r.method === "POST" && (r.path === "/login" || r.path === "/logout"))) {
-      continue;
-    }
-    const path = r.path.replace(/:ip\b/g, "192.0.2.10").replace(/:[a-z_]+/gi, "x").replace(/\*$/, "app.js");
-    if (seen.has(`${r.method} ${path}`)) continue;
-    seen.add(`${r.method} ${path}`);
-    routes.push({ method: r.method, path });
-  }
-  return routes;
-}
 
 /** What the spec leaves reachable without credentials: the health check and the login machinery. */
 const EXPECTED_OPEN_PATHS = ["/api/health", "/api/session", "/login"];
@@ -99,44 +28,6 @@ function passedAuth(response: Response): boolean {
 }
 
 const isApi = (path: string) => path.startsWith("/api/") || path === "/metrics";
-
-async function withServer(auth: Auth, fn: (base: string, app: Hono) => Promise<void>): Promise<void> {
-  await using built = await buildApp(auth);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, built.app.fetch);
-  try {
-    await fn(`http://127.0.0.1:${server.addr.port}`, built.app);
-  } finally {
-    await server.shutdown();
-  }
-}
-
-/** Sends a real WebSocket upgrade over TCP and returns the status code of the answer. */
-async function upgradeStatus(base: string, path: string, headers: Record<string, string>): Promise<number> {
-  const url = new URL(path, base);
-  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
-  try {
-    const lines = [
-      `GET ${path} HTTP/1.1`,
-      `Host: ${url.host}`,
-      "Upgrade: websocket",
-      "Connection: Upgrade",
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
-      "Sec-WebSocket-Version: 13",
-      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
-    ];
-    await conn.write(new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"));
-    const buffer = new Uint8Array(4096);
-    let text = "";
-    while (!text.includes("\r\n")) {
-      const n = await conn.read(buffer);
-      if (n === null) break;
-      text += new TextDecoder().decode(buffer.subarray(0, n));
-    }
-    return Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? "0");
-  } finally {
-    conn.close();
-  }
-}
 
 async function request(base: string, route: Route, headers: Record<string, string>): Promise<Response> {
   const response = await fetch(new URL(route.path, base), {
@@ -333,7 +224,7 @@ Deno.test("POST /login locks a client out after repeated failures, even for the 
 Deno.test("answers built from captured counts wait for the capture to catch up, after auth; the live rate does not", async () => {
   const auth = createAuth({ password: null, passwordHash: null, apiToken: TOKEN });
   let catchUps = 0;
-  await using built = await buildApp(auth, () => Promise.resolve(++catchUps));
+  await using built = await buildApp(auth, { catchUpCapture: () => Promise.resolve(++catchUps) });
   const callsFor = async (path: string, token: string | null) => {
     const before = catchUps;
     const headers: Record<string, string> = token === null ? {} : { Authorization: `Bearer ${token}` };
@@ -351,38 +242,6 @@ Deno.test("answers built from captured counts wait for the capture to catch up, 
   }
   // Refused requests never wake the capture Worker.
   assert.equal(await callsFor("/api/summary", null), 0);
-});
-
-Deno.test("SessionTable expires sessions after their lifetime and keeps at most MAX_SESSIONS", () => {
-  let nowMs = 0;
-  const table = new SessionTable(() => nowMs);
-  const first = table.create();
-  assert.equal(table.isValid(first), true);
-  nowMs += SESSION_TTL_SEC * 1000;
-  assert.equal(table.isValid(first), false);
-  const ids = Array.from({ length: MAX_SESSIONS + 10 }, () => table.create());
-  assert.equal(table.size, MAX_SESSIONS);
-  assert.equal(table.isValid(ids[0]), false);
-  assert.equal(table.isValid(ids.at(-1)!), true);
-});
-
-Deno.test("LoginThrottle tracks at most MAX_TRACKED_CLIENTS addresses and limits all of them together", () => {
-  const throttle = new LoginThrottle(() => 0);
-  for (let i = 0; i < MAX_TRACKED_CLIENTS + 50; i++) throttle.recordFailure(`198.51.${i >> 8}.${i & 255}`);
-  assert.equal(throttle.trackedClients, MAX_TRACKED_CLIENTS);
-  assert.equal(throttle.retryAfterSec("203.0.113.99"), FAILURE_WINDOW_SEC, "global limit reached");
-});
-
-Deno.test("clientKey() counts IPv6 clients by /64 and IPv4-mapped ones as IPv4", () => {
-  const cases: [string, string][] = [
-    ["198.51.100.7", "198.51.100.7"],
-    ["::ffff:198.51.100.7", "198.51.100.7"],
-    ["2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"],
-    ["2001:0db8:0001:0002:ffff:1:2:3", "2001:db8:1:2::/64"],
-    ["2001:db8::1", "2001:db8:0:0::/64"],
-    ["fe80::1%eth0", "fe80:0:0:0::/64"],
-  ];
-  for (const [address, key] of cases) assert.equal(clientKey(address), key, address);
 });
 
 Deno.test("isBeyondLoopback() and exposureWarning() flag listeners other hosts can reach", () => {
@@ -405,7 +264,133 @@ Deno.test("isBeyondLoopback() and exposureWarning() flag listeners other hosts c
   assert.equal(exposureWarning({ bindAddress: "127.0.0.1", webPort: 8080, isAuthEnabled: false }), null);
 });
 
-async function sha256Text(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-  return "sha256:" + Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
+/** Every control character (finding 1), and paths a browser reads as another site (finding 2). */
+const HOSTILE_NEXT_PATHS = [
+  ...Array.from({ length: 32 }, (_, code) => `/${String.fromCharCode(code)}`),
+  "/\x7f",
+  "/\t/198.51.100.7",
+  "/\n/198.51.100.7",
+  "/\r\n/198.51.100.7",
+  "/ /198.51.100.7",
+  "//198.51.100.7",
+  "/\\198.51.100.7",
+  "/a//198.51.100.7",
+  "https://198.51.100.7/",
+  "/\u00e9",
+  `/${"a".repeat(3000)}`,
+];
+
+Deno.test("GET and POST /login turn every control character and off-site next path into /, with auth off and on (findings 1, 2)", async () => {
+  for (
+    const auth of [
+      createAuth({ password: null, passwordHash: null, apiToken: null }),
+      createAuth({ password: PASSWORD, passwordHash: null, apiToken: null }),
+    ]
+  ) {
+    await withServer(auth, async (base) => {
+      // Logged in, GET /login redirects at once: the path that put the raw value into Location.
+      const headers: Record<string, string> = auth.isEnabled ? { Cookie: await sessionCookie(base) } : {};
+      for (const next of HOSTILE_NEXT_PATHS) {
+        const label = `auth ${auth.isEnabled ? "on" : "off"}, next ${JSON.stringify(next.slice(0, 20))}`;
+        const get = await fetch(`${base}/login?next=${encodeURIComponent(next)}`, {
+          headers,
+          redirect: "manual",
+        });
+        await get.body?.cancel();
+        assert.equal(get.status, 303, label);
+        assert.equal(get.headers.get("location"), "/", label);
+        if (!auth.isEnabled) continue;
+        const post = await login(base, PASSWORD, next);
+        await post.body?.cancel();
+        assert.equal(post.headers.get("location"), "/", label);
+      }
+      for (const next of ["/#/monitoring", "/?start=2026-01-01&end=2026-01-31", "/%0B"]) {
+        const get = await fetch(`${base}/login?next=${encodeURIComponent(next)}`, {
+          headers,
+          redirect: "manual",
+        });
+        await get.body?.cancel();
+        assert.equal(get.headers.get("location"), next, "a local path is kept");
+      }
+      const health = await fetch(`${base}/api/health`);
+      await health.body?.cancel();
+      assert.equal(health.status, 200, "the server still answers");
+    });
+  }
+});
+
+Deno.test("POST /logout refuses another origin; from this one it ends the session and closes its WebSockets (finding 8)", async () => {
+  const auth = createAuth({ password: PASSWORD, passwordHash: null, apiToken: null });
+  await withServer(auth, async (base) => {
+    const cookie = await sessionCookie(base);
+    const otherCookie = await sessionCookie(base);
+    const foreign = await fetch(`${base}/logout`, {
+      method: "POST",
+      headers: { Cookie: cookie, Origin: "http://198.51.100.7" },
+      redirect: "manual",
+    });
+    assert.equal(foreign.status, 403);
+    assert.match((await foreign.json()).error, /another origin/);
+    const still = await fetch(`${base}/api/summary`, { headers: { Cookie: cookie } });
+    await still.body?.cancel();
+    assert.equal(still.status, 200, "the session survives a cross-origin logout");
+
+    const path = "/api/monitoring/ws/traffic";
+    const mine = await rawUpgrade(base, path, { Cookie: cookie, Origin: base });
+    const theirs = await rawUpgrade(base, path, { Cookie: otherCookie, Origin: base });
+    assert.deepEqual([mine.status, theirs.status], [101, 101]);
+    const logout = await fetch(`${base}/logout`, {
+      method: "POST",
+      headers: { Cookie: cookie, Origin: base },
+      redirect: "manual",
+    });
+    await logout.body?.cancel();
+    assert.equal(logout.status, 303);
+    assert.equal(await readCloseCode(mine.conn), SESSION_ENDED_CLOSE_CODE);
+    mine.conn.close();
+    const theirsStill = await fetch(`${base}/api/summary`, { headers: { Cookie: otherCookie } });
+    await theirsStill.body?.cancel();
+    assert.equal(theirsStill.status, 200, "another session lives on");
+    theirs.conn.close();
+  });
+});
+
+Deno.test("GET /api/health answers only status, ts and problems without credentials while auth is on; the Clash URL only to the logged-in, never its userinfo (findings 7, 9)", async () => {
+  const auth = createAuth({ password: PASSWORD, passwordHash: null, apiToken: TOKEN, log: () => {} });
+  const clashApiUrl = "http://owner:secretpw@127.0.0.1:9";
+  await withServer(auth, async (base) => {
+    const health = async (headers: Record<string, string>) => {
+      const response = await fetch(`${base}/api/health`, { headers });
+      assert.equal(response.status, 200);
+      return await response.text();
+    };
+    const anonymous = await health({});
+    assert.deepEqual(Object.keys(JSON.parse(anonymous)), ["status", "ts", "problems"]);
+    assert.deepEqual(JSON.parse(anonymous).problems, ["clash: connecting"]);
+    assert.doesNotMatch(anonymous, /127\.0\.0\.1|owner|secretpw/);
+    const credentials: Record<string, string>[] = [
+      { Cookie: await sessionCookie(base) },
+      { Authorization: `Bearer ${TOKEN}` },
+    ];
+    for (const headers of credentials) {
+      const full = JSON.parse(await health(headers));
+      assert.ok("version" in full && "store" in full && "clash" in full, JSON.stringify(headers));
+      assert.match(full.clash.message, /"http:\/\/\*\*\*@127\.0\.0\.1:9"/);
+      assert.doesNotMatch(JSON.stringify(full), /owner|secretpw/);
+    }
+    // A wrong token gets the short answer and counts as a failed attempt: no unthrottled token oracle.
+    for (let i = 0; i < MAX_FAILURES_PER_CLIENT; i++) {
+      assert.deepEqual(Object.keys(JSON.parse(await health({ Authorization: "Bearer nope" }))), [
+        "status",
+        "ts",
+        "problems",
+      ]);
+    }
+    assert.ok(auth.throttle.clientRetryAfterSec("127.0.0.1") > 0);
+  }, { clashApiUrl });
+  const open = createAuth({ password: null, passwordHash: null, apiToken: null });
+  await withServer(open, async (base) => {
+    const full = await (await fetch(`${base}/api/health`)).json();
+    assert.ok("version" in full && "capture" in full, "with auth off everyone gets the full answer");
+  });
+});

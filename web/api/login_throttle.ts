@@ -1,12 +1,14 @@
 /**
- * Rate limit for failed logins and failed API tokens: per client address (IPv6 by its /64, since one host
- * owns a whole /64) and globally, so an attacker spreading guesses over many addresses still meets a bound.
+ * Rate limit for failed logins and failed API tokens. Per client address (IPv6 by its /64, since one host
+ * owns a whole /64): five failures lock the address out, unchecked, for the rest of the window. Globally: past
+ * a hundred failures from all addresses together, wrong attempts are refused everywhere, but a correct
+ * password or token still gets in (issue 12 finding 3: twenty addresses must not lock the owner out).
  * Memory is bounded: at most MAX_TRACKED_CLIENTS entries, the oldest dropped first.
  */
 
 /** Failures allowed per client address in one window before it is locked out for the rest of the window. */
 export const MAX_FAILURES_PER_CLIENT = 5;
-/** Failures allowed from all addresses together in one window. */
+/** Failures from all addresses together in one window after which wrong attempts get 429 everywhere. */
 export const MAX_FAILURES_GLOBAL = 100;
 /** Length of a counting window, in seconds. */
 export const FAILURE_WINDOW_SEC = 15 * 60;
@@ -18,7 +20,7 @@ interface FailureWindow {
   failures: number;
 }
 
-/** Counts failed attempts and says how long a client must wait; `now` is a clock in milliseconds. */
+/** Counts failed attempts and says how long wrong attempts are refused; `now` is a clock in milliseconds. */
 export class LoginThrottle {
   readonly #clients = new Map<string, FailureWindow>();
   readonly #global: FailureWindow = { startMs: 0, failures: 0 };
@@ -28,18 +30,20 @@ export class LoginThrottle {
     this.#now = now;
   }
 
-  /** Seconds `clientAddress` must wait before its next attempt counts; 0 when it may try now. */
-  retryAfterSec(clientAddress: string): number {
-    const nowMs = this.#now();
-    const windows = [this.#clients.get(clientKey(clientAddress)), this.#global];
-    let waitMs = 0;
-    for (const [i, window] of windows.entries()) {
-      const limit = i === 0 ? MAX_FAILURES_PER_CLIENT : MAX_FAILURES_GLOBAL;
-      if (window === undefined || window.failures < limit) continue;
-      const endMs = window.startMs + FAILURE_WINDOW_SEC * 1000;
-      if (endMs > nowMs) waitMs = Math.max(waitMs, endMs - nowMs);
-    }
-    return Math.ceil(waitMs / 1000);
+  /**
+   * Seconds `clientAddress` is locked out for: every attempt from it is refused unchecked, so the per-address
+   * limit bounds how fast one address can guess; 0 when it may try now.
+   */
+  clientRetryAfterSec(clientAddress: string): number {
+    return this.#waitSec(this.#clients.get(clientKey(clientAddress)), MAX_FAILURES_PER_CLIENT);
+  }
+
+  /**
+   * Seconds the global limit refuses wrong attempts from every address for; 0 when it is not reached. It
+   * never refuses a correct password or token, so nobody can lock the owner (or a Prometheus scrape) out.
+   */
+  globalRetryAfterSec(): number {
+    return this.#waitSec(this.#global, MAX_FAILURES_GLOBAL);
   }
 
   /** Records one failed attempt from `clientAddress`. */
@@ -66,6 +70,11 @@ export class LoginThrottle {
   /** Forgets the failures of `clientAddress` after it proved it knows the secret. */
   recordSuccess(clientAddress: string): void {
     this.#clients.delete(clientKey(clientAddress));
+  }
+
+  #waitSec(window: FailureWindow | undefined, limit: number): number {
+    if (window === undefined || window.failures < limit) return 0;
+    return Math.max(0, Math.ceil((window.startMs + FAILURE_WINDOW_SEC * 1000 - this.#now()) / 1000));
   }
 
   /** Number of client addresses tracked (bounded by MAX_TRACKED_CLIENTS). */
