@@ -19,7 +19,13 @@ import {
   StoreError,
   TrafficLedger,
 } from "./store/mod.ts";
-import { buildMetricsSnapshot, createApp, createAuth, exposureWarning } from "./web/api/mod.ts";
+import {
+  buildMetricsSnapshot,
+  createApp,
+  createAuth,
+  exposureWarning,
+  serveWithHeaderTimeout,
+} from "./web/api/mod.ts";
 import { runImport } from "./import_command.ts";
 import { runHealthcheck } from "./packaging/mod.ts";
 
@@ -132,9 +138,11 @@ async function serve(config: Config, store: Store): Promise<number> {
         topN: config.metricsTopN,
       }),
   });
-  const server = Deno.serve({
+  // Deno.serve itself never times out a half-sent request head (issue 12 finding 9).
+  const server = serveWithHeaderTimeout({
     hostname: config.bindAddress,
     port: config.webPort,
+    log,
     onListen: ({ hostname, port }) => {
       // The port really bound (WEB_PORT=0 picks a free one): tests read it from this line.
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
