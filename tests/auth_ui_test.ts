@@ -187,6 +187,26 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "a logged-in browser sent to /login?next=/<TAB>/host stays on this site (finding 2)",
+        async () => {
+          const offSite: string[] = [];
+          await page.route((url) => url.host !== new URL(baseUrl).host, (route) => {
+            offSite.push(route.request().url());
+            return route.abort();
+          });
+          isNavigating = true; // leaving cancels the dashboard's polls in flight
+          // Chromium skips a TAB in a Location, so "/\t/198.51.100.7/" would be "//198.51.100.7/": another site.
+          await page.goto(`${baseUrl}/login?next=${encodeURIComponent("/\t/198.51.100.7/")}`);
+          await waitForDashboard(page);
+          isNavigating = false;
+          assert.equal(new URL(page.url()).origin, baseUrl);
+          assert.equal(pathOf(page), "/");
+          assert.deepEqual(offSite, []);
+          await page.unrouteAll();
+        },
+      );
+
       await t.step("the API token works without a cookie; a wrong one does not", async () => {
         const withToken = await apiStatus(baseUrl, "/api/summary", bearer);
         assert.equal(withToken.status, 200);

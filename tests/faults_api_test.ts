@@ -1,7 +1,11 @@
 /**
- * 10,000 malformed API requests against the real program (issue #6 item 8): fuzzed paths, parameters,
- * methods and headers through fetch, plus raw garbage over TCP. Every answer must be a 4xx, the process must
- * stay up, and its memory must stay flat. Seeded: NETLEDGER_FUZZ_SEED repeats a run.
+ * 10,000 malformed API requests against the real program (issue #6 item 8), once with auth off and once with
+ * a password and an API token: fuzzed paths, parameters, methods and headers through fetch, plus raw garbage
+ * over TCP. Every answer to an API request must be a 4xx; the login routes and pages (GET/POST /login,
+ * POST /logout, redirects to the login page) may also answer 200 or 303, and every Location
+ * header built from input must be a local path of printable ASCII (issue 12 findings 1 and 2: a control
+ * character in `next` made Deno panic). The process must stay up, and its memory must stay flat. Seeded:
+ * NETLEDGER_FUZZ_SEED repeats a run.
  */
 import assert from "node:assert/strict";
 import { seededRandom } from "./helpers/netledger_rig.ts";
@@ -19,8 +23,23 @@ interface FuzzRequest {
   readonly method: string;
   readonly path: string;
   readonly headers: Record<string, string>;
-  readonly body?: string;
+  readonly body?: string | URLSearchParams;
+  /** Statuses besides 4xx this request may get: a page or login route answers 200 or 303, a CSV 200. */
+  readonly alsoAllowed?: readonly number[];
 }
+
+/** The server under test: its URL and, with auth on, the credentials the fuzzer may send. */
+interface FuzzTarget {
+  readonly baseUrl: string;
+  readonly password: string | null;
+  readonly token: string | null;
+  /** A session cookie ("name=value"), so GET /login redirects at once; null with auth off. */
+  readonly cookie: string | null;
+}
+
+/** A Location built from input is a local path of printable ASCII that no browser reads as another site. */
+const SAFE_LOCATION_REGEXP = /^\/(?![\/\\])[\x21-\x7e]*$/;
+const PAGE_STATUSES = [200, 303];
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
@@ -62,16 +81,38 @@ const GET_ROUTES = [
   "/metrics",
 ];
 
-/** One malformed request: every generator breaks the path, a parameter or the method. */
-function fuzzRequest(random: Random): FuzzRequest {
-  const headers = fuzzHeaders(random);
+/** A `next` path for the login routes: control characters, TAB, `//`, `\\`, non-ASCII, very long, junk. */
+function hostileNext(random: Random): string {
+  return pick(random, [
+    () => `/${String.fromCharCode(Math.floor(random() * 32))}${junk(random, 20)}`,
+    () => `/\x7f${junk(random, 10)}`,
+    () => `/\t/${junk(random, 20, "abcdefghij.")}`,
+    () => `//${junk(random, 20, "abcdefghij.")}`,
+    () => `/\\${junk(random, 20, "abcdefghij.")}`,
+    () => `/\u00e9\u4e2d${junk(random, 10)}`,
+    () => `/${junk(random, 3000)}`,
+    () => junk(random, 60),
+  ])();
+}
+
+/** An Origin header, or none: this server's, another site's, "null" or junk. */
+function fuzzOrigin(random: Random, target: FuzzTarget): Record<string, string> {
+  const origin = pick(random, [null, target.baseUrl, "http://198.51.100.7", "null", junk(random, 40)]);
+  return origin === null ? {} : { origin: origin.trim() || "x" };
+}
+
+/** One malformed request: every generator breaks the path, a parameter, the method or a login field. */
+function fuzzRequest(random: Random, target: FuzzTarget): FuzzRequest {
+  const headers = fuzzHeaders(random, target);
   const badDate = () => random() < 0.5 ? pick(random, BAD_DATES) : `x${junk(random, 30)}`;
-  switch (Math.floor(random() * 7)) {
+  switch (Math.floor(random() * 10)) {
     case 0:
+      // With auth on, a page redirects to /login?next=<this path>: a Location built from input.
       return {
         method: "GET",
         path: `/nl-fuzz-${encodedJunk(random, 40)}/${encodedJunk(random, 20)}`,
         headers,
+        alsoAllowed: target.token === null ? [] : [303],
       };
     case 1:
       // The prefix keeps the last segment from being "%2e" or "%2e%2e": fetch resolves those dot segments,
@@ -80,6 +121,8 @@ function fuzzRequest(random: Random): FuzzRequest {
         method: "GET",
         path: `/api/nl-fuzz/${"../".repeat(Math.floor(random() * 5))}nl-fuzz-${encodedJunk(random, 60)}`,
         headers,
+        // Two "../" and more leave /api/: with auth on, a page path redirects to the login page.
+        alsoAllowed: target.token === null ? [] : [303],
       };
     case 2: {
       const granularity = random() < 0.5 ? pick(random, ["hour", "day", "month"]) : junk(random, 12);
@@ -104,12 +147,47 @@ function fuzzRequest(random: Random): FuzzRequest {
         headers,
         body: junk(random, 2000),
       };
+    case 6: {
+      const cookie: Record<string, string> = target.cookie !== null && random() < 0.7
+        ? { cookie: target.cookie }
+        : {};
+      const query = new URLSearchParams({ next: hostileNext(random) });
+      return {
+        method: "GET",
+        path: `/login?${query}`,
+        headers: { ...headers, ...cookie },
+        alsoAllowed: PAGE_STATUSES,
+      };
+    }
+    case 7: {
+      // The right password (a wrong one would lock the fuzzer out): the Location after a login is built from
+      // `next`. With auth off any password is redirected.
+      const password = target.password ?? junk(random, 40);
+      return {
+        method: "POST",
+        path: "/login",
+        headers: { ...headers, ...fuzzOrigin(random, target) },
+        body: new URLSearchParams({ password, next: hostileNext(random) }),
+        alsoAllowed: PAGE_STATUSES,
+      };
+    }
+    case 8:
+      return {
+        method: "POST",
+        path: "/logout",
+        headers: { ...headers, ...fuzzOrigin(random, target) },
+        alsoAllowed: PAGE_STATUSES,
+      };
     default:
       return { method: "GET", path: `/api/history/${encodedJunk(random, 30)}`, headers };
   }
 }
 
-function fuzzHeaders(random: Random): Record<string, string> {
+/**
+ * Random headers; with auth on, an Authorization header carries the right token (a wrong one would lock the
+ * fuzzer's address out, and every later answer would be a 429 that reaches no route).
+ */
+function fuzzHeaders(random: Random, target: FuzzTarget): Record<string, string> {
   const headers: Record<string, string> = {};
   const names = [
     "accept-encoding",
@@ -122,6 +200,10 @@ function fuzzHeaders(random: Random): Record<string, string> {
   ];
   for (let i = Math.floor(random() * 4); i > 0; i--) {
     headers[pick(random, names)] = junk(random, random() < 0.05 ? 8000 : 60).trim() || "x";
+  }
+  if (target.token !== null) {
+    if (random() < 0.7) headers.authorization = `Bearer ${target.token}`;
+    else delete headers.authorization;
   }
   if (random() < 0.2) {
     headers[`x-${junk(random, 20, "abcdefghijklmnopqrstuvwxyz-")}`] = junk(random, 100).trim() || "x";
@@ -163,72 +245,119 @@ async function residentMiB(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
 }
 
-Deno.test({
-  name: `${REQUESTS} malformed API requests get only 4xx answers, no crash, and flat memory`,
-  sanitizeResources: false,
-  async fn() {
-    const seed = Number(Deno.env.get("NETLEDGER_FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 31));
-    console.log(`seed ${seed} (NETLEDGER_FUZZ_SEED=${seed} repeats these requests)`);
-    const random = seededRandom(seed);
-    const dir = await Deno.makeTempDir({ prefix: "nl-fuzz-" });
-    const main = await startMain({
-      flags: ["-A"],
-      env: childEnv({
-        DB_PATH: `${dir}/netledger.db`,
-        BIND: "127.0.0.1",
-        MONITOR_IFACE: "lo",
-        RING_MB: "1",
-        TZ: "UTC",
-      }),
-    });
-    const statuses = new Map<number, number>();
-    const failures: string[] = [];
-    const rss: number[] = [];
-    let next = 0;
-    try {
-      const worker = async () => {
-        while (next < REQUESTS) {
-          const i = next++;
-          if (i === WARM_UP || i === REQUESTS - 1) rss.push(await residentMiB(main.child.pid));
-          let status: number;
-          let label: string;
-          if (random() < 0.1) {
-            const text = rawGarbage(random);
-            label = `raw ${JSON.stringify(text.slice(0, 80))}`;
-            status = await rawStatus(main.port, text);
-          } else {
-            const request = fuzzRequest(random);
-            label = `${request.method} ${request.path.slice(0, 120)}`;
-            const response = await fetch(`${main.baseUrl}${request.path}`, {
-              method: request.method,
-              headers: request.headers,
-              body: request.body,
-              redirect: "manual",
-              signal: AbortSignal.timeout(10_000),
-            });
-            await response.body?.cancel();
-            status = response.status;
+/** Whether an answer passes: a 4xx, or a status the request allows; any Location must be a safe local path. */
+function answerProblem(request: FuzzRequest, status: number, location: string | null): string | null {
+  if (location !== null && !SAFE_LOCATION_REGEXP.test(location)) {
+    return `Location ${JSON.stringify(location)}`;
+  }
+  if (status >= 400 && status <= 499) return null;
+  return request.alsoAllowed?.includes(status) ? null : `${status}`;
+}
+
+const PASSWORD = "fuzz password 1";
+const TOKEN = "fuzz-token-2";
+
+/** Logs in once, for the GET /login requests that come with a valid session. */
+async function loginCookie(baseUrl: string): Promise<string> {
+  const response = await fetch(`${baseUrl}/login`, {
+    method: "POST",
+    body: new URLSearchParams({ password: PASSWORD, next: "/" }),
+    redirect: "manual",
+  });
+  await response.body?.cancel();
+  assert.equal(response.status, 303);
+  return (response.headers.get("set-cookie") ?? "").split(";")[0];
+}
+
+for (const isAuthOn of [false, true]) {
+  Deno.test({
+    name:
+      `${REQUESTS} malformed API and login requests get only 4xx answers (or a page, or a local redirect), no ` +
+      `crash, and flat memory, auth ${isAuthOn ? "on" : "off"}`,
+    sanitizeResources: false,
+    fn: () => fuzzServer(isAuthOn),
+  });
+}
+
+async function fuzzServer(isAuthOn: boolean): Promise<void> {
+  const seed = Number(Deno.env.get("NETLEDGER_FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 31));
+  console.log(`seed ${seed} (NETLEDGER_FUZZ_SEED=${seed} repeats these requests)`);
+  const random = seededRandom(seed);
+  const dir = await Deno.makeTempDir({ prefix: "nl-fuzz-" });
+  const main = await startMain({
+    flags: ["-A"],
+    env: childEnv({
+      DB_PATH: `${dir}/netledger.db`,
+      BIND: "127.0.0.1",
+      MONITOR_IFACE: "lo",
+      RING_MB: "1",
+      TZ: "UTC",
+      ...(isAuthOn ? { AUTH_PASSWORD: PASSWORD, API_TOKEN: TOKEN } : {}),
+    }),
+  });
+  const statuses = new Map<number, number>();
+  /** Requests the login routes answered themselves (a page, a redirect or the cross-origin 403). */
+  const handledLoginRequests = new Map<string, number>();
+  const failures: string[] = [];
+  const rss: number[] = [];
+  let next = 0;
+  try {
+    const target: FuzzTarget = {
+      baseUrl: main.baseUrl,
+      password: isAuthOn ? PASSWORD : null,
+      token: isAuthOn ? TOKEN : null,
+      cookie: isAuthOn ? await loginCookie(main.baseUrl) : null,
+    };
+    const worker = async () => {
+      while (next < REQUESTS) {
+        const i = next++;
+        if (i === WARM_UP || i === REQUESTS - 1) rss.push(await residentMiB(main.child.pid));
+        let status: number;
+        let label: string;
+        let problem: string | null;
+        if (random() < 0.1) {
+          const text = rawGarbage(random);
+          label = `raw ${JSON.stringify(text.slice(0, 80))}`;
+          status = await rawStatus(main.port, text);
+          problem = status >= 400 && status <= 499 ? null : `${status}`;
+        } else {
+          const request = fuzzRequest(random, target);
+          label = `${request.method} ${request.path.slice(0, 120)}`;
+          const response = await fetch(`${main.baseUrl}${request.path}`, {
+            method: request.method,
+            headers: request.headers,
+            body: request.body,
+            redirect: "manual",
+            signal: AbortSignal.timeout(10_000),
+          });
+          await response.body?.cancel();
+          status = response.status;
+          problem = answerProblem(request, status, response.headers.get("location"));
+          const route = `${request.method} ${request.path.split("?")[0]}`;
+          if (/ \/log(in|out)$/.test(route) && [200, 303, 403].includes(status)) {
+            handledLoginRequests.set(route, (handledLoginRequests.get(route) ?? 0) + 1);
           }
-          statuses.set(status, (statuses.get(status) ?? 0) + 1);
-          if (status < 400 || status > 499) failures.push(`${status} for ${label}`);
         }
-      };
-      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-      const health = await fetch(`${main.baseUrl}/api/health`);
-      await health.body?.cancel();
-      assert.equal(health.status, 200, "the server still answers");
-    } finally {
-      await main.stop("SIGTERM");
-      await Deno.remove(dir, { recursive: true });
-    }
-    console.log(
-      `statuses: ${JSON.stringify(Object.fromEntries(statuses))}; server RSS ${
-        rss[0].toFixed(1)
-      } MiB after ` +
-        `${WARM_UP} requests, ${rss[1].toFixed(1)} MiB after ${REQUESTS}`,
-    );
-    assert.deepEqual(failures.slice(0, 40), [], `${failures.length} answers outside 4xx`);
-    assert.doesNotMatch(main.output(), /Unhandled error/);
-    assert.ok(rss[1] - rss[0] <= MAX_RSS_GROWTH_MIB, `memory grew ${(rss[1] - rss[0]).toFixed(1)} MiB`);
-  },
-});
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (problem !== null) failures.push(`${problem} for ${label}`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const health = await fetch(`${main.baseUrl}/api/health`);
+    await health.body?.cancel();
+    assert.equal(health.status, 200, "the server still answers");
+  } finally {
+    await main.stop("SIGTERM");
+    await Deno.remove(dir, { recursive: true });
+  }
+  console.log(
+    `statuses: ${JSON.stringify(Object.fromEntries(statuses))}; server RSS ${rss[0].toFixed(1)} MiB after ` +
+      `${WARM_UP} requests, ${rss[1].toFixed(1)} MiB after ${REQUESTS}`,
+  );
+  assert.deepEqual(failures.slice(0, 40), [], `${failures.length} answers outside what each request allows`);
+  assert.doesNotMatch(main.output(), /Unhandled error|panicked/);
+  for (const route of ["GET /login", "POST /login", "POST /logout"]) {
+    assert.ok((handledLoginRequests.get(route) ?? 0) > 0, `the fuzz reached ${route}`);
+  }
+  assert.ok(rss[1] - rss[0] <= MAX_RSS_GROWTH_MIB, `memory grew ${(rss[1] - rss[0]).toFixed(1)} MiB`);
+}
