@@ -128,7 +128,7 @@ export class ClashAggregator {
     const isFirst = this.#baseUp === null;
     const bucket = nowSec - nowSec % BUCKET_SEC;
     const seq = ++this.#seq;
-    // Reads the records in key order, so that the lookups below walk the IdMap front to back.
+    // The records come back ordered by id key, so that the lookups below walk the IdMap front to back.
     this.#malformed += this.#records.read(list);
     // Every listed id may be new (the first snapshot, a core restart): room for all of them up front.
     this.#cursors.reserve(list.length);
