@@ -39,6 +39,7 @@ import {
   parseLimit,
   parseSpanBound,
 } from "./params.ts";
+import { safeHeaderValue } from "./request_guard.ts";
 import { amountJson, pointJson, seriesCsv, sumPeriods } from "./traffic_json.ts";
 import { knownDevice } from "./device_routes.ts";
 
@@ -92,9 +93,10 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
     const periods = series(start, end, granularity, device && { id: device.id!, key: device.key });
     if (format === "csv") {
       c.header("Content-Type", "text/csv; charset=utf-8");
+      // Parsed dates and a known granularity, but built from the query: through the one checked helper.
       c.header(
         "Content-Disposition",
-        `attachment; filename="netledger-${start}-${end}-${granularity}.csv"`,
+        safeHeaderValue(`attachment; filename="netledger-${start}-${end}-${granularity}.csv"`),
       );
       return c.body(seriesCsv(periods, granularity));
     }
