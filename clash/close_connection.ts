@@ -1,7 +1,8 @@
 /**
- * Closes one connection through the core's `DELETE /connections/{id}` (docs/clash-accounting.md §1.1): the one
- * control action netledger takes on the core. Both cores answer 204 whether or not the id matched anything, so
- * the caller checks the id against the latest snapshot first; the connection then leaves the next snapshot.
+ * Closes one connection through the core's `DELETE /connections/{id}` (docs/clash-accounting.md §1.1; mihomo's
+ * hub/route/connections.go does the same): the one control action netledger takes on the core. Both cores
+ * answer 204 whether or not the id matched anything, so the caller checks the id against the latest snapshot
+ * first; the connection then leaves the next snapshot.
  */
 import { authHeaders, PROBE_TIMEOUT_MS } from "./probe.ts";
 import { redactUrl } from "./redact_url.ts";

@@ -302,11 +302,22 @@ Deno.test({
       },
     );
 
+    // A phone with a long address and a long host: they may wrap only between their labels.
+    const phone = fake.open({
+      sourceIP: "fd00:1234:5678:9abc:def0:1234:5678:9abc",
+      host: "a-very-long-host-name-of-a-streaming-service.video.example.com",
+      chains: ["HK-01-with-a-long-node-name", "Proxy"],
+    });
+    fake.transfer(phone, 4096, 8_000_000);
+    fake.pushSnapshot();
+
     await t.step("at 360 px nothing scrolls sideways, client detail included", async () => {
       await page.setViewportSize({ width: 360, height: 780 });
+      const row = page.locator(`[data-testid="mon-clients"] tr[data-ip="${phone.sourceIP}"]`);
+      await row.waitFor(); // the clients table polls every 10 s
       assert.deepEqual(await overflow(page), { page: 0, dialog: 0 });
-      await page.locator('[data-testid="mon-clients"] tr[data-ip="192.168.1.10"] td.ip a').click();
-      await page.waitForSelector('[data-testid="mon-resources"] td:has-text("video.example.com")');
+      await row.locator("td.ip a").click();
+      await page.waitForSelector(`[data-testid="mon-resources"] td:has-text("${phone.host}")`);
       assert.deepEqual(await overflow(page), { page: 0, dialog: 0 });
       await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: `${SCREENSHOT_DIR}/monitoring-detail-360-en-light.png` });
@@ -318,7 +329,8 @@ Deno.test({
       for (const c of bulk) fake.finish(c); // 200 cards would make a very long phone screenshot
       fake.pushSnapshot();
       await page.selectOption('[data-testid="conn-client"]', "");
-      await waitForRows(page, [video.id, dns.id].toSorted()); // no speed in this snapshot: by id
+      await waitForRows(page, [video.id, dns.id, phone.id].toSorted()); // no speed in this snapshot: by id
+      isNavigating = true; // each usePrefs() reloads the page, cancelling the polls in flight
       for (const [lang, suffix] of [["en", "en"], ["zh-CN", "zh"]] as const) {
         for (const theme of ["light", "dark"] as const) {
           await usePrefs(page, lang, theme);
@@ -334,6 +346,7 @@ Deno.test({
         }
       }
       await usePrefs(page, "en", "light");
+      isNavigating = false;
       await page.setViewportSize({ width: 1280, height: 900 });
     });
 

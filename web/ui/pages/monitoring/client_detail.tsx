@@ -70,7 +70,9 @@ export function ClientDetailDialog(props: { model: ClientDetail; view: Monitorin
   return (
     <Modal labelledBy="mon-detail-title" onClose={view.closeClient} testId="mon-detail" wide>
       <header class="panel-header">
-        <h2 id="mon-detail-title">{t("mon_detail_title", { name: title })}</h2>
+        <h2 id="mon-detail-title">
+          <HostText text={t("mon_detail_title", { name: title })} />
+        </h2>
         <button type="button" data-testid="mon-detail-close" onClick={view.closeClient}>
           {t("mon_back")}
         </button>
