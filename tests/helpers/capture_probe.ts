@@ -22,6 +22,8 @@ export interface BatchTotals {
   droppedPackets: number;
   /** Per remote address: [upBytes, downBytes]. */
   remotes: Record<string, [number, number]>;
+  /** Per device key (MAC, IP, or "other"): [upBytes, downBytes, upPackets, downPackets]. */
+  devices: Record<string, [number, number, number, number]>;
   batches: number;
 }
 
@@ -50,6 +52,7 @@ function emptyTotals(): BatchTotals {
     malformedPackets: 0,
     droppedPackets: 0,
     remotes: {},
+    devices: {},
     batches: 0,
   };
 }
@@ -70,6 +73,13 @@ function addBatch(totals: BatchTotals, batch: TrafficBatch): void {
     const row = totals.remotes[r.remoteIp] ??= [0, 0];
     row[0] += r.upBytes;
     row[1] += r.downBytes;
+  }
+  for (const d of batch.devices ?? []) {
+    const row = totals.devices[d.deviceKey] ??= [0, 0, 0, 0];
+    row[0] += d.upBytes;
+    row[1] += d.downBytes;
+    row[2] += d.upPackets;
+    row[3] += d.downPackets;
   }
 }
 

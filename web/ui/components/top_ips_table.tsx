@@ -11,6 +11,7 @@ import { otherRemotes, type RemoteSortKey } from "../lib/rank_remotes.ts";
 import { rangeBounds } from "../lib/range_steps.ts";
 import type { Range } from "../models/range_model.ts";
 import { type TopRemotes, TopRemotesModel } from "../models/top_remotes_model.ts";
+import { ErrorBanner } from "./error_banner.tsx";
 import { type ByteFormatter, useByteFormat } from "./use_byte_format.ts";
 
 const MEDALS = ["gold", "silver", "bronze"] as const;
@@ -99,9 +100,7 @@ export function TopIpsTable(props: { range: Range }) {
         {bounds && <span class="muted" data-testid="top-ips-range">{t("top_ips_range", bounds)}</span>}
         {model.isLoading.value && <span class="muted">{t("loading")}</span>}
       </header>
-      {model.error.value && (
-        <p class="error" role="alert">{t("top_ips_not_updated", { message: model.error.value })}</p>
-      )}
+      {model.error.value && <ErrorBanner detail={model.error.value}>{t("top_ips_more_failed")}</ErrorBanner>}
       {rows && rows.length > 0 && (
         <div class="table-toolbar">
           <input

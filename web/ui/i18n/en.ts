@@ -106,7 +106,7 @@ export const EN = {
   top_ips_others: "All other addresses",
   top_ips_others_help: "Traffic of every address not listed above",
   top_ips_no_match: "No listed address contains “{text}”",
-  top_ips_not_updated: "Not updated: {message}",
+  top_ips_more_failed: "Could not load more addresses",
   // First run: an empty database
   first_run_title: "Nothing counted yet",
   first_run_capturing:

@@ -100,7 +100,7 @@ export const RU: Messages = {
   top_ips_others: "Все остальные адреса",
   top_ips_others_help: "Трафик всех адресов, не показанных выше",
   top_ips_no_match: "Ни один показанный адрес не содержит «{text}»",
-  top_ips_not_updated: "Не обновлено: {message}",
+  top_ips_more_failed: "Не удалось загрузить больше адресов",
   first_run_title: "Пока ничего не посчитано",
   first_run_capturing:
     "netledger считает трафик между этой сетью и интернетом, который проходит через {iface}. С запуска netledger через него ничего не прошло; графики заполнятся, как только что-нибудь пройдёт.",

@@ -100,7 +100,7 @@ export const ZH_CN: Messages = {
   top_ips_others: "其他所有地址",
   top_ips_others_help: "上面未列出的所有地址的流量",
   top_ips_no_match: "已列出的地址中没有包含“{text}”的",
-  top_ips_not_updated: "未更新：{message}",
+  top_ips_more_failed: "无法加载更多地址",
   first_run_title: "尚未统计到流量",
   first_run_capturing:
     "netledger 统计经过 {iface} 的本网络与互联网之间的流量。自 netledger 启动以来还没有流量经过它；一旦有流量，图表就会显示。",
