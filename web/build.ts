@@ -236,7 +236,7 @@ async function embedAll(output: BundleOutput): Promise<{
   const preloads = staticChunks.map((chunk) => `<link rel="modulepreload" href="${chunk.path}">`);
   const placeholders = {
     "{{CSS}}": cssAsset.path,
-    "{{MODULEPRELOAD}}": preloads.join("\n    "),
+    "<!--MODULEPRELOAD-->": preloads.join("\n    "),
     "{{JS}}": entry.path,
   };
   let html = template;
