@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import type { SummaryJson } from "../web/api_types.ts";
+import { formatBytes } from "../web/format_bytes.ts";
 import { SESSION_COOKIE } from "../web/api/mod.ts";
 import { EN, RU, ZH_CN } from "../web/ui/mod.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
@@ -115,7 +116,9 @@ Deno.test({
           assert.ok(today.total_bytes > 0);
           const card = page.locator('[data-testid="card-today"]');
           assert.equal(await card.getAttribute("data-bytes"), String(today.total_bytes));
-          assert.equal((await card.locator(".card-value").textContent())?.trim(), today.total_fmt);
+          // The dashboard shows SI units by default (as ISPs bill); the API's total_fmt keeps the old tool's.
+          const shown = formatBytes(today.total_bytes, { base: 1000, locale: "en" });
+          assert.equal((await card.locator(".card-value").textContent())?.trim(), shown);
           assert.deepEqual(problems, []);
         },
       );
