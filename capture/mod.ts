@@ -1,7 +1,7 @@
 /**
  * capture/: frames in, counted public traffic out. Parses link and IP headers, classifies each packet as
- * upload, download or ignored, counts IP-layer bytes per UTC bucket and per remote address, reads pcap and
- * pcapng files, and (live-capture) reads the AF_PACKET ring.
+ * upload, download or ignored, counts IP-layer bytes per UTC bucket, per remote address and per local device,
+ * reads pcap and pcapng files, and (live-capture) reads the AF_PACKET ring.
  *
  * Import rule: capture/ imports only ffi/. Other folders import capture/ through this file; store/ may only
  * `import type` from it. It exports only what files outside capture/ import (tests included); capture's own
