@@ -184,7 +184,7 @@ export class IdMap<T extends HasId> {
   /**
    * Grows the table to hold `count` values at most half full. Call it before adding many ids in key order:
    * added to a small table, ids of a key range's start pile up into one probe run and each `set` walks it
-   * (50k new ids took 300 ms instead of 10).
+   * (tests/bench/clash_bench.ts's first snapshot, every id new, shows the difference).
    */
   reserve(count: number): void {
     let slotBits = this.#slotBits;

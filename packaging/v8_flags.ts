@@ -1,14 +1,14 @@
 /**
  * V8 options netledger runs with, from source (`deno task start`) and baked into the executable. A small
- * young generation makes V8 collect short-lived batch records often instead of growing the heaps: the soak
- * benchmark (tests/bench/soak_bench.ts, 50 kpps with a new remote address in every packet) held a flat
- * RSS of about 180 MiB with these flags against 370–420 MiB with V8's defaults, with no drops and exact
- * counts. The old-space cap (per isolate: the main thread and the capture Worker each) bounds the heaps on
- * a small NAS with room for a 50,000-connection Clash snapshot; without it the soak grew past 280 MiB. The
- * price: JSON.parse of such a snapshot (21 MB) took about twice as long (clash_bench), which only matters far
- * beyond a home's few thousand connections. The larger inlining budgets let V8 inline the
- * whole per-packet path (parseFrame, classify, the remote table) into the ring walk: capture CPU per packet
- * went from 1.03–1.51× tcpdump's to 0.85–1.18× in alternating runs of tests/bench/capture_bench.ts.
+ * young generation makes V8 collect short-lived batch records often instead of growing the heaps: under
+ * tests/bench/soak_bench.ts (a new remote address in every packet) RSS stays flat at about half of what V8's
+ * defaults reach, with no drops and exact counts. The old-space cap (per isolate: the main thread and the
+ * capture Worker each) bounds the heaps on a small NAS with room for a 50,000-connection Clash snapshot;
+ * without it the soak keeps growing. The price: JSON.parse of such a snapshot is slower
+ * (tests/bench/clash_bench.ts), which only matters far beyond a home's few thousand connections. The larger
+ * inlining budgets let V8 inline the whole per-packet path (parseFrame, classify, the remote table) into the
+ * ring walk, which brings capture CPU per packet down to tcpdump's (tests/bench/capture_bench.ts). The
+ * figures of each run are in docs/performance.md.
  */
 
 /** The V8 options, in `--v8-flags=` order. */
