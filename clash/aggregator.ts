@@ -16,27 +16,19 @@ import {
   unattributedRecords,
   usageRecords,
 } from "./aggregator_readouts.ts";
+import * as stateLayout from "./aggregator_state.ts";
 import {
   type AggregatorState,
   type Cursor,
   CURSOR_COLUMNS,
-  DOWN_COLUMN,
-  LAST_BYTE_SEC_COLUMN,
   type MutableBytes,
   type MutableUsageRow,
-  UP_COLUMN,
 } from "./aggregator_state.ts";
 import { liveFacts, type WireConnection } from "./connection_facts.ts";
-import { IdMap, UUID_ID } from "./id_map.ts";
-import {
-  DOWN_DOUBLE,
-  KIND_INT,
-  MALFORMED,
-  RECORD_DOUBLES,
-  RECORD_INTS,
-  SnapshotRecords,
-  UP_DOUBLE,
-} from "./snapshot_records.ts";
+import * as idKinds from "./id_map.ts";
+import { IdMap } from "./id_map.ts";
+import * as recordLayout from "./snapshot_records.ts";
+import { SnapshotRecords } from "./snapshot_records.ts";
 import type {
   ClashLiveClient,
   ClashLiveConnection,
@@ -45,6 +37,23 @@ import type {
   ClashUnattributedRow,
   ClashUsageRow,
 } from "./types.ts";
+
+/*
+ * The constants of the layouts that the hot loop (`#account`) reads, as this module's own: V8 reads a module's
+ * own constants cheaply, but loads an imported one anew through the module's import table at every use in a
+ * loop that makes calls (seen in tests/bench/clash_bench.ts). Their one definition is in snapshot_records.ts,
+ * aggregator_state.ts and id_map.ts.
+ */
+const RECORD_INTS = recordLayout.RECORD_INTS;
+const RECORD_DOUBLES = recordLayout.RECORD_DOUBLES;
+const KIND_INT = recordLayout.KIND_INT;
+const UP_DOUBLE = recordLayout.UP_DOUBLE;
+const DOWN_DOUBLE = recordLayout.DOWN_DOUBLE;
+const MALFORMED = recordLayout.MALFORMED;
+const UUID_ID = idKinds.UUID_ID;
+const UP_COLUMN = stateLayout.UP_COLUMN;
+const DOWN_COLUMN = stateLayout.DOWN_COLUMN;
+const LAST_BYTE_SEC_COLUMN = stateLayout.LAST_BYTE_SEC_COLUMN;
 
 /** Options of a ClashAggregator. */
 export interface AggregatorOptions {
@@ -158,41 +167,29 @@ export class ClashAggregator {
     const cursors = this.#cursors;
     const generation = this.#rowGeneration;
     const { keys, records32, records64, order } = this.#records;
-    // The layouts' constants as locals: V8 folds a module's own constants into the code, but loads an imported
-    // one anew at every use in a loop that makes calls (tests/bench/clash_bench.ts showed it at 50k).
-    const recordInts = RECORD_INTS;
-    const recordDoubles = RECORD_DOUBLES;
-    const kindInt = KIND_INT;
-    const upDouble = UP_DOUBLE;
-    const downDouble = DOWN_DOUBLE;
-    const malformed = MALFORMED;
-    const uuidId = UUID_ID;
-    const upColumn = UP_COLUMN;
-    const downColumn = DOWN_COLUMN;
-    const lastByteSecColumn = LAST_BYTE_SEC_COLUMN;
     const n = list.length;
     let sumUp = 0;
     let sumDown = 0;
     let listed = 0;
     for (let j = 0; j < n; j++) {
       const i = order[j];
-      const at32 = i * recordInts;
-      const kind = records32[at32 + kindInt];
-      if (kind === malformed) continue; // counted above
-      let slot = kind === uuidId
+      const at32 = i * RECORD_INTS;
+      const kind = records32[at32 + KIND_INT];
+      if (kind === MALFORMED) continue; // counted above
+      let slot = kind === UUID_ID
         ? cursors.findUuid(records32, at32)
         : cursors.findText(list[i].id as string, keys[i]);
-      const up = records64[i * recordDoubles + upDouble];
-      const down = records64[i * recordDoubles + downDouble];
+      const up = records64[i * RECORD_DOUBLES + UP_DOUBLE];
+      const down = records64[i * RECORD_DOUBLES + DOWN_DOUBLE];
       let cursor: Cursor;
       if (slot < 0) {
         const created = this.#newCursor(list[i], { up, down, isFirst, bucket });
         if (created === null) continue; // mihomo Inner / no source: not in the totals (P11)
         cursor = created.cursor;
         // Absent, as the lookup above just found: no second lookup.
-        slot = cursors.insertAbsent(cursor, seq, kind === uuidId ? records32 : null, at32);
-        cursors.setNumber(slot, upColumn, created.upBytes);
-        cursors.setNumber(slot, downColumn, created.downBytes);
+        slot = cursors.insertAbsent(cursor, seq, kind === UUID_ID ? records32 : null, at32);
+        cursors.setNumber(slot, UP_COLUMN, created.upBytes);
+        cursors.setNumber(slot, DOWN_COLUMN, created.downBytes);
         listed++;
       } else {
         cursor = cursors.at(slot);
@@ -205,8 +202,8 @@ export class ClashAggregator {
         }
         if (cursors.stamp(slot, seq)) listed++;
       }
-      let seenUp = cursors.number(slot, upColumn);
-      let seenDown = cursors.number(slot, downColumn);
+      let seenUp = cursors.number(slot, UP_COLUMN);
+      let seenDown = cursors.number(slot, DOWN_COLUMN);
       if (up < seenUp || down < seenDown) {
         // A core never reuses an id (random v4 UUIDs), so this is a new connection to us (P7).
         // Logged once, then counted in stats(): a misbehaving core could do this to every connection.
@@ -227,9 +224,9 @@ export class ClashAggregator {
       row.downBytes += dDown;
       if (row.firstByteSec === 0) row.firstByteSec = nowSec;
       row.lastByteSec = nowSec;
-      cursors.setNumber(slot, upColumn, up);
-      cursors.setNumber(slot, downColumn, down);
-      cursors.setNumber(slot, lastByteSecColumn, nowSec);
+      cursors.setNumber(slot, UP_COLUMN, up);
+      cursors.setNumber(slot, DOWN_COLUMN, down);
+      cursors.setNumber(slot, LAST_BYTE_SEC_COLUMN, nowSec);
       sumUp += dUp;
       sumDown += dDown;
     }
