@@ -114,8 +114,8 @@ export class DeviceTable {
       if ((high & GROUP_BIT) !== 0 || (high === 0 && low === 0)) return;
       tag += MAC_TAG;
     }
-    // No last-slot memo as in remote_table.ts: on parse_bench's interleaved mix it almost never hit (its
-    // removal measured 2-3 ns faster), and a bursty flow's key sits in the first slot probed anyway.
+    // No last-slot memo as in remote_table.ts: on tests/bench/parse_bench.ts's interleaved mix it almost
+    // never hit and its removal measured faster, and a bursty flow's key sits in the first slot probed anyway.
     let slot = this.#find(tag, bucket, high, low, l0, l1, l2, l3);
     if (this.#keys[slot * KEY_INTS] === 0) {
       slot = this.#insert(tag, bucket, high, low, l0, l1, l2, l3, timestampSec);
@@ -210,8 +210,8 @@ export class DeviceTable {
     l3: number,
   ): number {
     // Four multiplies over eight words, paired where they rarely both vary (the tag and bucket with the MAC's
-    // high bits; an IPv6 address's halves): 1.19 probes per lookup on parse_bench's mix, against 1.22 with
-    // one multiply per word, and a shorter chain of multiplies per packet.
+    // high bits; an IPv6 address's halves): fewer probes per lookup on tests/bench/parse_bench.ts's mix than
+    // one multiply per word, with a shorter chain of multiplies.
     let h = Math.imul(bucket ^ tag ^ (high << 16), 0x9e3779b1);
     h = Math.imul(h ^ low, 0x85ebca6b);
     h = Math.imul(h ^ l0 ^ l2, 0xc2b2ae35);
