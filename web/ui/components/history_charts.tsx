@@ -8,6 +8,7 @@ import { type KnownSpan, seriesColumns, todayColumns } from "../charts/to_column
 import type { PeriodRef } from "../lib/range_steps.ts";
 import { addDays, localDateAt, wallToUtcSec } from "../lib/zoned_time.ts";
 import type { HistoryModel } from "../models/history_model.ts";
+import { ErrorBanner } from "./error_banner.tsx";
 import { TrafficChart } from "./traffic_chart.tsx";
 import { useChartSpec } from "./use_chart_spec.ts";
 
@@ -42,8 +43,7 @@ function TodayChart(props: { zone: string; firstDate: string | null | undefined;
   );
   return (
     <ChartPanel title={t("chart_today_hours")}>
-      {todayError.value && <p class="error" role="alert">{t("load_failed", { message: todayError.value })}
-      </p>}
+      {todayError.value && <ErrorBanner detail={todayError.value}>{t("charts_failed")}</ErrorBanner>}
       {spec && columns && (
         <TrafficChart
           name="today"
@@ -82,7 +82,7 @@ export function HistoryCharts(
   );
   return (
     <>
-      {error.value && <p class="error" role="alert">{t("load_failed", { message: error.value })}</p>}
+      {error.value && <ErrorBanner detail={error.value}>{t("charts_failed")}</ErrorBanner>}
       {zone && <TodayChart zone={zone} firstDate={firstDate} onPick={onPick} />}
       <div class="two-up">
         <ChartPanel title={t("chart_30_days")}>

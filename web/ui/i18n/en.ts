@@ -122,6 +122,7 @@ export const EN = {
   range_failed: "Could not load the new range: still showing {start} – {end}",
   range_failed_first: "Could not load the range",
   cards_failed: "Could not update the totals: the ones shown may be out of date",
+  charts_failed: "Could not update the charts: the ones shown may be out of date",
   // Monitoring page
   monitoring_title: "Proxy clients",
   mon_rate: "Current rate",

@@ -114,6 +114,7 @@ export const ZH_CN: Messages = {
   range_failed: "无法加载新的范围：仍显示 {start} – {end}",
   range_failed_first: "无法加载该范围",
   cards_failed: "无法更新合计：显示的数据可能已过时",
+  charts_failed: "无法更新图表：显示的数据可能已过时",
   monitoring_title: "代理客户端",
   mon_rate: "当前速率",
   mon_active_connections: "活动连接",
