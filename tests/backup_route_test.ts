@@ -5,21 +5,12 @@
  * on disk) until garbage collection.
  */
 import assert from "node:assert/strict";
-import type { Store } from "../store/mod.ts";
-import { serveApp } from "./helpers/served_app.ts";
+import { remoteRows, serveApp } from "./helpers/served_app.ts";
 
 /** Enough rows for a copy of some MB, larger than what the sockets buffer, so an abort cuts it. */
 const REMOTE_ROWS = 150_000;
 /** How long the server may take to see a client go away: a bound on the wait, not a timing assertion. */
 const RELEASE_DEADLINE_MS = 20_000;
-
-function fill(store: Store): void {
-  store.db.prepare(
-    `INSERT INTO remote_traffic (bucket_start, remote_ip, up_bytes, down_bytes, up_packets, down_packets)
-     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
-     SELECT (i / 1000) * 900, '2001:db8::' || printf('%x', i % 1000), i % 977, i % 613, 1, 1 FROM n`,
-  ).run(REMOTE_ROWS);
-}
 
 /**
  * What this process holds open in `dir` besides the database's own files: backup copies, unlinked or not.
@@ -47,7 +38,7 @@ async function copiesReleased(dir: string): Promise<string[]> {
 }
 
 Deno.test("HEAD /api/backup makes no copy: ten leave no file and no descriptor, and name the size of a GET", async () => {
-  await using served = await serveApp(fill);
+  await using served = await serveApp(remoteRows(REMOTE_ROWS));
   const files = () => [...Deno.readDirSync(served.dir)].map((e) => e.name).sort();
   const filesBefore = files();
   const lengths = new Set<string | null>();
@@ -72,7 +63,7 @@ Deno.test("HEAD /api/backup makes no copy: ten leave no file and no descriptor, 
 });
 
 Deno.test("GET /api/backup aborted by the client half-way releases its copy", async () => {
-  await using served = await serveApp(fill);
+  await using served = await serveApp(remoteRows(REMOTE_ROWS));
   const abort = new AbortController();
   const response = await fetch(`${served.baseUrl}/api/backup`, { signal: abort.signal });
   const reader = response.body!.getReader();
@@ -92,7 +83,7 @@ Deno.test("GET /api/backup aborted by the client half-way releases its copy", as
 });
 
 Deno.test("GET /api/backup makes one copy at a time: a second one meanwhile gets 503 with Retry-After", async () => {
-  await using served = await serveApp(fill);
+  await using served = await serveApp(remoteRows(REMOTE_ROWS));
   const first = await fetch(`${served.baseUrl}/api/backup`);
   assert.equal(first.status, 200);
   const second = await fetch(`${served.baseUrl}/api/backup`);

@@ -10,15 +10,9 @@
  * process's RSS would also hold the test files that run beside it in parallel.
  */
 import assert from "node:assert/strict";
-import {
-  MAX_QUEUED_READS,
-  READ_RETRY_AFTER_SEC,
-  READ_WORKERS,
-  type Store,
-  topRemotes,
-} from "../store/mod.ts";
+import { MAX_QUEUED_READS, READ_RETRY_AFTER_SEC, READ_WORKERS, topRemotes } from "../store/mod.ts";
 import type { TopIpsJson } from "../web/api_types.ts";
-import { serveApp } from "./helpers/served_app.ts";
+import { remoteRows, serveApp } from "./helpers/served_app.ts";
 
 const REMOTE_ROWS = 200_000;
 const BURST = 64;
@@ -35,14 +29,6 @@ const HEALTH_PAUSE_MS = 10;
  * not asserted here.
  */
 const MAX_HEALTH_SLOWDOWN = 20;
-
-function fill(store: Store): void {
-  store.db.prepare(
-    `INSERT INTO remote_traffic (bucket_start, remote_ip, up_bytes, down_bytes, up_packets, down_packets)
-     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
-     SELECT (i / 1000) * 900, '2001:db8::' || printf('%x', i % 1000), i % 977, i % 613, 1, 1 FROM n`,
-  ).run(REMOTE_ROWS);
-}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -74,7 +60,7 @@ function countReadWorkers(): { readonly started: () => number; restore(): void }
 Deno.test("64 concurrent all-time /api/top_ips: two Workers, 503 with Retry-After over the queue, exact answers, health and saves unaffected", async () => {
   const workers = countReadWorkers();
   try {
-    await using served = await serveApp(fill);
+    await using served = await serveApp(remoteRows(REMOTE_ROWS));
     const { baseUrl, ledger } = served;
     // Unsaved bytes: one new remote that enters the top only with them, and more for a stored one.
     const bucketStartSec = 900 * 1000;
