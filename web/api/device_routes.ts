@@ -5,7 +5,6 @@
  * StoreError (→ 503); app.ts answers them all (error_response.ts).
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import {
   deviceById,
@@ -23,7 +22,7 @@ import {
 } from "../../store/mod.ts";
 import type { DeviceDetailJson, DeviceNameJson, DevicesJson } from "../api_types.ts";
 import { devicesCsv, deviceUsageJson } from "./device_json.ts";
-import { parseClientName } from "./monitoring_params.ts";
+import { nameBodyLimit, parseNameBody } from "./name_body.ts";
 import { BadParamError, checkDateRange, parseChoice, parseDate, parseGranularity } from "./params.ts";
 import { amountJson, pointJson, sumPeriods } from "./traffic_json.ts";
 
@@ -36,8 +35,6 @@ export interface DeviceRoutesDeps {
   readonly nowSec: () => number;
 }
 
-/** Largest body of PUT …/name, as for a proxy client's name: a name is at most 64 characters. */
-const MAX_NAME_BODY_BYTES = 4096;
 const DEVICE_ID_REGEXP = /^\d{1,9}$/;
 
 /** The Devices API as a Hono app with full paths; mount with `app.route("/", deviceRoutes(deps))`. */
@@ -96,20 +93,13 @@ export function deviceRoutes(deps: DeviceRoutesDeps): Hono {
 
   app.put(
     "/api/devices/:id/name",
-    bodyLimit({
-      maxSize: MAX_NAME_BODY_BYTES,
-      onError: () => {
-        throw new HTTPException(413, {
-          message: `Body too large: at most ${MAX_NAME_BODY_BYTES} bytes of JSON {"name": "..."}`,
-        });
-      },
-    }),
+    nameBodyLimit(),
     async (c) => {
       const id = parseDeviceId(c.req.param("id"), "id");
       if (id === OTHER_DEVICE_ID) {
         throw new BadParamError("id", String(id), "the id of a device (0 is other)");
       }
-      const name = parseClientName(await c.req.text());
+      const name = parseNameBody(await c.req.text());
       if (!setDeviceName(ledger, id, name)) throw noSuchDevice(id);
       return c.json<DeviceNameJson>({ id, name });
     },

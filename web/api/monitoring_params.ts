@@ -1,15 +1,12 @@
 /**
- * Request parameters of the Monitoring API: the local date range, client IPs and the client-name body. Each
- * parser returns a checked value or throws BadParamError naming the parameter (→ 400).
+ * Request parameters of the Monitoring API: the local date range, client IPs and connection ids (a name body
+ * is name_body.ts's). Each parser returns a checked value or throws BadParamError naming the parameter (→ 400).
  */
 import type { Context } from "hono";
 import { parseIp } from "../../capture/mod.ts";
 import { normalizeClientIp } from "../../clash/mod.ts";
-import { MAX_CLIENT_NAME_CHARS } from "../../store/mod.ts";
 import { BadParamError, parseDate } from "./params.ts";
 
-/** C0 controls, DEL and C1 controls: SQLite would cut a name at NUL, a log or a header could be split. */
-const CONTROL_CHAR_REGEXP = /\p{Cc}/u;
 /** A connection id as both cores write it: a v4 UUID in lowercase canonical form (docs/clash-accounting.md §1.5). */
 const CONNECTION_ID_REGEXP = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -45,30 +42,4 @@ export function parseClientIp(value: string, parameter: string): string {
 export function parseConnectionId(value: string): string {
   if (CONNECTION_ID_REGEXP.test(value)) return value;
   throw new BadParamError("id", value, "a connection id as the core lists it, a lowercase UUID");
-}
-
-/**
- * The body `{"name": "..."}` of PUT …/clients/:ip/name: a trimmed name, or null (absent, null or blank). A
- * name with a control character is refused whole, never cut.
- */
-export function parseClientName(body: string): string | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (e) {
-    if (!(e instanceof SyntaxError)) throw e;
-    throw new BadParamError("body", body.slice(0, 40), 'JSON {"name": "..."}');
-  }
-  const name = (parsed as { name?: unknown } | null)?.name;
-  if (name === null || name === undefined) return null;
-  if (
-    typeof name !== "string" || name.trim().length > MAX_CLIENT_NAME_CHARS || CONTROL_CHAR_REGEXP.test(name)
-  ) {
-    throw new BadParamError(
-      "name",
-      String(name),
-      `a text of at most ${MAX_CLIENT_NAME_CHARS} characters without control characters, or null`,
-    );
-  }
-  return name.trim() === "" ? null : name.trim();
 }

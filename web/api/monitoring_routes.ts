@@ -1,13 +1,11 @@
 /**
  * The Monitoring API (issue 5): proxy-client overview, history, clients, resources and names, closing a
- * connection on the core (only behind auth), plus the WebSocket relays (monitoring_relays.ts). Mounted whether or not CLASH_API_URL is set: the monitor's status
- * then says `not_configured` and the stored history stays readable. Parameters are parsed in
- * monitoring_params.ts, answers shaped in monitoring_json.ts; a BadParamError or StoreError thrown here is
- * answered by app.ts (error_response.ts).
+ * connection on the core (only behind auth), plus the WebSocket relays (monitoring_relays.ts). Mounted whether or
+ * not CLASH_API_URL is set: the monitor's status then says `not_configured` and the stored history stays
+ * readable. Parameters are parsed in monitoring_params.ts (a name body in name_body.ts), answers shaped in
+ * monitoring_json.ts; a BadParamError or StoreError thrown here is answered by app.ts (error_response.ts).
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
-import { HTTPException } from "hono/http-exception";
 import type { ClashMonitor } from "../../clash/mod.ts";
 import {
   type ClashLedger,
@@ -37,14 +35,9 @@ import {
   overviewJson,
 } from "./monitoring_json.ts";
 import { authStateOf } from "./auth.ts";
-import {
-  optionalClientIp,
-  parseClientIp,
-  parseClientName,
-  parseConnectionId,
-  parseDateRange,
-} from "./monitoring_params.ts";
+import { optionalClientIp, parseClientIp, parseConnectionId, parseDateRange } from "./monitoring_params.ts";
 import { monitoringRelays } from "./monitoring_relays.ts";
+import { nameBodyLimit, parseNameBody } from "./name_body.ts";
 import { checkDateRange, parseGranularity, parseLimit } from "./params.ts";
 import { isSameOrigin } from "./request_guard.ts";
 
@@ -64,8 +57,6 @@ export interface MonitoringRoutesDeps {
 
 /** Most resources one answer lists. */
 export const MAX_RESOURCES = 1000;
-/** Largest body of PUT …/name: a name is at most 64 characters, so anything near this is not one. */
-const MAX_NAME_BODY_BYTES = 4096;
 const DEFAULT_RESOURCES = 50;
 /** Without auth anyone on the LAN could act on the core, so the one control action needs it (issue 13). */
 const CONTROL_NEEDS_AUTH = "Closing connections is refused while authentication is off: anyone who reaches " +
@@ -162,17 +153,10 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
 
   app.put(
     "/api/monitoring/clients/:ip/name",
-    bodyLimit({
-      maxSize: MAX_NAME_BODY_BYTES,
-      onError: () => {
-        throw new HTTPException(413, {
-          message: `Body too large: at most ${MAX_NAME_BODY_BYTES} bytes of JSON {"name": "..."}`,
-        });
-      },
-    }),
+    nameBodyLimit(),
     async (c) => {
       const ip = parseClientIp(c.req.param("ip"), "ip");
-      const name = parseClientName(await c.req.text());
+      const name = parseNameBody(await c.req.text());
       clashLedger.setClientName(ip, name);
       return c.json<MonitoringClientNameJson>({ ip, name });
     },
