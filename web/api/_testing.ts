@@ -1,11 +1,11 @@
 /**
  * Test helpers of web/api/ (private to this folder): the real app (app.ts) on a temp database with the Clash
- * part configured but never connected, served in this process when a test needs real sockets.
+ * part configured but never connected (or unset), served in this process when a test needs real sockets.
  */
 import type { Hono } from "hono";
 import { ClashMonitor } from "../../clash/mod.ts";
-import { ClashLedger, ClashStore, openStore, TrafficLedger } from "../../store/mod.ts";
-import { createApp } from "./app.ts";
+import { ClashLedger, ClashStore, openStore, type Store, TrafficLedger } from "../../store/mod.ts";
+import { type AppDeps, createApp } from "./app.ts";
 import type { Auth } from "./auth.ts";
 import type { HostPolicy } from "./request_guard.ts";
 
@@ -19,14 +19,17 @@ export const TEST_HOSTS: HostPolicy = {
 /** A built app; `await using` stops its monitor, closes the database and removes its directory. */
 export interface TestApp extends AsyncDisposable {
   readonly app: Hono;
+  readonly store: Store;
 }
 
 /** Options of buildApp; each has the default of a plain test. */
 export interface TestAppOptions {
   readonly catchUpCapture?: () => Promise<unknown>;
-  /** CLASH_API_URL of the never-started monitor. */
-  readonly clashApiUrl?: string;
+  /** CLASH_API_URL of the never-started monitor; null leaves it unset (the monitor is `not_configured`). */
+  readonly clashApiUrl?: string | null;
   readonly hosts?: HostPolicy;
+  /** Parts of createApp's deps to replace, made over the test's store. */
+  readonly deps?: (store: Store) => Partial<AppDeps>;
 }
 
 /** The real app with `auth`; no capture, and the Clash monitor never connects. */
@@ -36,7 +39,7 @@ export async function buildApp(auth: Auth, options: TestAppOptions = {}): Promis
   const clashStore = new ClashStore(store);
   // Never started: no connection is attempted; the routes still exist and answer from the store.
   const monitor = new ClashMonitor({
-    apiUrl: options.clashApiUrl ?? "http://127.0.0.1:9",
+    apiUrl: options.clashApiUrl === undefined ? "http://127.0.0.1:9" : options.clashApiUrl,
     secret: "",
     persistence: clashStore,
     log: () => {},
@@ -63,9 +66,11 @@ export async function buildApp(auth: Auth, options: TestAppOptions = {}): Promis
       devices: { rows: [], limit: 0 },
       clash: null,
     }),
+    ...options.deps?.(store),
   });
   return {
     app,
+    store,
     async [Symbol.asyncDispose]() {
       await monitor.stop();
       store.close();

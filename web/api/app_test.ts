@@ -3,68 +3,28 @@
  * error path) and the Monitoring API without CLASH_API_URL.
  */
 import assert from "node:assert/strict";
-import type { Hono } from "hono";
 import { ClashMonitor } from "../../clash/mod.ts";
-import { ClashLedger, openStore, type Store, StoreError, TrafficLedger } from "../../store/mod.ts";
+import { ClashLedger, type Store, StoreError, TrafficLedger } from "../../store/mod.ts";
 import type { ErrorJson } from "../api_types.ts";
 import type { MonitoringClientsJson, MonitoringOverviewJson } from "../monitoring_api_types.ts";
-import { type AppDeps, createApp } from "./app.ts";
+import type { AppDeps } from "./app.ts";
 import { createAuth } from "./auth.ts";
 import { buildMetricsSnapshot } from "./metrics_snapshot.ts";
-
-interface TestApp extends AsyncDisposable {
-  readonly app: Hono;
-  readonly store: Store;
-}
+import { buildApp, type TestApp } from "./_testing.ts";
 
 /** The monitor main.ts makes without CLASH_API_URL. */
 function unconfiguredMonitor(): ClashMonitor {
   return new ClashMonitor({ apiUrl: null, secret: "", persistence: null, log: () => {} });
 }
 
-/**
- * The real app on a temp database, no capture, auth off, CLASH_API_URL unset; `deps(store)` overrides parts.
- */
-async function buildApp(deps: (store: Store) => Partial<AppDeps> = () => ({})): Promise<TestApp> {
-  const dir = await Deno.makeTempDir({ prefix: "nl-app-" });
-  const store = openStore(`${dir}/netledger.db`, { log: () => {} });
-  const monitor = unconfiguredMonitor();
-  const app = createApp({
-    version: "test",
-    timeZone: "UTC",
-    nowSec: () => Date.now() / 1000,
-    ledger: new TrafficLedger(store),
-    realtime: { samples: () => [] },
-    captureStatus: () => null,
-    catchUpCapture: () => Promise.resolve(),
-    localAddresses: () => ({ ips: [], lanPrefixes: [], mode: "auto-gua-/56" }),
-    clash: { monitor, ledger: new ClashLedger(store, monitor) },
-    auth: createAuth({ password: null, passwordHash: null, apiToken: null, log: () => {} }),
-    hosts: { allowedHosts: null, bindAddress: "127.0.0.1", machineHostname: "localhost" },
-    metrics: () => ({
-      version: "test",
-      isCaptureRunning: false,
-      traffic: [],
-      malformedPackets: 0,
-      droppedPackets: 0,
-      topRemotes: { windowStartSec: 0, totalUpBytes: 0, totalDownBytes: 0, rows: [], limit: 0 },
-      devices: { rows: [], limit: 0 },
-      clash: null,
-    }),
-    ...deps(store),
-  });
-  return {
-    app,
-    store,
-    async [Symbol.asyncDispose]() {
-      store.close();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
+/** The real app on a temp database, no capture, auth off, CLASH_API_URL unset; `deps(store)` overrides parts. */
+function buildAppAuthOff(deps?: (store: Store) => Partial<AppDeps>): Promise<TestApp> {
+  const auth = createAuth({ password: null, passwordHash: null, apiToken: null, log: () => {} });
+  return buildApp(auth, { clashApiUrl: null, deps });
 }
 
 Deno.test("createApp() marks every /api/ answer and /metrics no-store, errors included; the dashboard keeps its own", async () => {
-  await using built = await buildApp();
+  await using built = await buildAppAuthOff();
   const table: [string, number, string | null][] = [
     ["/api/summary", 200, "no-store"],
     ["/api/query?format=csv", 200, "no-store"],
@@ -89,7 +49,7 @@ Deno.test("createApp() answers a StoreError thrown in a route with 503, Retry-Af
     });
   };
   // The unsaved rows are read in the middle of every history query, as a failing SQLite read would be.
-  await using built = await buildApp((store) => ({
+  await using built = await buildAppAuthOff((store) => ({
     clash: { monitor, ledger: new ClashLedger(store, { pendingUsage: busy, pendingUnattributed: busy }) },
   }));
   const response = await built.app.request("/api/monitoring/history?granularity=hour");
@@ -102,7 +62,7 @@ Deno.test("createApp() answers a StoreError thrown in a route with 503, Retry-Af
 });
 
 Deno.test("createApp() answers a write the database refuses with 503, not 500", async () => {
-  await using built = await buildApp();
+  await using built = await buildAppAuthOff();
   built.store.db.exec("PRAGMA query_only = ON"); // every write now fails as on a read-only file
   const response = await built.app.request("/api/monitoring/clients/192.0.2.7/name", {
     method: "PUT",
@@ -113,7 +73,7 @@ Deno.test("createApp() answers a write the database refuses with 503, not 500", 
 });
 
 Deno.test("createApp() without CLASH_API_URL: the monitor's not_configured state is the one answer", async () => {
-  await using built = await buildApp();
+  await using built = await buildAppAuthOff();
   const overview = await built.app.request("/api/monitoring/overview");
   assert.equal(overview.status, 200);
   const status = (await overview.json() as MonitoringOverviewJson).status;
