@@ -28,6 +28,14 @@ export const ROUTES: readonly Route[] = [
       return MonitoringPage;
     }),
   },
+  {
+    path: "/devices",
+    titleKey: "nav_devices",
+    page: lazyPage(async () => {
+      const { DevicesPage } = await import("./pages/devices/devices_page.tsx");
+      return DevicesPage;
+    }),
+  },
 ];
 
 /** The route for `path`, or the first route. */

@@ -10,10 +10,12 @@ import { useChartSpec } from "./use_chart_spec.ts";
 
 const GRANULARITIES: readonly Granularity[] = ["hour", "day", "month"];
 
-function RangeForm(props: { range: Range }) {
+/** Quick buttons, dates, granularity, Query and the CSV link (`csvHref`, default the range's /api/query CSV). */
+export function RangeForm(props: { range: Range; csvHref?: string | null }) {
   const t = useT();
   const { range } = props;
   const { min, max } = range.limits.value ?? { min: null, max: null };
+  const csvHref = props.csvHref === undefined ? range.csvHref.value : props.csvHref;
   return (
     <form
       class="range-form"
@@ -71,9 +73,7 @@ function RangeForm(props: { range: Range }) {
         <button type="submit" class="primary" disabled={range.problem.value !== null}>
           {t("range_query")}
         </button>
-        {range.csvHref.value && (
-          <a class="button" href={range.csvHref.value} download data-testid="range-csv">{t("range_csv")}</a>
-        )}
+        {csvHref && <a class="button" href={csvHref} download data-testid="range-csv">{t("range_csv")}</a>}
       </div>
       {range.problem.value === "bad_order" && <p class="error" role="alert">{t("range_bad_order")}</p>}
     </form>

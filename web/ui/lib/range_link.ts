@@ -30,12 +30,12 @@ export function rangeFromHash(hash: string): RangeQuery | null {
   return hours.fromSec < hours.toSec ? { start, end, granularity, hours } : null;
 }
 
-/** The hash of the dashboard route showing `query`. */
-export function rangeHash(query: RangeQuery): string {
+/** The hash of the route `path` (the dashboard's "/" or "/devices") showing `query`. */
+export function rangeHash(query: RangeQuery, path = "/"): string {
   const params = new URLSearchParams({ start: query.start, end: query.end, granularity: query.granularity });
   if (query.hours) {
     params.set("from", String(query.hours.fromSec));
     params.set("to", String(query.hours.toSec));
   }
-  return `#/?${params}`;
+  return `#${path}?${params}`;
 }

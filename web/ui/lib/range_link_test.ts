@@ -7,6 +7,12 @@ Deno.test("rangeHash() and rangeFromHash() round-trip a range", () => {
   assert.deepEqual(rangeFromHash(rangeHash(query)), query);
 });
 
+Deno.test("rangeHash() names another route's path, e.g. the Devices page", () => {
+  const query = { start: "2026-03-01", end: "2026-03-07", granularity: "day" } as const;
+  assert.equal(rangeHash(query, "/devices"), "#/devices?start=2026-03-01&end=2026-03-07&granularity=day");
+  assert.deepEqual(rangeFromHash(rangeHash(query, "/devices")), query);
+});
+
 Deno.test("rangeHash() and rangeFromHash() round-trip hours inside a day", () => {
   const hours = { fromSec: 1772334000, toSec: 1772337600 };
   const query = { start: "2026-03-01", end: "2026-03-01", granularity: "hour", hours } as const;

@@ -43,17 +43,14 @@ export interface RangeView {
   readonly downBytes: number;
 }
 
-/** Whether the dashboard route is shown (the model's history steps belong to it only). */
-function isDashboardShown(): boolean {
-  return hashPath(location.hash) === "/";
-}
-
 /**
  * Range state for one page; `timeZone` is the server zone (null until /api/health answered). The first
- * range is `initial` (from the address) or else the last 7 days by day.
+ * range is `initial` (from the address) or else the last 7 days by day. `path` is the route whose address
+ * records the range ("/" or "/devices"): its history steps belong to that route only.
  */
 export const RangeModel = createModel(
-  (timeZone: ReadonlySignal<string | null>, initial: RangeQuery | null) => {
+  (timeZone: ReadonlySignal<string | null>, initial: RangeQuery | null, path = "/") => {
+    const isRouteShown = () => hashPath(location.hash) === path;
     const start = signal("");
     const end = signal("");
     const granularity = signal<Granularity>("hour");
@@ -135,8 +132,8 @@ export const RangeModel = createModel(
           getJson<DateRangeJson>("/api/date_range"),
         ]);
         if (mine !== sequence) return;
-        if (history !== "none" && isDashboardShown()) {
-          const hash = rangeHash(query);
+        if (history !== "none" && isRouteShown()) {
+          const hash = rangeHash(query, path);
           if (history === "replace") globalThis.history.replaceState(null, "", hash);
           else if (hash !== location.hash) globalThis.history.pushState(null, "", hash);
         }
@@ -164,8 +161,8 @@ export const RangeModel = createModel(
     const showApplied = (history: "push" | "replace" | "none") => {
       const shown = applied.peek();
       if (!shown) return;
-      if (history === "none" && isDashboardShown()) {
-        globalThis.history.replaceState(null, "", rangeHash(shown));
+      if (history === "none" && isRouteShown()) {
+        globalThis.history.replaceState(null, "", rangeHash(shown, path));
       }
       batch(() => {
         start.value = shown.start;
@@ -198,7 +195,7 @@ export const RangeModel = createModel(
     effect(() => {
       const onAddress = () => {
         const zone = timeZone.peek();
-        if (!zone || !isDashboardShown()) return;
+        if (!zone || !isRouteShown()) return;
         const query = rangeFromHash(location.hash);
         if (!query) load(defaultQuery(zone), "replace");
         else if (!requested || !isSameRange(query, requested)) load(query, "none");

@@ -5,6 +5,7 @@ import { FirstRunPanel } from "../components/first_run_panel.tsx";
 import { HistoryCharts } from "../components/history_charts.tsx";
 import { RangePanel } from "../components/range_panel.tsx";
 import { SummaryCards } from "../components/summary_cards.tsx";
+import { TopDevicesCard } from "../components/top_devices_card.tsx";
 import { TopIpsTable } from "../components/top_ips_table.tsx";
 import { rangeFromHash } from "../lib/range_link.ts";
 import { HistoryModel } from "../models/history_model.ts";
@@ -24,6 +25,7 @@ export function DashboardPage() {
       <FirstRunPanel range={range} summary={summary} />
       <MonitoringWidget />
       <RangePanel range={range} />
+      <TopDevicesCard range={range} />
       <TopIpsTable range={range} />
       <HistoryCharts
         history={history}
