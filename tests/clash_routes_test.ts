@@ -5,8 +5,6 @@
  * secret in the browser's URL).
  */
 import assert from "node:assert/strict";
-import { ClashLedger, TrafficLedger } from "../store/mod.ts";
-import { createApp, createAuth } from "../web/api/mod.ts";
 import type {
   MonitoringClientDetailJson,
   MonitoringClientsJson,
@@ -14,33 +12,17 @@ import type {
   MonitoringOverviewJson,
   MonitoringResourcesJson,
 } from "../web/monitoring_api_types.ts";
+import { serveClashApp } from "./helpers/clash_app.ts";
 import { ClashRig } from "./helpers/clash_rig.ts";
 
 const SECRET = "s3cret";
 const ZONE = "Asia/Kolkata";
-/** The body limit of PUT …/name that the issue asks for (monitoring_routes.ts MAX_NAME_BODY_BYTES). */
+/** The body limit of PUT …/name that the issue asks for (web/api/name_body.ts MAX_NAME_BODY_BYTES). */
 const MAX_NAME_BODY_BYTES = 4096;
 
 /** The app as main.ts builds it, without capture, on a real server. */
 function serve(rig: ClashRig) {
-  const app = createApp({
-    version: "test",
-    timeZone: ZONE,
-    nowSec: () => Date.now() / 1000,
-    ledger: new TrafficLedger(rig.store),
-    realtime: { samples: () => [] },
-    captureStatus: () => null,
-    catchUpCapture: () => Promise.resolve(),
-    localAddresses: () => ({ ips: [], lanPrefixes: [], mode: "auto-gua-/56" }),
-    clash: { monitor: rig.monitor, ledger: new ClashLedger(rig.store, rig.monitor) },
-    auth: createAuth({ password: null, passwordHash: null, apiToken: null, log: () => {} }),
-    hosts: { allowedHosts: null, bindAddress: "127.0.0.1", machineHostname: "localhost" },
-    metrics: () => {
-      throw new Error("Not read by these tests");
-    },
-  });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
-  const base = `http://127.0.0.1:${server.addr.port}`;
+  const { server, base } = serveClashApp(rig, { timeZone: ZONE });
   const get = async <T>(path: string): Promise<[number, T]> => {
     const r = await fetch(base + path);
     return [r.status, await r.json() as T];

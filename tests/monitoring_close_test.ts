@@ -4,8 +4,8 @@
  * checked strictly (400 naming it), a connection the core does not list is 404, and an unreachable core 502.
  */
 import assert from "node:assert/strict";
-import { ClashLedger, TrafficLedger } from "../store/mod.ts";
-import { createApp, createAuth } from "../web/api/mod.ts";
+import { createAuth } from "../web/api/mod.ts";
+import { serveClashApp } from "./helpers/clash_app.ts";
 import { ClashRig } from "./helpers/clash_rig.ts";
 
 const SECRET = "s3cret";
@@ -18,24 +18,7 @@ const authOff = () => createAuth({ password: null, passwordHash: null, apiToken:
 
 /** The app as main.ts builds it, without capture, on a real server; `close(id, headers)` sends the DELETE. */
 function serve(rig: ClashRig, auth: ReturnType<typeof createAuth>) {
-  const app = createApp({
-    version: "test",
-    timeZone: "UTC",
-    nowSec: () => Date.now() / 1000,
-    ledger: new TrafficLedger(rig.store),
-    realtime: { samples: () => [] },
-    captureStatus: () => null,
-    catchUpCapture: () => Promise.resolve(),
-    localAddresses: () => ({ ips: [], lanPrefixes: [], mode: "auto-gua-/56" }),
-    clash: { monitor: rig.monitor, ledger: new ClashLedger(rig.store, rig.monitor) },
-    auth,
-    hosts: { allowedHosts: null, bindAddress: "127.0.0.1", machineHostname: "localhost" },
-    metrics: () => {
-      throw new Error("Not read by these tests");
-    },
-  });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
-  const base = `http://127.0.0.1:${server.addr.port}`;
+  const { server, base } = serveClashApp(rig, { auth });
   const close = async (
     id: string,
     headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` },
