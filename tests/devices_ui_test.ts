@@ -270,6 +270,12 @@ Deno.test("the Devices page lists the devices exactly, sorts, renames in place a
           "2001:db8:1:100:b::2",
           "2001:db8:1:100:c::3",
         ]);
+        const phone = api.devices.find((d) => d.key === PHONE)!;
+        const strip = await page.$$eval(
+          '[data-testid="device-detail"] .summary-strip [data-bytes]',
+          (cells) => cells.map((c) => Number((c as HTMLElement).dataset.bytes)),
+        );
+        assert.deepEqual(strip, [phone.up_bytes, phone.down_bytes]);
         await page.click('[data-testid="device-close"]');
         assert.equal(await page.locator('[data-testid="device-detail"]').count(), 0);
       });

@@ -33,6 +33,8 @@ export function DeviceDetail(props: { id: number; query: RangeQuery; onClose: ()
   const [detail, setDetail] = useState<DeviceDetailJson | null>(null);
   const [error, setError] = useState<string | null>(null);
   const spec = useChartSpec("stacked-bars", query.granularity);
+  // It opens below the table, perhaps off screen: show the person where their click went.
+  useEffect(() => document.getElementById("device-title")?.scrollIntoView({ block: "start" }), [id]);
   useEffect(() => {
     let isCurrent = true;
     const path = `/api/devices/${id}${
