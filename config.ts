@@ -68,6 +68,8 @@ export interface Config {
   };
   /** How many remote IPs /metrics exposes as separate series. */
   readonly metricsTopN: number;
+  /** DHCP_LEASES: dnsmasq or ISC dhcpd lease files that name devices (absolute paths; may not exist yet). */
+  readonly dhcpLeasePaths: readonly string[];
   readonly showHelp: boolean;
   readonly showVersion: boolean;
   /** Ask the running instance's /api/health and exit (Docker HEALTHCHECK). */
@@ -167,6 +169,26 @@ const CONFIG_VARS: readonly VarSpec[] = [
   { name: "AUTH_PASSWORD_HASH", fallback: "", help: "like AUTH_PASSWORD, as sha256:<hex>" },
   { name: "API_TOKEN", fallback: "", help: "Bearer token for scripts when auth is on" },
   { name: "METRICS_TOP_N", fallback: "20", help: "remote IPs exposed as series on /metrics (0..1000)" },
+  {
+    name: "DHCP_LEASES",
+    flag: "dhcp-leases",
+    fallback: "",
+    help: "comma-separated dnsmasq or ISC dhcpd lease files that name devices (such as /tmp/dhcp.leases)",
+  },
+];
+
+/** The system files that name devices, read whenever they exist (names/ NameFiles). */
+export const HOST_NAME_FILES = { ethersPath: "/etc/ethers", hostsPath: "/etc/hosts" } as const;
+
+/**
+ * Where dnsmasq (OpenWrt, Debian) and ISC dhcpd (Debian, RHEL) keep their leases: the compiled executable
+ * may read these as DHCP_LEASES (packaging/permissions.ts); a lease file elsewhere needs a run from source.
+ */
+export const KNOWN_LEASE_FILES: readonly string[] = [
+  "/tmp/dhcp.leases",
+  "/var/lib/misc/dnsmasq.leases",
+  "/var/lib/dhcp/dhcpd.leases",
+  "/var/lib/dhcpd/dhcpd.leases",
 ];
 
 /** Names of the environment variables netledger reads (for --allow-env). */
@@ -243,6 +265,15 @@ export function loadConfig(
       );
     }
   }
+  const dhcpLeasePaths = list("DHCP_LEASES");
+  for (const path of dhcpLeasePaths) {
+    // A file that does not exist yet is fine (the DHCP server may start later); a relative path is not.
+    if (!path.startsWith("/") || /\p{Cc}/u.test(path)) {
+      errors.push(
+        new ConfigError("DHCP_LEASES", path, "absolute paths of lease files, such as /tmp/dhcp.leases"),
+      );
+    }
+  }
   const boolText = raw("DISABLE_OFFLOADS").trim().toLowerCase();
   if (!["", "0", "1", "true", "false", "yes", "no"].includes(boolText)) {
     errors.push(new ConfigError("DISABLE_OFFLOADS", boolText, "true or false"));
@@ -283,6 +314,7 @@ export function loadConfig(
       apiToken: raw("API_TOKEN").trim() || null,
     },
     metricsTopN: int("METRICS_TOP_N", 0, 1000),
+    dhcpLeasePaths,
     showHelp: values.help === true,
     showVersion: values.version === true,
     runHealthcheck: values.healthcheck === true,

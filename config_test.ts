@@ -104,3 +104,37 @@ Deno.test("helpText() lists every variable with its default", () => {
     /WEB_PORT\s+listen port \(1\.\.65535; 0 picks a free one and logs it\) \[default: 8080\]/,
   );
 });
+
+Deno.test("loadConfig() reads DHCP_LEASES as absolute paths, which need not exist yet", () => {
+  assert.deepEqual(loadConfig([], { TZ: "UTC" }).dhcpLeasePaths, []);
+  const config = loadConfig([], {
+    TZ: "UTC",
+    DHCP_LEASES: " /tmp/dhcp.leases, /var/lib/dhcp/dhcpd.leases ,/nonexistent/dnsmasq.leases",
+  });
+  assert.deepEqual(config.dhcpLeasePaths, [
+    "/tmp/dhcp.leases",
+    "/var/lib/dhcp/dhcpd.leases",
+    "/nonexistent/dnsmasq.leases",
+  ]);
+  assert.deepEqual(
+    loadConfig(["--dhcp-leases", "/tmp/a.leases"], { TZ: "UTC", DHCP_LEASES: "/tmp/b.leases" })
+      .dhcpLeasePaths,
+    ["/tmp/a.leases"],
+  );
+  assert.throws(
+    () => loadConfig([], { TZ: "UTC", DHCP_LEASES: "dhcp.leases,/tmp/ok.leases,/tmp/\u0007" }),
+    (e) => {
+      assert.ok(e instanceof ConfigErrors);
+      assert.deepEqual(e.errors.map((x) => `${x.variable} ${x.value}`), [
+        "DHCP_LEASES dhcp.leases",
+        "DHCP_LEASES /tmp/\u0007",
+      ]);
+      assert.match(
+        e.message,
+        /^Invalid DHCP_LEASES: got "dhcp.leases", expected absolute paths of lease files/,
+      );
+      return true;
+    },
+  );
+  assert.ok(ENV_NAMES.includes("DHCP_LEASES"));
+});

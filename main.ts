@@ -6,9 +6,10 @@
  * Nothing imports this file.
  */
 import denoJson from "./deno.json" with { type: "json" };
-import { type Config, ConfigErrors, ENV_NAMES, helpText, loadConfig } from "./config.ts";
+import { type Config, ConfigErrors, ENV_NAMES, helpText, HOST_NAME_FILES, loadConfig } from "./config.ts";
 import { LiveCapture, RATE_LAG_SEC, RATE_WINDOW_SEC, RateWindow } from "./capture/mod.ts";
 import { ClashMonitor } from "./clash/mod.ts";
+import { NameFiles } from "./names/mod.ts";
 import {
   applyClashRetention,
   applyRetention,
@@ -36,6 +37,8 @@ const RETENTION_INTERVAL_MS = 3_600_000;
 const SERVER_DRAIN_MS = 3_000;
 /** Pause between retention passes while a backlog is rolled up. */
 const RETENTION_CATCH_UP_MS = 1_000;
+/** How often the name files' modification times are checked: a stat each, so a new lease shows soon. */
+const NAME_FILES_POLL_MS = 10_000;
 
 function log(line: string): void {
   console.log(`${new Date().toISOString()} ${line}`);
@@ -110,6 +113,10 @@ async function serve(config: Config, store: Store): Promise<number> {
   });
   monitor.start();
   const clash = { monitor, ledger: new ClashLedger(store, monitor) };
+  // Read on the main thread, asynchronously: the counting runs in the capture Worker and never waits on them.
+  const fileNames = new NameFiles({ leasePaths: config.dhcpLeasePaths, ...HOST_NAME_FILES, log });
+  await fileNames.refresh();
+  fileNames.start(NAME_FILES_POLL_MS);
   const auth = createAuth({ ...config.auth, log });
   const app = createApp({
     version: VERSION,
@@ -122,6 +129,7 @@ async function serve(config: Config, store: Store): Promise<number> {
     localAddresses: () => capture.localAddresses(),
     clash,
     auth,
+    fileNames,
     hosts: {
       allowedHosts: config.allowedHosts,
       bindAddress: config.bindAddress,
@@ -136,6 +144,7 @@ async function serve(config: Config, store: Store): Promise<number> {
         timeZone: config.timeZone,
         nowSec: nowSec(),
         topN: config.metricsTopN,
+        fileNames,
       }),
   });
   // Deno.serve itself never times out a half-sent request head (issue 12 finding 9).
@@ -196,6 +205,7 @@ async function serve(config: Config, store: Store): Promise<number> {
   clearInterval(flushTimer);
   clearInterval(retentionTimer);
   clearTimeout(retentionCatchUp);
+  fileNames.close();
   await step("stop capture", () => capture.stop());
   await step("stop the Clash monitor", () => monitor.stop());
   await step("final flush", flushAll);

@@ -95,6 +95,12 @@ Deno.test({
         "/var/lib/netledger",
         "./data",
         "/tmp/deno-compile-netledger",
+        "/etc/ethers",
+        "/etc/hosts",
+        "/tmp/dhcp.leases",
+        "/var/lib/misc/dnsmasq.leases",
+        "/var/lib/dhcp/dhcpd.leases",
+        "/var/lib/dhcpd/dhcpd.leases",
       ]);
       assert.deepEqual(permissions.allow_write, ["/var/lib/netledger", "./data"]);
       assert.deepEqual(permissions.allow_env, [...ENV_NAMES]);

@@ -7,6 +7,6 @@
  * version). Others import it through this file: main.ts for the healthcheck, tests for the flags and Workers.
  */
 export { runHealthcheck } from "./healthcheck.ts";
-export { permissionFlags } from "./permissions.ts";
+export { NAME_FILE_PATHS, permissionFlags } from "./permissions.ts";
 export { v8FlagsArg } from "./v8_flags.ts";
 export { findWorkerModules, localModuleGraph, workerEntriesOf } from "./worker_modules.ts";

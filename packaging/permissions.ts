@@ -11,11 +11,13 @@
  *   access when a Worker loads its script, even one inside the module graph). The live capture's sysfs and
  *   procfs reads (/sys/class/net/IFACE/{type,flags}, /proc/net/{route,ipv6_route}) go through libc
  *   (ffi readProcFile): Deno grants /proc and /sys only to --allow-all, whatever --allow-read says.
+ * - `--allow-read` also: the files that name devices (/etc/ethers, /etc/hosts and the usual DHCP lease files,
+ *   NAME_FILE_PATHS), read only, whether they exist or not.
  * - `--allow-env`: the variables of config.ts, by name. `--allow-sys=networkInterfaces,hostname`: host
  *   addresses and the machine's name.
  *   `--allow-run=ethtool`: DISABLE_OFFLOADS only. `--no-prompt`: a missing permission fails, never asks.
  */
-import { ENV_NAMES } from "../config.ts";
+import { ENV_NAMES, HOST_NAME_FILES, KNOWN_LEASE_FILES } from "../config.ts";
 
 /** Data directory of the appliance: systemd StateDirectory=netledger and the Docker volume. */
 export const APPLIANCE_DATA_DIR = "/var/lib/netledger";
@@ -34,6 +36,13 @@ export const SYS_APIS: readonly string[] = ["networkInterfaces", "hostname"];
 
 /** Programs netledger may start: ethtool, for DISABLE_OFFLOADS=true. */
 export const RUN_PROGRAMS: readonly string[] = ["ethtool"];
+
+/** Files read for device names: /etc/ethers, /etc/hosts and the lease files DHCP_LEASES may name. */
+export const NAME_FILE_PATHS: readonly string[] = [
+  HOST_NAME_FILES.ethersPath,
+  HOST_NAME_FILES.hostsPath,
+  ...KNOWN_LEASE_FILES,
+];
 
 /** Name of the compiled executable; its embedded module graph is mounted at $TMPDIR/deno-compile-<name>. */
 export const EXECUTABLE_NAME = "netledger";
@@ -66,7 +75,7 @@ export function permissionFlags(scope: PermissionScope): string[] {
   return [
     "--allow-ffi",
     "--allow-net",
-    `--allow-read=${list([...scope.dataDirs, ...scope.moduleReadPaths])}`,
+    `--allow-read=${list([...scope.dataDirs, ...scope.moduleReadPaths, ...NAME_FILE_PATHS])}`,
     `--allow-write=${list(scope.dataDirs)}`,
     `--allow-env=${ENV_NAMES.join(",")}`,
     `--allow-sys=${SYS_APIS.join(",")}`,

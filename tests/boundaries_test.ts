@@ -41,6 +41,7 @@ const FOLDER_FACES: Readonly<Record<string, string | null>> = {
   "web/ui": "web/ui/mod.ts",
   "web/dist": "web/dist/assets.ts",
   "packaging": "packaging/mod.ts",
+  "names": "names/mod.ts",
   "tests": null,
 };
 
@@ -66,10 +67,11 @@ const PARTS: Readonly<Record<string, PartRule>> = {
     importsTypesOf: ["capture", "clash"],
     rule: "store/ imports only types (`import type`) from capture/ and clash/",
   },
+  "names": { imports: [], rule: "names/ imports nothing else from netledger" },
   "web/api": {
-    imports: ["capture", "clash", "store", "web/dist", ...WEB_CONTRACTS],
-    rule:
-      "web/api/ imports capture/, clash/, store/, web/dist/ and the web/*.ts contracts, never ffi/ or web/ui/",
+    imports: ["capture", "clash", "store", "names", "web/dist", ...WEB_CONTRACTS],
+    rule: "web/api/ imports capture/, clash/, store/, names/, web/dist/ and the web/*.ts contracts, never " +
+      "ffi/ or web/ui/",
   },
   "web/ui": {
     imports: ["web/api_types.ts", "web/monitoring_api_types.ts", "web/format_bytes.ts"],
@@ -102,6 +104,7 @@ const PARTS: Readonly<Record<string, PartRule>> = {
       "capture",
       "clash",
       "store",
+      "names",
       "web/api",
       "packaging",
       "deno.json",
@@ -124,6 +127,7 @@ const PARTS: Readonly<Record<string, PartRule>> = {
       "capture",
       "clash",
       "store",
+      "names",
       "web/api",
       "web/ui",
       "web/dist",

@@ -6,7 +6,7 @@
  * and shuts down cleanly; Deno's permission audit log (DENO_AUDIT_PERMISSIONS) then lists every path it read.
  */
 import assert from "node:assert/strict";
-import { findWorkerModules, localModuleGraph, permissionFlags } from "../packaging/mod.ts";
+import { findWorkerModules, localModuleGraph, NAME_FILE_PATHS, permissionFlags } from "../packaging/mod.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
 import { childEnv, ROOT_DIR, startMain } from "./helpers/run_main.ts";
 
@@ -95,7 +95,8 @@ Deno.test({
     }
     const audit = await readAudit(auditPath);
     await Deno.remove(auditPath.replace(/\/audit\.jsonl$/, ""), { recursive: true });
-    const allowedReads = [dataDir];
+    // The device-name files are read (stat, then read when they exist) each poll.
+    const allowedReads = [dataDir, ...NAME_FILE_PATHS];
     const reads = audit.filter((e) => e.permission === "read").map((e) => e.value ?? "<all>");
     const outside = reads.filter((path) =>
       !workerFiles.includes(path) && !allowedReads.some((dir) => path === dir || path.startsWith(`${dir}/`))

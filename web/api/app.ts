@@ -17,6 +17,7 @@ import type {
   LocalIpsJson,
   StoreStatusJson,
 } from "../api_types.ts";
+import type { FileNameLookup } from "./device_json.ts";
 import { deviceRoutes } from "./device_routes.ts";
 import { errorResponse } from "./error_response.ts";
 import { METRICS_CONTENT_TYPE, type MetricsSnapshot, renderMetrics } from "./metrics.ts";
@@ -47,6 +48,8 @@ export interface AppDeps {
   /** The Host values answered (ALLOWED_HOSTS, BIND, the machine's name); others get 421 (DNS rebinding). */
   readonly hosts: HostPolicy;
   readonly metrics: () => MetricsSnapshot;
+  /** Device names from DHCP leases, /etc/ethers and /etc/hosts; absent, devices have only users' names. */
+  readonly fileNames?: FileNameLookup;
 }
 
 /** Builds the Hono app; `app.fetch` is the server's handler. */

@@ -1,6 +1,37 @@
-/** Conversions from store/'s device rows to the Devices API's JSON (web/api_types.ts) and CSV. */
-import type { DevicesOfSpan, DeviceUsage } from "../../store/mod.ts";
+/**
+ * Conversions from store/'s device rows to the Devices API's JSON (web/api_types.ts) and CSV, with the
+ * name of each device by its precedence: the user's, else the LAN's files' (names/), else none (then the
+ * page shows its MAC and vendor).
+ */
+import { type FileNameOf, type NamedDevice, vendorOf } from "../../names/mod.ts";
+import type { DeviceInfo, DevicesOfSpan, DeviceUsage } from "../../store/mod.ts";
 import type { DeviceJson } from "../api_types.ts";
+
+/** The names the LAN's files give devices (names/ NameFiles), as main.ts hands them in. */
+export interface FileNameLookup {
+  nameOf(device: NamedDevice): FileNameOf | null;
+}
+
+/** How deviceUsageJson names a device. */
+export interface DeviceNaming {
+  /** Null where no files are read (tests, a server without them). */
+  readonly fileNames: FileNameLookup | null;
+  /** The addresses the files may name it by, most recent first; default: those it used in the span. */
+  readonly ips?: readonly string[];
+}
+
+/**
+ * A device's name and its source: the name a user gave it ("user"), else the files' ("dhcp", "ethers",
+ * "hosts"), else null. File names are applied here, when read, never stored: they follow the files.
+ */
+export function deviceName(
+  d: DeviceInfo,
+  naming: DeviceNaming & { readonly ips: readonly string[] },
+): { readonly name: string | null; readonly source: string | null } {
+  if (d.name !== null) return { name: d.name, source: d.nameSource };
+  const named = naming.fileNames?.nameOf({ mac: d.mac, ips: naming.ips }) ?? null;
+  return named === null ? { name: null, source: null } : { name: named.name, source: named.source };
+}
 
 /** A device counts as online when its traffic was last counted this recently (capture reports each minute). */
 export const DEVICE_ONLINE_SEC = 300;
@@ -8,14 +39,15 @@ export const DEVICE_ONLINE_SEC = 300;
 export const MAX_LISTED_IPS = 16;
 
 /** One device's JSON at UTC second `nowSec`. */
-export function deviceUsageJson(d: DeviceUsage, nowSec: number): DeviceJson {
+export function deviceUsageJson(d: DeviceUsage, nowSec: number, naming: DeviceNaming): DeviceJson {
+  const { name, source } = deviceName(d, { ...naming, ips: naming.ips ?? d.ips.map((i) => i.ip) });
   return {
     id: d.id,
     key: d.key,
     mac: d.mac,
-    vendor: null,
-    name: d.name,
-    name_source: d.nameSource,
+    vendor: d.mac === null ? null : vendorOf(d.mac),
+    name,
+    name_source: source,
     ips: d.ips.slice(0, MAX_LISTED_IPS).map((i) => i.ip),
     up_bytes: d.upBytes,
     down_bytes: d.downBytes,
@@ -32,10 +64,10 @@ export function deviceUsageJson(d: DeviceUsage, nowSec: number): DeviceJson {
  * The devices as CSV (RFC 4180, CRLF): a header row, one row per device, then the `other` row, so the
  * byte columns sum to the range's total. Addresses are separated by spaces within their field.
  */
-export function devicesCsv(span: DevicesOfSpan, nowSec: number): string {
+export function devicesCsv(span: DevicesOfSpan, nowSec: number, naming: DeviceNaming): string {
   const lines = ["id,mac,name,name_source,ips,up_bytes,down_bytes,total_bytes,first_seen,last_seen,online"];
   for (const d of span.devices) {
-    const j = deviceUsageJson(d, nowSec);
+    const j = deviceUsageJson(d, nowSec, naming);
     lines.push(
       [
         j.id ?? "",

@@ -21,7 +21,7 @@ import {
   type TrafficLedger,
 } from "../../store/mod.ts";
 import type { DeviceDetailJson, DeviceNameJson, DevicesJson } from "../api_types.ts";
-import { devicesCsv, deviceUsageJson } from "./device_json.ts";
+import { devicesCsv, deviceUsageJson, type FileNameLookup } from "./device_json.ts";
 import { nameBodyLimit, parseNameBody } from "./name_body.ts";
 import { BadParamError, checkDateRange, parseChoice, parseDate, parseGranularity } from "./params.ts";
 import { amountJson, pointJson, sumPeriods } from "./traffic_json.ts";
@@ -33,6 +33,8 @@ export interface DeviceRoutesDeps {
   readonly timeZone: string;
   /** Current UTC seconds (a seam for tests). */
   readonly nowSec: () => number;
+  /** Names from DHCP leases, /etc/ethers and /etc/hosts (main.ts); absent, devices have only users' names. */
+  readonly fileNames?: FileNameLookup;
 }
 
 const DEVICE_ID_REGEXP = /^\d{1,9}$/;
@@ -40,6 +42,7 @@ const DEVICE_ID_REGEXP = /^\d{1,9}$/;
 /** The Devices API as a Hono app with full paths; mount with `app.route("/", deviceRoutes(deps))`. */
 export function deviceRoutes(deps: DeviceRoutesDeps): Hono {
   const { ledger, timeZone } = deps;
+  const naming = { fileNames: deps.fileNames ?? null };
   const nowSec = () => Math.floor(deps.nowSec());
   /** `start`..`end` local dates (default today) checked, as a half-open span of UTC seconds. */
   const range = (query: (name: string) => string | undefined) => {
@@ -58,11 +61,11 @@ export function deviceRoutes(deps: DeviceRoutesDeps): Hono {
     if (format === "csv") {
       c.header("Content-Type", "text/csv; charset=utf-8");
       c.header("Content-Disposition", `attachment; filename="netledger-devices-${start}-${end}.csv"`);
-      return c.body(devicesCsv(span, now));
+      return c.body(devicesCsv(span, now, naming));
     }
     const { upBytes, downBytes } = span.other;
     return c.json<DevicesJson>({
-      devices: span.devices.map((d) => deviceUsageJson(d, now)),
+      devices: span.devices.map((d) => deviceUsageJson(d, now, naming)),
       other: { up_bytes: upBytes, down_bytes: downBytes, total_bytes: upBytes + downBytes },
     });
   });
@@ -79,11 +82,14 @@ export function deviceRoutes(deps: DeviceRoutesDeps): Hono {
     );
     const totals = sumPeriods(periods);
     const usage = devicesOfSpan(ledger, fromSec, toSec).devices.find((d) => d.key === device.key);
+    const ips = deviceIps(ledger, device.id!);
+    // Named by every address it ever used, so a quiet range still shows the name /api/devices shows.
+    const detailNaming = { ...naming, ips: ips.map((i) => i.ip) };
     return c.json<DeviceDetailJson>({
-      device: deviceUsageJson(usage ?? { ...device, ...totals, ips: [] }, nowSec()),
+      device: deviceUsageJson(usage ?? { ...device, ...totals, ips: [] }, nowSec(), detailNaming),
       summary: amountJson(totals),
       series: periods.map((p) => pointJson(p, granularity)),
-      ips: deviceIps(ledger, device.id!).map((i) => ({
+      ips: ips.map((i) => ({
         ip: i.ip,
         first_seen: i.firstSeenSec,
         last_seen: i.lastSeenSec,

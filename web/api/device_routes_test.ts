@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import type { TrafficBatch } from "../../capture/mod.ts";
 import { openStore, TrafficLedger } from "../../store/mod.ts";
 import type { DeviceDetailJson, DevicesJson, ErrorJson, QueryJson } from "../api_types.ts";
+import { NameFiles } from "../../names/mod.ts";
+import type { FileNameLookup } from "./device_json.ts";
 import { deviceRoutes } from "./device_routes.ts";
 import { errorResponse } from "./error_response.ts";
 import { trafficRoutes } from "./traffic_routes.ts";
@@ -50,7 +52,7 @@ function batch(
   };
 }
 
-async function startApp() {
+async function startApp(fileNames?: FileNameLookup) {
   const dir = await Deno.makeTempDir({ prefix: "netledger-devices-" });
   const store = openStore(`${dir}/netledger.db`, { log: () => {} });
   const ledger = new TrafficLedger(store);
@@ -77,7 +79,7 @@ async function startApp() {
       lastSeenSec: NOW_SEC - 30,
     }],
   });
-  const deps = { ledger, timeZone: ZONE, nowSec: () => NOW_SEC, realtime: { samples: () => [] } };
+  const deps = { ledger, timeZone: ZONE, nowSec: () => NOW_SEC, realtime: { samples: () => [] }, fileNames };
   const app = new Hono().route("/", trafficRoutes(deps)).route("/", deviceRoutes(deps));
   app.onError(errorResponse);
   return {
@@ -120,7 +122,51 @@ Deno.test("GET /api/devices: devices plus other equal /api/query's summary byte 
   );
   assert.deepEqual(today.other, { up_bytes: 7, down_bytes: 3, total_bytes: 10 });
   assert.equal(today.devices[2].is_randomized_mac, true);
-  assert.equal(today.devices[0].vendor, null);
+  // The IEEE registry's names (npm oui-data); a randomised MAC has no maker.
+  assert.deepEqual(today.devices.map((d) => d.vendor), ["CIMSYS Inc", "Apple, Inc.", null]);
+});
+
+Deno.test("GET /api/devices names a device by precedence: user, then DHCP lease, then /etc/ethers, then /etc/hosts", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "netledger-device-names-" });
+  const files = new NameFiles({
+    leasePaths: [`${dir}/dhcp.leases`],
+    ethersPath: `${dir}/ethers`,
+    hostsPath: `${dir}/hosts`,
+    log: () => {},
+  });
+  await using server = await startApp(files);
+  const namesOf = async () => {
+    await files.refresh();
+    const [, list] = await json<DevicesJson>(server.app, "/api/devices");
+    return Object.fromEntries(list.devices.map((d) => [d.mac, [d.name, d.name_source]]));
+  };
+  const rewrite = async (name: string, text: string, second: number) => {
+    await Deno.writeTextFile(`${dir}/${name}`, text);
+    await Deno.utime(`${dir}/${name}`, second, second);
+  };
+  try {
+    assert.deepEqual((await namesOf())[PHONE], [null, null]);
+    await rewrite("hosts", "192.168.1.20 phone.lan\n192.168.1.30 tv.lan\n", 1);
+    assert.deepEqual((await namesOf())[PHONE], ["phone.lan", "hosts"]);
+    await rewrite("ethers", `${PHONE} phone-ethers\n`, 1);
+    assert.deepEqual((await namesOf())[PHONE], ["phone-ethers", "ethers"]);
+    await rewrite("dhcp.leases", `1718440000 ${PHONE} 192.168.1.20 <b>Annas-phone</b>\u0007 *\n`, 1);
+    const named = await namesOf();
+    assert.deepEqual(named[PHONE], ["<b>Annas-phone</b>", "dhcp"]);
+    assert.deepEqual(named[TV], ["tv.lan", "hosts"]);
+    const [, list] = await json<DevicesJson>(server.app, "/api/devices");
+    const phone = list.devices.find((d) => d.mac === PHONE)!;
+    await server.app.request(`/api/devices/${phone.id}/name`, { method: "PUT", body: '{"name":"Anna"}' });
+    assert.deepEqual((await namesOf())[PHONE], ["Anna", "user"]);
+    const [, detail] = await json<DeviceDetailJson>(server.app, `/api/devices/${phone.id}`);
+    assert.deepEqual([detail.device.name, detail.device.name_source], ["Anna", "user"]);
+    // Cleared by the user: the files' name is back.
+    await server.app.request(`/api/devices/${phone.id}/name`, { method: "PUT", body: '{"name":null}' });
+    assert.deepEqual((await namesOf())[PHONE], ["<b>Annas-phone</b>", "dhcp"]);
+  } finally {
+    files.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("GET /api/devices?format=csv lists devices and other, names quoted and defused", async () => {

@@ -16,6 +16,7 @@ import {
   type TrafficLedger,
   trafficTotal,
 } from "../../store/mod.ts";
+import { deviceName, type FileNameLookup } from "./device_json.ts";
 import type { MetricsSnapshot } from "./metrics.ts";
 
 /** What buildMetricsSnapshot reads. */
@@ -28,6 +29,8 @@ export interface MetricsSources {
   readonly nowSec: number;
   /** METRICS_TOP_N. */
   readonly topN: number;
+  /** Device names from the LAN's files, as /api/devices shows them; absent, only users' names. */
+  readonly fileNames?: FileNameLookup;
 }
 
 /** One consistent read of everything /metrics exposes. */
@@ -55,7 +58,7 @@ export function buildMetricsSnapshot(sources: MetricsSources): MetricsSnapshot {
     devices: {
       rows: devicesOfSpan(ledger, 0, Number.MAX_SAFE_INTEGER).devices.map((d) => ({
         key: d.key,
-        name: d.name,
+        name: deviceName(d, { fileNames: sources.fileNames ?? null, ips: d.ips.map((i) => i.ip) }).name,
         upBytes: d.upBytes,
         downBytes: d.downBytes,
       })),

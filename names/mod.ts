@@ -1,0 +1,9 @@
+/**
+ * names/: a person's word for a device from the files of the LAN (DHCP lease files, /etc/ethers,
+ * /etc/hosts), read by pure parsers and kept as last good copies, and a MAC's maker from the IEEE registry
+ * (npm oui-data, embedded in the module graph).
+ *
+ * Import rule: names/ imports nothing else from netledger. Other folders import it through this file.
+ */
+export { type FileNameOf, type NamedDevice, NameFiles } from "./name_files.ts";
+export { vendorOf } from "./vendor_of.ts";
