@@ -11,13 +11,12 @@ import { formatBytes } from "../web/format_bytes.ts";
 import { SESSION_COOKIE } from "../web/api/mod.ts";
 import { EN, RU, ZH_CN } from "../web/ui/mod.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
-import { importTraffic, LOCAL_IP, trafficRecords } from "./helpers/dashboard_rig.ts";
-import { childEnv, startMain } from "./helpers/run_main.ts";
+import { importTraffic, startNetledger, trafficRecords } from "./helpers/dashboard_rig.ts";
+import { SCREENSHOT_DIR } from "./helpers/page_checks.ts";
 
 const SERVER_ZONE = "UTC";
 const PASSWORD = "correct horse battery 7";
 const API_TOKEN = crypto.randomUUID();
-const SCREENSHOT_DIR = new URL("./output/screenshots/", import.meta.url).pathname;
 
 /** Moments of today (server zone UTC) at which the imported traffic flows, so the "today" card has bytes. */
 function todayTimestamps(nowSec: number): number[] {
@@ -56,21 +55,12 @@ Deno.test({
       const dbPath = `${dir}/netledger.db`;
       const records = trafficRecords(todayTimestamps(Math.floor(Date.now() / 1000)), 4);
       await importTraffic({ dir, dbPath, timeZone: SERVER_ZONE, records });
-      const main = await startMain({
-        flags: ["-A"],
-        env: childEnv({
-          DB_PATH: dbPath,
-          TZ: SERVER_ZONE,
-          LOCAL_IPS: LOCAL_IP,
-          MONITOR_IFACE: "lo",
-          SAVE_INTERVAL: "5",
-          BIND: "127.0.0.1",
-          AUTH_PASSWORD: PASSWORD,
-          API_TOKEN,
-        }),
+      await using server = await startNetledger({
+        dbPath,
+        timeZone: SERVER_ZONE,
+        env: { AUTH_PASSWORD: PASSWORD, API_TOKEN },
       });
-      await using _server = { [Symbol.asyncDispose]: async () => void await main.stop() };
-      const { baseUrl } = main;
+      const { baseUrl } = server;
       const bearer = { authorization: `Bearer ${API_TOKEN}` };
       // Declared after the server, so disposed before it: the page never sees the server go away.
       await using browser = await launchDashboardBrowser({ locale: "en-US", colorScheme: "light" });

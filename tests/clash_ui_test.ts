@@ -8,12 +8,12 @@ import assert from "node:assert/strict";
 import type { MonitoringClientsJson } from "../web/monitoring_api_types.ts";
 import { ZH_CN } from "../web/ui/mod.ts";
 import { launchDashboardBrowser, watchProblems } from "./helpers/dashboard_browser.ts";
-import { childEnv, startMain } from "./helpers/run_main.ts";
+import { startNetledger } from "./helpers/dashboard_rig.ts";
 import { FakeClash } from "./helpers/fake_clash.ts";
+import { SCREENSHOT_DIR } from "./helpers/page_checks.ts";
 
 const SECRET = "s3cret";
 const SERVER_ZONE = "Asia/Kathmandu";
-const SCREENSHOT_DIR = new URL("./output/screenshots/", import.meta.url).pathname;
 
 async function clients(baseUrl: string): Promise<MonitoringClientsJson> {
   const response = await fetch(`${baseUrl}/api/monitoring/clients`);
@@ -27,28 +27,12 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    const dir = await Deno.makeTempDir({ prefix: "netledger-clash-ui-" });
     await using fake = FakeClash.start({ secret: SECRET });
-    try {
-      const main = await startMain({
-        flags: ["-A"],
-        env: childEnv({
-          DB_PATH: `${dir}/netledger.db`,
-          TZ: SERVER_ZONE,
-          MONITOR_IFACE: "lo",
-          BIND: "127.0.0.1",
-          CLASH_API_URL: fake.url,
-          CLASH_SECRET: SECRET,
-        }),
-      });
-      try {
-        await checkPage(t, main.baseUrl, fake);
-      } finally {
-        await main.stop();
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    await using netledger = await startNetledger({
+      timeZone: SERVER_ZONE,
+      env: { CLASH_API_URL: fake.url, CLASH_SECRET: SECRET },
+    });
+    await checkPage(t, netledger.baseUrl, fake);
   },
 });
 

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
-import { LOCAL_IP } from "./helpers/dashboard_rig.ts";
+import { startNetledger } from "./helpers/dashboard_rig.ts";
 import { FakeClash } from "./helpers/fake_clash.ts";
 import {
   assertNoSideScroll,
@@ -20,7 +20,6 @@ import {
   SCREENSHOT_DIR,
   tabThrough,
 } from "./helpers/page_checks.ts";
-import { childEnv, startMain } from "./helpers/run_main.ts";
 
 const SERVER_ZONE = "Asia/Kolkata";
 const PASSWORD = "correct horse battery 13";
@@ -65,21 +64,12 @@ Deno.test({
     try {
       const dbPath = `${dir}/netledger.db`;
       await importRecentTraffic({ dir, dbPath, timeZone: SERVER_ZONE, days: 20 });
-      const main = await startMain({
-        flags: ["-A"],
-        env: childEnv({
-          DB_PATH: dbPath,
-          TZ: SERVER_ZONE,
-          LOCAL_IPS: LOCAL_IP,
-          MONITOR_IFACE: "lo",
-          BIND: "127.0.0.1",
-          AUTH_PASSWORD: PASSWORD,
-          CLASH_API_URL: fake.url,
-          CLASH_SECRET: "s3cret",
-        }),
+      await using server = await startNetledger({
+        dbPath,
+        timeZone: SERVER_ZONE,
+        env: { AUTH_PASSWORD: PASSWORD, CLASH_API_URL: fake.url, CLASH_SECRET: "s3cret" },
       });
-      await using _server = { [Symbol.asyncDispose]: async () => void await main.stop() };
-      const { baseUrl } = main;
+      const { baseUrl } = server;
       await using browser = await launchDashboardBrowser({ locale: "en-US", colorScheme: "light" });
       const { page } = browser;
       const problems: string[] = [];

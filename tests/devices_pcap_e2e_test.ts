@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { buildFrame, ipPacket, type MacPair } from "./helpers/frames.ts";
 import { writeCaptureFile } from "./helpers/pcap_writer.ts";
-import { childEnv, ROOT_DIR, startMain } from "./helpers/run_main.ts";
+import { childEnv, importPcap, startMain } from "./helpers/run_main.ts";
 import type { DeviceDetailJson, DevicesJson, QueryJson } from "../web/api_types.ts";
 
 const ZONE = "Europe/Berlin";
@@ -95,15 +95,8 @@ function truth(days: readonly number[]): Map<string, { up: number; down: number 
 }
 
 async function importFile(env: Record<string, string>, path: string): Promise<void> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", "--pcap", path],
-    cwd: ROOT_DIR,
-    env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const { code, output } = await importPcap(env, path);
+  assert.equal(code, 0, output);
 }
 
 Deno.test("main.ts --pcap of a LAN bridge: per-device totals equal the truth, devices plus other equal the total", async () => {

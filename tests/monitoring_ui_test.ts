@@ -11,45 +11,15 @@ import type { MonitoringClientsJson } from "../web/monitoring_api_types.ts";
 import { EN, ZH_CN } from "../web/ui/mod.ts";
 import { type DashboardBrowser, launchDashboardBrowser, watchProblems } from "./helpers/dashboard_browser.ts";
 import { FakeClash, type FakeConnection } from "./helpers/fake_clash.ts";
-import { childEnv, type MainProcess, startMain } from "./helpers/run_main.ts";
+import { SCREENSHOT_DIR } from "./helpers/page_checks.ts";
+import { startNetledger } from "./helpers/dashboard_rig.ts";
 
 const SECRET = "s3cret";
 const PASSWORD = "correct horse battery 7";
 const SERVER_ZONE = "Asia/Kathmandu";
-const SCREENSHOT_DIR = new URL("./output/screenshots/", import.meta.url).pathname;
 /** Connections of one busy client beyond the rows the table draws (live_connections_model.ts: 200). */
 const BULK_CONNECTIONS = 230;
 const MAX_SHOWN_CONNECTIONS = 200;
-
-/** Starts netledger on `fake` with `env`; `await using` stops it and removes its database. */
-async function startNetledger(fake: FakeClash, env: Record<string, string>, secret = SECRET) {
-  const dir = await Deno.makeTempDir({ prefix: "netledger-mon-ui-" });
-  let main: MainProcess;
-  try {
-    main = await startMain({
-      flags: ["-A"],
-      env: childEnv({
-        DB_PATH: `${dir}/netledger.db`,
-        TZ: SERVER_ZONE,
-        MONITOR_IFACE: "lo",
-        BIND: "127.0.0.1",
-        CLASH_API_URL: fake.url,
-        CLASH_SECRET: secret,
-        ...env,
-      }),
-    });
-  } catch (e) {
-    await Deno.remove(dir, { recursive: true });
-    throw e;
-  }
-  return {
-    baseUrl: main.baseUrl,
-    async [Symbol.asyncDispose]() {
-      await main.stop();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
 
 /** Ids the fake core lists in a plain GET /connections, as any client of the core would read them. */
 async function coreIds(fake: FakeClash): Promise<string[]> {
@@ -107,7 +77,10 @@ Deno.test({
   sanitizeResources: false,
   async fn(t) {
     await using fake = FakeClash.start({ secret: SECRET });
-    await using netledger = await startNetledger(fake, { AUTH_PASSWORD: PASSWORD });
+    await using netledger = await startNetledger({
+      timeZone: SERVER_ZONE,
+      env: { CLASH_API_URL: fake.url, CLASH_SECRET: SECRET, AUTH_PASSWORD: PASSWORD },
+    });
     await fake.until(() => fake.subscriberCount === 2);
     const video = fake.open({
       sourceIP: "192.168.1.10",
@@ -361,7 +334,10 @@ Deno.test({
   sanitizeResources: false,
   async fn(t) {
     await using fake = FakeClash.start({ secret: SECRET });
-    await using netledger = await startNetledger(fake, {});
+    await using netledger = await startNetledger({
+      timeZone: SERVER_ZONE,
+      env: { CLASH_API_URL: fake.url, CLASH_SECRET: SECRET },
+    });
     await fake.until(() => fake.subscriberCount === 2);
     const video: FakeConnection = fake.open({ sourceIP: "192.168.1.10", host: "video.example.com" });
     fake.transfer(video, 10, 10);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { buildFrame, type Encapsulation, type Frame, ipPacket, truncateFrame } from "./helpers/frames.ts";
 import { writeCaptureFile } from "./helpers/pcap_writer.ts";
-import { childEnv, ROOT_DIR, startMain } from "./helpers/run_main.ts";
+import { childEnv, importPcap, startMain } from "./helpers/run_main.ts";
 
 const ZONE = "Asia/Kathmandu"; // +05:45: local hours straddle UTC quarter hours
 const LOCAL_V4 = "192.0.2.10"; // the box's own public address (documentation range)
@@ -209,17 +209,9 @@ function expectedHourQuery(startDate: string, endDate: string): string {
 }
 
 async function importFile(env: Record<string, string>, path: string, expectedCode = 0): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", "--pcap", path],
-    cwd: ROOT_DIR,
-    env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, expectedCode, text);
-  return text;
+  const { code, output } = await importPcap(env, path);
+  assert.equal(code, expectedCode, output);
+  return output;
 }
 
 Deno.test("main.ts --pcap imports pcap and pcapng once each and /api/query matches the truth byte for byte", async () => {

@@ -5,7 +5,7 @@
  */
 import { buildFrame, ipPacket } from "./frames.ts";
 import { type CaptureRecord, writeCaptureFile } from "./pcap_writer.ts";
-import { childEnv, ROOT_DIR, startMain } from "./run_main.ts";
+import { childEnv, importPcap, type MainProcess, startMain } from "./run_main.ts";
 
 /** The host behind which the pcap's traffic flows. */
 export const LOCAL_IP = "192.168.7.2";
@@ -59,39 +59,49 @@ export async function importTraffic(
 ): Promise<void> {
   const pcapPath = `${options.dir}/traffic.pcap`;
   await writeCaptureFile(pcapPath, options.records, { format: "pcap" });
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts", "--pcap", pcapPath],
-    cwd: ROOT_DIR,
-    env: serverEnv(options.dbPath, options.timeZone),
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!result.success) {
-    const text = new TextDecoder().decode(result.stdout) + new TextDecoder().decode(result.stderr);
-    throw new Error(`Cannot import "${pcapPath}": main.ts --pcap exited ${result.code}: ${text}`);
+  const result = await importPcap(serverEnv(options.dbPath, options.timeZone), pcapPath);
+  if (result.code !== 0) {
+    throw new Error(`Cannot import "${pcapPath}": main.ts --pcap exited ${result.code}: ${result.output}`);
   }
 }
 
-/**
- * Starts `main.ts` on 127.0.0.1 and a port it picks, and resolves once it serves. `iface` replaces the
- * capture interface ("lo").
- */
-export async function startNetledger(
-  options: { dbPath: string; timeZone: string; iface?: string },
-): Promise<NetledgerServer> {
-  const main = await startMain({
-    flags: ["-A"],
-    env: serverEnv(options.dbPath, options.timeZone, {
-      BIND: "127.0.0.1",
-      ...(options.iface ? { MONITOR_IFACE: options.iface } : {}),
-    }),
-  });
+/** Where and how startNetledger runs main.ts. */
+export interface NetledgerOptions {
+  /** The database; absent, a new one in a temporary folder that dispose removes. */
+  readonly dbPath?: string;
+  readonly timeZone: string;
+  /** Replaces the capture interface ("lo"). */
+  readonly iface?: string;
+  /** More environment for main.ts (AUTH_PASSWORD, CLASH_API_URL…), over the defaults. */
+  readonly env?: Record<string, string>;
+}
+
+/** Starts `main.ts` on 127.0.0.1 and a port it picks, and resolves once it serves. */
+export async function startNetledger(options: NetledgerOptions): Promise<NetledgerServer> {
+  const tempDir = options.dbPath === undefined ? await Deno.makeTempDir({ prefix: "netledger-ui-" }) : null;
+  let main: MainProcess;
+  try {
+    main = await startMain({
+      flags: ["-A"],
+      env: serverEnv(options.dbPath ?? `${tempDir}/netledger.db`, options.timeZone, {
+        BIND: "127.0.0.1",
+        ...(options.iface ? { MONITOR_IFACE: options.iface } : {}),
+        ...options.env,
+      }),
+    });
+  } catch (e) {
+    if (tempDir !== null) await Deno.remove(tempDir, { recursive: true });
+    throw e;
+  }
   return {
     baseUrl: main.baseUrl,
     output: main.output,
     async [Symbol.asyncDispose]() {
-      await main.stop();
+      try {
+        await main.stop();
+      } finally {
+        if (tempDir !== null) await Deno.remove(tempDir, { recursive: true });
+      }
     },
   };
 }

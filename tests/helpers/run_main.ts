@@ -1,7 +1,8 @@
 /**
  * Starts main.ts from source as a child process on 127.0.0.1 and WEB_PORT=0, and waits until it logs the port
  * the system gave it: no port is probed beforehand, so no other process can take it in between. Shared by
- * the permission, fault, import and browser tests. The child is killed by PID in `stop()` if still alive.
+ * the permission, fault, import and browser tests, with `main.ts --pcap` run to its end (importPcap). The
+ * child is killed by PID in `stop()` if still alive.
  */
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -157,4 +158,24 @@ export async function startMain(
     waitForLine: output.waitForLine,
     stop,
   };
+}
+
+/** How a `main.ts --pcap` run ended: its exit code and what it printed, stdout then stderr. */
+export interface PcapImport {
+  readonly code: number;
+  readonly output: string;
+}
+
+/** Runs `deno run -A main.ts --pcap <path>` with `env` (see childEnv) to its end. */
+export async function importPcap(env: Record<string, string>, path: string): Promise<PcapImport> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts", "--pcap", path],
+    cwd: ROOT_DIR,
+    env,
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: out.code, output: decoder.decode(out.stdout) + decoder.decode(out.stderr) };
 }
