@@ -232,17 +232,21 @@ export interface SessionJson {
 
 /**
  * One local device in GET /api/devices (issue 14): identified by its MAC, or by its IP on links without MACs
- * (`mac` null). `id` is null until its first rows are saved (at most SAVE_INTERVAL). `vendor` is null until
- * names and vendors are looked up (a later step of issue 14). Times are UTC seconds.
+ * (`mac` null). `id` is null until its first rows are saved (at most SAVE_INTERVAL). Times are UTC seconds.
  */
 export interface DeviceJson {
   readonly id: number | null;
   /** The MAC, or the IP on links without MACs. */
   readonly key: string;
   readonly mac: string | null;
+  /** The IEEE registrant of the MAC; null without a MAC, for a randomised MAC or an unregistered prefix. */
   readonly vendor: string | null;
+  /** At most 64 printable characters; escape it where it is shown. */
   readonly name: string | null;
-  /** "user" for a name set with PUT /api/devices/:id/name; null without a name. */
+  /**
+   * Where the name comes from, highest first: "user" (PUT /api/devices/:id/name), "dhcp" (DHCP_LEASES),
+   * "ethers" (/etc/ethers), "hosts" (/etc/hosts); null without a name.
+   */
   readonly name_source: string | null;
   /** Local addresses it used in the range, most recently seen first. */
   readonly ips: readonly string[];
