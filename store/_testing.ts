@@ -1,6 +1,7 @@
 /** Test helpers of store/ (private to this folder): temp database files and batch builders. */
 import { DatabaseSync } from "node:sqlite";
 import type { BucketTraffic, RemoteTraffic, TrafficBatch } from "../capture/mod.ts";
+import type { ClashUsageRow } from "../clash/mod.ts";
 import { openStore, type OpenStoreOptions, type Store } from "./db.ts";
 
 /** A database in a fresh temp directory, removed with the directory on dispose. */
@@ -90,4 +91,24 @@ export function damageTable(store: Store, table: string): void {
   } finally {
     other.close();
   }
+}
+
+/** A row of proxy usage through chain "Proxy > HK-01" by rule "final", one new connection. */
+export function clashUsageRow(
+  bucketStartSec: number,
+  clientIp: string,
+  up: number,
+  down: number,
+  resource = "a.example.com",
+): ClashUsageRow {
+  return {
+    bucketStartSec,
+    clientIp,
+    resource,
+    chain: "Proxy > HK-01",
+    rule: "final",
+    upBytes: up,
+    downBytes: down,
+    newConnections: 1,
+  };
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { ClashPendingBatch, ClashUsageRow } from "../clash/mod.ts";
-import { tempStore, utcSec } from "./_testing.ts";
+import type { ClashPendingBatch } from "../clash/mod.ts";
+import { clashUsageRow, tempStore, utcSec } from "./_testing.ts";
 import { ClashLedger } from "./clash_ledger.ts";
 import { ClashStore } from "./clash_store.ts";
 import { StoreError } from "./db.ts";
@@ -8,27 +8,14 @@ import { localPeriods } from "./local_periods.ts";
 
 const T = utcSec("2026-11-23T10:00:00Z");
 
-function usage(clientIp: string, up: number, down: number): ClashUsageRow {
-  return {
-    bucketStartSec: T,
-    clientIp,
-    resource: "a.example.com",
-    chain: "Proxy > HK-01",
-    rule: "final",
-    upBytes: up,
-    downBytes: down,
-    newConnections: 1,
-  };
-}
-
 function batch(more: Partial<ClashPendingBatch>): ClashPendingBatch {
   return { usage: [], unattributed: [], samples: [], clients: [], resume: null, ...more };
 }
 
 Deno.test("ClashLedger reads what is saved plus the monitor's unsaved rows", async () => {
   await using temp = tempStore();
-  new ClashStore(temp.store).saveBatch(batch({ usage: [usage("192.168.1.10", 5, 6)] }));
-  const unsaved = [usage("192.168.1.10", 1, 1), usage("fd00::20", 3, 4)];
+  new ClashStore(temp.store).saveBatch(batch({ usage: [clashUsageRow(T, "192.168.1.10", 5, 6)] }));
+  const unsaved = [clashUsageRow(T, "192.168.1.10", 1, 1), clashUsageRow(T, "fd00::20", 3, 4)];
   const ledger = new ClashLedger(temp.store, {
     pendingUsage: () => unsaved,
     pendingUnattributed: () => [{ bucketStartSec: T, upBytes: 2, downBytes: 2 }],

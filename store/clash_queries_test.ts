@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ClashUnattributedRow, ClashUsageRow } from "../clash/mod.ts";
-import { damageTable, tempStore, utcSec } from "./_testing.ts";
+import { clashUsageRow, damageTable, tempStore, utcSec } from "./_testing.ts";
 import {
   clashByPeriod,
   clashByPeriodOffThread,
@@ -16,19 +16,6 @@ import { localPeriods } from "./local_periods.ts";
 const ZONE = "Asia/Kolkata";
 const DAY = utcSec("2026-10-01T00:00:00Z");
 
-function usage(bucketStartSec: number, clientIp: string, up: number, down: number): ClashUsageRow {
-  return {
-    bucketStartSec,
-    clientIp,
-    resource: "a.example.com",
-    chain: "Proxy > HK-01",
-    rule: "final",
-    upBytes: up,
-    downBytes: down,
-    newConnections: 1,
-  };
-}
-
 /** Two days of hourly usage by two clients and unattributed bytes, half of it saved. */
 function historyStore() {
   const temp = tempStore();
@@ -37,7 +24,7 @@ function historyStore() {
   const unattributed: ClashUnattributedRow[] = [];
   for (let i = 0; i < 48; i++) {
     const t = DAY + i * 3600;
-    (i % 2 ? saved : unsaved).push(usage(t, i % 3 ? "192.168.1.10" : "fd00::20", i, 2 * i));
+    (i % 2 ? saved : unsaved).push(clashUsageRow(t, i % 3 ? "192.168.1.10" : "fd00::20", i, 2 * i));
     unattributed.push({ bucketStartSec: t, upBytes: 1, downBytes: i });
   }
   new ClashStore(temp.store).saveBatch({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ClashPendingBatch, ClashUsageRow } from "../clash/mod.ts";
-import { tempStore, utcSec } from "./_testing.ts";
+import { clashUsageRow, tempStore, utcSec } from "./_testing.ts";
 import { clashByPeriod, clashResourceTotals, clashTotal } from "./clash_queries.ts";
 import { applyClashRetention, SAMPLE_RETENTION_DAYS } from "./clash_retention.ts";
 import { ClashStore } from "./clash_store.ts";
@@ -8,25 +8,6 @@ import { localPeriods } from "./local_periods.ts";
 
 const ZONE = "Asia/Kolkata"; // +05:30: local midnight falls inside a UTC hour
 const NO_PENDING = { pendingUsage: () => [], pendingUnattributed: () => [] };
-
-function usage(
-  bucketStartSec: number,
-  clientIp: string,
-  resource: string,
-  up: number,
-  down: number,
-): ClashUsageRow {
-  return {
-    bucketStartSec,
-    clientIp,
-    resource,
-    chain: "Proxy > HK-01",
-    rule: "final",
-    upBytes: up,
-    downBytes: down,
-    newConnections: 1,
-  };
-}
 
 function batch(rows: ClashUsageRow[], more: Partial<ClashPendingBatch> = {}): ClashPendingBatch {
   return { usage: rows, unattributed: [], samples: [], clients: [], resume: null, ...more };
@@ -43,10 +24,10 @@ Deno.test("ClashStore.saveBatch() adds to existing rows and replaces the resume 
     carryUpBytes: 0,
     carryDownBytes: -3,
   };
-  clash.saveBatch(batch([usage(t, "192.168.1.10", "a.example.com", 5, 6)], {
+  clash.saveBatch(batch([clashUsageRow(t, "192.168.1.10", 5, 6)], {
     resume: { ...resume, cursors: [{ id: "x", upBytes: 5, downBytes: 6 }] },
   }));
-  clash.saveBatch(batch([usage(t, "192.168.1.10", "a.example.com", 1, 1)], {
+  clash.saveBatch(batch([clashUsageRow(t, "192.168.1.10", 1, 1)], {
     unattributed: [{ bucketStartSec: t, upBytes: 2, downBytes: 2 }],
     resume: { ...resume, cursors: [{ id: "y", upBytes: 1, downBytes: 1 }] },
   }));
@@ -63,7 +44,7 @@ Deno.test("ClashStore.saveBatch() writes nothing when any part fails", async () 
   await using temp = tempStore();
   const clash = new ClashStore(temp.store);
   const t = utcSec("2026-11-23T10:00:00Z");
-  const bad = batch([usage(t, "192.168.1.10", "a.example.com", 5, 6)], {
+  const bad = batch([clashUsageRow(t, "192.168.1.10", 5, 6)], {
     samples: [{ tsSec: t, upBytes: Number.NaN, downBytes: 1 }], // NOT NULL violation after the usage rows
   });
   assert.throws(() => clash.saveBatch(bad));
@@ -77,7 +58,9 @@ Deno.test("applyClashRetention() rolls old rows into local-day spans with exact 
   const day = utcSec("2026-10-01T00:00:00Z");
   const rows: ClashUsageRow[] = [];
   for (let i = 0; i < 96; i++) {
-    rows.push(usage(day + i * 900, i % 2 ? "fd00::20" : "192.168.1.10", `r${i % 3}.example.com`, i, 2 * i));
+    rows.push(
+      clashUsageRow(day + i * 900, i % 2 ? "fd00::20" : "192.168.1.10", i, 2 * i, `r${i % 3}.example.com`),
+    );
   }
   clash.saveBatch(batch(rows, {
     unattributed: rows.map((r) => ({ bucketStartSec: r.bucketStartSec, upBytes: 1, downBytes: 1 })),
