@@ -1,5 +1,6 @@
 /**
- * The fake kernel, main thread and clock around a CaptureLoop, for capture_loop_test.ts: a fake ring that
+ * The fake kernel, main thread and clock around a CaptureLoop, for capture_loop_test.ts (its interface list
+ * also for interface_watch_test.ts): a fake ring that
  * hands out blocks of the frames a test gives it, a fake link (if_nametoindex, sysfs, getifaddrs,
  * rtnetlink) and a clock that moves only when the loop waits or sleeps, running the events a test scripted
  * for each millisecond. No root, no network namespace, no real time. Private to capture/'s tests.
@@ -245,16 +246,7 @@ export class FakeKernel {
             return this.ifindex;
           },
           isUp: () => this.ifindex !== 0 && this.isUp,
-          interfaces: () =>
-            this.addresses.map(([name, address]) => ({
-              name,
-              address,
-              family: address.includes(":") ? "IPv6" : "IPv4",
-              netmask: "",
-              scopeid: null,
-              cidr: "",
-              mac: "00:00:00:00:00:00",
-            })),
+          interfaces: () => fakeInterfaces(this.addresses)(),
           openEvents: () => {
             if (!this.canFollowLinkEvents) {
               throw new SyscallError("socket", Errno.EPERM, "Operation not permitted");
@@ -292,6 +284,20 @@ export class FakeKernel {
   logs(): string[] {
     return this.posts.flatMap((p) => p.message.kind === "log" ? [p.message.line] : []);
   }
+}
+
+/** Deno.networkInterfaces() as it would list `entries` ([name, address]): IPv6 when the address has a colon. */
+export function fakeInterfaces(entries: readonly [string, string][]): () => Deno.NetworkInterfaceInfo[] {
+  return () =>
+    entries.map(([name, address]) => ({
+      name,
+      address,
+      family: address.includes(":") ? "IPv6" : "IPv4",
+      netmask: "",
+      scopeid: null,
+      cidr: "",
+      mac: "00:00:00:00:00:00",
+    }));
 }
 
 /** Upload packets in the reports' batches, all reports together. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { fakeInterfaces } from "./_fake_kernel.ts";
 import {
   defaultRouteInterface,
   InterfaceWatch,
@@ -16,19 +17,6 @@ const IPV6_ROUTE = [
   "00000000000000000000000000000000 00 00000000000000000000000000000000 00 20010db8000000000000000000000001 00000400 00000002 00000000 00000003    ppp0",
   "00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo",
 ].join("\n");
-
-function fakeInterfaces(entries: readonly [string, string][]): () => Deno.NetworkInterfaceInfo[] {
-  return () =>
-    entries.map(([name, address]) => ({
-      name,
-      address,
-      family: address.includes(":") ? "IPv6" : "IPv4",
-      netmask: "",
-      scopeid: null,
-      cidr: "",
-      mac: "00:00:00:00:00:00",
-    }));
-}
 
 Deno.test("ipv4DefaultRoute() picks the default route with the lowest metric", () => {
   assert.equal(ipv4DefaultRoute(ROUTE), "eth0");
