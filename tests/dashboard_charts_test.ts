@@ -9,6 +9,7 @@ import type { Page } from "playwright-core";
 import type { DaysJson, MonthsJson, QueryJson, SeriesPointJson } from "../web/api_types.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
 import { importTraffic, startNetledger, trafficRecords } from "./helpers/dashboard_rig.ts";
+import { getJson } from "./helpers/page_checks.ts";
 
 const ZONE = "Asia/Kathmandu";
 const SCREENSHOT_DIR = new URL("./output/screenshots/", import.meta.url).pathname;
@@ -21,12 +22,6 @@ function fixtureTimestamps(nowSec: number): number[] {
   for (let t = nowSec - 30; t > nowSec - 45 * 86400; t -= 5400) times.push(t);
   for (let t = nowSec - 45 * 86400; t > nowSec - HISTORY_DAYS * 86400; t -= 2 * 86400) times.push(t);
   return times.reverse();
-}
-
-async function getJson<T>(baseUrl: string, path: string): Promise<T> {
-  const response = await fetch(`${baseUrl}${path}`);
-  assert.equal(response.status, 200, path);
-  return await response.json() as T;
 }
 
 function labelOf(row: SeriesPointJson): string {

@@ -11,7 +11,7 @@ import type { HealthJson, QueryJson, TopIpsJson } from "../web/api_types.ts";
 import { EN, ZH_CN } from "../web/ui/mod.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
 import { LOCAL_IP, startNetledger } from "./helpers/dashboard_rig.ts";
-import { fill, importRecentTraffic, localDate, screenshots } from "./helpers/page_checks.ts";
+import { fill, getJson, importRecentTraffic, localDate, screenshots, textOf } from "./helpers/page_checks.ts";
 import { childEnv, followOutput, ROOT_DIR, SERVING_LINE_REGEXP } from "./helpers/run_main.ts";
 import { openStore, TrafficLedger } from "../store/mod.ts";
 
@@ -59,16 +59,6 @@ async function writeTraffic(dbPath: string, rows: readonly KnownTraffic[]): Prom
   assert.ok(result.isSaved, result.error?.message);
 }
 
-async function getJson<T>(baseUrl: string, path: string): Promise<T> {
-  const response = await fetch(`${baseUrl}${path}`);
-  assert.equal(response.status, 200, path);
-  return await response.json() as T;
-}
-
-async function text(page: Page, selector: string): Promise<string> {
-  return (await page.locator(selector).first().textContent() ?? "").trim();
-}
-
 /** Runs the page's polls now instead of at their next interval (poll.ts reruns them when the tab shows). */
 async function pollNow(page: Page): Promise<void> {
   await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
@@ -100,11 +90,11 @@ Deno.test({
       await page.goto(`${server.baseUrl}/`);
       const panel = page.locator('[data-testid="first-run"]');
       await panel.waitFor();
-      assert.equal(await text(page, "#first-run-title"), ZH_CN.first_run_title);
+      assert.equal(await textOf(page, "#first-run-title"), ZH_CN.first_run_title);
       const shown = await panel.textContent() ?? "";
       assert.ok(shown.includes(fill(ZH_CN.first_run_capturing, { iface: "lo" })), shown);
       assert.equal(
-        await text(page, '[data-testid="first-run-warning"]'),
+        await textOf(page, '[data-testid="first-run-warning"]'),
         fill(ZH_CN.first_run_loopback, { iface: "lo" }),
       );
       assert.ok(shown.includes(ZH_CN.first_run_where) && shown.includes("README.md#where-to-run-it"), shown);
@@ -168,12 +158,12 @@ Deno.test({
       assert.equal(await problem.locator("details code").isVisible(), false);
       await problem.locator("details summary").click();
       assert.equal(await problem.locator("details code").isVisible(), true);
-      assert.ok((await text(page, '[data-testid="status-line"]')).includes(
+      assert.ok((await textOf(page, '[data-testid="status-line"]')).includes(
         fill(ZH_CN.status_not_capturing, { iface: "lo" }),
       ));
       // No capture, no speed: "—", not "0 B/s".
-      assert.equal(await text(page, '[data-testid="live-speed"] .up'), "▲ —");
-      assert.equal(await text(page, '[data-testid="live-speed"] .down'), "▼ —");
+      assert.equal(await textOf(page, '[data-testid="live-speed"] .up'), "▲ —");
+      assert.equal(await textOf(page, '[data-testid="live-speed"] .down'), "▼ —");
       await screenshots(page, "state-no-permission", () => problem.waitFor());
     } finally {
       await stopChild(child, output.exited);
@@ -394,7 +384,7 @@ Deno.test({
           want.map((r) => r[0]).join(),
         );
         assert.deepEqual(await tableRows(page), want);
-        assert.equal(await text(page, '[data-testid="top-ips-range"]'), `${day} 03:00 – ${day} 04:00`);
+        assert.equal(await textOf(page, '[data-testid="top-ips-range"]'), `${day} 03:00 – ${day} 04:00`);
         // The same numbers as the API gives for that hour.
         const api = await getJson<TopIpsJson>(
           server.baseUrl,
@@ -424,7 +414,7 @@ Deno.test({
         await page.fill('[data-testid="top-ips-search"]', "DB8");
         assert.deepEqual(await ips(), ["2001:db8::3"]);
         assert.equal(
-          await text(page, '[data-testid="top-ips-count"]'),
+          await textOf(page, '[data-testid="top-ips-count"]'),
           fill(EN.top_ips_matches, { count: 1, total: 3 }),
         );
         await page.fill('[data-testid="top-ips-search"]', "");

@@ -4,11 +4,11 @@
  * browser's. Saves screenshots (desktop and phone, light and dark) under tests/output/screenshots/.
  */
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
 import type { DaysJson, HealthJson, QueryJson, SummaryJson, TopIpsJson } from "../web/api_types.ts";
 import { EN, RU, ZH_CN } from "../web/ui/mod.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
 import { importTraffic, startNetledger, trafficRecords } from "./helpers/dashboard_rig.ts";
+import { getJson, textOf } from "./helpers/page_checks.ts";
 import { BUCKET_SEC } from "../capture/mod.ts";
 import { formatBytes } from "../web/format_bytes.ts";
 import { openStore, TrafficLedger } from "../store/mod.ts";
@@ -88,16 +88,6 @@ async function recordTraffic(dbPath: string, bucketsSec: readonly number[], drop
   assert.ok(result.isSaved, result.error?.message);
 }
 
-async function getJson<T>(baseUrl: string, path: string): Promise<T> {
-  const response = await fetch(`${baseUrl}${path}`);
-  assert.equal(response.status, 200, path);
-  return await response.json() as T;
-}
-
-async function text(page: Page, selector: string): Promise<string> {
-  return (await page.locator(selector).first().textContent() ?? "").trim();
-}
-
 Deno.test({
   name: "dashboard in headless Chromium shows the real server's numbers in the server's zone",
   // Playwright keeps its own pipes and timers open between steps.
@@ -145,9 +135,9 @@ Deno.test({
       });
 
       await t.step("header shows the server zone and a live speed", async () => {
-        assert.match(await text(page, '[data-testid="time-zone"]'), /^Asia\/Kathmandu \(UTC\+05:45\)$/);
+        assert.match(await textOf(page, '[data-testid="time-zone"]'), /^Asia\/Kathmandu \(UTC\+05:45\)$/);
         assert.match(
-          await text(page, '[data-testid="live-speed"]'),
+          await textOf(page, '[data-testid="live-speed"]'),
           /▲ (—|\d+(\.\d\d)? [kMGTP]?B\/s)\s*▼ (—|\d+(\.\d\d)? [kMGTP]?B\/s)/,
         );
       });
@@ -286,7 +276,7 @@ Deno.test({
           );
         await page.selectOption('[data-testid="lang-select"]', "ru");
         await shows('[data-quick="today"]', RU.quick_today);
-        assert.equal(await text(page, "#range-title"), RU.range_title);
+        assert.equal(await textOf(page, "#range-title"), RU.range_title);
         assert.equal(await page.getAttribute("html", "lang"), "ru");
         // Reloaded with Russian stored, the page appears once its messages are here: never first in English.
         await page.addInitScript(() => {
@@ -302,7 +292,7 @@ Deno.test({
         await page.reload();
         navigating = false;
         await waitForDashboard(page);
-        assert.equal(await text(page, "#range-title"), RU.range_title);
+        assert.equal(await textOf(page, "#range-title"), RU.range_title);
         assert.equal(await page.getAttribute("html", "data-first-range-title"), RU.range_title);
         await page.selectOption('[data-testid="lang-select"]', "zh-CN");
         await shows("#range-title", ZH_CN.range_title);

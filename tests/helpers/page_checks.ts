@@ -1,8 +1,8 @@
 /**
- * Page checks and fixtures shared by the dashboard's state and access tests (dashboard_states_test.ts,
- * dashboard_access_test.ts): recent traffic imported through main.ts --pcap, the language switch, sideways
- * scrolling, screenshots of a state in every width, theme and language, focus rings reached by Tab, and the
- * contrast of text computed from computed colours.
+ * Page checks and fixtures shared by the dashboard's browser tests: recent traffic imported through main.ts
+ * --pcap, the language switch, sideways scrolling, screenshots of a state in every width, theme and language,
+ * focus rings reached by Tab, the contrast of text computed from computed colours, the JSON a served
+ * netledger answers and the text a page shows.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -148,4 +148,16 @@ export async function tabThrough(page: Page, presses: number): Promise<{ name: s
     if (focus) reached.push(focus);
   }
   return reached;
+}
+
+/** The JSON answer of GET `path` from the netledger at `baseUrl`, which must answer 200. */
+export async function getJson<T>(baseUrl: string, path: string): Promise<T> {
+  const response = await fetch(`${baseUrl}${path}`);
+  assert.equal(response.status, 200, path);
+  return await response.json() as T;
+}
+
+/** The trimmed text of the first element of `page` that `selector` matches ("" when it has none). */
+export async function textOf(page: Page, selector: string): Promise<string> {
+  return (await page.locator(selector).first().textContent() ?? "").trim();
 }
