@@ -1,9 +1,9 @@
 /**
- * The fake kernel, main thread and clock around a CaptureLoop, for capture_loop_test.ts (its interface list
- * also for interface_watch_test.ts): a fake ring that
+ * The fake kernel, main thread and clock around a CaptureLoop, for capture_loop_test.ts: a fake ring that
  * hands out blocks of the frames a test gives it, a fake link (if_nametoindex, sysfs, getifaddrs,
- * rtnetlink) and a clock that moves only when the loop waits or sleeps, running the events a test scripted
- * for each millisecond. No root, no network namespace, no real time. Private to capture/'s tests.
+ * rtnetlink; its interface list also for interface_watch_test.ts) and a clock that moves only when the loop
+ * waits or sleeps, running the events a test scripted for each millisecond. No root, no network namespace,
+ * no real time. Private to capture/'s tests.
  */
 import assert from "node:assert/strict";
 import { ARPHRD_ETHER, Errno, POLLERR, POLLIN, SyscallError } from "../ffi/mod.ts";
