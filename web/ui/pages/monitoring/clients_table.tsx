@@ -11,7 +11,7 @@ import type { MonitoringClientJson } from "../../../monitoring_api_types.ts";
 import { formatDuration, formatTime } from "./format_time.ts";
 import type { ClientSortKey, Monitoring } from "./monitoring_model.ts";
 import type { MonitoringView } from "./monitoring_view_model.ts";
-import { HostText, SortHeader } from "./table_parts.tsx";
+import { HostText, SortHeaders } from "./table_parts.tsx";
 
 const COLUMNS: readonly [ClientSortKey, MessageKey][] = [
   ["name", "mon_col_name"],
@@ -83,7 +83,7 @@ export function ClientsTable(props: { model: Monitoring; view: MonitoringView })
   const zone = health.timeZone.value;
   const bytes = useByteFormat();
   const { model, view } = props;
-  const { sorted, sortKey, isDescending, renameError, clients } = model;
+  const { sorted, renameError, clients } = model;
   const range = view.range.value;
   const cell = (key: MessageKey) => ({ "data-label": t(key) });
   return (
@@ -100,16 +100,7 @@ export function ClientsTable(props: { model: Monitoring; view: MonitoringView })
         <table class="mon-table mon-cards" data-testid="mon-clients">
           <thead>
             <tr>
-              {COLUMNS.map(([key, label]) => (
-                <SortHeader
-                  key={key}
-                  label={t(label)}
-                  isActive={sortKey.value === key}
-                  isDescending={isDescending.value}
-                  onSort={() => model.sortBy(key)}
-                  testId={`mon-sort-${key}`}
-                />
-              ))}
+              <SortHeaders columns={COLUMNS} sort={model} testIdPrefix="mon-sort-" />
               <th scope="col">{t("mon_col_duration")}</th>
               <th scope="col">{t("mon_chains")}</th>
             </tr>

@@ -12,7 +12,7 @@ import { formatDuration } from "./format_time.ts";
 import type { ConnectionSortKey, LiveConnection } from "./live_connections.ts";
 import type { LiveConnections } from "./live_connections_model.ts";
 import { Modal } from "./modal.tsx";
-import { HostText, SortHeader } from "./table_parts.tsx";
+import { HostText, SortHeaders } from "./table_parts.tsx";
 
 /** What a cell needs besides its row. */
 interface CellContext {
@@ -39,6 +39,51 @@ const COLUMNS: readonly [
   ["up", "upload", (c, x) => x.bytes.bytes(c.upBytes), "up"],
   ["down", "download", (c, x) => x.bytes.bytes(c.downBytes), "down"],
 ];
+
+const NETWORKS = ["tcp", "udp"];
+
+/** A filter's choices plus its current value, which the connections may have left: the select keeps showing it. */
+function choicesWith(choices: readonly string[], current: string): string[] {
+  return [...new Set([...choices, ...current ? [current] : []])];
+}
+
+/** A text filter of the table; its test id is `conn-<part>`. */
+function FilterSearch(props: { model: LiveConnections; part: "search" | "host"; label: string }) {
+  const { model, part, label } = props;
+  return (
+    <input
+      type="search"
+      data-testid={`conn-${part}`}
+      aria-label={label}
+      placeholder={label}
+      value={model.filter.value[part]}
+      onInput={(e) => model.setFilter({ [part]: e.currentTarget.value })}
+    />
+  );
+}
+
+/** A choice filter of the table, "all" first; its test id is `conn-<part>`. */
+function FilterSelect(props: {
+  model: LiveConnections;
+  part: "client" | "chain" | "network";
+  label: string;
+  allLabel: string;
+  options: readonly string[];
+  optionLabel?: (value: string) => string;
+}) {
+  const { model, part, optionLabel = (value) => value } = props;
+  return (
+    <select
+      data-testid={`conn-${part}`}
+      aria-label={props.label}
+      value={model.filter.value[part]}
+      onChange={(e) => model.setFilter({ [part]: e.currentTarget.value })}
+    >
+      <option value="">{props.allLabel}</option>
+      {props.options.map((value) => <option value={value} key={value}>{optionLabel(value)}</option>)}
+    </select>
+  );
+}
 
 /** Asks before closing `connection` on the core. */
 function CloseDialog(props: {
@@ -84,7 +129,7 @@ export function ConnectionsTable(
   const lang = useApp().prefs.lang.value;
   const bytes = useByteFormat();
   const { model, names, canClose } = props;
-  const { view, total, choices, filter, sortKey, isDescending, receivedAtSec, closeError } = model;
+  const { view, total, choices, filter, receivedAtSec, closeError } = model;
   const [closing, setClosing] = useState<LiveConnection | null>(null);
   const { rows, matching } = view.value;
   const f = filter.value;
@@ -104,54 +149,31 @@ export function ConnectionsTable(
         </span>
       </header>
       <div class="mon-filters">
-        <input
-          type="search"
-          data-testid="conn-search"
-          aria-label={t("mon_conn_search")}
-          placeholder={t("mon_conn_search")}
-          value={f.search}
-          onInput={(e) => model.setFilter({ search: e.currentTarget.value })}
+        <FilterSearch model={model} part="search" label={t("mon_conn_search")} />
+        <FilterSelect
+          model={model}
+          part="client"
+          label={t("mon_col_client")}
+          allLabel={t("mon_all_clients")}
+          options={choicesWith(choices.value.clients, f.client)}
+          optionLabel={(ip) => names.has(ip) ? `${names.get(ip)} (${ip})` : ip}
         />
-        <select
-          data-testid="conn-client"
-          aria-label={t("mon_col_client")}
-          value={f.client}
-          onChange={(e) => model.setFilter({ client: e.currentTarget.value })}
-        >
-          <option value="">{t("mon_all_clients")}</option>
-          {[...new Set([...choices.value.clients, ...f.client ? [f.client] : []])].map((ip) => (
-            <option value={ip} key={ip}>{names.has(ip) ? `${names.get(ip)} (${ip})` : ip}</option>
-          ))}
-        </select>
-        <input
-          type="search"
-          data-testid="conn-host"
-          aria-label={t("mon_filter_host")}
-          placeholder={t("mon_filter_host")}
-          value={f.host}
-          onInput={(e) => model.setFilter({ host: e.currentTarget.value })}
+        <FilterSearch model={model} part="host" label={t("mon_filter_host")} />
+        <FilterSelect
+          model={model}
+          part="chain"
+          label={t("mon_col_chain")}
+          allLabel={t("mon_all_chains")}
+          options={choicesWith(choices.value.chains, f.chain)}
         />
-        <select
-          data-testid="conn-chain"
-          aria-label={t("mon_col_chain")}
-          value={f.chain}
-          onChange={(e) => model.setFilter({ chain: e.currentTarget.value })}
-        >
-          <option value="">{t("mon_all_chains")}</option>
-          {[...new Set([...choices.value.chains, ...f.chain ? [f.chain] : []])].map((chain) => (
-            <option value={chain} key={chain}>{chain}</option>
-          ))}
-        </select>
-        <select
-          data-testid="conn-network"
-          aria-label={t("mon_col_network")}
-          value={f.network}
-          onChange={(e) => model.setFilter({ network: e.currentTarget.value })}
-        >
-          <option value="">{t("mon_all_networks")}</option>
-          <option value="tcp">TCP</option>
-          <option value="udp">UDP</option>
-        </select>
+        <FilterSelect
+          model={model}
+          part="network"
+          label={t("mon_col_network")}
+          allLabel={t("mon_all_networks")}
+          options={NETWORKS}
+          optionLabel={(network) => network.toUpperCase()}
+        />
       </div>
       {closeError.value && (
         <p class="error" role="alert">{t("mon_close_failed", { message: closeError.value })}</p>
@@ -162,16 +184,7 @@ export function ConnectionsTable(
           <table class="mon-table mon-cards" data-testid="conn-table">
             <thead>
               <tr>
-                {COLUMNS.map(([key, label]) => (
-                  <SortHeader
-                    key={key}
-                    label={t(label)}
-                    isActive={sortKey.value === key}
-                    isDescending={isDescending.value}
-                    onSort={() => model.sortBy(key)}
-                    testId={`conn-sort-${key}`}
-                  />
-                ))}
+                <SortHeaders columns={COLUMNS} sort={model} testIdPrefix="conn-sort-" />
                 {canClose && (
                   <th scope="col">
                     <span class="visually-hidden">{t("mon_close")}</span>

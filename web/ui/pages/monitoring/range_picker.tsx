@@ -9,6 +9,23 @@ import type { MonitoringView } from "./monitoring_view_model.ts";
 
 const GRANULARITIES: readonly Granularity[] = ["hour", "day", "month"];
 
+/** The labelled date input of the range's `part`; its test id is `mon-range-<part>`. */
+function DateField(props: { part: "start" | "end"; value: string; onInput: (date: string) => void }) {
+  const t = useT();
+  return (
+    <label>
+      {t(`range_${props.part}`)}
+      <input
+        type="date"
+        required
+        data-testid={`mon-range-${props.part}`}
+        value={props.value}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+    </label>
+  );
+}
+
 /** The form edits a draft of `range`; the shown range changes only on a quick button or Query. */
 function CustomRange(props: { range: RangeQuery; onApply: (query: RangeQuery) => void }) {
   const t = useT();
@@ -23,26 +40,8 @@ function CustomRange(props: { range: RangeQuery; onApply: (query: RangeQuery) =>
         if (!isBadOrder) props.onApply(draft);
       }}
     >
-      <label>
-        {t("range_start")}
-        <input
-          type="date"
-          required
-          data-testid="mon-range-start"
-          value={draft.start}
-          onInput={(e) => edit({ start: e.currentTarget.value })}
-        />
-      </label>
-      <label>
-        {t("range_end")}
-        <input
-          type="date"
-          required
-          data-testid="mon-range-end"
-          value={draft.end}
-          onInput={(e) => edit({ end: e.currentTarget.value })}
-        />
-      </label>
+      <DateField part="start" value={draft.start} onInput={(start) => edit({ start })} />
+      <DateField part="end" value={draft.end} onInput={(end) => edit({ end })} />
       <label>
         {t("range_granularity")}
         <select

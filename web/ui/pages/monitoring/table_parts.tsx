@@ -1,5 +1,8 @@
 /** Pieces shared by the Monitoring page's tables: sortable column headers and host text that wraps whole. */
 import { Fragment } from "preact";
+import type { ReadonlySignal } from "@preact/signals";
+import { useT } from "../../app_context.ts";
+import type { MessageKey } from "../../i18n/i18n.ts";
 
 /** A column header that sorts by its column; the active one shows its direction (▲ ascending, ▼ descending). */
 export function SortHeader(props: {
@@ -17,6 +20,37 @@ export function SortHeader(props: {
         {isActive && <span aria-hidden="true">{isDescending ? "▼" : "▲"}</span>}
       </button>
     </th>
+  );
+}
+
+/** The sorting a table's model keeps: the column `K` it sorts by and the direction. */
+export interface TableSort<K extends string> {
+  readonly sortKey: ReadonlySignal<K>;
+  readonly isDescending: ReadonlySignal<boolean>;
+  sortBy(key: K): void;
+}
+
+/** A SortHeader for each of `columns` (its key and label first); test ids are `<testIdPrefix><key>`. */
+export function SortHeaders<K extends string>(props: {
+  columns: readonly (readonly [K, MessageKey, ...unknown[]])[];
+  sort: TableSort<K>;
+  testIdPrefix: string;
+}) {
+  const t = useT();
+  const { sort } = props;
+  return (
+    <>
+      {props.columns.map(([key, label]) => (
+        <SortHeader
+          key={key}
+          label={t(label)}
+          isActive={sort.sortKey.value === key}
+          isDescending={sort.isDescending.value}
+          onSort={() => sort.sortBy(key)}
+          testId={`${props.testIdPrefix}${key}`}
+        />
+      ))}
+    </>
   );
 }
 
