@@ -6,8 +6,8 @@ import { BUCKET_SEC, OTHER_DEVICE_KEY, type TrafficBatch } from "./types.ts";
 import {
   buildFrame,
   type Encapsulation,
+  feedFrame,
   type Frame,
-  frameView,
   ipPacket,
   type MacPair,
 } from "../tests/helpers/frames.ts";
@@ -16,17 +16,6 @@ const T0 = 1_700_000_100;
 const LOCAL = resolveLocalAddresses(["192.168.1.1", "2001:db8:1:100::1"], []);
 const ROUTER = "02:aa:00:00:00:01";
 const PHONE = "3c:22:fb:00:00:07";
-
-function feed(pipeline: TrafficPipeline, frame: Frame, timestampSec: number): void {
-  pipeline.countFrame(
-    frameView(frame),
-    0,
-    frame.bytes.length,
-    frame.originalLen,
-    frame.linkType,
-    timestampSec,
-  );
-}
 
 /** A frame of `payloadBytes` from `src` to `dst`, between the MACs of `macs`. */
 function frame(src: string, dst: string, macs: MacPair, encapsulation: Encapsulation = "ethernet"): Frame {
@@ -55,10 +44,18 @@ Deno.test("formatMac writes the 48 bits as six lower-case octets", () => {
 
 Deno.test("TrafficPipeline keys devices by the local end's MAC: source of uploads, destination of downloads", () => {
   const pipeline = new TrafficPipeline({ localAddresses: LOCAL });
-  feed(pipeline, frame("192.168.1.20", "203.0.113.5", { src: PHONE, dst: ROUTER }), T0); // 120 up
-  feed(pipeline, frame("203.0.113.5", "192.168.1.20", { src: ROUTER, dst: PHONE }), T0 + 1); // 120 down
-  feed(pipeline, frame("2001:db8:1:100::aa", "2001:db8:ff::1", { src: PHONE, dst: ROUTER }, "vlan"), T0 + 2);
-  feed(pipeline, frame("2001:db8:ff::1", "2001:db8:1:100::bb", { src: ROUTER, dst: PHONE }, "qinq"), T0 + 3);
+  feedFrame(pipeline, frame("192.168.1.20", "203.0.113.5", { src: PHONE, dst: ROUTER }), T0); // 120 up
+  feedFrame(pipeline, frame("203.0.113.5", "192.168.1.20", { src: ROUTER, dst: PHONE }), T0 + 1); // 120 down
+  feedFrame(
+    pipeline,
+    frame("2001:db8:1:100::aa", "2001:db8:ff::1", { src: PHONE, dst: ROUTER }, "vlan"),
+    T0 + 2,
+  );
+  feedFrame(
+    pipeline,
+    frame("2001:db8:ff::1", "2001:db8:1:100::bb", { src: ROUTER, dst: PHONE }, "qinq"),
+    T0 + 3,
+  );
   const batch = pipeline.drain();
   assert.deepEqual(batch.devices, [
     { bucketStartSec: T0, deviceKey: PHONE, upBytes: 260, downBytes: 260, upPackets: 2, downPackets: 2 },
@@ -73,11 +70,11 @@ Deno.test("TrafficPipeline keys devices by the local end's MAC: source of upload
 
 Deno.test("TrafficPipeline counts broadcast, multicast and all-zero MACs in the exact other device", () => {
   const pipeline = new TrafficPipeline({ localAddresses: LOCAL });
-  feed(pipeline, frame("192.168.1.20", "203.0.113.5", { src: PHONE, dst: ROUTER }), T0);
-  feed(pipeline, frame("203.0.113.5", "192.168.1.20", { src: ROUTER, dst: "ff:ff:ff:ff:ff:ff" }), T0);
-  feed(pipeline, frame("203.0.113.5", "192.168.1.21", { src: ROUTER, dst: "01:00:5e:00:00:fb" }), T0);
-  feed(pipeline, frame("192.168.1.22", "203.0.113.5", { src: "00:00:00:00:00:00", dst: ROUTER }), T0);
-  feed(pipeline, frame("192.168.1.23", "203.0.113.5", { src: "33:33:00:00:00:01", dst: ROUTER }), T0);
+  feedFrame(pipeline, frame("192.168.1.20", "203.0.113.5", { src: PHONE, dst: ROUTER }), T0);
+  feedFrame(pipeline, frame("203.0.113.5", "192.168.1.20", { src: ROUTER, dst: "ff:ff:ff:ff:ff:ff" }), T0);
+  feedFrame(pipeline, frame("203.0.113.5", "192.168.1.21", { src: ROUTER, dst: "01:00:5e:00:00:fb" }), T0);
+  feedFrame(pipeline, frame("192.168.1.22", "203.0.113.5", { src: "00:00:00:00:00:00", dst: ROUTER }), T0);
+  feedFrame(pipeline, frame("192.168.1.23", "203.0.113.5", { src: "33:33:00:00:00:01", dst: ROUTER }), T0);
   const batch = pipeline.drain();
   assert.deepEqual(batch.devices, [
     {
@@ -96,7 +93,7 @@ Deno.test("TrafficPipeline counts broadcast, multicast and all-zero MACs in the 
 
 Deno.test("TrafficPipeline keeps a randomised (locally administered) MAC as a device", () => {
   const pipeline = new TrafficPipeline({ localAddresses: LOCAL });
-  feed(pipeline, frame("192.168.1.30", "203.0.113.5", { src: "da:a1:19:00:00:01", dst: ROUTER }), T0);
+  feedFrame(pipeline, frame("192.168.1.30", "203.0.113.5", { src: "da:a1:19:00:00:01", dst: ROUTER }), T0);
   assert.deepEqual(pipeline.drain().devices?.map((d) => d.deviceKey), ["da:a1:19:00:00:01"]);
 });
 
@@ -104,10 +101,10 @@ Deno.test("TrafficPipeline keys devices by the local IP on links without MACs (r
   const pipeline = new TrafficPipeline({ localAddresses: LOCAL });
   const macs = { src: PHONE, dst: ROUTER };
   for (const encapsulation of ["raw", "ppp", "sll", "sll2"] as const) {
-    feed(pipeline, frame("192.168.1.40", "203.0.113.5", macs, encapsulation), T0);
-    feed(pipeline, frame("2001:db8:ff::1", "2001:db8:1:100::40", macs, encapsulation), T0);
+    feedFrame(pipeline, frame("192.168.1.40", "203.0.113.5", macs, encapsulation), T0);
+    feedFrame(pipeline, frame("2001:db8:ff::1", "2001:db8:1:100::40", macs, encapsulation), T0);
   }
-  feed(pipeline, frame("::ffff:192.168.1.40", "::ffff:203.0.113.5", macs, "raw"), T0);
+  feedFrame(pipeline, frame("::ffff:192.168.1.40", "::ffff:203.0.113.5", macs, "raw"), T0);
   const batch = pipeline.drain();
   assert.deepEqual(batch.devices?.map((d) => [d.deviceKey, d.upPackets, d.downPackets]), [
     ["192.168.1.40", 5, 0],
@@ -125,7 +122,7 @@ Deno.test("TrafficPipeline folds a flood of random source MACs into the exact ot
   for (let i = 0; i < flood; i++) {
     const mac = formatMac(next() & 0xfeff, next() | 0); // group bit clear: each one a unicast station
     const ip = `10.${i >> 16 & 255}.${i >> 8 & 255}.${i & 255}`;
-    feed(pipeline, frame(ip, "203.0.113.5", { src: mac, dst: ROUTER }), T0 + (i % 1800));
+    feedFrame(pipeline, frame(ip, "203.0.113.5", { src: mac, dst: ROUTER }), T0 + (i % 1800));
     maxRows = Math.max(maxRows, pipeline.pendingDeviceRows);
   }
   const batch = pipeline.drain();

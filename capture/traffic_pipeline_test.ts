@@ -7,6 +7,7 @@ import { BUCKET_SEC, OTHER_REMOTE_IP, type TrafficBatch } from "./types.ts";
 import {
   arpFrame,
   buildFrame,
+  feedFrame,
   type Frame,
   frameView,
   ipPacket,
@@ -15,17 +16,6 @@ import {
 
 const T0 = 1_700_000_100; // a bucket start: 1_700_000_100 = 1_888_889 × 900
 const LOCAL = resolveLocalAddresses(["192.168.1.2", "2001:db8:1:100::2"], []);
-
-function feed(pipeline: TrafficPipeline, frame: Frame, timestampSec: number): void {
-  pipeline.countFrame(
-    frameView(frame),
-    0,
-    frame.bytes.length,
-    frame.originalLen,
-    frame.linkType,
-    timestampSec,
-  );
-}
 
 function up(src: string, dst: string, payloadBytes: number): Frame {
   return buildFrame("ethernet", ipPacket({ src, dst, payloadBytes }));
@@ -51,11 +41,11 @@ function assertRemotesAddUp(batch: TrafficBatch): void {
 
 Deno.test("TrafficPipeline.drain() reports traffic per bucket and family, remotes and health, then resets", () => {
   const pipeline = new TrafficPipeline({ localAddresses: LOCAL });
-  feed(pipeline, up("192.168.1.2", "203.0.113.9", 100), T0); // 120 up, v4
-  feed(pipeline, up("203.0.113.9", "192.168.1.2", 1000), T0 + 899); // 1020 down, v4, same bucket
-  feed(pipeline, up("2001:db8:1:1ff::7", "2001:db8:ff::1", 60), T0 + 899.9); // 100 up, v6
-  feed(pipeline, up("192.168.1.2", "203.0.113.9", 10), T0 + BUCKET_SEC); // 30 up, next bucket
-  feed(pipeline, truncateFrame(up("192.168.1.2", "203.0.113.9", 100), 30), T0 + BUCKET_SEC + 5);
+  feedFrame(pipeline, up("192.168.1.2", "203.0.113.9", 100), T0); // 120 up, v4
+  feedFrame(pipeline, up("203.0.113.9", "192.168.1.2", 1000), T0 + 899); // 1020 down, v4, same bucket
+  feedFrame(pipeline, up("2001:db8:1:1ff::7", "2001:db8:ff::1", 60), T0 + 899.9); // 100 up, v6
+  feedFrame(pipeline, up("192.168.1.2", "203.0.113.9", 10), T0 + BUCKET_SEC); // 30 up, next bucket
+  feedFrame(pipeline, truncateFrame(up("192.168.1.2", "203.0.113.9", 100), 30), T0 + BUCKET_SEC + 5);
   pipeline.addDrops(T0 + 10, 3);
   assert.equal(pipeline.pendingBuckets, 2);
   const batch = pipeline.drain();
@@ -158,10 +148,10 @@ Deno.test("TrafficPipeline.stats() counts seen = counted + ignored + malformed a
     { ...up("192.168.1.2", "203.0.113.9", 100), linkType: 147 }, // unknown link: ignored
     truncateFrame(up("192.168.1.2", "203.0.113.9", 100), 20), // malformed
   ];
-  frames.forEach((frame) => feed(pipeline, frame, T0));
+  frames.forEach((frame) => feedFrame(pipeline, frame, T0));
   pipeline.drain();
-  feed(pipeline, up("203.0.113.9", "192.168.1.2", 0), T0);
-  feed(pipeline, frames[0], NaN); // no usable time: malformed
+  feedFrame(pipeline, up("203.0.113.9", "192.168.1.2", 0), T0);
+  feedFrame(pipeline, frames[0], NaN); // no usable time: malformed
   assert.deepEqual(pipeline.stats(), {
     seenPackets: 10,
     countedPackets: 2,
@@ -179,17 +169,17 @@ Deno.test("TrafficPipeline.stats() counts seen = counted + ignored + malformed a
 Deno.test("TrafficPipeline.setLocalAddresses() changes what counts as local", () => {
   const pipeline = new TrafficPipeline();
   const frame = up("2001:db8:1:100::2", "2001:db8:ff::1", 0);
-  feed(pipeline, frame, T0);
+  feedFrame(pipeline, frame, T0);
   assert.equal(pipeline.stats().countedPackets, 0);
   pipeline.setLocalAddresses(LOCAL);
-  feed(pipeline, frame, T0);
+  feedFrame(pipeline, frame, T0);
   assert.equal(pipeline.stats().countedPackets, 1);
   assert.equal(pipeline.localAddresses(), LOCAL);
 });
 
 Deno.test("TrafficPipeline counts an IPv4-mapped IPv6 remote as its IPv4 address", () => {
   const pipeline = new TrafficPipeline();
-  feed(pipeline, up("::ffff:192.168.1.2", "::ffff:203.0.113.9", 0), T0);
+  feedFrame(pipeline, up("::ffff:192.168.1.2", "::ffff:203.0.113.9", 0), T0);
   const batch = pipeline.drain();
   assert.equal(batch.traffic[0].family, 6);
   assert.equal(batch.remotes[0].remoteIp, "203.0.113.9");
@@ -198,9 +188,9 @@ Deno.test("TrafficPipeline counts an IPv4-mapped IPv6 remote as its IPv4 address
 Deno.test("TrafficPipeline feeds counted bytes into its RateWindow", () => {
   const rateWindow = new RateWindow(30);
   const pipeline = new TrafficPipeline({ localAddresses: LOCAL, rateWindow });
-  feed(pipeline, up("192.168.1.2", "203.0.113.9", 100), T0 + 0.5);
-  feed(pipeline, up("203.0.113.9", "192.168.1.2", 10), T0 + 0.7);
-  feed(pipeline, up("192.168.1.2", "192.168.1.3", 10), T0 + 0.7);
+  feedFrame(pipeline, up("192.168.1.2", "203.0.113.9", 100), T0 + 0.5);
+  feedFrame(pipeline, up("203.0.113.9", "192.168.1.2", 10), T0 + 0.7);
+  feedFrame(pipeline, up("192.168.1.2", "192.168.1.3", 10), T0 + 0.7);
   assert.deepEqual(rateWindow.current(T0 + 1), { ts: T0, upBytes: 120, downBytes: 30 });
 });
 
@@ -215,11 +205,11 @@ Deno.test("TrafficPipeline keeps memory bounded and totals exact over 1,000,000 
   for (let i = 0; i < 1_000_000; i++) {
     scanView.setUint32(14 + 24 + 12, i);
     const timestampSec = T0 + Math.floor(i / 400_000) * BUCKET_SEC;
-    feed(pipeline, scan, timestampSec);
+    feedFrame(pipeline, scan, timestampSec);
     truth.upBytes += 52;
     truth.upPackets++;
     if (i % 1000 === 0) {
-      feed(pipeline, heavy, timestampSec);
+      feedFrame(pipeline, heavy, timestampSec);
       truth.upBytes += 1420;
       truth.upPackets++;
     }

@@ -5,9 +5,9 @@
  * 2001:db8::/32) for anything public.
  *
  *     const frame = buildFrame("qinq", ipPacket({ src: "192.168.1.2", dst: "203.0.113.9", payloadBytes: 100 }));
- *     pipeline.countFrame(frameView(frame), 0, frame.bytes.length, frame.originalLen, frame.linkType, ts);
+ *     feedFrame(pipeline, frame, ts); // as the ring hands a captured frame to countFrame()
  */
-import { LinkType, parseIp } from "../../capture/mod.ts";
+import { LinkType, parseIp, type TrafficPipeline } from "../../capture/mod.ts";
 
 /** A frame as a capture delivers it: the captured bytes, the length on the wire, the link type. */
 export interface Frame {
@@ -206,6 +206,22 @@ export function extendFrame(frame: Frame, length: number): Frame {
 /** A DataView over the frame's captured bytes (offset 0). */
 export function frameView(frame: Frame): DataView {
   return new DataView(frame.bytes.buffer, frame.bytes.byteOffset, frame.bytes.byteLength);
+}
+
+/** Hands `frame`, captured at `timestampSec`, to `pipeline` as the ring does: the whole frame from offset 0. */
+export function feedFrame(
+  pipeline: Pick<TrafficPipeline, "countFrame">,
+  frame: Frame,
+  timestampSec: number,
+): void {
+  pipeline.countFrame(
+    frameView(frame),
+    0,
+    frame.bytes.length,
+    frame.originalLen,
+    frame.linkType,
+    timestampSec,
+  );
 }
 
 /** A Frame of `bytes` whose wire length equals its captured length. */
