@@ -50,6 +50,9 @@ Deno.test({
     ];
     const namespaces = [gw, pub, ...devices.map((d) => d.ns)];
     const inNs = (ns: string, ...args: string[]) => runInNetns(ns, args);
+    /** A veth pair: `name` in the gateway, its peer "eth0" in `ns`. */
+    const vethFromGateway = (name: string, ns: string) =>
+      run(["ip", "-n", gw, "link", "add", name, "type", "veth", "peer", "name", "eth0", "netns", ns]);
     let server: Deno.ChildProcess | null = null;
     try {
       for (const ns of namespaces) {
@@ -62,21 +65,7 @@ Deno.test({
       await inNs(gw, "ip", "addr", "add", "2001:db8:50::1/64", "dev", "br0", "nodad");
       await inNs(gw, "ip", "link", "set", "br0", "up");
       await inNs(gw, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
-      await run([
-        "ip",
-        "-n",
-        gw,
-        "link",
-        "add",
-        "wan0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "eth0",
-        "netns",
-        pub,
-      ]);
+      await vethFromGateway("wan0", pub);
       await inNs(gw, "ip", "addr", "add", "198.51.100.1/24", "dev", "wan0");
       await inNs(gw, "ip", "addr", "add", "2001:db8:ff::1/64", "dev", "wan0", "nodad");
       await inNs(pub, "ip", "addr", "add", `${PUBLIC_V4}/24`, "dev", "eth0");
@@ -89,21 +78,7 @@ Deno.test({
       await inNs(pub, "ip", "-6", "route", "add", "2001:db8:50::/64", "via", "2001:db8:ff::1");
       for (const [i, d] of devices.entries()) {
         const port = `lan${i}`;
-        await run([
-          "ip",
-          "-n",
-          gw,
-          "link",
-          "add",
-          port,
-          "type",
-          "veth",
-          "peer",
-          "name",
-          "eth0",
-          "netns",
-          d.ns,
-        ]);
+        await vethFromGateway(port, d.ns);
         await inNs(gw, "ip", "link", "set", port, "master", "br0", "up");
         await inNs(gw, "ethtool", "-K", port, "tso", "off", "gso", "off", "gro", "off");
         await inNs(d.ns, "ip", "link", "set", "eth0", "address", d.mac);
