@@ -193,6 +193,12 @@ export function viewConnections(
         s.toLowerCase().includes(search)
       ))
   );
-  sortRows(matching, (c) => sortValue(c, key), { isDescending: options.isDescending, tieOf: (c) => c.id });
+  // Equal speeds are common (every speed is 0 in the first snapshot, and idle connections stay at 0): the
+  // heavier connection comes first then, so the rows drawn are the ones that moved the most bytes.
+  sortRows(matching, (c) => sortValue(c, key), {
+    isDescending: options.isDescending,
+    weightOf: (c) => c.upBytes + c.downBytes,
+    tieOf: (c) => c.id,
+  });
   return { rows: matching.slice(0, limit), matching: matching.length };
 }

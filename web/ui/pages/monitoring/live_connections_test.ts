@@ -155,6 +155,25 @@ Deno.test("viewConnections() filters by client, host, chain, network and search,
   assert.deepEqual(view({ search: "netflix" }), ["4"], "by the rule");
 });
 
+Deno.test("viewConnections() puts the heavier of equal speeds first, so a first snapshot draws the busiest", () => {
+  // Every speed is 0 in a first snapshot: the ids alone would pick which 2 of 4 are drawn.
+  const rows = [
+    row("a", { upBytes: 10 }),
+    row("b", { downBytes: 3_000_000 }),
+    row("c", {}),
+    row("d", { upBytes: 2_000, downBytes: 20_000 }),
+  ];
+  const view = viewConnections(rows, {
+    filter: NO_FILTER,
+    key: "down_speed",
+    isDescending: true,
+    limit: 2,
+    names: new Map(),
+  });
+  assert.deepEqual(view.rows.map((c) => c.id), ["b", "d"]);
+  assert.equal(view.matching, 4);
+});
+
 Deno.test("viewConnections() draws at most `limit` rows and counts every match", () => {
   const rows = Array.from({ length: 10_000 }, (_, i) => row(String(i), { downBps: i }));
   const view = viewConnections(rows, {
