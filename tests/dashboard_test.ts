@@ -116,7 +116,11 @@ Deno.test({
 
       await t.step("cards equal /api/summary, in SI units by default", async () => {
         const summary = await getJson<SummaryJson>(baseUrl, "/api/summary");
-        assert.ok(summary.today.total_bytes > 0 && summary.year.total_bytes > summary.month.total_bytes);
+        // The fixture ends 30 s before it was made, so today's card is empty right after the server's midnight,
+        // and in January the year is the month: the sums hold on every day.
+        const { today, month, year } = summary;
+        assert.ok(year.total_bytes > 0 && year.total_bytes >= month.total_bytes);
+        assert.ok(month.total_bytes >= today.total_bytes);
         const cards: [string, number, string][] = [
           ["today", summary.today.total_bytes, summary.today.total_fmt],
           ["month", summary.month.total_bytes, summary.month.total_fmt],
