@@ -5,7 +5,7 @@ import { ENV_NAMES } from "../config.ts";
 
 const ROOT_DIR = new URL("..", import.meta.url).pathname;
 /** What `deno compile` printed here, offline, before this script explained it (Deno 2.9.6). */
-const OFFLINE_STDERR = `Compile file:///opt/netledger/main.ts to netledger
+const OFFLINE_STDERR = `Compile ${new URL("../main.ts", import.meta.url).href} to netledger
 Download https://dl.deno.land/release/v2.9.6/denort-x86_64-unknown-linux-gnu.zip
 error: Writing deno compile executable to temporary file 'netledger.tmp-997780bf47c63e58'
 
