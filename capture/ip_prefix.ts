@@ -58,13 +58,6 @@ export function prefixMaskWord(bits: number, index: number): number {
   return inWord === 0 ? 0 : (0xffffffff << (32 - inWord)) | 0;
 }
 
-/** Whether `prefix` contains `address` (families must match). */
-export function prefixContains(prefix: IpPrefix, address: IpAddress): boolean {
-  if (prefix.address.family !== address.family) return false;
-  const masked = maskAddress(address, prefix.length);
-  return masked.words.every((w, i) => w === prefix.address.words[i]);
-}
-
 /** Canonical text of an address: dotted quad, or RFC 5952 for IPv6. */
 export function formatIp(address: IpAddress): string {
   const [w0, w1, w2, w3] = address.words;

@@ -32,13 +32,6 @@ export const LinkType = {
   LINUX_SLL2: 276,
 } as const;
 
-const SUPPORTED_LINK_TYPES: ReadonlySet<number> = new Set(Object.values(LinkType));
-
-/** Whether parseFrame() understands frames of this link type; others are counted as ignored. */
-export function isSupportedLinkType(linkType: number): boolean {
-  return SUPPORTED_LINK_TYPES.has(linkType);
-}
-
 /** Short name of a link type for log lines, e.g. "ETHERNET" or "linktype 147". */
 export function linkTypeName(linkType: number): string {
   const entry = Object.entries(LinkType).find(([, code]) => code === linkType);
