@@ -5,67 +5,16 @@
  * card (styles.css `.table-cards`).
  */
 import { useModel } from "@preact/signals";
-import type { ComponentChildren } from "preact";
 import { useApp, useT } from "../app_context.ts";
-import { otherRemotes, type RemoteSortKey } from "../lib/rank_remotes.ts";
+import { otherRemotes } from "../lib/rank_remotes.ts";
 import { rangeBounds } from "../lib/range_steps.ts";
 import type { Range } from "../models/range_model.ts";
-import { type TopRemotes, TopRemotesModel } from "../models/top_remotes_model.ts";
+import { TopRemotesModel } from "../models/top_remotes_model.ts";
 import { ErrorBanner } from "./error_banner.tsx";
-import { type ByteFormatter, useByteFormat } from "./use_byte_format.ts";
+import { useByteFormat } from "./use_byte_format.ts";
+import { BytesCell, ShareCell, SortHeader } from "./table_cells.tsx";
 
 const MEDALS = ["gold", "silver", "bronze"] as const;
-
-/** A column header that sorts; the arrow (↓ heaviest or last first, ↑ the other way) is the sort order. */
-function SortHeader(
-  props: { model: TopRemotes; column: RemoteSortKey; class?: string; children: ComponentChildren },
-) {
-  const { model, column } = props;
-  const isSorted = model.sortKey.value === column;
-  const isDescending = model.isDescending.value;
-  return (
-    <th
-      scope="col"
-      class={`sortable ${props.class ?? ""}`}
-      aria-sort={isSorted ? (isDescending ? "descending" : "ascending") : undefined}
-    >
-      <button type="button" data-testid={`top-ips-sort-${column}`} onClick={() => model.sortBy(column)}>
-        {props.children}
-        <span class="sort-mark" aria-hidden="true">{isSorted ? (isDescending ? "↓" : "↑") : ""}</span>
-      </button>
-    </th>
-  );
-}
-
-/** Bytes in a cell, with every byte on hover and the raw count for tests. */
-function BytesCell(props: { fmt: ByteFormatter; bytes: number; label: string; class?: string }) {
-  return (
-    <td
-      class={`num ${props.class ?? ""}`}
-      data-label={props.label}
-      data-bytes={props.bytes}
-      title={props.fmt.exact(props.bytes)}
-    >
-      {props.fmt.bytes(props.bytes)}
-    </td>
-  );
-}
-
-function ShareCell(
-  props: { up: number; down: number; share: number; label: string; percent: Intl.NumberFormat },
-) {
-  return (
-    <td class="share-col" data-label={props.label}>
-      <span class="share" aria-hidden="true">
-        <span class="share-bar" style={{ width: `${Math.min(100, props.share * 100)}%` }}>
-          <span class="up-part" style={{ flexGrow: props.up }} />
-          <span class="down-part" style={{ flexGrow: props.down }} />
-        </span>
-      </span>
-      <span class="share-text">{props.percent.format(props.share)}</span>
-    </td>
-  );
-}
 
 /** The table of the range `range` shows; its rows, sort and search live while it is shown. */
 export function TopIpsTable(props: { range: Range }) {
@@ -127,10 +76,16 @@ export function TopIpsTable(props: { range: Range }) {
           <thead>
             <tr>
               <th scope="col" class="rank-col">{t("top_ips_rank")}</th>
-              <SortHeader model={model} column="ip">{labels.ip}</SortHeader>
-              <SortHeader model={model} column="up" class="num up">{labels.up}</SortHeader>
-              <SortHeader model={model} column="down" class="num down">{labels.down}</SortHeader>
-              <SortHeader model={model} column="total" class="num">{labels.total}</SortHeader>
+              <SortHeader sort={model} testIdPrefix="top-ips-sort-" column="ip">{labels.ip}</SortHeader>
+              <SortHeader sort={model} testIdPrefix="top-ips-sort-" column="up" class="num up">
+                {labels.up}
+              </SortHeader>
+              <SortHeader sort={model} testIdPrefix="top-ips-sort-" column="down" class="num down">
+                {labels.down}
+              </SortHeader>
+              <SortHeader sort={model} testIdPrefix="top-ips-sort-" column="total" class="num">
+                {labels.total}
+              </SortHeader>
               <th scope="col" class="share-col">{labels.share}</th>
             </tr>
           </thead>

@@ -111,6 +111,3 @@ export const TopRemotesModel = createModel((range: Range, timeZone: ReadonlySign
     }),
   };
 });
-
-/** An instance of TopRemotesModel. */
-export type TopRemotes = InstanceType<typeof TopRemotesModel>;

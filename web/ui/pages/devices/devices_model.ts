@@ -113,6 +113,3 @@ export const DevicesModel = createModel((applied: ReadonlySignal<RangeQuery | nu
     },
   };
 });
-
-/** An instance of DevicesModel. */
-export type Devices = InstanceType<typeof DevicesModel>;

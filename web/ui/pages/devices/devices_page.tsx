@@ -5,71 +5,22 @@
  * with the exact "other" row, and a device's own chart and addresses below it. Cards on a phone.
  */
 import { useModel } from "@preact/signals";
-import type { ComponentChildren } from "preact";
 import { useRef, useState } from "preact/hooks";
 import { useApp, useT } from "../../app_context.ts";
 import { ErrorBanner } from "../../components/error_banner.tsx";
 import { RangeForm } from "../../components/range_panel.tsx";
-import { type ByteFormatter, useByteFormat } from "../../components/use_byte_format.ts";
+import { useByteFormat } from "../../components/use_byte_format.ts";
 import { rangeFromHash } from "../../lib/range_link.ts";
 import { rangeBounds } from "../../lib/range_steps.ts";
 import { RangeModel } from "../../models/range_model.ts";
 import type { DeviceJson } from "../../../api_types.ts";
 import { DeviceDetail } from "./device_detail.tsx";
-import { deviceLabel, type Devices, DevicesModel, type DeviceSortKey, devicesPath } from "./devices_model.ts";
+import { deviceLabel, DevicesModel, devicesPath } from "./devices_model.ts";
 import { relativeTime } from "./relative_time.ts";
+import { BytesCell, ShareCell, SortHeader } from "../../components/table_cells.tsx";
 
 /** Addresses shown in a row; the rest is "+N" (the detail lists them all). */
 const SHOWN_IPS = 2;
-
-function SortHeader(
-  props: { model: Devices; column: DeviceSortKey; class?: string; children: ComponentChildren },
-) {
-  const { model, column } = props;
-  const isSorted = model.sortKey.value === column;
-  const isDescending = model.isDescending.value;
-  return (
-    <th
-      scope="col"
-      class={`sortable ${props.class ?? ""}`}
-      aria-sort={isSorted ? (isDescending ? "descending" : "ascending") : undefined}
-    >
-      <button type="button" data-testid={`dev-sort-${column}`} onClick={() => model.sortBy(column)}>
-        {props.children}
-        <span class="sort-mark" aria-hidden="true">{isSorted ? (isDescending ? "↓" : "↑") : ""}</span>
-      </button>
-    </th>
-  );
-}
-
-function BytesCell(props: { fmt: ByteFormatter; bytes: number; label: string; class?: string }) {
-  return (
-    <td
-      class={`num ${props.class ?? ""}`}
-      data-label={props.label}
-      data-bytes={props.bytes}
-      title={props.fmt.exact(props.bytes)}
-    >
-      {props.fmt.bytes(props.bytes)}
-    </td>
-  );
-}
-
-function ShareCell(
-  props: { up: number; down: number; share: number; label: string; percent: Intl.NumberFormat },
-) {
-  return (
-    <td class="share-col" data-label={props.label}>
-      <span class="share" aria-hidden="true">
-        <span class="share-bar" style={{ width: `${Math.min(100, props.share * 100)}%` }}>
-          <span class="up-part" style={{ flexGrow: props.up }} />
-          <span class="down-part" style={{ flexGrow: props.down }} />
-        </span>
-      </span>
-      <span class="share-text">{props.percent.format(props.share)}</span>
-    </td>
-  );
-}
 
 /** The name, which turns into its editor on click or Enter: Enter or leaving saves, Escape cancels. */
 function NameCell(props: { device: DeviceJson; onSave: (name: string) => Promise<void> }) {
@@ -187,15 +138,25 @@ export function DevicesPage() {
           <table class="top-ips table-cards dev-table" data-testid="devices">
             <thead>
               <tr>
-                <SortHeader model={model} column="name">{t("dev_col_name")}</SortHeader>
+                <SortHeader sort={model} testIdPrefix="dev-sort-" column="name">
+                  {t("dev_col_name")}
+                </SortHeader>
                 <th scope="col">{labels.vendor}</th>
-                <SortHeader model={model} column="mac">{labels.mac}</SortHeader>
+                <SortHeader sort={model} testIdPrefix="dev-sort-" column="mac">{labels.mac}</SortHeader>
                 <th scope="col">{labels.ips}</th>
-                <SortHeader model={model} column="down" class="num down">{labels.down}</SortHeader>
-                <SortHeader model={model} column="up" class="num up">{labels.up}</SortHeader>
-                <SortHeader model={model} column="total" class="num">{labels.total}</SortHeader>
+                <SortHeader sort={model} testIdPrefix="dev-sort-" column="down" class="num down">
+                  {labels.down}
+                </SortHeader>
+                <SortHeader sort={model} testIdPrefix="dev-sort-" column="up" class="num up">
+                  {labels.up}
+                </SortHeader>
+                <SortHeader sort={model} testIdPrefix="dev-sort-" column="total" class="num">
+                  {labels.total}
+                </SortHeader>
                 <th scope="col" class="share-col">{labels.share}</th>
-                <SortHeader model={model} column="last_seen">{labels.seen}</SortHeader>
+                <SortHeader sort={model} testIdPrefix="dev-sort-" column="last_seen">
+                  {labels.seen}
+                </SortHeader>
               </tr>
             </thead>
             <tbody>
