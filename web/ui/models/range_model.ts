@@ -46,10 +46,16 @@ export interface RangeView {
 /**
  * Range state for one page; `timeZone` is the server zone (null until /api/health answered). The first
  * range is `initial` (from the address) or else the last 7 days by day. `path` is the route whose address
- * records the range ("/" or "/devices"): its history steps belong to that route only.
+ * records the range ("/" or "/devices"): its history steps belong to that route only. `loadsTopRemotes`: the
+ * page shows the range's top remotes (`topIps`); a page without that table spares the reader pool the query.
  */
 export const RangeModel = createModel(
-  (timeZone: ReadonlySignal<string | null>, initial: RangeQuery | null, path = "/") => {
+  (
+    timeZone: ReadonlySignal<string | null>,
+    initial: RangeQuery | null,
+    path = "/",
+    loadsTopRemotes = true,
+  ) => {
     const isRouteShown = () => hashPath(location.hash) === path;
     const start = signal("");
     const end = signal("");
@@ -126,9 +132,11 @@ export const RangeModel = createModel(
               queryString({ start: query.start, end: query.end, granularity: query.granularity })
             }`,
           ),
-          getJson<TopIpsJson>(
-            `/api/top_ips${queryString({ ...topIpsBounds(query, zone), limit: TOP_IPS_LIMIT })}`,
-          ),
+          loadsTopRemotes
+            ? getJson<TopIpsJson>(
+              `/api/top_ips${queryString({ ...topIpsBounds(query, zone), limit: TOP_IPS_LIMIT })}`,
+            )
+            : null,
           getJson<DateRangeJson>("/api/date_range"),
         ]);
         if (mine !== sequence) return;
@@ -143,7 +151,7 @@ export const RangeModel = createModel(
           activeQuick.value = quickRangeIdOf(query, localDateAt(zone, Date.now() / 1000));
           result.value = series;
           answeredAtSec.value = Date.now() / 1000;
-          topIps.value = top.top_ips;
+          topIps.value = top?.top_ips ?? null;
           limits.value = dates;
           error.value = null;
         });

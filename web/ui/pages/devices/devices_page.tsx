@@ -86,7 +86,9 @@ export function DevicesPage() {
   const t = useT();
   const fmt = useByteFormat();
   const { prefs, health } = useApp();
-  const range = useModel(() => new RangeModel(health.timeZone, rangeFromHash(location.hash), "/devices"));
+  const range = useModel(() =>
+    new RangeModel(health.timeZone, rangeFromHash(location.hash), "/devices", false)
+  );
   const model = useModel(() => new DevicesModel(range.applied));
   const [openId, setOpenId] = useState<number | null>(null);
   const applied = range.applied.value;
