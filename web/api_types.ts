@@ -295,3 +295,153 @@ export interface DeviceNameJson {
   readonly id: number;
   readonly name: string | null;
 }
+
+/* Plans (issue 16): billing periods, quotas, forecasts and alerts. Dates are local YYYY-MM-DD in TZ. */
+
+/** What a plan counts. */
+export type PlanCountsJson = "total" | "upload" | "download";
+
+/** An alert channel; its settings (URLs, tokens, secrets) never appear in the API. */
+export type AlertChannelJson = "webhook" | "ntfy" | "telegram";
+
+/** A period of a plan: local dates, `end` inclusive; UTC seconds `start_ts` ≤ t < `end_ts`. */
+export interface PlanPeriodJson {
+  readonly start: string;
+  readonly end: string;
+  /** Added: UTC seconds of local midnight starting the period. */
+  readonly start_ts: number;
+  /** Added: UTC seconds of local midnight after `end` (exclusive). */
+  readonly end_ts: number;
+  /** Added: local days in the period. */
+  readonly days: number;
+}
+
+/** One alert threshold of a plan and whether it fired in the current period. */
+export interface PlanAlertJson {
+  /** "80%", "100%" (a share of the quota, 1..1000) or "forecast" (the forecast exceeds the quota). */
+  readonly threshold: string;
+  /** UTC seconds when it fired in the current period; null while it has not (each fires once per period). */
+  readonly fired_at: number | null;
+}
+
+/** One plan in GET /api/plans, with the figures of its current period. */
+export interface PlanJson {
+  /** A slug of the name: lower-case a-z, 0-9 and "-". */
+  readonly id: string;
+  readonly name: string;
+  readonly counts: PlanCountsJson;
+  /** Null: no cap (then remaining_bytes, percent, daily_budget_bytes and quota_reached_on are null). */
+  readonly quota_bytes: number | null;
+  /** A device id of GET /api/devices: the plan counts only that device; null counts all traffic. */
+  readonly device: number | null;
+  /** Added: the period in PLAN= syntax: "calendar", "monthly:15", "every:30:2026-01-07", "weekly:mon". */
+  readonly period_rule: string;
+  /** Added: "env" (from PLAN=, read-only in the API) or "api" (stored in the database, editable). */
+  readonly source: "env" | "api";
+  readonly period: PlanPeriodJson;
+  readonly used_bytes: number;
+  /** Added: the two directions of used_bytes' period (whatever the plan counts). */
+  readonly up_bytes: number;
+  readonly down_bytes: number;
+  /** Quota minus used, never below 0. */
+  readonly remaining_bytes: number | null;
+  /** used ÷ quota × 100 (may pass 100). */
+  readonly percent: number | null;
+  /** Local days left in the period, today included (1 on its last day). */
+  readonly days_left: number;
+  /** remaining_bytes ÷ days_left, rounded down. */
+  readonly daily_budget_bytes: number | null;
+  /** The period's total expected at its end; docs/plans.md says how it is computed. */
+  readonly forecast_bytes: number;
+  readonly forecast_low_bytes: number;
+  readonly forecast_high_bytes: number;
+  /** The local date the quota is reached at the forecast rate (today or earlier when already over); null if not in this period. */
+  readonly quota_reached_on: string | null;
+  /** 95th percentile of the period's 15-minute buckets so far, in bits per second (bytes × 8 ÷ 900). */
+  readonly p95_up_bps: number;
+  readonly p95_down_bps: number;
+  /** Added: the higher of the two, as transit providers bill it. */
+  readonly p95_bps: number;
+  readonly alerts: readonly PlanAlertJson[];
+}
+
+/** GET /api/plans. */
+export interface PlansJson {
+  readonly plans: readonly PlanJson[];
+  /** Added: local today in TZ. */
+  readonly today: string;
+  /** Added: the alert channels configured on the server (none: alerts are only logged). */
+  readonly channels: readonly AlertChannelJson[];
+}
+
+/** One period of GET /api/plans/:id/periods. */
+export interface PlanPastPeriodJson extends PlanPeriodJson {
+  readonly used_bytes: number;
+  readonly up_bytes: number;
+  readonly down_bytes: number;
+  /** The quota that applies now (a plan keeps one quota); null without a cap. */
+  readonly quota_bytes: number | null;
+  /** used > quota; null without a cap. */
+  readonly over: boolean | null;
+  /** used − quota: positive over, negative under; null without a cap. */
+  readonly over_bytes: number | null;
+  readonly p95_up_bps: number;
+  readonly p95_down_bps: number;
+  readonly p95_bps: number;
+  /** The period running now (the last row); its figures are so far. */
+  readonly is_current: boolean;
+}
+
+/** GET /api/plans/:id/periods?count=12 (1..120): the current period and up to count−1 before it, oldest first. */
+export interface PlanPeriodsJson {
+  readonly plan: PlanJson;
+  readonly periods: readonly PlanPastPeriodJson[];
+}
+
+/**
+ * Body of POST /api/plans and PUT /api/plans/:id (JSON, 4 KB at most). A bad field is a 400 whose error names
+ * it ("period: ..."). PUT may rename: the id stays. Plans from PLAN= cannot be changed (409).
+ */
+export interface PlanBodyJson {
+  readonly name: string;
+  /** PLAN= syntax: "calendar", "monthly:DAY" (1–31), "every:N:YYYY-MM-DD", "weekly:mon".."weekly:sun". */
+  readonly period: string;
+  readonly counts: PlanCountsJson;
+  /** "1.2TB" (decimal), "500GiB" (binary), a number of bytes, or null / "none" for no cap. */
+  readonly quota: string | number | null;
+  /** A device id, or null/absent for all traffic. */
+  readonly device?: number | null;
+  /** Thresholds ("80%", "100%", "forecast"); absent: ["80%", "100%", "forecast"]; [] for none. */
+  readonly alerts?: readonly string[];
+}
+
+/** Delivery state: "queued" waits for its first try or a retry (last_error says why), "failed" gave up. */
+export type AlertDeliveryStateJson = "queued" | "sent" | "failed";
+
+/** One alert delivery in GET /api/plans/deliveries (one row per alert and channel). Times are UTC seconds. */
+export interface AlertDeliveryJson {
+  readonly id: number;
+  readonly channel: AlertChannelJson;
+  readonly plan_id: string;
+  readonly plan_name: string;
+  readonly threshold: string;
+  /** The period the alert fired in (local dates, end inclusive). */
+  readonly period_start: string;
+  readonly period_end: string;
+  /** True for a `netledger --test-alert` sample. */
+  readonly is_test: boolean;
+  readonly state: AlertDeliveryStateJson;
+  readonly attempts: number;
+  /** The last failure ("timeout after 10 s", "HTTP 502"); never a secret; null before any failure. */
+  readonly last_error: string | null;
+  readonly created_at: number;
+  readonly last_attempt_at: number | null;
+  /** When the next try is due; null once sent or failed. */
+  readonly next_attempt_at: number | null;
+  readonly sent_at: number | null;
+}
+
+/** GET /api/plans/deliveries?limit=100 (1..1000): newest first. */
+export interface AlertDeliveriesJson {
+  readonly deliveries: readonly AlertDeliveryJson[];
+}
