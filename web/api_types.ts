@@ -87,6 +87,12 @@ export interface TopIpJson {
   readonly up_bytes: number;
   /** Added. */
   readonly down_bytes: number;
+  /**
+   * Added (issue 15): the host name last seen for this address in the range (DNS answer, TLS or QUIC SNI,
+   * HTTP Host, Clash host), Unicode-decoded for display; absent when none was seen or SERVICE_NAMES=off.
+   * Escape it where it is shown.
+   */
+  readonly hostname?: string;
 }
 
 /** GET /api/top_ips?start=&end=&limit=: heaviest remote addresses first. */
@@ -288,12 +294,54 @@ export interface DeviceDetailJson extends QueryJson {
   readonly device: DeviceJson;
   /** Every address ever seen behind it, most recent first. */
   readonly ips: readonly DeviceIpJson[];
+  /** Added (issue 15): the device's services over the range, in GET /api/services?device=ID's shape. */
+  readonly services?: ServicesJson;
 }
 
 /** PUT /api/devices/:id/name: the name stored (null when cleared). */
 export interface DeviceNameJson {
   readonly id: number;
   readonly name: string | null;
+}
+
+/* Services (issue 15): bytes per registrable domain ("googlevideo.com"), named from DNS answers, TLS and QUIC
+ * SNI, HTTP Host and the Clash core's host. Names are Unicode-decoded for display; escape them where shown. */
+
+/** One full host name under a service, e.g. "rr3---sn-abc.googlevideo.com". */
+export interface ServiceHostJson {
+  readonly name: string;
+  readonly total_bytes: number;
+}
+
+/** Bytes of one part of GET /api/services, in TrafficAmountJson's shape plus packets. */
+export interface ServicePartJson extends TrafficAmountJson {
+  readonly up_packets: number;
+  readonly down_packets: number;
+}
+
+/** One service: its registrable domain and its heaviest host names (hosts older than SERVICE_RETENTION_DAYS
+ *  are rolled up into the domain and no longer listed, so the hosts may sum to less than the service). */
+export interface ServiceJson extends ServicePartJson {
+  readonly name: string;
+  /** Share of the range total, 0..1. */
+  readonly share: number;
+  readonly hosts: readonly ServiceHostJson[];
+}
+
+/**
+ * GET /api/services?start=&end=[&device=ID][&limit=]: heaviest services first. services + unknown + other
+ * equal the range total (of the device with `device=`) byte for byte.
+ */
+export interface ServicesJson {
+  readonly services: readonly ServiceJson[];
+  /** Bytes no name was seen for (no DNS answer, Encrypted ClientHello, DNS over HTTPS, SERVICE_NAMES=off). */
+  readonly unknown: ServicePartJson;
+  /** Named bytes of services beyond `limit` and of the capture's bounded tables' remainder. */
+  readonly other: ServicePartJson;
+  /** The range total the parts add up to. */
+  readonly total: ServicePartJson;
+  /** false when SERVICE_NAMES=off: nothing is named, everything is `unknown`. */
+  readonly names_enabled: boolean;
 }
 
 /* Plans (issue 16): billing periods, quotas, forecasts and alerts. Dates are local YYYY-MM-DD in TZ. */
