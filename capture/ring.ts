@@ -6,9 +6,10 @@
  * one DataView over the whole mapping (no copy, no allocation per packet), and no syscall is made per packet:
  * one poll per idle period, one status write per block.
  *
- * A classic BPF program `ret #snapBytes` caps every copied frame at snapBytes (128 by default: Ethernet 14 +
- * QinQ 8 + PPPoE 8 + IPv6 40 = 70, with room to spare). Only headers are counted; tp_len still carries the
- * original length. For 1,500-byte frames that cuts the bytes copied per packet from ~1,500 to 128 (-91%) and
+ * A classic BPF program (capture/snap_filter.ts) caps every copied frame at snapBytes (128 by default:
+ * Ethernet 14 + QinQ 8 + PPPoE 8 + IPv6 40 = 70, with room to spare), except the few packet classes read past
+ * their headers (DHCP requests, for device names), which it hands over whole. Only headers are counted; tp_len
+ * still carries the original length. For 1,500-byte frames that cuts the bytes copied per packet from ~1,500 to 128 (-91%) and
  * the ring slot from ~1,600 to ~224 bytes, so the same RING_MB absorbs ~7 times more packets during a stall.
  *
  * Deno runs only on little-endian hosts (x86-64, aarch64), so host-order kernel fields are read as
@@ -17,7 +18,6 @@
 import * as libc from "../ffi/mod.ts";
 import {
   AF_PACKET,
-  BPF_RET_K,
   ETH_P_ALL,
   PACKET_RX_RING,
   PACKET_STATISTICS,
@@ -43,6 +43,7 @@ import {
   TPACKET_V3,
 } from "../ffi/mod.ts";
 import type { LinkInfo } from "./link_info.ts";
+import { encodeBpfProgram, snapFilter } from "./snap_filter.ts";
 import type { FrameCallback } from "./types.ts";
 
 /** Receives every frame of the ring; TrafficPipeline satisfies it. Must not throw and must not keep `view`. */
@@ -124,7 +125,7 @@ export class Ring {
   readonly #stats = new Uint8Array(TPACKET_STATS_V3.size);
   readonly #statsView = new DataView(this.#stats.buffer);
   readonly #optionLength = new Uint32Array(1);
-  readonly #filter = new Uint8Array(SOCK_FILTER.size);
+  readonly #filter: Uint8Array;
   readonly #filterProgram = new Uint8Array(SOCK_FPROG.size);
   readonly #request = new Uint8Array(TPACKET_REQ3.size);
   readonly #address = new Uint8Array(SOCKADDR_LL.size);
@@ -140,12 +141,15 @@ export class Ring {
     this.blockBytes = ringBlockBytes(options.ringBytes);
     this.blockCount = Math.max(MIN_BLOCKS, Math.floor(options.ringBytes / this.blockBytes));
     const socketType = options.link.socketType === "raw" ? SOCK_RAW : SOCK_DGRAM;
+    this.#filter = encodeBpfProgram(
+      snapFilter({ socketType: options.link.socketType, snapBytes: options.snapBytes ?? SNAP_BYTES }),
+    );
     // Protocol 0: the socket receives nothing until bind() names the interface, so no frame of another
     // interface slips in while the ring is set up.
     this.#fd = libc.socket(AF_PACKET, socketType | SOCK_CLOEXEC, 0);
     try {
       this.#setInt(PACKET_VERSION, TPACKET_V3, "PACKET_VERSION");
-      this.#attachSnapFilter(options.snapBytes ?? SNAP_BYTES);
+      this.#attachSnapFilter();
       this.#requestRing(options.retireBlockMs ?? RETIRE_BLOCK_MS);
       this.#mapping = libc.mmapShared(this.#fd, this.blockCount * this.blockBytes);
       this.#view = new DataView(this.#mapping.bytes);
@@ -169,12 +173,9 @@ export class Ring {
     libc.setsockopt(this.#fd, SOL_PACKET, option, bytes, name);
   }
 
-  #attachSnapFilter(snapBytes: number): void {
-    const filter = new DataView(this.#filter.buffer);
-    filter.setUint16(SOCK_FILTER.code, BPF_RET_K, true);
-    filter.setUint32(SOCK_FILTER.k, snapBytes, true);
+  #attachSnapFilter(): void {
     const program = new DataView(this.#filterProgram.buffer);
-    program.setUint16(SOCK_FPROG.length, 1, true);
+    program.setUint16(SOCK_FPROG.length, this.#filter.length / SOCK_FILTER.size, true);
     program.setBigUint64(SOCK_FPROG.filter, libc.addressOf(this.#filter), true);
     libc.setsockopt(this.#fd, SOL_SOCKET, SO_ATTACH_FILTER, this.#filterProgram, "SO_ATTACH_FILTER");
   }

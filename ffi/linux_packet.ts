@@ -110,5 +110,31 @@ export const SOCKADDR_LL = {
 export const SOCK_FILTER = { size: 8, code: 0, jumpTrue: 2, jumpFalse: 3, k: 4 } as const;
 /** linux/filter.h struct sock_fprog { unsigned short len; struct sock_filter *filter; } on LP64. */
 export const SOCK_FPROG = { size: 16, length: 0, filter: 8 } as const;
-/** linux/bpf_common.h BPF_RET | BPF_K: return the constant k (the number of bytes to keep). */
-export const BPF_RET_K = 0x06;
+/**
+ * linux/bpf_common.h classic BPF opcodes (class | size | mode, or class | operation | source) that the snap
+ * filter uses (capture/snap_filter.ts).
+ */
+export const BPF_OP = {
+  /** A = the frame's length. */
+  LD_W_LEN: 0x80,
+  /** A = the big-endian u16 at k. */
+  LD_H_ABS: 0x28,
+  /** A = the byte at k. */
+  LD_B_ABS: 0x30,
+  /** A = the big-endian u16 at X + k. */
+  LD_H_IND: 0x48,
+  /** X = 4 × (the byte at k & 0xf): an IPv4 header's length. */
+  LDX_B_MSH: 0xb1,
+  /** A &= k. */
+  AND_K: 0x54,
+  /** Skip k instructions. */
+  JA: 0x05,
+  /** Skip jt instructions when A === k, else jf. */
+  JEQ_K: 0x15,
+  /** Skip jt instructions when A > k (unsigned), else jf. */
+  JGT_K: 0x25,
+  /** Skip jt instructions when A & k, else jf. */
+  JSET_K: 0x45,
+  /** Return k: the number of bytes to keep (0 drops the frame). */
+  RET_K: 0x06,
+} as const;

@@ -1,0 +1,255 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { BPF_OP } from "../ffi/mod.ts";
+import { buildFrame, ipPacket } from "../tests/helpers/frames.ts";
+import {
+  type BpfInstruction,
+  encodeBpfProgram,
+  FULL_FRAME_BYTES,
+  type FullFrameClass,
+  snapFilter,
+} from "./snap_filter.ts";
+
+const SNAP = 128;
+
+/**
+ * A classic BPF interpreter with the kernel's semantics for the opcodes the snap filter uses: a load past the
+ * end of the frame ends the program with 0 (drop), an unknown opcode or running off the end is an error.
+ */
+function runBpf(program: readonly BpfInstruction[], frame: Uint8Array): number {
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  let a = 0;
+  let x = 0;
+  for (let pc = 0; pc < program.length; pc++) {
+    const { code, jt, jf, k } = program[pc];
+    switch (code) {
+      case BPF_OP.LD_W_LEN:
+        a = frame.length;
+        break;
+      case BPF_OP.LD_H_ABS:
+        if (k + 2 > frame.length) return 0;
+        a = view.getUint16(k);
+        break;
+      case BPF_OP.LD_B_ABS:
+        if (k + 1 > frame.length) return 0;
+        a = view.getUint8(k);
+        break;
+      case BPF_OP.LD_H_IND:
+        if (x + k + 2 > frame.length) return 0;
+        a = view.getUint16(x + k);
+        break;
+      case BPF_OP.LDX_B_MSH:
+        if (k + 1 > frame.length) return 0;
+        x = (view.getUint8(k) & 0xf) * 4;
+        break;
+      case BPF_OP.AND_K:
+        a = (a & k) >>> 0;
+        break;
+      case BPF_OP.JA:
+        pc += k;
+        break;
+      case BPF_OP.JEQ_K:
+        pc += a === k ? jt : jf;
+        break;
+      case BPF_OP.JGT_K:
+        pc += a > k ? jt : jf;
+        break;
+      case BPF_OP.JSET_K:
+        pc += (a & k) !== 0 ? jt : jf;
+        break;
+      case BPF_OP.RET_K:
+        return k;
+      default:
+        throw new Error(`Unknown BPF opcode 0x${code.toString(16)} at ${pc}`);
+    }
+  }
+  throw new Error("BPF program ran off its end");
+}
+
+/** An IPv4 or IPv6 packet with UDP or TCP ports `sport` → `dport` right after the IP header. */
+function packet(
+  options: {
+    src: string;
+    dst: string;
+    sport: number;
+    dport: number;
+    payloadBytes: number;
+    protocol?: number;
+  },
+  ipOptions: { ihl?: number; fragmentOffset?: number } = {},
+): Uint8Array {
+  const bytes = ipPacket({ ...options, ihl: ipOptions.ihl });
+  const view = new DataView(bytes.buffer);
+  const transportAt = bytes[0] >> 4 === 4 ? (bytes[0] & 0xf) * 4 : 40;
+  view.setUint16(transportAt, options.sport);
+  view.setUint16(transportAt + 2, options.dport);
+  if (ipOptions.fragmentOffset) view.setUint16(6, ipOptions.fragmentOffset);
+  return bytes;
+}
+
+/** A DHCPDISCOVER-sized UDP packet: a 300-byte BOOTP message, client port 68 to server port 67. */
+const dhcpRequest = (extra: { ihl?: number; fragmentOffset?: number } = {}) =>
+  packet({ src: "0.0.0.0", dst: "255.255.255.255", sport: 68, dport: 67, payloadBytes: 308 }, extra);
+const dhcpReply = packet({
+  src: "192.168.1.1",
+  dst: "192.168.1.20",
+  sport: 67,
+  dport: 68,
+  payloadBytes: 308,
+});
+const bigTcp = packet({
+  src: "192.168.1.20",
+  dst: "203.0.113.5",
+  sport: 50000,
+  dport: 443,
+  payloadBytes: 1400,
+  protocol: 6,
+});
+const tcpOnPort67 = packet({
+  src: "192.168.1.20",
+  dst: "203.0.113.5",
+  sport: 68,
+  dport: 67,
+  payloadBytes: 400,
+  protocol: 6,
+});
+const udp443 = packet({
+  src: "192.168.1.20",
+  dst: "203.0.113.5",
+  sport: 40000,
+  dport: 443,
+  payloadBytes: 600,
+});
+const udp6OnPort67 = packet({
+  src: "2001:db8::1",
+  dst: "2001:db8::2",
+  sport: 68,
+  dport: 67,
+  payloadBytes: 400,
+});
+const dns6Reply = packet({
+  src: "2001:db8::53",
+  dst: "2001:db8::2",
+  sport: 53,
+  dport: 40000,
+  payloadBytes: 400,
+});
+
+/** Rows: name, socket type, frame, true when the whole frame must be kept. */
+const CASES: readonly (readonly [string, "raw" | "dgram", Uint8Array, boolean])[] = [
+  ["DHCP request in Ethernet", "raw", buildFrame("ethernet", dhcpRequest()).bytes, true],
+  ["DHCP reply in Ethernet", "raw", buildFrame("ethernet", dhcpReply).bytes, true],
+  ["DHCP request behind one 802.1Q tag", "raw", buildFrame("vlan", dhcpRequest()).bytes, true],
+  [
+    "DHCP request with IPv4 options (IHL 6)",
+    "raw",
+    buildFrame("ethernet", dhcpRequest({ ihl: 6 })).bytes,
+    true,
+  ],
+  ["DHCP request as raw IP", "dgram", dhcpRequest(), true],
+  ["DHCP reply as raw IP", "dgram", dhcpReply, true],
+  [
+    "a later IPv4 fragment whose bytes look like ports 68 → 67",
+    "raw",
+    buildFrame(
+      "ethernet",
+      dhcpRequest({ fragmentOffset: 100 }),
+    ).bytes,
+    false,
+  ],
+  ["big TCP in Ethernet", "raw", buildFrame("ethernet", bigTcp).bytes, false],
+  ["big TCP behind one 802.1Q tag", "raw", buildFrame("vlan", bigTcp).bytes, false],
+  ["big TCP as raw IP", "dgram", bigTcp, false],
+  ["TCP on ports 68 → 67", "raw", buildFrame("ethernet", tcpOnPort67).bytes, false],
+  ["UDP to port 443", "raw", buildFrame("ethernet", udp443).bytes, false],
+  ["IPv6 UDP on ports 68 → 67 (DHCP is IPv4)", "raw", buildFrame("ethernet", udp6OnPort67).bytes, false],
+  [
+    "DHCP request behind QinQ (two tags: not followed)",
+    "raw",
+    buildFrame("qinq", dhcpRequest()).bytes,
+    false,
+  ],
+  ["DHCP request in PPPoE (not followed)", "raw", buildFrame("pppoe", dhcpRequest()).bytes, false],
+];
+
+for (const [name, socketType, frame, isWhole] of CASES) {
+  Deno.test(`snapFilter() keeps ${isWhole ? "the whole frame" : `${SNAP} bytes`} of ${name}`, () => {
+    const kept = runBpf(snapFilter({ socketType, snapBytes: SNAP }), frame);
+    assert.equal(kept, isWhole ? FULL_FRAME_BYTES : SNAP);
+    assert.ok(frame.length > SNAP, "the case must be longer than the snap to tell anything");
+  });
+}
+
+Deno.test("snapFilter() returns the snap for frames no longer than it, however short or garbled", () => {
+  for (const socketType of ["raw", "dgram"] as const) {
+    const program = snapFilter({ socketType, snapBytes: SNAP });
+    for (let length = 0; length <= SNAP; length++) {
+      assert.equal(
+        runBpf(program, new Uint8Array(length).fill(0x45)),
+        SNAP,
+        `${socketType}, ${length} bytes`,
+      );
+    }
+  }
+});
+
+Deno.test("snapFilter() never drops a frame: random bytes after real headers keep the snap or all", () => {
+  const seed = Number(Deno.env.get("FUZZ_SEED") ?? Date.now() % 2 ** 31);
+  console.log(`FUZZ_SEED=${seed}`);
+  const prefixes = [
+    buildFrame("ethernet", dhcpRequest()).bytes.subarray(0, 40),
+    buildFrame("vlan", dhcpRequest()).bytes.subarray(0, 44),
+    dhcpRequest().subarray(0, 26),
+    new Uint8Array(0),
+  ];
+  const programs = [
+    snapFilter({ socketType: "raw", snapBytes: SNAP }),
+    snapFilter({ socketType: "dgram", snapBytes: SNAP }),
+  ];
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...prefixes),
+      fc.uint8Array({ maxLength: 400 }),
+      fc.constantFrom(...programs),
+      (prefix, rest, program) => {
+        const frame = new Uint8Array([...prefix, ...rest]);
+        const kept = runBpf(program, frame);
+        return kept === SNAP || kept === FULL_FRAME_BYTES;
+      },
+    ),
+    { seed, numRuns: 2000 },
+  );
+});
+
+Deno.test("snapFilter() grows from its class table: an IPv6 class by source port", () => {
+  const dnsReplies: FullFrameClass = {
+    reason: "test: DNS replies",
+    families: [4, 6],
+    protocol: "udp",
+    sourcePorts: [53],
+    destinationPorts: [],
+  };
+  const program = snapFilter({ socketType: "raw", snapBytes: SNAP, fullFrameClasses: [dnsReplies] });
+  assert.equal(runBpf(program, buildFrame("ethernet", dns6Reply).bytes), FULL_FRAME_BYTES);
+  assert.equal(runBpf(program, buildFrame("vlan", dns6Reply).bytes), FULL_FRAME_BYTES);
+  assert.equal(runBpf(program, buildFrame("ethernet", dhcpRequest()).bytes), SNAP);
+  assert.equal(
+    runBpf(snapFilter({ socketType: "raw", snapBytes: SNAP }), buildFrame("ethernet", dns6Reply).bytes),
+    SNAP,
+  );
+});
+
+Deno.test("snapFilter() refuses a snap shorter than the headers it reads", () => {
+  assert.throws(() => snapFilter({ socketType: "raw", snapBytes: 64 }), RangeError);
+  assert.ok(snapFilter({ socketType: "dgram", snapBytes: 64 }).length > 0);
+});
+
+Deno.test("encodeBpfProgram() lays instructions out as struct sock_filter, little-endian", () => {
+  const bytes = encodeBpfProgram([{ code: 0x15, jt: 2, jf: 7, k: 0x0800 }, {
+    code: 0x06,
+    jt: 0,
+    jf: 0,
+    k: 128,
+  }]);
+  assert.deepEqual([...bytes], [0x15, 0, 2, 7, 0, 8, 0, 0, 0x06, 0, 0, 0, 128, 0, 0, 0]);
+});
