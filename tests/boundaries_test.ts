@@ -42,6 +42,7 @@ const FOLDER_FACES: Readonly<Record<string, string | null>> = {
   "web/dist": "web/dist/assets.ts",
   "packaging": "packaging/mod.ts",
   "names": "names/mod.ts",
+  "sniff": "sniff/mod.ts",
   "tests": null,
 };
 
@@ -55,7 +56,7 @@ const WEB_CONTRACTS = [
 
 const PARTS: Readonly<Record<string, PartRule>> = {
   "ffi": { imports: [], rule: "ffi/ imports nothing else from netledger" },
-  "capture": { imports: ["ffi"], rule: "capture/ imports only ffi/" },
+  "capture": { imports: ["ffi", "sniff"], rule: "capture/ imports only ffi/ and sniff/" },
   "clash": {
     imports: ["capture"],
     // Both histories use the same 15-minute buckets, so they line up.
@@ -68,10 +69,11 @@ const PARTS: Readonly<Record<string, PartRule>> = {
     rule: "store/ imports only types (`import type`) from capture/ and clash/",
   },
   "names": { imports: [], rule: "names/ imports nothing else from netledger" },
+  "sniff": { imports: [], rule: "sniff/ (pure packet name parsers) imports nothing else from netledger" },
   "web/api": {
-    imports: ["capture", "clash", "store", "names", "web/dist", ...WEB_CONTRACTS],
-    rule: "web/api/ imports capture/, clash/, store/, names/, web/dist/ and the web/*.ts contracts, never " +
-      "ffi/ or web/ui/",
+    imports: ["capture", "clash", "store", "names", "sniff", "web/dist", ...WEB_CONTRACTS],
+    rule: "web/api/ imports capture/, clash/, store/, names/, sniff/, web/dist/ and the web/*.ts " +
+      "contracts, never ffi/ or web/ui/",
   },
   "web/ui": {
     imports: ["web/api_types.ts", "web/monitoring_api_types.ts", "web/format_bytes.ts"],
@@ -128,6 +130,7 @@ const PARTS: Readonly<Record<string, PartRule>> = {
       "clash",
       "store",
       "names",
+      "sniff",
       "web/api",
       "web/ui",
       "web/dist",

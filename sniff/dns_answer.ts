@@ -1,0 +1,151 @@
+/**
+ * The addresses a DNS response gives for the name its client asked: A and AAAA records, CNAME chains and
+ * the ipv4hint/ipv6hint of HTTPS/SVCB records, with their TTLs. The wire facts are in docs/services-wire.md
+ * "DNS responses".
+ */
+import { cleanHostName } from "./host_name.ts";
+import { nameEnd, readDnsName } from "./dns_name.ts";
+
+/** One address of an answer; `bytes` is a copy (4 or 16 bytes), never a view of the packet. */
+export interface DnsAddress {
+  readonly family: 4 | 6;
+  readonly bytes: Uint8Array;
+  readonly ttlSec: number;
+}
+
+/** The name the client asked and the addresses the response gives for it. */
+export interface DnsAnswer {
+  readonly name: string;
+  readonly addresses: readonly DnsAddress[];
+}
+
+const HEADER_BYTES = 12;
+/** Type (2), class (2), TTL (4), RDLENGTH (2): RFC 1035 §4.1.3. */
+const RECORD_FIXED_BYTES = 10;
+const CLASS_IN = 1;
+const TYPE_A = 1;
+const TYPE_CNAME = 5;
+const TYPE_AAAA = 28;
+const TYPE_SVCB = 64;
+const TYPE_HTTPS = 65;
+/** RFC 9460 §7.3: SvcParamKeys of the address hints. */
+const KEY_IPV4HINT = 4;
+const KEY_IPV6HINT = 6;
+/** More CNAME steps than any resolver follows (BIND stops at 16): a longer chain is not followed further. */
+const MAX_CHAIN_NAMES = 17;
+
+/** An address record as read, before the chain decides whether its owner is the asked name. */
+interface OwnedAddress {
+  readonly owner: string;
+  readonly address: DnsAddress;
+}
+
+/**
+ * A DNS response message (UDP payload, or a TCP payload with its 2-byte length prefix when tcp=true). The
+ * name is the one the client asked (question name), valid and lower-case; null when not a usable answer.
+ *
+ * Only a NOERROR response to a standard query with one question counts. Records are read until the first
+ * malformed one or the end of the bytes at hand (a count that lies, a TCP message longer than its segment):
+ * those read before it still count. Never throws.
+ */
+export function readDnsAnswer(message: Uint8Array, tcp: boolean): DnsAnswer | null {
+  let start = 0;
+  let end = message.length;
+  if (tcp) {
+    if (end < 2) return null;
+    start = 2;
+    end = Math.min(end, 2 + ((message[0] << 8) | message[1]));
+  }
+  if (end - start < HEADER_BYTES) return null;
+  // RFC 1035 §4.1.1: QR set (a response), OPCODE 0 (a standard query), RCODE 0 (no error).
+  if ((message[start + 2] & 0xf8) !== 0x80 || (message[start + 3] & 0x0f) !== 0) return null;
+  const questionCount = (message[start + 4] << 8) | message[start + 5];
+  const answerCount = (message[start + 6] << 8) | message[start + 7];
+  if (questionCount !== 1 || answerCount === 0) return null;
+  return readSections(message.subarray(start, end), answerCount);
+}
+
+function readSections(dns: Uint8Array, answerCount: number): DnsAnswer | null {
+  const asked = readDnsName(dns, HEADER_BYTES);
+  if (asked === null || nameEnd + 4 > dns.length) return null;
+  const name = cleanHostName(asked);
+  if (name === null) return null;
+  const chain = [name];
+  const aliases: string[] = []; // pairs: owner, target
+  const owned: OwnedAddress[] = [];
+  let pos = nameEnd + 4; // QTYPE, QCLASS
+  for (let i = 0; i < answerCount; i++) {
+    const owner = readDnsName(dns, pos);
+    if (nameEnd < 0 || nameEnd + RECORD_FIXED_BYTES > dns.length) break;
+    const at = nameEnd;
+    const type = (dns[at] << 8) | dns[at + 1];
+    const rdStart = at + RECORD_FIXED_BYTES;
+    const rdEnd = rdStart + ((dns[at + 8] << 8) | dns[at + 9]);
+    if (rdEnd > dns.length) break;
+    pos = rdEnd;
+    if (owner === null || ((dns[at + 2] << 8) | dns[at + 3]) !== CLASS_IN) continue;
+    // RFC 2181 §8: a TTL with the top bit set is read as zero.
+    const ttlSec = dns[at + 4] >= 0x80 ? 0 : ((dns[at + 4] << 24) | (dns[at + 5] << 16) | (dns[at + 6] << 8) |
+      dns[at + 7]);
+    if (type === TYPE_A && rdEnd - rdStart === 4) {
+      owned.push({ owner, address: { family: 4, bytes: dns.slice(rdStart, rdEnd), ttlSec } });
+    } else if (type === TYPE_AAAA && rdEnd - rdStart === 16) {
+      owned.push({ owner, address: { family: 6, bytes: dns.slice(rdStart, rdEnd), ttlSec } });
+    } else if (type === TYPE_CNAME) {
+      const target = readDnsName(dns, rdStart);
+      if (target !== null && nameEnd === rdEnd) aliases.push(owner, target);
+    } else if (type === TYPE_HTTPS || type === TYPE_SVCB) {
+      readServiceHints(dns, rdStart, rdEnd, owner, ttlSec, owned);
+    }
+  }
+  followAliases(chain, aliases);
+  const addresses = owned.filter((o) => chain.includes(o.owner)).map((o) => o.address);
+  return addresses.length === 0 ? null : { name, addresses };
+}
+
+/** Adds to `chain` every name its names are aliases of (RFC 1034 §3.6.2), in any record order. */
+function followAliases(chain: string[], aliases: readonly string[]): void {
+  let isGrowing = aliases.length > 0;
+  while (isGrowing && chain.length < MAX_CHAIN_NAMES) {
+    isGrowing = false;
+    for (let i = 0; i < aliases.length; i += 2) {
+      if (chain.includes(aliases[i]) && !chain.includes(aliases[i + 1])) {
+        chain.push(aliases[i + 1]);
+        isGrowing = true;
+      }
+    }
+  }
+}
+
+/**
+ * The ipv4hint and ipv6hint addresses of an HTTPS/SVCB record's RDATA (RFC 9460 §2.2: SvcPriority,
+ * an uncompressed TargetName, then SvcParams as key, length, value). AliasMode (priority 0) has no hints.
+ */
+function readServiceHints(
+  dns: Uint8Array,
+  rdStart: number,
+  rdEnd: number,
+  owner: string,
+  ttlSec: number,
+  owned: OwnedAddress[],
+): void {
+  if (rdEnd - rdStart < 3 || (dns[rdStart] | dns[rdStart + 1]) === 0) return;
+  // A view that ends with the RDATA keeps the TargetName inside its record.
+  readDnsName(dns.subarray(0, rdEnd), rdStart + 2);
+  if (nameEnd < 0) return;
+  let pos = nameEnd;
+  while (pos + 4 <= rdEnd) {
+    const key = (dns[pos] << 8) | dns[pos + 1];
+    const valueStart = pos + 4;
+    const valueEnd = valueStart + ((dns[pos + 2] << 8) | dns[pos + 3]);
+    if (valueEnd > rdEnd) return;
+    const step = key === KEY_IPV4HINT ? 4 : key === KEY_IPV6HINT ? 16 : 0;
+    if (step !== 0 && (valueEnd - valueStart) % step === 0) {
+      for (let at = valueStart; at < valueEnd; at += step) {
+        const bytes = dns.slice(at, at + step);
+        owned.push({ owner, address: { family: step === 4 ? 4 : 6, bytes, ttlSec } });
+      }
+    }
+    pos = valueEnd;
+  }
+}
