@@ -189,6 +189,7 @@ function expectedHourQuery(startDate: string, endDate: string): string {
     down += row.down;
     series.push({
       hour: label,
+      hour_ts: `${label}:00`,
       up_bytes: row.up,
       down_bytes: row.down,
       total_bytes: row.up + row.down,

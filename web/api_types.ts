@@ -36,6 +36,8 @@ export interface PeriodBytesJson {
 /** A local hour: "YYYY-MM-DD HH:00" (repeated on the day a DST change repeats an hour). */
 export interface HourPointJson extends PeriodBytesJson {
   readonly hour: string;
+  /** The same hour as the replaced tool's `hour_ts`: "YYYY-MM-DD HH:00:00" (issue 17). */
+  readonly hour_ts: string;
 }
 
 /** A local day: "YYYY-MM-DD". */

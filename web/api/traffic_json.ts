@@ -17,7 +17,10 @@ export function amountJson(totals: TrafficTotals): TrafficAmountJson {
 }
 
 /** One series point keyed by granularity ("hour", "day" or "month"). */
-export function pointJson(period: PeriodTraffic, granularity: "hour"): SeriesPointJson & { hour: string };
+export function pointJson(
+  period: PeriodTraffic,
+  granularity: "hour",
+): SeriesPointJson & { hour: string; hour_ts: string };
 export function pointJson(period: PeriodTraffic, granularity: "day"): SeriesPointJson & { day: string };
 export function pointJson(period: PeriodTraffic, granularity: "month"): SeriesPointJson & { month: string };
 export function pointJson(period: PeriodTraffic, granularity: Granularity): SeriesPointJson;
@@ -31,7 +34,8 @@ export function pointJson(period: PeriodTraffic, granularity: Granularity): Seri
   };
   switch (granularity) {
     case "hour":
-      return { hour: period.label, ...bytes };
+      // hour_ts: the replaced tool's key for the same local hour, with seconds (docs/api.md).
+      return { hour: period.label, hour_ts: `${period.label}:00`, ...bytes };
     case "day":
       return { day: period.label, ...bytes };
     case "month":

@@ -148,6 +148,7 @@ Deno.test("GET /api/query returns a zero-filled series keyed by granularity, as 
   assert.equal(hours.series.length, 24);
   assert.deepEqual(hours.series[10], {
     hour: "2024-06-15 10:00",
+    hour_ts: "2024-06-15 10:00:00",
     up_bytes: 1000,
     down_bytes: 5000,
     total_bytes: 6000,
