@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { parseIp, parsePrefix } from "./capture/mod.ts";
+import { type AlertChannel, localDate, parsePlanList, PlanFieldError, type PlanSpec } from "./plans/mod.ts";
 
 /** One bad configuration value: the variable (or flag), what was given, what is allowed. */
 export class ConfigError extends Error {
@@ -70,6 +71,12 @@ export interface Config {
   readonly metricsTopN: number;
   /** DHCP_LEASES: dnsmasq or ISC dhcpd lease files that name devices (absolute paths; may not exist yet). */
   readonly dhcpLeasePaths: readonly string[];
+  /** PLAN=: plans of a headless install (read-only in the API; docs/plans.md). */
+  readonly plans: readonly PlanSpec[];
+  /** The configured alert channels (ALERT_*); empty: alerts are only logged. Holds secrets: never log it. */
+  readonly alertChannels: readonly AlertChannel[];
+  /** --test-alert PLAN: send a sample alert of this plan id (or name) and exit. */
+  readonly testAlertPlan: string | null;
   readonly showHelp: boolean;
   readonly showVersion: boolean;
   /** Ask the running instance's /api/health and exit (Docker HEALTHCHECK). */
@@ -175,6 +182,28 @@ const CONFIG_VARS: readonly VarSpec[] = [
     fallback: "",
     help: "comma-separated dnsmasq or ISC dhcpd lease files that name devices (such as /tmp/dhcp.leases)",
   },
+  {
+    name: "PLAN",
+    flag: "plan",
+    fallback: "",
+    help:
+      "billing plans NAME;PERIOD;COUNTS;QUOTA separated by | (docs/plans.md), e.g. ISP;monthly:15;total;1.2TB",
+  },
+  { name: "ALERT_WEBHOOK_URL", fallback: "", help: "http(s) URL that plan alerts are POSTed to as JSON" },
+  { name: "ALERT_WEBHOOK_SECRET", fallback: "", help: "sent with each webhook alert in X-Netledger-Secret" },
+  {
+    name: "ALERT_NTFY_URL",
+    fallback: "",
+    help: "ntfy topic URL for plan alerts, such as https://ntfy.sh/mytopic",
+  },
+  { name: "ALERT_NTFY_TOKEN", fallback: "", help: "ntfy access token (Bearer), if the topic needs one" },
+  { name: "ALERT_TELEGRAM_TOKEN", fallback: "", help: "Telegram bot token for plan alerts" },
+  { name: "ALERT_TELEGRAM_CHAT_ID", fallback: "", help: "Telegram chat id (or @channel) the bot writes to" },
+  {
+    name: "ALERT_TELEGRAM_API_URL",
+    fallback: "https://api.telegram.org",
+    help: "Telegram Bot API base URL (a local Bot API server)",
+  },
 ];
 
 /** The system files that name devices, read whenever they exist (names/ NameFiles). */
@@ -203,12 +232,14 @@ const HOST_NAME_REGEXP =
 export function loadConfig(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
+  clock: { readonly nowSec?: number } = {},
 ): Config {
   const errors: ConfigError[] = [];
   const options: Record<string, { type: "string" | "boolean" }> = {
     help: { type: "boolean" },
     version: { type: "boolean" },
     healthcheck: { type: "boolean" },
+    "test-alert": { type: "string" },
   };
   for (const v of CONFIG_VARS) {
     if (v.flag) options[v.flag] = { type: v.name === "DISABLE_OFFLOADS" ? "boolean" : "string" };
@@ -288,6 +319,23 @@ export function loadConfig(
       new ConfigError("CLASH_API_URL", apiUrl, "an http:// or https:// URL such as http://127.0.0.1:9090"),
     );
   }
+  const plans = planList(
+    raw("PLAN"),
+    isTimeZone(zone) ? zone : "UTC",
+    clock.nowSec ?? Date.now() / 1000,
+    errors,
+  );
+  const alertChannels = alertChannelsOf(raw, errors);
+  const testAlertPlan = typeof values["test-alert"] === "string" ? values["test-alert"].trim() : null;
+  if (testAlertPlan !== null && alertChannels.length === 0) {
+    errors.push(
+      new ConfigError(
+        "--test-alert",
+        testAlertPlan,
+        "a channel to send to (ALERT_WEBHOOK_URL, ALERT_NTFY_URL or ALERT_TELEGRAM_TOKEN)",
+      ),
+    );
+  }
   const stateDir = env.STATE_DIRECTORY?.split(":")[0];
   const config: Config = {
     iface: raw("MONITOR_IFACE").trim() || null,
@@ -315,6 +363,9 @@ export function loadConfig(
     },
     metricsTopN: int("METRICS_TOP_N", 0, 1000),
     dhcpLeasePaths,
+    plans,
+    alertChannels,
+    testAlertPlan,
     showHelp: values.help === true,
     showVersion: values.version === true,
     runHealthcheck: values.healthcheck === true,
@@ -346,7 +397,66 @@ export function helpText(version: string): string {
   lines.push(line("--help", "", "print this text"));
   lines.push(line("--version", "", "print the version"));
   lines.push(line("--healthcheck", "", "ask the running instance's /api/health; exit 0 when it answers"));
+  lines.push(line("--test-alert PLAN", "", "send a sample alert of plan PLAN (id or name) and exit"));
   return lines.join("\n");
+}
+
+/** The plans of PLAN=; a bad one adds one error naming its position and field (issue 16 "Bad input"). */
+function planList(text: string, zone: string, nowSec: number, errors: ConfigError[]): PlanSpec[] {
+  try {
+    return parsePlanList(text, localDate(nowSec, zone));
+  } catch (e) {
+    if (!(e instanceof PlanFieldError)) throw e;
+    errors.push(new ConfigError(`PLAN ${e.field}`, e.value, e.message.replace(/^.*?, expected /, "")));
+    return [];
+  }
+}
+
+/** The ALERT_* channels; secrets are never quoted in an error. */
+function alertChannelsOf(raw: (name: string) => string, errors: ConfigError[]): AlertChannel[] {
+  const channels: AlertChannel[] = [];
+  const url = (name: string): string | null => {
+    const value = raw(name).trim();
+    if (value === "") return null;
+    if (!/^https?:\/\/[^/\s]+/.test(value)) {
+      errors.push(new ConfigError(name, value, "an http:// or https:// URL"));
+      return null;
+    }
+    return value;
+  };
+  const webhook = url("ALERT_WEBHOOK_URL");
+  if (webhook !== null) {
+    channels.push({ kind: "webhook", url: webhook, secret: raw("ALERT_WEBHOOK_SECRET").trim() || null });
+  }
+  const ntfy = url("ALERT_NTFY_URL");
+  if (ntfy !== null) {
+    channels.push({ kind: "ntfy", topicUrl: ntfy, token: raw("ALERT_NTFY_TOKEN").trim() || null });
+  }
+  const token = raw("ALERT_TELEGRAM_TOKEN").trim();
+  const chatId = raw("ALERT_TELEGRAM_CHAT_ID").trim();
+  const apiUrl = url("ALERT_TELEGRAM_API_URL");
+  if (token !== "" || chatId !== "") {
+    if (!/^\d+:[A-Za-z0-9_-]+$/.test(token)) {
+      errors.push(
+        new ConfigError(
+          "ALERT_TELEGRAM_TOKEN",
+          token === "" ? "" : "<hidden>",
+          "a bot token such as 123456:ABC-DEF (from @BotFather)",
+        ),
+      );
+    } else if (!/^(-?\d+|@\w+)$/.test(chatId)) {
+      errors.push(
+        new ConfigError(
+          "ALERT_TELEGRAM_CHAT_ID",
+          chatId,
+          "a chat id such as 123456789 or -100123456789, or @channelname",
+        ),
+      );
+    } else if (apiUrl !== null) {
+      channels.push({ kind: "telegram", apiUrl, token, chatId });
+    }
+  }
+  return channels;
 }
 
 function parses(parse: () => unknown): boolean {

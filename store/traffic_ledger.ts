@@ -11,13 +11,14 @@ import type {
   RemoteTraffic,
   TrafficBatch,
 } from "../capture/mod.ts";
-import type { StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { inTransaction, type Store, StoreError, type StoreErrorKind, toStoreError } from "./db.ts";
 import { DEFAULT_MAX_PENDING_REMOTES, PendingDeltas } from "./pending_deltas.ts";
-import { type ImportedFile, INSERT_IMPORTED_FILE_SQL } from "./imported_files.ts";
+import { type ImportMark, writeImportMark } from "./import_marks.ts";
 import { LOWER_ROLLUP_MARKS_SQL } from "./retention.ts";
 import { backupSizeBytes, type BackupStream, openBackupStream } from "./backup.ts";
 import { DeviceWriter } from "./device_writer.ts";
+import { DeviceNameWriter } from "./device_names.ts";
 
 /** Options of a TrafficLedger. */
 export interface TrafficLedgerOptions {
@@ -25,6 +26,16 @@ export interface TrafficLedgerOptions {
   readonly maxPendingRemotes?: number;
   /** Waits before each retry when another process holds the write lock; its length is the retry count. */
   readonly lockRetryDelaysMs?: readonly number[];
+  /** Work that commits with each save's rows (plan alerts: store/plan_alerts.ts). */
+  readonly writeHook?: LedgerWriteHook;
+}
+
+/** Work done inside each flush transaction after its rows are written, so that it commits with them. */
+export interface LedgerWriteHook {
+  /** Runs inside the transaction; a throw rolls the save back, so it throws only on a database condition. */
+  inTransaction(db: DatabaseSync): void;
+  /** Runs after that transaction committed. */
+  afterCommit(): void;
 }
 
 /** Outcome of one flush. `error` is set when the deltas stayed in memory. */
@@ -91,16 +102,17 @@ export class TrafficLedger {
   #lastSavedSec: number | null = null;
   #savedTotals: SavedTotals = { upBytes: 0, downBytes: 0, upPackets: 0, downPackets: 0 };
   #error: StoreError | null = null;
-  /** An imported file whose marker the next flush commits together with its traffic. */
-  #importedFile: ImportedFile | null = null;
+  /** An import's marker that the next flush commits together with its traffic. */
+  #importedFile: ImportMark | null = null;
   #statements: {
     traffic: StatementSync;
     remote: StatementSync;
     health: StatementSync;
     marks: StatementSync;
-    imported: StatementSync;
   };
   readonly #devices: DeviceWriter;
+  readonly #deviceNames: DeviceNameWriter;
+  readonly #writeHook: LedgerWriteHook | null;
 
   constructor(store: Store, options: TrafficLedgerOptions = {}) {
     this.#store = store;
@@ -113,9 +125,10 @@ export class TrafficLedger {
       remote: db.prepare(UPSERT_REMOTE_SQL),
       health: db.prepare(UPSERT_HEALTH_SQL),
       marks: db.prepare(LOWER_ROLLUP_MARKS_SQL),
-      imported: db.prepare(INSERT_IMPORTED_FILE_SQL),
     };
     this.#devices = new DeviceWriter(db);
+    this.#deviceNames = new DeviceNameWriter(db);
+    this.#writeHook = options.writeHook ?? null;
   }
 
   /** The store this ledger writes to (queries read it). */
@@ -124,10 +137,11 @@ export class TrafficLedger {
   }
 
   /**
-   * Makes the next flush record `file` as imported in the same transaction as the traffic, so the import is
-   * committed exactly once. The flush throws if the same file was recorded before (check findImportedFile).
+   * Makes the next flush record `file` (an import's marker) in the same transaction as the traffic, so the
+   * import is committed exactly once. The flush throws if the marker conflicts with a stored one
+   * (store/import_marks.ts).
    */
-  recordImport(file: ImportedFile): void {
+  recordImport(file: ImportMark): void {
     this.#importedFile = file;
   }
 
@@ -223,6 +237,7 @@ export class TrafficLedger {
       try {
         const rowCount = this.#write(batch);
         this.#inFlight = null;
+        this.#writeHook?.afterCommit();
         this.#lastSavedSec = Math.floor(Date.now() / 1000);
         if (this.#error) this.#store.log(`Saving traffic to "${path}" works again`);
         this.#error = null;
@@ -272,13 +287,11 @@ export class TrafficLedger {
   }
 
   #write(batch: PendingDeltas): number {
-    const { traffic, remote, health, marks, imported } = this.#statements;
+    const { traffic, remote, health, marks } = this.#statements;
     const importedFile = this.#importedFile;
     const rowCount = inTransaction(this.#store.db, () => {
       let rowCount = 0;
-      if (importedFile !== null) {
-        imported.run(importedFile.sha256, importedFile.path, importedFile.importedSec, importedFile.frames);
-      }
+      if (importedFile !== null) writeImportMark(this.#store.db, importedFile);
       let oldestSec = Infinity;
       for (const r of batch.trafficRows()) {
         traffic.run(r.bucketStartSec, r.family, r.upBytes, r.downBytes, r.upPackets, r.downPackets);
@@ -298,8 +311,10 @@ export class TrafficLedger {
       const devices = this.#devices.write(batch.devices);
       rowCount += devices.rowCount;
       oldestSec = Math.min(oldestSec, devices.oldestSec);
+      rowCount += this.#deviceNames.write(batch.dhcpNames);
       // Old buckets (a pcap import of last year) must still be rolled up by the next retention pass.
       if (oldestSec !== Infinity) marks.run(oldestSec);
+      this.#writeHook?.inTransaction(this.#store.db);
       return rowCount;
     });
     if (importedFile === this.#importedFile) this.#importedFile = null;

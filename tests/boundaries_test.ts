@@ -43,6 +43,7 @@ const FOLDER_FACES: Readonly<Record<string, string | null>> = {
   "packaging": "packaging/mod.ts",
   "names": "names/mod.ts",
   "sniff": "sniff/mod.ts",
+  "plans": "plans/mod.ts",
   "tests": null,
 };
 
@@ -56,7 +57,12 @@ const WEB_CONTRACTS = [
 
 const PARTS: Readonly<Record<string, PartRule>> = {
   "ffi": { imports: [], rule: "ffi/ imports nothing else from netledger" },
-  "capture": { imports: ["ffi", "sniff"], rule: "capture/ imports only ffi/ and sniff/" },
+  "capture": {
+    imports: ["ffi", "sniff", "names"],
+    // A name read from a captured DHCP request follows the one rule for names read from the LAN.
+    onlyNames: { names: ["cleanName"] },
+    rule: "capture/ imports only ffi/, sniff/ and names/'s cleanName",
+  },
   "clash": {
     imports: ["capture"],
     // Both histories use the same 15-minute buckets, so they line up.
@@ -64,15 +70,21 @@ const PARTS: Readonly<Record<string, PartRule>> = {
     rule: "clash/ imports from capture/ only BUCKET_SEC, and nothing from store/ or web/",
   },
   "store": {
-    imports: [],
+    imports: ["plans"],
     importsTypesOf: ["capture", "clash"],
-    rule: "store/ imports only types (`import type`) from capture/ and clash/",
+    rule: "store/ imports only types (`import type`) from capture/ and clash/, and plans/",
   },
   "names": { imports: [], rule: "names/ imports nothing else from netledger" },
+  "plans": {
+    imports: ["capture"],
+    // Plan periods and the 95th percentile are cut in the history's 15-minute buckets.
+    onlyNames: { capture: ["BUCKET_SEC"] },
+    rule: "plans/ imports from capture/ only BUCKET_SEC, and nothing else from netledger",
+  },
   "sniff": { imports: [], rule: "sniff/ (pure packet name parsers) imports nothing else from netledger" },
   "web/api": {
-    imports: ["capture", "clash", "store", "names", "sniff", "web/dist", ...WEB_CONTRACTS],
-    rule: "web/api/ imports capture/, clash/, store/, names/, sniff/, web/dist/ and the web/*.ts " +
+    imports: ["capture", "clash", "store", "names", "sniff", "plans", "web/dist", ...WEB_CONTRACTS],
+    rule: "web/api/ imports capture/, clash/, store/, names/, sniff/, plans/, web/dist/ and the web/*.ts " +
       "contracts, never ffi/ or web/ui/",
   },
   "web/ui": {
@@ -107,13 +119,17 @@ const PARTS: Readonly<Record<string, PartRule>> = {
       "clash",
       "store",
       "names",
+      "plans",
       "web/api",
       "packaging",
       "deno.json",
     ],
     rule: "main.ts wires config.ts, import_command.ts, deno.json and the folders' mod.ts",
   },
-  "config.ts": { imports: ["capture"], rule: "config.ts imports only capture/ (address parsing)" },
+  "config.ts": {
+    imports: ["capture", "plans"],
+    rule: "config.ts imports only capture/ (address parsing) and plans/ (PLAN=)",
+  },
   "import_command.ts": {
     imports: ["pcap_import.ts", "store"],
     rule: "import_command.ts imports only pcap_import.ts and store/",
@@ -131,6 +147,7 @@ const PARTS: Readonly<Record<string, PartRule>> = {
       "store",
       "names",
       "sniff",
+      "plans",
       "web/api",
       "web/ui",
       "web/dist",
@@ -322,7 +339,7 @@ Deno.test("checkBoundaries reports a value import into store/, a private file, a
     assert.deepEqual((await checkBoundaries(dir)).sort(), [
       "store/mod.ts exports saved, which no file outside store/ imports",
       'store/save.ts:1 imports "../capture/mod.ts" (capture/mod.ts): store/ imports only types (`import type`) from ' +
-      "capture/ and clash/: use `import type`",
+      "capture/ and clash/, and plans/: use `import type`",
       'store/save.ts:2 imports "../capture/_frames.ts" (capture/_frames.ts): _frames.ts is private to capture/',
       'stray.ts: no rule for part "stray.ts" in PARTS',
     ]);
