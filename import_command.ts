@@ -1,9 +1,15 @@
 /**
- * `netledger --pcap FILE`, the command: imports the file (pcap_import.ts) with a progress bar on a terminal,
- * saves what was counted and prints the closing line. The caller opens and closes the store.
+ * `netledger --pcap FILE`, the command: imports the file (pcap_import.ts) with a progress line on a terminal
+ * (the share read and the rows written so far) and prints the closing line. The caller opens and closes the
+ * store.
  */
-import { AlreadyImportedError, importPcap, type PcapImportOptions } from "./pcap_import.ts";
-import { type Store, TrafficLedger } from "./store/mod.ts";
+import {
+  AlreadyImportedError,
+  importPcap,
+  type ImportProgress,
+  type PcapImportOptions,
+} from "./pcap_import.ts";
+import { type Store, StoreError, TrafficLedger } from "./store/mod.ts";
 
 /** Runs the import of `options.path` into `store`; returns the process exit code (0, or 1 with a message). */
 export async function runImport(
@@ -13,42 +19,45 @@ export async function runImport(
   const ledger = new TrafficLedger(store);
   const isTerminal = Deno.stderr.isTerminal();
   const encoder = new TextEncoder();
-  let exitCode = 0;
   let summary;
   try {
     summary = await importPcap(ledger, {
       ...options,
-      onProgress: isTerminal ? (fraction) => drawProgress(encoder, fraction) : undefined,
+      onProgress: isTerminal ? (progress) => drawProgress(encoder, progress) : undefined,
     });
   } catch (e) {
+    if (isTerminal) Deno.stderr.writeSync(encoder.encode("\n"));
     if (e instanceof AlreadyImportedError) {
       console.error(e.message);
       return 1;
     }
+    if (e instanceof StoreError) {
+      console.error(`${e.message}; what was saved before is kept, and the next import continues from it`);
+      return 1;
+    }
     if (!(e instanceof SyntaxError || e instanceof Deno.errors.NotFound)) throw e;
-    if (isTerminal) Deno.stderr.writeSync(encoder.encode("\n"));
     console.error(`Cannot import "${options.path}": ${e.message}`);
-    exitCode = 1;
-  }
-  if (isTerminal && summary) Deno.stderr.writeSync(encoder.encode("\n"));
-  const result = await ledger.flush();
-  if (!result.isSaved && result.error !== null) {
-    console.error(result.error.message);
     return 1;
   }
-  if (summary) {
-    console.log(
-      `Imported "${options.path}": ${summary.frames} packets, ${summary.countedPackets} counted ` +
-        `(${summary.upBytes} bytes up, ${summary.downBytes} bytes down), ${summary.ignoredPackets} ignored, ` +
-        `${summary.malformedPackets} malformed`,
-    );
+  if (isTerminal) Deno.stderr.writeSync(encoder.encode("\n"));
+  if (summary.readError !== null) {
+    console.error(`Cannot import all of "${options.path}": ${summary.readError}`);
   }
-  return exitCode;
+  const resumed = summary.resumedAfterFrames > 0
+    ? ` (continued after the ${summary.resumedAfterFrames} packets an interrupted import saved)`
+    : "";
+  console.log(
+    `Imported "${options.path}"${resumed}: ${summary.frames} packets, ${summary.countedPackets} counted ` +
+      `(${summary.upBytes} bytes up, ${summary.downBytes} bytes down), ${summary.ignoredPackets} ignored, ` +
+      `${summary.malformedPackets} malformed, ${summary.rowsWritten} rows written`,
+  );
+  return summary.readError === null ? 0 : 1;
 }
 
-function drawProgress(encoder: TextEncoder, fraction: number): void {
+function drawProgress(encoder: TextEncoder, progress: ImportProgress): void {
   const width = 40;
-  const filled = Math.round(fraction * width);
+  const filled = Math.round(progress.fraction * width);
   const bar = "#".repeat(filled) + "-".repeat(width - filled);
-  Deno.stderr.writeSync(encoder.encode(`\r[${bar}] ${(fraction * 100).toFixed(1).padStart(5)}%`));
+  const percent = (progress.fraction * 100).toFixed(1).padStart(5);
+  Deno.stderr.writeSync(encoder.encode(`\r[${bar}] ${percent}%, ${progress.rowsWritten} rows written`));
 }

@@ -10,8 +10,11 @@ export type { FrameCallback } from "./types.ts";
 
 /** Options of readCaptureFile(). */
 export interface ReadCaptureOptions {
-  /** Called after every chunk read, for a progress bar: bytes consumed so far and the file size. */
-  readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /**
+   * Called after every chunk read, with the bytes consumed so far and the file size, and awaited: a progress
+   * bar, or an importer that saves what the frames delivered so far counted (pcap_import.ts).
+   */
+  readonly onProgress?: (bytesRead: number, totalBytes: number) => void | Promise<void>;
   /** Read size; default 1 MiB. A record larger than this grows the buffer to fit. */
   readonly chunkBytes?: number;
 }
@@ -85,6 +88,6 @@ export async function readCaptureFile(
       end += n;
       if (end >= needed) break;
     }
-    options.onProgress?.(consumedBefore + end, totalBytes);
+    await options.onProgress?.(consumedBefore + end, totalBytes);
   }
 }
