@@ -36,6 +36,14 @@ export const ROUTES: readonly Route[] = [
       return DevicesPage;
     }),
   },
+  {
+    path: "/plans",
+    titleKey: "nav_plans",
+    page: lazyPage(async () => {
+      const { PlansPage } = await import("./pages/plans/plans_page.tsx");
+      return PlansPage;
+    }),
+  },
 ];
 
 /** The route for `path`, or the first route. */

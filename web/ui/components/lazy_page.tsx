@@ -1,6 +1,6 @@
 /**
- * Pages loaded on first visit: each is its own chunk (web/build.ts), so the first load of the dashboard does
- * not carry it. A route declares one with `lazyPage(async () => { const { XPage } = await import("…"); return
+ * Pages (and parts of pages, such as the dashboard's plan cards) loaded on first visit: each is its own chunk
+ * (web/build.ts), so the first load of the dashboard does not carry it. A route declares one with `lazyPage(async () => { const { XPage } = await import("…"); return
  * XPage; })`, the import a string literal so the module graph sees it (docs/development.md "Module
  * boundaries").
  */
@@ -14,8 +14,10 @@ import { useT } from "../app_context.ts";
  * the page afterwards. A failed fetch (e.g. a page left open across an upgrade asks for chunk names the server
  * no longer has) is stated, and the next visit tries again.
  */
-export function lazyPage(load: () => Promise<ComponentType>): ComponentType {
-  const page = signal<ComponentType | null>(null);
+export function lazyPage<P extends object = Record<string, never>>(
+  load: () => Promise<ComponentType<P>>,
+): ComponentType<P> {
+  const page = signal<ComponentType<P> | null>(null);
   const error = signal<string | null>(null);
   let isFetching = false;
   const fetchPage = async () => {
@@ -29,13 +31,13 @@ export function lazyPage(load: () => Promise<ComponentType>): ComponentType {
       isFetching = false;
     }
   };
-  return function LazyPage() {
+  return function LazyPage(props: P) {
     const t = useT();
     useEffect(() => {
       if (page.peek() === null && !isFetching) fetchPage();
     }, []);
     const Page = page.value;
-    if (Page) return <Page />;
+    if (Page) return <Page {...props} />;
     if (error.value !== null) {
       return (
         <p class="banner" role="alert" data-testid="page-load-failed">

@@ -1,17 +1,22 @@
 /** The custom range query: quick buttons, date pickers, granularity, summary strip, trend chart, CSV link. */
+import type { ComponentChildren } from "preact";
 import { useApp, useT } from "../app_context.ts";
 import { type Granularity, QUICK_RANGE_IDS } from "../lib/quick_ranges.ts";
 import { rangeBounds } from "../lib/range_steps.ts";
-import type { Range } from "../models/range_model.ts";
+import type { Range, RangeInputs } from "../models/range_model.ts";
+import type { Plans } from "../models/plans_model.ts";
 import { ErrorBanner } from "./error_banner.tsx";
+import { PeriodQuick } from "./period_quick.tsx";
 import { TrafficChart } from "./traffic_chart.tsx";
 import { useByteFormat } from "./use_byte_format.ts";
 import { useChartSpec } from "./use_chart_spec.ts";
 
 const GRANULARITIES: readonly Granularity[] = ["hour", "day", "month"];
 
-/** Quick buttons, dates, granularity, Query and the CSV link (`csvHref`, default the range's /api/query CSV). */
-export function RangeForm(props: { range: Range; csvHref?: string | null }) {
+/** Quick buttons, dates, granularity, Query and the CSV link (`csvHref`, default the range's own). */
+export function RangeForm(
+  props: { range: RangeInputs; csvHref?: string | null; moreQuick?: ComponentChildren },
+) {
   const t = useT();
   const { range } = props;
   const { min, max } = range.limits.value ?? { min: null, max: null };
@@ -36,6 +41,7 @@ export function RangeForm(props: { range: Range; csvHref?: string | null }) {
             {t(`quick_${id}`)}
           </button>
         ))}
+        {props.moreQuick}
       </div>
       <div class="range-inputs">
         <label>
@@ -99,8 +105,8 @@ function SummaryStrip(props: { range: Range }) {
   );
 }
 
-/** The whole range section of the dashboard. */
-export function RangePanel(props: { range: Range }) {
+/** The whole range section of the dashboard; with `plans`, their billing periods are quick buttons too. */
+export function RangePanel(props: { range: Range; plans?: Plans }) {
   const t = useT();
   const { range } = props;
   const applied = range.applied.value;
@@ -116,7 +122,7 @@ export function RangePanel(props: { range: Range }) {
         <h2 id="range-title">{t("range_title")}</h2>
         {range.isLoading.value && <span class="muted">{t("loading")}</span>}
       </header>
-      <RangeForm range={range} />
+      <RangeForm range={range} moreQuick={props.plans && <PeriodQuick range={range} plans={props.plans} />} />
       {range.error.value && (
         <ErrorBanner detail={range.error.value} testId="range-error">
           {applied && zone ? t("range_failed", rangeBounds(applied, zone)) : t("range_failed_first")}

@@ -218,6 +218,26 @@ export const EN = {
   mon_close_failed: "Could not close the connection: {message}",
   mon_unnamed: "Add a name",
   mon_widget_top: "Busiest clients today",
+  // Plans (issue 16): the dashboard's plan cards and period buttons (the Plans page's own strings are in
+  // pages/plans/plans_messages.ts).
+  nav_plans: "Plans",
+  plan_risk_none: "No cap",
+  plan_risk_ok: "On track",
+  plan_risk_forecast_over: "Forecast over quota",
+  plan_risk_over: "Over quota",
+  plan_of: "of",
+  plan_no_cap: "used, no cap",
+  plan_legend: "Bar: used; line: even pace; ◆ forecast, shaded: its range",
+  plan_forecast: "Forecast at the end",
+  plan_days_left: "Days left",
+  plan_day_of: "(day {day} of {days})",
+  plan_daily_budget: "Daily budget",
+  plan_per_day: "a day",
+  plan_reached_on: "Quota reached on",
+  plan_manage: "Manage plans",
+  plan_this_period: "This period",
+  plan_last_period: "Last period",
+  plan_choose: "Billing period of",
 } as const;
 
 /** Name of one translatable string. */

@@ -78,7 +78,11 @@ export function translate(
   values?: Readonly<Record<string, string | number>>,
 ): string {
   const messages = LOADED.get(lang) ?? EN;
-  const text = messages[key];
+  return fillPlaceholders(messages[key], values);
+}
+
+/** `text` with each `{name}` replaced by `values[name]` (a page's own messages use it too). */
+export function fillPlaceholders(text: string, values?: Readonly<Record<string, string | number>>): string {
   if (!values) return text;
   return text.replace(
     PLACEHOLDER_REGEXP,

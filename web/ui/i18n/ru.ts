@@ -210,4 +210,25 @@ export const RU: Messages = {
   mon_close_failed: "Не удалось закрыть соединение: {message}",
   mon_unnamed: "Добавить имя",
   mon_widget_top: "Самые активные клиенты сегодня",
+  // Plans (issue 16): the dashboard's plan cards and period buttons (the Plans page's own strings are in
+  // pages/plans/plans_messages.ts).
+  nav_plans: "Тарифы",
+  plan_risk_none: "Без лимита",
+  plan_risk_ok: "В пределах",
+  plan_risk_forecast_over: "Прогноз выше лимита",
+  plan_risk_over: "Лимит превышен",
+  plan_of: "из",
+  plan_no_cap: "израсходовано, без лимита",
+  plan_legend:
+    "Полоса: израсходовано; черта: равномерный расход на сегодня; ◆ прогноз, тень: его вероятный разброс",
+  plan_forecast: "Прогноз на конец",
+  plan_days_left: "Осталось дней",
+  plan_day_of: "(день {day} из {days})",
+  plan_daily_budget: "Бюджет на день",
+  plan_per_day: "в день",
+  plan_reached_on: "Лимит будет исчерпан",
+  plan_manage: "Управление тарифами",
+  plan_this_period: "Этот период",
+  plan_last_period: "Прошлый период",
+  plan_choose: "Расчётный период тарифа",
 };

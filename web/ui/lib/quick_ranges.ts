@@ -1,4 +1,7 @@
-/** The seven quick-range buttons of the range query: each fills start, end and granularity. */
+/**
+ * The seven quick-range buttons of the range query, each filling start, end and granularity, and the range of a
+ * plan's billing period (issue 16: "This period" and "Last period" beside them).
+ */
 import { addDays, monthStart } from "./zoned_time.ts";
 
 /** Period length of one series row in `/api/query`. */
@@ -73,4 +76,16 @@ export function quickRange(id: QuickRangeId, today: string): RangeQuery {
     case "this_year":
       return { start: `${today.slice(0, 4)}-01-01`, end: today, granularity: "month" };
   }
+}
+
+/**
+ * A plan's period (local dates, `end` inclusive) by day: the whole of it once it has ended, else from its start
+ * to `today`, as "This month" stops at today.
+ */
+export function periodRange(
+  period: { readonly start: string; readonly end: string },
+  today: string,
+): RangeQuery {
+  const end = period.end < today ? period.end : today;
+  return { start: period.start, end: end < period.start ? period.start : end, granularity: "day" };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { quickRange, type QuickRangeId } from "./quick_ranges.ts";
+import { periodRange, quickRange, type QuickRangeId } from "./quick_ranges.ts";
 
 interface Row {
   readonly id: QuickRangeId;
@@ -57,3 +57,22 @@ for (const row of ROWS) {
     assert.deepEqual(quickRange(row.id, row.today), row.expected);
   });
 }
+
+Deno.test("periodRange() runs a current period to today and a past one to its end, by day", () => {
+  const period = { start: "2026-11-15", end: "2026-12-14" };
+  assert.deepEqual(periodRange(period, "2026-12-04"), {
+    start: "2026-11-15",
+    end: "2026-12-04",
+    granularity: "day",
+  });
+  assert.deepEqual(periodRange(period, "2026-12-20"), {
+    start: "2026-11-15",
+    end: "2026-12-14",
+    granularity: "day",
+  });
+  assert.deepEqual(periodRange(period, "2026-11-15"), {
+    start: "2026-11-15",
+    end: "2026-11-15",
+    granularity: "day",
+  });
+});

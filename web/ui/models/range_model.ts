@@ -36,6 +36,29 @@ const DEFAULT_QUICK_RANGE: QuickRangeId = "last_7_days";
 /** Why the range cannot be queried as typed; null when it can. */
 export type RangeProblem = "bad_order" | null;
 
+/**
+ * What the range form (components/range_panel.tsx RangeForm) edits and selects: a RangeModel, or another
+ * page's range that loads something else (the Monitoring page's proxy history).
+ */
+export interface RangeInputs {
+  readonly start: ReadonlySignal<string>;
+  readonly end: ReadonlySignal<string>;
+  readonly granularity: ReadonlySignal<Granularity>;
+  /** Local dates of the first and last data, for the date pickers; null when unknown. */
+  readonly limits: ReadonlySignal<DateRangeJson | null>;
+  readonly problem: ReadonlySignal<RangeProblem>;
+  readonly activeQuick: ReadonlySignal<QuickRangeId | null>;
+  /** The CSV of the shown range; null: no CSV link. */
+  readonly csvHref: ReadonlySignal<string | null>;
+  /** Selects a quick button's range. */
+  readonly applyQuick: (id: QuickRangeId) => void;
+  readonly setStart: (value: string) => void;
+  readonly setEnd: (value: string) => void;
+  readonly setGranularity: (value: Granularity) => void;
+  /** Shows the range as typed, unless it has a problem. */
+  readonly submit: () => void;
+}
+
 /** What the range chart and totals show: the applied range's periods (only its hours, if it has some). */
 export interface RangeView {
   readonly columns: TrafficColumns;
@@ -254,6 +277,8 @@ export const RangeModel = createModel(
       }),
       /** Opens the periods `first`..`last` of a chart (a click: one period; a drag: several), a history step. */
       narrow: action((first: PeriodRef, last: PeriodRef) => load(narrowRange(first, last), "push")),
+      /** Shows `query` (a plan's billing period), a history step. */
+      show: action((query: RangeQuery) => load(query, "push")),
       setStart: action((value: string) => {
         start.value = value;
       }),

@@ -3,28 +3,38 @@ import { useModel } from "@preact/signals";
 import { useApp } from "../app_context.ts";
 import { FirstRunPanel } from "../components/first_run_panel.tsx";
 import { HistoryCharts } from "../components/history_charts.tsx";
+import { lazyPage } from "../components/lazy_page.tsx";
 import { RangePanel } from "../components/range_panel.tsx";
 import { SummaryCards } from "../components/summary_cards.tsx";
 import { TopDevicesCard } from "../components/top_devices_card.tsx";
 import { TopIpsTable } from "../components/top_ips_table.tsx";
 import { rangeFromHash } from "../lib/range_link.ts";
 import { HistoryModel } from "../models/history_model.ts";
+import { PlansModel } from "../models/plans_model.ts";
 import { RangeModel } from "../models/range_model.ts";
 import { SummaryModel } from "../models/summary_model.ts";
 import { MonitoringWidget } from "./monitoring/monitoring_widget.tsx";
+
+/** The plan cards: fetched only when there are plans (lazy_page.tsx), as most installs have none. */
+const PlanCards = lazyPage(async () => {
+  const { PlanCards } = await import("../components/plan_card.tsx");
+  return PlanCards;
+});
 
 /** Route "/". Its models live while the page is shown. */
 export function DashboardPage() {
   const { health } = useApp();
   const summary = useModel(SummaryModel);
   const history = useModel(HistoryModel);
+  const plans = useModel(PlansModel);
   const range = useModel(() => new RangeModel(health.timeZone, rangeFromHash(location.hash)));
   return (
     <>
       <SummaryCards model={summary} />
+      {plans.json.value?.plans.length ? <PlanCards plans={plans} /> : null}
       <FirstRunPanel range={range} summary={summary} />
       <MonitoringWidget />
-      <RangePanel range={range} />
+      <RangePanel range={range} plans={plans} />
       <TopDevicesCard range={range} />
       <TopIpsTable range={range} />
       <HistoryCharts
