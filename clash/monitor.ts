@@ -59,8 +59,11 @@ const MAX_EMPTY_SESSIONS = 3;
 
 /** See the module doc. `start()` once, `stop()` then `flush()` at shutdown. */
 export class ClashMonitor {
-  /** Fan-out of the core's `/traffic` lines to browsers. */
-  readonly trafficHub = new StreamHub();
+  /**
+   * Fan-out of the core's `/traffic` lines to browsers. A line is one second's bytes: a browser starts from
+   * the stored seconds (/api/monitoring/samples), so a replayed line would count its second twice.
+   */
+  readonly trafficHub = new StreamHub({ replaysLatest: false });
   /** Fan-out of the core's `/connections` snapshots to browsers. */
   readonly connectionsHub = new StreamHub();
   readonly #options: ClashMonitorOptions;

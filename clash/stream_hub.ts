@@ -17,13 +17,22 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** The subscribers of one stream and its latest frame. */
 export class StreamHub {
   readonly #subscribers = new Set<HubSubscriber>();
+  readonly #replaysLatest: boolean;
   #latest: string | null = null;
   #skippedFrames = 0;
 
-  /** Adds a subscriber and sends it the latest frame at once; returns the function that removes it. */
+  /**
+   * `replaysLatest`: a new subscriber gets the latest frame at once (a whole state, like a `/connections`
+   * snapshot); false for a stream whose frames are increments that a late subscriber reads elsewhere.
+   */
+  constructor(options: { readonly replaysLatest: boolean } = { replaysLatest: true }) {
+    this.#replaysLatest = options.replaysLatest;
+  }
+
+  /** Adds a subscriber, sends it the latest frame if replayed; returns the function that removes it. */
   subscribe(subscriber: HubSubscriber): () => void {
     this.#subscribers.add(subscriber);
-    if (this.#latest !== null) this.#deliver(subscriber, this.#latest);
+    if (this.#replaysLatest && this.#latest !== null) this.#deliver(subscriber, this.#latest);
     return () => this.#subscribers.delete(subscriber);
   }
 

@@ -51,3 +51,12 @@ Deno.test("StreamHub.publish() drops a subscriber whose socket throws on send", 
   hub.publish("x");
   assert.equal(hub.subscriberCount, 0);
 });
+
+Deno.test("StreamHub without replaysLatest sends a new subscriber only the frames after it joined", () => {
+  const hub = new StreamHub({ replaysLatest: false });
+  hub.publish('{"up":1,"down":2}');
+  const s = subscriber(() => 0);
+  hub.subscribe(s.sub);
+  hub.publish('{"up":3,"down":4}');
+  assert.deepEqual(s.got, ['{"up":3,"down":4}']);
+});

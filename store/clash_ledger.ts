@@ -4,6 +4,7 @@
  * unsaved rows to what SQLite holds (clash_queries.ts); each read is one method, so where it runs (this
  * thread or a reader) is decided here. Client names are user input kept beside the history.
  */
+import type { ClashSample } from "../clash/mod.ts";
 import { type Store, toStoreError } from "./db.ts";
 import {
   clashByPeriod,
@@ -17,6 +18,7 @@ import {
   type ClashGroupTotals,
   type ClashPendingSource,
   clashResourceTotals,
+  clashSamples,
   clashTotal,
   type ClashTotals,
 } from "./clash_queries.ts";
@@ -79,6 +81,11 @@ export class ClashLedger {
   /** The chains each client used in [fromSec, toSec), sorted. */
   chainsByClient(fromSec: number, toSec: number): Map<string, string[]> {
     return clashChainsByClient(this.#store, this.#pending, fromSec, toSec);
+  }
+
+  /** Saved per-second `/traffic` samples with `ts` in [fromSec, toSec), oldest first (no unsaved ones). */
+  samples(fromSec: number, toSec: number): ClashSample[] {
+    return clashSamples(this.#store, fromSec, toSec);
   }
 
   /** Names and first/last seen times of every known client IP. */

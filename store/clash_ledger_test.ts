@@ -65,3 +65,21 @@ Deno.test("ClashLedger.setClientName() throws StoreError when the database refus
       e instanceof StoreError && e.kind === "readonly" && /name client "192\.168\.1\.10"/.test(e.message),
   );
 });
+
+Deno.test("ClashLedger.samples() reads the saved seconds of a span, oldest first", async () => {
+  await using temp = tempStore();
+  const clash = new ClashStore(temp.store);
+  clash.saveBatch(
+    batch({ samples: [{ tsSec: T + 2, upBytes: 5, downBytes: 6 }, { tsSec: T, upBytes: 1, downBytes: 2 }] }),
+  );
+  clash.saveBatch(
+    batch({
+      samples: [{ tsSec: T + 2, upBytes: 1, downBytes: 1 }, { tsSec: T + 9, upBytes: 7, downBytes: 7 }],
+    }),
+  );
+  const ledger = new ClashLedger(temp.store, { pendingUsage: () => [], pendingUnattributed: () => [] });
+  assert.deepEqual(ledger.samples(T, T + 9), [
+    { tsSec: T, upBytes: 1, downBytes: 2 },
+    { tsSec: T + 2, upBytes: 6, downBytes: 7 },
+  ]);
+});

@@ -3,7 +3,7 @@
  * holds, so answers never lag a save interval. A stored row counts toward the period containing its
  * `bucket_start` (rolled-up rows: store/clash_retention.ts). SQLite failures throw StoreError (Store.read).
  */
-import type { ClashUnattributedRow, ClashUsageRow } from "../clash/mod.ts";
+import type { ClashSample, ClashUnattributedRow, ClashUsageRow } from "../clash/mod.ts";
 import type { Store } from "./db.ts";
 import { type LocalPeriod, periodIndex } from "./local_periods.ts";
 import type { RowSets } from "./read_pool.ts";
@@ -244,6 +244,20 @@ export function clashClientInfos(store: Store): Map<string, ClashClientInfo> {
     firstSeenSec: r.first_seen,
     lastSeenSec: r.last_seen,
   }]));
+}
+
+/**
+ * Saved `/traffic` samples with `ts` in [fromSec, toSec), oldest first, one per second. The monitor's unsaved
+ * ones are its recentSamples(): callers that need the newest seconds merge those (web/api/monitoring_json.ts).
+ */
+export function clashSamples(store: Store, fromSec: number, toSec: number): ClashSample[] {
+  const rows = store.read(
+    "proxy-core samples",
+    (db) =>
+      db.prepare("SELECT ts, up_bytes, down_bytes FROM clash_samples WHERE ts >= ? AND ts < ? ORDER BY ts")
+        .all(fromSec, toSec),
+  ) as { ts: number; up_bytes: number; down_bytes: number }[];
+  return rows.map((r) => ({ tsSec: r.ts, upBytes: r.up_bytes, downBytes: r.down_bytes }));
 }
 
 type GroupRow = { key: string; up: number; down: number; n: number };

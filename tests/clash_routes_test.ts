@@ -11,9 +11,11 @@ import type {
   MonitoringHistoryJson,
   MonitoringOverviewJson,
   MonitoringResourcesJson,
+  MonitoringSamplesJson,
 } from "../web/monitoring_api_types.ts";
 import { serveClashApp } from "./helpers/clash_app.ts";
 import { ClashRig } from "./helpers/clash_rig.ts";
+import { FakeClash } from "./helpers/fake_clash.ts";
 
 const SECRET = "s3cret";
 const ZONE = "Asia/Kolkata";
@@ -149,6 +151,36 @@ Deno.test("Monitoring API PUT /clients/:ip/name names a client, null removes the
   } finally {
     await server.shutdown();
   }
+});
+
+Deno.test("Monitoring API /samples gives the last minute of /traffic lines, unsaved and then saved ones", async () => {
+  await using fake = FakeClash.start({ secret: SECRET });
+  const dbPath = `${Deno.makeTempDirSync({ prefix: "nl-samples-" })}/netledger.db`;
+  let unsaved: MonitoringSamplesJson;
+  {
+    await using rig = ClashRig.start({ secret: SECRET, fake, dbPath });
+    await rig.connected();
+    const a = fake.open({ sourceIP: "192.168.1.10", host: "a.example.com" });
+    fake.transfer(a, 64, 128);
+    fake.pushTraffic();
+    await rig.until(() => rig.monitor.recentSamples().length > 0);
+    const { server, get } = serve(rig);
+    const [status, body] = await get<MonitoringSamplesJson>("/api/monitoring/samples");
+    await server.shutdown();
+    assert.equal(status, 200);
+    assert.deepEqual(body.samples.map((s) => [s.ts, s.up_bytes, s.down_bytes]), [
+      [rig.monitor.latestSample()!.tsSec, 64, 128],
+    ]);
+    unsaved = body;
+    rig.monitor.flush();
+  }
+  // A netledger restart: the new monitor holds no line yet, the database does.
+  await using again = ClashRig.start({ secret: SECRET, fake, dbPath });
+  assert.deepEqual(again.monitor.recentSamples(), []);
+  const { server, get } = serve(again);
+  const [, saved] = await get<MonitoringSamplesJson>("/api/monitoring/samples");
+  await server.shutdown();
+  assert.deepEqual(saved, unsaved);
 });
 
 Deno.test("Monitoring API relays /connections to many browsers over one upstream subscription", async () => {

@@ -3,15 +3,17 @@
  * real netledger (main.ts) and the fake sing-box core: the global live-connections table (sort, filters,
  * search, bounded rows), the range picker, renaming in the name cell (shown on the dashboard widget), client
  * detail over the page without moving it, closing a connection behind auth after a confirmation, phones at
- * 360 px, and one message for a wrong secret. Saves screenshots under tests/output/screenshots/.
+ * 360 px, and one message for a wrong secret; the dashboard's range form over the proxy history (issue 17
+ * item 7) and a live chart that starts from the stored samples. Saves screenshots under
+ * tests/output/screenshots/.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import type { MonitoringClientsJson } from "../web/monitoring_api_types.ts";
+import type { MonitoringClientsJson, MonitoringSamplesJson } from "../web/monitoring_api_types.ts";
 import { EN, ZH_CN } from "../web/ui/mod.ts";
 import { type DashboardBrowser, launchDashboardBrowser, watchProblems } from "./helpers/dashboard_browser.ts";
 import { FakeClash, type FakeConnection } from "./helpers/fake_clash.ts";
-import { SCREENSHOT_DIR } from "./helpers/page_checks.ts";
+import { getJson, localDate, SCREENSHOT_DIR } from "./helpers/page_checks.ts";
 import { startNetledger } from "./helpers/dashboard_rig.ts";
 
 const SECRET = "s3cret";
@@ -376,5 +378,85 @@ Deno.test({
         assert.equal(dashboard.split(/refused/i).length - 1, 1, dashboard);
       },
     );
+  },
+});
+
+Deno.test({
+  name:
+    "Monitoring page: the live chart starts from the stored samples, the dashboard's range form picks the history",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    await using fake = FakeClash.start({ secret: SECRET });
+    await using netledger = await startNetledger({
+      timeZone: SERVER_ZONE,
+      env: { CLASH_API_URL: fake.url, CLASH_SECRET: SECRET },
+    });
+    await fake.until(() => fake.subscriberCount === 2);
+    const video = fake.open({ sourceIP: "192.168.1.10", host: "video.example.com" });
+    fake.transfer(video, 1000, 5000);
+    fake.pushSnapshot();
+    fake.pushTraffic(); // one second of 1000 up and 5000 down, before the Monitoring page is open
+    await using browser = await launchDashboardBrowser({ locale: "en-US" });
+    const { page } = browser;
+    const problems: string[] = [];
+    watchProblems(page, problems, () => false);
+    await page.goto(`${netledger.baseUrl}/#/`);
+    await page.waitForFunction(async () => {
+      const answer = await (await fetch("/api/monitoring/samples")).json() as MonitoringSamplesJson;
+      return answer.samples.length > 0;
+    });
+    const { samples } = await getJson<MonitoringSamplesJson>(netledger.baseUrl, "/api/monitoring/samples");
+    assert.deepEqual(samples.map((s) => [s.up_bytes, s.down_bytes]), [[1000, 5000]]);
+
+    await t.step("the live chart opens with the second the core sent before the page loaded", async () => {
+      await page.click('nav a[href="#/monitoring"]');
+      await page.waitForSelector('[data-chart="monitoring-live"][data-bytes="6000"]');
+      fake.transfer(video, 1, 2);
+      fake.pushTraffic();
+      await page.waitForSelector('[data-chart="monitoring-live"][data-bytes="6003"]');
+    });
+
+    await t.step(
+      "the dates, granularity and Query of the dashboard's form load the proxy history",
+      async () => {
+        await page.waitForSelector('[data-chart="monitoring-history"][data-points="24"]');
+        const history = page.locator('[data-testid="mon-history"]');
+        const [yesterday, today] = [localDate(SERVER_ZONE, -1), localDate(SERVER_ZONE, 0)];
+        await history.locator('[data-testid="range-start"]').fill(today);
+        await history.locator('[data-testid="range-end"]').fill(yesterday);
+        await history.locator('[role="alert"]').waitFor();
+        assert.ok(
+          await history.locator('button[type="submit"]').isDisabled(),
+          "no Query of a range that ends first",
+        );
+        await history.locator('[data-testid="range-start"]').fill(yesterday);
+        await history.locator('[data-testid="range-end"]').fill(today);
+        await history.locator('[data-testid="range-granularity"]').selectOption("day");
+        const answered = page.waitForResponse((r) => r.url().includes("/api/monitoring/history?"));
+        await history.locator('button[type="submit"]').click();
+        const request = new URL((await answered).url());
+        assert.deepEqual(
+          [
+            request.searchParams.get("start"),
+            request.searchParams.get("end"),
+            request.searchParams.get("granularity"),
+          ],
+          [yesterday, today, "day"],
+        );
+        await page.waitForSelector('[data-chart="monitoring-history"][data-points="2"]');
+        assert.match(
+          page.url(),
+          new RegExp(`#/monitoring\\?start=${yesterday}&end=${today}&granularity=day$`),
+        );
+        assert.equal(await history.locator('[data-quick][aria-pressed="true"]').count(), 0);
+        await page.goBack();
+        await page.waitForSelector('[data-chart="monitoring-history"][data-points="24"]');
+        assert.equal(await history.locator('[data-testid="range-start"]').inputValue(), today);
+        assert.equal(await page.getAttribute('[data-quick="today"]', "aria-pressed"), "true");
+      },
+    );
+
+    assert.deepEqual(problems, []);
   },
 });

@@ -30,6 +30,21 @@ export interface MonitoringPointJson extends ClashBytesJson {
   readonly end: number;
 }
 
+/** One second of the core's `/traffic` stream: bytes moved in that second. */
+export interface MonitoringSampleJson {
+  readonly ts: number;
+  readonly up_bytes: number;
+  readonly down_bytes: number;
+}
+
+/**
+ * GET /api/monitoring/samples: the last minute of samples, saved and unsaved, oldest first; a second without a
+ * line is absent. The Monitoring page's live chart starts from it instead of an empty minute.
+ */
+export interface MonitoringSamplesJson {
+  readonly samples: readonly MonitoringSampleJson[];
+}
+
 /** GET /api/monitoring/history?start=&end=&granularity=[&client=]: zero-filled over the local dates. */
 export interface MonitoringHistoryJson {
   readonly granularity: "hour" | "day" | "month";

@@ -24,6 +24,7 @@ import type {
   MonitoringGroupJson,
   MonitoringHistoryJson,
   MonitoringOverviewJson,
+  MonitoringSamplesJson,
 } from "../monitoring_api_types.ts";
 
 /** What a client row is built from: history of the range, the live snapshot and the stored client facts. */
@@ -69,6 +70,33 @@ export function historyJson(
     series: periods.map((p) => ({ label: p.label, start: p.startSec, end: p.endSec, ...clashBytesJson(p) })),
     summary: clashBytesJson(sumTotals(periods)),
   };
+}
+
+/**
+ * The samples of `saved` and `recent` (the monitor's last minute, saved or not) with `ts` in [fromSec, toSec).
+ * A second that `recent` holds is taken from it alone: its lines are the whole second, while a saved row may
+ * hold only the part that a flush caught.
+ */
+export function samplesJson(
+  saved: readonly ClashSample[],
+  recent: readonly ClashSample[],
+  span: { readonly fromSec: number; readonly toSec: number },
+): MonitoringSamplesJson {
+  const bySec = new Map<number, { up_bytes: number; down_bytes: number }>();
+  for (const s of saved) bySec.set(s.tsSec, { up_bytes: s.upBytes, down_bytes: s.downBytes });
+  const fromRecent = new Set<number>();
+  for (const s of recent) {
+    const sum = fromRecent.has(s.tsSec) ? bySec.get(s.tsSec)! : { up_bytes: 0, down_bytes: 0 };
+    sum.up_bytes += s.upBytes;
+    sum.down_bytes += s.downBytes;
+    bySec.set(s.tsSec, sum);
+    fromRecent.add(s.tsSec);
+  }
+  const samples = [...bySec]
+    .filter(([ts]) => ts >= span.fromSec && ts < span.toSec)
+    .sort(([a], [b]) => a - b)
+    .map(([ts, s]) => ({ ts, ...s }));
+  return { samples };
 }
 
 /** Every client with bytes in the range or live now: online first, then heaviest, then by IP. */

@@ -23,6 +23,7 @@ import type {
   MonitoringHistoryJson,
   MonitoringOverviewJson,
   MonitoringResourcesJson,
+  MonitoringSamplesJson,
 } from "../monitoring_api_types.ts";
 import {
   clashStatusJson,
@@ -33,6 +34,7 @@ import {
   groupJson,
   historyJson,
   overviewJson,
+  samplesJson,
 } from "./monitoring_json.ts";
 import { authStateOf } from "./auth.ts";
 import { optionalClientIp, parseClientIp, parseConnectionId, parseDateRange } from "./monitoring_params.ts";
@@ -58,6 +60,8 @@ export interface MonitoringRoutesDeps {
 /** Most resources one answer lists. */
 export const MAX_RESOURCES = 1000;
 const DEFAULT_RESOURCES = 50;
+/** Seconds of samples that seed the live chart: its window (web/ui's LIVE_WINDOW_SEC). */
+const SAMPLE_SEED_SEC = 60;
 /** Without auth anyone on the LAN could act on the core, so the one control action needs it (issue 13). */
 const CONTROL_NEEDS_AUTH = "Closing connections is refused while authentication is off: anyone who reaches " +
   "netledger could act on the proxy core; set AUTH_PASSWORD (or API_TOKEN) to enable it";
@@ -103,6 +107,14 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
       today: historyJson("day", clashLedger.byPeriod(localPeriods(day, day, "day", timeZone), null)).summary,
       nowSec: nowSec(),
     }));
+  });
+
+  app.get("/api/monitoring/samples", (c) => {
+    const toSec = nowSec() + 1;
+    const fromSec = toSec - SAMPLE_SEED_SEC;
+    return c.json<MonitoringSamplesJson>(
+      samplesJson(clashLedger.samples(fromSec, toSec), monitor.recentSamples(), { fromSec, toSec }),
+    );
   });
 
   app.get("/api/monitoring/history", async (c) => {

@@ -1,15 +1,20 @@
-/** The proxy clients' history over the page's range: the range picker, its totals and its chart. */
+/**
+ * The proxy clients' history over the page's range: the dashboard's range form (quick buttons, dates,
+ * granularity), the range's totals and its chart.
+ */
+import { useModel } from "@preact/signals";
 import { useMemo } from "preact/hooks";
 import { useT } from "../../app_context.ts";
 import type { TrafficColumns } from "../../charts/to_columns.ts";
+import { RangeForm } from "../../components/range_panel.tsx";
 import { TrafficChart } from "../../components/traffic_chart.tsx";
 import { useByteFormat } from "../../components/use_byte_format.ts";
 import { useChartSpec } from "../../components/use_chart_spec.ts";
 import { narrowRange, type PeriodRef } from "../../lib/range_steps.ts";
 import type { MonitoringHistoryJson } from "../../../monitoring_api_types.ts";
 import type { Monitoring } from "./monitoring_model.ts";
+import { MonitoringRangeModel } from "./monitoring_range_model.ts";
 import type { MonitoringView } from "./monitoring_view_model.ts";
-import { RangePicker } from "./range_picker.tsx";
 
 /** Chart columns of a history series (zero-filled by the server). */
 export function historyColumns(history: MonitoringHistoryJson): TrafficColumns {
@@ -42,6 +47,7 @@ export function HistoryPanel(props: { model: Monitoring; view: MonitoringView })
   const t = useT();
   const bytes = useByteFormat();
   const { history, historyRange, historyError } = props.model;
+  const inputs = useModel(() => new MonitoringRangeModel(props.view));
   const data = history.value;
   const shown = historyRange.value;
   const summary = data?.summary;
@@ -57,7 +63,7 @@ export function HistoryPanel(props: { model: Monitoring; view: MonitoringView })
         <h2 id="mon-history-title">{t("mon_history_title")}</h2>
         {shown && <span class="muted">{t("top_ips_range", { start: shown.start, end: shown.end })}</span>}
       </header>
-      <RangePicker view={props.view} />
+      {props.view.range.value && <RangeForm range={inputs} />}
       {historyError.value && (
         <p class="error" role="alert">{t("load_failed", { message: historyError.value })}</p>
       )}

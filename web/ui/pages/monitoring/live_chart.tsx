@@ -36,7 +36,10 @@ export function LiveChart(props: { live: InstanceType<typeof LiveTrafficModel> }
     const plot = new uPlot(options, lineData(columns.value), el);
     const stopRedraw = effect(() => {
       tick.value;
-      plot.setData(lineData(columns.peek()));
+      const shown = columns.peek();
+      plot.setData(lineData(shown));
+      // The bytes in the window, for tests and tools that read the page (the canvas says nothing).
+      el.dataset.bytes = String(shown.up.reduce((a, b) => a + b, 0) + shown.down.reduce((a, b) => a + b, 0));
     });
     const observer = new ResizeObserver(() =>
       plot.setSize({ width: el.clientWidth, height: CHART_HEIGHT_PX })

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { emptyLiveColumns, LIVE_WINDOW_SEC, pushSample } from "./live_traffic_model.ts";
+import { emptyLiveColumns, LIVE_WINDOW_SEC, pushSample, seedSamples } from "./live_traffic_model.ts";
 
 Deno.test("pushSample() shifts the window by one second and adds lines of the same second", () => {
   const columns = emptyLiveColumns(1000);
@@ -19,4 +19,21 @@ Deno.test("pushSample() rejects lines that are not {up, down}", () => {
   assert.equal(pushSample(columns, 1001, "{"), false);
   assert.equal(pushSample(columns, 1001, '{"hello":"clash"}'), false);
   assert.equal(columns.ts[LIVE_WINDOW_SEC - 1], 1000);
+});
+
+Deno.test("seedSamples() fills the window's seconds from the server, except those the live lines own", () => {
+  const columns = emptyLiveColumns(1000);
+  const last = LIVE_WINDOW_SEC - 1;
+  assert.ok(pushSample(columns, 1001, '{"up":1,"down":1}'));
+  const seed = [
+    { ts: 900, up_bytes: 50, down_bytes: 50 }, // before the window
+    { ts: 999, up_bytes: 2, down_bytes: 3 },
+    { ts: 1000, up_bytes: 4, down_bytes: 5 },
+    { ts: 1001, up_bytes: 9, down_bytes: 9 }, // a live line came first: it stays
+  ];
+  assert.ok(seedSamples(columns, seed, 1001));
+  assert.deepEqual([...columns.up.slice(last - 2)], [2, 4, 1]);
+  assert.deepEqual([...columns.down.slice(last - 2)], [3, 5, 1]);
+  assert.equal(columns.up.reduce((a, b) => a + b), 7);
+  assert.equal(seedSamples(columns, [{ ts: 5, up_bytes: 1, down_bytes: 1 }], null), false);
 });
