@@ -37,6 +37,14 @@ export const ROUTES: readonly Route[] = [
     }),
   },
   {
+    path: "/services",
+    titleKey: "nav_services",
+    page: lazyPage(async () => {
+      const { ServicesPage } = await import("./pages/services/services_page.tsx");
+      return ServicesPage;
+    }),
+  },
+  {
     path: "/plans",
     titleKey: "nav_plans",
     page: lazyPage(async () => {

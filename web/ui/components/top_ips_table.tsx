@@ -1,6 +1,6 @@
 /**
  * The remote addresses of the applied range, down to one hour: rank (gold, silver and bronze for the first
- * three), address, upload, download, total and share, sortable by each byte column and the address, with a
+ * three), address with the host name last seen for it, upload, download, total and share, sortable by each byte column and the address, with a
  * search over the addresses, an "all other addresses" row and more rows on demand. On a phone each row is a
  * card (styles.css `.table-cards`).
  */
@@ -97,6 +97,12 @@ export function TopIpsTable(props: { range: Range }) {
                 </td>
                 <td class="ip card-title">
                   <span class="address" title={row.ip}>{row.ip}</span>
+                  {/* The name last seen for it (issue 15): decoded by the server, escaped as Preact text. */}
+                  {row.hostname && (
+                    <span class="address muted" title={row.hostname} data-testid="top-ips-hostname">
+                      {row.hostname}
+                    </span>
+                  )}
                 </td>
                 <BytesCell fmt={fmt} bytes={row.up_bytes} label={labels.up} class="up" />
                 <BytesCell fmt={fmt} bytes={row.down_bytes} label={labels.down} class="down" />

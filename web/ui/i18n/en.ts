@@ -218,6 +218,8 @@ export const EN = {
   mon_close_failed: "Could not close the connection: {message}",
   mon_unnamed: "Add a name",
   mon_widget_top: "Busiest clients today",
+  // Services (issue 15): the navigation link; the views' own strings are in pages/services/services_messages.ts.
+  nav_services: "Services",
   // Plans (issue 16): the dashboard's plan cards and period buttons (the Plans page's own strings are in
   // pages/plans/plans_messages.ts).
   nav_plans: "Plans",

@@ -210,6 +210,8 @@ export const RU: Messages = {
   mon_close_failed: "Не удалось закрыть соединение: {message}",
   mon_unnamed: "Добавить имя",
   mon_widget_top: "Самые активные клиенты сегодня",
+  // Services (issue 15): the navigation link; the views' own strings are in pages/services/services_messages.ts.
+  nav_services: "Сервисы",
   // Plans (issue 16): the dashboard's plan cards and period buttons (the Plans page's own strings are in
   // pages/plans/plans_messages.ts).
   nav_plans: "Тарифы",

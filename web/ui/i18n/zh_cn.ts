@@ -207,6 +207,8 @@ export const ZH_CN: Messages = {
   mon_close_failed: "无法关闭连接：{message}",
   mon_unnamed: "添加名称",
   mon_widget_top: "今日流量最多的客户端",
+  // Services (issue 15): the navigation link; the views' own strings are in pages/services/services_messages.ts.
+  nav_services: "服务",
   // Plans (issue 16): the dashboard's plan cards and period buttons (the Plans page's own strings are in
   // pages/plans/plans_messages.ts).
   nav_plans: "套餐",

@@ -13,6 +13,7 @@ import { useChartSpec } from "../../components/use_chart_spec.ts";
 import type { RangeQuery } from "../../lib/quick_ranges.ts";
 import { messageOf } from "../../models/poll.ts";
 import type { DeviceDetailJson } from "../../../api_types.ts";
+import { DeviceServices } from "./device_services.tsx";
 import { deviceLabel } from "./devices_model.ts";
 
 function dateTime(sec: number, zone: string, lang: string): string {
@@ -76,6 +77,7 @@ export function DeviceDetail(props: { id: number; query: RangeQuery; onClose: ()
               title={t("dev_detail_title", { name })}
             />
           )}
+          <DeviceServices id={id} query={query} />
           <h3>{t("dev_addresses")}</h3>
           <table class="table-cards dev-ips" data-testid="device-ips">
             <thead>
