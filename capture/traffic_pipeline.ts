@@ -5,11 +5,13 @@
  */
 import { compileLocalMatcher, isMappedV4, isNearV4, isNearV6, type LocalMatcher } from "./classify.ts";
 import { DeviceTable } from "./device_table.ts";
+import { DhcpNames } from "./dhcp_names.ts";
 import { LinkType } from "./link_type.ts";
 import type { LocalAddresses } from "./local_addresses.ts";
 import { ParsedFrame, parseFrame, ParseOutcome } from "./parse_frame.ts";
 import type { RateWindow } from "./rate_window.ts";
 import { DEFAULT_MAX_REMOTES, RemoteTable } from "./remote_table.ts";
+import { DeviceCount, ServiceCounter } from "./service_counter.ts";
 import {
   BUCKET_SEC,
   type BucketHealth,
@@ -56,6 +58,11 @@ export interface TrafficPipelineOptions {
    * (tests/bench/parse_bench.ts): then every byte goes to OTHER_DEVICE_KEY.
    */
   readonly countsDevices?: boolean;
+  /**
+   * Whether to name remote ends and count per service (service_counter.ts, issue 15); default false, the
+   * program passes SERVICE_NAMES. Off: batches carry no service rows, and no payload byte is read.
+   */
+  readonly countsServices?: boolean;
 }
 
 /** Timestamps beyond this (year 36812) are garbage, not time. */
@@ -71,6 +78,8 @@ export class TrafficPipeline {
   readonly #parsed = new ParsedFrame();
   readonly #remotes: RemoteTable;
   readonly #devices: DeviceTable | null;
+  readonly #dhcpNames: DhcpNames | null;
+  readonly #services: ServiceCounter | null;
   readonly #rateWindow: RateWindow | null;
   #local: LocalAddresses = NO_LOCAL_ADDRESSES;
   #matcher: LocalMatcher;
@@ -83,6 +92,8 @@ export class TrafficPipeline {
   #lastStartSec = 0;
   #lastEndSec = 0;
   #lastSlot = 0;
+  /** End in the view of the frame being counted: the service counter reads payloads up to it. */
+  #frameEnd = 0;
   #seen = 0;
   #counted = 0;
   #ignored = 0;
@@ -94,6 +105,8 @@ export class TrafficPipeline {
   constructor(options: TrafficPipelineOptions = {}) {
     this.#remotes = new RemoteTable(options.maxRemotes ?? DEFAULT_MAX_REMOTES);
     this.#devices = options.countsDevices === false ? null : new DeviceTable();
+    this.#dhcpNames = options.countsDevices === false ? null : new DhcpNames();
+    this.#services = options.countsServices === true ? new ServiceCounter() : null;
     this.#rateWindow = options.rateWindow ?? null;
     this.#matcher = compileLocalMatcher(NO_LOCAL_ADDRESSES);
     if (options.localAddresses) this.setLocalAddresses(options.localAddresses);
@@ -147,6 +160,7 @@ export class TrafficPipeline {
     }
     const p = this.#parsed;
     const outcome = parseFrame(view, offset, capturedLen, originalLen, linkType, p);
+    this.#frameEnd = offset + capturedLen;
     // Where the MACs are, for the device of the packet: Ethernet only (see device_table.ts for SLL).
     const macOffset = linkType === LinkType.ETHERNET ? offset : -1;
     if (outcome === ParseOutcome.IPV4) {
@@ -158,6 +172,8 @@ export class TrafficPipeline {
         p.ipBytes,
         timestampSec,
       );
+      // DHCP requests name their device (issue 14 item 4), whether or not they count as public traffic.
+      this.#dhcpNames?.observeIpv4(view, p.ipOffset, offset + capturedLen);
     } else if (outcome === ParseOutcome.IPV6) {
       this.#countIpv6(view, macOffset, p.srcOffset, p.ipBytes, timestampSec);
     } else if (outcome === ParseOutcome.MALFORMED) {
@@ -232,6 +248,7 @@ export class TrafficPipeline {
         downPackets,
       });
     }
+    const named = this.#services?.drain(devices);
     this.#resetBuckets();
     const byBucket = (a: { bucketStartSec: number }, b: { bucketStartSec: number }) =>
       a.bucketStartSec - b.bucketStartSec;
@@ -245,7 +262,23 @@ export class TrafficPipeline {
       byBucket(a, b) || (b.upBytes + b.downBytes) - (a.upBytes + a.downBytes) ||
       (a.deviceKey < b.deviceKey ? -1 : a.deviceKey > b.deviceKey ? 1 : 0)
     );
-    return { traffic, remotes, health, devices, deviceAddresses };
+    const dhcpNames = this.#dhcpNames?.drain(devices.map((d) => d.deviceKey)) ?? [];
+    if (named === undefined) return { traffic, remotes, health, devices, deviceAddresses, dhcpNames };
+    named.services.sort((a, b) =>
+      byBucket(a, b) || (a.deviceKey < b.deviceKey ? -1 : a.deviceKey > b.deviceKey ? 1 : 0) ||
+      (b.upBytes + b.downBytes) - (a.upBytes + a.downBytes) ||
+      (a.host < b.host ? -1 : a.host > b.host ? 1 : 0)
+    );
+    return {
+      traffic,
+      remotes,
+      health,
+      devices,
+      deviceAddresses,
+      dhcpNames,
+      services: named.services,
+      remoteHosts: named.remoteHosts,
+    };
   }
 
   /** Cumulative counts (see PipelineStats). */
@@ -278,24 +311,36 @@ export class TrafficPipeline {
     timestampSec: number,
   ): void {
     const isUpload = isNearV4(src, this.#matcher);
+    const services = this.#services;
     if (isUpload === isNearV4(dst, this.#matcher)) {
       this.#ignored++;
+      // Between two local addresses: a LAN resolver's answer still names what its asker does next.
+      if (isUpload && services !== null) {
+        services.sniffLocalIpv4(view, this.#parsed.ipOffset, this.#frameEnd, macOffset, dst, timestampSec);
+      }
       return;
     }
     const bucket = this.#countBucket(timestampSec, 0, isUpload, bytes);
     this.#remotes.add(bucket, 4, isUpload ? dst : src, 0, 0, 0, isUpload, bytes);
-    this.#devices?.add(
-      bucket,
+    const devices = this.#devices;
+    let deviceCount: number = DeviceCount.OFF;
+    if (devices !== null) {
+      const overflow = devices.overflowPackets;
+      devices.add(bucket, view, macOffset, isUpload, 4, isUpload ? src : dst, 0, 0, 0, bytes, timestampSec);
+      deviceCount = devices.overflowPackets === overflow ? DeviceCount.COUNTED : DeviceCount.OVERFLOW;
+    }
+    services?.countIpv4(
       view,
+      this.#parsed.ipOffset,
+      this.#frameEnd,
       macOffset,
       isUpload,
-      4,
       isUpload ? src : dst,
-      0,
-      0,
-      0,
+      isUpload ? dst : src,
+      bucket,
       bytes,
       timestampSec,
+      deviceCount,
     );
   }
 
@@ -316,8 +361,12 @@ export class TrafficPipeline {
     const d2 = view.getInt32(srcOffset + 24);
     const d3 = view.getInt32(srcOffset + 28);
     const isUpload = isNearV6(s0, s1, s2, s3, this.#matcher);
+    const services = this.#services;
     if (isUpload === isNearV6(d0, d1, d2, d3, this.#matcher)) {
       this.#ignored++;
+      if (isUpload && services !== null) {
+        services.sniffLocalIpv6(view, this.#parsed.ipOffset, this.#frameEnd, macOffset, timestampSec);
+      }
       return;
     }
     const bucket = this.#countBucket(timestampSec, 4, isUpload, bytes);
@@ -329,14 +378,43 @@ export class TrafficPipeline {
     if (isMappedV4(w0, w1, w2)) this.#remotes.add(bucket, 4, w3, 0, 0, 0, isUpload, bytes);
     else this.#remotes.add(bucket, 6, w0, w1, w2, w3, isUpload, bytes);
     const devices = this.#devices;
-    if (devices === null) return;
+    if (devices === null && services === null) return;
     const l0 = isUpload ? s0 : d0;
     const l1 = isUpload ? s1 : d1;
     const l2 = isUpload ? s2 : d2;
     const l3 = isUpload ? s3 : d3;
-    if (isMappedV4(l0, l1, l2)) {
-      devices.add(bucket, view, macOffset, isUpload, 4, l3, 0, 0, 0, bytes, timestampSec);
-    } else devices.add(bucket, view, macOffset, isUpload, 6, l0, l1, l2, l3, bytes, timestampSec);
+    const localKind = isMappedV4(l0, l1, l2) ? 4 : 6;
+    let deviceCount: number = DeviceCount.OFF;
+    if (devices !== null) {
+      const overflow = devices.overflowPackets;
+      if (localKind === 4) {
+        devices.add(bucket, view, macOffset, isUpload, 4, l3, 0, 0, 0, bytes, timestampSec);
+      } else devices.add(bucket, view, macOffset, isUpload, 6, l0, l1, l2, l3, bytes, timestampSec);
+      deviceCount = devices.overflowPackets === overflow ? DeviceCount.COUNTED : DeviceCount.OVERFLOW;
+    }
+    if (services === null) return;
+    const remoteMapped = isMappedV4(w0, w1, w2);
+    services.countIpv6(
+      view,
+      this.#parsed.ipOffset,
+      this.#frameEnd,
+      macOffset,
+      isUpload,
+      localKind,
+      l0,
+      l1,
+      l2,
+      l3,
+      remoteMapped ? 4 : 6,
+      remoteMapped ? w3 : w0,
+      remoteMapped ? 0 : w1,
+      remoteMapped ? 0 : w2,
+      remoteMapped ? 0 : w3,
+      bucket,
+      bytes,
+      timestampSec,
+      deviceCount,
+    );
   }
 
   /**

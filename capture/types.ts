@@ -53,6 +53,21 @@ export interface DeviceTraffic {
   readonly downPackets: number;
 }
 
+/**
+ * Public bytes and packets one local device exchanged with one remote address in one UTC bucket (issue 14
+ * item 3). `remoteIp` is OTHER_REMOTE_IP for the device's exact remainder: per (bucket, device), the rows add
+ * up to its DeviceTraffic row.
+ */
+export interface DeviceRemoteTraffic {
+  readonly bucketStartSec: number;
+  readonly deviceKey: string;
+  readonly remoteIp: string;
+  readonly upBytes: number;
+  readonly downBytes: number;
+  readonly upPackets: number;
+  readonly downPackets: number;
+}
+
 /** One local IP address seen behind a device, with the UTC seconds it was first and last seen. */
 export interface DeviceAddress {
   readonly deviceKey: string;
@@ -63,6 +78,44 @@ export interface DeviceAddress {
 
 /** Key of the device row that holds the traffic no device can be named for (see DeviceTraffic). */
 export const OTHER_DEVICE_KEY = "other";
+
+/**
+ * The name a device gave itself in a DHCP request (host name or client FQDN, cleaned), keyed by its MAC
+ * (capture/dhcp_names.ts); stored with the source "dhcp", below a name a user gave.
+ */
+export interface DhcpName {
+  readonly deviceKey: string;
+  readonly name: string;
+}
+
+/**
+ * Public bytes and packets of one local device with one service in one UTC bucket (issue 15). `service` is
+ * the registrable domain of `host`, the full host name the remote address was named by (DNS answer, TLS or
+ * QUIC SNI, HTTP Host). UNKNOWN_SERVICE rows hold the device's bytes no name was seen for; OTHER_SERVICE rows
+ * the exact remainder (bounded tables): per (bucket, device), the rows add up to its DeviceTraffic row.
+ */
+export interface ServiceTraffic {
+  readonly bucketStartSec: number;
+  readonly deviceKey: string;
+  readonly service: string;
+  readonly host: string;
+  readonly upBytes: number;
+  readonly downBytes: number;
+  readonly upPackets: number;
+  readonly downPackets: number;
+}
+
+/** Service and host of the bytes no name was seen for; no host name can be it (not LDH). */
+export const UNKNOWN_SERVICE = "(unknown)";
+/** Service and host of the exact remainder of the bounded service tables; no host name can be it. */
+export const OTHER_SERVICE = "(other)";
+
+/** The host name last seen naming a remote address, and when (UTC seconds), for /api/top_ips. */
+export interface RemoteHostName {
+  readonly remoteIp: string;
+  readonly host: string;
+  readonly lastSeenSec: number;
+}
 
 /** Packet health of one UTC bucket: what was not counted as traffic, and why. */
 export interface BucketHealth {
@@ -85,6 +138,13 @@ export interface TrafficBatch {
   readonly health: readonly BucketHealth[];
   readonly devices?: readonly DeviceTraffic[];
   readonly deviceAddresses?: readonly DeviceAddress[];
+  /** Absent from a source that counts no remotes per device: each device's traffic is then its remainder. */
+  readonly deviceRemotes?: readonly DeviceRemoteTraffic[];
+  /** Names of this batch's devices seen in DHCP requests (at most one per device). */
+  readonly dhcpNames?: readonly DhcpName[];
+  /** Absent when SERVICE_NAMES=off or from a source that knows no services: all its bytes are unknown. */
+  readonly services?: readonly ServiceTraffic[];
+  readonly remoteHosts?: readonly RemoteHostName[];
 }
 
 /**

@@ -1,0 +1,315 @@
+/**
+ * Host names of remote addresses, per local device, and for the box as a whole (issue 15 item 3): a DNS
+ * answer or a ClientHello seen for device A names A's traffic to that address; device B's traffic to it is
+ * named only when B asked too. The box-wide entry (the last name any device saw) names packets of no device
+ * (broadcast MACs, devices off) and the hostname beside an address in the top remotes.
+ *
+ * An open-addressing hash table of typed arrays keyed by (device, remote address), so a lookup per counted
+ * packet allocates nothing. Names live in a small dictionary of integer ids (0 = none). An entry expires at
+ * the later of its answer's TTL (capped at MAX_TTL_SEC: a hostile TTL must not pin an entry) and
+ * FLOW_IDLE_SEC after the last packet it named, so a long flow keeps its name past a short TTL.
+ *
+ * Bounds: `maxEntries` entries (default 65,536) in 2 × maxEntries slots, and as many names. When the table is
+ * full, expired entries are dropped, then the least recently used half; names no entry holds are freed by
+ * `sweep()`, which the owner calls only when no counter refers to a name id any more (after its drain).
+ */
+
+/** Default bound on (device, remote address) entries, box-wide ones included. */
+export const DEFAULT_MAX_NAME_ENTRIES = 65_536;
+/** A DNS TTL above a day is treated as a day. */
+export const MAX_TTL_SEC = 86_400;
+/** An entry stays valid this long after the last packet it named: the life of the flows using the address. */
+export const FLOW_IDLE_SEC = 900;
+
+/** Device kind of the box-wide entries (the device words are 0). */
+const BOX_KIND = 15;
+/** Per slot: device kind (0 = empty), four device words, remote family, four remote words. */
+const KEY_INTS = 10;
+
+/** See the file comment; not shared between threads. */
+export class NameCache {
+  readonly #maxEntries: number;
+  readonly #mask: number;
+  #keys: Int32Array;
+  #hostIds: Int32Array;
+  /** Per slot: valid until (UTC seconds), last packet named (0 = none yet). */
+  #expires: Float64Array;
+  #lastUsed: Float64Array;
+  /** Per slot: last learnt or used (UTC seconds): who goes first when the table is full. */
+  #touched: Float64Array;
+  #entries = 0;
+  readonly #ids = new Map<string, number>();
+  readonly #names: (string | null)[] = [null];
+  readonly #freeIds: number[] = [];
+
+  /** `maxEntries` (≥ 1) bounds both the entries and the names held. */
+  constructor(maxEntries = DEFAULT_MAX_NAME_ENTRIES) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+      throw new RangeError(`Cannot create name cache: maxEntries must be an integer ≥ 1, got ${maxEntries}`);
+    }
+    this.#maxEntries = maxEntries;
+    const slots = 2 ** Math.ceil(Math.log2(maxEntries * 2));
+    this.#mask = slots - 1;
+    this.#keys = new Int32Array(slots * KEY_INTS);
+    this.#hostIds = new Int32Array(slots);
+    this.#expires = new Float64Array(slots);
+    this.#lastUsed = new Float64Array(slots);
+    this.#touched = new Float64Array(slots);
+  }
+
+  /** Entries held now (expired ones until they are dropped). */
+  get size(): number {
+    return this.#entries;
+  }
+
+  /** The host name of id `id` (from lookup), or null. */
+  hostName(id: number): string | null {
+    return this.#names[id] ?? null;
+  }
+
+  /**
+   * Names the remote address (family `rf`, words r0..r3; IPv4: r0 only) `host` for the device (kind `dk`:
+   * 0 for none, then only box-wide; words d0..d3) and for the box, from `nowSec` for `ttlSec`.
+   */
+  learn(
+    dk: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    host: string,
+    nowSec: number,
+    ttlSec: number,
+  ): void {
+    const id = this.#idOf(host);
+    if (id === 0) return;
+    const until = nowSec + Math.min(Math.max(ttlSec, 0), MAX_TTL_SEC);
+    if (dk !== 0) this.#put(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3, id, until, nowSec);
+    this.#put(BOX_KIND, 0, 0, 0, 0, rf, r0, r1, r2, r3, id, until, nowSec);
+  }
+
+  /**
+   * The name id for a packet between the device and the remote address at `nowSec` (0 when none): the
+   * device's own entry; the box's only for a packet of no device (kind 0). A name another device saw never
+   * names this device's traffic (issue 15 "Bad input"): a CDN address serves many names, and a hostile
+   * device could answer itself anything. A hit keeps the entry valid for FLOW_IDLE_SEC more.
+   */
+  lookup(
+    dk: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    nowSec: number,
+  ): number {
+    if (this.#entries === 0) return 0;
+    const slot = dk === 0
+      ? this.#find(BOX_KIND, 0, 0, 0, 0, rf, r0, r1, r2, r3)
+      : this.#find(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
+    if (this.#keys[slot * KEY_INTS] === 0 || this.#expires[slot] < nowSec) return 0;
+    const idle = nowSec + FLOW_IDLE_SEC;
+    if (this.#expires[slot] < idle) this.#expires[slot] = idle;
+    this.#lastUsed[slot] = nowSec;
+    this.#touched[slot] = nowSec;
+    return this.#hostIds[slot];
+  }
+
+  /**
+   * Calls `visit` with the remote address, name and last packet time of every box-wide entry that named a
+   * packet after `sinceSec` (for the hostname beside an address in the top remotes).
+   */
+  forEachUsed(
+    sinceSec: number,
+    visit: (
+      rf: number,
+      r0: number,
+      r1: number,
+      r2: number,
+      r3: number,
+      host: string,
+      lastSec: number,
+    ) => void,
+  ): void {
+    const keys = this.#keys;
+    for (let slot = 0; slot <= this.#mask; slot++) {
+      const k = slot * KEY_INTS;
+      if (keys[k] === 0 || this.#lastUsed[slot] <= sinceSec) continue;
+      const host = this.#names[this.#hostIds[slot]];
+      if (host == null) continue;
+      visit(keys[k + 5], keys[k + 6], keys[k + 7], keys[k + 8], keys[k + 9], host, this.#lastUsed[slot]);
+    }
+  }
+
+  /** Drops entries expired at `nowSec` and frees the names no entry holds: name ids not held become invalid. */
+  sweep(nowSec: number): void {
+    this.#rebuild((slot) => this.#expires[slot] >= nowSec);
+    const held = new Set<number>();
+    for (let slot = 0; slot <= this.#mask; slot++) {
+      if (this.#keys[slot * KEY_INTS] !== 0) held.add(this.#hostIds[slot]);
+    }
+    for (let id = 1; id < this.#names.length; id++) {
+      const name = this.#names[id];
+      if (name == null || held.has(id)) continue;
+      this.#ids.delete(name);
+      this.#names[id] = null;
+      this.#freeIds.push(id);
+    }
+  }
+
+  #idOf(host: string): number {
+    const known = this.#ids.get(host);
+    if (known !== undefined) return known;
+    let id = this.#freeIds.pop();
+    if (id === undefined) {
+      // Past the bound, a new name waits for the next sweep to free an id.
+      if (this.#names.length > this.#maxEntries) return 0;
+      id = this.#names.length;
+      this.#names.push(host);
+    } else this.#names[id] = host;
+    this.#ids.set(host, id);
+    return id;
+  }
+
+  #put(
+    dk: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    id: number,
+    until: number,
+    nowSec: number,
+  ): void {
+    let slot = this.#find(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
+    if (this.#keys[slot * KEY_INTS] === 0) {
+      if (this.#entries >= this.#maxEntries) {
+        this.#makeRoom(nowSec);
+        slot = this.#find(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
+      }
+      const k = slot * KEY_INTS;
+      const keys = this.#keys;
+      keys[k] = dk;
+      keys[k + 1] = d0;
+      keys[k + 2] = d1;
+      keys[k + 3] = d2;
+      keys[k + 4] = d3;
+      keys[k + 5] = rf;
+      keys[k + 6] = r0;
+      keys[k + 7] = r1;
+      keys[k + 8] = r2;
+      keys[k + 9] = r3;
+      this.#expires[slot] = until;
+      this.#lastUsed[slot] = 0;
+      this.#entries++;
+    } else if (this.#hostIds[slot] === id) {
+      if (this.#expires[slot] < until) this.#expires[slot] = until;
+      this.#touched[slot] = nowSec;
+      return;
+    } else {
+      // A newer name for the same address replaces the old one, with its own TTL.
+      this.#expires[slot] = until;
+    }
+    this.#hostIds[slot] = id;
+    this.#touched[slot] = nowSec;
+  }
+
+  /** Frees at least a quarter of the table: expired entries first, then the least recently used. */
+  #makeRoom(nowSec: number): void {
+    this.#rebuild((slot) => this.#expires[slot] >= nowSec);
+    if (this.#entries < this.#maxEntries * 0.75) return;
+    const held: number[] = [];
+    for (let slot = 0; slot <= this.#mask; slot++) if (this.#keys[slot * KEY_INTS] !== 0) held.push(slot);
+    held.sort((x, y) => this.#touched[y] - this.#touched[x]);
+    const kept = new Set(held.slice(0, held.length >> 1));
+    this.#rebuild((slot) => kept.has(slot));
+  }
+
+  /** Re-inserts the entries `keep` accepts into fresh arrays (linear probing has no cheap delete). */
+  #rebuild(keep: (slot: number) => boolean): void {
+    const oldKeys = this.#keys;
+    const oldIds = this.#hostIds;
+    const oldExpires = this.#expires;
+    const oldUsed = this.#lastUsed;
+    const oldTouched = this.#touched;
+    const kept: number[] = [];
+    for (let slot = 0; slot <= this.#mask; slot++) {
+      if (oldKeys[slot * KEY_INTS] !== 0 && keep(slot)) kept.push(slot);
+    }
+    this.#keys = new Int32Array(oldKeys.length);
+    this.#hostIds = new Int32Array(oldIds.length);
+    this.#expires = new Float64Array(oldExpires.length);
+    this.#lastUsed = new Float64Array(oldUsed.length);
+    this.#touched = new Float64Array(oldTouched.length);
+    this.#entries = 0;
+    for (const old of kept) {
+      const k = old * KEY_INTS;
+      const slot = this.#find(
+        oldKeys[k],
+        oldKeys[k + 1],
+        oldKeys[k + 2],
+        oldKeys[k + 3],
+        oldKeys[k + 4],
+        oldKeys[k + 5],
+        oldKeys[k + 6],
+        oldKeys[k + 7],
+        oldKeys[k + 8],
+        oldKeys[k + 9],
+      );
+      this.#keys.set(oldKeys.subarray(k, k + KEY_INTS), slot * KEY_INTS);
+      this.#hostIds[slot] = oldIds[old];
+      this.#expires[slot] = oldExpires[old];
+      this.#lastUsed[slot] = oldUsed[old];
+      this.#touched[slot] = oldTouched[old];
+      this.#entries++;
+    }
+  }
+
+  /** The slot holding the key, or the empty slot where it belongs (linear probing; load ≤ 1/2). */
+  #find(
+    dk: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+  ): number {
+    let h = Math.imul(dk ^ (rf << 8) ^ d0, 0x9e3779b1);
+    h = Math.imul(h ^ d1 ^ d3, 0x85ebca6b);
+    h = Math.imul(h ^ r0 ^ r2, 0xc2b2ae35);
+    h = Math.imul(h ^ r1 ^ r3 ^ d2, 0x27d4eb2f);
+    h ^= h >>> 15;
+    const keys = this.#keys;
+    const mask = this.#mask;
+    let slot = h & mask;
+    for (;;) {
+      const k = slot * KEY_INTS;
+      const kind = keys[k];
+      if (kind === 0) return slot;
+      if (
+        keys[k + 6] === r0 && kind === dk && keys[k + 1] === d0 && keys[k + 2] === d1 && keys[k + 5] === rf &&
+        keys[k + 7] === r1 && keys[k + 8] === r2 && keys[k + 9] === r3 && keys[k + 3] === d2 &&
+        keys[k + 4] === d3
+      ) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+}

@@ -1,0 +1,514 @@
+/**
+ * Names the remote end of counted packets and counts them per (bucket, device, host name) (issue 15 items 1
+ * and 3). TrafficPipeline calls it for each counted packet after its device was counted:
+ *
+ * - It first reads the names a packet may carry (sniff/): a DNS answer (UDP or TCP from port 53) names its
+ *   addresses for the device that received it; a TLS ClientHello's SNI, an HTTP/1.x Host or a QUIC Initial's
+ *   SNI names the remote address the device sent it to. The QUIC Initial is decrypted asynchronously
+ *   (WebCrypto): its name names the later packets of the flow, once the decryption has finished.
+ * - Then it looks the packet's (device, remote address) up in the NameCache and adds the packet to the
+ *   ServiceTable under that name, or under "no name" (the unknown bytes).
+ *
+ * Only packets whose first bytes can hold a name are handed to a parser, so most packets cost one protocol
+ * test, one hash probe in the cache and one in the table (tests/bench/parse_bench.ts, names on vs off).
+ * DNS answers between two local addresses (a resolver on the LAN) are read too (sniffLocal): they never count
+ * as traffic, but they name what the device does next. Nothing of a packet is trusted: the parsers return
+ * null on anything odd and the packet stays counted, unnamed.
+ */
+import {
+  cleanHostName,
+  isQuicInitial,
+  readClientHelloSni,
+  readDnsAnswer,
+  readHttpHost,
+  readQuicInitialSni,
+  serviceOf,
+} from "../sniff/mod.ts";
+import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
+import { DEFAULT_MAX_NAME_ENTRIES, FLOW_IDLE_SEC, NameCache } from "./name_cache.ts";
+import { DEFAULT_MAX_SERVICE_ROWS, DeviceKind, type ServiceRow, ServiceTable } from "./service_table.ts";
+import {
+  type DeviceTraffic,
+  OTHER_SERVICE,
+  type RemoteHostName,
+  type ServiceTraffic,
+  UNKNOWN_SERVICE,
+} from "./types.ts";
+
+/** How TrafficPipeline's device table took the packet. */
+export const DeviceCount = {
+  /** Devices are not counted: every byte belongs to OTHER_DEVICE_KEY. */
+  OFF: 0,
+  /** Counted under its device (or in OTHER_DEVICE_KEY for a group or zero MAC). */
+  COUNTED: 1,
+  /** Not counted under its device (the device table was full): left to OTHER_SERVICE. */
+  OVERFLOW: 2,
+} as const;
+
+/** QUIC Initials being decrypted at once; more wait for the next Initial of their flow (it is resent). */
+export const MAX_QUIC_IN_FLIGHT = 64;
+
+const PROTO_TCP = 6;
+const PROTO_UDP = 17;
+const DNS_PORT = 53;
+/** The I/G bit of the first octet, as the high byte of the MAC's high 16 bits: broadcast and multicast. */
+const GROUP_BIT = 0x0100;
+/** First four bytes of the HTTP/1.x requests that carry a Host worth reading, big-endian. */
+const HTTP_METHODS = new Set(
+  ["GET ", "POST", "HEAD", "PUT ", "DELE", "OPTI", "PATC", "CONN"].map((m) =>
+    (m.charCodeAt(0) << 24 | m.charCodeAt(1) << 16 | m.charCodeAt(2) << 8 | m.charCodeAt(3)) | 0
+  ),
+);
+
+/** Options of a ServiceCounter. */
+export interface ServiceCounterOptions {
+  readonly maxRows?: number;
+  readonly maxNames?: number;
+}
+
+/** What drain() hands to the batch. */
+export interface ServiceDrain {
+  readonly services: ServiceTraffic[];
+  readonly remoteHosts: RemoteHostName[];
+}
+
+/** See the file comment; one per pipeline, not shared between threads. */
+export class ServiceCounter {
+  readonly #cache: NameCache;
+  readonly #table: ServiceTable;
+  /** The device of the current packet (see #setDevice). */
+  #dk = 0;
+  #d0 = 0;
+  #d1 = 0;
+  #d2 = 0;
+  #d3 = 0;
+  #quicInFlight = 0;
+  #newestSec = 0;
+  #drainedSec = 0;
+  #namesLearnt = 0;
+
+  constructor(options: ServiceCounterOptions = {}) {
+    this.#cache = new NameCache(options.maxNames ?? DEFAULT_MAX_NAME_ENTRIES);
+    this.#table = new ServiceTable(options.maxRows ?? DEFAULT_MAX_SERVICE_ROWS);
+  }
+
+  /** QUIC Initials whose decryption has not finished: a synchronous caller must let the event loop run. */
+  get quicInFlight(): number {
+    return this.#quicInFlight;
+  }
+
+  /** Names taken from packets since start (cumulative). */
+  get namesLearnt(): number {
+    return this.#namesLearnt;
+  }
+
+  /** Packets left to the remainder because the service table was full (cumulative). */
+  get overflowPackets(): number {
+    return this.#table.overflowPackets;
+  }
+
+  /**
+   * One counted IPv4 packet (IP header at `ipOffset`, captured bytes up to `frameEnd`): `local` and `remote`
+   * are its address words, `macOffset` the Ethernet header or -1, `bucket` its bucket number.
+   */
+  countIpv4(
+    view: DataView,
+    ipOffset: number,
+    frameEnd: number,
+    macOffset: number,
+    isUpload: boolean,
+    local: number,
+    remote: number,
+    bucket: number,
+    bytes: number,
+    timestampSec: number,
+    deviceCount: number,
+  ): void {
+    this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV4, local, 0, 0, 0);
+    this.#sniffIpv4(view, ipOffset, frameEnd, isUpload, remote, timestampSec);
+    this.#count(4, remote, 0, 0, 0, bucket, isUpload, bytes, timestampSec, deviceCount);
+  }
+
+  /**
+   * One counted IPv6 packet: `localKind` 4 for an IPv4-mapped local address (in l3), else 6; `remoteFamily`
+   * likewise for the remote words r0..r3.
+   */
+  countIpv6(
+    view: DataView,
+    ipOffset: number,
+    frameEnd: number,
+    macOffset: number,
+    isUpload: boolean,
+    localKind: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
+    remoteFamily: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    bucket: number,
+    bytes: number,
+    timestampSec: number,
+    deviceCount: number,
+  ): void {
+    if (localKind === DeviceKind.IPV4) {
+      this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV4, l3, 0, 0, 0);
+    } else this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV6, l0, l1, l2, l3);
+    this.#sniffIpv6(view, ipOffset, frameEnd, isUpload, remoteFamily, r0, r1, r2, r3, timestampSec);
+    this.#count(remoteFamily, r0, r1, r2, r3, bucket, isUpload, bytes, timestampSec, deviceCount);
+  }
+
+  /**
+   * A packet between two local addresses (not traffic): only a DNS answer from port 53 is read, for the
+   * device that receives it (`dst`, the destination's words), as from a resolver on the LAN.
+   */
+  sniffLocalIpv4(
+    view: DataView,
+    ipOffset: number,
+    frameEnd: number,
+    macOffset: number,
+    dst: number,
+    ts: number,
+  ): void {
+    const protocol = view.getUint8(ipOffset + 9);
+    if (protocol !== PROTO_UDP && protocol !== PROTO_TCP) return;
+    this.#setDevice(view, macOffset, false, DeviceKind.IPV4, dst, 0, 0, 0);
+    this.#sniffIpv4(view, ipOffset, frameEnd, false, 0, ts);
+  }
+
+  /** sniffLocalIpv4 for IPv6 (`dstOffset`: the destination address). */
+  sniffLocalIpv6(view: DataView, ipOffset: number, frameEnd: number, macOffset: number, ts: number): void {
+    const nh = view.getUint8(ipOffset + 6);
+    if (nh !== PROTO_UDP && nh !== PROTO_TCP) return;
+    const d = ipOffset + 24;
+    this.#setDevice(
+      view,
+      macOffset,
+      false,
+      DeviceKind.IPV6,
+      view.getInt32(d),
+      view.getInt32(d + 4),
+      view.getInt32(d + 8),
+      view.getInt32(d + 12),
+    );
+    this.#sniffIpv6(view, ipOffset, frameEnd, false, 6, 0, 0, 0, 0, ts);
+  }
+
+  /**
+   * The rows since the last drain, named, with the exact OTHER_SERVICE remainder of each of `devices` (the
+   * batch's device rows, OTHER_DEVICE_KEY included): per (bucket, device) the rows add up to the device's.
+   * Also the host names that named packets since the last drain, per remote address. Then forgets expired
+   * names.
+   */
+  drain(devices: readonly DeviceTraffic[]): ServiceDrain {
+    const rows = this.#table.drain();
+    const services = nameRows(rows, devices, (id) => this.#cache.hostName(id));
+    const latest = new Map<string, RemoteHostName>();
+    this.#cache.forEachUsed(this.#drainedSec, (rf, r0, r1, r2, r3, host, lastSeenSec) => {
+      const remoteIp = rf === 4 ? formatIpv4(r0) : formatIpv6(r0, r1, r2, r3);
+      const seen = latest.get(remoteIp);
+      if (seen === undefined || seen.lastSeenSec < lastSeenSec) {
+        latest.set(remoteIp, { remoteIp, host, lastSeenSec: Math.floor(lastSeenSec) });
+      }
+    });
+    this.#drainedSec = this.#newestSec;
+    this.#cache.sweep(this.#newestSec);
+    return { services, remoteHosts: [...latest.values()] };
+  }
+
+  /** Sets the current device: the local end's MAC on Ethernet (none for a group or zero MAC), else its IP. */
+  #setDevice(
+    view: DataView,
+    macOffset: number,
+    isUpload: boolean,
+    ipKind: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
+  ): void {
+    if (macOffset >= 0) {
+      const at = isUpload ? macOffset + 6 : macOffset;
+      const high = view.getUint16(at);
+      const low = view.getInt32(at + 2);
+      const isNone = (high & GROUP_BIT) !== 0 || (high === 0 && low === 0);
+      this.#dk = isNone ? DeviceKind.NONE : DeviceKind.MAC;
+      this.#d0 = isNone ? 0 : high;
+      this.#d1 = isNone ? 0 : low;
+      this.#d2 = 0;
+      this.#d3 = 0;
+      return;
+    }
+    this.#dk = ipKind;
+    this.#d0 = l0;
+    this.#d1 = l1;
+    this.#d2 = l2;
+    this.#d3 = l3;
+  }
+
+  #count(
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    bucket: number,
+    isUpload: boolean,
+    bytes: number,
+    timestampSec: number,
+    deviceCount: number,
+  ): void {
+    if (timestampSec > this.#newestSec) this.#newestSec = timestampSec;
+    const dk = this.#dk;
+    const hostId = this.#cache.lookup(
+      dk,
+      this.#d0,
+      this.#d1,
+      this.#d2,
+      this.#d3,
+      rf,
+      r0,
+      r1,
+      r2,
+      r3,
+      timestampSec,
+    );
+    if (deviceCount === DeviceCount.OVERFLOW && dk !== DeviceKind.NONE) return;
+    if (deviceCount === DeviceCount.OFF || dk === DeviceKind.NONE) {
+      this.#table.add(bucket, DeviceKind.NONE, 0, 0, 0, 0, hostId, isUpload, bytes);
+    } else this.#table.add(bucket, dk, this.#d0, this.#d1, this.#d2, this.#d3, hostId, isUpload, bytes);
+  }
+
+  #sniffIpv4(
+    view: DataView,
+    ipOffset: number,
+    frameEnd: number,
+    isUpload: boolean,
+    remote: number,
+    ts: number,
+  ): void {
+    const word = view.getUint32(ipOffset);
+    // Only a first fragment (offset 0) holds the transport header.
+    if ((view.getUint16(ipOffset + 6) & 0x1fff) !== 0) return;
+    const totalLen = word & 0xffff;
+    const ipEnd = totalLen === 0 ? frameEnd : Math.min(frameEnd, ipOffset + totalLen);
+    const l4 = ipOffset + ((word >>> 24) & 15) * 4;
+    this.#sniffTransport(view, view.getUint8(ipOffset + 9), l4, ipEnd, isUpload, 4, remote, 0, 0, 0, ts);
+  }
+
+  #sniffIpv6(
+    view: DataView,
+    ipOffset: number,
+    frameEnd: number,
+    isUpload: boolean,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    ts: number,
+  ): void {
+    // Extension headers are not walked: names travel in plain TCP and UDP.
+    const payloadLen = view.getUint16(ipOffset + 4);
+    const ipEnd = payloadLen === 0 ? frameEnd : Math.min(frameEnd, ipOffset + 40 + payloadLen);
+    this.#sniffTransport(
+      view,
+      view.getUint8(ipOffset + 6),
+      ipOffset + 40,
+      ipEnd,
+      isUpload,
+      rf,
+      r0,
+      r1,
+      r2,
+      r3,
+      ts,
+    );
+  }
+
+  /** Hands the payload to the one parser its ports and first bytes call for; most packets stop at a test. */
+  #sniffTransport(
+    view: DataView,
+    protocol: number,
+    l4: number,
+    end: number,
+    isUpload: boolean,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    ts: number,
+  ): void {
+    if (protocol === PROTO_TCP) {
+      if (l4 + 20 > end) return;
+      const start = l4 + (view.getUint8(l4 + 12) >> 4) * 4;
+      if (start < l4 + 20 || start >= end) return;
+      if (!isUpload) {
+        if (view.getUint16(l4) === DNS_PORT) this.#learnDns(payloadOf(view, start, end), true, ts);
+        return;
+      }
+      const first = view.getUint8(start);
+      if (first === 0x16) {
+        this.#learnFlow(readClientHelloSni(payloadOf(view, start, end)), rf, r0, r1, r2, r3, ts);
+      } else if (start + 4 <= end && HTTP_METHODS.has(view.getInt32(start))) {
+        this.#learnFlow(readHttpHost(payloadOf(view, start, end)), rf, r0, r1, r2, r3, ts);
+      }
+      return;
+    }
+    if (protocol !== PROTO_UDP || l4 + 8 >= end) return;
+    if (!isUpload) {
+      if (view.getUint16(l4) === DNS_PORT) this.#learnDns(payloadOf(view, l4 + 8, end), false, ts);
+      return;
+    }
+    // A long header (first two bits set) is the cheap test before the parser's own.
+    if ((view.getUint8(l4 + 8) & 0xc0) !== 0xc0 || this.#quicInFlight >= MAX_QUIC_IN_FLIGHT) return;
+    const payload = payloadOf(view, l4 + 8, end);
+    if (!isQuicInitial(payload)) return;
+    this.#decryptQuic(payload.slice(), rf, r0, r1, r2, r3, ts);
+  }
+
+  #learnDns(message: Uint8Array, tcp: boolean, ts: number): void {
+    const answer = readDnsAnswer(message, tcp);
+    if (answer === null) return;
+    for (const a of answer.addresses) {
+      const b = a.bytes;
+      if (a.family === 4 && b.length === 4) {
+        this.#learn(4, word(b, 0), 0, 0, 0, answer.name, ts, a.ttlSec);
+      } else if (a.family === 6 && b.length === 16) {
+        // An IPv4-mapped answer names the IPv4 host, as the remote table keys it.
+        const w0 = word(b, 0), w1 = word(b, 4), w2 = word(b, 8), w3 = word(b, 12);
+        if (w0 === 0 && w1 === 0 && w2 === 0xffff) this.#learn(4, w3, 0, 0, 0, answer.name, ts, a.ttlSec);
+        else this.#learn(6, w0, w1, w2, w3, answer.name, ts, a.ttlSec);
+      }
+    }
+  }
+
+  #learnFlow(
+    raw: string | null,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    ts: number,
+  ): void {
+    if (raw === null) return;
+    const host = cleanHostName(raw);
+    if (host !== null) this.#learn(rf, r0, r1, r2, r3, host, ts, FLOW_IDLE_SEC);
+  }
+
+  #learn(
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    host: string,
+    ts: number,
+    ttl: number,
+  ): void {
+    this.#namesLearnt++;
+    this.#cache.learn(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3, rf, r0, r1, r2, r3, host, ts, ttl);
+  }
+
+  /** Decrypts off the counting path; the name it finds names the flow's later packets. */
+  #decryptQuic(
+    payload: Uint8Array,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    ts: number,
+  ): void {
+    const dk = this.#dk, d0 = this.#d0, d1 = this.#d1, d2 = this.#d2, d3 = this.#d3;
+    this.#quicInFlight++;
+    readQuicInitialSni(payload).then((raw) => {
+      const host = raw === null ? null : cleanHostName(raw);
+      if (host === null) return;
+      this.#namesLearnt++;
+      this.#cache.learn(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3, host, ts, FLOW_IDLE_SEC);
+    }, () => {
+      // readQuicInitialSni returns null on bad input; a rejection is a WebCrypto failure: the flow stays unnamed.
+    }).finally(() => this.#quicInFlight--);
+  }
+}
+
+function payloadOf(view: DataView, start: number, end: number): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset + start, end - start);
+}
+
+function word(b: Uint8Array, at: number): number {
+  return (b[at] << 24 | b[at + 1] << 16 | b[at + 2] << 8 | b[at + 3]) | 0;
+}
+
+/**
+ * Names the drained rows (registrable domain and host) and adds, per device row, the exact OTHER_SERVICE
+ * remainder. A (bucket, device) whose rows would exceed its device row (impossible while the pipeline
+ * counts both from the same packets) is reported as one OTHER_SERVICE row, so the sums stay exact anyway.
+ */
+function nameRows(
+  rows: readonly ServiceRow[],
+  devices: readonly DeviceTraffic[],
+  hostName: (id: number) => string | null,
+): ServiceTraffic[] {
+  const byDevice = new Map<string, ServiceRow[]>();
+  for (const r of rows) {
+    const key = `${r.bucketStartSec} ${r.deviceKey}`;
+    const list = byDevice.get(key);
+    if (list) list.push(r);
+    else byDevice.set(key, [r]);
+  }
+  const services = new Map<string, string>();
+  const out: ServiceTraffic[] = [];
+  for (const d of devices) {
+    const list = byDevice.get(`${d.bucketStartSec} ${d.deviceKey}`) ?? [];
+    let upBytes = d.upBytes, downBytes = d.downBytes, upPackets = d.upPackets, downPackets = d.downPackets;
+    for (const r of list) {
+      upBytes -= r.upBytes;
+      downBytes -= r.downBytes;
+      upPackets -= r.upPackets;
+      downPackets -= r.downPackets;
+    }
+    const { bucketStartSec, deviceKey } = d;
+    if (upBytes < 0 || downBytes < 0 || upPackets < 0 || downPackets < 0) {
+      out.push({ ...d, service: OTHER_SERVICE, host: OTHER_SERVICE });
+      continue;
+    }
+    for (const r of list) {
+      const host = r.hostId === 0 ? null : hostName(r.hostId);
+      let service = UNKNOWN_SERVICE;
+      if (host !== null) {
+        service = services.get(host) ?? serviceOf(host);
+        services.set(host, service);
+      }
+      out.push({
+        bucketStartSec,
+        deviceKey,
+        service,
+        host: host ?? UNKNOWN_SERVICE,
+        upBytes: r.upBytes,
+        downBytes: r.downBytes,
+        upPackets: r.upPackets,
+        downPackets: r.downPackets,
+      });
+    }
+    if (upPackets + downPackets > 0) {
+      out.push({
+        bucketStartSec,
+        deviceKey,
+        service: OTHER_SERVICE,
+        host: OTHER_SERVICE,
+        upBytes,
+        downBytes,
+        upPackets,
+        downPackets,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,222 @@
+import assert from "node:assert/strict";
+import {
+  a,
+  aaaa,
+  clientHelloRecord,
+  cname,
+  dnsResponse,
+  withTcpLength,
+} from "../tests/helpers/sniff_packets.ts";
+import { buildFrame, feedFrame, type MacPair } from "../tests/helpers/frames.ts";
+import { filler, transportPacket } from "../tests/helpers/service_frames.ts";
+import { parseIp } from "./ip_prefix.ts";
+import { NameCache } from "./name_cache.ts";
+import { TrafficPipeline } from "./traffic_pipeline.ts";
+import { OTHER_DEVICE_KEY, OTHER_SERVICE, type TrafficBatch, UNKNOWN_SERVICE } from "./types.ts";
+
+const LOCAL = {
+  ips: ["192.168.1.1"],
+  lanPrefixes: ["192.168.1.0/24", "2001:db8:1::/48"],
+  mode: "auto-gua-/56",
+} as const;
+const BOX = "02:00:00:00:00:01";
+const PHONE = "3c:22:fb:00:00:07";
+const LAPTOP = "3c:22:fb:00:00:08";
+const T0 = 1_780_000_000;
+
+const upFrom = (mac: string): MacPair => ({ src: mac, dst: BOX });
+const downTo = (mac: string): MacPair => ({ src: BOX, dst: mac });
+
+function dnsFrame(mac: string, to: string, message: Uint8Array) {
+  return buildFrame(
+    "ethernet",
+    transportPacket({
+      src: "192.0.2.53",
+      dst: to,
+      protocol: "udp",
+      srcPort: 53,
+      dstPort: 40000,
+      payload: message,
+    }),
+    downTo(mac),
+  );
+}
+
+/** Bytes per (device, service) over the batch, and the check that each (bucket, device) adds up exactly. */
+function servicesOf(batch: TrafficBatch): Map<string, number> {
+  const sums = new Map<string, number>();
+  const perDevice = new Map<string, number>();
+  for (const s of batch.services ?? []) {
+    const key = `${s.deviceKey} ${s.service}`;
+    sums.set(key, (sums.get(key) ?? 0) + s.upBytes + s.downBytes);
+    const dk = `${s.bucketStartSec} ${s.deviceKey}`;
+    perDevice.set(dk, (perDevice.get(dk) ?? 0) + s.upBytes + s.downBytes);
+  }
+  for (const d of batch.devices ?? []) {
+    assert.equal(perDevice.get(`${d.bucketStartSec} ${d.deviceKey}`), d.upBytes + d.downBytes, d.deviceKey);
+    perDevice.delete(`${d.bucketStartSec} ${d.deviceKey}`);
+  }
+  assert.equal(perDevice.size, 0, "service rows of no device row");
+  return sums;
+}
+
+Deno.test("ServiceCounter names a device's traffic from its own DNS answer only, CNAME chain and AAAA included", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
+  const answer = dnsResponse("www.example.com", [
+    cname("www.example.com", "edge.cdn.example.net"),
+    a("edge.cdn.example.net", "203.0.113.7", 60),
+  ]);
+  const dns = dnsFrame(PHONE, "192.168.1.20", answer);
+  feedFrame(pipeline, dns, T0);
+  const phoneUp = buildFrame("ethernet", filler("192.168.1.20", "203.0.113.7", 1000), upFrom(PHONE));
+  const phoneDown = buildFrame("ethernet", filler("203.0.113.7", "192.168.1.20", 1400), downTo(PHONE));
+  const laptopUp = buildFrame("ethernet", filler("192.168.1.30", "203.0.113.7", 500), upFrom(LAPTOP));
+  feedFrame(pipeline, phoneUp, T0 + 1);
+  feedFrame(pipeline, phoneDown, T0 + 2);
+  feedFrame(pipeline, laptopUp, T0 + 3);
+  // Long after the TTL, the flow keeps the name alive.
+  for (let i = 1; i <= 5; i++) feedFrame(pipeline, phoneUp, T0 + 3 + i * 300);
+  const batch = pipeline.drain();
+  const len = (f: { bytes: Uint8Array }) => f.bytes.length - 14;
+  assert.deepEqual(
+    servicesOf(batch),
+    new Map([
+      [`${PHONE} ${UNKNOWN_SERVICE}`, len(dns)],
+      [`${PHONE} example.com`, len(phoneUp) * 6 + len(phoneDown)],
+      // The phone's answer does not name the laptop's traffic: the laptop did not ask.
+      [`${LAPTOP} ${UNKNOWN_SERVICE}`, len(laptopUp)],
+    ]),
+  );
+  const hosts = new Set(batch.services!.map((s) => s.host));
+  assert.ok(hosts.has("www.example.com"), [...hosts].join());
+  assert.deepEqual(batch.remoteHosts?.map((r) => [r.remoteIp, r.host]), [["203.0.113.7", "www.example.com"]]);
+});
+
+Deno.test("ServiceCounter names a flow from its ClientHello SNI (the ClientHello too), TCP DNS and IPv6", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
+  const hello = buildFrame(
+    "ethernet",
+    transportPacket({
+      src: "192.168.1.30",
+      dst: "198.51.100.9",
+      protocol: "tcp",
+      srcPort: 50000,
+      dstPort: 8443,
+      payload: clientHelloRecord("rr3---sn-abc.video.example.co.uk"),
+    }),
+    upFrom(LAPTOP),
+  );
+  const tcpDns = buildFrame(
+    "ethernet",
+    transportPacket({
+      src: "2001:db8:ff::53",
+      dst: "2001:db8:1::30",
+      protocol: "tcp",
+      srcPort: 53,
+      dstPort: 50001,
+      payload: withTcpLength(
+        dnsResponse("v6.example.org", [aaaa("v6.example.org", "2001:db8:ff:0:0:0:0:80")], {
+          questionType: 28,
+        }),
+      ),
+    }),
+    downTo(LAPTOP),
+  );
+  const v6Down = buildFrame("ethernet", filler("2001:db8:ff::80", "2001:db8:1::30", 3000), downTo(LAPTOP));
+  feedFrame(pipeline, hello, T0);
+  feedFrame(pipeline, tcpDns, T0 + 1);
+  feedFrame(pipeline, v6Down, T0 + 2);
+  const batch = pipeline.drain();
+  const sums = servicesOf(batch);
+  assert.equal(sums.get(`${LAPTOP} example.co.uk`), hello.bytes.length - 14);
+  assert.equal(sums.get(`${LAPTOP} example.org`), v6Down.bytes.length - 14);
+  assert.equal(sums.get(`${LAPTOP} ${UNKNOWN_SERVICE}`), tcpDns.bytes.length - 14);
+});
+
+Deno.test("ServiceCounter reads a LAN resolver's answer, which is not traffic, for the device that asked", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
+  const lanDns = buildFrame(
+    "ethernet",
+    transportPacket({
+      src: "192.168.1.1",
+      dst: "192.168.1.20",
+      protocol: "udp",
+      srcPort: 53,
+      dstPort: 40000,
+      payload: dnsResponse("example.net", [a("example.net", "203.0.113.99")]),
+    }),
+    downTo(PHONE),
+  );
+  const up = buildFrame("ethernet", filler("192.168.1.20", "203.0.113.99", 700), upFrom(PHONE));
+  feedFrame(pipeline, lanDns, T0);
+  feedFrame(pipeline, up, T0 + 1);
+  const batch = pipeline.drain();
+  assert.deepEqual(servicesOf(batch), new Map([[`${PHONE} example.net`, up.bytes.length - 14]]));
+});
+
+Deno.test("ServiceCounter: hostile DNS and ClientHellos leave packets counted, unnamed, never throwing", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
+  const good = dnsResponse("example.com", [a("example.com", "203.0.113.7")]);
+  let state = 7;
+  const random = () => (state = Math.imul(state, 1103515245) + 12345 >>> 0) >>> 24;
+  for (let i = 0; i < 3000; i++) {
+    const payload = i % 2 === 0 ? good.slice() : clientHelloRecord("www.example.com");
+    for (let flips = 1 + (random() & 7); flips > 0; flips--) payload[random() % payload.length] = random();
+    const cut = payload.subarray(0, 1 + random() % payload.length);
+    const frame = i % 2 === 0 ? dnsFrame(PHONE, "192.168.1.20", cut) : buildFrame(
+      "ethernet",
+      transportPacket({
+        src: "192.168.1.20",
+        dst: "198.51.100.1",
+        protocol: "tcp",
+        srcPort: 5,
+        dstPort: 443,
+        payload: cut,
+      }),
+      upFrom(PHONE),
+    );
+    feedFrame(pipeline, frame, T0 + i);
+  }
+  const batch = pipeline.drain();
+  const total = [...servicesOf(batch).values()].reduce((n, b) => n + b, 0);
+  assert.equal(total, pipeline.stats().upBytes + pipeline.stats().downBytes);
+  assert.equal(pipeline.stats().countedPackets, 3000);
+});
+
+Deno.test("ServiceCounter: without devices every byte is OTHER_DEVICE_KEY's, still named", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true, countsDevices: false });
+  feedFrame(
+    pipeline,
+    dnsFrame(PHONE, "192.168.1.20", dnsResponse("example.com", [a("example.com", "203.0.113.7")])),
+    T0,
+  );
+  const up = buildFrame("ethernet", filler("192.168.1.20", "203.0.113.7", 100), upFrom(PHONE));
+  feedFrame(pipeline, up, T0 + 1);
+  const batch = pipeline.drain();
+  const sums = servicesOf(batch);
+  assert.equal(sums.get(`${OTHER_DEVICE_KEY} example.com`), up.bytes.length - 14);
+  assert.ok(!batch.services!.some((s) => s.service === OTHER_SERVICE));
+});
+
+Deno.test("NameCache: the longer of TTL and flow life, per device, bounded with the least recently used dropped", () => {
+  const cache = new NameCache(8);
+  const [r] = parseIp("203.0.113.7").words;
+  cache.learn(1, 1, 2, 0, 0, 4, r, 0, 0, 0, "a.example.com", 100, 30);
+  assert.equal(cache.hostName(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 120)), "a.example.com");
+  // Another device did not ask.
+  assert.equal(cache.lookup(1, 1, 3, 0, 0, 4, r, 0, 0, 0, 120), 0);
+  // No device: the box's entry.
+  assert.equal(cache.hostName(cache.lookup(0, 0, 0, 0, 0, 4, r, 0, 0, 0, 120)), "a.example.com");
+  // The hit at 120 keeps it for FLOW_IDLE_SEC (900) beyond the 30 s TTL; then it expires.
+  assert.notEqual(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 1000), 0);
+  assert.equal(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 1000 + 901), 0);
+  // A flood of names keeps at most 8 entries; the one still in use survives.
+  cache.learn(1, 1, 2, 0, 0, 4, r, 0, 0, 0, "a.example.com", 2000, 3600);
+  for (let i = 0; i < 100; i++) {
+    cache.learn(1, 9, i, 0, 0, 4, i, 0, 0, 0, `n${i}.example.org`, 2000 + i, 3600);
+    assert.notEqual(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 2000 + i), 0, `after ${i}`);
+    assert.ok(cache.size <= 8);
+  }
+  cache.sweep(2100);
+  assert.equal(cache.hostName(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 2100)), "a.example.com");
+});
