@@ -1,0 +1,213 @@
+/**
+ * 1,000,000 mutated DNS responses, TLS ClientHellos, HTTP requests and QUIC Initials through sniff/'s parsers
+ * (issue 15 "Show"): none throws, none writes to the packet it reads, and every name that comes out is a clean
+ * host name that serviceOf() and displayHostName() take.
+ *
+ * Mutations start from valid packets (docs/services-wire.md lists what each parser relies on) and apply one to
+ * four edits: a flipped bit, a byte set to a boundary value (0x00, 0x3f, 0x40, 0xc0, 0xff, …), a cut, random
+ * bytes appended, or a slice copied over another place (which plants lengths and pointers where they lie).
+ * QUIC is bounded so the run stays short on a loaded 2-core machine: all 200,000 QUIC mutants go through the
+ * synchronous header check (isQuicInitial), and a sample of 2,000 of them through the WebCrypto decryption
+ * (readQuicInitialSni), each edit there placed after the header most of the time, so that decryption and
+ * authentication are what gets exercised. The seed is printed; NETLEDGER_FUZZ_SEED repeats a run.
+ */
+import assert from "node:assert/strict";
+import {
+  cleanHostName,
+  displayHostName,
+  type DnsAddress,
+  type DnsAnswer,
+  isQuicInitial,
+  readClientHelloSni,
+  readDnsAnswer,
+  readHttpHost,
+  readQuicInitialSni,
+  serviceOf,
+} from "../sniff/mod.ts";
+import { seededRandom } from "./helpers/netledger_rig.ts";
+import {
+  a,
+  aaaa,
+  clientHelloRecord,
+  cname,
+  dnsResponse,
+  DnsType,
+  https,
+  RFC9001_CLIENT_INITIAL,
+  RFC9369_CLIENT_INITIAL,
+  RFC_CLIENT_INITIAL_CRYPTO_FRAME,
+  withTcpLength,
+} from "./helpers/sniff_packets.ts";
+
+const DNS_RUNS = 400_000;
+const TLS_RUNS = 250_000;
+const HTTP_RUNS = 150_000;
+const QUIC_RUNS = 200_000;
+const QUIC_DECRYPT_RUNS = 2_000;
+
+const BOUNDARY_BYTES = [0x00, 0x01, 0x3f, 0x40, 0x7f, 0x80, 0xbf, 0xc0, 0xff];
+
+const DNS_SEEDS = [
+  dnsResponse("www.example.com", [
+    cname("www.example.com", "www.example.com.edge.example.net", 3600),
+    cname("www.example.com.edge.example.net", "e1.a.example.net"),
+    a("e1.a.example.net", "192.0.2.10", 20),
+    a("e1.a.example.net", "192.0.2.11", 20),
+  ]),
+  dnsResponse("example.com", [https("example.com", ["192.0.2.5"], ["2001:db8:0:0:0:0:0:5"])], {
+    questionType: DnsType.HTTPS,
+  }),
+  dnsResponse("v6.example.org", [aaaa("v6.example.org", "2001:db8:0:0:0:0:0:1", 60)]),
+];
+
+const TLS_SEEDS = [
+  clientHelloRecord("video.example.net"),
+  clientHelloRecord("www.example.org", [[0x0a0a, new Uint8Array(0)], [21, new Uint8Array(64)]]),
+  Uint8Array.of(0x16, 3, 1, 0, 0xf1, ...RFC_CLIENT_INITIAL_CRYPTO_FRAME.subarray(4)),
+];
+
+const HTTP_SEEDS = [
+  "GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: fuzz\r\n\r\n",
+  "POST /api HTTP/1.0\r\nContent-Length: 0\r\nhost: api.example.org:8080\r\n\r\n",
+].map((text) => new TextEncoder().encode(text));
+
+const QUIC_SEEDS = [RFC9001_CLIENT_INITIAL, RFC9369_CLIENT_INITIAL];
+
+/** Mutates copies of seeds into one scratch buffer; `from` keeps the first bytes untouched when it can. */
+class Mutator {
+  readonly #scratch = new Uint8Array(4096);
+  readonly #random: () => number;
+
+  constructor(random: () => number) {
+    this.#random = random;
+  }
+
+  /** A random integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.#random() * n);
+  }
+
+  mutate(seed: Uint8Array, from = 0): Uint8Array {
+    const out = this.#scratch;
+    out.set(seed);
+    let length = seed.length;
+    const edits = 1 + this.int(4);
+    for (let e = 0; e < edits && length > 0; e++) {
+      const at = from < length && this.int(8) > 0 ? from + this.int(length - from) : this.int(length);
+      switch (this.int(5)) {
+        case 0:
+          out[at] ^= 1 << this.int(8);
+          break;
+        case 1:
+          out[at] = this.int(4) === 0 ? this.int(256) : BOUNDARY_BYTES[this.int(BOUNDARY_BYTES.length)];
+          break;
+        case 2:
+          length = at;
+          break;
+        case 3: {
+          const extra = Math.min(1 + this.int(64), out.length - length);
+          for (let i = 0; i < extra; i++) out[length + i] = this.int(256);
+          length += extra;
+          break;
+        }
+        default: {
+          const size = 1 + this.int(Math.min(8, length - at));
+          out.copyWithin(this.int(length - size + 1), at, at + size);
+        }
+      }
+    }
+    return out.subarray(0, length);
+  }
+}
+
+/** A sum that changes when any byte does (position-weighted), to show a parser left its input alone. */
+function checksum(bytes: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < bytes.length; i++) sum = (sum * 31 + bytes[i]) >>> 0;
+  return sum;
+}
+
+/** Asserts what every name out of a parser must be. */
+function checkName(name: string, what: string): void {
+  assert.equal(cleanHostName(name), name, `${what} gave an unclean name ${JSON.stringify(name)}`);
+  assert.equal(typeof serviceOf(name), "string");
+  assert.equal(typeof displayHostName(name), "string");
+}
+
+function checkDnsAnswer(answer: DnsAnswer): void {
+  checkName(answer.name, "readDnsAnswer");
+  assert.ok(answer.addresses.length > 0);
+  answer.addresses.forEach(checkAddress);
+}
+
+function checkAddress(address: DnsAddress): void {
+  assert.equal(address.bytes.length, address.family === 4 ? 4 : 16);
+  assert.ok(Number.isInteger(address.ttlSec) && address.ttlSec >= 0 && address.ttlSec < 2 ** 31);
+}
+
+/** Runs `parse` over `runs` mutants of `seeds`; returns how many gave a result. Reports the packet on a throw. */
+function fuzz<T>(
+  mutator: Mutator,
+  seeds: readonly Uint8Array[],
+  runs: number,
+  parse: (packet: Uint8Array, run: number) => T | null,
+  check: (result: T) => void,
+): number {
+  let named = 0;
+  for (let run = 0; run < runs; run++) {
+    const packet = mutator.mutate(seeds[run % seeds.length]);
+    const before = run % 16 === 0 ? checksum(packet) : 0;
+    let result: T | null;
+    try {
+      result = parse(packet, run);
+    } catch (error) {
+      throw new Error(`Parser threw on run ${run}: ${Array.from(packet, (b) => b.toString(16)).join(" ")}`, {
+        cause: error,
+      });
+    }
+    if (run % 16 === 0) assert.equal(checksum(packet), before, `run ${run} changed its input`);
+    if (result !== null) {
+      check(result);
+      named++;
+    }
+  }
+  return named;
+}
+
+Deno.test("sniff/'s parsers take 1,000,000 mutated packets without a throw, and name only with clean names", async () => {
+  const seed = Number(Deno.env.get("NETLEDGER_FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 31));
+  console.log(`seed ${seed} (NETLEDGER_FUZZ_SEED=${seed} repeats these packets)`);
+  const mutator = new Mutator(seededRandom(seed));
+
+  const tcpSeeds = DNS_SEEDS.map(withTcpLength);
+  const dnsNamed = fuzz(mutator, DNS_SEEDS, DNS_RUNS / 2, (p) => readDnsAnswer(p, false), checkDnsAnswer) +
+    fuzz(mutator, tcpSeeds, DNS_RUNS / 2, (p) => readDnsAnswer(p, true), checkDnsAnswer);
+  const tlsNamed = fuzz(
+    mutator,
+    TLS_SEEDS,
+    TLS_RUNS,
+    readClientHelloSni,
+    (n) => checkName(n, "readClientHelloSni"),
+  );
+  const httpNamed = fuzz(mutator, HTTP_SEEDS, HTTP_RUNS, readHttpHost, (n) => checkName(n, "readHttpHost"));
+  const quicPassed = fuzz(mutator, QUIC_SEEDS, QUIC_RUNS, (p) => isQuicInitial(p) || null, () => {});
+
+  let quicNamed = 0;
+  for (let run = 0; run < QUIC_DECRYPT_RUNS; run++) {
+    // Edits after the 22-byte header (most of the time), so the packet reaches decryption.
+    const packet = mutator.mutate(QUIC_SEEDS[run % 2], 22).slice();
+    const copy = packet.slice();
+    const name = await readQuicInitialSni(packet);
+    assert.deepEqual(packet, copy, `QUIC run ${run} changed its input`);
+    if (name !== null) {
+      checkName(name, "readQuicInitialSni");
+      quicNamed++;
+    }
+  }
+  console.log(
+    `named: DNS ${dnsNamed}/${DNS_RUNS}, TLS ${tlsNamed}/${TLS_RUNS}, HTTP ${httpNamed}/${HTTP_RUNS}, ` +
+      `QUIC headers passed ${quicPassed}/${QUIC_RUNS}, QUIC decrypted ${quicNamed}/${QUIC_DECRYPT_RUNS}`,
+  );
+  // Mutants that keep a name show the accept paths ran too, not only the early rejects.
+  for (const count of [dnsNamed, tlsNamed, httpNamed, quicPassed, quicNamed]) assert.ok(count > 0);
+});
