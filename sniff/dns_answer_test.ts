@@ -4,6 +4,7 @@ import {
   a,
   aaaa,
   cname,
+  COMPRESSED_CNAME_ANSWER,
   dnsName,
   dnsResponse,
   DnsType,
@@ -25,26 +26,10 @@ function hexOf(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/**
- * A resolver's answer as it comes off the wire, compressed: www.example.com is a CNAME of
- * www.example.com.edgekey.net, itself a CNAME of e1234.a.akamaiedge.net (whose "net" points into the first
- * CNAME's RDATA), which has two A records.
- */
-const CNAME_CHAIN_ANSWER = hex(`
-  1234 8180 0001 0004 0000 0000
-  03777777 076578616d706c65 03636f6d 00 0001 0001
-  c00c 0005 0001 00000e10 001d
-    03777777 076578616d706c65 03636f6d 0765646765 6b6579 036e6574 00
-  c02d 0005 0001 0000012c 0015
-    056531323334 0161 0a616b616d616965646765 c045
-  c056 0001 0001 00000014 0004 c000020a
-  c056 0001 0001 00000014 0004 c000020b
-`);
-
 Deno.test("readDnsAnswer() follows a compressed CNAME chain and names the addresses after the asked name", () => {
-  const answer = readDnsAnswer(CNAME_CHAIN_ANSWER, false);
+  const answer = readDnsAnswer(COMPRESSED_CNAME_ANSWER, false);
   assert.equal(answer?.name, "www.example.com");
-  assert.deepEqual(addressesOf(CNAME_CHAIN_ANSWER), ["192.0.2.10/20", "192.0.2.11/20"]);
+  assert.deepEqual(addressesOf(COMPRESSED_CNAME_ANSWER), ["192.0.2.10/20", "192.0.2.11/20"]);
 });
 
 Deno.test("readDnsAnswer() follows a CNAME chain written in any record order", () => {

@@ -117,7 +117,7 @@ export async function readQuicInitialSni(payload: Uint8Array): Promise<string | 
  * The SNI of the ClientHello in the CRYPTO frames of a decrypted Initial payload: the frames are read up to
  * the first one an Initial may not carry, and their data joined from offset 0 as far as it is contiguous.
  */
-function sniOfCryptoFrames(plain: Uint8Array): string | null {
+export function sniOfCryptoFrames(plain: Uint8Array): string | null {
   const pieces: number[] = []; // triples: stream offset, start in plain, end in plain
   let pos = 0;
   while (pos < plain.length) {

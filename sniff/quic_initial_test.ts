@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
-import { isQuicInitial, readQuicInitialSni } from "./quic_initial.ts";
+import { isQuicInitial, readQuicInitialSni, sniOfCryptoFrames } from "./quic_initial.ts";
 import { clientInitialKeys, headerProtectionMask, QUIC_V1, QUIC_V2 } from "./quic_crypto.ts";
 import {
   clientHelloMessage,
   hex,
+  PacketMutator,
   RFC9001_CLIENT_INITIAL,
   RFC9369_CLIENT_INITIAL,
   RFC_CLIENT_INITIAL_CRYPTO_FRAME,
   RFC_SAMPLE_DCID,
 } from "../tests/helpers/sniff_packets.ts";
+import { seededRandom } from "../tests/helpers/netledger_rig.ts";
 
 /** Both RFCs' published keys, masks and packets (RFC 9001 Appendix A.1-A.2, RFC 9369 Appendix A.1-A.2). */
 const VECTORS = [
@@ -218,4 +220,27 @@ Deno.test("readQuicInitialSni() returns null for an Initial without a ClientHell
     ...cryptoFrame(0, clientHelloMessage("example.com")),
   ]);
   assert.equal(await readQuicInitialSni(unknownFrame), null, "a STREAM frame ends the read");
+});
+
+Deno.test("sniOfCryptoFrames() takes 100,000 mutated decrypted payloads without a throw (the frames the fuzz test's sealed packets never reach)", () => {
+  const hello = clientHelloMessage("video.example.net", [[21, new Uint8Array(40)]]);
+  const ack = [0x03, 0x05, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03];
+  const seeds = [
+    Uint8Array.from([
+      ...cryptoFrame(60, hello.subarray(60)),
+      0x01,
+      ...ack,
+      ...cryptoFrame(0, hello.subarray(0, 60)),
+    ]),
+    Uint8Array.from([...RFC_CLIENT_INITIAL_CRYPTO_FRAME, 0, 0, 0]),
+  ];
+  assert.deepEqual(seeds.map(sniOfCryptoFrames), ["video.example.net", "example.com"]);
+  const seed = Number(Deno.env.get("NETLEDGER_FUZZ_SEED") ?? 15);
+  const mutator = new PacketMutator(seededRandom(seed));
+  let named = 0;
+  for (let run = 0; run < 100_000; run++) {
+    const name = sniOfCryptoFrames(mutator.mutate(seeds[run % 2]));
+    if (name !== null) named++;
+  }
+  assert.ok(named > 0, `seed ${seed}`);
 });

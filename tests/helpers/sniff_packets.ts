@@ -185,6 +185,22 @@ export function dnsResponse(
   return Uint8Array.from(out);
 }
 
+/**
+ * A resolver's answer as it comes off the wire, compressed: www.example.com is a CNAME of
+ * www.example.com.edgekey.net, itself a CNAME of e1234.a.akamaiedge.net (whose "net" points into the first
+ * CNAME's RDATA), which has two A records.
+ */
+export const COMPRESSED_CNAME_ANSWER = hex(`
+  1234 8180 0001 0004 0000 0000
+  03777777 076578616d706c65 03636f6d 00 0001 0001
+  c00c 0005 0001 00000e10 001d
+    03777777 076578616d706c65 03636f6d 0765646765 6b6579 036e6574 00
+  c02d 0005 0001 0000012c 0015
+    056531323334 0161 0a616b616d616965646765 c045
+  c056 0001 0001 00000014 0004 c000020a
+  c056 0001 0001 00000014 0004 c000020b
+`);
+
 /** `message` as DNS over TCP sends it: a 2-byte length prefix first (RFC 1035 §4.2.2, RFC 7766). */
 export function withTcpLength(message: Uint8Array): Uint8Array {
   return Uint8Array.of(message.length >> 8, message.length & 0xff, ...message);
@@ -234,4 +250,59 @@ export function clientHelloRecord(
 ): Uint8Array {
   const message = clientHelloMessage(sni, extensionsBefore);
   return Uint8Array.of(0x16, 3, 1, message.length >> 8, message.length & 0xff, ...message);
+}
+
+/** Byte values at the edges of length and pointer encodings. */
+const BOUNDARY_BYTES = [0x00, 0x01, 0x3f, 0x40, 0x7f, 0x80, 0xbf, 0xc0, 0xff];
+
+/**
+ * Mutated copies of packets for fuzz tests, in one scratch buffer (each result is valid until the next call):
+ * one to four edits, each a flipped bit, a byte set to a boundary value, a cut, up to 64 random bytes appended,
+ * or a slice copied over another place (which plants lengths and pointers where they lie).
+ */
+export class PacketMutator {
+  readonly #scratch = new Uint8Array(4096);
+  readonly #random: () => number;
+
+  constructor(random: () => number) {
+    this.#random = random;
+  }
+
+  /** A random integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.#random() * n);
+  }
+
+  /** A mutant of `seed` (at most 4,032 bytes); edits land at or after `from` seven times out of eight. */
+  mutate(seed: Uint8Array, from = 0): Uint8Array {
+    const out = this.#scratch;
+    out.set(seed);
+    let length = seed.length;
+    const edits = 1 + this.int(4);
+    for (let e = 0; e < edits && length > 0; e++) {
+      const at = from < length && this.int(8) > 0 ? from + this.int(length - from) : this.int(length);
+      switch (this.int(5)) {
+        case 0:
+          out[at] ^= 1 << this.int(8);
+          break;
+        case 1:
+          out[at] = this.int(4) === 0 ? this.int(256) : BOUNDARY_BYTES[this.int(BOUNDARY_BYTES.length)];
+          break;
+        case 2:
+          length = at;
+          break;
+        case 3: {
+          const extra = Math.min(1 + this.int(64), out.length - length);
+          for (let i = 0; i < extra; i++) out[length + i] = this.int(256);
+          length += extra;
+          break;
+        }
+        default: {
+          const size = 1 + this.int(Math.min(8, length - at));
+          out.copyWithin(this.int(length - size + 1), at, at + size);
+        }
+      }
+    }
+    return out.subarray(0, length);
+  }
 }
