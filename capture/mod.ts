@@ -7,16 +7,20 @@
  * `import type` from it. It exports only what files outside capture/ import (tests included); capture's own
  * tests import its modules directly.
  */
-export { BUCKET_SEC, OTHER_DEVICE_KEY, OTHER_REMOTE_IP } from "./types.ts";
+export { BUCKET_SEC, OTHER_DEVICE_KEY, OTHER_REMOTE_IP, OTHER_SERVICE, UNKNOWN_SERVICE } from "./types.ts";
 export type {
   BucketHealth,
   BucketTraffic,
   CaptureStatus,
   DeviceAddress,
+  DeviceRemoteTraffic,
   DeviceTraffic,
+  DhcpName,
   FrameCallback,
   IpFamily,
+  RemoteHostName,
   RemoteTraffic,
+  ServiceTraffic,
   TrafficBatch,
 } from "./types.ts";
 export { LinkType } from "./link_type.ts";

@@ -211,7 +211,12 @@ export class ServiceCounter {
       const remoteIp = rf === 4 ? formatIpv4(r0) : formatIpv6(r0, r1, r2, r3);
       const seen = latest.get(remoteIp);
       if (seen === undefined || seen.lastSeenSec < lastSeenSec) {
-        latest.set(remoteIp, { remoteIp, host, lastSeenSec: Math.floor(lastSeenSec) });
+        latest.set(remoteIp, {
+          remoteIp,
+          host,
+          service: serviceOf(host),
+          lastSeenSec: Math.floor(lastSeenSec),
+        });
       }
     });
     this.#drainedSec = this.#newestSec;

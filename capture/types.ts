@@ -114,6 +114,8 @@ export const OTHER_SERVICE = "(other)";
 export interface RemoteHostName {
   readonly remoteIp: string;
   readonly host: string;
+  /** The host's registrable domain. */
+  readonly service: string;
   readonly lastSeenSec: number;
 }
 

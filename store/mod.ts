@@ -42,6 +42,15 @@ export {
   OTHER_DEVICE_ID,
   setDeviceName,
 } from "./device_queries.ts";
+export {
+  hostnamesOf,
+  pruneServiceHosts,
+  type ServiceHostUsage,
+  type ServicesOfSpan,
+  servicesOfSpan,
+  type ServiceSums,
+  type ServiceUsage,
+} from "./service_queries.ts";
 export { ClashStore } from "./clash_store.ts";
 export { ClashLedger, MAX_CLIENT_NAME_CHARS } from "./clash_ledger.ts";
 export type { ClashClientInfo, ClashGroupTotals, ClashTotals } from "./clash_queries.ts";

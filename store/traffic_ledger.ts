@@ -7,8 +7,11 @@ import type {
   BucketHealth,
   BucketTraffic,
   DeviceAddress,
+  DeviceRemoteTraffic,
   DeviceTraffic,
+  RemoteHostName,
   RemoteTraffic,
+  ServiceTraffic,
   TrafficBatch,
 } from "../capture/mod.ts";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
@@ -18,6 +21,9 @@ import { type ImportMark, writeImportMark } from "./import_marks.ts";
 import { LOWER_ROLLUP_MARKS_SQL } from "./retention.ts";
 import { backupSizeBytes, type BackupStream, openBackupStream } from "./backup.ts";
 import { DeviceWriter } from "./device_writer.ts";
+import { RemoteWriter } from "./remote_writer.ts";
+import { PendingServices } from "./service_pending.ts";
+import { ServiceWriter } from "./service_writer.ts";
 import { DeviceNameWriter } from "./device_names.ts";
 
 /** Options of a TrafficLedger. */
@@ -28,6 +34,8 @@ export interface TrafficLedgerOptions {
   readonly lockRetryDelaysMs?: readonly number[];
   /** Work that commits with each save's rows (plan alerts: store/plan_alerts.ts). */
   readonly writeHook?: LedgerWriteHook;
+  /** The zone whose local midnights start the per-day service rows (TZ); default UTC. */
+  readonly timeZone?: string;
 }
 
 /** Work done inside each flush transaction after its rows are written, so that it commits with them. */
@@ -73,13 +81,6 @@ ON CONFLICT (bucket_start, family) DO UPDATE SET
   up_bytes = up_bytes + excluded.up_bytes, down_bytes = down_bytes + excluded.down_bytes,
   up_packets = up_packets + excluded.up_packets, down_packets = down_packets + excluded.down_packets`;
 
-const UPSERT_REMOTE_SQL = `
-INSERT INTO remote_traffic (bucket_start, remote_ip, up_bytes, down_bytes, up_packets, down_packets)
-VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (bucket_start, remote_ip) DO UPDATE SET
-  up_bytes = up_bytes + excluded.up_bytes, down_bytes = down_bytes + excluded.down_bytes,
-  up_packets = up_packets + excluded.up_packets, down_packets = down_packets + excluded.down_packets`;
-
 const UPSERT_HEALTH_SQL = `
 INSERT INTO bucket_health (bucket_start, malformed_packets, dropped_packets) VALUES (?, ?, ?)
 ON CONFLICT (bucket_start) DO UPDATE SET
@@ -106,11 +107,15 @@ export class TrafficLedger {
   #importedFile: ImportMark | null = null;
   #statements: {
     traffic: StatementSync;
-    remote: StatementSync;
     health: StatementSync;
     marks: StatementSync;
   };
   readonly #devices: DeviceWriter;
+  readonly #remotes: RemoteWriter;
+  readonly #serviceWriter: ServiceWriter;
+  /** Unsaved service rows, swapped and restored together with #pending (issue 15). */
+  #services = new PendingServices();
+  #servicesInFlight: PendingServices | null = null;
   readonly #deviceNames: DeviceNameWriter;
   readonly #writeHook: LedgerWriteHook | null;
 
@@ -122,11 +127,12 @@ export class TrafficLedger {
     const db = store.db;
     this.#statements = {
       traffic: db.prepare(UPSERT_TRAFFIC_SQL),
-      remote: db.prepare(UPSERT_REMOTE_SQL),
       health: db.prepare(UPSERT_HEALTH_SQL),
       marks: db.prepare(LOWER_ROLLUP_MARKS_SQL),
     };
     this.#devices = new DeviceWriter(db);
+    this.#remotes = new RemoteWriter(db, store.timeZone);
+    this.#serviceWriter = new ServiceWriter(db, options.timeZone ?? "UTC");
     this.#deviceNames = new DeviceNameWriter(db);
     this.#writeHook = options.writeHook ?? null;
   }
@@ -148,6 +154,7 @@ export class TrafficLedger {
   /** Adds a drained batch to the pending sums. Never touches the disk. */
   add(batch: TrafficBatch): void {
     this.#pending.addBatch(batch);
+    this.#services.addBatch(batch);
   }
 
   /**
@@ -199,9 +206,28 @@ export class TrafficLedger {
     return this.#pendingParts().flatMap((p) => p.devices.rows());
   }
 
+  /** Unsaved per-device remote rows (possibly several per bucket, device and remote; sum them). */
+  pendingDeviceRemoteRows(): DeviceRemoteTraffic[] {
+    return this.#pendingParts().flatMap((p) => p.devices.remoteRows());
+  }
+
   /** Unsaved device addresses (possibly several per device and address; take the widest span). */
   pendingDeviceAddresses(): DeviceAddress[] {
     return this.#pendingParts().flatMap((p) => p.devices.addresses());
+  }
+
+  /** Unsaved service rows (possibly several per bucket, device and host; sum them). */
+  pendingServiceRows(): ServiceTraffic[] {
+    return this.#servicePendingParts().flatMap((p) => p.rows());
+  }
+
+  /** Unsaved remote host names (several per address: take the newest). */
+  pendingRemoteHosts(): RemoteHostName[] {
+    return this.#servicePendingParts().flatMap((p) => p.remoteHosts());
+  }
+
+  #servicePendingParts(): PendingServices[] {
+    return this.#servicesInFlight ? [this.#servicesInFlight, this.#services] : [this.#services];
   }
 
   /** Unsaved health rows (possibly several per bucket; sum them). */
@@ -224,19 +250,23 @@ export class TrafficLedger {
   }
 
   async #flushPending(): Promise<FlushResult> {
-    if (this.#pending.isEmpty && this.#importedFile === null) {
+    if (this.#pending.isEmpty && this.#services.isEmpty && this.#importedFile === null) {
       return { isSaved: true, rowCount: 0, error: null };
     }
     const batch = this.#pending;
     this.#pending = new PendingDeltas(this.#maxPendingRemotes);
     this.#inFlight = batch;
+    const services = this.#services;
+    this.#services = new PendingServices();
+    this.#servicesInFlight = services;
     const path = this.#store.path;
     let error: StoreError;
     let isWaitingForLock = false;
     for (let attempt = 0;; attempt++) {
       try {
-        const rowCount = this.#write(batch);
+        const rowCount = this.#write(batch, services);
         this.#inFlight = null;
+        this.#servicesInFlight = null;
         this.#writeHook?.afterCommit();
         this.#lastSavedSec = Math.floor(Date.now() / 1000);
         if (this.#error) this.#store.log(`Saving traffic to "${path}" works again`);
@@ -253,7 +283,7 @@ export class TrafficLedger {
       } catch (e) {
         const wrapped = toStoreError(e, `save traffic to "${this.#store.path}"`);
         if (!(wrapped instanceof StoreError)) {
-          this.#restore(batch);
+          this.#restore(batch, services);
           throw wrapped;
         }
         error = wrapped;
@@ -271,7 +301,7 @@ export class TrafficLedger {
       }
       await new Promise((resolve) => setTimeout(resolve, this.#lockRetryDelaysMs[attempt]));
     }
-    this.#restore(batch);
+    this.#restore(batch, services);
     if (this.#error?.kind !== error.kind) {
       this.#store.log(`${error.message}; counts stay in memory and the next save retries`);
     }
@@ -280,14 +310,17 @@ export class TrafficLedger {
   }
 
   /** Puts a batch whose save failed back in front of what arrived meanwhile. */
-  #restore(batch: PendingDeltas): void {
+  #restore(batch: PendingDeltas, services: PendingServices): void {
     batch.addAll(this.#pending);
     this.#pending = batch;
     this.#inFlight = null;
+    services.addAll(this.#services);
+    this.#services = services;
+    this.#servicesInFlight = null;
   }
 
-  #write(batch: PendingDeltas): number {
-    const { traffic, remote, health, marks } = this.#statements;
+  #write(batch: PendingDeltas, services: PendingServices): number {
+    const { traffic, health, marks } = this.#statements;
     const importedFile = this.#importedFile;
     const rowCount = inTransaction(this.#store.db, () => {
       let rowCount = 0;
@@ -298,11 +331,6 @@ export class TrafficLedger {
         oldestSec = Math.min(oldestSec, r.bucketStartSec);
         rowCount++;
       }
-      for (const r of batch.remoteRows()) {
-        remote.run(r.bucketStartSec, r.remoteIp, r.upBytes, r.downBytes, r.upPackets, r.downPackets);
-        oldestSec = Math.min(oldestSec, r.bucketStartSec);
-        rowCount++;
-      }
       for (const r of batch.healthRows()) {
         health.run(r.bucketStartSec, r.malformedPackets, r.droppedPackets);
         oldestSec = Math.min(oldestSec, r.bucketStartSec);
@@ -310,7 +338,16 @@ export class TrafficLedger {
       }
       const devices = this.#devices.write(batch.devices);
       rowCount += devices.rowCount;
+      rowCount += this.#serviceWriter.write(services);
       oldestSec = Math.min(oldestSec, devices.oldestSec);
+      // After the devices: their dictionary rows exist, and the device remotes reference them.
+      const remotes = this.#remotes.write(
+        batch.remoteRows(),
+        batch.devices.remoteRows(),
+        (key) => this.#devices.idOf(key),
+      );
+      rowCount += remotes.rowCount;
+      oldestSec = Math.min(oldestSec, remotes.oldestSec);
       rowCount += this.#deviceNames.write(batch.dhcpNames);
       // Old buckets (a pcap import of last year) must still be rolled up by the next retention pass.
       if (oldestSec !== Infinity) marks.run(oldestSec);
