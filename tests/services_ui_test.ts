@@ -13,7 +13,14 @@ import type { DevicesJson, QueryJson, ServicesJson } from "../web/api_types.ts";
 import { ZH_CN } from "../web/ui/mod.ts";
 import { launchDashboardBrowser, watchProblems } from "./helpers/dashboard_browser.ts";
 import { buildFrame, concat, ipPacket, type MacPair } from "./helpers/frames.ts";
-import { assertNoSideScroll, getJson, localDate, screenshots } from "./helpers/page_checks.ts";
+import {
+  assertNoSideScroll,
+  getJson,
+  localDate,
+  lowContrastTexts,
+  screenshots,
+  tabThrough,
+} from "./helpers/page_checks.ts";
 import { type CaptureRecord, writeCaptureFile } from "./helpers/pcap_writer.ts";
 import { childEnv, importPcap, startMain } from "./helpers/run_main.ts";
 
@@ -176,6 +183,27 @@ Deno.test({
           [...document.querySelectorAll('[data-testid="services"] tbody tr[data-service]')]
             .map((tr) => (tr as HTMLElement).dataset.service).join() === "example.org"
         );
+      });
+
+      await t.step("every control shows a focus ring, and text reaches 4.5:1 in both themes", async () => {
+        await page.selectOption('[data-testid="svc-device"]', "");
+        await page.waitForSelector('[data-testid="services"] tr[data-service="example.com"]');
+        const reached = await tabThrough(page, 45);
+        const names = reached.map((r) => r.name);
+        for (const want of ["last_7_days", "range-csv", "svc-device", "svc-sort-name", "svc-toggle"]) {
+          assert.ok(names.includes(want), `${want} not reached by Tab: ${names.join(", ")}`);
+        }
+        assert.deepEqual(reached.filter((r) => !r.hasRing).map((r) => r.name), []);
+        for (const scheme of ["light", "dark"] as const) {
+          await page.emulateMedia({ colorScheme: scheme });
+          await page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
+          const failures = await page.evaluate(lowContrastTexts, {
+            selectors: ['[data-testid="services-panel"]'],
+            min: 4.5,
+          });
+          assert.deepEqual(failures, [], scheme);
+        }
+        await page.emulateMedia({ colorScheme: "light" });
       });
 
       await t.step("at 360 px nothing scrolls sideways; screenshots in en/zh, light/dark", async () => {
