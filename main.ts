@@ -16,6 +16,7 @@ import {
   ClashLedger,
   ClashStore,
   openStore,
+  pruneServiceHosts,
   type Store,
   StoreError,
   TrafficLedger,
@@ -68,7 +69,7 @@ async function main(args: readonly string[]): Promise<number> {
   }
   let store: Store;
   try {
-    store = openStore(config.dbPath, { log });
+    store = openStore(config.dbPath, { log, timeZone: config.timeZone });
   } catch (e) {
     if (!(e instanceof StoreError)) throw e;
     console.error(e.message);
@@ -80,6 +81,8 @@ async function main(args: readonly string[]): Promise<number> {
         path: config.pcapPath,
         localIps: config.localIps,
         excludeIpv6Prefixes: config.excludeIpv6Prefixes,
+        countsServices: config.serviceNames,
+        timeZone: config.timeZone,
       })
       : await serve(config, store);
   } finally {
@@ -88,7 +91,7 @@ async function main(args: readonly string[]): Promise<number> {
 }
 
 async function serve(config: Config, store: Store): Promise<number> {
-  const ledger = new TrafficLedger(store);
+  const ledger = new TrafficLedger(store, { timeZone: config.timeZone });
   // Wider than the samples served, so the oldest one served is never a slot the Worker is reusing.
   const rateWindow = RateWindow.shared(RATE_WINDOW_SEC + RATE_LAG_SEC + 1);
   log(
@@ -103,6 +106,7 @@ async function serve(config: Config, store: Store): Promise<number> {
     onBatch: (batch) => ledger.add(batch),
     log,
     rateWindow,
+    countsServices: config.serviceNames,
   });
   const clashStore = new ClashStore(store);
   const monitor = new ClashMonitor({
@@ -181,6 +185,7 @@ async function serve(config: Config, store: Store): Promise<number> {
       const options = { timeZone: config.timeZone, nowSec: nowSec() };
       const result = applyRetention(store, { ...config.retention, ...options });
       applyClashRetention(store, { clashDays: config.retention.clashDays, ...options });
+      pruneServiceHosts(ledger, config.serviceRetentionDays, options.nowSec);
       // Each pass rolls up a bounded span so a year of backlog never blocks the event loop for long.
       if (!result.isComplete) retentionCatchUp = setTimeout(retention, RETENTION_CATCH_UP_MS);
     } catch (e) {

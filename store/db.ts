@@ -4,7 +4,7 @@
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname } from "node:path";
-import { type Migration, MIGRATIONS } from "./migrations.ts";
+import { type Migration, type MigrationContext, MIGRATIONS } from "./migrations.ts";
 import { ReadPool } from "./read_pool.ts";
 import { StoreError, toStoreError } from "./store_error.ts";
 
@@ -19,6 +19,11 @@ export interface OpenStoreOptions {
   readonly log: (line: string) => void;
   /** The schema to reach; tests pass a prefix of MIGRATIONS to build older files. */
   readonly migrations?: readonly Migration[];
+  /**
+   * The IANA zone of the day and month spans written to this file (config.ts TZ; docs/history-storage.md);
+   * default the system's zone, as TZ's.
+   */
+  readonly timeZone?: string;
 }
 
 /** An open database file. Close it once with `close()` (idempotent) or `using`. */
@@ -26,7 +31,13 @@ export class Store {
   #isClosed = false;
   #readPool: ReadPool | null = null;
   #totalChanges: StatementSync | null = null;
-  constructor(readonly db: DatabaseSync, readonly path: string, readonly log: (line: string) => void) {}
+  constructor(
+    readonly db: DatabaseSync,
+    readonly path: string,
+    readonly log: (line: string) => void,
+    /** The zone of the day and month spans (OpenStoreOptions.timeZone). */
+    readonly timeZone: string = systemTimeZone(),
+  ) {}
 
   /** The bounded pool of reader Workers for long scans of this file; its Workers start on first use. */
   get readPool(): ReadPool {
@@ -73,6 +84,7 @@ export class Store {
  */
 export function openStore(path: string, options: OpenStoreOptions): Store {
   const action = `open database "${path}"`;
+  const timeZone = options.timeZone ?? systemTimeZone();
   let db: DatabaseSync;
   try {
     if (path !== ":memory:") Deno.mkdirSync(dirname(path), { recursive: true });
@@ -86,12 +98,16 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
     // WAL lets /api/backup and readers run beside the flush; NORMAL sync is safe against process crashes
     // (kill -9), which is what "lose at most one save interval" is about.
     db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY");
-    migrate(db, options.migrations ?? MIGRATIONS, path);
+    migrate(db, options.migrations ?? MIGRATIONS, path, { timeZone, log: options.log });
   } catch (e) {
     db.close();
     throw e instanceof StoreError ? e : toStoreError(e, action);
   }
-  return new Store(db, path, options.log);
+  return new Store(db, path, options.log, timeZone);
+}
+
+function systemTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? "UTC";
 }
 
 /** The schema version of an open database (PRAGMA user_version). */
@@ -119,7 +135,12 @@ function checkIntegrity(db: DatabaseSync, path: string): void {
   }
 }
 
-function migrate(db: DatabaseSync, migrations: readonly Migration[], path: string): void {
+function migrate(
+  db: DatabaseSync,
+  migrations: readonly Migration[],
+  path: string,
+  context: MigrationContext,
+): void {
   const current = schemaVersion(db);
   if (current > migrations.length) {
     throw new StoreError(
@@ -132,6 +153,7 @@ function migrate(db: DatabaseSync, migrations: readonly Migration[], path: strin
     try {
       inTransaction(db, () => {
         db.exec(migration.sql);
+        migration.rewrite?.(db, context);
         db.exec(`PRAGMA user_version = ${migration.version}`);
       });
     } catch (e) {

@@ -28,9 +28,9 @@ Deno.test("openStore() refuses a file that is not a database and leaves it untou
 Deno.test("openStore() refuses a database whose pages are damaged", async () => {
   await using temp = tempStore();
   const insert = temp.store.db.prepare(
-    "INSERT INTO remote_traffic (bucket_start, remote_ip, up_bytes, down_bytes, up_packets, down_packets) VALUES (?, ?, 1, 1, 1, 1)",
+    "INSERT INTO remote_traffic (bucket_start, remote_id, up_bytes, down_bytes, up_packets, down_packets) VALUES (?, ?, 1, 1, 1, 1)",
   );
-  for (let i = 0; i < 2000; i++) insert.run(i * 900, `198.51.100.${i % 250}`);
+  for (let i = 0; i < 2000; i++) insert.run(i * 900, i % 250);
   temp.store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   temp.store.close();
   const bytes = await Deno.readFile(temp.path);

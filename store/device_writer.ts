@@ -58,6 +58,7 @@ export class DeviceWriter {
   readonly #address: StatementSync;
   readonly #seen: StatementSync;
   readonly #routerFlag: StatementSync;
+  readonly #ids = new Map<string, number>();
 
   constructor(db: DatabaseSync) {
     this.#deviceId = db.prepare(DEVICE_ID_SQL);
@@ -67,21 +68,25 @@ export class DeviceWriter {
     this.#routerFlag = db.prepare(ROUTER_FLAG_SQL);
   }
 
+  /**
+   * The id of device `key`, making its dictionary row on first sight; call only inside the transaction of
+   * write() (ids are remembered for one write).
+   */
+  idOf(key: string): number {
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      const mac = MAC_REGEXP.test(key) ? key : null;
+      const flags = mac !== null && isLocallyAdministeredMac(mac) ? LOCALLY_ADMINISTERED_FLAG : 0;
+      id = Number((this.#deviceId.get(key, mac, flags) as { id: number }).id);
+      this.#ids.set(key, id);
+    }
+    return id;
+  }
+
   /** Writes every pending row and address; returns the rows written and the oldest bucket (Infinity if none). */
   write(pending: PendingDevices): { readonly rowCount: number; readonly oldestSec: number } {
-    const ids = new Map<string, number>();
-    const idOf = (key: string): number => {
-      let id = ids.get(key);
-      if (id === undefined) {
-        const mac = MAC_REGEXP.test(key) ? key : null;
-        const flags = mac !== null && (parseInt(mac.slice(0, 2), 16) & 2) !== 0
-          ? LOCALLY_ADMINISTERED_FLAG
-          : 0;
-        id = Number((this.#deviceId.get(key, mac, flags) as { id: number }).id);
-        ids.set(key, id);
-      }
-      return id;
-    };
+    this.#ids.clear();
+    const idOf = (key: string) => this.idOf(key);
     let rowCount = 0;
     let oldestSec = Infinity;
     for (const r of pending.rows()) {

@@ -8,15 +8,33 @@
  * references it, e.g. `{ version: 2, name: "clash history", sql: CLASH_HISTORY_SQL }` with
  * `import { CLASH_HISTORY_SQL } from "./clash_migrations.ts"`.
  */
+import type { DatabaseSync } from "node:sqlite";
 import { CLASH_HISTORY_SQL } from "./clash_migrations.ts";
 import { DEVICES_SQL } from "./device_migrations.ts";
 import { IMPORTED_FILES_SQL } from "./imported_files_migrations.ts";
+import { HISTORY_SQL, rewriteHistory } from "./history_migrations.ts";
+import { SERVICES_SQL } from "./service_migrations.ts";
+import { PLANS_SQL } from "./plan_migrations.ts";
+import { INTERFACE_TOTALS_SQL } from "./interface_totals_migrations.ts";
 
-/** One schema step: `sql` may hold several statements; it must not BEGIN or COMMIT itself. */
+/** What a migration's code step may use besides the connection. */
+export interface MigrationContext {
+  /** The local zone of day and month spans (openStore's `timeZone`). */
+  readonly timeZone: string;
+  /** One line per event worth a log entry: a long data rewrite reports its progress here. */
+  readonly log: (line: string) => void;
+}
+
+/**
+ * One schema step: `sql` may hold several statements; it must not BEGIN or COMMIT itself. `rewrite`, when
+ * present, runs after `sql` in the same transaction, for data SQL alone cannot move (spans of a local zone);
+ * it must do bounded work per row and log its progress on a large file.
+ */
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  readonly rewrite?: (db: DatabaseSync, context: MigrationContext) => void;
 }
 
 /**
@@ -63,4 +81,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "clash history", sql: CLASH_HISTORY_SQL },
   { version: 3, name: "imported capture files", sql: IMPORTED_FILES_SQL },
   { version: 4, name: "devices", sql: DEVICES_SQL },
+  { version: 5, name: "history storage", sql: HISTORY_SQL, rewrite: rewriteHistory },
+  { version: 6, name: "services", sql: SERVICES_SQL },
+  { version: 7, name: "plans", sql: PLANS_SQL },
+  { version: 8, name: "imports", sql: INTERFACE_TOTALS_SQL },
 ];

@@ -56,6 +56,8 @@ export class PendingDeltas {
   readonly #health = new Map<number, HealthEntry>();
   /** Per-device rows and addresses; a bucket's rows add up to its traffic rows. */
   readonly devices = new PendingDevices();
+  /** Device key → the latest name it gave itself in a DHCP request. */
+  readonly dhcpNames = new Map<string, string>();
 
   /** `maxRemotes` bounds the per-remote table (OTHER_REMOTE_IP rows, one per bucket, come on top). */
   constructor(readonly maxRemotes: number = DEFAULT_MAX_PENDING_REMOTES) {}
@@ -63,7 +65,7 @@ export class PendingDeltas {
   /** True when nothing waits to be saved. */
   get isEmpty(): boolean {
     return this.#traffic.size === 0 && this.#remotes.size === 0 && this.#health.size === 0 &&
-      this.devices.isEmpty;
+      this.devices.isEmpty && this.dhcpNames.size === 0;
   }
 
   /** Number of per-remote rows held, OTHER_REMOTE_IP rows included. */
@@ -92,6 +94,29 @@ export class PendingDeltas {
       for (const row of batch.devices) this.devices.addRow(row);
     }
     for (const address of batch.deviceAddresses ?? []) this.devices.addAddress(address);
+    for (const { deviceKey, name } of batch.dhcpNames ?? []) this.dhcpNames.set(deviceKey, name);
+    this.#addDeviceRemotes(batch);
+  }
+
+  /**
+   * The batch's per-device remote rows; from a source that counts no remotes per device, each device's
+   * traffic (all of it `other`'s without devices) as its remainder, so device remotes add up to devices.
+   */
+  #addDeviceRemotes(batch: TrafficBatch): void {
+    if (batch.deviceRemotes !== undefined) {
+      for (const row of batch.deviceRemotes) this.devices.addRemoteRow(row);
+      return;
+    }
+    const devices = batch.devices ??
+      batch.traffic.map(({ bucketStartSec, upBytes, downBytes, upPackets, downPackets }) => ({
+        bucketStartSec,
+        deviceKey: OTHER_DEVICE_KEY,
+        upBytes,
+        downBytes,
+        upPackets,
+        downPackets,
+      }));
+    for (const r of devices) this.devices.addRemoteRow({ ...r, remoteIp: OTHER_REMOTE_IP });
   }
 
   /** Adds everything `other` holds (used to put back deltas whose save failed). */
@@ -100,6 +125,7 @@ export class PendingDeltas {
     for (const row of other.#remotes.values()) this.addRemote(row);
     for (const row of other.#health.values()) this.addHealth(row);
     this.devices.addAll(other.devices);
+    for (const [deviceKey, name] of other.dhcpNames) this.dhcpNames.set(deviceKey, name);
   }
 
   /** Adds one bucket's traffic of one family. */

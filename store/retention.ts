@@ -4,9 +4,12 @@
  * - traffic and bucket_health rows older than `fineDays` become one row per UTC hour, split at the local
  *   midnight of the configured zone when one falls inside the hour (+05:30, +05:45: the hour 18:00–19:00 UTC
  *   of Asia/Kolkata becomes 18:00–18:30 and 18:30–19:00).
- * - remote_traffic rows older than `remoteDays` become one row per remote and UTC day, split the same way;
- *   device_traffic rows likewise, one row per device and day (its own mark, so history counted before
- *   devices existed, all of it the `other` device's, is rolled from its start).
+ * - remote_traffic rows older than `remoteDays` are deleted: the flush wrote their sums to the local day and
+ *   month rows too (docs/history-storage.md), and remote_ips entries nothing references go with them;
+ *   device_traffic rows become one row per device and UTC day, split at local midnight (its own mark, so
+ *   history counted before devices existed, all of it the `other` device's, is rolled from its start).
+ * - day and month rows of ended spans are sealed to their K heaviest rows plus the exact remainder
+ *   (history_rollup.ts).
  *
  * A rolled row keeps the start of its span as `bucket_start`, and queries assign a row to the period that
  * contains its start. Trade-off: in the zone configured when the rollup ran, local days and months stay
@@ -17,6 +20,7 @@
  */
 import { inTransaction, type Store } from "./db.ts";
 import { addDays, localDateOf, localDateStartSec } from "./local_periods.ts";
+import { pruneRemoteIps, SEALED_TABLES, sealSpans } from "./history_rollup.ts";
 
 /** Retention settings (Config.retention) plus the zone and clock of this pass. */
 export interface RetentionOptions {
@@ -41,6 +45,8 @@ export interface RetentionResult {
   readonly healthRowsMerged: number;
   readonly remoteRowsMerged: number;
   readonly deviceRowsMerged: number;
+  /** Day and month rows folded into their remainder by sealing (history_rollup.ts). */
+  readonly sealedRowsFolded: number;
   /** False when `maxDays` stopped the pass before the cutoff. */
   readonly isComplete: boolean;
 }
@@ -76,7 +82,7 @@ const HEALTH: RolledTable = {
   keys: [],
   sums: ["malformed_packets", "dropped_packets"],
 };
-const REMOTES: RolledTable = { ...TRAFFIC, name: "remote_traffic", keys: ["remote_ip"] };
+const REMOTES: RolledTable = { ...TRAFFIC, name: "remote_traffic", keys: ["remote_id"] };
 const DEVICES: RolledTable = { ...TRAFFIC, name: "device_traffic", keys: ["device_id"] };
 
 /**
@@ -116,12 +122,15 @@ export function applyRetention(store: Store, options: RetentionOptions): Retenti
       cutoffSec,
       maxDays,
       (fromSec, toSec) => {
-        for (const [start, end] of spans(fromSec, toSec, DAY_SEC, options.timeZone)) {
-          remoteRowsMerged += mergeSpan(store, REMOTES, start, end);
-        }
+        // The day and month rows hold these rows' sums since their flush (remote_writer.ts): delete, no merge.
+        remoteRowsMerged += Number(
+          store.db.prepare("DELETE FROM remote_traffic WHERE bucket_start >= ? AND bucket_start < ?")
+            .run(fromSec, toSec).changes,
+        );
       },
     );
     isComplete &&= isRemoteComplete;
+    if (isRemoteComplete && remoteRowsMerged > 0) pruneRemoteIps(store, cutoffSec);
     const isDeviceComplete = forEachDay(
       store,
       DEVICE_MARK,
@@ -136,7 +145,24 @@ export function applyRetention(store: Store, options: RetentionOptions): Retenti
     );
     isComplete &&= isDeviceComplete;
   }
-  return { trafficRowsMerged, healthRowsMerged, remoteRowsMerged, deviceRowsMerged, isComplete };
+  let sealedRowsFolded = 0;
+  for (const table of SEALED_TABLES) {
+    const sealed = sealSpans(store, table, {
+      nowSec: options.nowSec,
+      timeZone: options.timeZone,
+      maxSpans: maxDays,
+    });
+    sealedRowsFolded += sealed.rowsFolded;
+    isComplete &&= sealed.isComplete;
+  }
+  return {
+    trafficRowsMerged,
+    healthRowsMerged,
+    remoteRowsMerged,
+    deviceRowsMerged,
+    sealedRowsFolded,
+    isComplete,
+  };
 }
 
 /**

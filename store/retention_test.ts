@@ -55,7 +55,7 @@ async function fillTenDays(ledger: TrafficLedger, startIso: string): Promise<voi
 
 for (const zone of ["Asia/Kolkata", "Asia/Kathmandu", "America/New_York"]) {
   Deno.test(`applyRetention() keeps every local-day total exact in ${zone} while shrinking old rows`, async () => {
-    await using temp = tempStore();
+    await using temp = tempStore({ timeZone: zone });
     const ledger = new TrafficLedger(temp.store);
     await fillTenDays(ledger, "2024-10-29T00:00:00Z"); // spans New York's fall-back day 2024-11-03
     const before = answers(ledger, zone, "2024-10-28", "2024-11-08");
@@ -68,8 +68,8 @@ for (const zone of ["Asia/Kolkata", "Asia/Kathmandu", "America/New_York"]) {
     assert.deepEqual(answers(ledger, zone, "2024-10-28", "2024-11-08"), before);
     const rowsAfter = ["traffic", "bucket_health", "remote_traffic"].map((t) => count(ledger, t));
     assert.equal(rowsAfter[0], rowsBefore[0] - result.trafficRowsMerged);
-    // 8 rolled days × 20 remotes × 2 spans (UTC day split at local midnight) + 2 fine days × 96 × 3 remotes.
-    assert.equal(rowsAfter[2], 8 * 20 * 2 + 2 * 96 * 3, `remote rows ${rowsBefore[2]} → ${rowsAfter[2]}`);
+    // Old 15-minute remote rows are deleted (their day rows hold them): 2 fine days × 96 × 3 remotes are left.
+    assert.equal(rowsAfter[2], 2 * 96 * 3, `remote rows ${rowsBefore[2]} → ${rowsAfter[2]}`);
 
     // Rolled rows start on a UTC hour (traffic) or UTC day (remotes), or at a local midnight.
     const startsOf = (table: string, beforeSec: number) =>
@@ -80,9 +80,11 @@ for (const zone of ["Asia/Kolkata", "Asia/Kathmandu", "America/New_York"]) {
     for (const s of startsOf("traffic", nowSec - 3 * DAY)) {
       assert.ok(s % 3600 === 0 || isLocalMidnight(s), `${s}`);
     }
-    for (const s of startsOf("remote_traffic", nowSec - 2 * DAY)) {
-      assert.ok(s % DAY === 0 || isLocalMidnight(s), `${s}`);
-    }
+    const dayStarts = temp.store.db.prepare("SELECT DISTINCT span_start AS s FROM remote_days").all() as {
+      s: number;
+    }[];
+    assert.ok(dayStarts.length >= 10);
+    for (const { s } of dayStarts) assert.ok(isLocalMidnight(s), `${s}`);
 
     const again = applyRetention(temp.store, { fineDays: 3, remoteDays: 2, timeZone: zone, nowSec });
     assert.deepEqual(again, {
@@ -90,13 +92,14 @@ for (const zone of ["Asia/Kolkata", "Asia/Kathmandu", "America/New_York"]) {
       healthRowsMerged: 0,
       remoteRowsMerged: 0,
       deviceRowsMerged: 0,
+      sealedRowsFolded: 0,
       isComplete: true,
     });
   });
 }
 
 Deno.test("applyRetention() rolls up old buckets saved after an earlier pass (a pcap import of last month)", async () => {
-  await using temp = tempStore();
+  await using temp = tempStore({ timeZone: "Asia/Kolkata" });
   const ledger = new TrafficLedger(temp.store);
   const options = {
     fineDays: 3,
@@ -114,10 +117,10 @@ Deno.test("applyRetention() rolls up old buckets saved after an earlier pass (a 
 });
 
 Deno.test("applyRetention() works through a backlog in bounded passes with the same result", async () => {
-  await using temp = tempStore();
+  const zone = "Asia/Kathmandu";
+  await using temp = tempStore({ timeZone: zone });
   const ledger = new TrafficLedger(temp.store);
   await fillTenDays(ledger, "2024-10-29T00:00:00Z");
-  const zone = "Asia/Kathmandu";
   const before = answers(ledger, zone, "2024-10-28", "2024-11-08");
   const options = {
     fineDays: 1,
@@ -131,8 +134,9 @@ Deno.test("applyRetention() works through a backlog in bounded passes with the s
     passes.push(applyRetention(temp.store, options).isComplete);
     if (passes.at(-1)) break;
   }
-  // The backlog is the 9 UTC days 2024-10-29..2024-11-06: 3 days a pass.
-  assert.deepEqual(passes, [false, false, true]);
+  // The backlog is the 9 UTC days 2024-10-29..2024-11-06 of 15-minute rows, and the 10 ended local days
+  // 2024-10-29..2024-11-07 of day rows to seal: 3 days a pass.
+  assert.deepEqual(passes, [false, false, false, true]);
   assert.deepEqual(answers(ledger, zone, "2024-10-28", "2024-11-08"), before);
 });
 
@@ -151,6 +155,7 @@ Deno.test("applyRetention() with 0 days keeps all detail", async () => {
     healthRowsMerged: 0,
     remoteRowsMerged: 0,
     deviceRowsMerged: 0,
+    sealedRowsFolded: 0,
     isComplete: true,
   });
   assert.equal(count(ledger, "traffic"), 2 * 10 * 96);

@@ -1,15 +1,17 @@
 /**
  * The heaviest remote addresses of a span, exact including the ledger's unsaved deltas: the candidates are
  * the stored top `limit` plus every remote with pending bytes (a remote outside both cannot outrank the
- * stored top). Over a year of a busy NAS the stored part scans millions of rows (seconds, measured in
- * tests/bench/store_size_bench.ts), so the API runs it in the store's pool of reader Workers:
- * `topRemotesOffThread`.
+ * stored top). The stored part reads the coarsest spans that tile the range (history_spans.ts: sealed
+ * months, days, then 15-minute rows at the edges; tests/bench/history_query_bench.ts), and the API still
+ * runs it in the store's pool of reader Workers: `topRemotesOffThread`.
  */
 import type { RemoteTraffic } from "../capture/mod.ts";
 import type { SQLInputValue } from "node:sqlite";
 import { OTHER_REMOTE_IP } from "./pending_deltas.ts";
 import type { TrafficLedger } from "./traffic_ledger.ts";
 import type { TrafficTotals } from "./traffic_queries.ts";
+import { planSpans, type SpanPlan } from "./history_spans.ts";
+import { sealedMonthsUntil } from "./history_rollup.ts";
 
 /** Bytes exchanged with one remote address. */
 export interface RemoteTotals extends TrafficTotals {
@@ -33,19 +35,29 @@ const END_OF_TIME_SEC = Number.MAX_SAFE_INTEGER;
 const WHAT = "top remotes";
 
 /**
- * Stored sums of the top `limit` remotes and of the listed ones (JSON array). A remote may appear twice,
- * with the same sums.
+ * Stored sums of the top `limit` remotes and of the listed ones (JSON array), over the pieces of a SpanPlan
+ * (docs/history-storage.md "Picking the spans of a range"). A remote may appear twice, with the same sums.
  */
-const CANDIDATES_SQL = `
+function candidatesSql(plan: SpanPlan): string {
+  const slice = (table: string, column: string) =>
+    `SELECT remote_id, up_bytes, down_bytes FROM ${table} WHERE ${column} >= ? AND ${column} < ?`;
+  const parts = [
+    ...plan.months.map(() => slice("remote_months", "span_start")),
+    ...plan.days.map(() => slice("remote_days", "span_start")),
+    ...plan.fine.map(() => slice("remote_traffic", "bucket_start")),
+  ];
+  const rows = parts.length > 0 ? parts.join("\n  UNION ALL ") : "SELECT 0, 0, 0 WHERE 0";
+  return `
+WITH r(remote_id, up_bytes, down_bytes) AS (${rows}),
+s AS MATERIALIZED (
+  SELECT remote_id, sum(up_bytes) AS up, sum(down_bytes) AS down FROM r GROUP BY remote_id)
 SELECT * FROM (
-  SELECT remote_ip AS ip, sum(up_bytes) AS up, sum(down_bytes) AS down FROM remote_traffic
-  WHERE bucket_start >= ?1 AND bucket_start < ?2 AND remote_ip != ?3
-  GROUP BY remote_ip ORDER BY sum(up_bytes) + sum(down_bytes) DESC, remote_ip LIMIT ?4)
+  SELECT i.ip AS ip, s.up AS up, s.down AS down FROM s JOIN remote_ips i ON i.id = s.remote_id
+  WHERE s.remote_id != 0 ORDER BY s.up + s.down DESC, i.ip LIMIT ?)
 UNION ALL
-SELECT * FROM (
-  SELECT remote_ip AS ip, sum(up_bytes) AS up, sum(down_bytes) AS down FROM remote_traffic
-  WHERE bucket_start >= ?1 AND bucket_start < ?2 AND remote_ip IN (SELECT value FROM json_each(?5))
-  GROUP BY remote_ip)`;
+SELECT i.ip, s.up, s.down FROM s JOIN remote_ips i ON i.id = s.remote_id
+WHERE i.ip IN (SELECT value FROM json_each(?))`;
+}
 
 interface StoredRow {
   readonly ip: string;
@@ -54,6 +66,7 @@ interface StoredRow {
 }
 
 interface Plan {
+  readonly sql: string;
   readonly params: SQLInputValue[];
   readonly pending: readonly RemoteTraffic[];
   readonly limit: number;
@@ -62,7 +75,7 @@ interface Plan {
 /** Top remotes on this thread: for small spans such as today's (/metrics). */
 export function topRemotes(ledger: TrafficLedger, options: TopRemotesOptions): TopRemotes {
   const plan = planQuery(ledger, options);
-  const rows = ledger.store.read(WHAT, (db) => db.prepare(CANDIDATES_SQL).all(...plan.params));
+  const rows = ledger.store.read(WHAT, (db) => db.prepare(plan.sql).all(...plan.params));
   return merge(rows as unknown as StoredRow[], plan);
 }
 
@@ -75,7 +88,7 @@ export function topRemotesOffThread(ledger: TrafficLedger, options: TopRemotesOp
   return ledger.store.readPool.read(WHAT, () => {
     const plan = planQuery(ledger, options);
     return {
-      queries: [{ sql: CANDIDATES_SQL, params: plan.params }],
+      queries: [{ sql: plan.sql, params: plan.params }],
       answer: ([rows]) => merge(rows as unknown as StoredRow[], plan),
     };
   });
@@ -88,8 +101,12 @@ function planQuery(ledger: TrafficLedger, options: TopRemotesOptions): Plan {
     r.bucketStartSec >= fromSec && r.bucketStartSec < toSec
   );
   const pendingIps = new Set(pending.map((r) => r.remoteIp)).add(OTHER_REMOTE_IP);
+  const store = ledger.store;
+  const spans = planSpans(fromSec, toSec, store.timeZone, store.read(WHAT, (db) => sealedMonthsUntil(db)));
+  const ranges = [...spans.months, ...spans.days, ...spans.fine].flat();
   return {
-    params: [fromSec, toSec, OTHER_REMOTE_IP, options.limit, JSON.stringify([...pendingIps])],
+    sql: candidatesSql(spans),
+    params: [...ranges, options.limit, JSON.stringify([...pendingIps])],
     pending,
     limit: options.limit,
   };

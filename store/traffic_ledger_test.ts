@@ -16,8 +16,9 @@ Deno.test("TrafficLedger.flush() commits pending deltas once and queries include
   assert.deepEqual(storedTrafficSums(temp.store), [0, 0, 0, 0]);
 
   const result = await ledger.flush();
-  // traffic, remote, health, and the device row: a batch without devices counts as the "other" device.
-  assert.deepEqual(result, { isSaved: true, rowCount: 4, error: null });
+  // traffic, remote, health, the device row (a batch without devices counts as the "other" device) and
+  // that device's remainder row of remotes.
+  assert.deepEqual(result, { isSaved: true, rowCount: 5, error: null });
   assert.deepEqual(storedTrafficSums(temp.store), [105, 1050, 2, 2]);
   const device = temp.store.db.prepare("SELECT device_id, up_bytes, down_bytes FROM device_traffic").all();
   assert.deepEqual(device.map((r) => ({ ...r })), [{ device_id: 0, up_bytes: 105, down_bytes: 1050 }]);

@@ -1,0 +1,123 @@
+/**
+ * Sealing of the day and month history tables (docs/history-storage.md "Sealing"): once a span is over, per
+ * span and outer key only the K heaviest rows are kept and every other row is added into the `remote_id = 0`
+ * row of the same span and outer key, so the sums of every span and outer key are unchanged to the byte and
+ * the packet. Also the clean-up of `remote_ips` entries no row references any more.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { inTransaction, type Store } from "./db.ts";
+import { SpanCalendar } from "./history_spans.ts";
+
+/** A table sealed to its K heaviest rows per span and outer key. */
+export interface SealedTable {
+  readonly name: string;
+  /** Columns between the span and remote_id (device_id), or none. */
+  readonly outer: readonly string[];
+  /** Rows kept per span and outer key, besides the remainder. */
+  readonly keep: number;
+  readonly span: "day" | "month";
+}
+
+/** Every sealed table, with K chosen for the size budget of tests/bench/store_size_bench.ts. */
+export const SEALED_TABLES: readonly SealedTable[] = [
+  { name: "remote_days", outer: [], keep: 1000, span: "day" },
+  { name: "remote_months", outer: [], keep: 2000, span: "month" },
+  { name: "device_remote_days", outer: ["device_id"], keep: 25, span: "day" },
+  { name: "device_remote_months", outer: ["device_id"], keep: 100, span: "month" },
+];
+
+/** The store_meta key holding the first span of `table` not yet sealed. */
+export function sealMarkOf(table: string): string {
+  return `${table}_sealed_until`;
+}
+
+/** The first month span of remote_months not sealed yet (0 when none is). */
+export function sealedMonthsUntil(db: DatabaseSync, table = "remote_months"): number {
+  const row = db.prepare("SELECT value FROM store_meta WHERE key = ?").get(sealMarkOf(table)) as
+    | { value: number }
+    | undefined;
+  return row?.value ?? 0;
+}
+
+/**
+ * Seals the spans of `table` that ended before `nowSec` in `timeZone`, from its mark on, at most `maxSpans`
+ * of them, each in its own transaction with the mark. Returns rows folded and whether it reached the end.
+ */
+export function sealSpans(
+  store: Store,
+  table: SealedTable,
+  options: { readonly nowSec: number; readonly timeZone: string; readonly maxSpans: number },
+): { readonly rowsFolded: number; readonly isComplete: boolean } {
+  const db = store.db;
+  const calendar = new SpanCalendar(options.timeZone);
+  const limitSec = table.span === "day"
+    ? calendar.dayStartOf(options.nowSec)
+    : calendar.monthStartOf(options.nowSec);
+  const mark = sealMarkOf(table.name);
+  const fromSec =
+    (db.prepare("SELECT value FROM store_meta WHERE key = ?").get(mark) as { value: number } | undefined)
+      ?.value ?? -Infinity;
+  const spans = db.prepare(
+    `SELECT DISTINCT span_start AS s FROM ${table.name} WHERE span_start >= ? AND span_start < ?
+     ORDER BY span_start LIMIT ?`,
+  ).all(fromSec, limitSec, options.maxSpans + 1) as { s: number }[];
+  const setMark = db.prepare("INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)");
+  let rowsFolded = 0;
+  const isComplete = spans.length <= options.maxSpans;
+  for (const [i, { s }] of spans.slice(0, options.maxSpans).entries()) {
+    inTransaction(db, () => {
+      rowsFolded += sealSpan(db, table, s);
+      setMark.run(mark, spans[i + 1]?.s ?? limitSec);
+    });
+  }
+  if (spans.length === 0 && fromSec < limitSec) setMark.run(mark, limitSec);
+  return { rowsFolded, isComplete };
+}
+
+/** Folds the rows of span `spanStart` past the K heaviest per outer key into its remainder; returns rows removed. */
+export function sealSpan(db: DatabaseSync, table: SealedTable, spanStart: number): number {
+  const outer = table.outer.length > 0 ? table.outer[0] : "0";
+  const sums = ["up_bytes", "down_bytes", "up_packets", "down_packets"];
+  db.exec("CREATE TEMP TABLE IF NOT EXISTS fold_keys (o INTEGER NOT NULL, remote_id INTEGER NOT NULL)");
+  db.exec("DELETE FROM temp.fold_keys");
+  db.prepare(
+    `INSERT INTO temp.fold_keys (o, remote_id)
+     SELECT o, remote_id FROM (
+       SELECT ${outer} AS o, remote_id,
+         row_number() OVER (PARTITION BY ${outer} ORDER BY up_bytes + down_bytes DESC, remote_id) AS rank
+       FROM ${table.name} WHERE span_start = ? AND remote_id != 0)
+     WHERE rank > ?`,
+  ).run(spanStart, table.keep);
+  const outerKey = table.outer.length > 0 ? `${outer}, ` : "";
+  const join = table.outer.length > 0 ? `t.${outer} = f.o AND ` : "";
+  db.prepare(
+    `INSERT INTO ${table.name} (span_start, ${outerKey}remote_id, ${sums.join(", ")})
+     SELECT ?1, ${table.outer.length > 0 ? `t.${outer}, ` : ""}0, ${sums.map((c) => `sum(t.${c})`).join(", ")}
+     FROM ${table.name} t JOIN temp.fold_keys f ON ${join}t.remote_id = f.remote_id
+     WHERE t.span_start = ?1 ${table.outer.length > 0 ? `GROUP BY t.${outer}` : "HAVING count(*) > 0"}
+     ON CONFLICT DO UPDATE SET ${sums.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`,
+  ).run(spanStart);
+  const deleted = db.prepare(
+    `DELETE FROM ${table.name} WHERE span_start = ? AND remote_id != 0 AND (${outer}, remote_id) IN
+     (SELECT o, remote_id FROM temp.fold_keys)`,
+  ).run(spanStart).changes;
+  db.exec("DELETE FROM temp.fold_keys");
+  return Number(deleted);
+}
+
+/**
+ * Deletes the `remote_ips` entries (id 0 kept) that no history row references: last used before
+ * `fineFromSec`, before which every 15-minute row is already deleted, and in no day or month row. Returns
+ * the entries deleted.
+ */
+export function pruneRemoteIps(store: Store, fineFromSec: number): number {
+  return inTransaction(store.db, () =>
+    Number(
+      store.db.prepare(
+        `DELETE FROM remote_ips WHERE id != 0 AND last_used < ?
+         AND id NOT IN (SELECT remote_id FROM remote_days) AND id NOT IN (SELECT remote_id FROM remote_months)
+         AND id NOT IN (SELECT remote_id FROM device_remote_days)
+         AND id NOT IN (SELECT remote_id FROM device_remote_months)`,
+      ).run(fineFromSec).changes,
+    ));
+}
