@@ -2,6 +2,7 @@
  * The server name (SNI) of a TLS ClientHello, from a TCP segment or from QUIC CRYPTO data. The wire facts are
  * in docs/services-wire.md "TLS ClientHello".
  */
+import { byteString } from "./byte_string.ts";
 import { cleanHostName } from "./host_name.ts";
 
 /** RFC 8446 §5.1: ContentType handshake. */
@@ -18,8 +19,6 @@ const NAME_TYPE_HOST_NAME = 0;
 
 /** A host name with its trailing dot (cleanHostName refuses longer ones before any decoding is wasted). */
 const MAX_HOST_NAME_BYTES = 254;
-
-const LATIN1 = new TextDecoder("latin1");
 
 /**
  * TLS ClientHello SNI from the first TCP payload of a connection, or null.
@@ -76,7 +75,7 @@ function hostNameOf(bytes: Uint8Array, start: number, end: number): string | nul
     if (nameEnd > listEnd) return null;
     if (bytes[pos] === NAME_TYPE_HOST_NAME) {
       if (nameEnd - nameStart > MAX_HOST_NAME_BYTES) return null;
-      return cleanHostName(LATIN1.decode(bytes.subarray(nameStart, nameEnd)));
+      return cleanHostName(byteString(bytes, nameStart, nameEnd));
     }
     pos = nameEnd;
   }

@@ -6,7 +6,7 @@
 import { cleanHostName } from "./host_name.ts";
 import { nameEnd, readDnsName } from "./dns_name.ts";
 
-/** One address of an answer; `bytes` is a copy (4 or 16 bytes), never a view of the packet. */
+/** One address of an answer; `bytes` (4 or 16) are copied out of the packet, never a view of it. */
 export interface DnsAddress {
   readonly family: 4 | 6;
   readonly bytes: Uint8Array;
@@ -34,10 +34,13 @@ const KEY_IPV6HINT = 6;
 /** More CNAME steps than any resolver follows (BIND stops at 16): a longer chain is not followed further. */
 const MAX_CHAIN_NAMES = 17;
 
-/** An address record as read, before the chain decides whether its owner is the asked name. */
-interface OwnedAddress {
-  readonly owner: string;
-  readonly address: DnsAddress;
+/**
+ * The addresses as read, before the chain decides whether their owners are the asked name: each owner name,
+ * and per owner the address's offset in the message, its length (4 or 16) and its TTL.
+ */
+interface FoundAddresses {
+  readonly owners: string[];
+  readonly fields: number[];
 }
 
 /**
@@ -72,7 +75,7 @@ function readSections(dns: Uint8Array, answerCount: number): DnsAnswer | null {
   if (name === null) return null;
   const chain = [name];
   const aliases: string[] = []; // pairs: owner, target
-  const owned: OwnedAddress[] = [];
+  const found: FoundAddresses = { owners: [], fields: [] };
   let pos = nameEnd + 4; // QTYPE, QCLASS
   for (let i = 0; i < answerCount; i++) {
     const owner = readDnsName(dns, pos);
@@ -87,20 +90,49 @@ function readSections(dns: Uint8Array, answerCount: number): DnsAnswer | null {
     // RFC 2181 §8: a TTL with the top bit set is read as zero.
     const ttlSec = dns[at + 4] >= 0x80 ? 0 : ((dns[at + 4] << 24) | (dns[at + 5] << 16) | (dns[at + 6] << 8) |
       dns[at + 7]);
-    if (type === TYPE_A && rdEnd - rdStart === 4) {
-      owned.push({ owner, address: { family: 4, bytes: dns.slice(rdStart, rdEnd), ttlSec } });
-    } else if (type === TYPE_AAAA && rdEnd - rdStart === 16) {
-      owned.push({ owner, address: { family: 6, bytes: dns.slice(rdStart, rdEnd), ttlSec } });
+    if ((type === TYPE_A && rdEnd - rdStart === 4) || (type === TYPE_AAAA && rdEnd - rdStart === 16)) {
+      found.owners.push(owner);
+      found.fields.push(rdStart, rdEnd - rdStart, ttlSec);
     } else if (type === TYPE_CNAME) {
       const target = readDnsName(dns, rdStart);
       if (target !== null && nameEnd === rdEnd) aliases.push(owner, target);
     } else if (type === TYPE_HTTPS || type === TYPE_SVCB) {
-      readServiceHints(dns, rdStart, rdEnd, owner, ttlSec, owned);
+      readServiceHints(dns, rdStart, rdEnd, owner, ttlSec, found);
     }
   }
   followAliases(chain, aliases);
-  const addresses = owned.filter((o) => chain.includes(o.owner)).map((o) => o.address);
+  const addresses = copyAddresses(dns, chain, found);
   return addresses.length === 0 ? null : { name, addresses };
+}
+
+/**
+ * The found addresses whose owner is on `chain`, copied out of the message (the capture ring reuses it) into
+ * one buffer: one typed-array allocation per answer instead of one per address, which costs more than the
+ * rest of the parse.
+ */
+function copyAddresses(dns: Uint8Array, chain: readonly string[], found: FoundAddresses): DnsAddress[] {
+  const { owners, fields } = found;
+  let totalBytes = 0;
+  for (let i = 0; i < owners.length; i++) {
+    if (chain.includes(owners[i])) totalBytes += fields[3 * i + 1];
+  }
+  const addresses: DnsAddress[] = [];
+  if (totalBytes === 0) return addresses;
+  const copy = new Uint8Array(totalBytes);
+  let at = 0;
+  for (let i = 0; i < owners.length; i++) {
+    if (!chain.includes(owners[i])) continue;
+    const from = fields[3 * i];
+    const length = fields[3 * i + 1];
+    for (let j = 0; j < length; j++) copy[at + j] = dns[from + j];
+    addresses.push({
+      family: length === 4 ? 4 : 6,
+      bytes: copy.subarray(at, at + length),
+      ttlSec: fields[3 * i + 2],
+    });
+    at += length;
+  }
+  return addresses;
 }
 
 /** Adds to `chain` every name its names are aliases of (RFC 1034 §3.6.2), in any record order. */
@@ -127,7 +159,7 @@ function readServiceHints(
   rdEnd: number,
   owner: string,
   ttlSec: number,
-  owned: OwnedAddress[],
+  found: FoundAddresses,
 ): void {
   if (rdEnd - rdStart < 3 || (dns[rdStart] | dns[rdStart + 1]) === 0) return;
   // A view that ends with the RDATA keeps the TargetName inside its record.
@@ -142,8 +174,8 @@ function readServiceHints(
     const step = key === KEY_IPV4HINT ? 4 : key === KEY_IPV6HINT ? 16 : 0;
     if (step !== 0 && (valueEnd - valueStart) % step === 0) {
       for (let at = valueStart; at < valueEnd; at += step) {
-        const bytes = dns.slice(at, at + step);
-        owned.push({ owner, address: { family: step === 4 ? 4 : 6, bytes, ttlSec } });
+        found.owners.push(owner);
+        found.fields.push(at, step, ttlSec);
       }
     }
     pos = valueEnd;

@@ -2,6 +2,7 @@
  * Reads one domain name from a DNS message (RFC 1035 §3.1, §4.1.4), treating the message as hostile: see
  * docs/services-wire.md "DNS names".
  */
+import { byteString } from "./byte_string.ts";
 
 /** RFC 1035 §3.1: a name is at most 255 octets on the wire, length octets and the final zero included. */
 const MAX_NAME_OCTETS = 255;
@@ -10,9 +11,6 @@ const POINTER_BITS = 0xc0;
 /** RFC 1035 §3.1: label lengths are 0..63; 0x40 and 0x80 were extended label types, never deployed
  *  (RFC 6891 §5), so they end the read like any other corruption. */
 const MAX_LABEL_OCTETS = 63;
-
-/** Usable names are printable ASCII, so any ASCII-compatible decoder reads them exactly. */
-const ASCII = new TextDecoder("latin1");
 
 /** One scratch buffer for the name's characters: names are read one at a time, synchronously. */
 const nameChars = new Uint8Array(MAX_NAME_OCTETS);
@@ -67,5 +65,5 @@ export function readDnsName(message: Uint8Array, offset: number): string | null 
   }
   nameEnd = resumeAt >= 0 ? resumeAt : pos + 1;
   if (!isUsable) return null;
-  return charCount === 0 ? "" : ASCII.decode(nameChars.subarray(0, charCount));
+  return charCount === 0 ? "" : byteString(nameChars, 0, charCount);
 }

@@ -1,6 +1,7 @@
 /**
  * The Host header of an HTTP/1.x request. The wire facts are in docs/services-wire.md "HTTP/1.x".
  */
+import { byteString } from "./byte_string.ts";
 import { cleanHostName } from "./host_name.ts";
 
 /** The longest request method worth reading: the registered ones have at most 7 letters (RFC 9110 §9). */
@@ -12,8 +13,6 @@ const LF = 0x0a;
 const HOST = [0x68, 0x6f, 0x73, 0x74, 0x3a]; // "host:"
 /** A host with a port and some white space around it; anything longer is no host name. */
 const MAX_VALUE_BYTES = 300;
-
-const LATIN1 = new TextDecoder("latin1");
 
 /**
  * Host header of an HTTP/1.x request starting at payload[0], or null (not a request, no Host within these
@@ -63,5 +62,5 @@ function hostOfValue(payload: Uint8Array, start: number, lineEnd: number): strin
   if (end - start > MAX_VALUE_BYTES || payload[start] === 0x5b) return null; // "[": an IPv6 literal
   const colon = payload.indexOf(0x3a, start);
   if (colon >= 0 && colon < end) end = colon;
-  return cleanHostName(LATIN1.decode(payload.subarray(start, end)));
+  return cleanHostName(byteString(payload, start, end));
 }
