@@ -71,6 +71,10 @@ export interface Config {
   readonly metricsTopN: number;
   /** DHCP_LEASES: dnsmasq or ISC dhcpd lease files that name devices (absolute paths; may not exist yet). */
   readonly dhcpLeasePaths: readonly string[];
+  /** SERVICE_NAMES (issue 15): name remote ends from DNS, SNI and HTTP Host; off reads nothing past 128 bytes. */
+  readonly serviceNames: boolean;
+  /** SERVICE_RETENTION_DAYS: days full host names are kept before only the registrable domain remains. */
+  readonly serviceRetentionDays: number;
   /** PLAN=: plans of a headless install (read-only in the API; docs/plans.md). */
   readonly plans: readonly PlanSpec[];
   /** The configured alert channels (ALERT_*); empty: alerts are only logged. Holds secrets: never log it. */
@@ -176,6 +180,17 @@ const CONFIG_VARS: readonly VarSpec[] = [
   { name: "AUTH_PASSWORD_HASH", fallback: "", help: "like AUTH_PASSWORD, as sha256:<hex>" },
   { name: "API_TOKEN", fallback: "", help: "Bearer token for scripts when auth is on" },
   { name: "METRICS_TOP_N", fallback: "20", help: "remote IPs exposed as series on /metrics (0..1000)" },
+  {
+    name: "SERVICE_NAMES",
+    fallback: "on",
+    help:
+      "on: name traffic per service from DNS answers, TLS/QUIC SNI and HTTP Host; off: read 128 bytes only",
+  },
+  {
+    name: "SERVICE_RETENTION_DAYS",
+    fallback: "90",
+    help: "days full host names are kept, then rolled up into their registrable domain (1..36500)",
+  },
   {
     name: "DHCP_LEASES",
     flag: "dhcp-leases",
@@ -336,6 +351,11 @@ export function loadConfig(
       ),
     );
   }
+  const onOff = (name: string): boolean => {
+    const text = raw(name).trim().toLowerCase();
+    if (text !== "on" && text !== "off") errors.push(new ConfigError(name, text, "on or off"));
+    return text !== "off";
+  };
   const stateDir = env.STATE_DIRECTORY?.split(":")[0];
   const config: Config = {
     iface: raw("MONITOR_IFACE").trim() || null,
@@ -362,6 +382,8 @@ export function loadConfig(
       apiToken: raw("API_TOKEN").trim() || null,
     },
     metricsTopN: int("METRICS_TOP_N", 0, 1000),
+    serviceNames: onOff("SERVICE_NAMES"),
+    serviceRetentionDays: int("SERVICE_RETENTION_DAYS", 1, 36500),
     dhcpLeasePaths,
     plans,
     alertChannels,
@@ -407,7 +429,7 @@ function planList(text: string, zone: string, nowSec: number, errors: ConfigErro
     return parsePlanList(text, localDate(nowSec, zone));
   } catch (e) {
     if (!(e instanceof PlanFieldError)) throw e;
-    errors.push(new ConfigError(`PLAN ${e.field}`, e.value, e.message.replace(/^.*?, expected /, "")));
+    errors.push(new ConfigError(`PLAN ${e.field}`, e.value, e.allowed));
     return [];
   }
 }

@@ -14,9 +14,9 @@ import { type Store, StoreError, TrafficLedger } from "./store/mod.ts";
 /** Runs the import of `options.path` into `store`; returns the process exit code (0, or 1 with a message). */
 export async function runImport(
   store: Store,
-  options: Omit<PcapImportOptions, "onProgress">,
+  options: Omit<PcapImportOptions, "onProgress"> & { readonly timeZone: string },
 ): Promise<number> {
-  const ledger = new TrafficLedger(store);
+  const ledger = new TrafficLedger(store, { timeZone: options.timeZone });
   const isTerminal = Deno.stderr.isTerminal();
   const encoder = new TextEncoder();
   let summary;

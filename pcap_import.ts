@@ -57,6 +57,8 @@ export interface PcapImportOptions {
   readonly path: string;
   readonly localIps: readonly string[];
   readonly excludeIpv6Prefixes: readonly string[];
+  /** SERVICE_NAMES: name remote ends and count per service; default false. */
+  readonly countsServices?: boolean;
   /** Called at most a few times a second while reading, and once at the end. */
   readonly onProgress?: (progress: ImportProgress) => void;
 }
@@ -94,6 +96,7 @@ export async function importPcap(ledger: TrafficLedger, options: PcapImportOptio
   if (earlier?.isComplete) throw new AlreadyImportedError(path, earlier);
   const pipeline = new TrafficPipeline({
     localAddresses: resolveLocalAddresses(options.localIps, options.excludeIpv6Prefixes),
+    countsServices: options.countsServices,
   });
   const skipFrames = earlier?.frames ?? 0;
   let savedFrames: number | null = earlier === null ? null : earlier.frames;

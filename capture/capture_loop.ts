@@ -101,10 +101,16 @@ export class CaptureLoop {
   #lastBatchSec: number | null = null;
   #lastPostedStatus = "";
 
+  /** See TrafficPipeline.pendingNameWork. */
+  get pendingNameWork(): number {
+    return this.#pipeline.pendingNameWork;
+  }
+
   constructor(options: CaptureWorkerOptions, ports: CaptureLoopPorts) {
     this.#options = options;
     this.#ports = ports;
     this.#pipeline = new TrafficPipeline({
+      countsServices: options.countsServices,
       rateWindow: options.rateBuffer === null ? undefined : RateWindow.over(options.rateBuffer),
     });
     const log = (line: string) => ports.post({ kind: "log", line });

@@ -3,7 +3,8 @@
  * and clock. The main thread posts { kind: "start" } once with a shared control block (worker_messages.ts
  * ControlCell): it sets STOP to stop and counts REPORT_REQUEST up to ask for a report now. The loop is
  * synchronous: it never needs its own event loop, because it only sends messages and reads the flag between
- * passes, so no CPU goes to timers or message dispatch.
+ * passes, so no CPU goes to timers or message dispatch; only while QUIC Initials are being decrypted
+ * (SERVICE_NAMES) does it yield to the event loop after a pass, so that their names arrive.
  * It ends with { kind: "stopped" } after the last report.
  */
 import { ifNameToIndex, readAvailable } from "../ffi/mod.ts";
@@ -36,7 +37,7 @@ const scope = self as unknown as {
   close(): void;
 };
 
-scope.onmessage = (e) => {
+scope.onmessage = async (e) => {
   const message = e.data;
   scope.onmessage = null;
   const control = new Int32Array(message.control);
@@ -69,6 +70,8 @@ scope.onmessage = (e) => {
     }
     // Without a ring to poll, sleep on the stop cell: stop() and catchUp() wake it with Atomics.notify.
     if (idleMs > 0) Atomics.wait(control, ControlCell.STOP, 0, idleMs);
+    // QUIC Initials are decrypted with WebCrypto, whose results arrive only through the event loop.
+    if (loop.pendingNameWork > 0) await new Promise((resolve) => setTimeout(resolve, 0));
   }
   loop.finish();
   scope.postMessage({ kind: "stopped" });

@@ -34,6 +34,8 @@ export interface LiveCaptureOptions {
    * seconds at least RATE_LAG_SEC old: those are complete).
    */
   readonly rateWindow?: RateWindow;
+  /** SERVICE_NAMES: name remote ends and count per service; default false. */
+  readonly countsServices?: boolean;
 }
 
 /** Longest wait for the Worker's last report on stop() before it is terminated. */
@@ -130,6 +132,7 @@ export class LiveCapture {
         excludeIpv6Prefixes: this.#options.excludeIpv6Prefixes,
         rateBuffer,
         wakeFd: this.#wakeFd,
+        countsServices: this.#options.countsServices ?? false,
       },
       control: this.#control.buffer as SharedArrayBuffer,
     };

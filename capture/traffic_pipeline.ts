@@ -136,6 +136,14 @@ export class TrafficPipeline {
     return this.#devices?.size ?? 0;
   }
 
+  /**
+   * QUIC Initials being decrypted (WebCrypto): a synchronous caller (the capture Worker's loop) must let its
+   * event loop run while this is above 0, or their names never arrive.
+   */
+  get pendingNameWork(): number {
+    return this.#services?.quicInFlight ?? 0;
+  }
+
   /** The addresses and prefixes in use (for /api/debug/local_ips). */
   localAddresses(): LocalAddresses {
     return this.#local;

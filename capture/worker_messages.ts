@@ -23,6 +23,8 @@ export interface CaptureWorkerOptions {
    * once; the worker reads it empty after every poll.
    */
   readonly wakeFd: number;
+  /** SERVICE_NAMES: name remote ends and count per service (TrafficPipeline countsServices). */
+  readonly countsServices: boolean;
 }
 
 /** Int32 cells of the shared control block (`ToWorker.control`). */
