@@ -22,11 +22,20 @@ export interface ServedApp extends AsyncDisposable {
  */
 export function remoteRows(rows: number): (store: Store) => void {
   return (store) => {
-    store.db.prepare(
-      `INSERT INTO remote_traffic (bucket_start, remote_ip, up_bytes, down_bytes, up_packets, down_packets)
-       WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
-       SELECT (i / 1000) * 900, '2001:db8::' || printf('%x', i % 1000), i % 977, i % 613, 1, 1 FROM n`,
-    ).run(rows);
+    // The remote_ips dictionary (ids 1..1000), then 15-minute rows and their UTC day rows (store/history_migrations.ts).
+    store.db.exec(
+      `INSERT INTO remote_ips (id, ip, last_used)
+       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+       SELECT i, '2001:db8::' || printf('%x', i - 1), 0 FROM n`,
+    );
+    for (const [table, span] of [["remote_traffic", 900], ["remote_days", 86_400]]) {
+      store.db.prepare(
+        `INSERT INTO ${table} SELECT * FROM (
+         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
+         SELECT ((i / 1000) * 900 / ${span}) * ${span} AS s, i % 1000 + 1 AS id, sum(i % 977), sum(i % 613),
+           count(*), count(*) FROM n GROUP BY s, id) WHERE true`,
+      ).run(rows);
+    }
   };
 }
 

@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { openStore, schemaVersion } from "./db.ts";
+import { MIGRATIONS } from "./migrations.ts";
+import { tempStore, utcSec } from "./_testing.ts";
+
+const ZONE = "Asia/Kolkata";
+const START = utcSec("2024-10-30T12:00:00Z");
+
+/** The v4 history of 3 days: text-keyed remote rows (and `other`), plus device rows from v4 on. */
+function fillOld(db: import("node:sqlite").DatabaseSync, version: number): void {
+  const remote = db.prepare(
+    "INSERT INTO remote_traffic (bucket_start, remote_ip, up_bytes, down_bytes, up_packets, down_packets) VALUES (?, ?, ?, ?, 1, 2)",
+  );
+  for (let i = 0; i < 3 * 96; i++) {
+    const sec = START + i * 900;
+    for (const ip of ["198.51.100.1", `2001:db8::${i % 7}`, "other"]) {
+      remote.run(sec, ip, i + 1, 2 * i + ip.length);
+    }
+  }
+  const traffic = db.prepare(
+    "INSERT INTO traffic (bucket_start, family, up_bytes, down_bytes, up_packets, down_packets) VALUES (?, 4, ?, ?, 3, 3)",
+  );
+  for (let i = 0; i < 3 * 96; i++) traffic.run(START + i * 900, 10 * i, 20 * i);
+  if (version < 4) return;
+  db.exec("INSERT INTO devices (id, key, mac) VALUES (5, '02:00:5e:00:00:05', '02:00:5e:00:00:05')");
+  const device = db.prepare(
+    "INSERT INTO device_traffic (bucket_start, device_id, up_bytes, down_bytes, up_packets, down_packets) VALUES (?, ?, ?, ?, 1, 1)",
+  );
+  for (let i = 0; i < 3 * 96; i += 5) device.run(START + i * 900, 5, i, 3 * i);
+}
+
+function rows(db: import("node:sqlite").DatabaseSync, sql: string): unknown[] {
+  return db.prepare(sql).all().map((r) => ({ ...r }));
+}
+
+Deno.test("migration v5 moves every earlier schema's remote and device rows exactly into compact keys and spans", async () => {
+  for (let version = 1; version <= 4; version++) {
+    await using old = tempStore({ migrations: MIGRATIONS.slice(0, version), timeZone: ZONE });
+    fillOld(old.store.db, version);
+    const remotesBefore = rows(
+      old.store.db,
+      "SELECT bucket_start, remote_ip, up_bytes, down_bytes, up_packets, down_packets FROM remote_traffic ORDER BY 1, 2",
+    );
+    old.store.close();
+    using store = openStore(old.path, { log: () => {}, timeZone: ZONE });
+    assert.equal(schemaVersion(store.db), MIGRATIONS.length, `from version ${version}`);
+    const db = store.db;
+    assert.deepEqual(
+      rows(
+        db,
+        `SELECT bucket_start, ip AS remote_ip, up_bytes, down_bytes, up_packets, down_packets
+         FROM remote_traffic JOIN remote_ips ON id = remote_id ORDER BY 1, 2`,
+      ),
+      remotesBefore,
+      `15-minute rows from version ${version}`,
+    );
+    // Day and month rows equal the 15-minute rows summed per local day and month of ZONE.
+    const dayOf = (sec: number) =>
+      Temporal.Instant.fromEpochMilliseconds(sec * 1000).toZonedDateTimeISO(ZONE).startOfDay()
+        .epochMilliseconds /
+      1000;
+    const expectedDays = new Map<string, number>();
+    for (const r of remotesBefore as { bucket_start: number; remote_ip: string; up_bytes: number }[]) {
+      const key = `${dayOf(r.bucket_start)} ${r.remote_ip}`;
+      expectedDays.set(key, (expectedDays.get(key) ?? 0) + r.up_bytes);
+    }
+    const days = rows(
+      db,
+      "SELECT span_start, ip, up_bytes FROM remote_days JOIN remote_ips ON id = remote_id",
+    ) as {
+      span_start: number;
+      ip: string;
+      up_bytes: number;
+    }[];
+    assert.deepEqual(new Map(days.map((d) => [`${d.span_start} ${d.ip}`, d.up_bytes])), expectedDays);
+    assert.equal(days.filter((d) => d.ip === "other").length, 4, "id 0 is other, one row per local day");
+    const months = rows(db, "SELECT sum(up_bytes) AS up, sum(down_bytes) AS down FROM remote_months");
+    assert.deepEqual(
+      months,
+      rows(db, "SELECT sum(up_bytes) AS up, sum(down_bytes) AS down FROM remote_traffic"),
+    );
+    // Per local day and device, the device's remotes (all remainder before v5) equal its device_traffic.
+    const deviceDays = rows(
+      db,
+      "SELECT span_start, device_id, remote_id, up_bytes, down_bytes FROM device_remote_days ORDER BY 1, 2",
+    ) as { span_start: number; device_id: number; remote_id: number; up_bytes: number; down_bytes: number }[];
+    const truth = new Map<string, [number, number]>();
+    for (
+      const d of rows(db, "SELECT bucket_start, device_id, up_bytes, down_bytes FROM device_traffic") as {
+        bucket_start: number;
+        device_id: number;
+        up_bytes: number;
+        down_bytes: number;
+      }[]
+    ) {
+      const key = `${dayOf(d.bucket_start)} ${d.device_id}`;
+      const [u, w] = truth.get(key) ?? [0, 0];
+      truth.set(key, [u + d.up_bytes, w + d.down_bytes]);
+    }
+    assert.ok(deviceDays.every((d) => d.remote_id === 0));
+    assert.deepEqual(
+      new Map(deviceDays.map((d) => [`${d.span_start} ${d.device_id}`, [d.up_bytes, d.down_bytes]])),
+      truth,
+      `device remainders from version ${version}`,
+    );
+    assert.ok(truth.size >= 4, `${truth.size} device days`);
+  }
+});
