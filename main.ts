@@ -28,7 +28,7 @@ import {
   exposureWarning,
   serveWithHeaderTimeout,
 } from "./web/api/mod.ts";
-import { runImport } from "./import_command.ts";
+import { runImport, runSentinelImport } from "./import_command.ts";
 import { runHealthcheck } from "./packaging/mod.ts";
 
 const VERSION = denoJson.version;
@@ -76,6 +76,9 @@ async function main(args: readonly string[]): Promise<number> {
     return 1;
   }
   try {
+    if (config.sentinelPath !== null) {
+      return await runSentinelImport(store, { path: config.sentinelPath, timeZone: config.timeZone });
+    }
     return config.pcapPath !== null
       ? await runImport(store, {
         path: config.pcapPath,
@@ -130,6 +133,7 @@ async function serve(config: Config, store: Store): Promise<number> {
     realtime: rateWindow,
     captureStatus: () => capture.status(),
     catchUpCapture: () => capture.catchUp(),
+    serviceNames: config.serviceNames,
     localAddresses: () => capture.localAddresses(),
     clash,
     auth,

@@ -19,10 +19,12 @@ import type {
 } from "../api_types.ts";
 import type { FileNameLookup } from "./device_json.ts";
 import { deviceRoutes } from "./device_routes.ts";
+import { serviceRoutes } from "./service_routes.ts";
 import { errorResponse } from "./error_response.ts";
 import { METRICS_CONTENT_TYPE, type MetricsSnapshot, renderMetrics } from "./metrics.ts";
 import { clashStatusJson } from "./monitoring_json.ts";
 import { monitoringRoutes } from "./monitoring_routes.ts";
+import { type PlanDeps, planRoutes } from "./plan_routes.ts";
 import { hostGuard, type HostPolicy, noSniff } from "./request_guard.ts";
 import { staticRoutes } from "./static_routes.ts";
 import { type RealtimeSource, trafficRoutes } from "./traffic_routes.ts";
@@ -41,6 +43,8 @@ export interface AppDeps {
    * before every answer built from them (the capture hands its counts over when asked, see live_capture.ts).
    */
   readonly catchUpCapture: () => Promise<unknown>;
+  /** SERVICE_NAMES (issue 15); default on. */
+  readonly serviceNames?: boolean;
   readonly localAddresses: () => LocalAddresses;
   /** The proxy-client part; without CLASH_API_URL the monitor's status says `not_configured`. */
   readonly clash: { readonly monitor: ClashMonitor; readonly ledger: ClashLedger };
@@ -50,6 +54,8 @@ export interface AppDeps {
   readonly metrics: () => MetricsSnapshot;
   /** Device names from DHCP leases, /etc/ethers and /etc/hosts; absent, devices have only users' names. */
   readonly fileNames?: FileNameLookup;
+  /** Plans, their alert outbox and the configured channel kinds (issue 16); absent, no /api/plans routes. */
+  readonly plans?: PlanDeps;
 }
 
 /** Builds the Hono app; `app.fetch` is the server's handler. */
@@ -82,6 +88,8 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route("/", trafficRoutes(deps));
   app.route("/", deviceRoutes(deps));
+  app.route("/", serviceRoutes(deps));
+  if (deps.plans !== undefined) app.route("/", planRoutes({ ...deps, plans: deps.plans }));
   app.route("/", monitoringRoutes({ ...deps, monitor: deps.clash.monitor, clashLedger: deps.clash.ledger }));
   app.route("/", staticRoutes());
   app.notFound((c) => c.json<ErrorJson>({ error: `No route for "${c.req.method} ${c.req.path}"` }, 404));

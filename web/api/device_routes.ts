@@ -16,6 +16,7 @@ import {
   localDateStartSec,
   localPeriods,
   OTHER_DEVICE_ID,
+  servicesOfSpan,
   setDeviceName,
   trafficByPeriod,
   type TrafficLedger,
@@ -23,6 +24,7 @@ import {
 import type { DeviceDetailJson, DeviceNameJson, DevicesJson } from "../api_types.ts";
 import { devicesCsv, deviceUsageJson, type FileNameLookup } from "./device_json.ts";
 import { nameBodyLimit, parseNameBody } from "./name_body.ts";
+import { HOSTS_PER_SERVICE, servicesJson } from "./service_json.ts";
 import { BadParamError, checkDateRange, parseChoice, parseDate, parseGranularity } from "./params.ts";
 import { amountJson, pointJson, sumPeriods } from "./traffic_json.ts";
 
@@ -35,6 +37,8 @@ export interface DeviceRoutesDeps {
   readonly nowSec: () => number;
   /** Names from DHCP leases, /etc/ethers and /etc/hosts (main.ts); absent, devices have only users' names. */
   readonly fileNames?: FileNameLookup;
+  /** SERVICE_NAMES (issue 15); default on. */
+  readonly serviceNames?: boolean;
 }
 
 const DEVICE_ID_REGEXP = /^\d{1,9}$/;
@@ -94,6 +98,16 @@ export function deviceRoutes(deps: DeviceRoutesDeps): Hono {
         first_seen: i.firstSeenSec,
         last_seen: i.lastSeenSec,
       })),
+      services: servicesJson(
+        servicesOfSpan(ledger, {
+          fromSec,
+          toSec,
+          deviceId: device.id,
+          limit: 20,
+          hostLimit: HOSTS_PER_SERVICE,
+        }),
+        deps.serviceNames ?? true,
+      ),
     });
   });
 

@@ -5,13 +5,16 @@
  */
 import { Hono } from "hono";
 import { RATE_LAG_SEC, RATE_WINDOW_SEC, type RateSample } from "../../capture/mod.ts";
+import { displayHostName } from "../../sniff/mod.ts";
 import {
   addDays,
   type DeviceFilter,
   type Granularity,
+  hostnamesOf,
   localDateOf,
   localPeriods,
   monthStartDate,
+  type PlanBook,
   topRemotesOffThread,
   trafficByPeriod,
   trafficDateRange,
@@ -31,6 +34,7 @@ import type {
 } from "../api_types.ts";
 import { formatBytes } from "../format_bytes.ts";
 import {
+  BadParamError,
   checkDateRange,
   checkSpan,
   parseChoice,
@@ -42,6 +46,7 @@ import {
 import { safeHeaderValue } from "./request_guard.ts";
 import { amountJson, pointJson, seriesCsv, sumPeriods } from "./traffic_json.ts";
 import { knownDevice } from "./device_routes.ts";
+import { planQuerySpan } from "./plan_routes.ts";
 
 /** Source of the live one-second samples: capture's RateWindow, which the capture Worker writes. */
 export interface RealtimeSource {
@@ -57,6 +62,8 @@ export interface TrafficRoutesDeps {
   /** Current UTC seconds (a seam for tests). */
   readonly nowSec: () => number;
   readonly realtime: RealtimeSource;
+  /** Plans, for /api/query?period=current|previous&plan=ID (issue 16); absent, `period` is refused. */
+  readonly plans?: { readonly book: PlanBook };
 }
 
 /** Most remote addresses /api/top_ips returns. */
@@ -70,6 +77,11 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
   const today = () => localDateOf(nowSec(), timeZone);
   const series = (start: string, end: string, granularity: Granularity, device: DeviceFilter | null = null) =>
     trafficByPeriod(ledger, localPeriods(start, end, granularity, timeZone), device);
+  const planQuerySpanOf = (period: string | undefined, plan: string | undefined) => {
+    if (period === undefined || period === "") return null;
+    if (deps.plans === undefined) throw new BadParamError("period", period, "no period: no plans are set up");
+    return planQuerySpan(deps.plans.book, { period, plan, nowSec: nowSec(), timeZone });
+  };
   const app = new Hono();
 
   app.get("/api/summary", (c) => {
@@ -83,12 +95,15 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
 
   app.get("/api/query", (c) => {
     const granularity = parseGranularity(c.req.query("granularity"));
-    const end = parseDate(c.req.query("end"), "end", today());
-    const start = parseDate(c.req.query("start"), "start", end);
+    // period=current|previous&plan=ID: a plan's billing period in place of start and end (issue 16).
+    const planSpan = planQuerySpanOf(c.req.query("period"), c.req.query("plan"));
+    const end = planSpan?.end ?? parseDate(c.req.query("end"), "end", today());
+    const start = planSpan?.start ?? parseDate(c.req.query("start"), "start", end);
     const format = parseChoice(c.req.query("format"), "format", ["json", "csv"], "json");
     checkDateRange(start, end, granularity);
-    // device=ID: the same series, of that device only (issue 14).
-    const deviceParam = c.req.query("device");
+    // device=ID: the same series, of that device only (issue 14); a plan of one device counts only it.
+    const deviceParam = c.req.query("device") ||
+      (planSpan?.deviceId == null ? undefined : String(planSpan.deviceId));
     const device = deviceParam ? knownDevice(ledger, deviceParam, "device") : null;
     const periods = series(start, end, granularity, device && { id: device.id!, key: device.key });
     if (format === "csv") {
@@ -144,14 +159,25 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
       toSec: toSec ?? undefined,
       limit,
     });
+    // Day rows of host names that overlap the span (a 25-hour DST day included).
+    const hostnames = hostnamesOf(
+      ledger,
+      top.remotes.map((r) => r.remoteIp),
+      (fromSec ?? 0) - 25 * 3600 + 1,
+      toSec ?? Number.MAX_SAFE_INTEGER,
+    );
     return c.json<TopIpsJson>({
-      top_ips: top.remotes.map((r) => ({
-        ip: r.remoteIp,
-        bytes: r.upBytes + r.downBytes,
-        bytes_fmt: formatBytes(r.upBytes + r.downBytes),
-        up_bytes: r.upBytes,
-        down_bytes: r.downBytes,
-      })),
+      top_ips: top.remotes.map((r) => {
+        const hostname = hostnames.get(r.remoteIp);
+        return {
+          ip: r.remoteIp,
+          bytes: r.upBytes + r.downBytes,
+          bytes_fmt: formatBytes(r.upBytes + r.downBytes),
+          up_bytes: r.upBytes,
+          down_bytes: r.downBytes,
+          ...(hostname === undefined ? {} : { hostname: displayHostName(hostname) }),
+        };
+      }),
       other_bytes: top.other.upBytes + top.other.downBytes,
     });
   });
