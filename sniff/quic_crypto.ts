@@ -3,6 +3,7 @@
  * (RFC 9001 §5.2, RFC 9369 §3.3), the header protection mask (RFC 9001 §5.4.3) and AEAD opening
  * (RFC 9001 §5.3). The wire facts are in docs/services-wire.md "QUIC Initial".
  */
+import { byteString } from "./byte_string.ts";
 
 /** The Version field of QUIC version 1 (RFC 9000 §15) and version 2 (RFC 9369 §3.1). */
 export const QUIC_V1 = 0x00000001;
@@ -91,14 +92,50 @@ async function expandOneBlock(prk: CryptoKey, info: Uint8Array): Promise<Uint8Ar
   return block.subarray(0, (info[0] << 8) | info[1]);
 }
 
+/** A client's Initial keys imported into WebCrypto, ready for header protection and AEAD. */
+export interface InitialCipher {
+  readonly hpKey: CryptoKey;
+  readonly aeadKey: CryptoKey;
+  readonly iv: Uint8Array;
+}
+
+/**
+ * Ciphers of the latest connections, by version and DCID. A client sends more than one Initial with the same
+ * DCID (a ClientHello with a post-quantum key share fills two; lost ones are sent again), and the derivation
+ * and imports are most of the WebCrypto calls of a packet. Oldest out first.
+ */
+const CIPHER_CACHE_ENTRIES = 64;
+const cipherCache = new Map<string, Promise<InitialCipher | null>>();
+
+/** The cipher of the client's Initials for `dcid` under `version` (null for another version), cached. */
+export function initialCipher(dcid: Uint8Array, version: number): Promise<InitialCipher | null> {
+  const id = `${version} ${byteString(dcid, 0, dcid.length)}`;
+  let cipher = cipherCache.get(id);
+  if (cipher === undefined) {
+    if (cipherCache.size >= CIPHER_CACHE_ENTRIES) cipherCache.delete(cipherCache.keys().next().value!);
+    cipher = importCipher(dcid.slice(), version);
+    cipherCache.set(id, cipher);
+  }
+  return cipher;
+}
+
+async function importCipher(dcid: Uint8Array, version: number): Promise<InitialCipher | null> {
+  const keys = await clientInitialKeys(dcid, version);
+  if (keys === null) return null;
+  const [hpKey, aeadKey] = await Promise.all([
+    subtle.importKey("raw", keys.hp as BufferSource, "AES-CBC", false, ["encrypt"]),
+    subtle.importKey("raw", keys.key as BufferSource, "AES-GCM", false, ["decrypt"]),
+  ]);
+  return { hpKey, aeadKey, iv: keys.iv };
+}
+
 /**
  * AES-128-ECB of the 16-byte `sample` under the header protection key (RFC 9001 §5.4.3). WebCrypto has no
  * ECB; CBC with a zero IV encrypts the first block exactly as ECB does (the padding block that follows is
  * dropped).
  */
-export async function headerProtectionMask(hp: Uint8Array, sample: Uint8Array): Promise<Uint8Array> {
-  const aesKey = await subtle.importKey("raw", hp as BufferSource, "AES-CBC", false, ["encrypt"]);
-  const out = await subtle.encrypt({ name: "AES-CBC", iv: ZERO_IV }, aesKey, sample as BufferSource);
+export async function headerProtectionMask(hpKey: CryptoKey, sample: Uint8Array): Promise<Uint8Array> {
+  const out = await subtle.encrypt({ name: "AES-CBC", iv: ZERO_IV }, hpKey, sample as BufferSource);
   return new Uint8Array(out, 0, 16);
 }
 
@@ -108,17 +145,16 @@ export async function headerProtectionMask(hp: Uint8Array, sample: Uint8Array): 
  * verify.
  */
 export async function openPayload(
-  keys: InitialKeys,
+  cipher: InitialCipher,
   packetNumber: number,
   header: Uint8Array,
   sealed: Uint8Array,
 ): Promise<Uint8Array> {
-  const nonce = keys.iv.slice();
+  const nonce = cipher.iv.slice();
   for (let i = 0; i < 4; i++) nonce[nonce.length - 1 - i] ^= (packetNumber >>> (8 * i)) & 0xff;
-  const aesKey = await subtle.importKey("raw", keys.key as BufferSource, "AES-GCM", false, ["decrypt"]);
   const plain = await subtle.decrypt(
     { name: "AES-GCM", iv: nonce, additionalData: header as BufferSource },
-    aesKey,
+    cipher.aeadKey,
     sealed as BufferSource,
   );
   return new Uint8Array(plain);

@@ -4,7 +4,7 @@
  * docs/services-wire.md "QUIC Initial".
  */
 import { sniOfClientHello } from "./client_hello.ts";
-import { clientInitialKeys, headerProtectionMask, openPayload, QUIC_V1, QUIC_V2 } from "./quic_crypto.ts";
+import { headerProtectionMask, initialCipher, openPayload, QUIC_V1, QUIC_V2 } from "./quic_crypto.ts";
 
 /** RFC 9000 §14.1: a client pads every datagram that carries an Initial to at least 1200 bytes. */
 const MIN_CLIENT_DATAGRAM_BYTES = 1200;
@@ -85,10 +85,10 @@ export async function readQuicInitialSni(payload: Uint8Array): Promise<string | 
   const packet = payload.slice(0, packetEnd);
   const version = ((packet[1] << 24) | (packet[2] << 16) | (packet[3] << 8) | packet[4]) >>> 0;
   try {
-    const keys = await clientInitialKeys(packet.subarray(6, 6 + packet[5]), version);
-    if (keys === null) return null;
+    const cipher = await initialCipher(packet.subarray(6, 6 + packet[5]), version);
+    if (cipher === null) return null;
     const sampleAt = pnAt + SAMPLE_OFFSET;
-    const mask = await headerProtectionMask(keys.hp, packet.subarray(sampleAt, sampleAt + SAMPLE_BYTES));
+    const mask = await headerProtectionMask(cipher.hpKey, packet.subarray(sampleAt, sampleAt + SAMPLE_BYTES));
     // RFC 9001 §5.4.1: a long header protects the low 4 bits of the first byte, then 1 to 4 packet number bytes.
     packet[0] ^= mask[0] & 0x0f;
     const pnBytes = (packet[0] & 0x03) + 1;
@@ -100,7 +100,7 @@ export async function readQuicInitialSni(payload: Uint8Array): Promise<string | 
     // The full packet number is taken to be the truncated one: true of a client's first Initials, whose
     // numbers start at 0 (RFC 9000 §12.3); a later one fails authentication and stays unnamed.
     const plain = await openPayload(
-      keys,
+      cipher,
       packetNumber,
       packet.subarray(0, pnAt + pnBytes),
       packet.subarray(pnAt + pnBytes),

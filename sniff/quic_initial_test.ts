@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { isQuicInitial, readQuicInitialSni, sniOfCryptoFrames } from "./quic_initial.ts";
-import { clientInitialKeys, headerProtectionMask, QUIC_V1, QUIC_V2 } from "./quic_crypto.ts";
+import { clientInitialKeys, headerProtectionMask, initialCipher, QUIC_V1, QUIC_V2 } from "./quic_crypto.ts";
 import {
   clientHelloMessage,
   hex,
@@ -49,8 +49,9 @@ for (const vector of VECTORS) {
     );
   });
 
-  Deno.test(`headerProtectionMask() is AES-ECB of the sample as in ${vector.rfc}`, async () => {
-    const mask = await headerProtectionMask(hex(vector.hp), hex(vector.sample));
+  Deno.test(`headerProtectionMask() is AES-ECB of the sample under the derived key, as in ${vector.rfc}`, async () => {
+    const cipher = await initialCipher(RFC_SAMPLE_DCID, vector.version);
+    const mask = await headerProtectionMask(cipher!.hpKey, hex(vector.sample));
     assert.equal(hexOf(mask.subarray(0, 5)), vector.mask);
   });
 
@@ -62,8 +63,18 @@ for (const vector of VECTORS) {
   });
 }
 
-Deno.test("clientInitialKeys() knows no other version", async () => {
+Deno.test("clientInitialKeys() and initialCipher() know no other version", async () => {
   assert.equal(await clientInitialKeys(RFC_SAMPLE_DCID, 0xff00001d), null);
+  assert.equal(await initialCipher(RFC_SAMPLE_DCID, 0xff00001d), null);
+});
+
+Deno.test("initialCipher() derives once per connection's DCID and version, for the latest 64", () => {
+  const dcid = hex("a1a2a3a4a5a6a7a8");
+  const first = initialCipher(dcid, QUIC_V1);
+  assert.equal(initialCipher(dcid.slice(), QUIC_V1), first);
+  assert.notEqual(initialCipher(dcid, QUIC_V2), first);
+  for (let i = 0; i < 64; i++) initialCipher(Uint8Array.of(0xb0, i, 1, 2, 3, 4, 5, 6), QUIC_V1);
+  assert.notEqual(initialCipher(dcid, QUIC_V1), first, "the oldest entries make room");
 });
 
 /** A CRYPTO frame (RFC 9000 §19.6) with 2-byte varints. */
@@ -119,7 +130,8 @@ async function sealClientInitial(
   );
   const packet = Uint8Array.of(...header, ...new Uint8Array(sealed));
   const pnAt = header.length - 4;
-  const mask = await headerProtectionMask(keys.hp, packet.subarray(pnAt + 4, pnAt + 20));
+  const { hpKey } = (await initialCipher(dcid, version))!;
+  const mask = await headerProtectionMask(hpKey, packet.subarray(pnAt + 4, pnAt + 20));
   packet[0] ^= mask[0] & 0x0f;
   for (let i = 0; i < 4; i++) packet[pnAt + i] ^= mask[1 + i];
   return packet;
