@@ -133,6 +133,7 @@ Deno.test("TrafficPipeline.drain() reports traffic per bucket and family, remote
     health: [],
     devices: [],
     deviceAddresses: [],
+    dhcpNames: [],
   });
 });
 

@@ -7,3 +7,4 @@
  */
 export { type FileNameOf, type NamedDevice, NameFiles } from "./name_files.ts";
 export { vendorOf } from "./vendor_of.ts";
+export { cleanName } from "./clean_name.ts";
