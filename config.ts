@@ -58,6 +58,8 @@ export interface Config {
   readonly disableOffloads: boolean;
   /** When set, import this pcap/pcapng file into dbPath and exit. */
   readonly pcapPath: string | null;
+  /** When set, import this NetTraffic-Sentinel database into dbPath and exit (docs/imports.md). */
+  readonly sentinelPath: string | null;
   readonly clash: { readonly apiUrl: string | null; readonly secret: string };
   readonly retention: RetentionConfig;
   readonly auth: {
@@ -153,6 +155,12 @@ const CONFIG_VARS: readonly VarSpec[] = [
     help: "run ethtool to turn GRO/LRO/TSO/GSO off",
   },
   { name: "PCAP", flag: "pcap", fallback: "", help: "import this pcap/pcapng file into DB_PATH and exit" },
+  {
+    name: "IMPORT_SENTINEL",
+    flag: "import-sentinel",
+    fallback: "",
+    help: "import NetTraffic-Sentinel's traffic.db (local hours read in TZ) into DB_PATH and exit",
+  },
   {
     name: "CLASH_API_URL",
     flag: "clash-api-url",
@@ -370,6 +378,7 @@ export function loadConfig(
     ringBytes: int("RING_MB", 1, 1024) * 1024 * 1024,
     disableOffloads: ["1", "true", "yes"].includes(boolText),
     pcapPath: raw("PCAP").trim() || null,
+    sentinelPath: raw("IMPORT_SENTINEL").trim() || null,
     clash: { apiUrl: apiUrl?.replace(/\/+$/, "") ?? null, secret: raw("CLASH_SECRET") },
     retention: {
       fineDays: int("RETENTION_FINE_DAYS", 0, 36500),

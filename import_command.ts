@@ -1,7 +1,7 @@
 /**
- * `netledger --pcap FILE`, the command: imports the file (pcap_import.ts) with a progress line on a terminal
- * (the share read and the rows written so far) and prints the closing line. The caller opens and closes the
- * store.
+ * The import commands: `netledger --pcap FILE` (pcap_import.ts) with a progress line on a terminal (the share
+ * read and the rows written so far), and `--import-sentinel FILE` (sentinel_import.ts); each prints its
+ * closing line. The caller opens and closes the store.
  */
 import {
   AlreadyImportedError,
@@ -9,6 +9,7 @@ import {
   type ImportProgress,
   type PcapImportOptions,
 } from "./pcap_import.ts";
+import { importSentinel, SentinelImportError } from "./sentinel_import.ts";
 import { type Store, StoreError, TrafficLedger } from "./store/mod.ts";
 
 /** Runs the import of `options.path` into `store`; returns the process exit code (0, or 1 with a message). */
@@ -60,4 +61,33 @@ function drawProgress(encoder: TextEncoder, progress: ImportProgress): void {
   const bar = "#".repeat(filled) + "-".repeat(width - filled);
   const percent = (progress.fraction * 100).toFixed(1).padStart(5);
   Deno.stderr.writeSync(encoder.encode(`\r[${bar}] ${percent}%, ${progress.rowsWritten} rows written`));
+}
+
+/** Runs `--import-sentinel` of `options.path` into `store`; returns the exit code (0, or 1 with a message). */
+export async function runSentinelImport(
+  store: Store,
+  options: { readonly path: string; readonly timeZone: string },
+): Promise<number> {
+  console.log(
+    `Reading the local hours of "${options.path}" as ${options.timeZone} (the configured TZ; ` +
+      `give --tz with the zone NetTraffic-Sentinel ran in if it differs)`,
+  );
+  let summary;
+  try {
+    summary = await importSentinel(new TrafficLedger(store), options);
+  } catch (e) {
+    if (!(e instanceof SentinelImportError || e instanceof StoreError)) throw e;
+    console.error(`${e.message}; nothing was imported`);
+    return 1;
+  }
+  const { months } = summary;
+  const span = months.length === 0
+    ? "no new hours"
+    : `${months.length} ${months.length === 1 ? "month" : "months"} (${months[0]} to ${months.at(-1)})`;
+  console.log(
+    `Imported "${options.path}": ${summary.hoursImported} hours covering ${span}, ${summary.upBytes} bytes up ` +
+      `and ${summary.downBytes} bytes down (${summary.upBytes + summary.downBytes} in all); ` +
+      `${summary.hoursSkipped} hours were imported before and skipped`,
+  );
+  return 0;
 }

@@ -56,6 +56,7 @@ export { ClashLedger, MAX_CLIENT_NAME_CHARS } from "./clash_ledger.ts";
 export type { ClashClientInfo, ClashGroupTotals, ClashTotals } from "./clash_queries.ts";
 export { applyClashRetention } from "./clash_retention.ts";
 export { findImportedFile, type ImportedFile } from "./imported_files.ts";
+export { importedHourStarts } from "./imported_hours.ts";
 export { type LedgerWriteHook } from "./traffic_ledger.ts";
 export { PlanBook, type PlanEntry } from "./plan_book.ts";
 export { type AlertDeliveryRow, StoredAlertOutbox } from "./alert_outbox.ts";

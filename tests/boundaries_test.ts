@@ -131,8 +131,12 @@ const PARTS: Readonly<Record<string, PartRule>> = {
     rule: "config.ts imports only capture/ (address parsing) and plans/ (PLAN=)",
   },
   "import_command.ts": {
-    imports: ["pcap_import.ts", "store"],
-    rule: "import_command.ts imports only pcap_import.ts and store/",
+    imports: ["pcap_import.ts", "sentinel_import.ts", "store"],
+    rule: "import_command.ts imports only pcap_import.ts, sentinel_import.ts and store/",
+  },
+  "sentinel_import.ts": {
+    imports: ["capture", "store"],
+    rule: "sentinel_import.ts imports only types from capture/, and store/",
   },
   "pcap_import.ts": {
     imports: ["capture", "store"],
@@ -154,6 +158,7 @@ const PARTS: Readonly<Record<string, PartRule>> = {
       "packaging",
       "config.ts",
       "pcap_import.ts",
+      "sentinel_import.ts",
       "import_command.ts",
       "deno.json",
       ...WEB_CONTRACTS,
