@@ -21,6 +21,7 @@ import { linkTypeName } from "./link_type.ts";
 import { LINK_POLL_MS, LoopSchedule } from "./loop_schedule.ts";
 import { RateWindow } from "./rate_window.ts";
 import { type KernelStats, RETIRE_BLOCK_MS, type Ring, type RingOptions, SNAP_BYTES } from "./ring.ts";
+import { fullFrameClassesFor } from "./snap_filter.ts";
 import { TrafficPipeline } from "./traffic_pipeline.ts";
 import type { CaptureState, CaptureStatus, TrafficBatch } from "./types.ts";
 import type { CaptureWorkerOptions, FromWorker } from "./worker_messages.ts";
@@ -210,6 +211,7 @@ export class CaptureLoop {
         link: info,
         ifindex,
         ringBytes: this.#options.ringBytes,
+        fullFrameClasses: fullFrameClassesFor(this.#options.countsServices),
         watchFds: this.#events === null ? [wakeFd] : [wakeFd, this.#events.fd],
       });
       this.#link = info;

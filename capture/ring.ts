@@ -43,7 +43,7 @@ import {
   TPACKET_V3,
 } from "../ffi/mod.ts";
 import type { LinkInfo } from "./link_info.ts";
-import { encodeBpfProgram, snapFilter } from "./snap_filter.ts";
+import { encodeBpfProgram, type FullFrameClass, snapFilter } from "./snap_filter.ts";
 import type { FrameCallback } from "./types.ts";
 
 /** Receives every frame of the ring; TrafficPipeline satisfies it. Must not throw and must not keep `view`. */
@@ -69,6 +69,8 @@ export interface RingOptions {
   readonly ringBytes: number;
   /** Bytes kept per frame by the BPF snap filter. */
   readonly snapBytes?: number;
+  /** Packets kept whole by the snap filter; default snap_filter.ts FULL_FRAME_CLASSES. */
+  readonly fullFrameClasses?: readonly FullFrameClass[];
   /** Time after which the kernel hands over a partly filled block (tp_retire_blk_tov). */
   readonly retireBlockMs?: number;
   /**
@@ -142,7 +144,11 @@ export class Ring {
     this.blockCount = Math.max(MIN_BLOCKS, Math.floor(options.ringBytes / this.blockBytes));
     const socketType = options.link.socketType === "raw" ? SOCK_RAW : SOCK_DGRAM;
     this.#filter = encodeBpfProgram(
-      snapFilter({ socketType: options.link.socketType, snapBytes: options.snapBytes ?? SNAP_BYTES }),
+      snapFilter({
+        socketType: options.link.socketType,
+        snapBytes: options.snapBytes ?? SNAP_BYTES,
+        fullFrameClasses: options.fullFrameClasses,
+      }),
     );
     // Protocol 0: the socket receives nothing until bind() names the interface, so no frame of another
     // interface slips in while the ring is set up.

@@ -44,6 +44,34 @@ export const FULL_FRAME_CLASSES: readonly FullFrameClass[] = [
   },
 ];
 
+/**
+ * With SERVICE_NAMES on (issue 15 item 2), also DNS responses over UDP and TCP: an answer's names and
+ * addresses lie past the snap (capture/service_counter.ts). TLS ClientHellos and QUIC Initials are not in the
+ * table: telling them by their first payload bytes needs ALU instructions the builder does not emit, so their
+ * names are read from what the snap holds (docs/services.md).
+ */
+export const SERVICE_NAME_CLASSES: readonly FullFrameClass[] = [
+  {
+    reason: "DNS answers (A, AAAA, CNAME, HTTPS hints) past the snap: capture/service_counter.ts",
+    families: [4, 6],
+    protocol: "udp",
+    sourcePorts: [53],
+    destinationPorts: [],
+  },
+  {
+    reason: "DNS answers over TCP (RFC 7766): capture/service_counter.ts",
+    families: [4, 6],
+    protocol: "tcp",
+    sourcePorts: [53],
+    destinationPorts: [],
+  },
+];
+
+/** The classes a capture receives whole: SERVICE_NAMES=off keeps everything but DHCP at the snap. */
+export function fullFrameClassesFor(serviceNames: boolean): readonly FullFrameClass[] {
+  return serviceNames ? [...FULL_FRAME_CLASSES, ...SERVICE_NAME_CLASSES] : FULL_FRAME_CLASSES;
+}
+
 /** The return value that keeps a frame whole: tcpdump's default snap, above any frame the ring can hold. */
 export const FULL_FRAME_BYTES = 262_144;
 
@@ -121,7 +149,9 @@ class ProgramBuilder {
         }
         return to - at - 1;
       };
-      if (item.code === BPF_OP.JA) return { code: item.code, jt: 0, jf: 0, k: skip(item.onTrue, 0xffff_ffff) };
+      if (item.code === BPF_OP.JA) {
+        return { code: item.code, jt: 0, jf: 0, k: skip(item.onTrue, 0xffff_ffff) };
+      }
       return { code: item.code, jt: skip(item.onTrue, 255), jf: skip(item.onFalse, 255), k: item.k };
     });
   }

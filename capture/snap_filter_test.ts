@@ -7,6 +7,7 @@ import {
   encodeBpfProgram,
   FULL_FRAME_BYTES,
   type FullFrameClass,
+  fullFrameClassesFor,
   snapFilter,
 } from "./snap_filter.ts";
 
@@ -252,4 +253,41 @@ Deno.test("encodeBpfProgram() lays instructions out as struct sock_filter, littl
     k: 128,
   }]);
   assert.deepEqual([...bytes], [0x15, 0, 2, 7, 0, 8, 0, 0, 0x06, 0, 0, 0, 128, 0, 0, 0]);
+});
+
+Deno.test("snapFilter() with SERVICE_NAMES on keeps DNS answers whole (UDP and TCP, v4 and v6); off keeps them at the snap", () => {
+  const answers = [
+    packet({ src: "198.51.100.53", dst: "192.168.1.20", sport: 53, dport: 40000, payloadBytes: 400 }),
+    packet({
+      src: "198.51.100.53",
+      dst: "192.168.1.20",
+      sport: 53,
+      dport: 40000,
+      payloadBytes: 400,
+      protocol: 6,
+    }),
+    packet({ src: "2001:db8::53", dst: "2001:db8:1::20", sport: 53, dport: 40000, payloadBytes: 400 }),
+  ];
+  const query = packet({
+    src: "192.168.1.20",
+    dst: "198.51.100.53",
+    sport: 40000,
+    dport: 53,
+    payloadBytes: 400,
+  });
+  for (const socketType of ["raw", "dgram"] as const) {
+    const on = snapFilter({ socketType, snapBytes: SNAP, fullFrameClasses: fullFrameClassesFor(true) });
+    const off = snapFilter({ socketType, snapBytes: SNAP, fullFrameClasses: fullFrameClassesFor(false) });
+    for (const ip of answers) {
+      const frame = socketType === "raw" ? buildFrame("ethernet", ip).bytes : ip;
+      assert.equal(runBpf(on, frame), FULL_FRAME_BYTES, socketType);
+      assert.equal(runBpf(off, frame), SNAP, socketType);
+    }
+    const frame = socketType === "raw" ? buildFrame("ethernet", query).bytes : query;
+    assert.equal(runBpf(on, frame), SNAP);
+    assert.equal(
+      runBpf(on, socketType === "raw" ? buildFrame("ethernet", dhcpReply).bytes : dhcpReply),
+      FULL_FRAME_BYTES,
+    );
+  }
 });
