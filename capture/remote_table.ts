@@ -3,23 +3,35 @@
  * open-addressing hash table made of two typed arrays: adding a packet allocates nothing and builds no
  * string; addresses become text only in drain().
  *
+ * Rows are per (bucket, remote, device) (issue 14 item 3), so each device's remotes are known too.
+ *
  * Bound (issue #2 item 4): at most `maxEntries` rows between two drains (default 65,536). The table has at
- * most 2 × maxEntries slots of 56 bytes, and a full table allocates once a compaction scratch of
- * 8 × maxEntries + 28 × maxEntries bytes: 9.7 MB in all at the default, whatever the traffic. When a new
+ * most 2 × maxEntries slots of 72 bytes, and a full table allocates once a compaction scratch of
+ * 8 × maxEntries + 36 × maxEntries bytes: 12.3 MB in all at the default, whatever the traffic. When a new
  * address arrives at a full table, the lighter half of the rows (by bytes) is dropped from the table; the
  * caller keeps exact bucket totals, so the dropped traffic is reported as the exact remainder
  * OTHER_REMOTE_IP (see TrafficPipeline). A row's counts are exact from the moment it entered.
  */
 import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
-import { BUCKET_SEC, type RemoteTraffic } from "./types.ts";
+import { BUCKET_SEC, type DeviceRemoteTraffic, type RemoteTraffic } from "./types.ts";
+import { formatMac } from "./device_table.ts";
 
 /** Default bound on rows between two drains. */
 export const DEFAULT_MAX_REMOTES = 65_536;
 
 /** Table size before the first growth: small, so an idle home router holds little memory. */
 const INITIAL_SLOTS = 1024;
-/** Per slot in `keys`: family (0 = empty slot), bucket index, four address words. */
-const KEY_INTS = 6;
+/**
+ * Per slot in `keys`: family (0 = empty slot) plus the device kind times DEVICE_KIND_UNIT, bucket index,
+ * four remote address words, four device words (issue 14 item 3: the remotes of each device).
+ */
+const KEY_INTS = 10;
+/** Device kinds: none (broadcast, multicast or all-zero MAC), a MAC (high 16, low 32 bits), an IP device. */
+export const NO_DEVICE = 0;
+export const MAC_DEVICE = 1;
+export const IPV4_DEVICE = 4;
+export const IPV6_DEVICE = 6;
+const DEVICE_KIND_UNIT = 16;
 /** Per slot in `counters`: upBytes, downBytes, upPackets, downPackets. */
 const COUNTERS = 4;
 
@@ -72,28 +84,37 @@ export class RemoteTable {
 
   /**
    * Adds one packet of `bytes` for the remote with address words w0..w3 (IPv4: w0 only, the rest 0) in
-   * bucket number `bucket` (UTC seconds / BUCKET_SEC). Positional arguments instead of an options object:
-   * this runs per packet.
+   * bucket number `bucket` (UTC seconds / BUCKET_SEC), exchanged by the device of kind `deviceKind` with
+   * words d0..d3 (MAC_DEVICE: high 16 and low 32 bits; an IP device: its address words; NO_DEVICE: zeros).
+   * Positional arguments instead of an options object: this runs per packet.
    */
   add(
     bucket: number,
-    family: number,
+    remoteFamily: number,
     w0: number,
     w1: number,
     w2: number,
     w3: number,
+    deviceKind: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
     isUpload: boolean,
     bytes: number,
   ): void {
+    const family = remoteFamily + deviceKind * DEVICE_KIND_UNIT;
     // Packets come in bursts per flow, so the slot used last for this family and direction often holds
     // the key already: comparing it skips the hash and the probe (faster for capture_bench's few flows, no
     // change for parse_bench's random mix). A slot holds at most one key,
     // so a match is that key's slot whatever happened to the table since (grow, compaction, drain).
-    const memo = (family === 4 ? 0 : 2) + (isUpload ? 0 : 1);
+    const memo = (remoteFamily === 4 ? 0 : 2) + (isUpload ? 0 : 1);
     let slot = this.#recentSlots[memo];
-    if (!this.#holds(slot, bucket, family, w0, w1, w2, w3)) {
-      slot = this.#find(bucket, family, w0, w1, w2, w3);
-      if (this.#keys[slot * KEY_INTS] === 0) slot = this.#insert(slot, bucket, family, w0, w1, w2, w3);
+    if (!this.#holds(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3)) {
+      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3);
+      if (this.#keys[slot * KEY_INTS] === 0) {
+        slot = this.#insert(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3);
+      }
       this.#recentSlots[memo] = slot;
     }
     const c = slot * COUNTERS + (isUpload ? 0 : 1);
@@ -114,14 +135,18 @@ export class RemoteTable {
     w1: number,
     w2: number,
     w3: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
   ): number {
     let slot = found;
     if (this.#size >= this.#maxEntries) {
       this.#compact();
-      slot = this.#find(bucket, family, w0, w1, w2, w3);
+      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3);
     } else if ((this.#size + 1) * 2 > this.#slots) {
       this.#grow();
-      slot = this.#find(bucket, family, w0, w1, w2, w3);
+      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3);
     }
     const k = slot * KEY_INTS;
     const keys = this.#keys;
@@ -131,33 +156,59 @@ export class RemoteTable {
     keys[k + 3] = w1;
     keys[k + 4] = w2;
     keys[k + 5] = w3;
+    keys[k + 6] = d0;
+    keys[k + 7] = d1;
+    keys[k + 8] = d2;
+    keys[k + 9] = d3;
     this.#size++;
     return slot;
   }
 
-  /** Every row, its address as canonical text, then empties the table (capacity is kept). */
-  drain(): RemoteTraffic[] {
-    const rows: RemoteTraffic[] = [];
+  /**
+   * Every row, addresses as canonical text, then empties the table (capacity is kept): per (bucket,
+   * remote) summed over devices, and per (bucket, device, remote) with the device's key (its MAC, or its IP
+   * address; "" for NO_DEVICE).
+   */
+  drain(): { remotes: RemoteTraffic[]; deviceRemotes: DeviceRemoteTraffic[] } {
+    const remotes = new Map<string, RemoteTraffic>();
+    const deviceRemotes: DeviceRemoteTraffic[] = [];
     const keys = this.#keys;
     const counters = this.#counters;
     for (let slot = 0; slot < this.#slots; slot++) {
       const k = slot * KEY_INTS;
-      const family = keys[k];
-      if (family === 0) continue;
+      const tag = keys[k];
+      if (tag === 0) continue;
+      const family = tag % DEVICE_KIND_UNIT;
+      const deviceKind = (tag - family) / DEVICE_KIND_UNIT;
       const c = slot * COUNTERS;
-      rows.push({
-        bucketStartSec: keys[k + 1] * BUCKET_SEC,
-        remoteIp: family === 4
-          ? formatIpv4(keys[k + 2])
-          : formatIpv6(keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5]),
+      const bucketStartSec = keys[k + 1] * BUCKET_SEC;
+      const remoteIp = family === 4
+        ? formatIpv4(keys[k + 2])
+        : formatIpv6(keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5]);
+      const row = {
+        bucketStartSec,
+        remoteIp,
         upBytes: counters[c],
         downBytes: counters[c + 1],
         upPackets: counters[c + 2],
         downPackets: counters[c + 3],
-      });
+      };
+      deviceRemotes.push({ ...row, deviceKey: deviceKeyOf(deviceKind, keys, k + 6) });
+      const key = `${bucketStartSec} ${remoteIp}`;
+      const sum = remotes.get(key);
+      remotes.set(
+        key,
+        sum === undefined ? row : {
+          ...row,
+          upBytes: sum.upBytes + row.upBytes,
+          downBytes: sum.downBytes + row.downBytes,
+          upPackets: sum.upPackets + row.upPackets,
+          downPackets: sum.downPackets + row.downPackets,
+        },
+      );
     }
     this.#clear();
-    return rows;
+    return { remotes: [...remotes.values()], deviceRemotes };
   }
 
   /** Whether `slot` holds the key (an empty slot holds none: no key has family 0). */
@@ -169,20 +220,36 @@ export class RemoteTable {
     w1: number,
     w2: number,
     w3: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
   ): boolean {
     const keys = this.#keys;
     const k = slot * KEY_INTS;
     return keys[k + 2] === w0 && keys[k + 5] === w3 && keys[k + 1] === bucket && keys[k] === family &&
-      keys[k + 3] === w1 && keys[k + 4] === w2;
+      keys[k + 3] === w1 && keys[k + 4] === w2 && keys[k + 7] === d1 && keys[k + 6] === d0 &&
+      keys[k + 9] === d3 && keys[k + 8] === d2;
   }
 
   /** The slot holding the key, or the empty slot where it belongs (linear probing; load ≤ 1/2). */
-  #find(bucket: number, family: number, w0: number, w1: number, w2: number, w3: number): number {
+  #find(
+    bucket: number,
+    family: number,
+    w0: number,
+    w1: number,
+    w2: number,
+    w3: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
+  ): number {
     let h = Math.imul(bucket ^ this.#seed, 0x9e3779b1) ^ family;
     h = Math.imul(h ^ w0, 0x85ebca6b);
-    h = Math.imul(h ^ w1, 0xc2b2ae35);
-    h = Math.imul(h ^ w2, 0x27d4eb2f);
-    h = Math.imul(h ^ w3, 0x165667b1);
+    h = Math.imul(h ^ w1 ^ d0 ^ d2, 0xc2b2ae35);
+    h = Math.imul(h ^ w2 ^ d1, 0x27d4eb2f);
+    h = Math.imul(h ^ w3 ^ d3, 0x165667b1);
     h ^= h >>> 15;
     const keys = this.#keys;
     const mask = this.#mask;
@@ -191,11 +258,7 @@ export class RemoteTable {
       const k = slot * KEY_INTS;
       const f = keys[k];
       if (f === 0) return slot;
-      if (
-        keys[k + 2] === w0 && keys[k + 5] === w3 && keys[k + 1] === bucket && f === family &&
-        keys[k + 3] === w1 &&
-        keys[k + 4] === w2
-      ) return slot;
+      if (f === family && this.#holds(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3)) return slot;
       slot = (slot + 1) & mask;
     }
   }
@@ -262,10 +325,29 @@ export class RemoteTable {
   /** Inserts row `i` of the given arrays (a key not in the table). */
   #insertCopy(keys: Int32Array, counters: Float64Array, i: number): void {
     const k = i * KEY_INTS;
-    const slot = this.#find(keys[k + 1], keys[k], keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5]);
+    const slot = this.#find(
+      keys[k + 1],
+      keys[k],
+      keys[k + 2],
+      keys[k + 3],
+      keys[k + 4],
+      keys[k + 5],
+      keys[k + 6],
+      keys[k + 7],
+      keys[k + 8],
+      keys[k + 9],
+    );
     copyRow(keys, counters, i, this.#keys, this.#counters, slot);
     this.#size++;
   }
+}
+
+/** The text key of a device (capture/types.ts DeviceTraffic), from its kind and the words at `at`. */
+function deviceKeyOf(kind: number, keys: Int32Array, at: number): string {
+  if (kind === MAC_DEVICE) return formatMac(keys[at], keys[at + 1]);
+  if (kind === IPV4_DEVICE) return formatIpv4(keys[at]);
+  if (kind === IPV6_DEVICE) return formatIpv6(keys[at], keys[at + 1], keys[at + 2], keys[at + 3]);
+  return "";
 }
 
 /** Copies the key and counters of row `from` to row `to` (element by element: no subarray views). */

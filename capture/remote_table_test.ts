@@ -1,11 +1,35 @@
 import assert from "node:assert/strict";
 import { parseIp } from "./ip_prefix.ts";
-import { RemoteTable } from "./remote_table.ts";
+import { MAC_DEVICE, NO_DEVICE, RemoteTable } from "./remote_table.ts";
 import { BUCKET_SEC } from "./types.ts";
 
-function add(table: RemoteTable, bucketStartSec: number, ip: string, isUpload: boolean, bytes: number): void {
+/** Adds a packet of the device with MAC 02:00:00:00:00:<mac> (0: no device). */
+function add(
+  table: RemoteTable,
+  bucketStartSec: number,
+  ip: string,
+  isUpload: boolean,
+  bytes: number,
+  mac = 0,
+): void {
   const { family, words } = parseIp(ip);
-  table.add(bucketStartSec / BUCKET_SEC, family, words[0], words[1], words[2], words[3], isUpload, bytes);
+  const kind = mac === 0 ? NO_DEVICE : MAC_DEVICE;
+  const [w0, w1, w2, w3] = words;
+  table.add(
+    bucketStartSec / BUCKET_SEC,
+    family,
+    w0,
+    w1,
+    w2,
+    w3,
+    kind,
+    mac === 0 ? 0 : 0x0200,
+    mac,
+    0,
+    0,
+    isUpload,
+    bytes,
+  );
 }
 
 Deno.test("RemoteTable counts up and down per bucket and address, then drains empty", () => {
@@ -15,7 +39,7 @@ Deno.test("RemoteTable counts up and down per bucket and address, then drains em
   add(table, 900, "203.0.113.9", false, 40);
   add(table, 1800, "203.0.113.9", true, 60);
   add(table, 900, "2001:db8::9", true, 80);
-  const rows = table.drain().sort((a, b) =>
+  const rows = table.drain().remotes.sort((a, b) =>
     a.bucketStartSec - b.bucketStartSec || a.remoteIp.localeCompare(b.remoteIp)
   );
   assert.deepEqual(rows, [
@@ -38,7 +62,7 @@ Deno.test("RemoteTable counts up and down per bucket and address, then drains em
     },
   ]);
   assert.equal(table.size, 0);
-  assert.deepEqual(table.drain(), []);
+  assert.deepEqual(table.drain(), { remotes: [], deviceRemotes: [] });
 });
 
 Deno.test("RemoteTable keeps at most maxEntries rows and keeps the heaviest when full", () => {
@@ -51,7 +75,9 @@ Deno.test("RemoteTable keeps at most maxEntries rows and keeps the heaviest when
   }
   assert.equal(maxSize, 8);
   assert.ok(table.compactions > 0);
-  const heavy = table.drain().filter((r) => r.upBytes >= 1_000_000).map((r) => [r.remoteIp, r.upBytes]);
+  const heavy = table.drain().remotes.filter((r) => r.upBytes >= 1_000_000).map((
+    r,
+  ) => [r.remoteIp, r.upBytes]);
   assert.deepEqual(heavy.sort(), [["203.0.113.1", 1_000_000], ["203.0.113.2", 2_000_000], [
     "203.0.113.3",
     3_000_000,
@@ -61,11 +87,38 @@ Deno.test("RemoteTable keeps at most maxEntries rows and keeps the heaviest when
 Deno.test("RemoteTable grows past its initial size without losing rows", () => {
   const table = new RemoteTable(10_000);
   for (let i = 0; i < 9000; i++) add(table, 0, `2001:db8::${i.toString(16)}`, true, i);
-  const rows = table.drain();
+  const rows = table.drain().remotes;
   assert.equal(rows.length, 9000);
   assert.equal(rows.reduce((sum, r) => sum + r.upBytes, 0), (8999 * 9000) / 2);
 });
 
 Deno.test("RemoteTable rejects a bound below 2", () => {
   assert.throws(() => new RemoteTable(1), RangeError);
+});
+
+Deno.test("RemoteTable keys rows by device too, and sums a remote over its devices", () => {
+  const table = new RemoteTable();
+  add(table, 900, "203.0.113.9", true, 100, 1);
+  add(table, 900, "203.0.113.9", false, 30, 2);
+  add(table, 900, "203.0.113.9", false, 5, 1);
+  add(table, 900, "198.51.100.7", true, 7);
+  const { remotes, deviceRemotes } = table.drain();
+  const byKey = (rows: { remoteIp: string; deviceKey?: string }[]) =>
+    rows.map((r) => `${r.deviceKey ?? "-"} ${r.remoteIp}`).sort();
+  assert.deepEqual(byKey(remotes), ["- 198.51.100.7", "- 203.0.113.9"]);
+  assert.deepEqual(remotes.find((r) => r.remoteIp === "203.0.113.9"), {
+    bucketStartSec: 900,
+    remoteIp: "203.0.113.9",
+    upBytes: 100,
+    downBytes: 35,
+    upPackets: 1,
+    downPackets: 2,
+  });
+  assert.deepEqual(byKey(deviceRemotes), [
+    " 198.51.100.7",
+    "02:00:00:00:00:01 203.0.113.9",
+    "02:00:00:00:00:02 203.0.113.9",
+  ]);
+  const first = deviceRemotes.find((r) => r.deviceKey === "02:00:00:00:00:01")!;
+  assert.deepEqual([first.upBytes, first.downBytes, first.upPackets, first.downPackets], [100, 5, 1, 1]);
 });

@@ -10,7 +10,15 @@ import { LinkType } from "./link_type.ts";
 import type { LocalAddresses } from "./local_addresses.ts";
 import { ParsedFrame, parseFrame, ParseOutcome } from "./parse_frame.ts";
 import type { RateWindow } from "./rate_window.ts";
-import { DEFAULT_MAX_REMOTES, RemoteTable } from "./remote_table.ts";
+import {
+  DEFAULT_MAX_REMOTES,
+  IPV4_DEVICE,
+  IPV6_DEVICE,
+  MAC_DEVICE,
+  NO_DEVICE,
+  RemoteTable,
+} from "./remote_table.ts";
+import { deviceRemotesOf } from "./device_remotes.ts";
 import { DeviceCount, ServiceCounter } from "./service_counter.ts";
 import {
   BUCKET_SEC,
@@ -71,6 +79,8 @@ const MAX_TIMESTAMP_SEC = 2 ** 40;
 const FIELDS = 10;
 const MALFORMED_FIELD = 8;
 const DROPPED_FIELD = 9;
+/** The I/G bit of a MAC's first octet, in its high 16 bits: broadcast and multicast (device_table.ts). */
+const GROUP_MAC_BIT = 0x0100;
 const NO_LOCAL_ADDRESSES: LocalAddresses = { ips: [], lanPrefixes: [], mode: "auto-gua-/56" };
 
 /** Counts frames into UTC buckets of BUCKET_SEC and bounded per-remote rows until drained. */
@@ -100,6 +110,9 @@ export class TrafficPipeline {
   #malformed = 0;
   #dropped = 0;
   #upBytes = 0;
+  /** The MAC read by #macDeviceKind, as two numbers so that nothing is allocated per packet. */
+  #macHigh = 0;
+  #macLow = 0;
   #downBytes = 0;
 
   constructor(options: TrafficPipelineOptions = {}) {
@@ -207,7 +220,7 @@ export class TrafficPipeline {
   drain(): TrafficBatch {
     const traffic: BucketTraffic[] = [];
     const health: BucketHealth[] = [];
-    const remotes: RemoteTraffic[] = this.#remotes.drain();
+    const { remotes, deviceRemotes: deviceRemoteRows } = this.#remotes.drain();
     const { traffic: devices, addresses: deviceAddresses } = this.#devices?.drain() ??
       { traffic: [], addresses: [] };
     const remainders = new Map<number, [number, number, number, number]>();
@@ -271,7 +284,10 @@ export class TrafficPipeline {
       (a.deviceKey < b.deviceKey ? -1 : a.deviceKey > b.deviceKey ? 1 : 0)
     );
     const dhcpNames = this.#dhcpNames?.drain(devices.map((d) => d.deviceKey)) ?? [];
-    if (named === undefined) return { traffic, remotes, health, devices, deviceAddresses, dhcpNames };
+    const deviceRemotes = deviceRemotesOf(deviceRemoteRows, devices);
+    if (named === undefined) {
+      return { traffic, remotes, health, devices, deviceAddresses, dhcpNames, deviceRemotes };
+    }
     named.services.sort((a, b) =>
       byBucket(a, b) || (a.deviceKey < b.deviceKey ? -1 : a.deviceKey > b.deviceKey ? 1 : 0) ||
       (b.upBytes + b.downBytes) - (a.upBytes + a.downBytes) ||
@@ -284,6 +300,7 @@ export class TrafficPipeline {
       devices,
       deviceAddresses,
       dhcpNames,
+      deviceRemotes,
       services: named.services,
       remoteHosts: named.remoteHosts,
     };
@@ -329,7 +346,23 @@ export class TrafficPipeline {
       return;
     }
     const bucket = this.#countBucket(timestampSec, 0, isUpload, bytes);
-    this.#remotes.add(bucket, 4, isUpload ? dst : src, 0, 0, 0, isUpload, bytes);
+    const kind = this.#macDeviceKind(view, macOffset, isUpload);
+    const k0 = kind === IPV4_DEVICE ? (isUpload ? src : dst) : this.#macHigh;
+    this.#remotes.add(
+      bucket,
+      4,
+      isUpload ? dst : src,
+      0,
+      0,
+      0,
+      kind,
+      k0,
+      this.#macLow,
+      0,
+      0,
+      isUpload,
+      bytes,
+    );
     const devices = this.#devices;
     let deviceCount: number = DeviceCount.OFF;
     if (devices !== null) {
@@ -382,16 +415,27 @@ export class TrafficPipeline {
     const w1 = isUpload ? d1 : s1;
     const w2 = isUpload ? d2 : s2;
     const w3 = isUpload ? d3 : s3;
-    // ::ffff:a.b.c.d is the IPv4 host a.b.c.d: one remote row, as the classifier treats it.
-    if (isMappedV4(w0, w1, w2)) this.#remotes.add(bucket, 4, w3, 0, 0, 0, isUpload, bytes);
-    else this.#remotes.add(bucket, 6, w0, w1, w2, w3, isUpload, bytes);
-    const devices = this.#devices;
-    if (devices === null && services === null) return;
     const l0 = isUpload ? s0 : d0;
     const l1 = isUpload ? s1 : d1;
     const l2 = isUpload ? s2 : d2;
     const l3 = isUpload ? s3 : d3;
     const localKind = isMappedV4(l0, l1, l2) ? 4 : 6;
+    // The device words of the remote row, keyed as device_table.ts keys the device.
+    let kind = this.#macDeviceKind(view, macOffset, isUpload);
+    let k0 = this.#macHigh;
+    let k1 = this.#macLow;
+    let k2 = 0;
+    let k3 = 0;
+    if (kind === IPV4_DEVICE) {
+      if (localKind === 4) k0 = l3;
+      else [kind, k0, k1, k2, k3] = [IPV6_DEVICE, l0, l1, l2, l3];
+    }
+    // ::ffff:a.b.c.d is the IPv4 host a.b.c.d: one remote row, as the classifier treats it.
+    if (isMappedV4(w0, w1, w2)) {
+      this.#remotes.add(bucket, 4, w3, 0, 0, 0, kind, k0, k1, k2, k3, isUpload, bytes);
+    } else this.#remotes.add(bucket, 6, w0, w1, w2, w3, kind, k0, k1, k2, k3, isUpload, bytes);
+    const devices = this.#devices;
+    if (devices === null && services === null) return;
     let deviceCount: number = DeviceCount.OFF;
     if (devices !== null) {
       const overflow = devices.overflowPackets;
@@ -423,6 +467,24 @@ export class TrafficPipeline {
       timestampSec,
       deviceCount,
     );
+  }
+
+  /**
+   * The device kind of a packet's local end, as device_table.ts decides it: MAC_DEVICE (the MAC left in
+   * #macHigh and #macLow), NO_DEVICE for a group or all-zero MAC, or IPV4_DEVICE meaning "the local IP
+   * address" on links without MACs and when devices are not counted (the caller then sets the words).
+   */
+  #macDeviceKind(view: DataView, macOffset: number, isUpload: boolean): number {
+    this.#macHigh = 0;
+    this.#macLow = 0;
+    if (macOffset < 0 || this.#devices === null) return IPV4_DEVICE;
+    const at = isUpload ? macOffset + 6 : macOffset;
+    const high = view.getUint16(at);
+    const low = view.getInt32(at + 2);
+    if ((high & GROUP_MAC_BIT) !== 0 || (high === 0 && low === 0)) return NO_DEVICE;
+    this.#macHigh = high;
+    this.#macLow = low;
+    return MAC_DEVICE;
   }
 
   /**

@@ -134,6 +134,7 @@ Deno.test("TrafficPipeline.drain() reports traffic per bucket and family, remote
     devices: [],
     deviceAddresses: [],
     dhcpNames: [],
+    deviceRemotes: [],
   });
 });
 

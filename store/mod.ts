@@ -32,6 +32,7 @@ export {
 export { type RemoteTotals, topRemotes, topRemotesOffThread } from "./top_remotes.ts";
 export { MAX_QUEUED_READS, READ_RETRY_AFTER_SEC, READ_WORKERS } from "./read_pool.ts";
 export { applyRetention } from "./retention.ts";
+export { deviceTopRemotes } from "./device_remotes.ts";
 export {
   deviceById,
   type DeviceInfo,

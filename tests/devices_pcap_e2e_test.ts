@@ -94,6 +94,18 @@ function truth(days: readonly number[]): Map<string, { up: number; down: number 
   return sums;
 }
 
+/** Up and down bytes per remote address of device `mac` over the given days. */
+function remoteTruth(mac: string, days: readonly number[]): Map<string, [number, number]> {
+  const sums = new Map<string, [number, number]>();
+  for (const p of PACKETS) {
+    if (p.device !== mac || !days.includes(p.day)) continue;
+    const remote = p.direction === "up" ? p.dst : p.src;
+    const [u, d] = sums.get(remote) ?? [0, 0];
+    sums.set(remote, p.direction === "up" ? [u + ipBytes(p), d] : [u, d + ipBytes(p)]);
+  }
+  return sums;
+}
+
 async function importFile(env: Record<string, string>, path: string): Promise<void> {
   const { code, output } = await importPcap(env, path);
   assert.equal(code, 0, output);
@@ -159,6 +171,18 @@ Deno.test("main.ts --pcap of a LAN bridge: per-device totals equal the truth, de
         [0, 1, 2].map((day) => [truth([day]).get(PHONE)!.up, truth([day]).get(PHONE)!.down]),
       );
       assert.equal(detail.ips.length, 4);
+
+      // Each device's remotes per day range equal the truth, and with `other` its total (issue 14 item 3).
+      for (const device of all.devices) {
+        for (const days of [[0, 1, 2], [1]]) {
+          const range = `start=${DAYS[days[0]]}&end=${DAYS[days.at(-1)!]}`;
+          const one = await get<DeviceDetailJson>(`/api/devices/${device.id}?${range}&granularity=day`);
+          const got = new Map(one.top_remotes!.map((r) => [r.ip, [r.up_bytes, r.down_bytes]]));
+          assert.deepEqual(got, remoteTruth(device.mac!, days), `${device.mac} ${range}`);
+          const sum = one.top_remotes!.reduce((n, r) => n + r.bytes, one.top_remotes_other_bytes!);
+          assert.equal(sum, one.device.total_bytes, `${device.mac} ${range}: remotes plus other`);
+        }
+      }
     } finally {
       await server.stop();
     }

@@ -298,6 +298,10 @@ export interface DeviceDetailJson extends QueryJson {
   readonly ips: readonly DeviceIpJson[];
   /** Added (issue 15): the device's services over the range, in GET /api/services?device=ID's shape. */
   readonly services?: ServicesJson;
+  /** Added (issue 14 item 3): its heaviest remotes over the range's local days, in /api/top_ips' shape. */
+  readonly top_remotes?: readonly TopIpJson[];
+  /** Bytes of its other remotes: with top_remotes, the device's total_bytes over those days. */
+  readonly top_remotes_other_bytes?: number;
 }
 
 /** PUT /api/devices/:id/name: the name stored (null when cleared). */

@@ -11,6 +11,7 @@ import {
   type DeviceInfo,
   deviceIps,
   devicesOfSpan,
+  deviceTopRemotes,
   localDateEndSec,
   localDateOf,
   localDateStartSec,
@@ -27,6 +28,10 @@ import { nameBodyLimit, parseNameBody } from "./name_body.ts";
 import { HOSTS_PER_SERVICE, servicesJson } from "./service_json.ts";
 import { BadParamError, checkDateRange, parseChoice, parseDate, parseGranularity } from "./params.ts";
 import { amountJson, pointJson, sumPeriods } from "./traffic_json.ts";
+import { formatBytes } from "../format_bytes.ts";
+
+/** Remotes listed on a device page (the rest is `other`). */
+const DEVICE_TOP_REMOTES = 20;
 
 /** What the device routes read. */
 export interface DeviceRoutesDeps {
@@ -89,6 +94,13 @@ export function deviceRoutes(deps: DeviceRoutesDeps): Hono {
     const ips = deviceIps(ledger, device.id!);
     // Named by every address it ever used, so a quiet range still shows the name /api/devices shows.
     const detailNaming = { ...naming, ips: ips.map((i) => i.ip) };
+    const remotes = deviceTopRemotes(ledger, {
+      deviceId: device.id!,
+      deviceKey: device.key,
+      fromSec,
+      toSec,
+      limit: DEVICE_TOP_REMOTES,
+    });
     return c.json<DeviceDetailJson>({
       device: deviceUsageJson(usage ?? { ...device, ...totals, ips: [] }, nowSec(), detailNaming),
       summary: amountJson(totals),
@@ -108,6 +120,14 @@ export function deviceRoutes(deps: DeviceRoutesDeps): Hono {
         }),
         deps.serviceNames ?? true,
       ),
+      top_remotes: remotes.remotes.map((r) => ({
+        ip: r.remoteIp,
+        bytes: r.upBytes + r.downBytes,
+        bytes_fmt: formatBytes(r.upBytes + r.downBytes),
+        up_bytes: r.upBytes,
+        down_bytes: r.downBytes,
+      })),
+      top_remotes_other_bytes: remotes.other.upBytes + remotes.other.downBytes,
     });
   });
 
