@@ -23,7 +23,7 @@ export function DeliveriesTable(props: { deliveries: readonly AlertDeliveryJson[
   const at = (sec: number | null) => sec === null ? "—" : time.format(sec * 1000);
   const labels = {
     time: t("plan_col_time"),
-    plan: t("nav_plans"),
+    plan: t("plan_col_plan"),
     alert: t("plan_col_alert"),
     channel: t("plan_col_channel"),
     state: t("plan_col_state"),

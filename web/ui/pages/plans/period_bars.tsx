@@ -29,7 +29,7 @@ export function PeriodBars(props: { periods: readonly PlanPastPeriodJson[] }) {
           <span class="plan-period-value" data-bytes={p.used_bytes} title={fmt.exact(p.used_bytes)}>
             {fmt.bytes(p.used_bytes)}
             {p.over && p.over_bytes !== null && (
-              <span class="plan-over">{` · ${t("plan_over_by", { value: fmt.bytes(p.over_bytes) })}`}</span>
+              <span class="plan-over">{t("plan_over_by", { value: fmt.bytes(p.over_bytes) })}</span>
             )}
           </span>
         </li>

@@ -133,8 +133,12 @@ export function PlansPage() {
                   (▲ {formatBitRate(plan.p95_up_bps, lang)}, ▼ {formatBitRate(plan.p95_down_bps, lang)})
                 </span>
               </p>
-              <h3>{t("plan_periods")}</h3>
-              {page.periods.value[plan.id] && <PeriodBars periods={page.periods.value[plan.id]} />}
+              {page.periods.value[plan.id] && (
+                <>
+                  <h3>{t("plan_periods")}</h3>
+                  <PeriodBars periods={page.periods.value[plan.id]} />
+                </>
+              )}
               <PlanActions
                 plan={plan}
                 onEdit={() => setEditing(plan.id)}
