@@ -15,7 +15,6 @@ export type {
   DeviceAddress,
   DeviceRemoteTraffic,
   DeviceTraffic,
-  DhcpName,
   FrameCallback,
   IpFamily,
   RemoteHostName,

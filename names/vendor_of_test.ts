@@ -17,3 +17,23 @@ Deno.test("vendorOf() prefers the longest assignment (MA-S inside an MA-L block 
   assert.equal(vendorOf("70:b3:d5:00:10:00"), "SOREDI touch systems GmbH");
   assert.equal(vendorOf("70:b3:d5:00:00:00"), "IEEE Registration Authority");
 });
+
+Deno.test("vendorOf() gives every assignment of the generator's input, longest prefix first", async () => {
+  // The table's input (packaging/oui/build_oui_table.ts): a slow reference lookup over the full registry.
+  const { default: registry } = await import("oui-data", { with: { type: "json" } });
+  const assignments = registry as Readonly<Record<string, string>>;
+  const reference = (hex: string) => {
+    if ((parseInt(hex.slice(0, 2), 16) & 0x03) !== 0) return null;
+    for (const digits of [9, 7, 6]) {
+      const entry = assignments[hex.slice(0, digits)];
+      if (entry !== undefined) return entry.split("\n")[0].trim() || null;
+    }
+    return null;
+  };
+  const mismatches = Object.keys(assignments).flatMap((key) => {
+    const hex = key.padEnd(12, "0");
+    const mac = hex.match(/../g)!.join(":").toLowerCase();
+    return vendorOf(mac) === reference(hex) ? [] : [`${mac}: ${vendorOf(mac)} vs ${reference(hex)}`];
+  });
+  assert.deepEqual(mismatches.slice(0, 5), []);
+});
