@@ -31,6 +31,17 @@ export interface ClashClientTotals {
   readonly activeConnections: number;
 }
 
+/** The current period of one plan (issue 16): gauges, since Prometheus cannot cut a billing period itself. */
+export interface PlanMetrics {
+  readonly id: string;
+  readonly usedBytes: number;
+  /** Null: no cap (no quota series). */
+  readonly quotaBytes: number | null;
+  readonly forecastBytes: number;
+  /** UTC seconds at which the period ends (local midnight after its last day). */
+  readonly periodEndSec: number;
+}
+
 /** Everything /metrics shows, as plain numbers and strings. */
 export interface MetricsSnapshot {
   readonly version: string;
@@ -61,6 +72,17 @@ export interface MetricsSnapshot {
    * device="other" is the all-time total (`traffic`) minus those, so the series sum to the total.
    */
   readonly devices: { readonly rows: readonly DeviceBytes[]; readonly limit: number };
+  /**
+   * All-time bytes of the heaviest services (registrable domains, issue 15), at most `limit`
+   * (METRICS_TOP_N); service="other" is the all-time total (`traffic`) minus those, unnamed bytes included.
+   * Absent: no service series.
+   */
+  readonly services?: {
+    readonly rows: readonly { readonly name: string; readonly upBytes: number; readonly downBytes: number }[];
+    readonly limit: number;
+  };
+  /** Every plan's current period; absent or empty: no plan series. */
+  readonly plans?: readonly PlanMetrics[];
   /** Null when CLASH_API_URL is unset: then no Clash series are exposed at all. */
   readonly clash: {
     readonly isCoreReachable: boolean;
@@ -141,8 +163,43 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
   );
   renderTopRemotes(out, snapshot.topRemotes);
   renderDevices(out, snapshot.devices, families);
+  if (snapshot.services !== undefined) renderServices(out, snapshot.services, families);
+  if (snapshot.plans !== undefined && snapshot.plans.length > 0) renderPlans(out, snapshot.plans);
   if (snapshot.clash !== null) renderClash(out, snapshot.clash);
   return out.toString();
+}
+
+function renderPlans(out: Exposition, plans: readonly PlanMetrics[]): void {
+  const gauge = (name: string, help: string, pick: (p: PlanMetrics) => number | null) =>
+    out.family(
+      name,
+      "gauge",
+      help,
+      plans.flatMap((p): [Labels, number][] => {
+        const value = pick(p);
+        return value === null ? [] : [[{ plan: p.id }, value]];
+      }),
+    );
+  gauge(
+    "netledger_plan_used_bytes",
+    "Bytes the plan counted in its current billing period.",
+    (p) => p.usedBytes,
+  );
+  gauge(
+    "netledger_plan_quota_bytes",
+    "Quota of the plan per period, in bytes (plans with a cap).",
+    (p) => p.quotaBytes,
+  );
+  gauge(
+    "netledger_plan_forecast_bytes",
+    "Forecast of the plan's bytes at the end of its current period.",
+    (p) => p.forecastBytes,
+  );
+  gauge(
+    "netledger_plan_period_end_timestamp_seconds",
+    "End of the plan's current period (local midnight after its last day), in Unix seconds.",
+    (p) => p.periodEndSec,
+  );
 }
 
 function renderTopRemotes(out: Exposition, top: MetricsSnapshot["topRemotes"]): void {
@@ -196,6 +253,34 @@ function renderDevices(
       [
         [{ device: d.key, name: d.name ?? "", direction: "upload" }, d.upBytes],
         [{ device: d.key, name: d.name ?? "", direction: "download" }, d.downBytes],
+      ] satisfies [Labels, number][]
+    ),
+  );
+}
+
+function renderServices(
+  out: Exposition,
+  services: NonNullable<MetricsSnapshot["services"]>,
+  families: readonly FamilyTotals[],
+): void {
+  const shown = services.rows
+    .toSorted((a, b) => b.upBytes + b.downBytes - (a.upBytes + a.downBytes) || compareText(a.name, b.name))
+    .slice(0, Math.max(0, services.limit));
+  const other = {
+    name: "other",
+    upBytes: sum(families, (t) => t.upBytes) - sum(shown, (s) => s.upBytes),
+    downBytes: sum(families, (t) => t.downBytes) - sum(shown, (s) => s.downBytes),
+  };
+  out.family(
+    "netledger_service_bytes_total",
+    "counter",
+    "Public bytes per service (registrable domain named by DNS, SNI or HTTP Host), all time: the top " +
+      'METRICS_TOP_N, and service="other" for the rest and the unnamed bytes, so the series sum to ' +
+      "netledger_public_bytes_total.",
+    [...shown, other].flatMap((s) =>
+      [
+        [{ service: s.name, direction: "upload" }, s.upBytes],
+        [{ service: s.name, direction: "download" }, s.downBytes],
       ] satisfies [Labels, number][]
     ),
   );

@@ -12,11 +12,14 @@ import {
   localDateEndSec,
   localDateOf,
   localDateStartSec,
+  type PlanBook,
+  servicesOfSpan,
   topRemotes,
   type TrafficLedger,
   trafficTotal,
 } from "../../store/mod.ts";
 import { deviceName, type FileNameLookup } from "./device_json.ts";
+import { planStatus } from "./plan_json.ts";
 import type { MetricsSnapshot } from "./metrics.ts";
 
 /** What buildMetricsSnapshot reads. */
@@ -31,6 +34,8 @@ export interface MetricsSources {
   readonly topN: number;
   /** Device names from the LAN's files, as /api/devices shows them; absent, only users' names. */
   readonly fileNames?: FileNameLookup;
+  /** The plans whose current periods are exposed; absent, none. */
+  readonly plans?: PlanBook;
 }
 
 /** One consistent read of everything /metrics exposes. */
@@ -64,6 +69,26 @@ export function buildMetricsSnapshot(sources: MetricsSources): MetricsSnapshot {
       })),
       limit: sources.topN,
     },
+    services: {
+      rows: servicesOfSpan(ledger, {
+        fromSec: 0,
+        toSec: Number.MAX_SAFE_INTEGER,
+        deviceId: null,
+        limit: sources.topN,
+        hostLimit: 0,
+      }).services.map((s) => ({ name: s.name, upBytes: s.upBytes, downBytes: s.downBytes })),
+      limit: sources.topN,
+    },
+    plans: sources.plans?.list().map((entry) => {
+      const { period, figures } = planStatus(entry, { ledger, timeZone, nowSec });
+      return {
+        id: entry.plan.id,
+        usedBytes: figures.usedBytes,
+        quotaBytes: entry.plan.quotaBytes,
+        forecastBytes: figures.forecastBytes,
+        periodEndSec: period.endSec,
+      };
+    }),
     clash: sources.clash.monitor.isConfigured ? clashMetrics(sources.clash, nowSec) : null,
   };
 }

@@ -41,6 +41,14 @@ function busySnapshot(): MetricsSnapshot {
       ],
       limit: 2,
     },
+    services: {
+      rows: [
+        { name: "googlevideo.com", upBytes: 1_000_000, downBytes: 60_000_000 },
+        { name: "example.com", upBytes: 2_000_000, downBytes: 3_000_000 },
+        { name: "bücher.example", upBytes: 5, downBytes: 6 },
+      ],
+      limit: 2,
+    },
     clash: {
       isCoreReachable: true,
       activeConnections: 42,
@@ -220,4 +228,15 @@ Deno.test("renderMetrics() shows the top METRICS_TOP_N devices plus other, summi
     const sum = devices.filter((s) => s.labels.direction === direction).reduce((n, s) => n + s.value, 0);
     assert.equal(sum, total, direction);
   }
+});
+
+Deno.test('renderMetrics() shows the top METRICS_TOP_N services and service="other"; the series sum to the total', () => {
+  const text = renderMetrics(busySnapshot());
+  const series = [
+    ...text.matchAll(/^netledger_service_bytes_total\{service="([^"]*)",direction="(\w+)"\} (\d+)$/gm),
+  ];
+  assert.deepEqual([...new Set(series.map((m) => m[1]))], ["googlevideo.com", "example.com", "other"]);
+  const upload = series.filter((m) => m[2] === "upload").reduce((n, m) => n + Number(m[3]), 0);
+  const download = series.filter((m) => m[2] === "download").reduce((n, m) => n + Number(m[3]), 0);
+  assert.deepEqual([upload, download], [13_000_000, 97_000_000]);
 });
