@@ -3,9 +3,9 @@
  * upload, download or ignored, counts IP-layer bytes per UTC bucket, per remote address and per local device,
  * reads pcap and pcapng files, and (live-capture) reads the AF_PACKET ring.
  *
- * Import rule: capture/ imports only ffi/. Other folders import capture/ through this file; store/ may only
- * `import type` from it. It exports only what files outside capture/ import (tests included); capture's own
- * tests import its modules directly.
+ * Import rule: capture/ imports only ffi/, sniff/ and names/'s cleanName. Other folders import capture/
+ * through this file; store/ may only `import type` from it. It exports only what files outside capture/ import
+ * (tests included); capture's own tests import its modules directly.
  */
 export { BUCKET_SEC, OTHER_DEVICE_KEY, OTHER_REMOTE_IP, OTHER_SERVICE, UNKNOWN_SERVICE } from "./types.ts";
 export type {
