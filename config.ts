@@ -60,6 +60,8 @@ export interface Config {
   readonly pcapPath: string | null;
   /** When set, import this NetTraffic-Sentinel database into dbPath and exit (docs/imports.md). */
   readonly sentinelPath: string | null;
+  /** When set, import this vnStat database's totals of one interface into dbPath and exit (docs/imports.md). */
+  readonly vnstat: { readonly path: string; readonly interfaceName: string } | null;
   readonly clash: { readonly apiUrl: string | null; readonly secret: string };
   readonly retention: RetentionConfig;
   readonly auth: {
@@ -161,6 +163,13 @@ const CONFIG_VARS: readonly VarSpec[] = [
     fallback: "",
     help: "import NetTraffic-Sentinel's traffic.db (local hours read in TZ) into DB_PATH and exit",
   },
+  {
+    name: "IMPORT_VNSTAT",
+    flag: "import-vnstat",
+    fallback: "",
+    help: "import a vnStat 2.x database's interface totals (local times read in TZ) into DB_PATH and exit",
+  },
+  { name: "VNSTAT_INTERFACE", flag: "interface", fallback: "", help: "the interface --import-vnstat reads" },
   {
     name: "CLASH_API_URL",
     flag: "clash-api-url",
@@ -294,6 +303,11 @@ export function loadConfig(
 
   const zone = raw("TZ").trim().replace(/^:/, "") || systemTimeZone();
   if (!isTimeZone(zone)) errors.push(new ConfigError("TZ", zone, "an IANA time zone such as Europe/Berlin"));
+  if (raw("IMPORT_VNSTAT").trim() !== "" && raw("VNSTAT_INTERFACE").trim() === "") {
+    errors.push(
+      new ConfigError("VNSTAT_INTERFACE", "", "the vnStat interface to import, e.g. --interface eth0"),
+    );
+  }
 
   const excludeIpv6Prefixes = list("EXCLUDE_IPV6_PREFIX");
   for (const prefix of excludeIpv6Prefixes) {
@@ -379,6 +393,9 @@ export function loadConfig(
     disableOffloads: ["1", "true", "yes"].includes(boolText),
     pcapPath: raw("PCAP").trim() || null,
     sentinelPath: raw("IMPORT_SENTINEL").trim() || null,
+    vnstat: raw("IMPORT_VNSTAT").trim() === ""
+      ? null
+      : { path: raw("IMPORT_VNSTAT").trim(), interfaceName: raw("VNSTAT_INTERFACE").trim() },
     clash: { apiUrl: apiUrl?.replace(/\/+$/, "") ?? null, secret: raw("CLASH_SECRET") },
     retention: {
       fineDays: int("RETENTION_FINE_DAYS", 0, 36500),

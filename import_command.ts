@@ -1,7 +1,7 @@
 /**
  * The import commands: `netledger --pcap FILE` (pcap_import.ts) with a progress line on a terminal (the share
- * read and the rows written so far), and `--import-sentinel FILE` (sentinel_import.ts); each prints its
- * closing line. The caller opens and closes the store.
+ * read and the rows written so far), `--import-sentinel FILE` (sentinel_import.ts) and `--import-vnstat FILE
+ * --interface NAME` (vnstat_import.ts); each prints its closing line. The caller opens and closes the store.
  */
 import {
   AlreadyImportedError,
@@ -11,6 +11,7 @@ import {
 } from "./pcap_import.ts";
 import { importSentinel, SentinelImportError } from "./sentinel_import.ts";
 import { type Store, StoreError, TrafficLedger } from "./store/mod.ts";
+import { importVnstat, VnstatImportError } from "./vnstat_import.ts";
 
 /** Runs the import of `options.path` into `store`; returns the process exit code (0, or 1 with a message). */
 export async function runImport(
@@ -88,6 +89,35 @@ export async function runSentinelImport(
     `Imported "${options.path}": ${summary.hoursImported} hours covering ${span}, ${summary.upBytes} bytes up ` +
       `and ${summary.downBytes} bytes down (${summary.upBytes + summary.downBytes} in all); ` +
       `${summary.hoursSkipped} hours were imported before and skipped`,
+  );
+  return 0;
+}
+
+/** Runs `--import-vnstat` of `options.path` into `store`; returns the exit code (0, or 1 with a message). */
+export function runVnstatImport(
+  store: Store,
+  options: { readonly path: string; readonly interfaceName: string; readonly timeZone: string },
+): number {
+  console.log(
+    `Reading the local times of "${options.path}" as ${options.timeZone} (the configured TZ; give --tz ` +
+      `with the zone vnStat ran in, or UTC if it ran with UseUTC 1)`,
+  );
+  let summary;
+  try {
+    summary = importVnstat(store, options);
+  } catch (e) {
+    if (!(e instanceof VnstatImportError || e instanceof StoreError)) throw e;
+    console.error(`${e.message}; nothing was imported`);
+    return 1;
+  }
+  const { months } = summary;
+  const span = months.length === 0
+    ? "no months"
+    : `${months.length} ${months.length === 1 ? "month" : "months"} (${months[0]} to ${months.at(-1)})`;
+  console.log(
+    `Imported interface totals of "${options.interfaceName}" from "${options.path}": ${summary.insertedSpans} ` +
+      `spans covering ${span}, ${summary.rxBytes} bytes received and ${summary.txBytes} sent (LAN included, ` +
+      `kept apart from counted traffic); ${summary.skippedSpans} spans were imported before and skipped`,
   );
   return 0;
 }

@@ -28,7 +28,7 @@ import {
   exposureWarning,
   serveWithHeaderTimeout,
 } from "./web/api/mod.ts";
-import { runImport, runSentinelImport } from "./import_command.ts";
+import { runImport, runSentinelImport, runVnstatImport } from "./import_command.ts";
 import { runHealthcheck } from "./packaging/mod.ts";
 
 const VERSION = denoJson.version;
@@ -76,6 +76,9 @@ async function main(args: readonly string[]): Promise<number> {
     return 1;
   }
   try {
+    if (config.vnstat !== null) {
+      return runVnstatImport(store, { ...config.vnstat, timeZone: config.timeZone });
+    }
     if (config.sentinelPath !== null) {
       return await runSentinelImport(store, { path: config.sentinelPath, timeZone: config.timeZone });
     }

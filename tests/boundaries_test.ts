@@ -131,8 +131,12 @@ const PARTS: Readonly<Record<string, PartRule>> = {
     rule: "config.ts imports only capture/ (address parsing) and plans/ (PLAN=)",
   },
   "import_command.ts": {
-    imports: ["pcap_import.ts", "sentinel_import.ts", "store"],
-    rule: "import_command.ts imports only pcap_import.ts, sentinel_import.ts and store/",
+    imports: ["pcap_import.ts", "sentinel_import.ts", "vnstat_import.ts", "store"],
+    rule: "import_command.ts imports only pcap_import.ts, sentinel_import.ts, vnstat_import.ts and store/",
+  },
+  "vnstat_import.ts": {
+    imports: ["store"],
+    rule: "vnstat_import.ts imports only store/",
   },
   "sentinel_import.ts": {
     imports: ["capture", "store"],
@@ -159,6 +163,7 @@ const PARTS: Readonly<Record<string, PartRule>> = {
       "config.ts",
       "pcap_import.ts",
       "sentinel_import.ts",
+      "vnstat_import.ts",
       "import_command.ts",
       "deno.json",
       ...WEB_CONTRACTS,
