@@ -152,14 +152,21 @@ export class NameCache {
 
   /** Drops entries expired at `nowSec` and frees the names no entry holds: name ids not held become invalid. */
   sweep(nowSec: number): void {
-    this.#rebuild((slot) => this.#expires[slot] >= nowSec);
-    const held = new Set<number>();
+    // Rebuilding copies the whole table: only worth it when a good share of it has expired.
+    let expired = 0;
     for (let slot = 0; slot <= this.#mask; slot++) {
-      if (this.#keys[slot * KEY_INTS] !== 0) held.add(this.#hostIds[slot]);
+      if (this.#keys[slot * KEY_INTS] !== 0 && this.#expires[slot] < nowSec) expired++;
+    }
+    if (expired * 4 > this.#entries) this.#rebuild((slot) => this.#expires[slot] >= nowSec);
+    // Names are freed only when there are many, so a sweep of a quiet table costs one scan.
+    if (this.#names.length - this.#freeIds.length < this.#maxEntries / 2) return;
+    const held = new Uint8Array(this.#names.length);
+    for (let slot = 0; slot <= this.#mask; slot++) {
+      if (this.#keys[slot * KEY_INTS] !== 0 && this.#expires[slot] >= nowSec) held[this.#hostIds[slot]] = 1;
     }
     for (let id = 1; id < this.#names.length; id++) {
       const name = this.#names[id];
-      if (name == null || held.has(id)) continue;
+      if (name == null || held[id] === 1) continue;
       this.#ids.delete(name);
       this.#names[id] = null;
       this.#freeIds.push(id);

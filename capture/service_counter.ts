@@ -86,6 +86,8 @@ export class ServiceCounter {
   #newestSec = 0;
   #drainedSec = 0;
   #namesLearnt = 0;
+  /** Registrable domains of recent host names: the PSL lookup costs microseconds, and names repeat. */
+  readonly #services = new Map<string, string>();
 
   constructor(options: ServiceCounterOptions = {}) {
     this.#cache = new NameCache(options.maxNames ?? DEFAULT_MAX_NAME_ENTRIES);
@@ -205,7 +207,8 @@ export class ServiceCounter {
    */
   drain(devices: readonly DeviceTraffic[]): ServiceDrain {
     const rows = this.#table.drain();
-    const services = nameRows(rows, devices, (id) => this.#cache.hostName(id));
+    if (this.#services.size > MAX_SERVICE_MEMO) this.#services.clear();
+    const services = nameRows(rows, devices, (id) => this.#cache.hostName(id), this.#services);
     const latest = new Map<string, RemoteHostName>();
     this.#cache.forEachUsed(this.#drainedSec, (rf, r0, r1, r2, r3, host, lastSeenSec) => {
       const remoteIp = rf === 4 ? formatIpv4(r0) : formatIpv6(r0, r1, r2, r3);
@@ -214,7 +217,7 @@ export class ServiceCounter {
         latest.set(remoteIp, {
           remoteIp,
           host,
-          service: serviceOf(host),
+          service: serviceOfHost(host, this.#services),
           lastSeenSec: Math.floor(lastSeenSec),
         });
       }
@@ -443,6 +446,18 @@ export class ServiceCounter {
   }
 }
 
+/** Host names whose registrable domain is remembered between drains. */
+const MAX_SERVICE_MEMO = 65_536;
+
+function serviceOfHost(host: string, memo: Map<string, string>): string {
+  let service = memo.get(host);
+  if (service === undefined) {
+    service = serviceOf(host);
+    memo.set(host, service);
+  }
+  return service;
+}
+
 function payloadOf(view: DataView, start: number, end: number): Uint8Array {
   return new Uint8Array(view.buffer, view.byteOffset + start, end - start);
 }
@@ -460,6 +475,7 @@ function nameRows(
   rows: readonly ServiceRow[],
   devices: readonly DeviceTraffic[],
   hostName: (id: number) => string | null,
+  services: Map<string, string>,
 ): ServiceTraffic[] {
   const byDevice = new Map<string, ServiceRow[]>();
   for (const r of rows) {
@@ -468,7 +484,6 @@ function nameRows(
     if (list) list.push(r);
     else byDevice.set(key, [r]);
   }
-  const services = new Map<string, string>();
   const out: ServiceTraffic[] = [];
   for (const d of devices) {
     const list = byDevice.get(`${d.bucketStartSec} ${d.deviceKey}`) ?? [];
@@ -486,11 +501,7 @@ function nameRows(
     }
     for (const r of list) {
       const host = r.hostId === 0 ? null : hostName(r.hostId);
-      let service = UNKNOWN_SERVICE;
-      if (host !== null) {
-        service = services.get(host) ?? serviceOf(host);
-        services.set(host, service);
-      }
+      const service = host === null ? UNKNOWN_SERVICE : serviceOfHost(host, services);
       out.push({
         bucketStartSec,
         deviceKey,
