@@ -33,4 +33,5 @@ export { RATE_WINDOW_SEC, RateWindow } from "./rate_window.ts";
 export type { RateSample } from "./rate_window.ts";
 export { readCaptureFile } from "./pcap_reader.ts";
 export { LiveCapture } from "./live_capture.ts";
+export { readNeighbours } from "./neighbours.ts";
 export { RATE_LAG_SEC } from "./worker_messages.ts";

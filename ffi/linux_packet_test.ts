@@ -114,6 +114,28 @@ const LAYOUT: readonly (readonly [string, number])[] = [
   ["NLMSG_ALIGNTO", N.NLMSG_ALIGNTO],
   ["offsetof(struct ifinfomsg, ifi_index)", N.IFINFOMSG_INDEX],
   ["offsetof(struct ifaddrmsg, ifa_index)", N.IFADDRMSG_INDEX],
+  ["RTM_NEWNEIGH", N.RTM_NEWNEIGH],
+  ["RTM_GETNEIGH", N.RTM_GETNEIGH],
+  ["NLM_F_REQUEST", N.NLM_F_REQUEST],
+  ["NLM_F_DUMP", N.NLM_F_DUMP],
+  ["NLMSG_ERROR", N.NLMSG_ERROR],
+  ["NLMSG_DONE", N.NLMSG_DONE],
+  ["offsetof(struct nlmsghdr, nlmsg_flags)", N.NLMSGHDR_FLAGS],
+  ["offsetof(struct nlmsghdr, nlmsg_seq)", N.NLMSGHDR_SEQ],
+  ["sizeof(struct ndmsg)", N.NDMSG.size],
+  ["offsetof(struct ndmsg, ndm_family)", N.NDMSG.family],
+  ["offsetof(struct ndmsg, ndm_ifindex)", N.NDMSG.ifindex],
+  ["offsetof(struct ndmsg, ndm_state)", N.NDMSG.state],
+  ["NDA_DST", N.NDA_DST],
+  ["NDA_LLADDR", N.NDA_LLADDR],
+  ["NUD_INCOMPLETE", N.NUD_INCOMPLETE],
+  ["NUD_FAILED", N.NUD_FAILED],
+  ["NUD_NOARP", N.NUD_NOARP],
+  ["sizeof(struct rtattr)", N.RTATTR.size],
+  ["offsetof(struct rtattr, rta_type)", N.RTATTR.type],
+  ["RTA_ALIGNTO", N.RTA_ALIGNTO],
+  ["AF_INET", N.AF_INET],
+  ["AF_INET6", N.AF_INET6],
   ["ENOBUFS", Errno.ENOBUFS],
   ["EAGAIN", Errno.EAGAIN],
 ];
@@ -132,6 +154,7 @@ Deno.test("linux_packet.ts, linux_netlink.ts and Errno match the kernel headers 
 #include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <linux/neighbour.h>
 #include <errno.h>
 int main(void) {
 ${lines}

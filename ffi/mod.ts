@@ -46,6 +46,26 @@ export {
   SOCKADDR_NL,
 } from "./linux_netlink.ts";
 export {
+  AF_INET,
+  AF_INET6,
+  NDA_DST,
+  NDA_LLADDR,
+  NDMSG,
+  NLM_F_DUMP,
+  NLM_F_REQUEST,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLMSGHDR_FLAGS,
+  NLMSGHDR_SEQ,
+  NUD_FAILED,
+  NUD_INCOMPLETE,
+  NUD_NOARP,
+  RTA_ALIGNTO,
+  RTATTR,
+  RTM_GETNEIGH,
+  RTM_NEWNEIGH,
+} from "./linux_netlink.ts";
+export {
   AF_PACKET,
   ARPHRD_ETHER,
   ARPHRD_IPGRE,
