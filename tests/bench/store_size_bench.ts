@@ -9,7 +9,9 @@
  * per simulated day with the defaults of config.ts (RETENTION_FINE_DAYS, RETENTION_REMOTE_DAYS).
  *
  * Baseline, same run, same data: the same year with retention off (every 15-minute row kept). Prints one
- * line per measurement and a JSON summary on the last line.
+ * line per measurement and a JSON summary on the last line. Since schema v5 (docs/history-storage.md) the
+ * remote rows are compact-keyed and also kept per local day and month, sealed to the heaviest plus an exact
+ * remainder; tests/bench/history_query_bench.ts measures the same year with devices and per-device remotes.
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.ts";
@@ -122,6 +124,8 @@ interface RunResult {
   readonly freeBytes: number;
   readonly trafficRows: number;
   readonly remoteRows: number;
+  /** Rows of remote_days and remote_months (v5). */
+  readonly remoteSpanRows: number;
   readonly seconds: number;
   /** Milliseconds of API queries on the final database, next to a full scan of remote_traffic. */
   readonly queryMs: Readonly<Record<string, number>>;
@@ -155,7 +159,7 @@ async function simulate(retention: { fineDays: number; remoteDays: number } | nu
   const dir = await Deno.makeTempDir({ prefix: "netledger-size-bench-" });
   const started = performance.now();
   try {
-    const store = openStore(`${dir}/netledger.db`, { log: (line) => console.error(line) });
+    const store = openStore(`${dir}/netledger.db`, { log: (line) => console.error(line), timeZone: ZONE });
     try {
       const ledger = new TrafficLedger(store);
       for (let day = 0; day < DAYS; day++) {
@@ -176,11 +180,13 @@ async function simulate(retention: { fineDays: number; remoteDays: number } | nu
         (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       const trafficRows = count("traffic");
       const remoteRows = count("remote_traffic");
+      const remoteSpanRows = count("remote_days") + count("remote_months");
       return {
         fileBytes: (await Deno.stat(`${dir}/netledger.db`)).size,
         freeBytes,
         trafficRows,
         remoteRows,
+        remoteSpanRows,
         seconds: (performance.now() - started) / 1000,
         queryMs,
       };
@@ -197,7 +203,7 @@ const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 console.log(`Simulating ${DAYS} days, ${IPS_PER_DAY} distinct remotes a day, zone ${ZONE}`);
 const describe = (r: RunResult) =>
   `${mib(r.fileBytes)} MiB (${mib(r.freeBytes)} MiB of it free pages), ${r.trafficRows} traffic rows, ` +
-  `${r.remoteRows} remote rows (${r.seconds.toFixed(0)} s)`;
+  `${r.remoteRows} remote rows, ${r.remoteSpanRows} day and month rows (${r.seconds.toFixed(0)} s)`;
 const retained = await simulate(defaults);
 console.log(
   `default retention (fine ${defaults.fineDays} d, remote ${defaults.remoteDays} d): ${describe(retained)}`,
