@@ -16,11 +16,16 @@ import {
   ClashLedger,
   ClashStore,
   openStore,
+  planAlertHook,
+  PlanBook,
   pruneServiceHosts,
   type Store,
+  StoredAlertOutbox,
   StoreError,
   TrafficLedger,
 } from "./store/mod.ts";
+import { AlertDispatcher } from "./plans/mod.ts";
+import { runTestAlert } from "./test_alert_command.ts";
 import {
   buildMetricsSnapshot,
   createApp,
@@ -76,6 +81,16 @@ async function main(args: readonly string[]): Promise<number> {
     return 1;
   }
   try {
+    if (config.testAlertPlan !== null) {
+      return await runTestAlert(store, {
+        plan: config.testAlertPlan,
+        envPlans: config.plans,
+        channels: config.alertChannels,
+        timeZone: config.timeZone,
+        nowSec: Math.floor(Date.now() / 1000),
+        log,
+      });
+    }
     if (config.vnstat !== null) {
       return runVnstatImport(store, { ...config.vnstat, timeZone: config.timeZone });
     }
@@ -97,13 +112,31 @@ async function main(args: readonly string[]): Promise<number> {
 }
 
 async function serve(config: Config, store: Store): Promise<number> {
-  const ledger = new TrafficLedger(store, { timeZone: config.timeZone });
+  const nowSec = () => Math.floor(Date.now() / 1000);
+  // Plans (issue 16): thresholds are checked in each save's transaction, deliveries sent off the counting path.
+  const channels = config.alertChannels.map((c) => c.kind);
+  const outbox = new StoredAlertOutbox(store);
+  const dispatcher = new AlertDispatcher({ outbox, channels: config.alertChannels, log, nowSec });
+  const writeHook = planAlertHook({
+    envPlans: config.plans,
+    channels,
+    timeZone: config.timeZone,
+    nowSec,
+    log,
+    onQueued: () => dispatcher.kick(),
+  });
+  const ledger = new TrafficLedger(store, { timeZone: config.timeZone, writeHook });
+  const plans = { book: new PlanBook(store, config.plans), outbox, channels };
+  log(
+    `Plans: ${plans.book.list().map((e) => `"${e.plan.id}"`).join(", ") || "none"}; alerts ` +
+      (channels.length === 0 ? "only logged (no ALERT_* channel)" : `sent over ${channels.join(", ")}`),
+  );
+  dispatcher.start();
   // Wider than the samples served, so the oldest one served is never a slot the Worker is reusing.
   const rateWindow = RateWindow.shared(RATE_WINDOW_SEC + RATE_LAG_SEC + 1);
   log(
     `History in "${config.dbPath}", hours and days in ${config.timeZone}, saved every ${config.saveIntervalSec} s`,
   );
-  const nowSec = () => Math.floor(Date.now() / 1000);
   const capture = await LiveCapture.start({
     iface: config.iface,
     ringBytes: config.ringBytes,
@@ -141,6 +174,7 @@ async function serve(config: Config, store: Store): Promise<number> {
     clash,
     auth,
     fileNames,
+    plans,
     hosts: {
       allowedHosts: config.allowedHosts,
       bindAddress: config.bindAddress,
@@ -156,6 +190,7 @@ async function serve(config: Config, store: Store): Promise<number> {
         nowSec: nowSec(),
         topN: config.metricsTopN,
         fileNames,
+        plans: plans.book,
       }),
   });
   // Deno.serve itself never times out a half-sent request head (issue 12 finding 9).
@@ -221,6 +256,7 @@ async function serve(config: Config, store: Store): Promise<number> {
   await step("stop capture", () => capture.stop());
   await step("stop the Clash monitor", () => monitor.stop());
   await step("final flush", flushAll);
+  await step("stop alert delivery", () => dispatcher.close());
   // Open dashboards keep WebSockets and polls alive: give requests in flight a moment, then close them.
   await step("stop the server", () =>
     Promise.race([

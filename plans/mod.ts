@@ -7,7 +7,7 @@
  * Import rule: plans/ imports from capture/ only BUCKET_SEC, and nothing else from netledger; store/,
  * web/api/, config.ts and main.ts import it through this file.
  */
-export { type AlertChannel, WEBHOOK_SECRET_HEADER } from "./alert_channels.ts";
+export { type AlertChannel, deliverAlert, DeliveryError, WEBHOOK_SECRET_HEADER } from "./alert_channels.ts";
 export { AlertDispatcher, type AlertOutbox, type OutboxDelivery } from "./alert_dispatcher.ts";
 export { type AlertMessage, alertMessage } from "./alert_message.ts";
 export { crossedThresholds } from "./alert_rules.ts";
@@ -29,7 +29,5 @@ export {
   DEFAULT_THRESHOLDS,
   formatPeriodRule,
   formatThreshold,
-  type PeriodRule,
-  type PlanCounts,
   type PlanSpec,
 } from "./plan_spec.ts";

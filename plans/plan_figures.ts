@@ -56,8 +56,11 @@ export function countedBytes(counts: PlanCounts, upBytes: number, downBytes: num
 /** Computes the figures of `input.period` at `input.nowSec` (a past period: its final figures). */
 export function planFigures(input: FiguresInput): PlanFigures {
   const { period, counts, quotaBytes, timeZone, nowSec } = input;
-  const elapsedEndSec = Math.min(Math.max(nowSec, period.startSec), period.endSec);
-  const bucketCount = Math.ceil((elapsedEndSec - period.startSec) / BUCKET_SEC);
+  // Buckets so far, the one running now included (it holds counts already); all of a past period's.
+  const bucketCount = nowSec < period.startSec ? 0 : Math.min(
+    (period.endSec - period.startSec) / BUCKET_SEC,
+    Math.floor((nowSec - period.startSec) / BUCKET_SEC) + 1,
+  );
   const ups = new Float64Array(bucketCount);
   const downs = new Float64Array(bucketCount);
   for (const b of input.buckets) {

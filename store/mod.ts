@@ -58,7 +58,12 @@ export type { ClashClientInfo, ClashGroupTotals, ClashTotals } from "./clash_que
 export { applyClashRetention } from "./clash_retention.ts";
 export { findImportedFile, type ImportedFile } from "./imported_files.ts";
 export { importedHourStarts } from "./imported_hours.ts";
-export { type InterfaceTotalSpan, saveInterfaceTotals } from "./interface_totals.ts";
+export {
+  interfaceTotalsByPeriod,
+  type InterfaceTotalSpan,
+  type InterfaceTotalsSeries,
+  saveInterfaceTotals,
+} from "./interface_totals.ts";
 export { PlanBook, type PlanEntry } from "./plan_book.ts";
 export { type AlertDeliveryRow, StoredAlertOutbox } from "./alert_outbox.ts";
 export { firedAlerts, planAlertHook } from "./plan_alerts.ts";

@@ -115,6 +115,7 @@ const PARTS: Readonly<Record<string, PartRule>> = {
     imports: [
       "config.ts",
       "import_command.ts",
+      "test_alert_command.ts",
       "capture",
       "clash",
       "store",
@@ -145,6 +146,10 @@ const PARTS: Readonly<Record<string, PartRule>> = {
   "pcap_import.ts": {
     imports: ["capture", "store"],
     rule: "pcap_import.ts imports only capture/ and store/",
+  },
+  "test_alert_command.ts": {
+    imports: ["plans", "store"],
+    rule: "test_alert_command.ts imports only plans/ and store/",
   },
   "deno.json": { imports: [], rule: "deno.json imports nothing" },
   "tests": {

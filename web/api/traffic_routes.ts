@@ -11,6 +11,7 @@ import {
   type DeviceFilter,
   type Granularity,
   hostnamesOf,
+  interfaceTotalsByPeriod,
   localDateOf,
   localPeriods,
   monthStartDate,
@@ -44,7 +45,7 @@ import {
   parseSpanBound,
 } from "./params.ts";
 import { safeHeaderValue } from "./request_guard.ts";
-import { amountJson, pointJson, seriesCsv, sumPeriods } from "./traffic_json.ts";
+import { amountJson, interfaceTotalsJson, pointJson, seriesCsv, sumPeriods } from "./traffic_json.ts";
 import { knownDevice } from "./device_routes.ts";
 import { planQuerySpan } from "./plan_routes.ts";
 
@@ -118,21 +119,27 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
     return c.json<QueryJson>({
       summary: amountJson(sumPeriods(periods)),
       series: periods.map((p) => pointJson(p, granularity)),
+      ...interfaceTotalsJson(device === null ? interfaceTotalsByPeriod(ledger.store, periods) : null),
     });
   });
 
   app.get("/api/history/30days", (c) => {
     const end = today();
-    const days = series(addDays(end, -29), end, "day").map((p) => pointJson(p, "day"));
-    return c.json<DaysJson>({ days });
+    const periods = series(addDays(end, -29), end, "day");
+    const days = periods.map((p) => pointJson(p, "day"));
+    return c.json<DaysJson>({ days, ...interfaceTotalsJson(interfaceTotalsByPeriod(ledger.store, periods)) });
   });
 
   app.get("/api/history/12months", (c) => {
     const end = today();
     const start = monthStartDate(end, -11);
     const lastDay = addDays(monthStartDate(end, 1), -1);
-    const months = series(start, lastDay, "month").map((p) => pointJson(p, "month"));
-    return c.json<MonthsJson>({ months });
+    const periods = series(start, lastDay, "month");
+    const months = periods.map((p) => pointJson(p, "month"));
+    return c.json<MonthsJson>({
+      months,
+      ...interfaceTotalsJson(interfaceTotalsByPeriod(ledger.store, periods)),
+    });
   });
 
   app.get("/api/history/today_hours", (c) => {
