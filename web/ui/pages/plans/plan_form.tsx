@@ -94,7 +94,7 @@ export function PlanForm(
     "aria-describedby":
       [hasHint && `${idOf(field)}-hint`, problemOf(field) !== null && `${idOf(field)}-error`]
         .filter(Boolean).join(" ") || undefined,
-    "data-testid": `plan-${field}`,
+    "data-testid": `plan-f-${field}`,
   });
   const weekdayName = (i: number) =>
     new Intl.DateTimeFormat(lang, { weekday: "long", timeZone: "UTC" }).format(A_MONDAY_MS + i * 86_400_000);

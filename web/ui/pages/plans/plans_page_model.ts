@@ -79,7 +79,8 @@ export const PlansPageModel = createModel((plans: Plans) => {
   /** Sends `init` to `path`, then reloads the plans; the problem when the server refused. */
   const change = async (path: string, init: RequestInit): Promise<PlanProblem | null> => {
     try {
-      await (await fetchApi(path, init)).body?.cancel();
+      // Read, not cancelled: the answer only repeats the plan, but a cancelled body aborts the request.
+      await (await fetchApi(path, init)).text();
     } catch (e) {
       return planProblem(e);
     }
