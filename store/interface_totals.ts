@@ -6,6 +6,7 @@
  * interface_totals_migrations.ts (v8).
  */
 import { inTransaction, type Store } from "./db.ts";
+import type { LocalPeriod } from "./local_periods.ts";
 
 /** The bytes of one interface over one span. */
 export interface InterfaceTotalSpan {
@@ -53,4 +54,69 @@ export function saveInterfaceTotals(
     }
     return { inserted, skippedSpans: spans.length - inserted.length };
   });
+}
+
+/** Imported interface bytes within one local period. */
+export interface PeriodInterfaceTotals {
+  readonly label: string;
+  readonly rxBytes: number;
+  readonly txBytes: number;
+}
+
+/** Imported interface totals over a series of periods, and the interfaces they come from. */
+export interface InterfaceTotalsSeries {
+  readonly interfaces: readonly string[];
+  readonly periods: readonly PeriodInterfaceTotals[];
+}
+
+/**
+ * The imported interface totals of every interface, summed per period of `periods` (contiguous, oldest
+ * first), or null when none overlaps them. A span that reaches over a period's edge (a vnStat day in an hourly
+ * series) is spread in proportion to time, rounded to whole bytes.
+ */
+export function interfaceTotalsByPeriod(
+  store: Store,
+  periods: readonly LocalPeriod[],
+): InterfaceTotalsSeries | null {
+  if (periods.length === 0) return null;
+  const fromSec = periods[0].startSec;
+  const toSec = periods[periods.length - 1].endSec;
+  const rows = store.db.prepare(
+    `SELECT interface, span_start, span_sec, rx_bytes, tx_bytes FROM interface_totals
+     WHERE span_start > ? AND span_start < ? AND span_start + span_sec > ?`,
+  ).all(fromSec - MAX_SPAN_SEC, toSec, fromSec) as {
+    interface: string;
+    span_start: number;
+    span_sec: number;
+    rx_bytes: number;
+    tx_bytes: number;
+  }[];
+  if (rows.length === 0) return null;
+  const rx = new Float64Array(periods.length);
+  const tx = new Float64Array(periods.length);
+  for (const row of rows) {
+    const endSec = row.span_start + row.span_sec;
+    for (let i = firstPeriodEndingAfter(periods, row.span_start); i < periods.length; i++) {
+      const p = periods[i];
+      if (p.startSec >= endSec) break;
+      const share = (Math.min(p.endSec, endSec) - Math.max(p.startSec, row.span_start)) / row.span_sec;
+      rx[i] += Math.round(row.rx_bytes * share);
+      tx[i] += Math.round(row.tx_bytes * share);
+    }
+  }
+  return {
+    interfaces: [...new Set(rows.map((r) => r.interface))].sort(),
+    periods: periods.map((p, i) => ({ label: p.label, rxBytes: rx[i], txBytes: tx[i] })),
+  };
+}
+
+function firstPeriodEndingAfter(periods: readonly LocalPeriod[], sec: number): number {
+  let low = 0;
+  let high = periods.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (periods[mid].endSec <= sec) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { run, runInNetns } from "./helpers/netns.ts";
-import { childEnv, followOutput, ROOT_DIR } from "./helpers/run_main.ts";
+import { childEnv, followOutput, ROOT_DIR, startMain } from "./helpers/run_main.ts";
+import type { DaysJson, QueryJson } from "../web/api_types.ts";
 
 const hasVnstat = (() => {
   try {
@@ -125,6 +126,36 @@ function storedTotals(dbPath: string): { spans: number; rx: number; tx: number; 
   }
 }
 
+/** The API serves the totals beside counted traffic, marked as imported, and counts none of them. */
+async function assertServedApart(dbPath: string, counters: { rx: number; tx: number }): Promise<void> {
+  const server = await startMain({
+    flags: ["-A"],
+    env: childEnv({ DB_PATH: dbPath, TZ: "UTC", BIND: "127.0.0.1", MONITOR_IFACE: "lo" }),
+  });
+  try {
+    // Yesterday and today: the daemon may have counted on either side of a midnight.
+    const day = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const query =
+      await (await fetch(`${server.baseUrl}/api/query?start=${yesterday}&end=${day}&granularity=hour`))
+        .json() as QueryJson;
+    assert.equal(query.summary.total_bytes, 0);
+    assert.equal(query.interface_totals?.source, "imported_interface_totals");
+    assert.deepEqual(query.interface_totals?.interfaces, ["lo"]);
+    const sum = (key: "up_bytes" | "down_bytes") =>
+      query.interface_totals!.series.reduce((s, p) => s + p[key], 0);
+    assert.deepEqual([sum("down_bytes"), sum("up_bytes")], [counters.rx, counters.tx]);
+    const days = await (await fetch(`${server.baseUrl}/api/history/30days`)).json() as DaysJson;
+    assert.equal(
+      days.interface_totals?.series.reduce((s, p) => s + p.total_bytes, 0),
+      counters.rx + counters.tx,
+    );
+    assert.equal(days.days.reduce((s, p) => s + p.total_bytes, 0), 0);
+  } finally {
+    await server.stop();
+  }
+}
+
 /** A copy of the vnStat file changed by `sql`. */
 function changedCopy(from: string, to: string, sql: string): string {
   Deno.copyFileSync(from, to);
@@ -153,6 +184,7 @@ Deno.test({
         ...counters,
         spanSecs: [300],
       });
+      await assertServedApart(dbPath, counters);
       const again = await importVnstat(dbPath, vnstatDb);
       assert.equal(again.code, 0, again.output);
       assert.match(

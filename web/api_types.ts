@@ -53,20 +53,47 @@ export interface MonthPointJson extends PeriodBytesJson {
 /** One point of a series; its label key is the granularity. */
 export type SeriesPointJson = HourPointJson | DayPointJson | MonthPointJson;
 
+/** Added (issue 17): imported interface bytes of one local period (label as the series' hour, day or month). */
+export interface InterfaceTotalsPointJson {
+  readonly label: string;
+  /** Sent by the interface. */
+  readonly up_bytes: number;
+  /** Received by the interface. */
+  readonly down_bytes: number;
+  readonly total_bytes: number;
+}
+
+/**
+ * Added (issue 17): totals imported from vnStat (`--import-vnstat`) for the same periods. They are whole
+ * interface totals, LAN traffic included, so they are kept apart from the counted series and never summed
+ * with it. Present only when imported totals overlap the range.
+ */
+export interface InterfaceTotalsJson {
+  readonly source: "imported_interface_totals";
+  readonly interfaces: readonly string[];
+  readonly series: readonly InterfaceTotalsPointJson[];
+}
+
 /** GET /api/query?start=&end=&granularity=: zero-filled series over the local dates start..end. */
 export interface QueryJson {
   readonly summary: TrafficAmountJson;
   readonly series: readonly SeriesPointJson[];
+  /** Added (issue 17): see InterfaceTotalsJson; absent for a device's series. */
+  readonly interface_totals?: InterfaceTotalsJson;
 }
 
 /** GET /api/history/30days: the last 30 local days, today included, zero-filled. */
 export interface DaysJson {
   readonly days: readonly DayPointJson[];
+  /** Added (issue 17): see InterfaceTotalsJson. */
+  readonly interface_totals?: InterfaceTotalsJson;
 }
 
 /** GET /api/history/12months: the last 12 local months, this one included, zero-filled. */
 export interface MonthsJson {
   readonly months: readonly MonthPointJson[];
+  /** Added (issue 17): see InterfaceTotalsJson. */
+  readonly interface_totals?: InterfaceTotalsJson;
 }
 
 /** GET /api/history/today_hours: the local hours of today that have traffic. */

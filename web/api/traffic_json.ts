@@ -1,6 +1,6 @@
 /** Conversions from store/ rows to the API's JSON shapes (web/api_types.ts) and CSV. */
-import type { Granularity, PeriodTraffic, TrafficTotals } from "../../store/mod.ts";
-import type { SeriesPointJson, TrafficAmountJson } from "../api_types.ts";
+import type { Granularity, InterfaceTotalsSeries, PeriodTraffic, TrafficTotals } from "../../store/mod.ts";
+import type { InterfaceTotalsJson, SeriesPointJson, TrafficAmountJson } from "../api_types.ts";
 import { formatBytes } from "../format_bytes.ts";
 
 /** Raw and formatted bytes of a span. */
@@ -41,6 +41,25 @@ export function pointJson(period: PeriodTraffic, granularity: Granularity): Seri
     case "month":
       return { month: period.label, ...bytes };
   }
+}
+
+/** Imported interface totals beside a series (issue 17), marked with their source; null stays absent. */
+export function interfaceTotalsJson(
+  imported: InterfaceTotalsSeries | null,
+): { interface_totals: InterfaceTotalsJson } | Record<never, never> {
+  if (imported === null) return {};
+  return {
+    interface_totals: {
+      source: "imported_interface_totals",
+      interfaces: imported.interfaces,
+      series: imported.periods.map((p) => ({
+        label: p.label,
+        up_bytes: p.txBytes,
+        down_bytes: p.rxBytes,
+        total_bytes: p.txBytes + p.rxBytes,
+      })),
+    },
+  };
 }
 
 /** Sum of a series. */
