@@ -67,4 +67,4 @@ export {
 export { PlanBook, type PlanEntry } from "./plan_book.ts";
 export { type AlertDeliveryRow, StoredAlertOutbox } from "./alert_outbox.ts";
 export { firedAlerts, planAlertHook } from "./plan_alerts.ts";
-export { figuresOf, firstBucketSec, ledgerBucketReader } from "./plan_usage.ts";
+export { figuresOf, firstBucketSec, ledgerBucketReader, ledgerFirstBucketSec } from "./plan_usage.ts";

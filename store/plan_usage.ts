@@ -50,6 +50,14 @@ export function firstBucketSec(db: DatabaseSync): number | null {
   return (db.prepare("SELECT min(bucket_start) AS t FROM traffic").get() as { t: number | null }).t;
 }
 
+/** The first bucket counted, saved or not, or null. */
+export function ledgerFirstBucketSec(ledger: TrafficLedger): number | null {
+  const starts = ledger.pendingTrafficRows().map((r) => r.bucketStartSec);
+  const stored = ledger.store.read("the first bucket", firstBucketSec);
+  if (stored !== null) starts.push(stored);
+  return starts.length === 0 ? null : Math.min(...starts);
+}
+
 /** A reader of stored plus unsaved buckets (what the API shows). */
 export function ledgerBucketReader(ledger: TrafficLedger, plan: PlanSpec): BucketReader {
   const device = plan.deviceId === null ? null : deviceOf(ledger, plan.deviceId);

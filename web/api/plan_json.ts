@@ -14,8 +14,8 @@ import {
   type AlertDeliveryRow,
   figuresOf,
   firedAlerts,
-  firstBucketSec,
   ledgerBucketReader,
+  ledgerFirstBucketSec,
   type PlanEntry,
   type TrafficLedger,
 } from "../../store/mod.ts";
@@ -39,7 +39,7 @@ export interface PlanStatus {
 export function planStatus(entry: PlanEntry, context: PlanReadContext): PlanStatus {
   const { ledger, timeZone, nowSec } = context;
   const period = periodAt(entry.plan.period, nowSec, timeZone);
-  const firstSec = ledger.store.read("the first bucket", firstBucketSec);
+  const firstSec = ledgerFirstBucketSec(ledger);
   const read = ledgerBucketReader(ledger, entry.plan);
   return { entry, period, figures: figuresOf(entry.plan, period, { read, nowSec, timeZone, firstSec }) };
 }
@@ -87,7 +87,7 @@ export function pastPeriodsJson(
   const { ledger, timeZone, nowSec } = context;
   const plan = entry.plan;
   const read = ledgerBucketReader(ledger, plan);
-  const firstSec = ledger.store.read("the first bucket", firstBucketSec);
+  const firstSec = ledgerFirstBucketSec(ledger);
   return recentPeriods(plan.period, nowSec, timeZone, count).map((period) => {
     const figures = figuresOf(plan, period, { read, nowSec, timeZone, firstSec });
     const over = plan.quotaBytes === null ? null : figures.usedBytes - plan.quotaBytes;

@@ -156,7 +156,9 @@ export function parsePlanBody(text: string, today: string): PlanSpec {
     }
     const thresholds = alerts === undefined
       ? DEFAULT_THRESHOLDS
-      : (alerts as string[]).map((a) => parseThreshold(a));
+      : (alerts as string[]).map((a) => parseThreshold(a))
+        // One of each: a threshold fires once per period, so a repeat would mean nothing.
+        .filter((t, i, all) => all.findIndex((u) => formatThreshold(u) === formatThreshold(t)) === i);
     return {
       id: planId(name),
       name,
