@@ -5,6 +5,7 @@ import {
   clientHelloRecord,
   cname,
   dnsResponse,
+  RFC9001_CLIENT_INITIAL,
   withTcpLength,
 } from "../tests/helpers/sniff_packets.ts";
 import { buildFrame, feedFrame, type MacPair } from "../tests/helpers/frames.ts";
@@ -219,4 +220,31 @@ Deno.test("NameCache: the longer of TTL and flow life, per device, bounded with 
   }
   cache.sweep(2100);
   assert.equal(cache.hostName(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 2100)), "a.example.com");
+});
+
+Deno.test("ServiceCounter names a QUIC flow from its Initial (RFC 9001 A.2) once decrypted: later packets, not the Initial", async () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
+  const initial = buildFrame(
+    "ethernet",
+    transportPacket({
+      src: "192.168.1.20",
+      dst: "198.51.100.44",
+      protocol: "udp",
+      srcPort: 50000,
+      dstPort: 443,
+      payload: RFC9001_CLIENT_INITIAL,
+    }),
+    upFrom(PHONE),
+  );
+  const later = buildFrame("ethernet", filler("198.51.100.44", "192.168.1.20", 1200), downTo(PHONE));
+  feedFrame(pipeline, initial, T0);
+  assert.equal(pipeline.pendingNameWork, 1);
+  for (let turn = 0; turn < 1000 && pipeline.pendingNameWork > 0; turn++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  assert.equal(pipeline.pendingNameWork, 0);
+  feedFrame(pipeline, later, T0 + 1);
+  const sums = servicesOf(pipeline.drain());
+  assert.equal(sums.get(`${PHONE} example.com`), later.bytes.length - 14);
+  assert.equal(sums.get(`${PHONE} ${UNKNOWN_SERVICE}`), initial.bytes.length - 14);
 });
