@@ -3,12 +3,20 @@
  * --pcap filled with 40 days of traffic, so every figure is the server's own. The dashboard's plan cards show
  * /api/plans' numbers exactly; "This period" and "Last period" select the plan's periods, whose totals are the
  * plan's used bytes; the Plans page lists the past periods of /api/plans/:id/periods, marks the field a 400
- * names, and adds, edits and deletes a plan that the API then reflects. Phones (360 px), dark mode, focus rings,
+ * names, adds, edits and deletes a plan that the API then reflects, and shows the outbox's deliveries. Phones (360 px), dark mode, focus rings,
  * contrast, and screenshots at 1280 and 360 px (tests/output/screenshots/).
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import type { PlanJson, PlanPeriodsJson, PlansJson, QueryJson } from "../web/api_types.ts";
+import type { AlertMessage } from "../plans/mod.ts";
+import { openStore, StoredAlertOutbox } from "../store/mod.ts";
+import type {
+  AlertDeliveriesJson,
+  PlanJson,
+  PlanPeriodsJson,
+  PlansJson,
+  QueryJson,
+} from "../web/api_types.ts";
 import { launchDashboardBrowser, waitForDashboard, watchProblems } from "./helpers/dashboard_browser.ts";
 import { startNetledger } from "./helpers/dashboard_rig.ts";
 import {
@@ -24,6 +32,44 @@ import {
 const ZONE = "Europe/Berlin";
 /** A monthly plan with a small cap (the traffic runs over it after about ten days), and a weekly one without. */
 const PLAN = "ISP;monthly:15;total;300kB|Phone;weekly:mon;download;none";
+
+/**
+ * Two deliveries in the database's real outbox, as the dispatcher leaves them: one sent, one failed once with
+ * its retry an hour away (so the server, which has no channel here, leaves both as they are).
+ */
+function seedDeliveries(dbPath: string): void {
+  const store = openStore(dbPath, { log: () => {}, timeZone: ZONE });
+  try {
+    const outbox = new StoredAlertOutbox(store);
+    const nowSec = Math.floor(Date.now() / 1000);
+    const message = (threshold: string): AlertMessage => ({
+      plan_id: "isp",
+      plan_name: "ISP",
+      threshold,
+      period_start: localDate(ZONE, -5),
+      period_end: localDate(ZONE, 24),
+      used_bytes: 250_000,
+      quota_bytes: 300_000,
+      percent: 83.3,
+      forecast_bytes: 400_000,
+      quota_reached_on: localDate(ZONE, 2),
+      is_test: false,
+      title: `ISP: ${threshold}`,
+      text: `ISP: ${threshold}`,
+    });
+    outbox.queue(["webhook"], message("80%"), nowSec - 120);
+    outbox.queue(["ntfy"], message("forecast"), nowSec - 60);
+    const [ntfy, webhook] = outbox.log(2);
+    outbox.markSent(ntfy.id, nowSec - 50);
+    outbox.markFailedTry(webhook.id, {
+      error: "HTTP 503",
+      nowSec: nowSec - 100,
+      nextAttemptSec: nowSec + 3600,
+    });
+  } finally {
+    store.close();
+  }
+}
 
 /** Each card's figures as the page holds them: data-bytes and data-days by test id. */
 async function cardFigures(page: Page, id: string): Promise<Record<string, number | string>> {
@@ -79,6 +125,7 @@ Deno.test("plans: the dashboard's cards and period buttons show /api/plans, and 
   try {
     const dbPath = `${dir}/netledger.db`;
     await importRecentTraffic({ dir, dbPath, timeZone: ZONE, days: 40 });
+    seedDeliveries(dbPath);
     await using server = await startNetledger({ dbPath, timeZone: ZONE, env: { PLAN } });
     const baseUrl = server.baseUrl.replace(/\/$/, "");
     await using browser = await launchDashboardBrowser({ timezoneId: ZONE });
@@ -197,6 +244,24 @@ Deno.test("plans: the dashboard's cards and period buttons show /api/plans, and 
         assert.equal(await page.locator(`[data-plan="${plan.id}"] [data-testid="plan-env"]`).count(), 1);
         assert.equal(await page.locator(`[data-plan="${plan.id}"] [data-testid="plan-edit"]`).count(), 0);
       }
+    });
+
+    await t.step("the alert delivery log shows each delivery's state, attempts and last error", async () => {
+      const { deliveries } = await getJson<AlertDeliveriesJson>(baseUrl, "/api/plans/deliveries");
+      assert.deepEqual(deliveries.map((d) => [d.channel, d.state, d.attempts, d.last_error]), [
+        ["ntfy", "sent", 1, null],
+        ["webhook", "queued", 1, "HTTP 503"],
+      ]);
+      const rows = await page.$$eval('[data-testid="plan-deliveries"] tbody tr', (trs) =>
+        trs.map((tr) => ({
+          state: (tr as HTMLElement).dataset.state,
+          cells: [...tr.querySelectorAll("td")].slice(2, 8).map((td) => td.textContent?.trim()),
+        })));
+      assert.deepEqual(rows, [
+        { state: "sent", cells: ["forecast over quota", "ntfy", "sent", "1", "—", "—"] },
+        { state: "queued", cells: ["80%", "webhook", "queued", "1", "HTTP 503", rows[1]?.cells[5]] },
+      ]);
+      assert.notEqual(rows[1].cells[5], "—", "a queued delivery says when it is tried next");
     });
 
     await t.step("a refused field is marked with the server's words; a valid plan is added", async () => {
