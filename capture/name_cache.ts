@@ -117,10 +117,13 @@ export class NameCache {
       ? this.#find(BOX_KIND, 0, 0, 0, 0, rf, r0, r1, r2, r3)
       : this.#find(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
     if (this.#keys[slot * KEY_INTS] === 0 || this.#expires[slot] < nowSec) return 0;
-    const idle = nowSec + FLOW_IDLE_SEC;
-    if (this.#expires[slot] < idle) this.#expires[slot] = idle;
-    this.#lastUsed[slot] = nowSec;
-    this.#touched[slot] = nowSec;
+    // Packets arrive in whole seconds: most hits change nothing, and skipping the writes keeps them cheap.
+    if (this.#lastUsed[slot] !== nowSec) {
+      const idle = nowSec + FLOW_IDLE_SEC;
+      if (this.#expires[slot] < idle) this.#expires[slot] = idle;
+      this.#lastUsed[slot] = nowSec;
+      this.#touched[slot] = nowSec;
+    }
     return this.#hostIds[slot];
   }
 
