@@ -9,4 +9,5 @@
 export { createApp } from "./app.ts";
 export { createAuth, exposureWarning, SESSION_COOKIE } from "./auth.ts";
 export { HEADER_TIMEOUT_MS, serveWithHeaderTimeout } from "./header_timeout_server.ts";
+export { renderMetrics } from "./metrics.ts";
 export { buildMetricsSnapshot } from "./metrics_snapshot.ts";
