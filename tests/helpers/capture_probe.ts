@@ -24,6 +24,8 @@ export interface BatchTotals {
   remotes: Record<string, [number, number]>;
   /** Per device key (MAC, IP, or "other"): [upBytes, downBytes, upPackets, downPackets]. */
   devices: Record<string, [number, number, number, number]>;
+  /** Per "device key service" (with countsServices): [upBytes, downBytes]. */
+  services: Record<string, [number, number]>;
   batches: number;
 }
 
@@ -53,6 +55,7 @@ function emptyTotals(): BatchTotals {
     droppedPackets: 0,
     remotes: {},
     devices: {},
+    services: {},
     batches: 0,
   };
 }
@@ -73,6 +76,11 @@ function addBatch(totals: BatchTotals, batch: TrafficBatch): void {
     const row = totals.remotes[r.remoteIp] ??= [0, 0];
     row[0] += r.upBytes;
     row[1] += r.downBytes;
+  }
+  for (const s of batch.services ?? []) {
+    const row = totals.services[`${s.deviceKey} ${s.service}`] ??= [0, 0];
+    row[0] += s.upBytes;
+    row[1] += s.downBytes;
   }
   for (const d of batch.devices ?? []) {
     const row = totals.devices[d.deviceKey] ??= [0, 0, 0, 0];
@@ -110,6 +118,8 @@ export interface ProbeOptions {
   readonly isMeasuringLag?: boolean;
   /** Serve GET /api/health on 127.0.0.1 inside the namespace (port in the "started" event). */
   readonly isServingHealth?: boolean;
+  /** Name remote ends and count per service (SERVICE_NAMES). */
+  readonly countsServices?: boolean;
 }
 
 /** Starts the probe inside `ns` on `iface`; resolves once LiveCapture.start() has settled. */
@@ -132,6 +142,7 @@ export async function startCaptureProbe(
     String(options.stallMsPerSec ?? 0),
     options.isMeasuringLag ? "lag" : "no-lag",
     options.isServingHealth ? "health" : "no-health",
+    options.countsServices ? "services" : "no-services",
   ];
   const quoted = deno.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
   const command = options.isWithoutNetRaw
@@ -232,7 +243,7 @@ function watchLag(isOn: boolean): () => { p50Ms: number; p99Ms: number; maxMs: n
 }
 
 if (import.meta.main) {
-  const [iface, ringMb, stallMs, lagMode, healthMode] = Deno.args;
+  const [iface, ringMb, stallMs, lagMode, healthMode, servicesMode] = Deno.args;
   const totals = emptyTotals();
   const lag = watchLag(lagMode === "lag");
   if (Number(stallMs) > 0) {
@@ -265,6 +276,7 @@ if (import.meta.main) {
     onBatch: (batch) => addBatch(totals, batch),
     log: (line) => console.log(JSON.stringify({ event: "log", line, totals })),
     rateWindow,
+    countsServices: servicesMode === "services",
   });
   let healthPort: number | undefined;
   if (healthMode === "health") {

@@ -1,0 +1,175 @@
+/**
+ * Services with real clients (issue 15 "Show", root): a device namespace behind a bridge in a gateway
+ * namespace, routed to a "public" namespace where dnsmasq answers svc.example.com with a documentation-range
+ * address and openssl s_server (self-signed) serves TLS on it. curl in the device resolves the name through
+ * the namespace's own resolv.conf and fetches https://svc.example.com/. LiveCapture on the bridge must put
+ * every byte exchanged with the server's address on example.com, and the DNS exchange (with the resolver's
+ * own address, which nothing names) on unknown.
+ */
+import assert from "node:assert/strict";
+import { startCaptureProbe } from "./helpers/capture_probe.ts";
+import { endChild, run, runInNetns } from "./helpers/netns.ts";
+
+const IS_ROOT = Deno.uid() === 0;
+const RESOLVER = "198.51.100.2";
+const SERVER = "198.51.100.3";
+const DEVICE_MAC = "3c:22:fb:00:00:21";
+
+Deno.test({
+  name:
+    "LiveCapture names a curl HTTPS fetch from dnsmasq's answer and the ClientHello: its bytes land on example.com",
+  ignore: !IS_ROOT,
+  sanitizeResources: false,
+  async fn() {
+    const tag = `ns${Deno.pid}${crypto.randomUUID().slice(0, 6)}`;
+    const [gw, pub, dev] = [`${tag}g`, `${tag}p`, `${tag}d`];
+    const namespaces = [gw, pub, dev];
+    const inNs = (ns: string, ...args: string[]) => runInNetns(ns, args);
+    const dir = await Deno.makeTempDir({ prefix: "netledger-services-live-" });
+    const children: Deno.ChildProcess[] = [];
+    const spawnIn = (ns: string, args: string[]) => {
+      const child = new Deno.Command("ip", {
+        args: ["netns", "exec", ns, ...args],
+        stdout: "null",
+        stderr: "piped",
+      })
+        .spawn();
+      children.push(child);
+      return child;
+    };
+    try {
+      for (const ns of namespaces) {
+        await run(["ip", "netns", "add", ns]);
+        await inNs(ns, "ip", "link", "set", "lo", "up");
+      }
+      await Deno.mkdir(`/etc/netns/${dev}`, { recursive: true });
+      await Deno.writeTextFile(`/etc/netns/${dev}/resolv.conf`, `nameserver ${RESOLVER}\n`);
+      await inNs(gw, "ip", "link", "add", "br0", "type", "bridge");
+      await inNs(gw, "ip", "addr", "add", "192.168.60.1/24", "dev", "br0");
+      await inNs(gw, "ip", "link", "set", "br0", "up");
+      await inNs(gw, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+      await run([
+        "ip",
+        "-n",
+        gw,
+        "link",
+        "add",
+        "wan0",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "eth0",
+        "netns",
+        pub,
+      ]);
+      await inNs(gw, "ip", "addr", "add", "198.51.100.1/24", "dev", "wan0");
+      await inNs(pub, "ip", "addr", "add", `${RESOLVER}/24`, "dev", "eth0");
+      await inNs(pub, "ip", "addr", "add", `${SERVER}/24`, "dev", "eth0");
+      await inNs(gw, "ip", "link", "set", "wan0", "up");
+      await inNs(pub, "ip", "link", "set", "eth0", "up");
+      await inNs(pub, "ip", "route", "add", "192.168.60.0/24", "via", "198.51.100.1");
+      await run([
+        "ip",
+        "-n",
+        gw,
+        "link",
+        "add",
+        "lan0",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "eth0",
+        "netns",
+        dev,
+      ]);
+      await inNs(gw, "ip", "link", "set", "lan0", "master", "br0", "up");
+      await inNs(dev, "ip", "link", "set", "eth0", "address", DEVICE_MAC);
+      await inNs(dev, "ip", "addr", "add", "192.168.60.11/24", "dev", "eth0");
+      await inNs(dev, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
+      await inNs(dev, "ip", "link", "set", "eth0", "up");
+      await inNs(dev, "ip", "route", "add", "default", "via", "192.168.60.1");
+      for (const [ns, iface] of [[gw, "wan0"], [gw, "lan0"], [pub, "eth0"], [dev, "eth0"]]) {
+        await inNs(ns, "ethtool", "-K", iface, "tso", "off", "gso", "off", "gro", "off");
+      }
+      await inNs(
+        pub,
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=svc.example.com",
+        "-keyout",
+        `${dir}/key.pem`,
+        "-out",
+        `${dir}/cert.pem`,
+      );
+      spawnIn(pub, [
+        "dnsmasq",
+        "--no-daemon",
+        "--no-resolv",
+        "--no-hosts",
+        `--listen-address=${RESOLVER}`,
+        "--bind-interfaces",
+        `--address=/svc.example.com/${SERVER}`,
+        `--pid-file=${dir}/dnsmasq.pid`,
+        "--port=53",
+      ]);
+      spawnIn(pub, [
+        "openssl",
+        "s_server",
+        "-accept",
+        `${SERVER}:443`,
+        "-cert",
+        `${dir}/cert.pem`,
+        "-key",
+        `${dir}/key.pem`,
+        "-www",
+        "-quiet",
+      ]);
+      await using probe = await startCaptureProbe(gw, "br0", { countsServices: true });
+      assert.equal(probe.started.status.state, "capturing", probe.logs.join("\n"));
+      // Bounded: the servers need a moment to listen; curl retries its connection for at most 10 s.
+      let body = "";
+      for (let attempt = 0; attempt < 20 && !body.includes("s_server"); attempt++) {
+        body = await inNs(dev, "curl", "-sk", "--max-time", "5", "https://svc.example.com/").catch(() => "");
+        if (!body.includes("s_server")) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      assert.match(body, /s_server/);
+      const done = (
+        e: { totals: { remotes: Record<string, number[]>; services: Record<string, number[]> } },
+      ) => {
+        const server = e.totals.remotes[SERVER];
+        const named = e.totals.services[`${DEVICE_MAC} example.com`];
+        return server !== undefined && named !== undefined && server[0] === named[0] &&
+          server[1] === named[1];
+      };
+      await probe.waitFor(done, 20_000).catch(() => null);
+      const final = await probe.stop();
+      const server = final.totals.remotes[SERVER];
+      const resolver = final.totals.remotes[RESOLVER];
+      assert.ok(server[0] > 300 && server[1] > 1000, JSON.stringify(final.totals));
+      assert.deepEqual(
+        final.totals.services[`${DEVICE_MAC} example.com`],
+        server,
+        JSON.stringify(final.totals.services),
+      );
+      assert.deepEqual(final.totals.services[`${DEVICE_MAC} (unknown)`], resolver);
+      assert.equal(final.status.kernelDrops, 0);
+    } finally {
+      for (const child of children) await endChild(child);
+      for (const ns of namespaces) {
+        await new Deno.Command("ip", { args: ["netns", "delete", ns], stdout: "null", stderr: "null" })
+          .output();
+      }
+      await Deno.remove(`/etc/netns/${dev}`, { recursive: true }).catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
