@@ -5,7 +5,7 @@
  * with the exact "other" row, and a device's own chart and addresses below it. Cards on a phone.
  */
 import { useModel } from "@preact/signals";
-import { useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { useApp, useT } from "../../app_context.ts";
 import { ErrorBanner } from "../../components/error_banner.tsx";
 import { RangeForm } from "../../components/range_panel.tsx";
@@ -13,74 +13,14 @@ import { useByteFormat } from "../../components/use_byte_format.ts";
 import { rangeFromHash } from "../../lib/range_link.ts";
 import { rangeBounds } from "../../lib/range_steps.ts";
 import { RangeModel } from "../../models/range_model.ts";
-import type { DeviceJson } from "../../../api_types.ts";
 import { DeviceDetail } from "./device_detail.tsx";
 import { deviceLabel, DevicesModel, devicesPath } from "./devices_model.ts";
 import { relativeTime } from "./relative_time.ts";
+import { NameCell } from "../../components/name_cell.tsx";
 import { BytesCell, ShareCell, SortHeader } from "../../components/table_cells.tsx";
 
 /** Addresses shown in a row; the rest is "+N" (the detail lists them all). */
 const SHOWN_IPS = 2;
-
-/** The name, which turns into its editor on click or Enter: Enter or leaving saves, Escape cancels. */
-function NameCell(props: { device: DeviceJson; onSave: (name: string) => Promise<void> }) {
-  const t = useT();
-  const { device } = props;
-  const [draft, setDraft] = useState<string | null>(null);
-  // Enter saves and removes the editor, whose blur must not save again.
-  const isDone = useRef(false);
-  if (device.id === null) {
-    return (
-      <td class="card-title dev-name" title={t("dev_not_saved")} data-testid="dev-name">
-        {device.name ?? <span class="muted">{t("dev_unnamed")}</span>}
-      </td>
-    );
-  }
-  if (draft === null) {
-    return (
-      <td class="card-title dev-name">
-        <button
-          type="button"
-          class="dev-name-button"
-          data-testid="dev-name"
-          aria-label={t("dev_rename", { mac: device.key })}
-          onClick={() => {
-            isDone.current = false;
-            setDraft(device.name ?? "");
-          }}
-        >
-          {device.name ?? <span class="muted">{t("dev_unnamed")}</span>}
-          <span class="dev-pencil" aria-hidden="true">✎</span>
-        </button>
-      </td>
-    );
-  }
-  const finish = async (save: boolean) => {
-    if (isDone.current) return;
-    isDone.current = true;
-    if (save && draft.trim() !== (device.name ?? "")) await props.onSave(draft);
-    setDraft(null);
-  };
-  return (
-    <td class="card-title dev-name">
-      <input
-        class="dev-name-input"
-        value={draft}
-        maxLength={64}
-        placeholder={t("dev_name_placeholder")}
-        aria-label={t("dev_rename", { mac: device.key })}
-        data-testid="dev-name-input"
-        ref={(input) => input?.focus()}
-        onInput={(e) => setDraft(e.currentTarget.value)}
-        onKeyDown={(e) => {
-          if (e.key === "Enter") finish(true);
-          if (e.key === "Escape") finish(false);
-        }}
-        onBlur={() => finish(true)}
-      />
-    </td>
-  );
-}
 
 export function DevicesPage() {
   const t = useT();
@@ -164,7 +104,17 @@ export function DevicesPage() {
             <tbody>
               {rows.map((d) => (
                 <tr key={d.key} data-key={d.key} data-id={d.id ?? ""}>
-                  <NameCell device={d} onSave={(name) => model.rename(d.id!, name)} />
+                  <NameCell
+                    name={d.name}
+                    unnamedText={t("dev_unnamed")}
+                    label={t("dev_rename", { mac: d.key })}
+                    placeholder={t("dev_name_placeholder")}
+                    testId="dev-name"
+                    class="card-title dev-name"
+                    isEditable={d.id !== null}
+                    title={d.id === null ? t("dev_not_saved") : undefined}
+                    onSave={(name) => model.rename(d.id!, name)}
+                  />
                   <td data-label={labels.vendor}>{d.vendor ?? "—"}</td>
                   <td data-label={labels.mac} class="dev-mono">
                     {d.id === null ? d.key : (

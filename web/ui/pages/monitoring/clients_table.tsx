@@ -3,11 +3,10 @@
  * cell (click or Enter on it), the IP opens the client's detail over the page without moving it; cards on
  * phones.
  */
-import { useRef, useState } from "preact/hooks";
 import { useApp, useT } from "../../app_context.ts";
+import { NameCell } from "../../components/name_cell.tsx";
 import { useByteFormat } from "../../components/use_byte_format.ts";
 import type { MessageKey } from "../../i18n/i18n.ts";
-import type { MonitoringClientJson } from "../../../monitoring_api_types.ts";
 import { formatDuration, formatTime } from "./format_time.ts";
 import type { ClientSortKey, Monitoring } from "./monitoring_model.ts";
 import type { MonitoringView } from "./monitoring_view_model.ts";
@@ -21,59 +20,6 @@ const COLUMNS: readonly [ClientSortKey, MessageKey][] = [
   ["up", "upload"],
   ["down", "download"],
 ];
-
-/** The name, which turns into its editor on click or Enter: Enter or leaving saves, Escape cancels. */
-function NameCell(props: { client: MonitoringClientJson; onSave: (name: string) => Promise<void> }) {
-  const t = useT();
-  const { client } = props;
-  const [draft, setDraft] = useState<string | null>(null);
-  // Enter saves and removes the editor, whose blur must not save again (a poll may re-render in between).
-  const isDone = useRef(false);
-  if (draft === null) {
-    return (
-      <td class="mon-lead" data-label={t("mon_col_name")}>
-        <button
-          type="button"
-          class="mon-name"
-          data-testid="mon-name"
-          aria-label={t("mon_rename", { ip: client.ip })}
-          onClick={() => {
-            isDone.current = false;
-            setDraft(client.name ?? "");
-          }}
-        >
-          {client.name ?? <span class="muted">{t("mon_unnamed")}</span>}
-          <span class="mon-pencil" aria-hidden="true">✎</span>
-        </button>
-      </td>
-    );
-  }
-  const finish = async (save: boolean) => {
-    if (isDone.current) return;
-    isDone.current = true;
-    if (save && draft.trim() !== (client.name ?? "")) await props.onSave(draft);
-    setDraft(null);
-  };
-  return (
-    <td class="mon-lead" data-label={t("mon_col_name")}>
-      <input
-        class="mon-name-input"
-        value={draft}
-        maxLength={64}
-        placeholder={t("mon_name_placeholder")}
-        aria-label={t("mon_rename", { ip: client.ip })}
-        data-testid="mon-name-input"
-        ref={(input) => input?.focus()}
-        onInput={(e) => setDraft(e.currentTarget.value)}
-        onKeyDown={(e) => {
-          if (e.key === "Enter") finish(true);
-          if (e.key === "Escape") finish(false);
-        }}
-        onBlur={() => finish(true)}
-      />
-    </td>
-  );
-}
 
 /** The table of `model.sorted`. */
 export function ClientsTable(props: { model: Monitoring; view: MonitoringView }) {
@@ -108,7 +54,16 @@ export function ClientsTable(props: { model: Monitoring; view: MonitoringView })
           <tbody>
             {sorted.value.map((c) => (
               <tr key={c.ip} data-ip={c.ip}>
-                <NameCell client={c} onSave={(name) => model.rename(c.ip, name)} />
+                <NameCell
+                  name={c.name}
+                  unnamedText={t("mon_unnamed")}
+                  label={t("mon_rename", { ip: c.ip })}
+                  placeholder={t("mon_name_placeholder")}
+                  testId="mon-name"
+                  class="mon-lead"
+                  dataLabel={t("mon_col_name")}
+                  onSave={(name) => model.rename(c.ip, name)}
+                />
                 <td {...cell("mon_col_ip")} class="ip">
                   <a
                     href={view.hashForClient(c.ip)}
