@@ -2,9 +2,10 @@
  * The forecast of a period's total at its end, with a low–high range, from the recent daily profile
  * (docs/plans.md "Forecast"): the mean bytes of each weekday over the last 28 complete local days once 14 are
  * known (every weekday seen twice), else the mean of the days known, else today's rate so far. The range is
- * the expected rest ± 1.645 standard deviations of a day's deviation from its profile, scaled by the square
- * root of the days left: a 90% interval if days were independent (tests/bench/forecast_bench.ts measures how
- * often it holds).
+ * the expected rest ± 1.645 standard deviations of that rest: each day's own deviation from its profile
+ * (independent days: it grows with the square root of the days left) plus the error of the profile's means,
+ * which every day left shares (it grows with the days left): a 90% interval if days were normal and
+ * independent. tests/bench/forecast_bench.ts measures how often it holds.
  */
 
 /** Bytes of one local day. */
@@ -64,7 +65,9 @@ export function forecastPeriod(input: ForecastInput): Forecast {
     expectedDays.push({ date: day.toString(), bytes });
     restBytes += bytes;
   }
-  const spread = Z_90 * profile.deviationBytes * Math.sqrt(fullDays + restOfToday);
+  const daysLeft = fullDays + restOfToday;
+  const spread = Z_90 * profile.deviationBytes *
+    Math.sqrt(daysLeft + (daysLeft * daysLeft) / profile.samplesPerMean);
   const bytes = Math.round(input.usedBytes + restBytes);
   return {
     bytes,
@@ -79,6 +82,8 @@ interface DailyProfile {
   rateOf(weekday: number): number;
   /** Standard deviation of a day around its expectation. */
   readonly deviationBytes: number;
+  /** Days behind each mean: its own error is deviationBytes ÷ √samplesPerMean. */
+  readonly samplesPerMean: number;
 }
 
 function dailyProfile(history: readonly DailyBytes[], input: ForecastInput): DailyProfile {
@@ -92,16 +97,22 @@ function dailyProfile(history: readonly DailyBytes[], input: ForecastInput): Dai
     }
     const means = sums.map((sum, w) => counts[w] > 0 ? sum / counts[w] : 0);
     const residuals = history.map((d) => d.bytes - means[Temporal.PlainDate.from(d.date).dayOfWeek]);
-    return { rateOf: (w) => means[w], deviationBytes: rootMeanSquare(residuals) };
+    const perMean = history.length / 7;
+    // In-sample residuals are smaller than the truth by (k − 1) / k in variance, with k days per mean.
+    const deviationBytes = rootMeanSquare(residuals) * Math.sqrt(perMean / (perMean - 1));
+    return { rateOf: (w) => means[w], deviationBytes, samplesPerMean: perMean };
   }
   if (history.length > 0) {
     const mean = history.reduce((sum, d) => sum + d.bytes, 0) / history.length;
-    const deviation = history.length > 1 ? rootMeanSquare(history.map((d) => d.bytes - mean)) : mean;
-    return { rateOf: () => mean, deviationBytes: deviation };
+    const n = history.length;
+    const deviation = n > 1
+      ? rootMeanSquare(history.map((d) => d.bytes - mean)) * Math.sqrt(n / (n - 1))
+      : mean;
+    return { rateOf: () => mean, deviationBytes: deviation, samplesPerMean: n };
   }
   // The first day: today's pace, once an hour of it is known; its spread is as large as the pace itself.
   const rate = input.dayFraction >= 1 / 24 ? input.todayBytes / input.dayFraction : 0;
-  return { rateOf: () => rate, deviationBytes: rate };
+  return { rateOf: () => rate, deviationBytes: rate, samplesPerMean: 1 };
 }
 
 function rootMeanSquare(values: readonly number[]): number {

@@ -11,7 +11,7 @@ export { type AlertChannel, deliverAlert, DeliveryError, WEBHOOK_SECRET_HEADER }
 export { AlertDispatcher, type AlertOutbox, type OutboxDelivery } from "./alert_dispatcher.ts";
 export { type AlertMessage, alertMessage } from "./alert_message.ts";
 export { crossedThresholds } from "./alert_rules.ts";
-export { type DailyBytes, PROFILE_DAYS } from "./forecast.ts";
+export { type DailyBytes, forecastPeriod, PROFILE_DAYS } from "./forecast.ts";
 export {
   parseCounts,
   parsePeriodRule,
