@@ -5,17 +5,18 @@
  * only a colour. The dashboard shows one card per plan, none without plans.
  */
 import type { ComponentChildren } from "preact";
-import { useApp, useT } from "../app_context.ts";
+import { useApp } from "../app_context.ts";
 import type { PlanJson } from "../../api_types.ts";
 import { periodDay, planGauge, type PlanRisk, planRisk } from "../lib/plan_gauge.ts";
 import type { Plans } from "../models/plans_model.ts";
+import { usePlansT } from "../pages/plans/plans_messages.ts";
 import { useByteFormat } from "./use_byte_format.ts";
 
 const RISK_SIGNS: Record<PlanRisk, string> = { none: "–", ok: "✓", forecast_over: "!", over: "✕" };
 
 /** One plan's card; `children` go at its end (the Plans page's buttons). */
 export function PlanCard(props: { plan: PlanJson; children?: ComponentChildren }) {
-  const t = useT();
+  const t = usePlansT();
   const fmt = useByteFormat();
   const lang = useApp().prefs.lang.value;
   const { plan } = props;
@@ -102,7 +103,7 @@ export function PlanCard(props: { plan: PlanJson; children?: ComponentChildren }
 
 /** The dashboard's plan cards, with a link to the Plans page; nothing while there are no plans. */
 export function PlanCards(props: { plans: Plans }) {
-  const t = useT();
+  const t = usePlansT();
   const json = props.plans.json.value;
   if (!json || json.plans.length === 0) return null;
   return (

@@ -212,24 +212,9 @@ export const RU: Messages = {
   mon_widget_top: "Самые активные клиенты сегодня",
   // Services (issue 15): the navigation link; the views' own strings are in pages/services/services_messages.ts.
   nav_services: "Сервисы",
-  // Plans (issue 16): the dashboard's plan cards and period buttons (the Plans page's own strings are in
+  // Plans (issue 16): the period buttons (the plan card's and the Plans page's strings are in their chunk,
   // pages/plans/plans_messages.ts).
   nav_plans: "Тарифы",
-  plan_risk_none: "Без лимита",
-  plan_risk_ok: "В пределах",
-  plan_risk_forecast_over: "Прогноз выше лимита",
-  plan_risk_over: "Лимит превышен",
-  plan_of: "из",
-  plan_no_cap: "израсходовано, без лимита",
-  plan_legend:
-    "Полоса: израсходовано; черта: равномерный расход на сегодня; ◆ прогноз, тень: его вероятный разброс",
-  plan_forecast: "Прогноз на конец",
-  plan_days_left: "Осталось дней",
-  plan_day_of: "(день {day} из {days})",
-  plan_daily_budget: "Бюджет на день",
-  plan_per_day: "в день",
-  plan_reached_on: "Лимит будет исчерпан",
-  plan_manage: "Управление тарифами",
   plan_this_period: "Этот период",
   plan_last_period: "Прошлый период",
   plan_choose: "Расчётный период тарифа",

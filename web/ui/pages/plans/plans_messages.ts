@@ -1,12 +1,26 @@
 /**
- * The Plans page's own strings in each language (issue 16). They travel in the page's lazy chunk rather than
- * in i18n/en.ts, which every first load carries (the budget of web/build.ts); the plan card and the period
- * buttons, which the dashboard shows, keep theirs in i18n/. usePlansT() translates both kinds of key.
+ * The strings of the plan card and the Plans page in each language (issue 16). They travel in those lazy
+ * chunks rather than in i18n/en.ts, which every first load carries (the budget of web/build.ts); the period
+ * buttons beside the calendar ones keep theirs in i18n/. usePlansT() translates both kinds of key.
  */
 import { useApp, useT } from "../../app_context.ts";
 import { fillPlaceholders, type Lang, type MessageKey } from "../../i18n/i18n.ts";
 
 const EN = {
+  plan_risk_none: "No cap",
+  plan_risk_ok: "On track",
+  plan_risk_forecast_over: "Forecast over quota",
+  plan_risk_over: "Over quota",
+  plan_of: "of",
+  plan_no_cap: "used, no cap",
+  plan_legend: "Bar: used; line: even pace; ◆ forecast, shaded: its range",
+  plan_forecast: "Forecast at the end",
+  plan_days_left: "Days left",
+  plan_day_of: "(day {day} of {days})",
+  plan_daily_budget: "Daily budget",
+  plan_per_day: "a day",
+  plan_reached_on: "Quota reached on",
+  plan_manage: "Manage plans",
   plan_add: "Add a plan",
   plan_edit: "Edit",
   plan_edit_title: "Edit {name}",
@@ -69,6 +83,21 @@ export type PlansMessageKey = keyof typeof EN;
 type PlansMessages = { readonly [K in PlansMessageKey]: string };
 
 const RU: PlansMessages = {
+  plan_risk_none: "Без лимита",
+  plan_risk_ok: "В пределах",
+  plan_risk_forecast_over: "Прогноз выше лимита",
+  plan_risk_over: "Лимит превышен",
+  plan_of: "из",
+  plan_no_cap: "израсходовано, без лимита",
+  plan_legend:
+    "Полоса: израсходовано; черта: равномерный расход на сегодня; ◆ прогноз, тень: его вероятный разброс",
+  plan_forecast: "Прогноз на конец",
+  plan_days_left: "Осталось дней",
+  plan_day_of: "(день {day} из {days})",
+  plan_daily_budget: "Бюджет на день",
+  plan_per_day: "в день",
+  plan_reached_on: "Лимит будет исчерпан",
+  plan_manage: "Управление тарифами",
   plan_add: "Добавить тариф",
   plan_edit: "Изменить",
   plan_edit_title: "Изменить «{name}»",
@@ -128,6 +157,20 @@ const RU: PlansMessages = {
 };
 
 const ZH_CN: PlansMessages = {
+  plan_risk_none: "无限额",
+  plan_risk_ok: "正常",
+  plan_risk_forecast_over: "预计超额",
+  plan_risk_over: "已超额",
+  plan_of: "/",
+  plan_no_cap: "已用，无限额",
+  plan_legend: "条：已用；竖线：今天的均匀用量；◆ 预测，阴影：可能范围",
+  plan_forecast: "期末预测",
+  plan_days_left: "剩余天数",
+  plan_day_of: "（第 {day} 天，共 {days} 天）",
+  plan_daily_budget: "每日预算",
+  plan_per_day: "/天",
+  plan_reached_on: "预计用尽日期",
+  plan_manage: "管理套餐",
   plan_add: "添加套餐",
   plan_edit: "编辑",
   plan_edit_title: "编辑 {name}",
