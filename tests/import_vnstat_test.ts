@@ -44,6 +44,8 @@ async function makeVnstatDb(dir: string): Promise<{ rx: number; tx: number }> {
     stderr: "piped",
   }).spawn();
   const output = followOutput(daemon);
+  let hasExited = false;
+  output.exited.then(() => hasExited = true);
   try {
     await output.waitForLine(/Monitoring \(1\): lo/);
     const client = `${dir}/send.ts`;
@@ -71,10 +73,9 @@ await w.close(); await read; l.close();`,
     await output.exited;
     return counters;
   } finally {
-    try {
+    if (!hasExited) {
       daemon.kill("SIGKILL");
-    } catch (e) {
-      if (!(e instanceof TypeError)) throw e; // exited already
+      await output.exited;
     }
     await run(["ip", "netns", "delete", NS]);
   }
