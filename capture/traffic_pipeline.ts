@@ -27,7 +27,6 @@ import {
   type DeviceTraffic,
   OTHER_DEVICE_KEY,
   OTHER_REMOTE_IP,
-  type RemoteTraffic,
   type TrafficBatch,
 } from "./types.ts";
 
