@@ -1,17 +1,14 @@
 /**
  * readNeighbours() against the kernel (root): in a fresh namespace with neighbour entries made by `ip neigh`
  * (IPv4 and IPv6, permanent and stale, and a no-ARP entry that holds no learnt MAC), the RTM_GETNEIGH dump
- * through the FFI returns exactly the usable entries, as `ip -j neigh show` lists them.
+ * through the FFI returns exactly the usable entries, as `ip -j neigh show` lists them. The dump runs in the
+ * namespace by running this file as a script there (`deno run -A devices_neighbours_test.ts`).
  */
 import assert from "node:assert/strict";
+import { readNeighbours } from "../capture/mod.ts";
 import { CAPTURE_IFACE, createVethPair, runInNetns } from "./helpers/netns.ts";
 
 const IS_ROOT = Deno.uid() === 0;
-
-const READER = `
-import { readNeighbours } from "${new URL("../capture/mod.ts", import.meta.url).href}";
-console.log(JSON.stringify(readNeighbours()));
-`;
 
 Deno.test({
   name: "readNeighbours() returns the kernel's usable neighbour entries, IPv4 and IPv6",
@@ -38,7 +35,7 @@ Deno.test({
       (await runInNetns(pair.captureNs, ["cat", `/sys/class/net/${CAPTURE_IFACE}/ifindex`])).trim(),
     );
     const read = JSON.parse(
-      await runInNetns(pair.captureNs, [Deno.execPath(), "eval", READER]),
+      await runInNetns(pair.captureNs, [Deno.execPath(), "run", "-A", new URL(import.meta.url).pathname]),
     ) as { ip: string; mac: string; ifindex: number }[];
     assert.deepEqual(read.map((n) => [n.ip, n.mac]).sort(), expected);
     assert.deepEqual(
@@ -53,3 +50,5 @@ Deno.test({
     assert.ok(read.every((n) => n.ifindex === ifindex));
   },
 });
+
+if (import.meta.main) console.log(JSON.stringify(readNeighbours()));
