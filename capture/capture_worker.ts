@@ -14,6 +14,8 @@ import { isInterfaceUp, readLinkInfo } from "./link_info.ts";
 import { Ring } from "./ring.ts";
 import { ControlCell, type FromWorker, type ToWorker } from "./worker_messages.ts";
 
+/** Event-loop turns given to QUIC decryption after a pass (each is a few µs when nothing is pending). */
+const MAX_NAME_WORK_TURNS = 32;
 /** After this many failing passes in a row (a minute), the loop gives up and ends with its last report. */
 const MAX_CONSECUTIVE_FAILURES = 60;
 
@@ -71,7 +73,10 @@ scope.onmessage = async (e) => {
     // Without a ring to poll, sleep on the stop cell: stop() and catchUp() wake it with Atomics.notify.
     if (idleMs > 0) Atomics.wait(control, ControlCell.STOP, 0, idleMs);
     // QUIC Initials are decrypted with WebCrypto, whose results arrive only through the event loop.
-    if (loop.pendingNameWork > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    // A decryption takes several turns (key derivation, header protection, AEAD): give it them now, bounded.
+    for (let turn = 0; turn < MAX_NAME_WORK_TURNS && loop.pendingNameWork > 0; turn++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
   }
   loop.finish();
   scope.postMessage({ kind: "stopped" });

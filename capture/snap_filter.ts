@@ -30,6 +30,11 @@ export interface FullFrameClass {
   /** The packet matches when its source port is one of these, or its destination port one of those. */
   readonly sourcePorts: readonly number[];
   readonly destinationPorts: readonly number[];
+  /**
+   * Also match, on any port, a UDP payload whose first byte has its two top bits set: a QUIC long header
+   * (RFC 9000 §17.2), whose Initial holds the ClientHello.
+   */
+  readonly quicLongHeaders?: boolean;
 }
 
 /** The packet classes the capture receives whole. */
@@ -45,10 +50,11 @@ export const FULL_FRAME_CLASSES: readonly FullFrameClass[] = [
 ];
 
 /**
- * With SERVICE_NAMES on (issue 15 item 2), also DNS responses over UDP and TCP: an answer's names and
- * addresses lie past the snap (capture/service_counter.ts). TLS ClientHellos and QUIC Initials are not in the
- * table: telling them by their first payload bytes needs ALU instructions the builder does not emit, so their
- * names are read from what the snap holds (docs/services.md).
+ * With SERVICE_NAMES on (issue 15 item 2), also DNS responses over UDP and TCP (an answer's names and
+ * addresses lie past the snap) and UDP packets with a QUIC long header (an Initial's ClientHello is
+ * encrypted across the whole datagram): capture/service_counter.ts. TLS ClientHellos are not in the table:
+ * finding a TCP payload needs ALU instructions the builder does not emit, so their SNI is read from what the
+ * snap holds (docs/services.md).
  */
 export const SERVICE_NAME_CLASSES: readonly FullFrameClass[] = [
   {
@@ -57,6 +63,14 @@ export const SERVICE_NAME_CLASSES: readonly FullFrameClass[] = [
     protocol: "udp",
     sourcePorts: [53],
     destinationPorts: [],
+  },
+  {
+    reason: "QUIC Initials (their ClientHello's SNI, RFC 9001 §5): capture/service_counter.ts",
+    families: [4, 6],
+    protocol: "udp",
+    sourcePorts: [],
+    destinationPorts: [],
+    quicLongHeaders: true,
   },
   {
     reason: "DNS answers over TCP (RFC 7766): capture/service_counter.ts",
@@ -111,7 +125,7 @@ class ProgramBuilder {
 
   load(code: number, k: number): void {
     const size = code === BPF_OP.LD_H_ABS || code === BPF_OP.LD_H_IND ? 2 : 1;
-    const indexBytes = code === BPF_OP.LD_H_IND ? MAX_IPV4_HEADER_BYTES : 0;
+    const indexBytes = code === BPF_OP.LD_H_IND || code === BPF_OP.LD_B_IND ? MAX_IPV4_HEADER_BYTES : 0;
     if (code !== BPF_OP.LD_W_LEN) this.deepestLoadEnd = Math.max(this.deepestLoadEnd, indexBytes + k + size);
     this.#items.push({ code, k, onTrue: NEXT, onFalse: NEXT });
   }
@@ -252,6 +266,12 @@ function addPorts(
   for (const port of sources) b.jumpIf(BPF_OP.JEQ_K, port, FULL);
   b.load(load, transportAt + 2);
   for (const port of destinations) b.jumpIf(BPF_OP.JEQ_K, port, FULL);
+  if (classes.some((c) => c.quicLongHeaders === true)) {
+    // The UDP payload's first byte, 8 bytes into the transport header.
+    b.load(load === BPF_OP.LD_H_IND ? BPF_OP.LD_B_IND : BPF_OP.LD_B_ABS, transportAt + 8);
+    b.and(0xc0);
+    b.jumpIf(BPF_OP.JEQ_K, 0xc0, FULL);
+  }
   b.jump(SNAP);
 }
 

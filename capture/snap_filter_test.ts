@@ -39,6 +39,10 @@ function runBpf(program: readonly BpfInstruction[], frame: Uint8Array): number {
         if (x + k + 2 > frame.length) return 0;
         a = view.getUint16(x + k);
         break;
+      case BPF_OP.LD_B_IND:
+        if (x + k + 1 > frame.length) return 0;
+        a = view.getUint8(x + k);
+        break;
       case BPF_OP.LDX_B_MSH:
         if (k + 1 > frame.length) return 0;
         x = (view.getUint8(k) & 0xf) * 4;
@@ -255,7 +259,7 @@ Deno.test("encodeBpfProgram() lays instructions out as struct sock_filter, littl
   assert.deepEqual([...bytes], [0x15, 0, 2, 7, 0, 8, 0, 0, 0x06, 0, 0, 0, 128, 0, 0, 0]);
 });
 
-Deno.test("snapFilter() with SERVICE_NAMES on keeps DNS answers whole (UDP and TCP, v4 and v6); off keeps them at the snap", () => {
+Deno.test("snapFilter() with SERVICE_NAMES on keeps DNS answers and QUIC long headers whole (UDP and TCP, v4 and v6); off keeps them at the snap", () => {
   const answers = [
     packet({ src: "198.51.100.53", dst: "192.168.1.20", sport: 53, dport: 40000, payloadBytes: 400 }),
     packet({
@@ -282,6 +286,16 @@ Deno.test("snapFilter() with SERVICE_NAMES on keeps DNS answers whole (UDP and T
       const frame = socketType === "raw" ? buildFrame("ethernet", ip).bytes : ip;
       assert.equal(runBpf(on, frame), FULL_FRAME_BYTES, socketType);
       assert.equal(runBpf(off, frame), SNAP, socketType);
+    }
+    // QUIC: a long header (first payload byte 0b11......) whole on any port, a short header at the snap.
+    for (const [src, dst] of [["192.168.1.20", "203.0.113.5"], ["2001:db8:1::20", "2001:db8:ff::5"]]) {
+      for (const [firstByte, whole] of [[0xc3, true], [0x43, false]] as const) {
+        const ip = packet({ src, dst, sport: 50000, dport: 8443, payloadBytes: 1200 });
+        ip[(src.includes(":") ? 40 : 20) + 8] = firstByte;
+        const frame = socketType === "raw" ? buildFrame("ethernet", ip).bytes : ip;
+        assert.equal(runBpf(on, frame), whole ? FULL_FRAME_BYTES : SNAP, `${src} ${firstByte}`);
+        assert.equal(runBpf(off, frame), SNAP);
+      }
     }
     const frame = socketType === "raw" ? buildFrame("ethernet", query).bytes : query;
     assert.equal(runBpf(on, frame), SNAP);

@@ -123,6 +123,8 @@ export const BPF_OP = {
   LD_B_ABS: 0x30,
   /** A = the big-endian u16 at X + k. */
   LD_H_IND: 0x48,
+  /** A = the byte at X + k. */
+  LD_B_IND: 0x50,
   /** X = 4 × (the byte at k & 0xf): an IPv4 header's length. */
   LDX_B_MSH: 0xb1,
   /** A &= k. */

@@ -87,6 +87,7 @@ const LAYOUT: readonly (readonly [string, number])[] = [
   ["BPF_LD | BPF_H | BPF_ABS", K.BPF_OP.LD_H_ABS],
   ["BPF_LD | BPF_B | BPF_ABS", K.BPF_OP.LD_B_ABS],
   ["BPF_LD | BPF_H | BPF_IND", K.BPF_OP.LD_H_IND],
+  ["BPF_LD | BPF_B | BPF_IND", K.BPF_OP.LD_B_IND],
   ["BPF_LDX | BPF_B | BPF_MSH", K.BPF_OP.LDX_B_MSH],
   ["BPF_ALU | BPF_AND | BPF_K", K.BPF_OP.AND_K],
   ["BPF_JMP | BPF_JA", K.BPF_OP.JA],

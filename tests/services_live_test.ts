@@ -4,7 +4,8 @@
  * address and openssl s_server (self-signed) serves TLS on it. curl in the device resolves the name through
  * the namespace's own resolv.conf and fetches https://svc.example.com/. LiveCapture on the bridge must put
  * every byte exchanged with the server's address on example.com, and the DNS exchange (with the resolver's
- * own address, which nothing names) on unknown.
+ * own address, which nothing names) on unknown. A Deno.connectQuic client talks to a Deno.QuicEndpoint echo
+ * server with SNI quic.example.org: after its Initial is decrypted, the flow's bytes land on example.org.
  */
 import assert from "node:assert/strict";
 import { startCaptureProbe } from "./helpers/capture_probe.ts";
@@ -13,6 +14,9 @@ import { endChild, run, runInNetns } from "./helpers/netns.ts";
 const IS_ROOT = Deno.uid() === 0;
 const RESOLVER = "198.51.100.2";
 const SERVER = "198.51.100.3";
+/** Named only by the QUIC client's Initial (SNI quic.example.org). */
+const QUIC_SERVER = "198.51.100.4";
+const QUIC_ECHO = new URL("./helpers/quic_echo.ts", import.meta.url).pathname;
 const DEVICE_MAC = "3c:22:fb:00:00:21";
 
 Deno.test({
@@ -66,6 +70,7 @@ Deno.test({
       await inNs(gw, "ip", "addr", "add", "198.51.100.1/24", "dev", "wan0");
       await inNs(pub, "ip", "addr", "add", `${RESOLVER}/24`, "dev", "eth0");
       await inNs(pub, "ip", "addr", "add", `${SERVER}/24`, "dev", "eth0");
+      await inNs(pub, "ip", "addr", "add", `${QUIC_SERVER}/24`, "dev", "eth0");
       await inNs(gw, "ip", "link", "set", "wan0", "up");
       await inNs(pub, "ip", "link", "set", "eth0", "up");
       await inNs(pub, "ip", "route", "add", "192.168.60.0/24", "via", "198.51.100.1");
@@ -133,6 +138,40 @@ Deno.test({
         "-www",
         "-quiet",
       ]);
+      // QUIC: a certificate for quic.example.org that a client accepts from a server (CA:FALSE).
+      await inNs(
+        pub,
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=quic.example.org",
+        "-addext",
+        "subjectAltName=DNS:quic.example.org",
+        "-addext",
+        "basicConstraints=critical,CA:FALSE",
+        "-keyout",
+        `${dir}/quic-key.pem`,
+        "-out",
+        `${dir}/quic-cert.pem`,
+      );
+      spawnIn(pub, [
+        Deno.execPath(),
+        "run",
+        "-A",
+        "--unstable-net",
+        QUIC_ECHO,
+        "serve",
+        QUIC_SERVER,
+        "4433",
+        `${dir}/quic-cert.pem`,
+        `${dir}/quic-key.pem`,
+      ]);
       await using probe = await startCaptureProbe(gw, "br0", { countsServices: true });
       assert.equal(probe.started.status.state, "capturing", probe.logs.join("\n"));
       // Bounded: the servers need a moment to listen; curl retries its connection for at most 10 s.
@@ -142,6 +181,27 @@ Deno.test({
         if (!body.includes("s_server")) await new Promise((resolve) => setTimeout(resolve, 500));
       }
       assert.match(body, /s_server/);
+      let echoed = "";
+      for (let attempt = 0; attempt < 10 && echoed !== "100000"; attempt++) {
+        echoed = (await inNs(
+          dev,
+          "timeout",
+          "10",
+          Deno.execPath(),
+          "run",
+          "-A",
+          "--unstable-net",
+          QUIC_ECHO,
+          "send",
+          QUIC_SERVER,
+          "4433",
+          "quic.example.org",
+          `${dir}/quic-cert.pem`,
+          "100000",
+        ).catch(() => "")).trim();
+        if (echoed !== "100000") await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      assert.equal(echoed, "100000");
       const done = (
         e: { totals: { remotes: Record<string, number[]>; services: Record<string, number[]> } },
       ) => {
@@ -160,7 +220,15 @@ Deno.test({
         server,
         JSON.stringify(final.totals.services),
       );
-      assert.deepEqual(final.totals.services[`${DEVICE_MAC} (unknown)`], resolver);
+      // QUIC: the Initial names the flow once decrypted, so the first datagrams stay unknown.
+      const quic = final.totals.remotes[QUIC_SERVER];
+      const quicNamed = final.totals.services[`${DEVICE_MAC} example.org`];
+      assert.ok(quicNamed !== undefined, JSON.stringify(final.totals.services));
+      assert.ok(quicNamed[0] + quicNamed[1] > 0.8 * (quic[0] + quic[1]), `${quicNamed} of ${quic}`);
+      assert.deepEqual(final.totals.services[`${DEVICE_MAC} (unknown)`], [
+        resolver[0] + quic[0] - quicNamed[0],
+        resolver[1] + quic[1] - quicNamed[1],
+      ]);
       assert.equal(final.status.kernelDrops, 0);
     } finally {
       for (const child of children) await endChild(child);
