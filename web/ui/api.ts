@@ -9,6 +9,7 @@ export type {
   DaysJson,
   HealthJson,
   HourPointJson,
+  InterfaceTotalsJson,
   LocalIpsJson,
   MonthPointJson,
   MonthsJson,

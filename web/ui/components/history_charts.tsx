@@ -3,6 +3,7 @@
  * A click or drag on any of them opens those periods in the range panel (`onPick`).
  */
 import { useMemo } from "preact/hooks";
+import type { InterfaceTotalsJson, SeriesPointJson } from "../api.ts";
 import { useApp, useT } from "../app_context.ts";
 import { type KnownSpan, seriesColumns, todayColumns } from "../charts/to_columns.ts";
 import type { PeriodRef } from "../lib/range_steps.ts";
@@ -58,6 +59,33 @@ function TodayChart(props: { zone: string; firstDate: string | null | undefined;
 }
 
 /**
+ * Imported vnStat interface totals (issue 17) under a counted chart: their own chart, in the dimmed dashed
+ * style of `.imported-totals`, with a note that they are whole-interface bytes and not counted traffic.
+ */
+function ImportedTotalsChart(
+  props: { name: string; imported: InterfaceTotalsJson; granularity: "day" | "month"; zone: string },
+) {
+  const t = useT();
+  const spec = useChartSpec("stacked-bars", props.granularity);
+  const { imported, granularity, zone } = props;
+  const columns = useMemo(() => {
+    const rows = imported.series.map((p): SeriesPointJson => {
+      const bytes = { up_bytes: p.up_bytes, down_bytes: p.down_bytes, total_bytes: p.total_bytes };
+      const counts = { ...bytes, dropped_packets: 0, packets: 0 };
+      return granularity === "day" ? { day: p.label, ...counts } : { month: p.label, ...counts };
+    });
+    return seriesColumns(rows, zone);
+  }, [imported, granularity, zone]);
+  const title = t("imported_totals_note", { interfaces: imported.interfaces.join(", ") });
+  return (
+    <div class="imported-totals" data-source={imported.source}>
+      <p class="muted">{title}</p>
+      {spec && <TrafficChart name={props.name} spec={spec} columns={columns} title={title} />}
+    </div>
+  );
+}
+
+/**
  * The history charts; they wait for the server zone, which places their x axes. `firstDate` is the first
  * counted date (null: none; undefined: not known yet), before which periods read "no data".
  */
@@ -66,7 +94,7 @@ export function HistoryCharts(
 ) {
   const t = useT();
   const zone = useApp().health.timeZone.value;
-  const { days, months, error } = props.history;
+  const { days, months, error, importedDays, importedMonths } = props.history;
   const { firstDate, onPick } = props;
   const daySpec = useChartSpec("stacked-bars", "day");
   const monthSpec = useChartSpec("stacked-bars", "month");
@@ -95,6 +123,14 @@ export function HistoryCharts(
               onPick={onPick}
             />
           )}
+          {zone && importedDays.value && (
+            <ImportedTotalsChart
+              name="days-imported"
+              imported={importedDays.value}
+              granularity="day"
+              zone={zone}
+            />
+          )}
         </ChartPanel>
         <ChartPanel title={t("chart_12_months")}>
           {monthSpec && monthColumns && (
@@ -104,6 +140,14 @@ export function HistoryCharts(
               columns={monthColumns}
               title={t("chart_12_months")}
               onPick={onPick}
+            />
+          )}
+          {zone && importedMonths.value && (
+            <ImportedTotalsChart
+              name="months-imported"
+              imported={importedMonths.value}
+              granularity="month"
+              zone={zone}
             />
           )}
         </ChartPanel>

@@ -118,6 +118,8 @@ export const EN = {
   chart_30_days: "Last 30 days",
   chart_12_months: "Last 12 months",
   chart_today_hours: "Today, by hour",
+  // Imported interface totals (issue 17, --import-vnstat)
+  imported_totals_note: "Imported vnStat totals of {interfaces}, LAN included: not counted traffic",
   // Top remote IPs
   top_ips_title: "Top remote IPs",
   top_ips_range: "{start} – {end}",

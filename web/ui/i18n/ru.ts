@@ -112,6 +112,8 @@ export const RU: Messages = {
   chart_time: "Время",
   chart_30_days: "Последние 30 дней",
   chart_12_months: "Последние 12 месяцев",
+  // Импортированные итоги интерфейса (issue 17, --import-vnstat)
+  imported_totals_note: "Итоги vnStat для {interfaces}, с локальной сетью: не подсчитанный трафик",
   chart_today_hours: "Сегодня по часам",
   top_ips_title: "Топ удалённых IP",
   top_ips_range: "{start} – {end}",

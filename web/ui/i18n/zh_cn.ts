@@ -111,6 +111,8 @@ export const ZH_CN: Messages = {
   chart_time: "时间",
   chart_30_days: "最近 30 天",
   chart_12_months: "最近 12 个月",
+  // 导入的接口总量（issue 17，--import-vnstat）
+  imported_totals_note: "vnStat 导入的 {interfaces} 总量，含局域网：非统计流量",
   chart_today_hours: "今日每小时",
   top_ips_title: "远端 IP 排行",
   top_ips_range: "{start} – {end}",

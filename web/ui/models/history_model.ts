@@ -3,7 +3,14 @@
  * app-wide HealthModel, which polls them every 15 seconds for the status strip too.
  */
 import { createModel, effect, signal } from "@preact/signals";
-import { type DayPointJson, type DaysJson, getJson, type MonthPointJson, type MonthsJson } from "../api.ts";
+import {
+  type DayPointJson,
+  type DaysJson,
+  getJson,
+  type InterfaceTotalsJson,
+  type MonthPointJson,
+  type MonthsJson,
+} from "../api.ts";
 import { messageOf, poll } from "./poll.ts";
 
 const HISTORY_INTERVAL_MS = 120_000;
@@ -13,6 +20,9 @@ export const HistoryModel = createModel(() => {
   const days = signal<readonly DayPointJson[] | null>(null);
   const months = signal<readonly MonthPointJson[] | null>(null);
   const error = signal<string | null>(null);
+  /** Imported vnStat interface totals of the same days and months (issue 17), or null when none. */
+  const importedDays = signal<InterfaceTotalsJson | null>(null);
+  const importedMonths = signal<InterfaceTotalsJson | null>(null);
   const load = async <T>(path: string, apply: (json: T) => void) => {
     try {
       apply(await getJson<T>(path));
@@ -24,10 +34,16 @@ export const HistoryModel = createModel(() => {
   effect(() =>
     poll(HISTORY_INTERVAL_MS, async () => {
       await Promise.all([
-        load<DaysJson>("/api/history/30days", (json) => days.value = json.days),
-        load<MonthsJson>("/api/history/12months", (json) => months.value = json.months),
+        load<DaysJson>("/api/history/30days", (json) => {
+          days.value = json.days;
+          importedDays.value = json.interface_totals ?? null;
+        }),
+        load<MonthsJson>("/api/history/12months", (json) => {
+          months.value = json.months;
+          importedMonths.value = json.interface_totals ?? null;
+        }),
       ]);
     })
   );
-  return { days, months, error };
+  return { days, months, error, importedDays, importedMonths };
 });
