@@ -138,3 +138,45 @@ Deno.test("loadConfig() reads DHCP_LEASES as absolute paths, which need not exis
   );
   assert.ok(ENV_NAMES.includes("DHCP_LEASES"));
 });
+
+Deno.test("loadConfig() reads PLAN and ALERT_*, names a bad plan's field in one line and never quotes a token", () => {
+  const nowSec = Date.parse("2026-12-04T12:00:00Z") / 1000;
+  const config = loadConfig([], {
+    TZ: "UTC",
+    PLAN: "ISP;monthly:15;total;1.2TB|VPS upload;every:30:2026-01-07;upload;2TB",
+    ALERT_WEBHOOK_URL: "https://hooks.example/netledger",
+    ALERT_WEBHOOK_SECRET: "s3cret",
+    ALERT_TELEGRAM_TOKEN: "123456:ABC-def_1",
+    ALERT_TELEGRAM_CHAT_ID: "-100123",
+  }, { nowSec });
+  assert.deepEqual(config.plans.map((p) => [p.id, p.quotaBytes]), [["isp", 1.2e12], ["vps-upload", 2e12]]);
+  assert.deepEqual(config.alertChannels.map((c) => c.kind), ["webhook", "telegram"]);
+  const bad: [Record<string, string>, string][] = [
+    [
+      { PLAN: "ISP;monthly:32;total;1TB" },
+      'Invalid PLAN plan 1 PERIOD: got "monthly:32", expected monthly:DAY',
+    ],
+    [
+      { PLAN: "ISP;calendar;total" },
+      'Invalid PLAN plan 1: got "ISP;calendar;total", expected NAME;PERIOD;COUNTS;QUOTA',
+    ],
+    [{ PLAN: "A;calendar;total;1TB|B;calendar;total;0GB" }, 'Invalid PLAN plan 2 QUOTA: got "0GB"'],
+    [
+      { ALERT_WEBHOOK_URL: "ftp://x" },
+      'Invalid ALERT_WEBHOOK_URL: got "ftp://x", expected an http:// or https:// URL',
+    ],
+    [
+      { ALERT_TELEGRAM_TOKEN: "oops-secret", ALERT_TELEGRAM_CHAT_ID: "1" },
+      'Invalid ALERT_TELEGRAM_TOKEN: got "<hidden>"',
+    ],
+  ];
+  for (const [env, line] of bad) {
+    assert.throws(() => loadConfig([], { TZ: "UTC", ...env }, { nowSec }), (e) => {
+      assert.ok(e instanceof ConfigErrors);
+      assert.equal(e.errors.length, 1, e.message);
+      assert.ok(e.message.startsWith(line), e.message);
+      assert.ok(!e.message.includes("oops-secret"));
+      return true;
+    });
+  }
+});
