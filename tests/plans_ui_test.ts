@@ -339,7 +339,9 @@ Deno.test("plans: the dashboard's cards and period buttons show /api/plans, and 
           assert.ok(names.includes(want), `${want} not reached by Tab: ${names.join(", ")}`);
         }
         assert.deepEqual(reached.filter((r) => !r.hasRing).map((r) => r.name), []);
-        await page.click('[data-testid="plan-cancel"]');
+        await page.focus('[data-testid="plan-f-name"]');
+      await page.keyboard.press("Escape");
+        await page.waitForSelector('[data-testid="plan-form"]', { state: "detached" });
         await page.setViewportSize({ width: 360, height: 740 });
         await assertNoSideScroll(page, "plans page");
         for (const scheme of ["light", "dark"] as const) {

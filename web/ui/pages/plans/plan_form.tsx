@@ -1,7 +1,8 @@
 /**
  * Adds or edits a plan (issue 16). The server checks every field (plans/ parses PLAN= and API bodies alike):
  * when it refuses, its 400 names the field, and the form marks that field, says why beside it and moves the
- * focus there. Period kinds are chosen from a list and written in PLAN= syntax (lib/plan_rule.ts).
+ * focus there. Period kinds are chosen from a list and written in PLAN= syntax (lib/plan_rule.ts). Escape
+ * closes the form without saving.
  */
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
@@ -122,6 +123,9 @@ export function PlanForm(
       onSubmit={(e) => {
         e.preventDefault();
         submit();
+      }}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") props.onClose();
       }}
     >
       <h3 id={`${formId}-title`}>{plan ? t("plan_edit_title", { name: plan.name }) : t("plan_add")}</h3>
