@@ -113,8 +113,8 @@ interface Mix {
 }
 
 /**
- * Frames that carry names (issue 15), per mille of the mix: 2% DNS answers (whole, as the snap filter keeps
- * them with SERVICE_NAMES on), 0.5% TLS ClientHellos and 0.5% QUIC Initials (cut to the snap, as captured).
+ * Frames that carry names (issue 15), per mille of the mix: 2% DNS answers and 0.5% QUIC Initials (whole,
+ * as the snap filter keeps them with SERVICE_NAMES on) and 0.5% TLS ClientHellos (cut to the snap).
  * The answers name 500 host names on the mix's public IPv4 addresses, so later frames to them are named.
  */
 function nameFrame(next: (below: number) => number): Frame | null {
@@ -146,7 +146,9 @@ function nameFrame(next: (below: number) => number): Frame | null {
     dstPort: 443,
     payload: isHello ? clientHelloRecord(host) : RFC9001_CLIENT_INITIAL,
   });
-  return snapFrame(buildFrame("ethernet", packet, { src: hostMac, dst: router }), SNAP_LEN);
+  const frame = buildFrame("ethernet", packet, { src: hostMac, dst: router });
+  // The snap filter keeps QUIC long headers whole with names on, and cuts ClientHellos to the snap.
+  return isHello ? snapFrame(frame, SNAP_LEN) : frame;
 }
 
 function buildMix(): Mix {
