@@ -3,7 +3,7 @@
  * PUT and DELETE /api/plans/:id, and the alert delivery log GET /api/plans/deliveries. A bad body field is a
  * 400 naming it; PLAN= plans are read-only (409). Neither the channels' URLs nor their secrets appear here.
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import {
@@ -58,12 +58,20 @@ export function planRoutes(
     }
     return entry;
   };
-  const limit = bodyLimit({
+  const bodyCap = bodyLimit({
     maxSize: MAX_PLAN_BODY_BYTES,
     onError: () => {
       throw new HTTPException(413, { message: `Body too large: at most ${MAX_PLAN_BODY_BYTES} bytes` });
     },
   });
+  // JSON only: another site's page can send a text/plain form body without CORS preflight, never a JSON one,
+  // so with auth off it still cannot change plans through the visitor's browser.
+  const jsonBody: MiddlewareHandler = async (c, next) => {
+    if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
+      throw new HTTPException(415, { message: "Send the plan as Content-Type: application/json" });
+    }
+    await bodyCap(c, next);
+  };
 
   app.get("/api/plans", (c) => {
     const ctx = context();
@@ -89,7 +97,7 @@ export function planRoutes(
       periods: pastPeriodsJson(entry, count, ctx),
     });
   });
-  app.post("/api/plans", limit, async (c) => {
+  app.post("/api/plans", jsonBody, async (c) => {
     const ctx = context();
     const plan = parsePlanBody(await c.req.text(), localDate(ctx.nowSec, timeZone));
     if (plans.book.get(plan.id) !== null || plans.book.isFromEnv(plan.id)) {
@@ -98,7 +106,7 @@ export function planRoutes(
     plans.book.save(plan, ctx.nowSec);
     return c.json<PlanJson>(planJson(planStatus(entryOf(plan.id), ctx), ledger), 201);
   });
-  app.put("/api/plans/:id", limit, async (c) => {
+  app.put("/api/plans/:id", jsonBody, async (c) => {
     const id = c.req.param("id");
     changeable(id);
     const ctx = context();

@@ -174,6 +174,12 @@ Deno.test("POST, PUT and DELETE /api/plans answer 400s naming the field, and PLA
   );
   assert.equal((await request("DELETE", "/api/plans/isp")).status, 409);
   assert.equal((await request("DELETE", "/api/plans/nope")).status, 404);
+  const form = await test.app.request("/api/plans", {
+    method: "POST",
+    headers: { host: "127.0.0.1", "content-type": "text/plain" },
+    body: JSON.stringify({ name: "Form", period: "calendar", counts: "total", quota: null }),
+  });
+  assert.equal(form.status, 415, "a cross-site form's text/plain body is refused");
   assert.equal((await request("DELETE", "/api/plans/vps-upload")).status, 204);
   assert.deepEqual(((await request("GET", "/api/plans")).json as PlansJson).plans.map((p) => p.id), ["isp"]);
 });
