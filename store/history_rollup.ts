@@ -78,7 +78,10 @@ export function sealSpans(
 export function sealSpan(db: DatabaseSync, table: SealedTable, spanStart: number): number {
   const outer = table.outer.length > 0 ? table.outer[0] : "0";
   const sums = ["up_bytes", "down_bytes", "up_packets", "down_packets"];
-  db.exec("CREATE TEMP TABLE IF NOT EXISTS fold_keys (o INTEGER NOT NULL, remote_id INTEGER NOT NULL)");
+  // Keyed, so that the join and the delete below probe it (unkeyed, sealing a month of 50 devices was
+  // quadratic: tests/bench/history_query_bench.ts).
+  db.exec(`CREATE TEMP TABLE IF NOT EXISTS fold_keys (
+    o INTEGER NOT NULL, remote_id INTEGER NOT NULL, PRIMARY KEY (o, remote_id)) WITHOUT ROWID`);
   db.exec("DELETE FROM temp.fold_keys");
   db.prepare(
     `INSERT INTO temp.fold_keys (o, remote_id)
