@@ -219,7 +219,14 @@ export class FakeKernel {
       close: () => {},
     };
     return new CaptureLoop(
-      { iface: IFACE, ringBytes: 64 << 20, excludeIpv6Prefixes: [], rateBuffer: null, wakeFd: WAKE_FD },
+      {
+        iface: IFACE,
+        ringBytes: 64 << 20,
+        excludeIpv6Prefixes: [],
+        rateBuffer: null,
+        wakeFd: WAKE_FD,
+        countsServices: false,
+      },
       {
         post: (message) => this.posts.push({ atMs: this.nowMs, message }),
         reportRequest: () => {

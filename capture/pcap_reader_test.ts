@@ -124,7 +124,9 @@ Deno.test("readCaptureFile() reads across chunk boundaries and grows for records
     const progress: number[] = [];
     const { seen, summary } = await readBytes(bytes, {
       chunkBytes: 4096,
-      onProgress: (read, total) => progress.push(read / total),
+      onProgress: (read, total) => {
+        progress.push(read / total);
+      },
     });
     assert.deepEqual(seen, expected(records));
     assert.equal(summary.bytesRead, bytes.length);

@@ -340,7 +340,7 @@ Deno.test("plans: the dashboard's cards and period buttons show /api/plans, and 
         }
         assert.deepEqual(reached.filter((r) => !r.hasRing).map((r) => r.name), []);
         await page.focus('[data-testid="plan-f-name"]');
-      await page.keyboard.press("Escape");
+        await page.keyboard.press("Escape");
         await page.waitForSelector('[data-testid="plan-form"]', { state: "detached" });
         await page.setViewportSize({ width: 360, height: 740 });
         await assertNoSideScroll(page, "plans page");

@@ -12,7 +12,15 @@ import {
 } from "./to_columns.ts";
 
 function hourRow(hour: string, up: number, down: number, dropped = 0, packets = 10): HourPointJson {
-  return { hour, up_bytes: up, down_bytes: down, total_bytes: up + down, dropped_packets: dropped, packets };
+  return {
+    hour,
+    hour_ts: `${hour.replace("T", " ")}:00`,
+    up_bytes: up,
+    down_bytes: down,
+    total_bytes: up + down,
+    dropped_packets: dropped,
+    packets,
+  };
 }
 
 function dayRow(day: string, up: number, dropped = 0, packets = 10) {
