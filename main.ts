@@ -31,6 +31,7 @@ import {
   createApp,
   createAuth,
   exposureWarning,
+  neighbourMacs,
   serveWithHeaderTimeout,
 } from "./web/api/mod.ts";
 import { runImport, runSentinelImport, runVnstatImport } from "./import_command.ts";
@@ -175,6 +176,8 @@ async function serve(config: Config, store: Store): Promise<number> {
     auth,
     fileNames,
     plans,
+    // Only a Clash client needs it (one dump per 30 s at most, on demand).
+    neighbourMacs: monitor.isConfigured ? neighbourMacs(log) : undefined,
     hosts: {
       allowedHosts: config.allowedHosts,
       bindAddress: config.bindAddress,

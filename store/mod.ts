@@ -43,6 +43,7 @@ export {
   OTHER_DEVICE_ID,
   setDeviceName,
 } from "./device_queries.ts";
+export { devicesOfClientIps } from "./client_devices.ts";
 export {
   hostnamesOf,
   pruneServiceHosts,

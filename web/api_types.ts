@@ -329,6 +329,34 @@ export interface DeviceDetailJson extends QueryJson {
   readonly top_remotes?: readonly TopIpJson[];
   /** Bytes of its other remotes: with top_remotes, the device's total_bytes over those days. */
   readonly top_remotes_other_bytes?: number;
+  /** Added (issue 14 item 5): what the Clash core proxied for it over the range; absent without Clash. */
+  readonly proxied?: DeviceProxiedJson;
+}
+
+/** Bytes of one chain or host that the Clash core proxied for a device. */
+export interface DeviceProxiedGroupJson {
+  readonly name: string;
+  readonly up_bytes: number;
+  readonly down_bytes: number;
+  readonly total_bytes: number;
+  /** Connections first seen in the range. */
+  readonly connections: number;
+}
+
+/**
+ * A device's proxied traffic: the core's bytes of the client IPs that map to it (captured addresses, else the
+ * neighbour table), per chain and per host. The core's unattributed bytes belong to no client, so no device.
+ */
+export interface DeviceProxiedJson {
+  readonly client_ips: readonly string[];
+  readonly up_bytes: number;
+  readonly down_bytes: number;
+  readonly total_bytes: number;
+  /** Every chain, heaviest first; they sum to total_bytes. */
+  readonly chains: readonly DeviceProxiedGroupJson[];
+  /** The heaviest hosts (else destination IPs); with hosts_other_bytes they sum to total_bytes. */
+  readonly hosts: readonly DeviceProxiedGroupJson[];
+  readonly hosts_other_bytes: number;
 }
 
 /** PUT /api/devices/:id/name: the name stored (null when cleared). */

@@ -55,7 +55,13 @@ export interface MonitoringHistoryJson {
 /** One client IP (online, or with bytes in the range). */
 export interface MonitoringClientJson {
   readonly ip: string;
+  /** The name of its device when it maps to one (device_id), else the client's own name. */
   readonly name: string | null;
+  /**
+   * Added (issue 14 item 5): the device this IP belongs to (its captured addresses, else the neighbour
+   * table's MAC), or null. A mapped client is renamed through PUT /api/devices/:id/name.
+   */
+  readonly device_id: number | null;
   /**
    * Moved bytes within the last minute (a listed idle UDP session alone does not count:
    * docs/clash-accounting.md P5).

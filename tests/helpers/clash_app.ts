@@ -12,6 +12,8 @@ export interface ClashAppOptions {
   readonly auth?: ReturnType<typeof createAuth>;
   /** IANA zone of local dates; UTC unless given. */
   readonly timeZone?: string;
+  /** The neighbour table (IP → MAC) that maps proxy clients to devices; none unless given. */
+  readonly neighbourMacs?: () => ReadonlyMap<string, string>;
 }
 
 /** A served app and its base URL; the caller shuts the server down. */
@@ -37,6 +39,7 @@ export function serveClashApp(rig: ClashRig, options: ClashAppOptions = {}): Cla
     metrics: () => {
       throw new Error("Not read by these tests");
     },
+    neighbourMacs: options.neighbourMacs,
   });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   return { server, base: `http://127.0.0.1:${server.addr.port}` };

@@ -19,6 +19,7 @@ import type {
 } from "../api_types.ts";
 import type { FileNameLookup } from "./device_json.ts";
 import { deviceRoutes } from "./device_routes.ts";
+import { clientDeviceLookup } from "./client_devices.ts";
 import { serviceRoutes } from "./service_routes.ts";
 import { errorResponse } from "./error_response.ts";
 import { METRICS_CONTENT_TYPE, type MetricsSnapshot, renderMetrics } from "./metrics.ts";
@@ -56,6 +57,8 @@ export interface AppDeps {
   readonly fileNames?: FileNameLookup;
   /** Plans, their alert outbox and the configured channel kinds (issue 16); absent, no /api/plans routes. */
   readonly plans?: PlanDeps;
+  /** The kernel's neighbour table, IP → MAC (client_devices.ts), mapping proxy clients to devices. */
+  readonly neighbourMacs?: () => ReadonlyMap<string, string>;
 }
 
 /** Builds the Hono app; `app.fetch` is the server's handler. */
@@ -87,10 +90,14 @@ export function createApp(deps: AppDeps): Hono {
     (c) => c.body(renderMetrics(deps.metrics()), 200, { "content-type": METRICS_CONTENT_TYPE }),
   );
   app.route("/", trafficRoutes(deps));
-  app.route("/", deviceRoutes(deps));
+  const clientDevices = clientDeviceLookup(deps);
+  app.route("/", deviceRoutes({ ...deps, proxied: { clashLedger: deps.clash.ledger, clientDevices } }));
   app.route("/", serviceRoutes(deps));
   if (deps.plans !== undefined) app.route("/", planRoutes({ ...deps, plans: deps.plans }));
-  app.route("/", monitoringRoutes({ ...deps, monitor: deps.clash.monitor, clashLedger: deps.clash.ledger }));
+  app.route(
+    "/",
+    monitoringRoutes({ ...deps, monitor: deps.clash.monitor, clashLedger: deps.clash.ledger, clientDevices }),
+  );
   app.route("/", staticRoutes());
   app.notFound((c) => c.json<ErrorJson>({ error: `No route for "${c.req.method} ${c.req.path}"` }, 404));
   app.onError(errorResponse);

@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import {
+  type ClashLedger,
   deviceById,
   type DeviceInfo,
   deviceIps,
@@ -24,6 +25,7 @@ import {
 } from "../../store/mod.ts";
 import type { DeviceDetailJson, DeviceNameJson, DevicesJson } from "../api_types.ts";
 import { devicesCsv, deviceUsageJson, type FileNameLookup } from "./device_json.ts";
+import { type ClientDeviceLookup, deviceProxiedJson } from "./client_devices.ts";
 import { nameBodyLimit, parseNameBody } from "./name_body.ts";
 import { HOSTS_PER_SERVICE, servicesJson } from "./service_json.ts";
 import { BadParamError, checkDateRange, parseChoice, parseDate, parseGranularity } from "./params.ts";
@@ -44,6 +46,8 @@ export interface DeviceRoutesDeps {
   readonly fileNames?: FileNameLookup;
   /** SERVICE_NAMES (issue 15); default on. */
   readonly serviceNames?: boolean;
+  /** The proxy-client history and its IP → device map; absent, a device page has no `proxied`. */
+  readonly proxied?: { readonly clashLedger: ClashLedger; readonly clientDevices: ClientDeviceLookup };
 }
 
 const DEVICE_ID_REGEXP = /^\d{1,9}$/;
@@ -128,6 +132,13 @@ export function deviceRoutes(deps: DeviceRoutesDeps): Hono {
         down_bytes: r.downBytes,
       })),
       top_remotes_other_bytes: remotes.other.upBytes + remotes.other.downBytes,
+      ...deps.proxied && {
+        proxied: deviceProxiedJson(deps.proxied.clashLedger, deps.proxied.clientDevices, {
+          deviceId: device.id!,
+          fromSec,
+          toSec,
+        }),
+      },
     });
   });
 

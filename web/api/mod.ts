@@ -7,6 +7,7 @@
  * the shared web/*.ts contracts; never ffi/ or web/ui/. Others import web/api/ through this file.
  */
 export { createApp } from "./app.ts";
+export { neighbourMacs } from "./client_devices.ts";
 export { createAuth, exposureWarning, SESSION_COOKIE } from "./auth.ts";
 export { HEADER_TIMEOUT_MS, serveWithHeaderTimeout } from "./header_timeout_server.ts";
 export { renderMetrics } from "./metrics.ts";

@@ -35,6 +35,8 @@ export interface ClientSources {
   readonly chains: ReadonlyMap<string, readonly string[]>;
   readonly infos: ReadonlyMap<string, ClashClientInfo>;
   readonly nowSec: number;
+  /** The device of each client IP that maps to one (client_devices.ts); absent, none does. */
+  readonly devices?: ReadonlyMap<string, { readonly id: number; readonly name: string | null }>;
 }
 
 /** The Clash connection state as /api/health and the Monitoring API show it. */
@@ -115,9 +117,12 @@ export function clientJson(ip: string, sources: ClientSources): MonitoringClient
   const info = sources.infos.get(ip);
   const chains = new Set([...sources.chains.get(ip) ?? [], ...live?.chains ?? []]);
   const lastSeen = Math.max(info?.lastSeenSec ?? 0, live?.lastByteSec ?? 0);
+  const device = sources.devices?.get(ip);
   return {
     ip,
-    name: info?.name ?? null,
+    // One name per device: a mapped client shows (and is renamed as) its device.
+    name: device === undefined ? info?.name ?? null : device.name,
+    device_id: device?.id ?? null,
     online: live !== undefined && isOnline(live, sources.nowSec),
     active_connections: live?.activeConnections ?? 0,
     up_bytes: totals?.upBytes ?? 0,

@@ -37,6 +37,7 @@ import {
   samplesJson,
 } from "./monitoring_json.ts";
 import { authStateOf } from "./auth.ts";
+import type { ClientDeviceLookup } from "./client_devices.ts";
 import { optionalClientIp, parseClientIp, parseConnectionId, parseDateRange } from "./monitoring_params.ts";
 import { monitoringRelays } from "./monitoring_relays.ts";
 import { nameBodyLimit, parseNameBody } from "./name_body.ts";
@@ -55,6 +56,8 @@ export interface MonitoringRoutesDeps {
   readonly nowSec: () => number;
   /** Whether a password or API token is configured: closing connections is refused without. */
   readonly auth: { readonly isEnabled: boolean };
+  /** The devices of client IPs (client_devices.ts); absent, clients keep their own names. */
+  readonly clientDevices?: ClientDeviceLookup;
 }
 
 /** Most resources one answer lists. */
@@ -87,12 +90,15 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
   const clientSources = (start: string, end: string): ClientSources => {
     checkDateRange(start, end, "day");
     const { fromSec, toSec } = span(start, end);
+    const totals = new Map(clashLedger.clientTotals(fromSec, toSec).map((t) => [t.key, t]));
+    const live = new Map(monitor.liveClients().map((l) => [l.clientIp, l]));
     return {
-      totals: new Map(clashLedger.clientTotals(fromSec, toSec).map((t) => [t.key, t])),
-      live: new Map(monitor.liveClients().map((l) => [l.clientIp, l])),
+      totals,
+      live,
       chains: clashLedger.chainsByClient(fromSec, toSec),
       infos: clashLedger.clientInfos(),
       nowSec: nowSec(),
+      devices: deps.clientDevices?.([...new Set([...totals.keys(), ...live.keys()])]),
     };
   };
   const app = new Hono();
@@ -146,6 +152,7 @@ export function monitoringRoutes(deps: MonitoringRoutesDeps): Hono {
         chains: new Map(),
         infos: clashLedger.clientInfos(),
         nowSec: nowSec(),
+        devices: deps.clientDevices?.([ip]),
       }),
       resources: clashLedger.resourceTotals({ ...query, limit: MAX_RESOURCES }).map(groupJson),
       chains: clashLedger.chainTotals(query).map(groupJson),
