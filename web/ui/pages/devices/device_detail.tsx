@@ -14,6 +14,7 @@ import type { RangeQuery } from "../../lib/quick_ranges.ts";
 import { messageOf } from "../../models/poll.ts";
 import type { DeviceDetailJson } from "../../../api_types.ts";
 import { DeviceServices } from "./device_services.tsx";
+import { DeviceProxied } from "./device_proxied.tsx";
 import { deviceLabel } from "./devices_model.ts";
 
 function dateTime(sec: number, zone: string, lang: string): string {
@@ -78,6 +79,7 @@ export function DeviceDetail(props: { id: number; query: RangeQuery; onClose: ()
             />
           )}
           <DeviceServices id={id} query={query} />
+          {detail.proxied && <DeviceProxied proxied={detail.proxied} />}
           <h3>{t("dev_addresses")}</h3>
           <table class="table-cards dev-ips" data-testid="device-ips">
             <thead>

@@ -127,10 +127,14 @@ export const MonitoringModel = createModel((range: ReadonlySignal<RangeQuery | n
     }
   };
 
-  /** Saves a client's name ("" removes it), then reloads the clients. */
+  /** Saves a client's name ("" removes it), its device's when it maps to one, then reloads the clients. */
   const rename = async (ip: string, name: string) => {
+    const deviceId = clients.value?.find((c) => c.ip === ip)?.device_id ?? null;
     try {
-      const saved = await fetchApi(`/api/monitoring/clients/${encodeURIComponent(ip)}/name`, {
+      const path = deviceId === null
+        ? `/api/monitoring/clients/${encodeURIComponent(ip)}/name`
+        : `/api/devices/${deviceId}/name`;
+      const saved = await fetchApi(path, {
         method: "PUT",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ name: name.trim() === "" ? null : name.trim() }),
