@@ -248,3 +248,34 @@ Deno.test("ServiceCounter names a QUIC flow from its Initial (RFC 9001 A.2) once
   assert.equal(sums.get(`${PHONE} example.com`), later.bytes.length - 14);
   assert.equal(sums.get(`${PHONE} ${UNKNOWN_SERVICE}`), initial.bytes.length - 14);
 });
+
+Deno.test("ServiceCounter reads the SNI of a ClientHello bigger than the snap when the frame comes whole; cut to the snap, its flow stays unknown, counted", () => {
+  // Chrome-sized: a 512-byte padding extension (RFC 7685) before server_name, so the SNI lies far past byte 128.
+  const sni = "www.example.com";
+  const record = clientHelloRecord(sni, [[21, new Uint8Array(512)]]);
+  const hello = buildFrame(
+    "ethernet",
+    transportPacket({
+      src: "192.168.1.20",
+      dst: "198.51.100.12",
+      protocol: "tcp",
+      srcPort: 50000,
+      dstPort: 443,
+      payload: record,
+    }),
+    upFrom(PHONE),
+  );
+  const sniAt = String.fromCharCode(...hello.bytes).lastIndexOf(sni);
+  assert.ok(sniAt > 512, `the SNI at ${sniAt}`);
+  const down = buildFrame("ethernet", filler("198.51.100.12", "192.168.1.20", 1400), downTo(PHONE));
+  const snapped = { ...hello, bytes: hello.bytes.subarray(0, 128) };
+  for (const [frame, service] of [[hello, "example.com"], [snapped, UNKNOWN_SERVICE]] as const) {
+    const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
+    feedFrame(pipeline, frame, T0);
+    feedFrame(pipeline, down, T0 + 1);
+    assert.deepEqual(
+      servicesOf(pipeline.drain()),
+      new Map([[`${PHONE} ${service}`, hello.originalLen - 14 + down.bytes.length - 14]]),
+    );
+  }
+});

@@ -35,6 +35,11 @@ export interface FullFrameClass {
    * (RFC 9000 §17.2), whose Initial holds the ClientHello.
    */
   readonly quicLongHeaders?: boolean;
+  /**
+   * Also match, on any port, a TCP payload that starts with a TLS handshake record holding a ClientHello
+   * (RFC 8446 §5.1 and §4: content type 22, major version 3, handshake type 1 after the 5-byte record header).
+   */
+  readonly tlsClientHellos?: boolean;
 }
 
 /** The packet classes the capture receives whole. */
@@ -51,10 +56,10 @@ export const FULL_FRAME_CLASSES: readonly FullFrameClass[] = [
 
 /**
  * With SERVICE_NAMES on (issue 15 item 2), also DNS responses over UDP and TCP (an answer's names and
- * addresses lie past the snap) and UDP packets with a QUIC long header (an Initial's ClientHello is
- * encrypted across the whole datagram): capture/service_counter.ts. TLS ClientHellos are not in the table:
- * finding a TCP payload needs ALU instructions the builder does not emit, so their SNI is read from what the
- * snap holds (docs/services.md).
+ * addresses lie past the snap), UDP packets with a QUIC long header (an Initial's ClientHello is encrypted
+ * across the whole datagram) and TCP segments that start a TLS ClientHello (its server_name extension follows
+ * the session id, the cipher suites and often other extensions, well past the snap):
+ * capture/service_counter.ts.
  */
 export const SERVICE_NAME_CLASSES: readonly FullFrameClass[] = [
   {
@@ -79,6 +84,14 @@ export const SERVICE_NAME_CLASSES: readonly FullFrameClass[] = [
     sourcePorts: [53],
     destinationPorts: [],
   },
+  {
+    reason: "TLS ClientHellos (their SNI, RFC 6066 §3): capture/service_counter.ts",
+    families: [4, 6],
+    protocol: "tcp",
+    sourcePorts: [],
+    destinationPorts: [],
+    tlsClientHellos: true,
+  },
 ];
 
 /** The classes a capture receives whole: SERVICE_NAMES=off keeps everything but DHCP at the snap. */
@@ -100,6 +113,14 @@ export interface BpfInstruction {
 
 /** Longest IPv4 header, the most an LDX_B_MSH can put in X. */
 const MAX_IPV4_HEADER_BYTES = 60;
+/** Longest TCP header: its data offset is 4 bits of 32-bit words. */
+const MAX_TCP_HEADER_BYTES = 60;
+/**
+ * Longest IPv4 and TCP headers together that the ClientHello test follows: a header without options and the
+ * longest TCP header, or options on both that add up to no more. Longer ones keep the snap, so that every
+ * payload load lies inside it (IPv4 options are all but unseen on the internet).
+ */
+const MAX_IPV4_TCP_HEADER_BYTES = 80;
 const ETHERTYPE_IPV4 = 0x0800;
 const ETHERTYPE_IPV6 = 0x86dd;
 const ETHERTYPE_VLAN = 0x8100;
@@ -123,15 +144,17 @@ class ProgramBuilder {
   /** One past the deepest byte any load reads. */
   deepestLoadEnd = 0;
 
-  load(code: number, k: number): void {
+  /** A load; `maxIndex` is the most X can hold when it runs (an indexed load reads at X + k). */
+  load(code: number, k: number, maxIndex = MAX_IPV4_HEADER_BYTES): void {
     const size = code === BPF_OP.LD_H_ABS || code === BPF_OP.LD_H_IND ? 2 : 1;
-    const indexBytes = code === BPF_OP.LD_H_IND || code === BPF_OP.LD_B_IND ? MAX_IPV4_HEADER_BYTES : 0;
+    const indexBytes = code === BPF_OP.LD_H_IND || code === BPF_OP.LD_B_IND ? maxIndex : 0;
     if (code !== BPF_OP.LD_W_LEN) this.deepestLoadEnd = Math.max(this.deepestLoadEnd, indexBytes + k + size);
     this.#items.push({ code, k, onTrue: NEXT, onFalse: NEXT });
   }
 
-  and(k: number): void {
-    this.#items.push({ code: BPF_OP.AND_K, k, onTrue: NEXT, onFalse: NEXT });
+  /** An ALU or register-transfer instruction (AND_K, RSH_K, ADD_X, TAX). */
+  alu(code: number, k = 0): void {
+    this.#items.push({ code, k, onTrue: NEXT, onFalse: NEXT });
   }
 
   jumpIf(code: number, k: number, onTrue: Target, onFalse: Target = NEXT): void {
@@ -204,7 +227,7 @@ export function snapFilter(options: SnapFilterOptions): BpfInstruction[] {
     b.jumpIf(BPF_OP.JEQ_K, ETHERTYPE_IPV6, "ipv6@18", SNAP);
   } else {
     b.load(BPF_OP.LD_B_ABS, 0);
-    b.and(0xf0);
+    b.alu(BPF_OP.AND_K, 0xf0);
     b.jumpIf(BPF_OP.JEQ_K, 0x40, "ipv4@0");
     b.jumpIf(BPF_OP.JEQ_K, 0x60, "ipv6@0", SNAP);
   }
@@ -236,7 +259,7 @@ function addIpv4(b: ProgramBuilder, at: number, classes: readonly FullFrameClass
   for (const protocol of protocols) {
     b.label(`ipv4@${at}/${protocol}`);
     b.load(BPF_OP.LDX_B_MSH, at);
-    addPorts(b, BPF_OP.LD_H_IND, at, classes.filter((c) => c.protocol === protocol));
+    addTransport(b, 4, at, classes.filter((c) => c.protocol === protocol));
   }
 }
 
@@ -249,30 +272,66 @@ function addIpv6(b: ProgramBuilder, at: number, classes: readonly FullFrameClass
   b.jump(SNAP);
   for (const protocol of protocols) {
     b.label(`ipv6@${at}/${protocol}`);
-    addPorts(b, BPF_OP.LD_H_ABS, at + 40, classes.filter((c) => c.protocol === protocol));
+    addTransport(b, 6, at, classes.filter((c) => c.protocol === protocol));
   }
 }
 
-/** Source port, then destination port, at `transportAt` (plus X for LD_H_IND); FULL on a match. */
-function addPorts(
+/**
+ * The transport header of an IP packet at `ipAt` (for IPv4, X holds its header's length): source port, then
+ * destination port, then the payload tests; FULL on a match.
+ */
+function addTransport(
   b: ProgramBuilder,
-  load: number,
-  transportAt: number,
+  family: 4 | 6,
+  ipAt: number,
   classes: readonly FullFrameClass[],
 ): void {
+  const [loadH, loadB, transportAt] = family === 4
+    ? [BPF_OP.LD_H_IND, BPF_OP.LD_B_IND, ipAt]
+    : [BPF_OP.LD_H_ABS, BPF_OP.LD_B_ABS, ipAt + 40];
   const sources = new Set(classes.flatMap((c) => c.sourcePorts));
   const destinations = new Set(classes.flatMap((c) => c.destinationPorts));
-  b.load(load, transportAt);
-  for (const port of sources) b.jumpIf(BPF_OP.JEQ_K, port, FULL);
-  b.load(load, transportAt + 2);
-  for (const port of destinations) b.jumpIf(BPF_OP.JEQ_K, port, FULL);
+  if (sources.size > 0) {
+    b.load(loadH, transportAt);
+    for (const port of sources) b.jumpIf(BPF_OP.JEQ_K, port, FULL);
+  }
+  if (destinations.size > 0) {
+    b.load(loadH, transportAt + 2);
+    for (const port of destinations) b.jumpIf(BPF_OP.JEQ_K, port, FULL);
+  }
   if (classes.some((c) => c.quicLongHeaders === true)) {
     // The UDP payload's first byte, 8 bytes into the transport header.
-    b.load(load === BPF_OP.LD_H_IND ? BPF_OP.LD_B_IND : BPF_OP.LD_B_ABS, transportAt + 8);
-    b.and(0xc0);
+    b.load(loadB, transportAt + 8);
+    b.alu(BPF_OP.AND_K, 0xc0);
     b.jumpIf(BPF_OP.JEQ_K, 0xc0, FULL);
   }
+  if (classes.some((c) => c.tlsClientHellos === true)) addTlsClientHello(b, family, ipAt);
   b.jump(SNAP);
+}
+
+/**
+ * FULL when the TCP payload starts a TLS handshake record holding a ClientHello. The payload's offset is the
+ * IP header's length (IPv4: X; IPv6: 40) plus the TCP header's (its data offset × 4), moved into X for the
+ * indexed loads; headers longer than the test follows keep the snap.
+ */
+function addTlsClientHello(b: ProgramBuilder, family: 4 | 6, ipAt: number): void {
+  const maxHeaders = family === 4 ? MAX_IPV4_TCP_HEADER_BYTES : MAX_TCP_HEADER_BYTES;
+  const payloadAt = family === 4 ? ipAt : ipAt + 40;
+  if (family === 4) b.load(BPF_OP.LD_B_IND, ipAt + 12);
+  else b.load(BPF_OP.LD_B_ABS, ipAt + 40 + 12);
+  b.alu(BPF_OP.AND_K, 0xf0);
+  b.alu(BPF_OP.RSH_K, 2); // the data offset (high nibble) × 4
+  if (family === 4) {
+    b.alu(BPF_OP.ADD_X);
+    b.jumpIf(BPF_OP.JGT_K, maxHeaders, SNAP);
+  }
+  b.alu(BPF_OP.TAX);
+  b.load(BPF_OP.LD_B_IND, payloadAt, maxHeaders);
+  b.jumpIf(BPF_OP.JEQ_K, 0x16, NEXT, SNAP); // handshake
+  b.load(BPF_OP.LD_B_IND, payloadAt + 1, maxHeaders);
+  b.jumpIf(BPF_OP.JEQ_K, 3, NEXT, SNAP); // major version 3 (TLS 1.0 to 1.3)
+  b.load(BPF_OP.LD_B_IND, payloadAt + 5, maxHeaders);
+  b.jumpIf(BPF_OP.JEQ_K, 1, FULL, SNAP); // after the 5-byte record header: a ClientHello
 }
 
 function protocolsOf(classes: readonly FullFrameClass[]): ("udp" | "tcp")[] {

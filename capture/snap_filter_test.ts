@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { BPF_OP } from "../ffi/mod.ts";
 import { buildFrame, ipPacket } from "../tests/helpers/frames.ts";
+import { clientHelloRecord } from "../tests/helpers/sniff_packets.ts";
 import {
   type BpfInstruction,
   encodeBpfProgram,
@@ -50,6 +51,15 @@ function runBpf(program: readonly BpfInstruction[], frame: Uint8Array): number {
       case BPF_OP.AND_K:
         a = (a & k) >>> 0;
         break;
+      case BPF_OP.RSH_K:
+        a = a >>> k;
+        break;
+      case BPF_OP.ADD_X:
+        a = (a + x) >>> 0;
+        break;
+      case BPF_OP.TAX:
+        x = a;
+        break;
       case BPF_OP.JA:
         pc += k;
         break;
@@ -89,6 +99,31 @@ function packet(
   view.setUint16(transportAt, options.sport);
   view.setUint16(transportAt + 2, options.dport);
   if (ipOptions.fragmentOffset) view.setUint16(6, ipOptions.fragmentOffset);
+  return bytes;
+}
+
+/**
+ * A TCP segment carrying `payload` after a `tcpHeaderBytes`-byte TCP header (its data offset set, options
+ * zero) and, for IPv4, an `ihl`-word IP header.
+ */
+function tcpSegment(
+  src: string,
+  dst: string,
+  payload: Uint8Array,
+  { ihl = 5, tcpHeaderBytes = 20 }: { ihl?: number; tcpHeaderBytes?: number } = {},
+): Uint8Array {
+  const bytes = packet({
+    src,
+    dst,
+    sport: 50000,
+    dport: 443,
+    payloadBytes: tcpHeaderBytes + payload.length,
+    protocol: 6,
+  }, { ihl: src.includes(":") ? undefined : ihl });
+  const transportAt = src.includes(":") ? 40 : ihl * 4;
+  bytes.fill(0, transportAt + 4, transportAt + tcpHeaderBytes);
+  bytes[transportAt + 12] = (tcpHeaderBytes / 4) << 4;
+  bytes.set(payload, transportAt + tcpHeaderBytes);
   return bytes;
 }
 
@@ -205,12 +240,20 @@ Deno.test("snapFilter() never drops a frame: random bytes after real headers kee
     buildFrame("ethernet", dhcpRequest()).bytes.subarray(0, 40),
     buildFrame("vlan", dhcpRequest()).bytes.subarray(0, 44),
     dhcpRequest().subarray(0, 26),
+    // TCP headers whose data offset the random bytes set: the ClientHello test's indexed loads.
+    buildFrame("ethernet", tcpSegment("192.168.1.20", "203.0.113.5", new Uint8Array(0))).bytes.subarray(
+      0,
+      46,
+    ),
+    buildFrame("ethernet", tcpSegment("2001:db8::1", "2001:db8::2", new Uint8Array(0))).bytes.subarray(0, 66),
+    tcpSegment("192.168.1.20", "203.0.113.5", new Uint8Array(0)).subarray(0, 32),
     new Uint8Array(0),
   ];
-  const programs = [
-    snapFilter({ socketType: "raw", snapBytes: SNAP }),
-    snapFilter({ socketType: "dgram", snapBytes: SNAP }),
-  ];
+  const programs = [false, true].flatMap((names) =>
+    (["raw", "dgram"] as const).map((socketType) =>
+      snapFilter({ socketType, snapBytes: SNAP, fullFrameClasses: fullFrameClassesFor(names) })
+    )
+  );
   fc.assert(
     fc.property(
       fc.constantFrom(...prefixes),
@@ -303,5 +346,51 @@ Deno.test("snapFilter() with SERVICE_NAMES on keeps DNS answers and QUIC long he
       runBpf(on, socketType === "raw" ? buildFrame("ethernet", dhcpReply).bytes : dhcpReply),
       FULL_FRAME_BYTES,
     );
+  }
+});
+
+Deno.test("snapFilter() with SERVICE_NAMES on keeps TCP segments that start a TLS ClientHello whole, whatever their headers' lengths; other TCP payloads keep the snap", () => {
+  const hello = clientHelloRecord("www.example.com");
+  const v4 = (payload: Uint8Array, headers?: { ihl?: number; tcpHeaderBytes?: number }) =>
+    tcpSegment("192.168.1.20", "203.0.113.5", payload, headers);
+  const v6 = (payload: Uint8Array, headers?: { tcpHeaderBytes?: number }) =>
+    tcpSegment("2001:db8:1::20", "2001:db8:ff::5", payload, headers);
+  const withByte = (at: number, value: number) => {
+    const copy = hello.slice();
+    copy[at] = value;
+    return copy;
+  };
+  /** Rows: what, IP packet, whole with names on. */
+  const cases: readonly (readonly [string, Uint8Array, boolean])[] = [
+    ["IPv4, 20-byte TCP header", v4(hello), true],
+    ["IPv4, TCP timestamps (32-byte header)", v4(hello, { tcpHeaderBytes: 32 }), true],
+    ["IPv4, longest TCP header (60)", v4(hello, { tcpHeaderBytes: 60 }), true],
+    ["IPv4 options (IHL 6), 32-byte TCP header", v4(hello, { ihl: 6, tcpHeaderBytes: 32 }), true],
+    ["IPv6, 20-byte TCP header", v6(hello), true],
+    ["IPv6, longest TCP header (60)", v6(hello, { tcpHeaderBytes: 60 }), true],
+    ["IPv4 and TCP headers over 80 bytes (IHL 15, 60)", v4(hello, { ihl: 15, tcpHeaderBytes: 60 }), false],
+    ["a ServerHello (handshake type 2)", v4(withByte(5, 2)), false],
+    ["application data (record type 23)", v4(withByte(0, 0x17)), false],
+    ["major version 2", v6(withByte(1, 2)), false],
+    [
+      "a ClientHello's bytes 12 bytes into the payload",
+      v4(Uint8Array.of(...new Uint8Array(12), ...hello)),
+      false,
+    ],
+    ["zeros", v4(new Uint8Array(hello.length)), false],
+  ];
+  for (const socketType of ["raw", "dgram"] as const) {
+    const on = snapFilter({ socketType, snapBytes: SNAP, fullFrameClasses: fullFrameClassesFor(true) });
+    const off = snapFilter({ socketType, snapBytes: SNAP, fullFrameClasses: fullFrameClassesFor(false) });
+    for (const [what, ip, whole] of cases) {
+      const frames = socketType === "raw"
+        ? [buildFrame("ethernet", ip).bytes, buildFrame("vlan", ip).bytes]
+        : [ip];
+      for (const frame of frames) {
+        assert.ok(frame.length > SNAP, what);
+        assert.equal(runBpf(on, frame), whole ? FULL_FRAME_BYTES : SNAP, `${socketType}: ${what}`);
+        assert.equal(runBpf(off, frame), SNAP, `${socketType}: ${what}, names off`);
+      }
+    }
   }
 });

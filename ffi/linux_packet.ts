@@ -129,6 +129,12 @@ export const BPF_OP = {
   LDX_B_MSH: 0xb1,
   /** A &= k. */
   AND_K: 0x54,
+  /** A >>= k. */
+  RSH_K: 0x74,
+  /** A += X. */
+  ADD_X: 0x0c,
+  /** X = A. */
+  TAX: 0x07,
   /** Skip k instructions. */
   JA: 0x05,
   /** Skip jt instructions when A === k, else jf. */
