@@ -329,7 +329,7 @@ export interface DeviceDetailJson extends QueryJson {
   readonly top_remotes?: readonly TopIpJson[];
   /** Bytes of its other remotes: with top_remotes, the device's total_bytes over those days. */
   readonly top_remotes_other_bytes?: number;
-  /** Added (issue 14 item 5): what the Clash core proxied for it over the range; absent without Clash. */
+  /** Added (issue 14 item 5): what the Clash core proxied for it over the range; absent without CLASH_API_URL. */
   readonly proxied?: DeviceProxiedJson;
 }
 

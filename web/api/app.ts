@@ -91,7 +91,11 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route("/", trafficRoutes(deps));
   const clientDevices = clientDeviceLookup(deps);
-  app.route("/", deviceRoutes({ ...deps, proxied: { clashLedger: deps.clash.ledger, clientDevices } }));
+  // Without CLASH_API_URL a device page says nothing of a proxy.
+  const proxied = deps.clash.monitor.isConfigured
+    ? { clashLedger: deps.clash.ledger, clientDevices }
+    : undefined;
+  app.route("/", deviceRoutes({ ...deps, proxied }));
   app.route("/", serviceRoutes(deps));
   if (deps.plans !== undefined) app.route("/", planRoutes({ ...deps, plans: deps.plans }));
   app.route(
