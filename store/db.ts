@@ -4,7 +4,8 @@
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { dirname } from "node:path";
-import { type Migration, type MigrationContext, MIGRATIONS } from "./migrations.ts";
+import type { Migration, MigrationContext } from "./migration.ts";
+import { MIGRATIONS } from "./migrations.ts";
 import { ReadPool } from "./read_pool.ts";
 import { StoreError, toStoreError } from "./store_error.ts";
 

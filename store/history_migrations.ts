@@ -11,7 +11,7 @@
  * transaction (an interrupted migration leaves the v4 file as it was).
  */
 import type { DatabaseSync } from "node:sqlite";
-import type { MigrationContext } from "./migrations.ts";
+import type { MigrationContext } from "./migration.ts";
 import { SpanCalendar } from "./history_spans.ts";
 
 /** Sums of every history row: 64-bit integers. */

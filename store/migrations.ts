@@ -8,7 +8,7 @@
  * references it, e.g. `{ version: 2, name: "clash history", sql: CLASH_HISTORY_SQL }` with
  * `import { CLASH_HISTORY_SQL } from "./clash_migrations.ts"`.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { Migration } from "./migration.ts";
 import { CLASH_HISTORY_SQL } from "./clash_migrations.ts";
 import { DEVICES_SQL } from "./device_migrations.ts";
 import { IMPORTED_FILES_SQL } from "./imported_files_migrations.ts";
@@ -16,26 +16,6 @@ import { HISTORY_SQL, rewriteHistory } from "./history_migrations.ts";
 import { SERVICES_SQL } from "./service_migrations.ts";
 import { PLANS_SQL } from "./plan_migrations.ts";
 import { INTERFACE_TOTALS_SQL } from "./interface_totals_migrations.ts";
-
-/** What a migration's code step may use besides the connection. */
-export interface MigrationContext {
-  /** The local zone of day and month spans (openStore's `timeZone`). */
-  readonly timeZone: string;
-  /** One line per event worth a log entry: a long data rewrite reports its progress here. */
-  readonly log: (line: string) => void;
-}
-
-/**
- * One schema step: `sql` may hold several statements; it must not BEGIN or COMMIT itself. `rewrite`, when
- * present, runs after `sql` in the same transaction, for data SQL alone cannot move (spans of a local zone);
- * it must do bounded work per row and log its progress on a large file.
- */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-  readonly rewrite?: (db: DatabaseSync, context: MigrationContext) => void;
-}
 
 /**
  * v1, traffic history. All times are UTC seconds. Rows are sums keyed by the start of the span they cover:

@@ -47,11 +47,9 @@ export { devicesOfClientIps } from "./client_devices.ts";
 export {
   hostnamesOf,
   pruneServiceHosts,
-  type ServiceHostUsage,
   type ServicesOfSpan,
   servicesOfSpan,
   type ServiceSums,
-  type ServiceUsage,
 } from "./service_queries.ts";
 export { ClashStore } from "./clash_store.ts";
 export { ClashLedger, MAX_CLIENT_NAME_CHARS } from "./clash_ledger.ts";
