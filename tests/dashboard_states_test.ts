@@ -34,7 +34,9 @@ interface KnownTraffic {
 
 /** Saves `rows` through the real store, as a live capture would, so the database holds exactly them. */
 async function writeTraffic(dbPath: string, rows: readonly KnownTraffic[]): Promise<void> {
-  using store = openStore(dbPath, { log: () => {} });
+  // Written in the server's zone, as netledger writes its own history: day rows are local days of the zone
+  // they were written in (docs/history-storage.md "Picking the spans of a range").
+  using store = openStore(dbPath, { log: () => {}, timeZone: SERVER_ZONE });
   const ledger = new TrafficLedger(store);
   ledger.add({
     traffic: rows.map((r) => ({
