@@ -1,7 +1,7 @@
 /**
  * Sealing of the day and month history tables (docs/history-storage.md "Sealing"): once a span is over, per
- * span and outer key only the K heaviest rows are kept and every other row is added into the `remote_id = 0`
- * row of the same span and outer key, so the sums of every span and outer key are unchanged to the byte and
+ * span and outer key only the K heaviest rows are kept and every other row is added into the id-0 row
+ * (`remote_id = 0`, `service_id = 0`) of the same span and outer key, so the sums of every span and outer key are unchanged to the byte and
  * the packet. Also the clean-up of `remote_ips` entries no row references any more.
  */
 import type { DatabaseSync } from "node:sqlite";
@@ -11,19 +11,28 @@ import { SpanCalendar } from "./history_spans.ts";
 /** A table sealed to its K heaviest rows per span and outer key. */
 export interface SealedTable {
   readonly name: string;
-  /** Columns between the span and remote_id (device_id), or none. */
+  /** Columns between the span and the ranked id (device_id), or none. */
   readonly outer: readonly string[];
+  /** The ranked id column, whose id 0 is the exact remainder. */
+  readonly id: "remote_id" | "service_id";
   /** Rows kept per span and outer key, besides the remainder. */
   readonly keep: number;
   readonly span: "day" | "month";
 }
 
-/** Every sealed table, with K chosen for the size budget of tests/bench/store_size_bench.ts. */
+/**
+ * Every sealed table, with K chosen for the size budget of tests/bench/store_size_bench.ts. Services keep at
+ * least MAX_SERVICES_LIMIT (web/api/service_routes.ts, 1,000) per span and device, so a sealed day still
+ * answers the longest list the API gives.
+ */
 export const SEALED_TABLES: readonly SealedTable[] = [
-  { name: "remote_days", outer: [], keep: 1000, span: "day" },
-  { name: "remote_months", outer: [], keep: 2000, span: "month" },
-  { name: "device_remote_days", outer: ["device_id"], keep: 25, span: "day" },
-  { name: "device_remote_months", outer: ["device_id"], keep: 100, span: "month" },
+  { name: "remote_days", outer: [], id: "remote_id", keep: 1000, span: "day" },
+  { name: "remote_months", outer: [], id: "remote_id", keep: 2000, span: "month" },
+  { name: "device_remote_days", outer: ["device_id"], id: "remote_id", keep: 25, span: "day" },
+  { name: "device_remote_months", outer: ["device_id"], id: "remote_id", keep: 100, span: "month" },
+  { name: "service_days", outer: [], id: "service_id", keep: 1000, span: "day" },
+  { name: "service_months", outer: [], id: "service_id", keep: 2000, span: "month" },
+  { name: "device_service_days", outer: ["device_id"], id: "service_id", keep: 1000, span: "day" },
 ];
 
 /** The store_meta key holding the first span of `table` not yet sealed. */
@@ -31,7 +40,7 @@ export function sealMarkOf(table: string): string {
   return `${table}_sealed_until`;
 }
 
-/** The first month span of remote_months not sealed yet (0 when none is). */
+/** The first month span of `table` (remote_months by default) not sealed yet (0 when none is). */
 export function sealedMonthsUntil(db: DatabaseSync, table = "remote_months"): number {
   const row = db.prepare("SELECT value FROM store_meta WHERE key = ?").get(sealMarkOf(table)) as
     | { value: number }
@@ -77,32 +86,33 @@ export function sealSpans(
 /** Folds the rows of span `spanStart` past the K heaviest per outer key into its remainder; returns rows removed. */
 export function sealSpan(db: DatabaseSync, table: SealedTable, spanStart: number): number {
   const outer = table.outer.length > 0 ? table.outer[0] : "0";
+  const id = table.id;
   const sums = ["up_bytes", "down_bytes", "up_packets", "down_packets"];
   // Keyed, so that the join and the delete below probe it (unkeyed, sealing a month of 50 devices was
   // quadratic: tests/bench/history_query_bench.ts).
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS fold_keys (
-    o INTEGER NOT NULL, remote_id INTEGER NOT NULL, PRIMARY KEY (o, remote_id)) WITHOUT ROWID`);
+    o INTEGER NOT NULL, k INTEGER NOT NULL, PRIMARY KEY (o, k)) WITHOUT ROWID`);
   db.exec("DELETE FROM temp.fold_keys");
   db.prepare(
-    `INSERT INTO temp.fold_keys (o, remote_id)
-     SELECT o, remote_id FROM (
-       SELECT ${outer} AS o, remote_id,
-         row_number() OVER (PARTITION BY ${outer} ORDER BY up_bytes + down_bytes DESC, remote_id) AS rank
-       FROM ${table.name} WHERE span_start = ? AND remote_id != 0)
+    `INSERT INTO temp.fold_keys (o, k)
+     SELECT o, ${id} FROM (
+       SELECT ${outer} AS o, ${id},
+         row_number() OVER (PARTITION BY ${outer} ORDER BY up_bytes + down_bytes DESC, ${id}) AS rank
+       FROM ${table.name} WHERE span_start = ? AND ${id} != 0)
      WHERE rank > ?`,
   ).run(spanStart, table.keep);
   const outerKey = table.outer.length > 0 ? `${outer}, ` : "";
   const join = table.outer.length > 0 ? `t.${outer} = f.o AND ` : "";
   db.prepare(
-    `INSERT INTO ${table.name} (span_start, ${outerKey}remote_id, ${sums.join(", ")})
+    `INSERT INTO ${table.name} (span_start, ${outerKey}${id}, ${sums.join(", ")})
      SELECT ?1, ${table.outer.length > 0 ? `t.${outer}, ` : ""}0, ${sums.map((c) => `sum(t.${c})`).join(", ")}
-     FROM ${table.name} t JOIN temp.fold_keys f ON ${join}t.remote_id = f.remote_id
+     FROM ${table.name} t JOIN temp.fold_keys f ON ${join}t.${id} = f.k
      WHERE t.span_start = ?1 ${table.outer.length > 0 ? `GROUP BY t.${outer}` : "HAVING count(*) > 0"}
      ON CONFLICT DO UPDATE SET ${sums.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}`,
   ).run(spanStart);
   const deleted = db.prepare(
-    `DELETE FROM ${table.name} WHERE span_start = ? AND remote_id != 0 AND (${outer}, remote_id) IN
-     (SELECT o, remote_id FROM temp.fold_keys)`,
+    `DELETE FROM ${table.name} WHERE span_start = ? AND ${id} != 0 AND (${outer}, ${id}) IN
+     (SELECT o, k FROM temp.fold_keys)`,
   ).run(spanStart).changes;
   db.exec("DELETE FROM temp.fold_keys");
   return Number(deleted);
@@ -110,7 +120,8 @@ export function sealSpan(db: DatabaseSync, table: SealedTable, spanStart: number
 
 /**
  * Deletes the `remote_ips` entries (id 0 kept) that no history row references: last used before
- * `fineFromSec`, before which every 15-minute row is already deleted, and in no day or month row. Returns
+ * `fineFromSec`, before which every 15-minute row is already deleted, and in no day or month row nor in a
+ * remote host name (`remote_host_days`, which keys by the id too). Returns
  * the entries deleted.
  */
 export function pruneRemoteIps(store: Store, fineFromSec: number): number {
@@ -120,7 +131,8 @@ export function pruneRemoteIps(store: Store, fineFromSec: number): number {
         `DELETE FROM remote_ips WHERE id != 0 AND last_used < ?
          AND id NOT IN (SELECT remote_id FROM remote_days) AND id NOT IN (SELECT remote_id FROM remote_months)
          AND id NOT IN (SELECT remote_id FROM device_remote_days)
-         AND id NOT IN (SELECT remote_id FROM device_remote_months)`,
+         AND id NOT IN (SELECT remote_id FROM device_remote_months)
+         AND id NOT IN (SELECT remote_id FROM remote_host_days)`,
       ).run(fineFromSec).changes,
     ));
 }

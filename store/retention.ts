@@ -6,6 +6,7 @@
  *   of Asia/Kolkata becomes 18:00–18:30 and 18:30–19:00).
  * - remote_traffic rows older than `remoteDays` are deleted: the flush wrote their sums to the local day and
  *   month rows too (docs/history-storage.md), and remote_ips entries nothing references go with them;
+ *   service_traffic rows likewise (their sums are in service_days and service_months);
  *   device_traffic rows become one row per device and UTC day, split at local midnight (its own mark, so
  *   history counted before devices existed, all of it the `other` device's, is rolled from its start).
  * - day and month rows of ended spans are sealed to their K heaviest rows plus the exact remainder
@@ -84,6 +85,7 @@ const HEALTH: RolledTable = {
 };
 const REMOTES: RolledTable = { ...TRAFFIC, name: "remote_traffic", keys: ["remote_id"] };
 const DEVICES: RolledTable = { ...TRAFFIC, name: "device_traffic", keys: ["device_id"] };
+const SERVICES: RolledTable = { ...TRAFFIC, name: "service_traffic", keys: ["service_id"] };
 
 /**
  * Rolls up everything older than the retention windows. Work resumes where the previous pass stopped, one
@@ -118,15 +120,18 @@ export function applyRetention(store: Store, options: RetentionOptions): Retenti
     const isRemoteComplete = forEachDay(
       store,
       REMOTE_MARK,
-      [REMOTES],
+      [REMOTES, SERVICES],
       cutoffSec,
       maxDays,
       (fromSec, toSec) => {
-        // The day and month rows hold these rows' sums since their flush (remote_writer.ts): delete, no merge.
-        remoteRowsMerged += Number(
-          store.db.prepare("DELETE FROM remote_traffic WHERE bucket_start >= ? AND bucket_start < ?")
-            .run(fromSec, toSec).changes,
-        );
+        // The day and month rows hold these rows' sums since their flush (remote_writer.ts,
+        // service_writer.ts): delete, no merge.
+        for (const table of [REMOTES, SERVICES]) {
+          remoteRowsMerged += Number(
+            store.db.prepare(`DELETE FROM ${table.name} WHERE bucket_start >= ? AND bucket_start < ?`)
+              .run(fromSec, toSec).changes,
+          );
+        }
       },
     );
     isComplete &&= isRemoteComplete;

@@ -8,12 +8,15 @@
  *   the range's total minus the named and `(other)` rows, so they stay exact for history counted before v6
  *   and for sources that name nothing.
  * - `service_hosts`: full host names under a service, for the drill-down; kept SERVICE_RETENTION_DAYS.
- * - `service_traffic`: per 15-minute bucket and service.
- * - `device_service_days`: per local day, device and service.
+ * - `service_traffic`: per 15-minute bucket and service; deleted after RETENTION_REMOTE_DAYS, as remote_traffic
+ *   (the flush writes every delta to `service_days` and `service_months` in the same transaction).
+ * - `service_days`, `service_months`: per local day (month) and service; sealed to their top K with the
+ *   remainder in id 0 (history_rollup.ts SEALED_TABLES).
+ * - `device_service_days`: per local day, device and service; sealed per device like service_days.
  * - `service_host_days`: per local day, device and host: deleted after SERVICE_RETENTION_DAYS (the
  *   service rows keep the bytes, so names roll up into the registrable domain only).
- * - `remote_host_days`: per local day and remote address, the host name that last named it (top remotes'
- *   `hostname`); deleted after SERVICE_RETENTION_DAYS.
+ * - `remote_host_days`: per local day and remote address (`remote_ips` id), the host name that last named it
+ *   (top remotes' `hostname`); deleted after SERVICE_RETENTION_DAYS.
  */
 export const SERVICES_SQL = `
 CREATE TABLE service_names (
@@ -40,6 +43,26 @@ CREATE TABLE service_traffic (
   PRIMARY KEY (bucket_start, service_id)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE service_days (
+  span_start INTEGER NOT NULL,
+  service_id INTEGER NOT NULL,
+  up_bytes INTEGER NOT NULL,
+  down_bytes INTEGER NOT NULL,
+  up_packets INTEGER NOT NULL,
+  down_packets INTEGER NOT NULL,
+  PRIMARY KEY (span_start, service_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE service_months (
+  span_start INTEGER NOT NULL,
+  service_id INTEGER NOT NULL,
+  up_bytes INTEGER NOT NULL,
+  down_bytes INTEGER NOT NULL,
+  up_packets INTEGER NOT NULL,
+  down_packets INTEGER NOT NULL,
+  PRIMARY KEY (span_start, service_id)
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE device_service_days (
   span_start INTEGER NOT NULL,
   device_id INTEGER NOT NULL,
@@ -62,9 +85,9 @@ CREATE TABLE service_host_days (
 
 CREATE TABLE remote_host_days (
   span_start INTEGER NOT NULL,
-  remote_ip TEXT NOT NULL,
+  remote_id INTEGER NOT NULL,
   host_id INTEGER NOT NULL,
   last_seen INTEGER NOT NULL,
-  PRIMARY KEY (span_start, remote_ip)
+  PRIMARY KEY (span_start, remote_id)
 ) STRICT, WITHOUT ROWID;
 `;

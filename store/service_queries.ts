@@ -5,6 +5,8 @@
  * two so that it also holds the history counted before services existed.
  */
 import type { TrafficLedger } from "./traffic_ledger.ts";
+import { planSpans } from "./history_spans.ts";
+import { sealedMonthsUntil } from "./history_rollup.ts";
 import { OTHER_SERVICE, UNKNOWN_SERVICE } from "./service_pending.ts";
 
 /** Bytes and packets of one part. */
@@ -70,6 +72,43 @@ function add(
 const SUM_COLUMNS =
   "sum(up_bytes) AS up, sum(down_bytes) AS down, sum(up_packets) AS up_packets, sum(down_packets) AS down_packets";
 
+/**
+ * The box's services of [fromSec, toSec) from the coarsest rows that tile it (history_spans.ts planSpans):
+ * sealed months, whole days, and the 15-minute rows of the partial days at the edges.
+ */
+function boxServicesSql(
+  fromSec: number,
+  toSec: number,
+  timeZone: string,
+  sealedUntilSec: number,
+): { readonly sql: string; readonly params: number[] } {
+  const plan = planSpans(fromSec, toSec, timeZone, sealedUntilSec);
+  const slices: string[] = [];
+  const params: number[] = [];
+  const slice = (table: string, column: string, ranges: readonly (readonly [number, number])[]) => {
+    for (const [a, b] of ranges) {
+      slices.push(
+        `SELECT service_id, up_bytes, down_bytes, up_packets, down_packets FROM ${table}
+         WHERE ${column} >= ? AND ${column} < ?`,
+      );
+      params.push(a, b);
+    }
+  };
+  slice("service_months", "span_start", plan.months);
+  slice("service_days", "span_start", plan.days);
+  slice("service_traffic", "bucket_start", plan.fine);
+  if (slices.length === 0) {
+    slices.push(
+      "SELECT 0 AS service_id, 0 AS up_bytes, 0 AS down_bytes, 0 AS up_packets, 0 AS down_packets WHERE 0",
+    );
+  }
+  return {
+    sql: `SELECT n.name, ${SUM_COLUMNS} FROM (${slices.join(" UNION ALL ")}) t
+          JOIN service_names n ON n.id = t.service_id GROUP BY t.service_id`,
+    params,
+  };
+}
+
 /** The services of a span (see the file comment). */
 export function servicesOfSpan(ledger: TrafficLedger, q: ServicesQuery): ServicesOfSpan {
   const { fromSec, toSec, deviceId } = q;
@@ -79,15 +118,13 @@ export function servicesOfSpan(ledger: TrafficLedger, q: ServicesQuery): Service
       : (db.prepare("SELECT key FROM devices WHERE id = ?").get(deviceId) as { key: string } | undefined)
         ?.key ??
         null;
-    const services = deviceId === null
-      ? db.prepare(
-        `SELECT n.name, ${SUM_COLUMNS} FROM service_traffic t JOIN service_names n ON n.id = t.service_id
-         WHERE bucket_start >= ? AND bucket_start < ? GROUP BY t.service_id`,
-      ).all(fromSec, toSec)
-      : db.prepare(
-        `SELECT n.name, ${SUM_COLUMNS} FROM device_service_days t JOIN service_names n ON n.id = t.service_id
+    const box = deviceId === null
+      ? boxServicesSql(fromSec, toSec, ledger.store.timeZone, sealedMonthsUntil(db, "service_months"))
+      : null;
+    const services = box !== null ? db.prepare(box.sql).all(...box.params) : db.prepare(
+      `SELECT n.name, ${SUM_COLUMNS} FROM device_service_days t JOIN service_names n ON n.id = t.service_id
          WHERE span_start >= ? AND span_start < ? AND device_id = ? GROUP BY t.service_id`,
-      ).all(fromSec, toSec, deviceId);
+    ).all(fromSec, toSec, deviceId);
     const hosts = db.prepare(
       `SELECT h.name AS name, s.name AS service, sum(d.up_bytes) + sum(d.down_bytes) AS total
        FROM service_host_days d JOIN service_hosts h ON h.id = d.host_id JOIN service_names s ON s.id = h.service_id
@@ -186,10 +223,10 @@ export function hostnamesOf(
   if (ips.length === 0) return new Map();
   const rows = ledger.store.read("remote host names", (db) =>
     db.prepare(
-      `SELECT r.remote_ip AS ip, h.name AS host, max(r.last_seen) AS last_seen
-       FROM remote_host_days r JOIN service_hosts h ON h.id = r.host_id
-       WHERE r.span_start >= ? AND r.span_start < ? AND r.remote_ip IN (SELECT value FROM json_each(?))
-       GROUP BY r.remote_ip`,
+      `SELECT i.ip AS ip, h.name AS host, max(r.last_seen) AS last_seen
+       FROM remote_ips i JOIN remote_host_days r ON r.remote_id = i.id JOIN service_hosts h ON h.id = r.host_id
+       WHERE i.ip IN (SELECT value FROM json_each(?3)) AND r.span_start >= ?1 AND r.span_start < ?2
+       GROUP BY r.remote_id`,
     ).all(fromSec, toSec, JSON.stringify(ips))) as unknown as {
       ip: string;
       host: string;

@@ -1,12 +1,15 @@
 /**
  * Writes pending service rows inside the ledger's flush transaction (traffic_ledger.ts), so a service's
  * counts are committed exactly once together with the traffic and device rows they are part of (issue 15).
- * Each (bucket, device, host) delta goes to service_traffic (bucket, service), device_service_days (local
- * day, device, service) and service_host_days (local day, device, host); unknown bytes are not stored
- * (service_migrations.ts). Names become integer ids here, made on first sight.
+ * Each (bucket, device, host) delta goes to service_traffic (bucket, service), service_days and
+ * service_months (local day / month, service), device_service_days (local day, device, service) and
+ * service_host_days (local day, device, host), all in that one transaction (docs/history-storage.md);
+ * unknown bytes are not stored (service_migrations.ts). Names become integer ids here, made on first sight;
+ * remote addresses become `remote_ips` ids.
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { localDayStartSec } from "./local_periods.ts";
+import { SpanCalendar } from "./history_spans.ts";
+import { sealMarkOf } from "./history_rollup.ts";
 import { OTHER_SERVICE, type PendingServices, UNKNOWN_SERVICE } from "./service_pending.ts";
 
 /** Id of `(other)` in service_names. */
@@ -22,6 +25,15 @@ ON CONFLICT (name) DO UPDATE SET last_used = max(last_used, excluded.last_used) 
 
 const DEVICE_ID_SQL = "SELECT id FROM devices WHERE key = ?";
 
+const REMOTE_ID_SQL = `
+INSERT INTO remote_ips (ip, last_used) VALUES (?, ?)
+ON CONFLICT (ip) DO UPDATE SET last_used = max(last_used, excluded.last_used) RETURNING id`;
+
+const LOWER_MARK_SQL = "UPDATE store_meta SET value = min(value, ?) WHERE key = ?";
+
+/** The sealed tables this writer fills (history_rollup.ts SEALED_TABLES). */
+const SEALED = ["service_days", "service_months", "device_service_days"] as const;
+
 const SUMS = `
   up_bytes = up_bytes + excluded.up_bytes, down_bytes = down_bytes + excluded.down_bytes,
   up_packets = up_packets + excluded.up_packets, down_packets = down_packets + excluded.down_packets`;
@@ -29,6 +41,11 @@ const SUMS = `
 const UPSERT_SERVICE_SQL = `
 INSERT INTO service_traffic (bucket_start, service_id, up_bytes, down_bytes, up_packets, down_packets)
 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bucket_start, service_id) DO UPDATE SET ${SUMS}`;
+
+/** An additive UPSERT into service_days or service_months. */
+const upsertSpanSql = (table: string) => `
+INSERT INTO ${table} (span_start, service_id, up_bytes, down_bytes, up_packets, down_packets)
+VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (span_start, service_id) DO UPDATE SET ${SUMS}`;
 
 const UPSERT_DEVICE_DAY_SQL = `
 INSERT INTO device_service_days (span_start, device_id, service_id, up_bytes, down_bytes, up_packets, down_packets)
@@ -40,8 +57,8 @@ ON CONFLICT (span_start, device_id, host_id) DO UPDATE SET
   up_bytes = up_bytes + excluded.up_bytes, down_bytes = down_bytes + excluded.down_bytes`;
 
 const UPSERT_REMOTE_HOST_SQL = `
-INSERT INTO remote_host_days (span_start, remote_ip, host_id, last_seen) VALUES (?, ?, ?, ?)
-ON CONFLICT (span_start, remote_ip) DO UPDATE SET host_id = excluded.host_id, last_seen = excluded.last_seen
+INSERT INTO remote_host_days (span_start, remote_id, host_id, last_seen) VALUES (?, ?, ?, ?)
+ON CONFLICT (span_start, remote_id) DO UPDATE SET host_id = excluded.host_id, last_seen = excluded.last_seen
 WHERE excluded.last_seen >= last_seen`;
 
 /** Prepared statements over one connection; call write() only inside a transaction. */
@@ -49,32 +66,39 @@ export class ServiceWriter {
   readonly #serviceId: StatementSync;
   readonly #hostId: StatementSync;
   readonly #deviceId: StatementSync;
+  readonly #remoteId: StatementSync;
+  readonly #lowerMark: StatementSync;
   readonly #service: StatementSync;
+  readonly #serviceDay: StatementSync;
+  readonly #serviceMonth: StatementSync;
   readonly #deviceDay: StatementSync;
   readonly #hostDay: StatementSync;
   readonly #remoteHost: StatementSync;
-  readonly #timeZone: string;
+  readonly #calendar: SpanCalendar;
 
-  /** `timeZone`: the zone whose local midnights start the day rows (TZ). */
+  /** `timeZone`: the zone whose local midnights start the day and month rows (TZ). */
   constructor(db: DatabaseSync, timeZone: string) {
     this.#serviceId = db.prepare(SERVICE_ID_SQL);
     this.#hostId = db.prepare(HOST_ID_SQL);
     this.#deviceId = db.prepare(DEVICE_ID_SQL);
+    this.#remoteId = db.prepare(REMOTE_ID_SQL);
+    this.#lowerMark = db.prepare(LOWER_MARK_SQL);
     this.#service = db.prepare(UPSERT_SERVICE_SQL);
+    this.#serviceDay = db.prepare(upsertSpanSql("service_days"));
+    this.#serviceMonth = db.prepare(upsertSpanSql("service_months"));
     this.#deviceDay = db.prepare(UPSERT_DEVICE_DAY_SQL);
     this.#hostDay = db.prepare(UPSERT_HOST_DAY_SQL);
     this.#remoteHost = db.prepare(UPSERT_REMOTE_HOST_SQL);
-    this.#timeZone = timeZone;
+    this.#calendar = new SpanCalendar(timeZone);
   }
 
-  /** Writes every pending row; returns the rows written. */
+  /**
+   * Writes every pending row; returns the rows written. Lowers the seal marks of the day and month tables
+   * written behind them, so the next retention pass seals those spans again.
+   */
   write(pending: PendingServices): number {
-    const days = new Map<number, number>();
-    const dayOf = (sec: number): number => {
-      const bucketDay = days.get(sec) ?? localDayStartSec(sec, this.#timeZone);
-      days.set(sec, bucketDay);
-      return bucketDay;
-    };
+    const dayOf = (sec: number): number => this.#calendar.dayStartOf(sec);
+    let oldestSec = Infinity;
     const services = new Map<string, number>([[OTHER_SERVICE, OTHER_SERVICE_ID]]);
     const serviceIdOf = (name: string, sec: number): number => {
       let id = services.get(name);
@@ -109,7 +133,11 @@ export class ServiceWriter {
       const serviceId = serviceIdOf(r.service, r.bucketStartSec);
       const deviceId = deviceIdOf(r.deviceKey);
       const day = dayOf(r.bucketStartSec);
-      this.#service.run(r.bucketStartSec, serviceId, r.upBytes, r.downBytes, r.upPackets, r.downPackets);
+      const sums = [r.upBytes, r.downBytes, r.upPackets, r.downPackets] as const;
+      this.#service.run(r.bucketStartSec, serviceId, ...sums);
+      this.#serviceDay.run(day, serviceId, ...sums);
+      this.#serviceMonth.run(this.#calendar.monthStartOf(r.bucketStartSec), serviceId, ...sums);
+      oldestSec = Math.min(oldestSec, r.bucketStartSec);
       this.#deviceDay.run(day, deviceId, serviceId, r.upBytes, r.downBytes, r.upPackets, r.downPackets);
       if (serviceId !== OTHER_SERVICE_ID) {
         this.#hostDay.run(
@@ -124,8 +152,17 @@ export class ServiceWriter {
     }
     for (const h of pending.remoteHosts()) {
       const hostId = hostIdOf(h.host, serviceIdOf(h.service, h.lastSeenSec), h.lastSeenSec);
-      this.#remoteHost.run(dayOf(h.lastSeenSec), h.remoteIp, hostId, h.lastSeenSec);
+      const remoteId = Number((this.#remoteId.get(h.remoteIp, h.lastSeenSec) as { id: number | bigint }).id);
+      this.#remoteHost.run(dayOf(h.lastSeenSec), remoteId, hostId, h.lastSeenSec);
       rowCount++;
+    }
+    if (oldestSec !== Infinity) {
+      for (const table of SEALED) {
+        const span = table === "service_months"
+          ? this.#calendar.monthStartOf(oldestSec)
+          : this.#calendar.dayStartOf(oldestSec);
+        this.#lowerMark.run(span, sealMarkOf(table));
+      }
     }
     return rowCount;
   }
