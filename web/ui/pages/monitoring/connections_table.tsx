@@ -181,41 +181,44 @@ export function ConnectionsTable(
       {rows.length === 0
         ? <p class="muted">{t(total.value === 0 ? "mon_conn_none" : "mon_conn_no_match")}</p>
         : (
-          <table class="mon-table mon-cards" data-testid="conn-table">
-            <thead>
-              <tr>
-                <SortHeaders columns={COLUMNS} sort={model} testIdPrefix="conn-sort-" />
-                {canClose && (
-                  <th scope="col">
-                    <span class="visually-hidden">{t("mon_close")}</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((c) => (
-                <tr key={c.id} data-id={c.id} title={c.rule}>
-                  {COLUMNS.map(([key, label, render, tone]) => (
-                    <td key={key} data-label={t(label)} class={tone}>{render(c, context)}</td>
-                  ))}
+          // A wide row (long host, chain and rule) scrolls inside its card, never the page.
+          <div style={{ overflowX: "auto" }}>
+            <table class="mon-table mon-cards" data-testid="conn-table">
+              <thead>
+                <tr>
+                  <SortHeaders columns={COLUMNS} sort={model} testIdPrefix="conn-sort-" />
                   {canClose && (
-                    <td class="mon-action">
-                      <button
-                        type="button"
-                        class="mon-icon"
-                        data-testid="conn-close"
-                        aria-label={t("mon_close_one", { host: c.destination })}
-                        title={t("mon_close")}
-                        onClick={() => setClosing(c)}
-                      >
-                        ✕
-                      </button>
-                    </td>
+                    <th scope="col">
+                      <span class="visually-hidden">{t("mon_close")}</span>
+                    </th>
                   )}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((c) => (
+                  <tr key={c.id} data-id={c.id} title={c.rule}>
+                    {COLUMNS.map(([key, label, render, tone]) => (
+                      <td key={key} data-label={t(label)} class={tone}>{render(c, context)}</td>
+                    ))}
+                    {canClose && (
+                      <td class="mon-action">
+                        <button
+                          type="button"
+                          class="mon-icon"
+                          data-testid="conn-close"
+                          aria-label={t("mon_close_one", { host: c.destination })}
+                          title={t("mon_close")}
+                          onClick={() => setClosing(c)}
+                        >
+                          ✕
+                        </button>
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       {matching > rows.length && (
         <p class="muted" data-testid="conn-hidden">
