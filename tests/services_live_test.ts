@@ -181,27 +181,43 @@ Deno.test({
         if (!body.includes("s_server")) await new Promise((resolve) => setTimeout(resolve, 500));
       }
       assert.match(body, /s_server/);
-      let echoed = "";
-      for (let attempt = 0; attempt < 10 && echoed !== "100000"; attempt++) {
-        echoed = (await inNs(
-          dev,
-          "timeout",
-          "10",
-          Deno.execPath(),
-          "run",
-          "-A",
-          "--unstable-net",
-          QUIC_ECHO,
-          "send",
-          QUIC_SERVER,
-          "4433",
-          "quic.example.org",
-          `${dir}/quic-cert.pem`,
-          "100000",
-        ).catch(() => "")).trim();
-        if (echoed !== "100000") await new Promise((resolve) => setTimeout(resolve, 500));
+      const sendQuic = async (): Promise<string> => {
+        let echoed = "";
+        for (let attempt = 0; attempt < 10 && echoed !== "100000"; attempt++) {
+          echoed = (await inNs(
+            dev,
+            "timeout",
+            "10",
+            Deno.execPath(),
+            "run",
+            "-A",
+            "--unstable-net",
+            QUIC_ECHO,
+            "send",
+            QUIC_SERVER,
+            "4433",
+            "quic.example.org",
+            `${dir}/quic-cert.pem`,
+            "100000",
+          ).catch(() => "")).trim();
+          if (echoed !== "100000") await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        return echoed;
+      };
+      assert.equal(await sendQuic(), "100000");
+      // The Initial's decryption finishes off the counting path, so on a busy machine a whole first exchange
+      // may pass before its name is known. Every later connection to the same address is named from its first
+      // packet, so more exchanges (at most ten) bring the named share over 80% once the name is learned.
+      const quicShareNamed = (
+        e: { totals: { remotes: Record<string, number[]>; services: Record<string, number[]> } },
+      ) => {
+        const all = e.totals.remotes[QUIC_SERVER] ?? [0, 0];
+        const named = e.totals.services[`${DEVICE_MAC} example.org`] ?? [0, 0];
+        return (named[0] + named[1]) / Math.max(1, all[0] + all[1]);
+      };
+      for (let round = 0; round < 10 && quicShareNamed(await probe.status()) <= 0.8; round++) {
+        assert.equal(await sendQuic(), "100000");
       }
-      assert.equal(echoed, "100000");
       const done = (
         e: { totals: { remotes: Record<string, number[]>; services: Record<string, number[]> } },
       ) => {
