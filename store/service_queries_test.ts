@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import type { TrafficBatch } from "../capture/mod.ts";
 import { tempStore, utcSec } from "./_testing.ts";
+import { pruneRemoteIps, SEALED_TABLES, sealedMonthsUntil, sealSpan } from "./history_rollup.ts";
+import { applyRetention } from "./retention.ts";
 import { hostnamesOf, pruneServiceHosts, servicesOfSpan } from "./service_queries.ts";
 import { TrafficLedger } from "./traffic_ledger.ts";
 
@@ -98,6 +100,12 @@ Deno.test("servicesOfSpan: parts add up to the total, unsaved and saved alike, b
   assert.deepEqual(phone.services[1].hosts, [{ name: "www.example.com", totalBytes: 3_000 }]);
   assert.deepEqual(partsSum(phone), [6_000, 12_000]);
   assert.deepEqual([phone.unknown.upBytes, phone.unknown.downBytes], [3_000, 2_000]);
+  // remote_host_days keys by the remote_ips id: the dictionary keeps the ids it references.
+  assert.equal(pruneRemoteIps(temp.store, T + 10 * 86_400), 0);
+  assert.equal(
+    hostnamesOf(ledger, ["203.0.113.7"], DAY.fromSec, DAY.toSec).get("203.0.113.7"),
+    "www.example.com",
+  );
   // Past SERVICE_RETENTION_DAYS the host names go; the service bytes stay.
   assert.ok(pruneServiceHosts(ledger, 90, T + 91 * 86_400) > 0);
   const later = servicesOfSpan(ledger, { ...DAY, deviceId: null, limit: 10, hostLimit: 5 });
@@ -107,4 +115,117 @@ Deno.test("servicesOfSpan: parts add up to the total, unsaved and saved alike, b
   ]]);
   assert.deepEqual(partsSum(later), [10_000, 20_000]);
   assert.equal(hostnamesOf(ledger, ["203.0.113.7"], DAY.fromSec, DAY.toSec).size, 0);
+});
+
+/** 75 days from 2026-01-01 UTC, one bucket a day: 8 services of varying weight (5 a day), the rest unknown. */
+function historyBatches(): TrafficBatch[] {
+  const start = utcSec("2026-01-01T10:00:00Z");
+  return Array.from({ length: 75 }, (_, d) => {
+    const bucketStartSec = start + d * 86_400;
+    const services = Array.from({ length: 5 }, (_, i) => {
+      const n = (d + i) % 8;
+      return {
+        ...row(PHONE, `s${n}.example`, `www.s${n}.example`, 100 * (n + 1), 1_000 * ((d * n) % 7 + 1)),
+        bucketStartSec,
+      };
+    });
+    const named = services.reduce((a, r) => [a[0] + r.upBytes, a[1] + r.downBytes], [0, 0]);
+    const total = { upBytes: named[0] + 1_234, downBytes: named[1] + 4_321, upPackets: 9, downPackets: 9 };
+    return {
+      traffic: [{ bucketStartSec, family: 4, ...total }],
+      remotes: [],
+      health: [],
+      devices: [{ bucketStartSec, deviceKey: PHONE, ...total }],
+      services,
+    } as TrafficBatch;
+  });
+}
+
+Deno.test("servicesOfSpan: an all-time answer is the same from day and month rows after sealing and deleting the 15-minute rows", async () => {
+  await using temp = tempStore({ timeZone: "UTC" });
+  const ledger = new TrafficLedger(temp.store, { timeZone: "UTC" });
+  for (const batch of historyBatches()) ledger.add(batch);
+  assert.equal((await ledger.flush()).isSaved, true);
+  const db = temp.store.db;
+  const deviceId = Number(
+    (db.prepare("SELECT id FROM devices WHERE key = ?").get(PHONE) as { id: number }).id,
+  );
+  const range = {
+    fromSec: utcSec("2026-01-01T00:00:00Z"),
+    toSec: utcSec("2026-03-17T00:00:00Z"),
+    hostLimit: 0,
+  };
+  const box = (limit: number) => servicesOfSpan(ledger, { ...range, deviceId: null, limit });
+  const phone = (limit: number) => servicesOfSpan(ledger, { ...range, deviceId, limit });
+  const before = [box(10), box(3), phone(10)];
+  assert.equal(before[0].services.length, 8);
+  assert.deepEqual(partsSum(before[0]), [before[0].total.upBytes, before[0].total.downBytes]);
+  const count = (table: string) =>
+    (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  assert.equal(count("service_traffic"), 75 * 5);
+
+  const retention = {
+    fineDays: 0,
+    remoteDays: 30,
+    timeZone: "UTC",
+    nowSec: utcSec("2027-01-01T00:00:00Z"),
+  };
+  for (let pass = 0; pass < 20 && !applyRetention(temp.store, retention).isComplete; pass++);
+  assert.equal(count("service_traffic"), 0, "15-minute service rows go after RETENTION_REMOTE_DAYS");
+  const sealedUntil = sealedMonthsUntil(db, "service_months");
+  assert.equal(sealedUntil, utcSec("2027-01-01T00:00:00Z"));
+  assert.deepEqual([box(10), box(3), phone(10)], before);
+  // The months January and February are answered from their month rows: without their day rows, the same.
+  db.prepare("DELETE FROM service_days WHERE span_start < ?").run(utcSec("2026-03-01T00:00:00Z"));
+  assert.deepEqual([box(10), box(3)], before.slice(0, 2));
+});
+
+Deno.test("sealing the service tables to a small K folds into service_id 0 and keeps every part exact", async () => {
+  await using temp = tempStore({ timeZone: "UTC" });
+  const ledger = new TrafficLedger(temp.store, { timeZone: "UTC" });
+  for (const batch of historyBatches()) ledger.add(batch);
+  assert.equal((await ledger.flush()).isSaved, true);
+  const db = temp.store.db;
+  const deviceId = Number(
+    (db.prepare("SELECT id FROM devices WHERE key = ?").get(PHONE) as { id: number }).id,
+  );
+  const range = {
+    fromSec: utcSec("2026-01-01T00:00:00Z"),
+    toSec: utcSec("2026-03-17T00:00:00Z"),
+    hostLimit: 0,
+  };
+  const answer = () => [
+    servicesOfSpan(ledger, { ...range, deviceId: null, limit: 10 }),
+    servicesOfSpan(ledger, { ...range, deviceId, limit: 10 }),
+  ];
+  const sums = (table: string, outer: string) =>
+    db.prepare(
+      `SELECT span_start, ${outer} AS o, sum(up_bytes) AS u, sum(down_bytes) AS d, sum(up_packets) AS up,
+       sum(down_packets) AS dp FROM ${table} GROUP BY 1, 2 ORDER BY 1, 2`,
+    ).all().map((r) => ({ ...r }));
+  const before = answer();
+  for (const name of ["service_days", "service_months", "device_service_days"]) {
+    const table = { ...SEALED_TABLES.find((t) => t.name === name)!, keep: 2 };
+    assert.equal(table.id, "service_id");
+    const outer = table.outer[0] ?? "0";
+    const spans = db.prepare(`SELECT DISTINCT span_start AS s FROM ${name}`).all() as { s: number }[];
+    const sumsBefore = sums(name, outer);
+    let folded = 0;
+    for (const { s } of spans) folded += sealSpan(db, table, s);
+    assert.ok(folded > 0, name);
+    assert.deepEqual(sums(name, outer), sumsBefore, `${name}: every span's sums unchanged`);
+    const most = db.prepare(
+      `SELECT max(n) AS n FROM (SELECT ${outer} AS o, count(*) AS n FROM ${name} WHERE service_id != 0 GROUP BY span_start, o)`,
+    ).get() as { n: number };
+    assert.equal(most.n, 2, name);
+  }
+  // Fine rows gone: the box's answer comes from the sealed day rows.
+  db.exec("DELETE FROM service_traffic");
+  const after = answer();
+  for (const [i, a] of after.entries()) {
+    assert.deepEqual(a.total, before[i].total);
+    assert.deepEqual(a.unknown, before[i].unknown, "unknown is not what sealing folds");
+    assert.deepEqual(partsSum(a), [a.total.upBytes, a.total.downBytes]);
+    assert.ok(a.other.upBytes + a.other.downBytes > 0, "the folded bytes are in other");
+  }
 });
