@@ -1,23 +1,33 @@
 /**
  * Query times and size of a busy year of history (issue 17 items 1 and 2), run with
- * `deno run -A tests/bench/history_query_bench.ts [--days 365] [--ips-per-day 10000] [--devices 50]`.
+ * `deno run -A tests/bench/history_query_bench.ts [--days 365] [--ips-per-day 10000] [--devices 50]
+ * [--services-per-day 2000]`.
  *
  * Every day sees `ips-per-day` remote addresses (30% of them every day, the rest new), each talking to one of
- * `devices` LAN devices, in 15-minute buckets; the ledger saves once per simulated day (rows are additive
+ * `devices` LAN devices, in 15-minute buckets; each address serves one of `services-per-day` service names
+ * (30% of them every day, the rest new), one address in ten unnamed (`unknown`); the ledger saves once per simulated day (rows are additive
  * UPSERTs, so the save size does not change what is stored) and retention runs daily with config.ts's
- * defaults. Then the queries behind /api/top_ips, /api/devices, /api/devices/:id, /api/summary, /api/query
- * and /api/history/12months are timed (median of 5) on that database and, as the same-run baseline, on a
+ * defaults. Then the queries behind /api/top_ips, /api/devices, /api/devices/:id, /api/services,
+ * /api/summary, /api/query and /api/history/12months are timed (median of 5) on that database and, as the same-run baseline, on a
  * database of one day of the same traffic. Prints one line per measurement and a JSON summary last.
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.ts";
-import type { DeviceRemoteTraffic, DeviceTraffic, RemoteTraffic, TrafficBatch } from "../../capture/mod.ts";
+import type {
+  DeviceRemoteTraffic,
+  DeviceTraffic,
+  RemoteTraffic,
+  ServiceTraffic,
+  TrafficBatch,
+} from "../../capture/mod.ts";
 import {
   applyRetention,
   devicesOfSpan,
   deviceTopRemotes,
   localPeriods,
   openStore,
+  pruneServiceHosts,
+  servicesOfSpan,
   topRemotes,
   trafficByPeriod,
   TrafficLedger,
@@ -30,11 +40,13 @@ const { values } = parseArgs({
     days: { type: "string", default: "365" },
     "ips-per-day": { type: "string", default: "10000" },
     devices: { type: "string", default: "50" },
+    "services-per-day": { type: "string", default: "2000" },
   },
 });
 const DAYS = Number(values.days);
 const IPS_PER_DAY = Number(values["ips-per-day"]);
 const DEVICES = Number(values.devices);
+const SERVICES_PER_DAY = Number(values["services-per-day"]);
 const ZONE = "Europe/Berlin";
 const START_SEC = Date.parse("2025-01-01T00:00:00+01:00") / 1000;
 const BUCKETS_PER_DAY = 96;
@@ -65,7 +77,9 @@ function deviceMac(n: number): string {
 function dayBatch(day: number): TrafficBatch {
   const next = random(day + 1);
   const recurring = Math.round(IPS_PER_DAY * 0.3);
+  const recurringServices = Math.round(SERVICES_PER_DAY * 0.3);
   const remotes: RemoteTraffic[] = [];
+  const services = new Map<string, ServiceTraffic & { upBytes: number; downBytes: number }>();
   const deviceRemotes: DeviceRemoteTraffic[] = [];
   const devices = new Map<string, DeviceTraffic & { upBytes: number; downBytes: number }>();
   const buckets = new Map<number, { up: number; down: number; packets: number }>();
@@ -73,6 +87,10 @@ function dayBatch(day: number): TrafficBatch {
     const n = i < recurring ? i : recurring + day * IPS_PER_DAY + i;
     const ip = remoteIp(n);
     const deviceKey = deviceMac(n % DEVICES);
+    const s = i % SERVICES_PER_DAY;
+    const service = i % 10 === 9
+      ? null
+      : `s${s < recurringServices ? s : recurringServices + day * SERVICES_PER_DAY + s}.example`;
     const activeBuckets = i < recurring ? 8 + Math.floor(next() * 9) : 1 + Math.floor(next() * 3);
     for (let k = 0; k < activeBuckets; k++) {
       const bucketStartSec = START_SEC + day * 86_400 + Math.floor(next() * BUCKETS_PER_DAY) * 900;
@@ -95,6 +113,26 @@ function dayBatch(day: number): TrafficBatch {
         upPackets: d.upPackets + 3,
         downPackets: d.downPackets + 9,
       });
+      if (service !== null) {
+        const sk = `${dk} ${service}`;
+        const v = services.get(sk) ?? {
+          bucketStartSec,
+          deviceKey,
+          service,
+          host: `www.${service}`,
+          upBytes: 0,
+          downBytes: 0,
+          upPackets: 0,
+          downPackets: 0,
+        };
+        services.set(sk, {
+          ...v,
+          upBytes: v.upBytes + sums.upBytes,
+          downBytes: v.downBytes + sums.downBytes,
+          upPackets: v.upPackets + 3,
+          downPackets: v.downPackets + 9,
+        });
+      }
       const b = buckets.get(bucketStartSec) ?? { up: 0, down: 0, packets: 0 };
       buckets.set(bucketStartSec, {
         up: b.up + sums.upBytes,
@@ -111,7 +149,15 @@ function dayBatch(day: number): TrafficBatch {
     upPackets: b.packets,
     downPackets: b.packets * 3,
   }));
-  return { traffic, remotes, health: [], devices: [...devices.values()], deviceRemotes, deviceAddresses: [] };
+  return {
+    traffic,
+    remotes,
+    health: [],
+    devices: [...devices.values()],
+    deviceRemotes,
+    deviceAddresses: [],
+    services: [...services.values()],
+  };
 }
 
 function medianMs(run: () => unknown): number {
@@ -150,6 +196,9 @@ function timeQueries(ledger: TrafficLedger, days: number): Record<string, number
         limit: 20,
       })
     ),
+    topServicesAllTime: medianMs(() =>
+      servicesOfSpan(ledger, { fromSec: START_SEC, toSec: endSec, deviceId: null, limit: 10, hostLimit: 5 })
+    ),
     summary: medianMs(() => trafficSummary(ledger, ZONE, endSec - 1)),
     queryLast30Days: medianMs(() => trafficByPeriod(ledger, localPeriods(monthAgo, last, "day", ZONE))),
     history12Months: medianMs(() => trafficByPeriod(ledger, localPeriods(first, last, "month", ZONE))),
@@ -171,7 +220,8 @@ async function simulate(days: number): Promise<RunResult> {
     const path = `${dir}/netledger.db`;
     using store = openStore(path, { log: () => {}, timeZone: ZONE });
     const ledger = new TrafficLedger(store);
-    const retention = loadConfig([], { TZ: ZONE }).retention;
+    const config = loadConfig([], { TZ: ZONE });
+    const retention = config.retention;
     for (let day = 0; day < days; day++) {
       ledger.add(dayBatch(day));
       await ledger.flush();
@@ -181,6 +231,7 @@ async function simulate(days: number): Promise<RunResult> {
         nowSec: START_SEC + (day + 1) * 86_400,
         maxDays: 400,
       });
+      pruneServiceHosts(ledger, config.serviceRetentionDays, START_SEC + (day + 1) * 86_400);
       if (day % 30 === 29) console.error(`  day ${day + 1} of ${days}`);
     }
     store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -205,7 +256,9 @@ async function simulate(days: number): Promise<RunResult> {
 }
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-console.log(`Simulating ${DAYS} days: ${IPS_PER_DAY} remotes a day, ${DEVICES} devices, zone ${ZONE}`);
+console.log(
+  `Simulating ${DAYS} days: ${IPS_PER_DAY} remotes a day, ${DEVICES} devices, ${SERVICES_PER_DAY} services a day, zone ${ZONE}`,
+);
 const baseline = await simulate(1);
 const year = await simulate(DAYS);
 console.log(
@@ -230,6 +283,7 @@ console.log(JSON.stringify({
   days: DAYS,
   ipsPerDay: IPS_PER_DAY,
   devices: DEVICES,
+  servicesPerDay: SERVICES_PER_DAY,
   fileBytes: year.fileBytes,
   freeBytes: year.freeBytes,
   tableBytes: year.tableBytes,
