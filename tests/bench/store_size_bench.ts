@@ -1,9 +1,12 @@
 /**
  * Database size after one simulated year of a busy NAS (issue 6 item 6), run with
- * `deno run -A tests/bench/store_size_bench.ts [--days 365] [--ips-per-day 10000] [--zone Europe/Berlin]`.
+ * `deno run -A tests/bench/store_size_bench.ts [--days 365] [--ips-per-day 10000] [--services-per-day 2000]
+ * [--zone Europe/Berlin]`.
  *
  * Every day sees `ips-per-day` distinct remote addresses: 30% come back every day (CDNs, cloud sync) and are
- * active in ~12 of the day's 96 buckets, 70% are new that day and active in 1–3 buckets. Both IP families
+ * active in ~12 of the day's 96 buckets, 70% are new that day and active in 1–3 buckets. Each address serves
+ * one of `services-per-day` service names (30% of them every day, the rest new; one address in ten
+ * unnamed). Both IP families
  * carry traffic in every bucket; one bucket in 100 has kernel drops. The ledger is flushed once per
  * simulated hour (flush size does not change what is stored: rows are UPSERT-added) and retention runs once
  * per simulated day with the defaults of config.ts (RETENTION_FINE_DAYS, RETENTION_REMOTE_DAYS).
@@ -20,6 +23,8 @@ import {
   applyRetention,
   localPeriods,
   openStore,
+  pruneServiceHosts,
+  servicesOfSpan,
   topRemotes,
   trafficByPeriod,
   TrafficLedger,
@@ -31,14 +36,18 @@ const { values } = parseArgs({
   options: {
     days: { type: "string", default: "365" },
     "ips-per-day": { type: "string", default: "10000" },
+    "services-per-day": { type: "string", default: "2000" },
     zone: { type: "string", default: "Europe/Berlin" },
   },
 });
 const DAYS = Number(values.days);
 const IPS_PER_DAY = Number(values["ips-per-day"]);
+const SERVICES_PER_DAY = Number(values["services-per-day"]);
 const ZONE = values.zone;
 const RECURRING_SHARE = 0.3;
 const START_SEC = Date.parse("2025-01-01T00:00:00Z") / 1000;
+/** Host names are kept this long in both runs, as main.ts's retention pass does (SERVICE_RETENTION_DAYS). */
+const SERVICE_RETENTION_DAYS = loadConfig([], { TZ: ZONE }).serviceRetentionDays;
 const BUCKETS_PER_DAY = 96;
 
 /** Deterministic PRNG (mulberry32) so both runs see the same traffic. */
@@ -67,16 +76,22 @@ function remoteIp(n: number): string {
 function dayBatches(day: number): TrafficBatch[] {
   const next = random(day + 1);
   const recurring = Math.round(IPS_PER_DAY * RECURRING_SHARE);
-  const perBucket: { remoteIp: string; bytes: number }[][] = Array.from(
+  const recurringServices = Math.round(SERVICES_PER_DAY * RECURRING_SHARE);
+  const perBucket: { remoteIp: string; service: string | null; bytes: number }[][] = Array.from(
     { length: BUCKETS_PER_DAY },
     () => [],
   );
   for (let i = 0; i < IPS_PER_DAY; i++) {
     const ip = i < recurring ? remoteIp(i) : remoteIp(recurring + day * IPS_PER_DAY + i);
+    const s = i % SERVICES_PER_DAY;
+    const service = i % 10 === 9
+      ? null
+      : `s${s < recurringServices ? s : recurringServices + day * SERVICES_PER_DAY + s}.example`;
     const activeBuckets = i < recurring ? 8 + Math.floor(next() * 9) : 1 + Math.floor(next() * 3);
     for (let k = 0; k < activeBuckets; k++) {
       perBucket[Math.floor(next() * BUCKETS_PER_DAY)].push({
         remoteIp: ip,
+        service,
         bytes: 1 + Math.floor(next() * 5e6),
       });
     }
@@ -85,10 +100,15 @@ function dayBatches(day: number): TrafficBatch[] {
     const bucketStartSec = START_SEC + day * 86_400 + b * 900;
     let up = 0;
     let down = 0;
+    const services = new Map<string, { upBytes: number; downBytes: number }>();
     const rows = remotes.map((r) => {
       const upBytes = Math.floor(r.bytes / 10);
       up += upBytes;
       down += r.bytes - upBytes;
+      if (r.service !== null) {
+        const v = services.get(r.service) ?? { upBytes: 0, downBytes: 0 };
+        services.set(r.service, { upBytes: v.upBytes + upBytes, downBytes: v.downBytes + r.bytes - upBytes });
+      }
       return {
         bucketStartSec,
         remoteIp: r.remoteIp,
@@ -113,6 +133,15 @@ function dayBatches(day: number): TrafficBatch[] {
         },
       ],
       remotes: rows,
+      services: [...services].map(([service, v]) => ({
+        bucketStartSec,
+        deviceKey: "other",
+        service,
+        host: `www.${service}`,
+        ...v,
+        upPackets: 3,
+        downPackets: 9,
+      })),
       health: next() < 0.01 ? [{ bucketStartSec, malformedPackets: 1, droppedPackets: 42 }] : [],
     };
   });
@@ -152,6 +181,9 @@ function timeQueries(ledger: TrafficLedger): Record<string, number> {
       topRemotes(ledger, { fromSec: Date.parse(firstDate) / 1000, toSec: endSec, limit: 10 })
     ),
     topIpsAllTime: timeMs(() => topRemotes(ledger, { limit: 10 })),
+    topServicesAllTime: timeMs(() =>
+      servicesOfSpan(ledger, { fromSec: START_SEC, toSec: endSec, deviceId: null, limit: 10, hostLimit: 5 })
+    ),
   };
 }
 
@@ -170,6 +202,7 @@ async function simulate(retention: { fineDays: number; remoteDays: number } | nu
         }
         if (retention) {
           applyRetention(store, { ...retention, timeZone: ZONE, nowSec: START_SEC + (day + 1) * 86_400 });
+          pruneServiceHosts(ledger, SERVICE_RETENTION_DAYS, START_SEC + (day + 1) * 86_400);
         }
       }
       store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -200,7 +233,9 @@ async function simulate(retention: { fineDays: number; remoteDays: number } | nu
 
 const defaults = loadConfig([], { TZ: ZONE }).retention;
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-console.log(`Simulating ${DAYS} days, ${IPS_PER_DAY} distinct remotes a day, zone ${ZONE}`);
+console.log(
+  `Simulating ${DAYS} days, ${IPS_PER_DAY} distinct remotes a day, ${SERVICES_PER_DAY} services a day, zone ${ZONE}`,
+);
 const describe = (r: RunResult) =>
   `${mib(r.fileBytes)} MiB (${mib(r.freeBytes)} MiB of it free pages), ${r.trafficRows} traffic rows, ` +
   `${r.remoteRows} remote rows, ${r.remoteSpanRows} day and month rows (${r.seconds.toFixed(0)} s)`;
@@ -220,6 +255,7 @@ console.log(JSON.stringify({
   bench: "store_size",
   days: DAYS,
   ipsPerDay: IPS_PER_DAY,
+  servicesPerDay: SERVICES_PER_DAY,
   zone: ZONE,
   retention: defaults,
   retainedBytes: retained.fileBytes,
