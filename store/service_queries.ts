@@ -125,11 +125,6 @@ export function servicesOfSpan(ledger: TrafficLedger, q: ServicesQuery): Service
       `SELECT n.name, ${SUM_COLUMNS} FROM device_service_days t JOIN service_names n ON n.id = t.service_id
          WHERE span_start >= ? AND span_start < ? AND device_id = ? GROUP BY t.service_id`,
     ).all(fromSec, toSec, deviceId);
-    const hosts = db.prepare(
-      `SELECT h.name AS name, s.name AS service, sum(d.up_bytes) + sum(d.down_bytes) AS total
-       FROM service_host_days d JOIN service_hosts h ON h.id = d.host_id JOIN service_names s ON s.id = h.service_id
-       WHERE span_start >= ? AND span_start < ? AND (?3 IS NULL OR device_id = ?3) GROUP BY d.host_id`,
-    ).all(fromSec, toSec, deviceId);
     const total = deviceId === null
       ? db.prepare(
         `SELECT 'total' AS name, ${SUM_COLUMNS} FROM traffic WHERE bucket_start >= ? AND bucket_start < ?`,
@@ -142,7 +137,6 @@ export function servicesOfSpan(ledger: TrafficLedger, q: ServicesQuery): Service
     return {
       deviceKey,
       services: services as unknown as SumRow[],
-      hosts: hosts as unknown as { name: string; service: string; total: number }[],
       total: total as unknown as SumRow,
     };
   });
@@ -175,16 +169,10 @@ export function servicesOfSpan(ledger: TrafficLedger, q: ServicesQuery): Service
       downPackets: r.down_packets,
     });
   }
-  const hostTotals = new Map<string, { service: string; total: number }>();
-  for (const h of read.hosts) hostTotals.set(h.name, { service: h.service, total: h.total });
-  for (const r of ledger.pendingServiceRows()) {
-    if (!inSpan(r.bucketStartSec) || !isMine(r.deviceKey) || r.service === UNKNOWN_SERVICE) continue;
-    add(sumsOf(r.service), r);
-    if (r.service === OTHER_SERVICE) continue;
-    const h = hostTotals.get(r.host) ?? { service: r.service, total: 0 };
-    h.total += r.upBytes + r.downBytes;
-    hostTotals.set(r.host, h);
-  }
+  const pending = ledger.pendingServiceRows().filter((r) =>
+    inSpan(r.bucketStartSec) && isMine(r.deviceKey) && r.service !== UNKNOWN_SERVICE
+  );
+  for (const r of pending) add(sumsOf(r.service), r);
   const other = byName.get(OTHER_SERVICE) ?? zero();
   byName.delete(OTHER_SERVICE);
   const ranked = [...byName].sort(([a, x], [b, y]) =>
@@ -198,6 +186,17 @@ export function servicesOfSpan(ledger: TrafficLedger, q: ServicesQuery): Service
     unknown.downPackets -= s.downPackets;
   }
   for (const [, s] of ranked.slice(q.limit)) add(other, s);
+  const listed = new Set(ranked.slice(0, q.limit).map(([name]) => name));
+  const hostTotals = new Map<string, { service: string; total: number }>();
+  for (const h of hostsOfServices(ledger, q, q.hostLimit > 0 ? [...listed] : [])) {
+    hostTotals.set(h.name, { service: h.service, total: h.total });
+  }
+  for (const r of pending) {
+    if (!listed.has(r.service) || q.hostLimit === 0) continue;
+    const h = hostTotals.get(r.host) ?? { service: r.service, total: 0 };
+    h.total += r.upBytes + r.downBytes;
+    hostTotals.set(r.host, h);
+  }
   const hostsOf = new Map<string, ServiceHostUsage[]>();
   for (const [name, h] of hostTotals) {
     const list = hostsOf.get(h.service) ?? [];
@@ -211,6 +210,31 @@ export function servicesOfSpan(ledger: TrafficLedger, q: ServicesQuery): Service
       .slice(0, q.hostLimit),
   }));
   return { services, unknown, other, total };
+}
+
+/**
+ * The stored host totals of the services `names` over the query's span: only the listed services' hosts, so
+ * that an all-time query does not group every host name of the last SERVICE_RETENTION_DAYS
+ * (tests/bench/history_query_bench.ts).
+ */
+function hostsOfServices(
+  ledger: TrafficLedger,
+  q: ServicesQuery,
+  names: readonly string[],
+): { name: string; service: string; total: number }[] {
+  if (names.length === 0) return [];
+  return ledger.store.read("service hosts", (db) =>
+    db.prepare(
+      `SELECT h.name AS name, s.name AS service, sum(d.up_bytes) + sum(d.down_bytes) AS total
+       FROM service_host_days d JOIN service_hosts h ON h.id = d.host_id JOIN service_names s ON s.id = h.service_id
+       WHERE d.span_start >= ?1 AND d.span_start < ?2 AND (?3 IS NULL OR d.device_id = ?3)
+         AND s.name IN (SELECT value FROM json_each(?4))
+       GROUP BY d.host_id`,
+    ).all(q.fromSec, q.toSec, q.deviceId, JSON.stringify(names))) as unknown as {
+      name: string;
+      service: string;
+      total: number;
+    }[];
 }
 
 /** For each of `ips`, the host name that last named it with a day in [fromSec, toSec), unsaved ones included. */
