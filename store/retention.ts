@@ -126,12 +126,12 @@ export function applyRetention(store: Store, options: RetentionOptions): Retenti
       (fromSec, toSec) => {
         // The day and month rows hold these rows' sums since their flush (remote_writer.ts,
         // service_writer.ts): delete, no merge.
-        for (const table of [REMOTES, SERVICES]) {
-          remoteRowsMerged += Number(
-            store.db.prepare(`DELETE FROM ${table.name} WHERE bucket_start >= ? AND bucket_start < ?`)
-              .run(fromSec, toSec).changes,
-          );
-        }
+        remoteRowsMerged += Number(
+          store.db.prepare("DELETE FROM remote_traffic WHERE bucket_start >= ? AND bucket_start < ?")
+            .run(fromSec, toSec).changes,
+        );
+        store.db.prepare("DELETE FROM service_traffic WHERE bucket_start >= ? AND bucket_start < ?")
+          .run(fromSec, toSec);
       },
     );
     isComplete &&= isRemoteComplete;
