@@ -14,7 +14,8 @@
  *   remainder in id 0 (history_rollup.ts SEALED_TABLES).
  * - `device_service_days`: per local day, device and service; sealed per device like service_days.
  * - `service_host_days`: per local day, device and host: deleted after SERVICE_RETENTION_DAYS (the
- *   service rows keep the bytes, so names roll up into the registrable domain only).
+ *   service rows keep the bytes, so names roll up into the registrable domain only). Each row carries its
+ *   host's service_id, so a query picks the listed services' hosts without a lookup per row.
  * - `remote_host_days`: per local day and remote address (`remote_ips` id), the host name that last named it
  *   (top remotes' `hostname`); deleted after SERVICE_RETENTION_DAYS.
  */
@@ -78,6 +79,7 @@ CREATE TABLE service_host_days (
   span_start INTEGER NOT NULL,
   device_id INTEGER NOT NULL,
   host_id INTEGER NOT NULL,
+  service_id INTEGER NOT NULL,
   up_bytes INTEGER NOT NULL,
   down_bytes INTEGER NOT NULL,
   PRIMARY KEY (span_start, device_id, host_id)

@@ -226,9 +226,9 @@ function hostsOfServices(
   return ledger.store.read("service hosts", (db) =>
     db.prepare(
       `SELECT h.name AS name, s.name AS service, sum(d.up_bytes) + sum(d.down_bytes) AS total
-       FROM service_host_days d JOIN service_hosts h ON h.id = d.host_id JOIN service_names s ON s.id = h.service_id
+       FROM service_host_days d JOIN service_hosts h ON h.id = d.host_id JOIN service_names s ON s.id = d.service_id
        WHERE d.span_start >= ?1 AND d.span_start < ?2 AND (?3 IS NULL OR d.device_id = ?3)
-         AND s.name IN (SELECT value FROM json_each(?4))
+         AND d.service_id IN (SELECT id FROM service_names WHERE name IN (SELECT value FROM json_each(?4)))
        GROUP BY d.host_id`,
     ).all(q.fromSec, q.toSec, q.deviceId, JSON.stringify(names))) as unknown as {
       name: string;

@@ -52,7 +52,8 @@ INSERT INTO device_service_days (span_start, device_id, service_id, up_bytes, do
 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (span_start, device_id, service_id) DO UPDATE SET ${SUMS}`;
 
 const UPSERT_HOST_DAY_SQL = `
-INSERT INTO service_host_days (span_start, device_id, host_id, up_bytes, down_bytes) VALUES (?, ?, ?, ?, ?)
+INSERT INTO service_host_days (span_start, device_id, host_id, service_id, up_bytes, down_bytes)
+VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (span_start, device_id, host_id) DO UPDATE SET
   up_bytes = up_bytes + excluded.up_bytes, down_bytes = down_bytes + excluded.down_bytes`;
 
@@ -144,6 +145,7 @@ export class ServiceWriter {
           day,
           deviceId,
           hostIdOf(r.host, serviceId, r.bucketStartSec),
+          serviceId,
           r.upBytes,
           r.downBytes,
         );
