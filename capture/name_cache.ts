@@ -5,7 +5,10 @@
  * (broadcast MACs, devices off) and the hostname beside an address in the top remotes.
  *
  * An open-addressing hash table of typed arrays keyed by (device, remote address), so a lookup per counted
- * packet allocates nothing. Names live in a small dictionary of integer ids (0 = none). An entry expires at
+ * packet allocates nothing. Most packets go to addresses nobody named: a bit per hash of the remote address
+ * (set when a name is learnt, recomputed when the table is rebuilt) sends those back after one read of an
+ * 8 KiB bitmap, without a probe in the table, whose megabytes would miss the CPU caches
+ * (tests/bench/parse_bench.ts, names on vs off). Names live in a small dictionary of integer ids (0 = none). An entry expires at
  * the later of its answer's TTL (capped at MAX_TTL_SEC: a hostile TTL must not pin an entry) and
  * FLOW_IDLE_SEC after the last packet it named, so a long flow keeps its name past a short TTL.
  *
@@ -25,6 +28,8 @@ export const FLOW_IDLE_SEC = 900;
 const BOX_KIND = 15;
 /** Per slot: device kind (0 = empty), four device words, remote family, four remote words. */
 const KEY_INTS = 10;
+/** Bits of the remote-address filter (a power of two): few false hits with thousands of named addresses. */
+const REMOTE_FILTER_BITS = 65_536;
 
 /** See the file comment; not shared between threads. */
 export class NameCache {
@@ -38,6 +43,8 @@ export class NameCache {
   /** Per slot: last learnt or used (UTC seconds): who goes first when the table is full. */
   #touched: Float64Array;
   #entries = 0;
+  /** A bit per hash of a remote address that some entry names (see remoteBit). */
+  readonly #remoteFilter = new Int32Array(REMOTE_FILTER_BITS / 32);
   readonly #ids = new Map<string, number>();
   readonly #names: (string | null)[] = [null];
   readonly #freeIds: number[] = [];
@@ -113,6 +120,8 @@ export class NameCache {
     nowSec: number,
   ): number {
     if (this.#entries === 0) return 0;
+    const bit = remoteBit(rf, r0, r1, r2, r3);
+    if ((this.#remoteFilter[bit >>> 5] & (1 << (bit & 31))) === 0) return 0;
     const slot = dk === 0
       ? this.#find(BOX_KIND, 0, 0, 0, 0, rf, r0, r1, r2, r3)
       : this.#find(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
@@ -226,6 +235,8 @@ export class NameCache {
       this.#expires[slot] = until;
       this.#lastUsed[slot] = 0;
       this.#entries++;
+      const bit = remoteBit(rf, r0, r1, r2, r3);
+      this.#remoteFilter[bit >>> 5] |= 1 << (bit & 31);
     } else if (this.#hostIds[slot] === id) {
       if (this.#expires[slot] < until) this.#expires[slot] = until;
       this.#touched[slot] = nowSec;
@@ -266,6 +277,7 @@ export class NameCache {
     this.#lastUsed = new Float64Array(oldUsed.length);
     this.#touched = new Float64Array(oldTouched.length);
     this.#entries = 0;
+    this.#remoteFilter.fill(0);
     for (const old of kept) {
       const k = old * KEY_INTS;
       const slot = this.#find(
@@ -286,6 +298,8 @@ export class NameCache {
       this.#lastUsed[slot] = oldUsed[old];
       this.#touched[slot] = oldTouched[old];
       this.#entries++;
+      const bit = remoteBit(oldKeys[k + 5], oldKeys[k + 6], oldKeys[k + 7], oldKeys[k + 8], oldKeys[k + 9]);
+      this.#remoteFilter[bit >>> 5] |= 1 << (bit & 31);
     }
   }
 
@@ -322,4 +336,13 @@ export class NameCache {
       slot = (slot + 1) & mask;
     }
   }
+}
+
+/** The remote-address filter's bit of an address (family `rf`, words r0..r3). */
+function remoteBit(rf: number, r0: number, r1: number, r2: number, r3: number): number {
+  let h = Math.imul(r0 ^ rf, 0x9e3779b1);
+  h = Math.imul(h ^ r1, 0x85ebca6b);
+  h = Math.imul(h ^ r2, 0xc2b2ae35);
+  h = Math.imul(h ^ r3, 0x27d4eb2f);
+  return (h ^ (h >>> 16)) & (REMOTE_FILTER_BITS - 1);
 }
