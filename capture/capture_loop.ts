@@ -81,6 +81,12 @@ const REOPEN_INTERVAL_MS = 1000;
 const RETRY_FAILED_MS = 10_000;
 /** How long finish() sleeps between reads while the kernel still holds counted frames in a block. */
 const FINISH_POLL_MS = 20;
+/**
+ * While QUIC Initials are being decrypted, a poll blocks at most this long, so that the Worker soon gives the
+ * event loop the turns that deliver their names: an idle poll would hold them until the next block retires or
+ * the idle check, and the flow's next connections would stay unnamed meanwhile (tests/services_live_test.ts).
+ */
+const NAME_WORK_POLL_MS = 10;
 
 /** Runs the ring for one interface; see the module doc. */
 export class CaptureLoop {
@@ -146,7 +152,10 @@ export class CaptureLoop {
       if (ring.readBlocks(this.#pipeline, BLOCKS_PER_PASS) > 0) {
         schedule.blocksRead();
       } else if (schedule.mayWait(this.#ports.reportRequest())) {
-        const revents = ring.wait(schedule.pollTimeoutMs(this.#ports.now()));
+        const timeoutMs = schedule.pollTimeoutMs(this.#ports.now());
+        const revents = ring.wait(
+          this.#pipeline.pendingNameWork > 0 ? Math.min(timeoutMs, NAME_WORK_POLL_MS) : timeoutMs,
+        );
         // A request or stop made it readable; the request is read from shared memory below.
         this.#ports.drainWake();
         if ((revents & (POLLERR | POLLHUP | POLLNVAL)) !== 0) this.#onSocketError();

@@ -73,7 +73,8 @@ scope.onmessage = async (e) => {
     // Without a ring to poll, sleep on the stop cell: stop() and catchUp() wake it with Atomics.notify.
     if (idleMs > 0) Atomics.wait(control, ControlCell.STOP, 0, idleMs);
     // QUIC Initials are decrypted with WebCrypto, whose results arrive only through the event loop.
-    // A decryption takes several turns (key derivation, header protection, AEAD): give it them now, bounded.
+    // A decryption takes several turns (key derivation, header protection, AEAD): give it them now, bounded;
+    // while one is unfinished, step() polls briefly (capture_loop.ts NAME_WORK_POLL_MS), so more come soon.
     for (let turn = 0; turn < MAX_NAME_WORK_TURNS && loop.pendingNameWork > 0; turn++) {
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
