@@ -52,10 +52,15 @@ Deno.test({
       const first = await startNetledgerInNetns(pair.captureNs, `${dir}/netledger.db`, env);
       try {
         await pump.send(20);
-        const crossed = await first.waitForLine(/Alert fired: plan "isp" threshold 80%/, { timeoutMs: 30_000 });
+        const crossed = await first.waitForLine(/Alert fired: plan "isp" threshold 80%/, {
+          timeoutMs: 30_000,
+        });
         // Every alert of a save is logged before that save's "Saved traffic" line (planAlertHook.afterCommit),
         // so the kill waits for it: killed on the 80% line alone, the 100% line could still be unwritten.
-        await first.waitForLine(/Saved traffic to/, { from: first.lines().indexOf(crossed), timeoutMs: 30_000 });
+        await first.waitForLine(/Saved traffic to/, {
+          from: first.lines().indexOf(crossed),
+          timeoutMs: 30_000,
+        });
       } finally {
         first.kill("SIGKILL");
       }
