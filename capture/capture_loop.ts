@@ -14,6 +14,7 @@
  * real ones, capture_loop_test.ts a fake ring, link and clock.
  */
 import { Errno, errnoText, POLLERR, POLLHUP, POLLNVAL, SyscallError } from "../ffi/mod.ts";
+import { DEFAULT_MAX_DEVICES, DEVICE_IDLE_SEC } from "./device_table.ts";
 import { InterfaceWatch } from "./interface_watch.ts";
 import type { LinkEvents } from "./link_events.ts";
 import type { LinkInfo } from "./link_info.ts";
@@ -88,6 +89,9 @@ const FINISH_POLL_MS = 20;
  */
 const NAME_WORK_POLL_MS = 10;
 
+/** How often, at most, the loop says that new devices went to `other` because its device table was full. */
+const DEVICE_OVERFLOW_LOG_MS = 3_600_000;
+
 /** Runs the ring for one interface; see the module doc. */
 export class CaptureLoop {
   readonly #options: CaptureWorkerOptions;
@@ -107,6 +111,9 @@ export class CaptureLoop {
   #opens = 0;
   #lastBatchSec: number | null = null;
   #lastPostedStatus = "";
+  /** The device table's overflow count at the last line about it, and when that line was logged. */
+  #loggedDeviceOverflow = 0;
+  #deviceOverflowLoggedMs = -Infinity;
 
   /** See TrafficPipeline.pendingNameWork. */
   get pendingNameWork(): number {
@@ -349,6 +356,7 @@ export class CaptureLoop {
     // Announcements arrive while blocks keep the loop from waiting too: read them here as well.
     this.#followLinkEvents();
     if (isFinal || this.#schedule.isLinkCheckDue(nowMs)) this.#checkLink(nowMs);
+    this.#logDeviceOverflow(nowMs);
     const drained = this.#pipeline.drain();
     const hasRows = drained.traffic.length + drained.remotes.length + drained.health.length > 0;
     const batch: TrafficBatch | null = hasRows ? drained : null;
@@ -358,6 +366,23 @@ export class CaptureLoop {
     if (batch === null && statusText === this.#lastPostedStatus && !isFinal && !isAnswer) return;
     this.#lastPostedStatus = statusText;
     this.#ports.post({ kind: "report", status, batch, answers: request });
+  }
+
+  /** A full device table is exact (the packets count in `other`) but never silent: one line an hour at most. */
+  #logDeviceOverflow(nowMs: number): void {
+    const overflow = this.#pipeline.stats().deviceOverflowPackets;
+    if (
+      overflow === this.#loggedDeviceOverflow || nowMs - this.#deviceOverflowLoggedMs < DEVICE_OVERFLOW_LOG_MS
+    ) {
+      return;
+    }
+    this.#log(
+      `Device table full (${DEFAULT_MAX_DEVICES} devices seen within ${DEVICE_IDLE_SEC / 3600} h): ` +
+        `${overflow - this.#loggedDeviceOverflow} packets of newer devices were counted in "other" ` +
+        `(a flood of random MACs?); the devices already known keep their own counts`,
+    );
+    this.#loggedDeviceOverflow = overflow;
+    this.#deviceOverflowLoggedMs = nowMs;
   }
 
   #status(): CaptureStatus {

@@ -25,6 +25,7 @@ import {
   REPORT_INTERVAL_MS,
 } from "./loop_schedule.ts";
 import { buildFrame, type Frame, ipPacket } from "../tests/helpers/frames.ts";
+import { DEFAULT_MAX_DEVICES } from "./device_table.ts";
 
 /** An upload from the host to `remote` with `payloadBytes` after the IP header. */
 function upload(remote = "203.0.113.9", payloadBytes = 100): Frame {
@@ -88,6 +89,27 @@ Deno.test("CaptureLoop reports new kernel drops at the next statistics read", ()
   assert.equal(reports[1].status.kernelDrops, 3);
   assert.deepEqual(reports[1].batch?.health.map((h) => h.droppedPackets), [3]);
   assert.equal(countedIn(reports), 4, "and the blocks read before the statistics");
+});
+
+Deno.test("CaptureLoop says once an hour that new devices went to other because the device table was full", () => {
+  const kernel = new FakeKernel();
+  const packet = ipPacket({ src: LOCAL_V4, dst: "203.0.113.9", payloadBytes: 10 });
+  const fromMac = (i: number) =>
+    buildFrame("ethernet", packet, {
+      src: `02:00:00:${(i >> 16).toString(16).padStart(2, "0")}:${
+        (i >> 8 & 255).toString(16).padStart(2, "0")
+      }:${(i & 255).toString(16).padStart(2, "0")}`,
+      dst: "02:00:00:00:00:01",
+    });
+  const flood = (first: number, count: number) => Array.from({ length: count }, (_, i) => fromMac(first + i));
+  kernel.at(1000, () => kernel.handOver(flood(0, DEFAULT_MAX_DEVICES + 4)));
+  kernel.at(REPORT_INTERVAL_MS + 1000, () => kernel.handOver(flood(100_000, 10)));
+  const loop = kernel.loop();
+  kernel.run(loop, 3 * REPORT_INTERVAL_MS);
+  const lines = kernel.logs().filter((l) => l.startsWith("Device table full"));
+  assert.equal(lines.length, 1, kernel.logs().join("\n"));
+  assert.match(lines[0], /: 4 packets of newer devices were counted in "other"/);
+  assert.equal(countedIn(kernel.reports()), DEFAULT_MAX_DEVICES + 14, "every packet still counted");
 });
 
 Deno.test("CaptureLoop reports a change of state at once: down with the socket error, up when announced", () => {

@@ -10,17 +10,25 @@
  * multicast (the group bit) and all-zero MACs name no device: such packets are not added here, and
  * TrafficPipeline counts them in the exact OTHER_DEVICE_KEY remainder of their bucket.
  *
- * Bounds: at most `maxDevices` devices (default 4,096) and `maxRows` (bucket, device, local address) rows
- * (default 16,384) between two drains. A packet of a new device past the first bound, or of a new row past
- * the second, is not added either, so a flood of random source MACs ends in the exact remainder while the
- * table's memory stays flat: 2 × maxRows row slots of 80 bytes and 2 × maxDevices device slots of 20 bytes,
- * 2.8 MB at the defaults, whatever the traffic.
+ * Bounds: at most `maxDevices` devices (default 4,096) held at once, and `maxRows` (bucket, device, local
+ * address) rows (default 16,384) between two drains. A device stays held across drains until it has been
+ * idle for DEVICE_IDLE_SEC, so a flood of random source MACs fills the table once and then ends in the exact
+ * remainder, while the devices already held (the household's) keep their own rows: at most maxDevices new
+ * devices a day reach the database, whatever the flood (tests/bench/mac_flood_bench.ts). A packet of a new
+ * device past the first bound, or of a new row past the second, is not added either. Memory stays flat:
+ * 2 × maxRows row slots of 80 bytes and 2 × maxDevices device slots of 28 bytes, 2.9 MB at the defaults.
  */
 import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
 import { BUCKET_SEC, type DeviceAddress, type DeviceTraffic } from "./types.ts";
 
-/** Default bound on distinct devices between two drains. */
+/** Default bound on distinct devices held at once (seen within DEVICE_IDLE_SEC). */
 export const DEFAULT_MAX_DEVICES = 4096;
+/**
+ * A device is let go at a drain once it has sent and received nothing for this long (by the packets' own
+ * clocks), making room for new ones. A day: a household's devices that sleep overnight keep their place, and a
+ * flood of random MACs admits at most maxDevices devices a day.
+ */
+export const DEVICE_IDLE_SEC = 86_400;
 /** Default bound on (bucket, device, local address) rows between two drains. */
 export const DEFAULT_MAX_DEVICE_ROWS = 16_384;
 
@@ -51,6 +59,8 @@ export class DeviceTable {
   #values = new Float64Array(0);
   #rows = 0;
   readonly #deviceKeys: Int32Array;
+  /** Per device slot: the last packet's time (UTC seconds), updated at each drain from its rows. */
+  readonly #deviceSeen: Float64Array;
   readonly #deviceMask: number;
   #devices = 0;
   #overflowPackets = 0;
@@ -66,6 +76,7 @@ export class DeviceTable {
     this.#maxRows = maxRows;
     const deviceSlots = 2 ** Math.ceil(Math.log2(maxDevices * 2));
     this.#deviceKeys = new Int32Array(deviceSlots * DEVICE_INTS);
+    this.#deviceSeen = new Float64Array(deviceSlots);
     this.#deviceMask = deviceSlots - 1;
     this.#allocate(INITIAL_SLOTS);
   }
@@ -75,7 +86,7 @@ export class DeviceTable {
     return this.#rows;
   }
 
-  /** Distinct devices held now. */
+  /** Distinct devices held now: those of the rows, and those seen within DEVICE_IDLE_SEC before a drain. */
   get deviceCount(): number {
     return this.#devices;
   }
@@ -133,9 +144,9 @@ export class DeviceTable {
   }
 
   /**
-   * The counted traffic per (bucket, device) and the addresses seen per device, then empties the table
-   * (capacity is kept). Packets not added (see the file comment) are in no row: the caller's bucket totals
-   * minus these rows are the exact remainder.
+   * The counted traffic per (bucket, device) and the addresses seen per device, then empties the rows
+   * (capacity is kept) and lets go of the devices idle for DEVICE_IDLE_SEC. Packets not added (see the file
+   * comment) are in no row: the caller's bucket totals minus these rows are the exact remainder.
    */
   drain(): { traffic: DeviceTraffic[]; addresses: DeviceAddress[] } {
     const traffic = new Map<string, DeviceTraffic>();
@@ -153,6 +164,10 @@ export class DeviceTable {
       const deviceKey = tag & MAC_TAG ? formatMac(keys[k + 2], keys[k + 3]) : ip;
       const bucketStartSec = keys[k + 1] * BUCKET_SEC;
       const v = slot * VALUES;
+      const device = tag & MAC_TAG
+        ? this.#deviceSlot(MAC_KIND, keys[k + 2], keys[k + 3], 0, 0)
+        : this.#deviceSlot(family, keys[k + 4], keys[k + 5], keys[k + 6], keys[k + 7]);
+      if (values[v + 5] > this.#deviceSeen[device]) this.#deviceSeen[device] = values[v + 5];
       const rowKey = `${bucketStartSec} ${deviceKey}`;
       const row = traffic.get(rowKey);
       traffic.set(rowKey, {
@@ -174,9 +189,8 @@ export class DeviceTable {
     }
     this.#keys.fill(0);
     this.#values.fill(0);
-    this.#deviceKeys.fill(0);
     this.#rows = 0;
-    this.#devices = 0;
+    this.#releaseIdleDevices();
     return { traffic: [...traffic.values()], addresses: [...addresses.values()] };
   }
 
@@ -272,6 +286,23 @@ export class DeviceTable {
 
   /** Whether the device is held, adding it while fewer than maxDevices are. */
   #registerDevice(kind: number, w0: number, w1: number, w2: number, w3: number): boolean {
+    const slot = this.#deviceSlot(kind, w0, w1, w2, w3);
+    const keys = this.#deviceKeys;
+    const k = slot * DEVICE_INTS;
+    if (keys[k] !== 0) return true;
+    if (this.#devices >= this.#maxDevices) return false;
+    keys[k] = kind;
+    keys[k + 1] = w0;
+    keys[k + 2] = w1;
+    keys[k + 3] = w2;
+    keys[k + 4] = w3;
+    this.#deviceSeen[slot] = 0;
+    this.#devices++;
+    return true;
+  }
+
+  /** The device slot holding the device, or the empty slot where it belongs (linear probing; load ≤ 1/2). */
+  #deviceSlot(kind: number, w0: number, w1: number, w2: number, w3: number): number {
     const keys = this.#deviceKeys;
     let h = Math.imul(kind ^ w0, 0x85ebca6b);
     h = Math.imul(h ^ w1, 0xc2b2ae35);
@@ -279,22 +310,41 @@ export class DeviceTable {
     h ^= h >>> 15;
     for (let slot = h & this.#deviceMask;; slot = (slot + 1) & this.#deviceMask) {
       const k = slot * DEVICE_INTS;
-      if (keys[k] === 0) {
-        if (this.#devices >= this.#maxDevices) return false;
-        keys[k] = kind;
-        keys[k + 1] = w0;
-        keys[k + 2] = w1;
-        keys[k + 3] = w2;
-        keys[k + 4] = w3;
-        this.#devices++;
-        return true;
-      }
       if (
-        keys[k] === kind && keys[k + 1] === w0 && keys[k + 2] === w1 && keys[k + 3] === w2 &&
-        keys[k + 4] === w3
+        keys[k] === 0 ||
+        (keys[k] === kind && keys[k + 1] === w0 && keys[k + 2] === w1 && keys[k + 3] === w2 &&
+          keys[k + 4] === w3)
       ) {
-        return true;
+        return slot;
       }
+    }
+  }
+
+  /**
+   * Keeps the devices seen within DEVICE_IDLE_SEC of the newest one and lets go of the rest, rehashing the
+   * kept ones (open addressing has no cheap delete). Runs at a drain, never per packet.
+   */
+  #releaseIdleDevices(): void {
+    let newestSec = -Infinity;
+    let oldestSec = Infinity;
+    for (let slot = 0; slot <= this.#deviceMask; slot++) {
+      if (this.#deviceKeys[slot * DEVICE_INTS] === 0) continue;
+      newestSec = Math.max(newestSec, this.#deviceSeen[slot]);
+      oldestSec = Math.min(oldestSec, this.#deviceSeen[slot]);
+    }
+    if (oldestSec > newestSec - DEVICE_IDLE_SEC) return;
+    const keys = this.#deviceKeys.slice();
+    const seen = this.#deviceSeen.slice();
+    this.#deviceKeys.fill(0);
+    this.#deviceSeen.fill(0);
+    this.#devices = 0;
+    for (let old = 0; old < seen.length; old++) {
+      const k = old * DEVICE_INTS;
+      if (keys[k] === 0 || seen[old] <= newestSec - DEVICE_IDLE_SEC) continue;
+      const slot = this.#deviceSlot(keys[k], keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4]);
+      this.#deviceKeys.set(keys.subarray(k, k + DEVICE_INTS), slot * DEVICE_INTS);
+      this.#deviceSeen[slot] = seen[old];
+      this.#devices++;
     }
   }
 

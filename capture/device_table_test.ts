@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DeviceTable, formatMac } from "./device_table.ts";
+import { DEVICE_IDLE_SEC, DeviceTable, formatMac } from "./device_table.ts";
 import { resolveLocalAddresses } from "./local_addresses.ts";
 import { TrafficPipeline } from "./traffic_pipeline.ts";
 import { BUCKET_SEC, OTHER_DEVICE_KEY, type TrafficBatch } from "./types.ts";
@@ -145,8 +145,35 @@ Deno.test("DeviceTable keeps rows within maxRows and devices within maxDevices",
   assert.equal(table.overflowPackets, 2);
   const raw = new DataView(new ArrayBuffer(0));
   table.drain();
+  // The MAC device is still held after the drain, so one new device fits beside it.
   for (let ip = 1; ip <= 3; ip++) table.add(T0 / BUCKET_SEC, raw, -1, false, 4, ip, 0, 0, 0, 10, T0);
   assert.equal(table.deviceCount, 2);
-  assert.deepEqual(table.drain().traffic.map((t) => t.deviceKey).sort(), ["0.0.0.1", "0.0.0.2"]);
+  assert.equal(table.overflowPackets, 4);
+  assert.deepEqual(table.drain().traffic.map((t) => t.deviceKey), ["0.0.0.1"]);
   assert.throws(() => new DeviceTable(0), RangeError);
+});
+
+Deno.test("DeviceTable holds its devices across drains until they are idle for DEVICE_IDLE_SEC", () => {
+  const table = new DeviceTable(2, 100);
+  const raw = new DataView(new ArrayBuffer(0));
+  const add = (ip: number, sec: number) =>
+    table.add(Math.floor(sec / BUCKET_SEC), raw, -1, true, 4, ip, 0, 0, 0, 10, sec);
+  const keys = () => table.drain().traffic.map((t) => t.deviceKey).sort();
+  add(1, T0);
+  add(2, T0);
+  assert.deepEqual(keys(), ["0.0.0.1", "0.0.0.2"]);
+  // A flood of new devices finds the table full: the two held devices keep their rows.
+  for (let ip = 3; ip < 50; ip++) add(ip, T0 + 60);
+  add(1, T0 + 60);
+  assert.deepEqual(keys(), ["0.0.0.1"]);
+  assert.equal(table.overflowPackets, 47);
+  // Device 2 goes idle; once device 1 is seen DEVICE_IDLE_SEC after it, a drain lets it go.
+  add(1, T0 + DEVICE_IDLE_SEC);
+  add(3, T0 + DEVICE_IDLE_SEC);
+  assert.deepEqual(keys(), ["0.0.0.1"]);
+  assert.equal(table.deviceCount, 1);
+  add(3, T0 + DEVICE_IDLE_SEC + 1);
+  assert.equal(table.deviceCount, 2);
+  assert.deepEqual(keys(), ["0.0.0.3"]);
+  assert.equal(table.overflowPackets, 48);
 });

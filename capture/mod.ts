@@ -28,6 +28,7 @@ export { parseIp, parsePrefix } from "./ip_prefix.ts";
 export { resolveLocalAddresses } from "./local_addresses.ts";
 export type { LocalAddresses } from "./local_addresses.ts";
 export { DEFAULT_MAX_REMOTES } from "./remote_table.ts";
+export { DEFAULT_MAX_DEVICES } from "./device_table.ts";
 export { TrafficPipeline } from "./traffic_pipeline.ts";
 export { RATE_WINDOW_SEC, RateWindow } from "./rate_window.ts";
 export type { RateSample } from "./rate_window.ts";

@@ -44,12 +44,14 @@ const DEVICE_SEEN_SQL = `
 UPDATE devices SET first_seen = min(coalesce(first_seen, ?1), ?1), last_seen = max(coalesce(last_seen, ?2), ?2)
 WHERE id = ?3`;
 
-// rtrim(ip, digits) is an IPv4 address's /24 ("192.0.2."); IPv6 addresses hold a ':'.
+// rtrim(ip, digits) is an IPv4 address's /24 ("192.0.2."); IPv6 addresses hold a ':'. One device at a time,
+// by the primary key's prefix: a scan of every device's addresses per save grew with the devices ever seen
+// (tests/bench/mac_flood_bench.ts).
 const ROUTER_FLAG_SQL = `
 UPDATE devices SET flags = flags | ${PROBABLY_ROUTER_FLAG}
-WHERE mac IS NOT NULL AND flags & ${PROBABLY_ROUTER_FLAG} = 0 AND id IN (
-  SELECT device_id FROM device_addresses WHERE instr(ip, ':') = 0
-  GROUP BY device_id HAVING count(DISTINCT rtrim(ip, '0123456789')) >= ${ROUTER_MIN_SUBNETS})`;
+WHERE id = ?1 AND mac IS NOT NULL AND flags & ${PROBABLY_ROUTER_FLAG} = 0 AND (
+  SELECT count(DISTINCT rtrim(ip, '0123456789')) FROM device_addresses
+  WHERE device_id = ?1 AND instr(ip, ':') = 0) >= ${ROUTER_MIN_SUBNETS}`;
 
 /** Prepared statements over one connection; call write() only inside a transaction. */
 export class DeviceWriter {
@@ -101,13 +103,15 @@ export class DeviceWriter {
       oldestSec = Math.min(oldestSec, r.bucketStartSec);
       rowCount++;
     }
+    const addressed = new Set<number>();
     for (const a of pending.addresses()) {
       const id = idOf(a.deviceKey);
       this.#address.run(id, a.ip, a.firstSeenSec, a.lastSeenSec);
       this.#seen.run(a.firstSeenSec, a.lastSeenSec, id);
+      if (!a.ip.includes(":")) addressed.add(id);
       rowCount++;
     }
-    if (rowCount > 0) this.#routerFlag.run();
+    for (const id of addressed) this.#routerFlag.run(id);
     return { rowCount, oldestSec };
   }
 }

@@ -3,8 +3,8 @@
  * pair while mac_flood_injector.c (built here with gcc) sends 100 kpps (`--rate-kpps`) for 5 minutes
  * (`--seconds`) from the peer namespace, every packet from or to another random, locally administered device
  * MAC: uploads from LAN addresses to a documentation-range "public" address, downloads back. The device
- * table holds at most MAX_DEVICES devices between two drains and folds the rest into the exact `other`
- * device, so RSS must stay flat however many MACs pass.
+ * table holds at most DEFAULT_MAX_DEVICES devices, each until it has been idle for a day, and folds the rest
+ * into the exact `other` device, so RSS must stay flat however many MACs pass.
  *
  * No API call while injecting (each would drain the capture): RSS (VmRSS of the Deno process) is sampled
  * every 10 s from /proc. At the end it checks, byte for byte and packet for packet:
@@ -12,9 +12,9 @@
  * - `/api/devices` plus `other` equal `/api/query`'s summary for today;
  * - the stored total equals what the injector sent (and the capture veth's kernel rx counter), minus the
  *   kernel drops /api/debug/capture reports;
- * - the named devices come in drains of exactly MAX_DEVICES: each flood packet names a new device, so the
- *   devices' first-seen times cluster at the start of each drain interval, and every cluster holds a
- *   multiple of MAX_DEVICES devices.
+ * - exactly DEFAULT_MAX_DEVICES devices are named, those of the first drain: the table stays full of them for
+ *   the whole run (far shorter than capture/device_table.ts DEVICE_IDLE_SEC), so every later new MAC is
+ *   counted in `other`.
  *
  *     deno run -A tests/bench/mac_flood_bench.ts [--seconds 300] [--rate-kpps 100]
  */
@@ -25,6 +25,7 @@ import { encodeFrames } from "../helpers/inject_frames.ts";
 import { startNetledgerInNetns, storedTotals } from "../helpers/netledger_rig.ts";
 import { CAPTURE_IFACE, createVethPair, run, runInNetns } from "../helpers/netns.ts";
 import type { DebugCaptureJson, DevicesJson, QueryJson } from "../../web/api_types.ts";
+import { DEFAULT_MAX_DEVICES } from "../../capture/mod.ts";
 import { mib, rssBytes, stopNetledger } from "./netledger_under_load.ts";
 
 const { values: flags } = parseArgs({
@@ -46,8 +47,6 @@ const WINDOW_SEC = Math.min(60, SECONDS / 3);
 /** RSS counts as flat when the last window's mean is within this of the first's. */
 const FLAT_BYTES = 5 * 1048576;
 const SAVE_INTERVAL_SEC = 30;
-/** capture/device_table.ts DEFAULT_MAX_DEVICES: devices held between two drains. */
-const MAX_DEVICES = 4096;
 const LAN_V4 = "192.168.50.11";
 const LAN_V6 = "2001:db8:1:1::50";
 const PUBLIC_V4 = "198.51.100.7";
@@ -76,16 +75,9 @@ interface BucketCheck {
   readonly mismatched: readonly string[];
   readonly namedDevices: number;
   readonly otherBytes: number;
-  /** Named devices per group of consecutive first-seen seconds: each holds one drain's, or a few's. */
-  readonly groups: readonly number[];
 }
 
-/**
- * Per bucket: device rows (other included) against traffic rows. The named devices grouped by first-seen
- * time: every flood packet brings a new MAC, so a drain names the first MAX_DEVICES packets counted after it
- * (well under a second at the flood's rate) and folds the rest into `other`; the seconds in which drains
- * named devices are apart, and each group of adjacent seconds holds one drain's devices, or a few's.
- */
+/** Per bucket: device rows (other included) against traffic rows; the named devices and `other`'s bytes. */
 function checkDatabase(dbPath: string): BucketCheck {
   const db = new DatabaseSync(dbPath, { readOnly: true });
   try {
@@ -100,22 +92,15 @@ function checkDatabase(dbPath: string): BucketCheck {
     const mismatched = rows.filter((r) =>
       r.ub !== r.dub || r.db !== r.ddb || r.up !== r.dup || r.dp !== r.ddp
     ).map((r) => `bucket ${r.b}: traffic ${r.ub}/${r.db} B, devices ${r.dub}/${r.ddb} B`);
-    const firstSeen = (db.prepare("SELECT first_seen AS s FROM devices WHERE id <> 0 ORDER BY first_seen")
-      .all() as { s: number }[]).map((r) => r.s);
-    const groups: number[] = [];
-    for (let i = 0; i < firstSeen.length; i++) {
-      if (i === 0 || firstSeen[i] - firstSeen[i - 1] > 1) groups.push(0);
-      groups[groups.length - 1]++;
-    }
+    const named = db.prepare("SELECT count(*) AS n FROM devices WHERE id <> 0").get() as { n: number };
     const other = db.prepare(
       "SELECT total(up_bytes) + total(down_bytes) AS b FROM device_traffic WHERE device_id = 0",
     ).get() as { b: number };
     return {
       buckets: rows.length,
       mismatched,
-      namedDevices: firstSeen.length,
+      namedDevices: named.n,
       otherBytes: other.b,
-      groups,
     };
   } finally {
     db.close();
@@ -293,14 +278,11 @@ if (import.meta.main) {
         `Per bucket, devices + other vs traffic: ${check.buckets} buckets, ` +
           (check.mismatched.length === 0 ? "all exact" : `MISMATCHED ${check.mismatched.join("; ")}`),
       );
-      const whole = check.groups.every((n) => n % MAX_DEVICES === 0);
       console.log(
-        `Named devices: ${check.namedDevices} (${(check.namedDevices / MAX_DEVICES).toFixed(2)} × ` +
-          `${MAX_DEVICES}) in ${check.groups.length} groups of first-seen seconds, sizes ` +
-          `${[...new Set(check.groups)].sort((a, b) => a - b).join(", ")}: ` +
-          (whole
-            ? `every group whole drains of exactly ${MAX_DEVICES} devices, the rest in other`
-            : `NOT all multiples of ${MAX_DEVICES}`) +
+        `Named devices: ${check.namedDevices}: ` +
+          (check.namedDevices === DEFAULT_MAX_DEVICES
+            ? `exactly the ${DEFAULT_MAX_DEVICES} the table holds, the rest in other`
+            : `NOT the ${DEFAULT_MAX_DEVICES} the table holds`) +
           `; other ${check.otherBytes} bytes`,
       );
     } finally {
