@@ -11,7 +11,7 @@ import { writeCaptureFile } from "./helpers/pcap_writer.ts";
 import { childEnv, importPcap, startMain } from "./helpers/run_main.ts";
 import { filler, transportPacket } from "./helpers/service_frames.ts";
 import { a, clientHelloRecord, cname, dnsResponse } from "./helpers/sniff_packets.ts";
-import type { DevicesJson, QueryJson, ServicesJson, TopIpsJson } from "../web/api_types.ts";
+import type { DeviceDetailJson, DevicesJson, QueryJson, ServicesJson, TopIpsJson } from "../web/api_types.ts";
 
 const ZONE = "Europe/Berlin";
 const BOX = "02:00:00:00:00:01";
@@ -153,6 +153,13 @@ Deno.test("main.ts --pcap: per-service and per-(device, service) bytes equal the
       const top = await get<TopIpsJson>(`/api/top_ips?${range}`);
       assert.equal(top.top_ips.find((r) => r.ip === API)?.hostname, "api.example.net");
       assert.equal(top.top_ips.find((r) => r.ip === "203.0.113.200")?.hostname, undefined);
+      const laptopId = devices.devices.find((d) => d.mac === LAPTOP.mac)!.id;
+      const laptop = await get<DeviceDetailJson>(`/api/devices/${laptopId}?${range}`);
+      assert.equal(laptop.top_remotes?.find((r) => r.ip === API)?.hostname, "api.example.net");
+      const phoneId = devices.devices.find((d) => d.mac === PHONE.mac)!.id;
+      const phone = await get<DeviceDetailJson>(`/api/devices/${phoneId}?${range}`);
+      assert.equal(phone.top_remotes?.find((r) => r.ip === "203.0.113.200")?.hostname, undefined);
+      assert.ok(phone.top_remotes?.some((r) => r.ip === "203.0.113.200"), "the unnamed remote is listed");
 
       const limited = await get<ServicesJson>(`/api/services?${range}&limit=1`);
       const parts = limited.services.reduce((n, s) => n + s.total_bytes, 0) + limited.unknown.total_bytes +

@@ -234,7 +234,7 @@ Deno.test({
         await page.waitForSelector('[data-testid="services"] tbody tr[data-service]');
       });
 
-      await t.step("a device's detail lists its services", async () => {
+      await t.step("a device's detail lists its services and its remotes with their host names", async () => {
         await page.goto(`${baseUrl}/#/devices?${range}&granularity=day`);
         await page.click(`tr[data-key="${PHONE.mac}"] [data-testid="dev-open"]`);
         await page.waitForSelector('[data-testid="device-services-list"] li[data-service="example.com"]');
@@ -242,6 +242,19 @@ Deno.test({
           await page.locator('[data-testid="device-services-list"] li[data-service="example.org"]').count(),
           0,
         );
+        const remote = (ip: string) => `[data-testid="device-remotes"] tr[data-ip="${ip}"]`;
+        assert.equal(
+          await page.textContent(`${remote(VIDEO.ip)} [data-testid="device-remote-hostname"]`),
+          VIDEO.name,
+        );
+        assert.equal(
+          await page.textContent(`${remote(SHOP.ip)} [data-testid="device-remote-hostname"]`),
+          SHOP.shown,
+        );
+        assert.equal(await page.locator(remote(UNNAMED_IP)).count(), 0, "the TV's remote is not the phone's");
+        await page.setViewportSize({ width: 360, height: 780 });
+        await assertNoSideScroll(page, "a device's detail");
+        await page.setViewportSize({ width: 1280, height: 900 });
       });
 
       assert.deepEqual(problems, []);

@@ -29,8 +29,7 @@ import { type ClientDeviceLookup, deviceProxiedJson } from "./client_devices.ts"
 import { nameBodyLimit, parseNameBody } from "./name_body.ts";
 import { HOSTS_PER_SERVICE, servicesJson } from "./service_json.ts";
 import { BadParamError, checkDateRange, parseChoice, parseDate, parseGranularity } from "./params.ts";
-import { amountJson, pointJson, sumPeriods } from "./traffic_json.ts";
-import { formatBytes } from "../format_bytes.ts";
+import { amountJson, pointJson, sumPeriods, topIpsJson } from "./traffic_json.ts";
 
 /** Remotes listed on a device page (the rest is `other`). */
 const DEVICE_TOP_REMOTES = 20;
@@ -124,13 +123,7 @@ export function deviceRoutes(deps: DeviceRoutesDeps): Hono {
         }),
         deps.serviceNames ?? true,
       ),
-      top_remotes: remotes.remotes.map((r) => ({
-        ip: r.remoteIp,
-        bytes: r.upBytes + r.downBytes,
-        bytes_fmt: formatBytes(r.upBytes + r.downBytes),
-        up_bytes: r.upBytes,
-        down_bytes: r.downBytes,
-      })),
+      top_remotes: topIpsJson(ledger, remotes.remotes, fromSec, toSec),
       top_remotes_other_bytes: remotes.other.upBytes + remotes.other.downBytes,
       ...deps.proxied && {
         proxied: deviceProxiedJson(deps.proxied.clashLedger, deps.proxied.clientDevices, {

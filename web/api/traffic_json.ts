@@ -1,6 +1,15 @@
 /** Conversions from store/ rows to the API's JSON shapes (web/api_types.ts) and CSV. */
-import type { Granularity, InterfaceTotalsSeries, PeriodTraffic, TrafficTotals } from "../../store/mod.ts";
-import type { InterfaceTotalsJson, SeriesPointJson, TrafficAmountJson } from "../api_types.ts";
+import {
+  type Granularity,
+  hostnamesOf,
+  type InterfaceTotalsSeries,
+  type PeriodTraffic,
+  type RemoteTotals,
+  type TrafficLedger,
+  type TrafficTotals,
+} from "../../store/mod.ts";
+import { displayHostName } from "../../sniff/mod.ts";
+import type { InterfaceTotalsJson, SeriesPointJson, TopIpJson, TrafficAmountJson } from "../api_types.ts";
 import { formatBytes } from "../format_bytes.ts";
 
 /** Raw and formatted bytes of a span. */
@@ -80,4 +89,28 @@ export function seriesCsv(periods: readonly PeriodTraffic[], granularity: Granul
     lines.push(`${p.label},${p.upBytes},${p.downBytes},${p.upBytes + p.downBytes},${p.droppedPackets}`);
   }
   return lines.join("\r\n") + "\r\n";
+}
+
+/**
+ * Ranked remotes of [fromSec, toSec) (the box's or a device's), each with the host name last seen for it in
+ * that span: host names are kept per local day, so the days that overlap it count (a 25-hour DST day too).
+ */
+export function topIpsJson(
+  ledger: TrafficLedger,
+  remotes: readonly RemoteTotals[],
+  fromSec: number,
+  toSec: number,
+): TopIpJson[] {
+  const hostnames = hostnamesOf(ledger, remotes.map((r) => r.remoteIp), fromSec - 25 * 3600 + 1, toSec);
+  return remotes.map((r) => {
+    const hostname = hostnames.get(r.remoteIp);
+    return {
+      ip: r.remoteIp,
+      bytes: r.upBytes + r.downBytes,
+      bytes_fmt: formatBytes(r.upBytes + r.downBytes),
+      up_bytes: r.upBytes,
+      down_bytes: r.downBytes,
+      ...(hostname === undefined ? {} : { hostname: displayHostName(hostname) }),
+    };
+  });
 }

@@ -5,12 +5,10 @@
  */
 import { Hono } from "hono";
 import { RATE_LAG_SEC, RATE_WINDOW_SEC, type RateSample } from "../../capture/mod.ts";
-import { displayHostName } from "../../sniff/mod.ts";
 import {
   addDays,
   type DeviceFilter,
   type Granularity,
-  hostnamesOf,
   interfaceTotalsByPeriod,
   localDateOf,
   localPeriods,
@@ -33,7 +31,6 @@ import type {
   TodayHoursJson,
   TopIpsJson,
 } from "../api_types.ts";
-import { formatBytes } from "../format_bytes.ts";
 import {
   BadParamError,
   checkDateRange,
@@ -45,7 +42,14 @@ import {
   parseSpanBound,
 } from "./params.ts";
 import { safeHeaderValue } from "./request_guard.ts";
-import { amountJson, interfaceTotalsJson, pointJson, seriesCsv, sumPeriods } from "./traffic_json.ts";
+import {
+  amountJson,
+  interfaceTotalsJson,
+  pointJson,
+  seriesCsv,
+  sumPeriods,
+  topIpsJson,
+} from "./traffic_json.ts";
 import { knownDevice } from "./device_routes.ts";
 import { planQuerySpan } from "./plan_routes.ts";
 
@@ -166,25 +170,8 @@ export function trafficRoutes(deps: TrafficRoutesDeps): Hono {
       toSec: toSec ?? undefined,
       limit,
     });
-    // Day rows of host names that overlap the span (a 25-hour DST day included).
-    const hostnames = hostnamesOf(
-      ledger,
-      top.remotes.map((r) => r.remoteIp),
-      (fromSec ?? 0) - 25 * 3600 + 1,
-      toSec ?? Number.MAX_SAFE_INTEGER,
-    );
     return c.json<TopIpsJson>({
-      top_ips: top.remotes.map((r) => {
-        const hostname = hostnames.get(r.remoteIp);
-        return {
-          ip: r.remoteIp,
-          bytes: r.upBytes + r.downBytes,
-          bytes_fmt: formatBytes(r.upBytes + r.downBytes),
-          up_bytes: r.upBytes,
-          down_bytes: r.downBytes,
-          ...(hostname === undefined ? {} : { hostname: displayHostName(hostname) }),
-        };
-      }),
+      top_ips: topIpsJson(ledger, top.remotes, fromSec ?? 0, toSec ?? Number.MAX_SAFE_INTEGER),
       other_bytes: top.other.upBytes + top.other.downBytes,
     });
   });

@@ -1,6 +1,7 @@
 /**
- * One device over the page's range: its chart (GET /api/devices/:id, the series of /api/query) and every
- * address seen behind it with first and last seen. Shown below the table while open.
+ * One device over the page's range: its chart (GET /api/devices/:id, the series of /api/query), its services,
+ * its heaviest remotes, its proxied traffic and every address seen behind it with first and last seen. Shown
+ * below the table while open.
  */
 import { useEffect, useState } from "preact/hooks";
 import { useApp, useT } from "../../app_context.ts";
@@ -15,6 +16,7 @@ import { messageOf } from "../../models/poll.ts";
 import type { DeviceDetailJson } from "../../../api_types.ts";
 import { DeviceServices } from "./device_services.tsx";
 import { DeviceProxied } from "./device_proxied.tsx";
+import { DeviceRemotes } from "./device_remotes.tsx";
 import { deviceLabel } from "./devices_model.ts";
 
 function dateTime(sec: number, zone: string, lang: string): string {
@@ -79,6 +81,9 @@ export function DeviceDetail(props: { id: number; query: RangeQuery; onClose: ()
             />
           )}
           <DeviceServices id={id} query={query} />
+          {detail.top_remotes && (
+            <DeviceRemotes remotes={detail.top_remotes} otherBytes={detail.top_remotes_other_bytes ?? 0} />
+          )}
           {detail.proxied && <DeviceProxied proxied={detail.proxied} />}
           <h3>{t("dev_addresses")}</h3>
           <table class="table-cards dev-ips" data-testid="device-ips">
