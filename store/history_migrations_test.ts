@@ -106,3 +106,32 @@ Deno.test("migration v5 moves every earlier schema's remote and device rows exac
     assert.ok(truth.size >= 4, `${truth.size} device days`);
   }
 });
+
+Deno.test("migration v5 of a large file logs its progress per chunk and keeps every row", async () => {
+  await using old = tempStore({ migrations: MIGRATIONS.slice(0, 4), timeZone: ZONE });
+  // 1.2 M rows (over the progress threshold): 12,000 buckets of 100 addresses each, written in SQL.
+  old.store.db.exec(`
+    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1199999)
+    INSERT INTO remote_traffic (bucket_start, remote_ip, up_bytes, down_bytes, up_packets, down_packets)
+    SELECT ${START} + (i / 100) * 900, '2001:db8::' || printf('%x', i % 100 + (i / 100) % 7 * 100), i % 1000, 1, 1, 1
+    FROM n`);
+  const before = rows(old.store.db, "SELECT count(*) AS n, sum(up_bytes) AS up FROM remote_traffic");
+  old.store.close();
+  const lines: string[] = [];
+  using store = openStore(old.path, { log: (line) => lines.push(line), timeZone: ZONE });
+  const progress = lines.filter((l) => l.startsWith("Migrating per-remote rows: "));
+  assert.equal(
+    lines.filter((l) => l === "Migrating 1200000 per-remote rows to compact keys (schema v5)").length,
+    1,
+  );
+  assert.ok(progress.length >= 2, progress.join("\n"));
+  assert.equal(progress.at(-1), "Migrating per-remote rows: 100% (1200000 of 1200000)");
+  const copied = progress.map((l) => Number(/\((\d+) of/.exec(l)![1]));
+  assert.deepEqual(copied, [...copied].sort((a, b) => a - b), "progress only grows");
+  assert.ok(lines.includes("Migrated 1200000 per-remote rows to compact keys"));
+  assert.deepEqual(rows(store.db, "SELECT count(*) AS n, sum(up_bytes) AS up FROM remote_traffic"), before);
+  assert.deepEqual(
+    rows(store.db, "SELECT sum(up_bytes) AS up FROM remote_days"),
+    [{ up: (before[0] as { up: number }).up }],
+  );
+});
