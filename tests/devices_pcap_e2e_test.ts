@@ -3,10 +3,13 @@
  * main.ts --pcap and served by main.ts. Per-device totals must equal the truth of the frames written, and
  * devices plus `other` must equal /api/query's summary. The devices: a phone whose IPv6 temporary address
  * rotates every day, a second router forwarding four IPv4 subnets, a randomised MAC, and broadcast,
- * multicast and all-zero MAC frames that name no device.
+ * multicast and all-zero MAC frames that name no device. The phone and the randomised device send DHCP
+ * requests that carry their names (option 12, option 81): the names reach /api/devices, and the DHCP frames
+ * (LAN broadcast) count as no public traffic.
  */
 import assert from "node:assert/strict";
 import { buildFrame, ipPacket, type MacPair } from "./helpers/frames.ts";
+import { clientFqdnOption, dhcpMessage, dhcpPacket, hostNameOption } from "./helpers/dhcp_frames.ts";
 import { writeCaptureFile } from "./helpers/pcap_writer.ts";
 import { childEnv, importPcap, startMain } from "./helpers/run_main.ts";
 import type { DeviceDetailJson, DevicesJson, QueryJson } from "../web/api_types.ts";
@@ -125,7 +128,18 @@ Deno.test("main.ts --pcap of a LAN bridge: per-device totals equal the truth, de
       frame: buildFrame(p.isVlan ? "vlan" : "ethernet", ipPacket(p), p.macs),
       timestampSec: timestampOf(p, i),
     }));
-    await writeCaptureFile(`${dir}/bridge.pcapng`, records, { format: "pcapng" });
+    // DHCP requests on the first day, before the traffic: the names come from the capture alone.
+    const dhcp = [
+      { mac: PHONE, options: hostNameOption("Annas-Phone") },
+      { mac: RANDOM, options: clientFqdnOption("kids-tablet.home.arpa", true) },
+    ].map((d, i) => ({
+      frame: buildFrame("ethernet", dhcpPacket(dhcpMessage({ ...d, padToBytes: 300 })), {
+        src: d.mac,
+        dst: "ff:ff:ff:ff:ff:ff",
+      }),
+      timestampSec: timestampOf(PACKETS[0], 0) - 10 + i,
+    }));
+    await writeCaptureFile(`${dir}/bridge.pcapng`, [...dhcp, ...records], { format: "pcapng" });
     await importFile(env, `${dir}/bridge.pcapng`);
     const server = await startMain({ flags: ["-A"], env });
     try {
@@ -162,6 +176,12 @@ Deno.test("main.ts --pcap of a LAN bridge: per-device totals equal the truth, de
       assert.equal(byMac.get(RANDOM)?.is_randomized_mac, true);
       assert.equal(phone.is_randomized_mac, false);
       assert.equal(all.devices.length, 3);
+      assert.deepEqual([phone.name, phone.name_source], ["Annas-Phone", "dhcp"]);
+      assert.deepEqual([byMac.get(RANDOM)?.name, byMac.get(RANDOM)?.name_source], [
+        "kids-tablet.home.arpa",
+        "dhcp",
+      ]);
+      assert.equal(byMac.get(ROUTER)?.name_source, null, "no source named the router");
 
       const detail = await get<DeviceDetailJson>(
         `/api/devices/${phone.id}?start=${DAYS[0]}&end=${DAYS[2]}&granularity=day`,
