@@ -184,7 +184,7 @@ const CONFIG_VARS: readonly VarSpec[] = [
   },
   {
     name: "RETENTION_REMOTE_DAYS",
-    fallback: "30",
+    fallback: "7",
     help:
       "days of 15-minute per-remote-IP rows before rollup into UTC days split at local midnight (0 = forever)",
   },

@@ -1,8 +1,9 @@
 /**
  * Sealing of the day and month history tables (docs/history-storage.md "Sealing"): once a span is over, per
  * span and outer key only the K heaviest rows are kept and every other row is added into the id-0 row
- * (`remote_id = 0`, `service_id = 0`) of the same span and outer key, so the sums of every span and outer key are unchanged to the byte and
- * the packet. Also the clean-up of `remote_ips` entries no row references any more.
+ * (`remote_id = 0`, `service_id = 0`) of the same span and outer key, so the sums of every span and outer
+ * key are unchanged to the byte and the packet. A month's rows are made when it is sealed, from the day rows
+ * that start in it. Also the clean-up of `remote_ips` entries no row references any more.
  */
 import type { DatabaseSync } from "node:sqlite";
 import { inTransaction, type Store } from "./db.ts";
@@ -18,6 +19,12 @@ export interface SealedTable {
   /** Rows kept per span and outer key, besides the remainder. */
   readonly keep: number;
   readonly span: "day" | "month";
+  /**
+   * For a month table: the day table its rows are summed from when the month is sealed. The flush writes
+   * only day rows: month rows of the running month would hold every key of the month until it ends, the
+   * largest and most churned pages of a busy year (history_query_bench), and no query reads them.
+   */
+  readonly source?: string;
 }
 
 /**
@@ -27,11 +34,18 @@ export interface SealedTable {
  */
 export const SEALED_TABLES: readonly SealedTable[] = [
   { name: "remote_days", outer: [], id: "remote_id", keep: 1000, span: "day" },
-  { name: "remote_months", outer: [], id: "remote_id", keep: 2000, span: "month" },
+  { name: "remote_months", outer: [], id: "remote_id", keep: 2000, span: "month", source: "remote_days" },
   { name: "device_remote_days", outer: ["device_id"], id: "remote_id", keep: 25, span: "day" },
-  { name: "device_remote_months", outer: ["device_id"], id: "remote_id", keep: 100, span: "month" },
+  {
+    name: "device_remote_months",
+    outer: ["device_id"],
+    id: "remote_id",
+    keep: 100,
+    span: "month",
+    source: "device_remote_days",
+  },
   { name: "service_days", outer: [], id: "service_id", keep: 1000, span: "day" },
-  { name: "service_months", outer: [], id: "service_id", keep: 2000, span: "month" },
+  { name: "service_months", outer: [], id: "service_id", keep: 2000, span: "month", source: "service_days" },
   { name: "device_service_days", outer: ["device_id"], id: "service_id", keep: 1000, span: "day" },
 ];
 
@@ -66,21 +80,72 @@ export function sealSpans(
   const fromSec =
     (db.prepare("SELECT value FROM store_meta WHERE key = ?").get(mark) as { value: number } | undefined)
       ?.value ?? -Infinity;
-  const spans = db.prepare(
-    `SELECT DISTINCT span_start AS s FROM ${table.name} WHERE span_start >= ? AND span_start < ?
-     ORDER BY span_start LIMIT ?`,
-  ).all(fromSec, limitSec, options.maxSpans + 1) as { s: number }[];
+  const spans = table.source === undefined
+    ? db.prepare(
+      `SELECT DISTINCT span_start AS s FROM ${table.name} WHERE span_start >= ? AND span_start < ?
+       ORDER BY span_start LIMIT ?`,
+    ).all(fromSec, limitSec, options.maxSpans + 1) as { s: number }[]
+    : monthsOfDays(db, table.source, calendar, fromSec, limitSec, options.maxSpans + 1);
   const setMark = db.prepare("INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)");
   let rowsFolded = 0;
   const isComplete = spans.length <= options.maxSpans;
   for (const [i, { s }] of spans.slice(0, options.maxSpans).entries()) {
     inTransaction(db, () => {
+      if (table.source !== undefined) buildMonthRows(db, table, s, nextMonthStart(calendar, s));
       rowsFolded += sealSpan(db, table, s);
       setMark.run(mark, spans[i + 1]?.s ?? limitSec);
     });
   }
   if (spans.length === 0 && fromSec < limitSec) setMark.run(mark, limitSec);
   return { rowsFolded, isComplete };
+}
+
+/** The months (starts, ascending, at most `limit`) in which day rows of `dayTable` in [fromSec, toSec) start. */
+function monthsOfDays(
+  db: DatabaseSync,
+  dayTable: string,
+  calendar: SpanCalendar,
+  fromSec: number,
+  toSec: number,
+  limit: number,
+): { s: number }[] {
+  const days = db.prepare(
+    `SELECT DISTINCT span_start AS s FROM ${dayTable} WHERE span_start >= ? AND span_start < ? ORDER BY 1`,
+  ).all(fromSec, toSec) as { s: number }[];
+  const months: { s: number }[] = [];
+  for (const { s } of days) {
+    const month = calendar.monthStartOf(s);
+    if (months.at(-1)?.s !== month) months.push({ s: month });
+    if (months.length > limit) break;
+  }
+  return months.slice(0, limit);
+}
+
+/** The local month after the one that starts at `monthStartSec` (months are under 32 days). */
+function nextMonthStart(calendar: SpanCalendar, monthStartSec: number): number {
+  return calendar.monthStartOf(monthStartSec + 32 * 86_400);
+}
+
+/**
+ * Replaces the rows of month table `table` at `monthStartSec` by the sums of its source's day rows that start
+ * in [monthStartSec, monthEndSec), per outer key and id: a month counts the day rows starting in it, as
+ * every range does (planSpans), so a TZ change regroups at most one day at its edges. Made again whenever the
+ * month is sealed again (a late write lowered its mark), so it never counts a day twice.
+ */
+export function buildMonthRows(
+  db: DatabaseSync,
+  table: SealedTable,
+  monthStartSec: number,
+  monthEndSec: number,
+): void {
+  const keys = [...table.outer, table.id].join(", ");
+  const sums = ["up_bytes", "down_bytes", "up_packets", "down_packets"];
+  db.prepare(`DELETE FROM ${table.name} WHERE span_start = ?`).run(monthStartSec);
+  db.prepare(
+    `INSERT INTO ${table.name} (span_start, ${keys}, ${sums.join(", ")})
+     SELECT ?1, ${keys}, ${sums.map((c) => `sum(${c})`).join(", ")} FROM ${table.source}
+     WHERE span_start >= ?1 AND span_start < ?2 GROUP BY ${keys}`,
+  ).run(monthStartSec, monthEndSec);
 }
 
 /** Folds the rows of span `spanStart` past the K heaviest per outer key into its remainder; returns rows removed. */

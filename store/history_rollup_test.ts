@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
-import { SEALED_TABLES, sealSpan } from "./history_rollup.ts";
+import { SEALED_TABLES, sealedMonthsUntil, sealSpan } from "./history_rollup.ts";
 import { planSpans } from "./history_spans.ts";
 import { localDateOf, localDayStartSec } from "./local_periods.ts";
-import { tempStore, utcSec } from "./_testing.ts";
+import { oneBucketBatch, tempStore, utcSec } from "./_testing.ts";
+import { applyRetention } from "./retention.ts";
+import { topRemotes } from "./top_remotes.ts";
+import { TrafficLedger } from "./traffic_ledger.ts";
 
 /** Deterministic PRNG (mulberry32): the seed is printed so a failing run can be repeated. */
 function random(seed: number): () => number {
@@ -78,4 +81,53 @@ Deno.test(`planSpans() tiles any range exactly with whole months, whole days and
       for (const [, b] of plan.months) assert.ok(b <= localDayStartSec(sealed, zone));
     }
   }
+});
+
+Deno.test("a month's rows are made from its day rows when it is sealed, and made again after a late write", async () => {
+  await using temp = tempStore({ timeZone: "UTC" });
+  const ledger = new TrafficLedger(temp.store, { timeZone: "UTC" });
+  const db = temp.store.db;
+  const jan = utcSec("2026-01-01T00:00:00Z");
+  const feb = utcSec("2026-02-01T00:00:00Z");
+  const mar = utcSec("2026-03-01T00:00:00Z");
+  // 40 days from 10 January, three remotes a day: January, February and running March.
+  for (let day = 0; day < 60; day++) {
+    for (const [i, ip] of ["198.51.100.1", "198.51.100.2", `203.0.113.${day}`].entries()) {
+      ledger.add(
+        oneBucketBatch(jan + (9 + day) * 86_400 + i * 900, 1000 * (i + 1) + day, 7, { remoteIp: ip }),
+      );
+    }
+  }
+  assert.equal((await ledger.flush()).isSaved, true);
+  const monthRows = (span: number) =>
+    db.prepare("SELECT count(*) AS n, sum(up_bytes) AS up FROM remote_months WHERE span_start = ?").get(
+      span,
+    ) as {
+      n: number;
+      up: number | null;
+    };
+  const daySum = (from: number, to: number) =>
+    (db.prepare("SELECT sum(up_bytes) AS up FROM remote_days WHERE span_start >= ? AND span_start < ?").get(
+      from,
+      to,
+    ) as { up: number }).up;
+  assert.equal(monthRows(jan).n, 0, "the flush writes no month rows");
+  const retention = { fineDays: 0, remoteDays: 7, timeZone: "UTC", nowSec: utcSec("2026-03-15T00:00:00Z") };
+  const retain = () => {
+    let passes = 0;
+    while (!applyRetention(temp.store, retention).isComplete) assert.ok(++passes < 20, "retention ends");
+  };
+  retain();
+  assert.deepEqual([monthRows(jan).up, monthRows(feb).up], [daySum(jan, feb), daySum(feb, mar)]);
+  assert.equal(monthRows(mar).n, 0, "a running month has no rows");
+  const allTime = () =>
+    topRemotes(ledger, { limit: 100 }).remotes.find((r) => r.remoteIp === "198.51.100.1")!;
+  const before = allTime().upBytes;
+  // A late write into January (a pcap import of old traffic) makes January again, counted once.
+  ledger.add(oneBucketBatch(jan + 20 * 86_400, 5_000, 0, { remoteIp: "198.51.100.1" }));
+  assert.equal((await ledger.flush()).isSaved, true);
+  retain();
+  assert.deepEqual([monthRows(jan).up, monthRows(feb).up], [daySum(jan, feb), daySum(feb, mar)]);
+  assert.equal(allTime().upBytes, before + 5_000);
+  assert.equal(sealedMonthsUntil(db), mar);
 });

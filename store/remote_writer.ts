@@ -1,8 +1,9 @@
 /**
  * Writes pending per-remote and per-device-remote rows inside the ledger's flush transaction
  * (traffic_ledger.ts): each delta goes to its 15-minute row and, in the same transaction, to its local day
- * and month rows (docs/history-storage.md), so every tier is exact from the first save. Remote addresses
- * become ids of the `remote_ips` dictionary here (id 0 is OTHER_REMOTE_IP, the exact remainder).
+ * row (docs/history-storage.md), so both tiers are exact from the first save; a month's rows are made from
+ * the day rows when it is sealed (history_rollup.ts). Remote addresses become ids of the `remote_ips`
+ * dictionary here (id 0 is OTHER_REMOTE_IP, the exact remainder).
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { DeviceRemoteTraffic, RemoteTraffic } from "../capture/mod.ts";
@@ -68,10 +69,11 @@ class SumsByKey {
 const TABLES = {
   fine: { name: "remote_traffic", keys: ["bucket_start", "remote_id"] },
   days: { name: "remote_days", keys: ["span_start", "remote_id"] },
-  months: { name: "remote_months", keys: ["span_start", "remote_id"] },
   deviceDays: { name: "device_remote_days", keys: ["span_start", "device_id", "remote_id"] },
-  deviceMonths: { name: "device_remote_months", keys: ["span_start", "device_id", "remote_id"] },
 } as const;
+
+/** The month tables made from `days` and `deviceDays` when sealed: a write behind their mark lowers it. */
+const MONTH_TABLES = ["remote_months", "device_remote_months"] as const;
 
 /** Prepared statements over one connection; call write() only inside a transaction. */
 export class RemoteWriter {
@@ -89,16 +91,15 @@ export class RemoteWriter {
     this.#upserts = {
       fine: upsert(TABLES.fine),
       days: upsert(TABLES.days),
-      months: upsert(TABLES.months),
       deviceDays: upsert(TABLES.deviceDays),
-      deviceMonths: upsert(TABLES.deviceMonths),
     };
   }
 
   /**
    * Writes the remote and device-remote rows (devices named by `deviceIdOf`, which makes their dictionary
    * rows); returns the rows given and the oldest bucket (Infinity if none). Lowers the seal marks of the day
-   * and month tables written behind them, so the next retention pass seals those spans again.
+   * tables written behind them and of their month tables, so the next retention pass seals those spans
+   * again (and makes those months again).
    */
   write(
     remotes: readonly RemoteTraffic[],
@@ -110,29 +111,30 @@ export class RemoteWriter {
     const tiers = {
       fine: new SumsByKey(),
       days: new SumsByKey(),
-      months: new SumsByKey(),
       deviceDays: new SumsByKey(),
-      deviceMonths: new SumsByKey(),
     };
     let oldestSec = Infinity;
     for (const r of remotes) {
       const id = ids.get(r.remoteIp)!;
       tiers.fine.add([r.bucketStartSec, id], r);
       tiers.days.add([calendar.dayStartOf(r.bucketStartSec), id], r);
-      tiers.months.add([calendar.monthStartOf(r.bucketStartSec), id], r);
       oldestSec = Math.min(oldestSec, r.bucketStartSec);
     }
     for (const r of deviceRemotes) {
       const id = ids.get(r.remoteIp)!;
       const deviceId = deviceIdOf(r.deviceKey);
       tiers.deviceDays.add([calendar.dayStartOf(r.bucketStartSec), deviceId, id], r);
-      tiers.deviceMonths.add([calendar.monthStartOf(r.bucketStartSec), deviceId, id], r);
       oldestSec = Math.min(oldestSec, r.bucketStartSec);
     }
     for (const tier of Object.keys(tiers) as (keyof typeof tiers)[]) {
       const oldestSpan = tiers[tier].write(this.#upserts[tier]);
       if (tier !== "fine" && oldestSpan !== Infinity) {
         this.#lowerMark.run(oldestSpan, sealMarkOf(TABLES[tier].name));
+      }
+    }
+    if (oldestSec !== Infinity) {
+      for (const table of MONTH_TABLES) {
+        this.#lowerMark.run(calendar.monthStartOf(oldestSec), sealMarkOf(table));
       }
     }
     return { rowCount: remotes.length + deviceRemotes.length, oldestSec };

@@ -4,13 +4,13 @@
  * - traffic and bucket_health rows older than `fineDays` become one row per UTC hour, split at the local
  *   midnight of the configured zone when one falls inside the hour (+05:30, +05:45: the hour 18:00–19:00 UTC
  *   of Asia/Kolkata becomes 18:00–18:30 and 18:30–19:00).
- * - remote_traffic rows older than `remoteDays` are deleted: the flush wrote their sums to the local day and
- *   month rows too (docs/history-storage.md), and remote_ips entries nothing references go with them;
- *   service_traffic rows likewise (their sums are in service_days and service_months);
+ * - remote_traffic rows older than `remoteDays` are deleted: the flush wrote their sums to the local day
+ *   rows too (docs/history-storage.md), and remote_ips entries nothing references go with them (after
+ *   sealing, below); service_traffic rows likewise (their sums are in service_days);
  *   device_traffic rows become one row per device and UTC day, split at local midnight (its own mark, so
  *   history counted before devices existed, all of it the `other` device's, is rolled from its start).
- * - day and month rows of ended spans are sealed to their K heaviest rows plus the exact remainder
- *   (history_rollup.ts).
+ * - day rows of ended days are sealed to their K heaviest rows plus the exact remainder, and each ended
+ *   month's rows are made from its day rows and sealed alike (history_rollup.ts).
  *
  * A rolled row keeps the start of its span as `bucket_start`, and queries assign a row to the period that
  * contains its start. Trade-off: in the zone configured when the rollup ran, local days and months stay
@@ -98,6 +98,8 @@ export function applyRetention(store: Store, options: RetentionOptions): Retenti
   let remoteRowsMerged = 0;
   let deviceRowsMerged = 0;
   let isComplete = true;
+  /** The cutoff of remote_traffic when its retention is done, for the dictionary clean-up below. */
+  let remoteCutoffSec: number | null = null;
   const maxDays = options.maxDays ?? DEFAULT_MAX_DAYS;
   if (options.fineDays > 0) {
     const cutoffSec = floorTo(options.nowSec - options.fineDays * DAY_SEC, HOUR_SEC);
@@ -135,7 +137,7 @@ export function applyRetention(store: Store, options: RetentionOptions): Retenti
       },
     );
     isComplete &&= isRemoteComplete;
-    if (isRemoteComplete && remoteRowsMerged > 0) pruneRemoteIps(store, cutoffSec);
+    if (isRemoteComplete) remoteCutoffSec = cutoffSec;
     const isDeviceComplete = forEachDay(
       store,
       DEVICE_MARK,
@@ -159,6 +161,10 @@ export function applyRetention(store: Store, options: RetentionOptions): Retenti
     });
     sealedRowsFolded += sealed.rowsFolded;
     isComplete &&= sealed.isComplete;
+  }
+  // After sealing: the addresses only folded rows referenced go in the same pass.
+  if (remoteCutoffSec !== null && remoteRowsMerged + sealedRowsFolded > 0) {
+    pruneRemoteIps(store, remoteCutoffSec);
   }
   return {
     trafficRowsMerged,

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import type { TrafficBatch } from "../capture/mod.ts";
 import { tempStore, utcSec } from "./_testing.ts";
-import { pruneRemoteIps, SEALED_TABLES, sealedMonthsUntil, sealSpan } from "./history_rollup.ts";
+import {
+  buildMonthRows,
+  pruneRemoteIps,
+  SEALED_TABLES,
+  sealedMonthsUntil,
+  sealSpan,
+} from "./history_rollup.ts";
+import { SpanCalendar } from "./history_spans.ts";
 import { applyRetention } from "./retention.ts";
 import { hostnamesOf, pruneServiceHosts, servicesOfSpan } from "./service_queries.ts";
 import { TrafficLedger } from "./traffic_ledger.ts";
@@ -208,6 +215,19 @@ Deno.test("sealing the service tables to a small K folds into service_id 0 and k
     const table = { ...SEALED_TABLES.find((t) => t.name === name)!, keep: 2 };
     assert.equal(table.id, "service_id");
     const outer = table.outer[0] ?? "0";
+    if (table.source !== undefined) {
+      // A month's rows are made from its (sealed) day rows when it is sealed: they sum to them exactly.
+      const calendar = new SpanCalendar("UTC");
+      const days = db.prepare(`SELECT DISTINCT span_start AS s FROM ${table.source}`).all() as {
+        s: number;
+      }[];
+      for (const month of new Set(days.map(({ s }) => calendar.monthStartOf(s)))) {
+        buildMonthRows(db, table, month, calendar.monthStartOf(month + 32 * 86_400));
+      }
+      const total = (t: string) =>
+        db.prepare(`SELECT sum(up_bytes) AS u, sum(down_bytes) AS d FROM ${t}`).get();
+      assert.deepEqual({ ...total(name) }, { ...total(table.source) }, `${name} made from ${table.source}`);
+    }
     const spans = db.prepare(`SELECT DISTINCT span_start AS s FROM ${name}`).all() as { s: number }[];
     const sumsBefore = sums(name, outer);
     let folded = 0;

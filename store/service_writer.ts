@@ -1,9 +1,10 @@
 /**
  * Writes pending service rows inside the ledger's flush transaction (traffic_ledger.ts), so a service's
  * counts are committed exactly once together with the traffic and device rows they are part of (issue 15).
- * Each (bucket, device, host) delta goes to service_traffic (bucket, service), service_days and
- * service_months (local day / month, service), device_service_days (local day, device, service) and
- * service_host_days (local day, device, host), all in that one transaction (docs/history-storage.md);
+ * Each (bucket, device, host) delta goes to service_traffic (bucket, service), service_days (local day,
+ * service), device_service_days (local day, device, service) and service_host_days (local day, device,
+ * host), all in that one transaction (docs/history-storage.md); service_months rows are made from the day
+ * rows when a month is sealed (history_rollup.ts);
  * unknown bytes are not stored (service_migrations.ts). Names become integer ids here, made on first sight;
  * remote addresses become `remote_ips` ids.
  */
@@ -42,9 +43,8 @@ const UPSERT_SERVICE_SQL = `
 INSERT INTO service_traffic (bucket_start, service_id, up_bytes, down_bytes, up_packets, down_packets)
 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bucket_start, service_id) DO UPDATE SET ${SUMS}`;
 
-/** An additive UPSERT into service_days or service_months. */
-const upsertSpanSql = (table: string) => `
-INSERT INTO ${table} (span_start, service_id, up_bytes, down_bytes, up_packets, down_packets)
+const UPSERT_SERVICE_DAY_SQL = `
+INSERT INTO service_days (span_start, service_id, up_bytes, down_bytes, up_packets, down_packets)
 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (span_start, service_id) DO UPDATE SET ${SUMS}`;
 
 const UPSERT_DEVICE_DAY_SQL = `
@@ -71,7 +71,6 @@ export class ServiceWriter {
   readonly #lowerMark: StatementSync;
   readonly #service: StatementSync;
   readonly #serviceDay: StatementSync;
-  readonly #serviceMonth: StatementSync;
   readonly #deviceDay: StatementSync;
   readonly #hostDay: StatementSync;
   readonly #remoteHost: StatementSync;
@@ -85,8 +84,7 @@ export class ServiceWriter {
     this.#remoteId = db.prepare(REMOTE_ID_SQL);
     this.#lowerMark = db.prepare(LOWER_MARK_SQL);
     this.#service = db.prepare(UPSERT_SERVICE_SQL);
-    this.#serviceDay = db.prepare(upsertSpanSql("service_days"));
-    this.#serviceMonth = db.prepare(upsertSpanSql("service_months"));
+    this.#serviceDay = db.prepare(UPSERT_SERVICE_DAY_SQL);
     this.#deviceDay = db.prepare(UPSERT_DEVICE_DAY_SQL);
     this.#hostDay = db.prepare(UPSERT_HOST_DAY_SQL);
     this.#remoteHost = db.prepare(UPSERT_REMOTE_HOST_SQL);
@@ -94,8 +92,9 @@ export class ServiceWriter {
   }
 
   /**
-   * Writes every pending row; returns the rows written. Lowers the seal marks of the day and month tables
-   * written behind them, so the next retention pass seals those spans again.
+   * Writes every pending row; returns the rows written. Lowers the seal marks of the day tables written
+   * behind them and of service_months, so the next retention pass seals those spans again (and makes those
+   * months again).
    */
   write(pending: PendingServices): number {
     const dayOf = (sec: number): number => this.#calendar.dayStartOf(sec);
@@ -137,7 +136,6 @@ export class ServiceWriter {
       const sums = [r.upBytes, r.downBytes, r.upPackets, r.downPackets] as const;
       this.#service.run(r.bucketStartSec, serviceId, ...sums);
       this.#serviceDay.run(day, serviceId, ...sums);
-      this.#serviceMonth.run(this.#calendar.monthStartOf(r.bucketStartSec), serviceId, ...sums);
       oldestSec = Math.min(oldestSec, r.bucketStartSec);
       this.#deviceDay.run(day, deviceId, serviceId, r.upBytes, r.downBytes, r.upPackets, r.downPackets);
       if (serviceId !== OTHER_SERVICE_ID) {

@@ -1,7 +1,8 @@
 /**
  * Query times and size of a busy year of history (issue 17 items 1 and 2), run with
  * `deno run -A tests/bench/history_query_bench.ts [--days 365] [--ips-per-day 10000] [--devices 50]
- * [--services-per-day 2000]`.
+ * [--services-per-day 2000] [--remote-days N] [--keep FILE]` (`--remote-days` overrides the default
+ * RETENTION_REMOTE_DAYS, to measure the alternative; `--keep` copies the simulated year's database to FILE, to study it).
  *
  * Every day sees `ips-per-day` remote addresses (30% of them every day, the rest new), each talking to one of
  * `devices` LAN devices, in 15-minute buckets; each address serves one of `services-per-day` service names
@@ -41,6 +42,8 @@ const { values } = parseArgs({
     "ips-per-day": { type: "string", default: "10000" },
     devices: { type: "string", default: "50" },
     "services-per-day": { type: "string", default: "2000" },
+    "remote-days": { type: "string" },
+    keep: { type: "string" },
   },
 });
 const DAYS = Number(values.days);
@@ -50,6 +53,11 @@ const SERVICES_PER_DAY = Number(values["services-per-day"]);
 const ZONE = "Europe/Berlin";
 const START_SEC = Date.parse("2025-01-01T00:00:00+01:00") / 1000;
 const BUCKETS_PER_DAY = 96;
+/** config.ts's defaults, but for `--remote-days`. */
+const CONFIG = loadConfig([], {
+  TZ: ZONE,
+  ...(values["remote-days"] === undefined ? {} : { RETENTION_REMOTE_DAYS: values["remote-days"] }),
+});
 
 /** Deterministic PRNG (mulberry32) so both databases see the same traffic. */
 function random(seed: number): () => number {
@@ -220,8 +228,7 @@ async function simulate(days: number): Promise<RunResult> {
     const path = `${dir}/netledger.db`;
     using store = openStore(path, { log: () => {}, timeZone: ZONE });
     const ledger = new TrafficLedger(store);
-    const config = loadConfig([], { TZ: ZONE });
-    const retention = config.retention;
+    const retention = CONFIG.retention;
     for (let day = 0; day < days; day++) {
       ledger.add(dayBatch(day));
       await ledger.flush();
@@ -231,10 +238,11 @@ async function simulate(days: number): Promise<RunResult> {
         nowSec: START_SEC + (day + 1) * 86_400,
         maxDays: 400,
       });
-      pruneServiceHosts(ledger, config.serviceRetentionDays, START_SEC + (day + 1) * 86_400);
+      pruneServiceHosts(ledger, CONFIG.serviceRetentionDays, START_SEC + (day + 1) * 86_400);
       if (day % 30 === 29) console.error(`  day ${day + 1} of ${days}`);
     }
     store.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    if (values.keep !== undefined && days === DAYS) await Deno.copyFile(path, values.keep);
     const pragma = (name: string) => Object.values(store.db.prepare(`PRAGMA ${name}`).get()!)[0] as number;
     const tableBytes = Object.fromEntries(
       (store.db.prepare("SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC")
@@ -257,7 +265,7 @@ async function simulate(days: number): Promise<RunResult> {
 
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 console.log(
-  `Simulating ${DAYS} days: ${IPS_PER_DAY} remotes a day, ${DEVICES} devices, ${SERVICES_PER_DAY} services a day, zone ${ZONE}`,
+  `Simulating ${DAYS} days: ${IPS_PER_DAY} remotes a day, ${DEVICES} devices, ${SERVICES_PER_DAY} services a day, zone ${ZONE}, RETENTION_REMOTE_DAYS ${CONFIG.retention.remoteDays}`,
 );
 const baseline = await simulate(1);
 const year = await simulate(DAYS);
@@ -281,6 +289,7 @@ for (const [name, ms] of Object.entries(year.queryMs)) {
 console.log(JSON.stringify({
   bench: "history_query",
   days: DAYS,
+  retentionRemoteDays: CONFIG.retention.remoteDays,
   ipsPerDay: IPS_PER_DAY,
   devices: DEVICES,
   servicesPerDay: SERVICES_PER_DAY,
