@@ -6,11 +6,13 @@
  *   addresses for the device that received it; a TLS ClientHello's SNI, an HTTP/1.x Host or a QUIC Initial's
  *   SNI names the remote address the device sent it to. The QUIC Initial is decrypted asynchronously
  *   (WebCrypto): its name names the later packets of the flow, once the decryption has finished.
- * - Then it looks the packet's (device, remote address) up in the NameCache and adds the packet to the
- *   ServiceTable under that name, or under "no name" (the unknown bytes).
+ * - Then it looks the packet's (device, remote address) up in the NameCache and adds a named packet to the
+ *   ServiceTable under its name. An unnamed packet is not added: the unknown bytes of a (bucket, device) are
+ *   its device row minus its named rows, taken at drain (nameRows), which spares most unnamed packets a
+ *   table probe (tests/bench/parse_bench.ts, names on vs off).
  *
  * Only packets whose first bytes can hold a name are handed to a parser, so most packets cost one protocol
- * test, one hash probe in the cache and one in the table (tests/bench/parse_bench.ts, names on vs off).
+ * test, one bitmap read or hash probe in the cache and, when named, one probe in the table.
  * DNS answers between two local addresses (a resolver on the LAN) are read too (sniffLocal): they never count
  * as traffic, but they name what the device does next. Nothing of a packet is trusted: the parsers return
  * null on anything odd and the packet stays counted, unnamed.
@@ -28,7 +30,9 @@ import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
 import { DEFAULT_MAX_NAME_ENTRIES, FLOW_IDLE_SEC, NameCache } from "./name_cache.ts";
 import { DEFAULT_MAX_SERVICE_ROWS, DeviceKind, type ServiceRow, ServiceTable } from "./service_table.ts";
 import {
+  BUCKET_SEC,
   type DeviceTraffic,
+  OTHER_DEVICE_KEY,
   OTHER_SERVICE,
   type RemoteHostName,
   type ServiceTraffic,
@@ -76,6 +80,8 @@ export interface ServiceDrain {
 export class ServiceCounter {
   readonly #cache: NameCache;
   readonly #table: ServiceTable;
+  /** Bucket starts in which a packet was counted in the device `other` because the device table was full. */
+  #deviceOverflowBuckets = new Set<number>();
   /** The device of the current packet (see #setDevice). */
   #dk = 0;
   #d0 = 0;
@@ -206,9 +212,11 @@ export class ServiceCounter {
    * names.
    */
   drain(devices: readonly DeviceTraffic[]): ServiceDrain {
-    const rows = this.#table.drain();
+    const { rows, fullBucketStarts } = this.#table.drain();
     if (this.#services.size > MAX_SERVICE_MEMO) this.#services.clear();
-    const services = nameRows(rows, devices, (id) => this.#cache.hostName(id), this.#services);
+    const otherBuckets = { full: fullBucketStarts, deviceOverflow: this.#deviceOverflowBuckets };
+    const services = nameRows(rows, devices, otherBuckets, (id) => this.#cache.hostName(id), this.#services);
+    this.#deviceOverflowBuckets = new Set();
     const latest = new Map<string, RemoteHostName>();
     this.#cache.forEachUsed(this.#drainedSec, (rf, r0, r1, r2, r3, host, lastSeenSec) => {
       const remoteIp = rf === 4 ? formatIpv4(r0) : formatIpv6(r0, r1, r2, r3);
@@ -284,7 +292,12 @@ export class ServiceCounter {
       r3,
       timestampSec,
     );
-    if (deviceCount === DeviceCount.OVERFLOW && dk !== DeviceKind.NONE) return;
+    if (deviceCount === DeviceCount.OVERFLOW && dk !== DeviceKind.NONE) {
+      // Counted in the device `other` (the device table was full): its remainder there is `other` too.
+      this.#deviceOverflowBuckets.add(bucket * BUCKET_SEC);
+      return;
+    }
+    if (hostId === 0) return; // unknown: the remainder of its (bucket, device) at drain
     if (deviceCount === DeviceCount.OFF || dk === DeviceKind.NONE) {
       this.#table.add(bucket, DeviceKind.NONE, 0, 0, 0, 0, hostId, isUpload, bytes);
     } else this.#table.add(bucket, dk, this.#d0, this.#d1, this.#d2, this.#d3, hostId, isUpload, bytes);
@@ -383,14 +396,14 @@ export class ServiceCounter {
     const answer = readDnsAnswer(message, tcp);
     if (answer === null) return;
     for (const a of answer.addresses) {
-      const b = a.bytes;
-      if (a.family === 4 && b.length === 4) {
-        this.#learn(4, word(b, 0), 0, 0, 0, answer.name, ts, a.ttlSec);
-      } else if (a.family === 6 && b.length === 16) {
+      const w = a.words;
+      if (a.family === 4 && w.length === 1) {
+        this.#learn(4, w[0], 0, 0, 0, answer.name, ts, a.ttlSec);
+      } else if (a.family === 6 && w.length === 4) {
         // An IPv4-mapped answer names the IPv4 host, as the remote table keys it.
-        const w0 = word(b, 0), w1 = word(b, 4), w2 = word(b, 8), w3 = word(b, 12);
-        if (w0 === 0 && w1 === 0 && w2 === 0xffff) this.#learn(4, w3, 0, 0, 0, answer.name, ts, a.ttlSec);
-        else this.#learn(6, w0, w1, w2, w3, answer.name, ts, a.ttlSec);
+        if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) {
+          this.#learn(4, w[3], 0, 0, 0, answer.name, ts, a.ttlSec);
+        } else this.#learn(6, w[0], w[1], w[2], w[3], answer.name, ts, a.ttlSec);
       }
     }
   }
@@ -462,18 +475,17 @@ function payloadOf(view: DataView, start: number, end: number): Uint8Array {
   return new Uint8Array(view.buffer, view.byteOffset + start, end - start);
 }
 
-function word(b: Uint8Array, at: number): number {
-  return (b[at] << 24 | b[at + 1] << 16 | b[at + 2] << 8 | b[at + 3]) | 0;
-}
-
 /**
- * Names the drained rows (registrable domain and host) and adds, per device row, the exact OTHER_SERVICE
- * remainder. A (bucket, device) whose rows would exceed its device row (impossible while the pipeline
- * counts both from the same packets) is reported as one OTHER_SERVICE row, so the sums stay exact anyway.
+ * Names the drained rows (registrable domain and host) and adds, per device row, its exact remainder: the
+ * unknown bytes (UNKNOWN_SERVICE), or OTHER_SERVICE where named packets may be in it too: in a bucket where
+ * the service table was full, and in the device `other` of a bucket where the device table was full. A
+ * (bucket, device) whose rows would exceed its device row (impossible while the pipeline counts both from
+ * the same packets) is reported as one OTHER_SERVICE row, so the sums stay exact anyway.
  */
 function nameRows(
   rows: readonly ServiceRow[],
   devices: readonly DeviceTraffic[],
+  otherBuckets: { readonly full: ReadonlySet<number>; readonly deviceOverflow: ReadonlySet<number> },
   hostName: (id: number) => string | null,
   services: Map<string, string>,
 ): ServiceTraffic[] {
@@ -514,11 +526,14 @@ function nameRows(
       });
     }
     if (upPackets + downPackets > 0) {
+      const isOther = otherBuckets.full.has(bucketStartSec) ||
+        (deviceKey === OTHER_DEVICE_KEY && otherBuckets.deviceOverflow.has(bucketStartSec));
+      const remainder = isOther ? OTHER_SERVICE : UNKNOWN_SERVICE;
       out.push({
         bucketStartSec,
         deviceKey,
-        service: OTHER_SERVICE,
-        host: OTHER_SERVICE,
+        service: remainder,
+        host: remainder,
         upBytes,
         downBytes,
         upPackets,

@@ -279,3 +279,47 @@ Deno.test("ServiceCounter reads the SNI of a ClientHello bigger than the snap wh
     );
   }
 });
+
+Deno.test("ServiceCounter: unnamed bytes are each device's unknown, and where a bounded table was full its remainder is other, exactly", () => {
+  const pipeline = new TrafficPipeline({
+    localAddresses: LOCAL,
+    countsServices: true,
+    maxDevices: 1,
+    maxServiceRows: 1,
+  });
+  const phone = (to: string, bytes: number) =>
+    buildFrame("ethernet", filler("192.168.1.20", to, bytes), upFrom(PHONE));
+  feedFrame(
+    pipeline,
+    dnsFrame(PHONE, "192.168.1.20", dnsResponse("a.example.com", [a("a.example.com", "203.0.113.7", 60)])),
+    T0,
+  );
+  feedFrame(
+    pipeline,
+    dnsFrame(PHONE, "192.168.1.20", dnsResponse("b.example.org", [a("b.example.org", "203.0.113.8", 60)])),
+    T0,
+  );
+  // Bucket 1: the phone's first named row takes the one service row; its second name finds the table full.
+  feedFrame(pipeline, phone("203.0.113.7", 1000), T0 + 1);
+  feedFrame(pipeline, phone("203.0.113.8", 700), T0 + 2);
+  // The laptop finds the one-device table full: counted in the device other.
+  feedFrame(
+    pipeline,
+    buildFrame("ethernet", filler("192.168.1.30", "203.0.113.7", 500), upFrom(LAPTOP)),
+    T0 + 3,
+  );
+  // Bucket 2 (after the drain): a plain unnamed packet of the phone.
+  const first = pipeline.drain();
+  feedFrame(pipeline, phone("198.51.100.1", 300), T0 + 900);
+  const second = pipeline.drain();
+  const firstSums = servicesOf(first); // also checks every (bucket, device) adds up to its device row
+  assert.equal(firstSums.get(`${PHONE} example.com`), 1000 + 20 + 8);
+  assert.equal(
+    firstSums.get(`${PHONE} ${UNKNOWN_SERVICE}`),
+    undefined,
+    "a full bucket says other, not unknown",
+  );
+  assert.ok(firstSums.get(`${PHONE} ${OTHER_SERVICE}`)! > 700, "the second name and the DNS answers");
+  assert.equal(firstSums.get(`${OTHER_DEVICE_KEY} ${OTHER_SERVICE}`), 500 + 20 + 8);
+  assert.deepEqual([...servicesOf(second)], [[`${PHONE} ${UNKNOWN_SERVICE}`, 300 + 20 + 8]]);
+});

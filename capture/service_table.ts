@@ -1,8 +1,9 @@
 /**
  * Bounded per-(bucket, device, host name) counters for one drain interval (issue 15 item 3), in an
  * open-addressing hash table of typed arrays like device_table.ts, so adding a packet allocates nothing.
- * The host is a NameCache id (0: no name, the unknown bytes). A packet of a new row past `maxRows` (default
- * 16,384) is not added: TrafficPipeline reports the exact remainder per (bucket, device) as OTHER_SERVICE.
+ * The host is a NameCache id: only named packets are added (the unknown bytes are the device's remainder,
+ * service_counter.ts). A packet of a new row past `maxRows` (default 16,384) is not added, and its bucket is
+ * remembered as full: there the remainder per (bucket, device) is reported as OTHER_SERVICE, exactly.
  * Memory: 2 × maxRows slots of 60 bytes, 2 MB at the default, whatever the traffic.
  */
 import { formatMac } from "./device_table.ts";
@@ -40,6 +41,8 @@ export class ServiceTable {
   readonly #values: Float64Array;
   #rows = 0;
   #overflowPackets = 0;
+  /** Bucket numbers in which a packet found the table full since the last drain. */
+  readonly #fullBuckets = new Set<number>();
 
   constructor(maxRows = DEFAULT_MAX_SERVICE_ROWS) {
     if (!Number.isInteger(maxRows) || maxRows < 1) {
@@ -87,6 +90,7 @@ export class ServiceTable {
       if (keys[k] === 0) {
         if (this.#rows >= this.#maxRows) {
           this.#overflowPackets++;
+          this.#fullBuckets.add(bucket);
           return;
         }
         keys[k] = tag;
@@ -110,8 +114,11 @@ export class ServiceTable {
     this.#values[v + (isUpload ? 2 : 3)] += 1;
   }
 
-  /** Every row, its device key formatted as device_table.ts does, then empties the table. */
-  drain(): ServiceRow[] {
+  /**
+   * Every row, its device key formatted as device_table.ts does, and the starts of the buckets in which the
+   * table was full; then empties the table.
+   */
+  drain(): { readonly rows: ServiceRow[]; readonly fullBucketStarts: ReadonlySet<number> } {
     const rows: ServiceRow[] = [];
     const keys = this.#keys;
     const values = this.#values;
@@ -142,6 +149,8 @@ export class ServiceTable {
       values.fill(0);
     }
     this.#rows = 0;
-    return rows;
+    const fullBucketStarts = new Set([...this.#fullBuckets].map((b) => b * BUCKET_SEC));
+    this.#fullBuckets.clear();
+    return { rows, fullBucketStarts };
   }
 }

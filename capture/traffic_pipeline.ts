@@ -58,6 +58,10 @@ export interface TrafficPipelineOptions {
   readonly localAddresses?: LocalAddresses;
   /** Bound on per-remote rows between drains (see remote_table.ts); default 65,536. */
   readonly maxRemotes?: number;
+  /** Bound on devices (see device_table.ts); default 4,096. */
+  readonly maxDevices?: number;
+  /** Bound on (bucket, device, host) rows between drains (see service_table.ts); default 16,384. */
+  readonly maxServiceRows?: number;
   /** Receives the bytes of every counted packet, per second, for /api/realtime. */
   readonly rateWindow?: RateWindow;
   /**
@@ -116,9 +120,11 @@ export class TrafficPipeline {
 
   constructor(options: TrafficPipelineOptions = {}) {
     this.#remotes = new RemoteTable(options.maxRemotes ?? DEFAULT_MAX_REMOTES);
-    this.#devices = options.countsDevices === false ? null : new DeviceTable();
+    this.#devices = options.countsDevices === false ? null : new DeviceTable(options.maxDevices);
     this.#dhcpNames = options.countsDevices === false ? null : new DhcpNames();
-    this.#services = options.countsServices === true ? new ServiceCounter() : null;
+    this.#services = options.countsServices === true
+      ? new ServiceCounter({ maxRows: options.maxServiceRows })
+      : null;
     this.#rateWindow = options.rateWindow ?? null;
     this.#matcher = compileLocalMatcher(NO_LOCAL_ADDRESSES);
     if (options.localAddresses) this.setLocalAddresses(options.localAddresses);

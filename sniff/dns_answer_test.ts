@@ -17,13 +17,19 @@ import {
 function addressesOf(message: Uint8Array, tcp = false): string[] | null {
   const answer = readDnsAnswer(message, tcp);
   if (answer === null) return null;
-  return answer.addresses.map((address) =>
-    `${address.family === 4 ? address.bytes.join(".") : hexOf(address.bytes)}/${address.ttlSec}`
-  );
+  return answer.addresses.map((address) => {
+    const bytes = bytesOf(address.words);
+    return `${address.family === 4 ? bytes.join(".") : hexOf(bytes)}/${address.ttlSec}`;
+  });
 }
 
-function hexOf(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+/** Network-order bytes of 32-bit words. */
+function bytesOf(words: readonly number[]): number[] {
+  return words.flatMap((w) => [w >>> 24, (w >>> 16) & 255, (w >>> 8) & 255, w & 255]);
+}
+
+function hexOf(bytes: readonly number[]): string {
+  return bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 Deno.test("readDnsAnswer() follows a compressed CNAME chain and names the addresses after the asked name", () => {
@@ -88,11 +94,11 @@ Deno.test("readDnsAnswer() lower-cases the asked name and reads a TTL with the t
   assert.deepEqual(addressesOf(message), ["192.0.2.3/0"]);
 });
 
-Deno.test("readDnsAnswer() hands out copies of the address bytes, not views of the packet", () => {
+Deno.test("readDnsAnswer() hands out the addresses as numbers, not views of the packet", () => {
   const message = dnsResponse("example.com", [a("example.com", "192.0.2.3")]);
   const answer = readDnsAnswer(message, false)!;
   message.fill(0);
-  assert.deepEqual([...answer.addresses[0].bytes], [192, 0, 2, 3]);
+  assert.deepEqual(bytesOf(answer.addresses[0].words), [192, 0, 2, 3]);
 });
 
 Deno.test("readDnsAnswer() reads DNS over TCP after its length prefix, and what fits of a truncated one", () => {

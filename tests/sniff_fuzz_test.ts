@@ -95,7 +95,8 @@ function checkDnsAnswer(answer: DnsAnswer): void {
 }
 
 function checkAddress(address: DnsAddress): void {
-  assert.equal(address.bytes.length, address.family === 4 ? 4 : 16);
+  assert.equal(address.words.length, address.family === 4 ? 1 : 4);
+  assert.ok(address.words.every((w) => Number.isInteger(w) && w >= -(2 ** 31) && w < 2 ** 31));
   assert.ok(Number.isInteger(address.ttlSec) && address.ttlSec >= 0 && address.ttlSec < 2 ** 31);
 }
 
