@@ -9,7 +9,9 @@
  * warms up until V8's background compiler threads fall idle (see warmUp). Every loop is bounded in count and
  * time.
  *
- *     deno run -A tests/bench/capture_bench.ts [--quick]
+ *     deno run -A tests/bench/capture_bench.ts [--quick] [--names]
+ *
+ * `--names` counts with SERVICE_NAMES on in every probe (issue 15: zero drops at the injector's maximum rate).
  */
 import { createVethPair } from "../helpers/netns.ts";
 import {
@@ -28,6 +30,7 @@ import {
 import { type CaptureProbe, type ProbeEvent, startCaptureProbe } from "../helpers/capture_probe.ts";
 
 const IS_QUICK = Deno.args.includes("--quick");
+const COUNTS_SERVICES = Deno.args.includes("--names");
 const PHASE_SEC = IS_QUICK ? 2 : 3;
 const RATES_KPPS = IS_QUICK ? [100, 300] : [10, 50, 100, 200, 300, 400];
 /** Wait after each injection before reading CPU counters (see measure()). */
@@ -191,7 +194,9 @@ if (import.meta.main) {
       ["max, 2 senders", at(0, 2)],
     ];
     {
-      await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface);
+      await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface, {
+        countsServices: COUNTS_SERVICES,
+      });
       const warm = await warmUp(probe, at);
       console.log(
         `Warm-up: ${warm.phases} phases of 2 s until V8's background threads stayed idle for two; they used ` +
@@ -212,6 +217,7 @@ if (import.meta.main) {
       await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface, {
         isMeasuringLag: true,
         isServingHealth: true,
+        countsServices: COUNTS_SERVICES,
       });
       await warmUp(probe, at);
       const port = probe.started.healthPort!;
@@ -225,7 +231,10 @@ if (import.meta.main) {
       await probe.stop();
     }
     {
-      await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface, { stallMsPerSec: 200 });
+      await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface, {
+        stallMsPerSec: 200,
+        countsServices: COUNTS_SERVICES,
+      });
       await warmUp(probe, at, true);
       const stalled = await measure(
         probe,
@@ -241,7 +250,9 @@ if (import.meta.main) {
     const slow = at(0.001, 1, idleSec);
     let netledgerIdle: number;
     {
-      await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface);
+      await using probe = await startCaptureProbe(pair.captureNs, pair.captureIface, {
+        countsServices: COUNTS_SERVICES,
+      });
       // Idle from the start: let V8 finish compiling what the start ran (bounded: at most 10 × 1 s).
       for (let i = 0; i < 10; i++) {
         const before = await v8BackgroundCpuNs(probe.pid);
