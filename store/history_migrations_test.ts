@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { openStore, schemaVersion } from "./db.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { tempStore, utcSec } from "./_testing.ts";
@@ -107,14 +108,18 @@ Deno.test("migration v5 moves every earlier schema's remote and device rows exac
   }
 });
 
-Deno.test("migration v5 of a large file logs its progress per chunk and keeps every row", async () => {
-  await using old = tempStore({ migrations: MIGRATIONS.slice(0, 4), timeZone: ZONE });
-  // 1.2 M rows (over the progress threshold): 12,000 buckets of 100 addresses each, written in SQL.
-  old.store.db.exec(`
+/** 1.2 M v4 rows (over the progress threshold): 12,000 buckets of 100 addresses each, written in SQL. */
+function fillLarge(db: import("node:sqlite").DatabaseSync): void {
+  db.exec(`
     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1199999)
     INSERT INTO remote_traffic (bucket_start, remote_ip, up_bytes, down_bytes, up_packets, down_packets)
     SELECT ${START} + (i / 100) * 900, '2001:db8::' || printf('%x', i % 100 + (i / 100) % 7 * 100), i % 1000, 1, 1, 1
     FROM n`);
+}
+
+Deno.test("migration v5 of a large file logs its progress per chunk and keeps every row", async () => {
+  await using old = tempStore({ migrations: MIGRATIONS.slice(0, 4), timeZone: ZONE });
+  fillLarge(old.store.db);
   const before = rows(old.store.db, "SELECT count(*) AS n, sum(up_bytes) AS up FROM remote_traffic");
   old.store.close();
   const lines: string[] = [];
@@ -128,10 +133,48 @@ Deno.test("migration v5 of a large file logs its progress per chunk and keeps ev
   assert.equal(progress.at(-1), "Migrating per-remote rows: 100% (1200000 of 1200000)");
   const copied = progress.map((l) => Number(/\((\d+) of/.exec(l)![1]));
   assert.deepEqual(copied, [...copied].sort((a, b) => a - b), "progress only grows");
+  assert.ok(lines.includes("Migrating: summing the per-remote rows per local day and month"));
   assert.ok(lines.includes("Migrated 1200000 per-remote rows to compact keys"));
   assert.deepEqual(rows(store.db, "SELECT count(*) AS n, sum(up_bytes) AS up FROM remote_traffic"), before);
   assert.deepEqual(
     rows(store.db, "SELECT sum(up_bytes) AS up FROM remote_days"),
     [{ up: (before[0] as { up: number }).up }],
   );
+});
+
+Deno.test("migration v5 killed midway (SIGKILL) leaves the v4 file whole, and the next start migrates it", async () => {
+  await using old = tempStore({ migrations: MIGRATIONS.slice(0, 4), timeZone: ZONE });
+  fillLarge(old.store.db);
+  const before = rows(old.store.db, "SELECT count(*) AS n, sum(up_bytes) AS up FROM remote_traffic");
+  old.store.close();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      new URL("./_migration_child.ts", import.meta.url).pathname,
+      old.path,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const seen: string[] = [];
+  const decoder = new TextDecoder();
+  // Killed at its first progress line: the copy is under way, inside the migration's transaction.
+  for await (const chunk of child.stdout) {
+    seen.push(...decoder.decode(chunk).split("\n").filter((l) => l !== ""));
+    if (seen.some((l) => l.startsWith("Migrating per-remote rows: "))) {
+      child.kill("SIGKILL");
+      break;
+    }
+  }
+  assert.equal((await child.status).signal, "SIGKILL", seen.join("\n"));
+  assert.ok(!seen.includes("migrated"), "killed before the migration ended");
+  const file = new DatabaseSync(old.path, { readOnly: true });
+  assert.deepEqual(rows(file, "PRAGMA user_version"), [{ user_version: 4 }]);
+  assert.deepEqual(rows(file, "SELECT count(*) AS n, sum(up_bytes) AS up FROM remote_traffic"), before);
+  file.close();
+  using store = openStore(old.path, { log: () => {}, timeZone: ZONE });
+  assert.equal(schemaVersion(store.db), MIGRATIONS.length);
+  assert.deepEqual(rows(store.db, "SELECT count(*) AS n, sum(up_bytes) AS up FROM remote_traffic"), before);
 });

@@ -6,6 +6,7 @@
  * main.ts. Other folders import store/ through this file, which exports only what they use.
  */
 export { openStore, Store, StoreError } from "./db.ts";
+export { MIGRATIONS } from "./migrations.ts";
 export { DEFAULT_MAX_PENDING_REMOTES } from "./pending_deltas.ts";
 export { type LedgerStatus, TrafficLedger } from "./traffic_ledger.ts";
 export {
