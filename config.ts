@@ -186,7 +186,7 @@ const CONFIG_VARS: readonly VarSpec[] = [
     name: "RETENTION_REMOTE_DAYS",
     fallback: "7",
     help:
-      "days of 15-minute per-remote-IP rows before rollup into UTC days split at local midnight (0 = forever)",
+      "days of 15-minute rows per remote IP, service and device; their local-day rows are kept for ever (0 = forever)",
   },
   {
     name: "CLASH_RETENTION_DAYS",
