@@ -59,7 +59,7 @@ export class SpanCalendar {
 
 /**
  * Tiles [fromSec, toSec) with the coarsest pieces: whole local months that start before
- * `sealedMonthsUntilSec` (the month rows of later months are complete but not yet small), whole local days,
+ * `sealedMonthsUntilSec` (later months have no month rows yet: they are made when sealed), whole local days,
  * and the partial days at both edges.
  */
 export function planSpans(

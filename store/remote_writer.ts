@@ -82,7 +82,7 @@ export class RemoteWriter {
   readonly #lowerMark: StatementSync;
   readonly #upserts: Record<keyof typeof TABLES, StatementSync>;
 
-  /** `timeZone`: the zone of the day and month rows (Store.timeZone). */
+  /** `timeZone`: the zone of the day rows, and of the month marks it lowers (Store.timeZone). */
   constructor(db: DatabaseSync, timeZone: string) {
     this.#calendar = new SpanCalendar(timeZone);
     this.#remoteId = db.prepare(REMOTE_ID_SQL);

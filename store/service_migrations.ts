@@ -9,7 +9,8 @@
  *   and for sources that name nothing.
  * - `service_hosts`: full host names under a service, for the drill-down; kept SERVICE_RETENTION_DAYS.
  * - `service_traffic`: per 15-minute bucket and service; deleted after RETENTION_REMOTE_DAYS, as remote_traffic
- *   (the flush writes every delta to `service_days` and `service_months` in the same transaction).
+ *   (the flush writes every delta to `service_days` in the same transaction; a month's `service_months`
+ *   rows are summed from them when it is sealed).
  * - `service_days`, `service_months`: per local day (month) and service; sealed to their top K with the
  *   remainder in id 0 (history_rollup.ts SEALED_TABLES).
  * - `device_service_days`: per local day, device and service; sealed per device like service_days.
