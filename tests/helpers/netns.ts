@@ -2,7 +2,8 @@
  * Two network namespaces joined by a veth pair, for tests and benchmarks that capture real traffic as root.
  * Namespace names are unique per process, call and test isolate (`nl<pid>x<n><random>c` / `…p`), addresses
  * come only from documentation ranges, and `[Symbol.asyncDispose]` (or remove()) deletes both namespaces,
- * which deletes the veth pair.
+ * which deletes the veth pair. A process killed before it disposed (SIGKILL, a `timeout`) cannot clean up:
+ * the next createVethPair() deletes the pairs whose creating process is gone.
  *
  *     await using pair = await createVethPair();
  *     await runInNetns(pair.captureNs, ["ip", "link", "show"]);
@@ -34,6 +35,9 @@ export interface VethPair extends AsyncDisposable {
 }
 
 let pairCount = 0;
+
+/** A pair's namespace name: `nl`, the creating PID, `x`, the call number and six hex digits, `c` or `p`. */
+const PAIR_NS = /^nl(\d+)x\d+[0-9a-f]{6}[cp]$/;
 
 /** Runs a command, throwing an Error with its stderr when it exits non-zero; returns its stdout. */
 export async function run(args: readonly string[], stdin?: Uint8Array): Promise<string> {
@@ -67,6 +71,29 @@ export function runInNetns(ns: string, args: readonly string[]): Promise<string>
 async function deleteNetns(ns: string): Promise<void> {
   // The exit code is ignored: 1 with "No such file" means already gone, which is what we want.
   await new Deno.Command("ip", { args: ["netns", "delete", ns], stdout: "null", stderr: "null" }).output();
+}
+
+/**
+ * Deletes the namespaces of pairs whose creating process no longer runs (its PID is in the name). A live PID
+ * keeps its namespaces, whoever it is now: only a pair whose creator is certainly gone is touched.
+ */
+export async function removeOrphanedPairs(): Promise<void> {
+  for (const line of (await run(["ip", "netns", "list"])).split("\n")) {
+    const ns = line.split(" ")[0];
+    const pid = PAIR_NS.exec(ns)?.[1];
+    if (pid === undefined || isRunning(Number(pid))) continue;
+    await deleteNetns(ns);
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }
 
 /** Creates the veth pair: CAPTURE_IFACE in `captureNs`, PEER_IFACE in `peerNs`, both down and unaddressed. */
@@ -104,6 +131,7 @@ async function addVethAddresses(captureNs: string, peerNs: string): Promise<void
  * silent: IPv6 off so it sends nothing on its own), with offloads left at the kernel defaults.
  */
 export async function createVethPair(): Promise<VethPair> {
+  await removeOrphanedPairs();
   // The PID alone is not unique: `deno test --parallel` runs several test files in one process.
   const tag = `nl${Deno.pid}x${pairCount++}${crypto.randomUUID().slice(0, 6)}`;
   const captureNs = `${tag}c`;
