@@ -5,7 +5,7 @@
  * key are unchanged to the byte and the packet. A month's rows are made when it is sealed, from the day rows
  * that start in it. Also the clean-up of `remote_ips` entries no row references any more.
  */
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { inTransaction, type Store } from "./db.ts";
 import { SpanCalendar } from "./history_spans.ts";
 
@@ -52,6 +52,31 @@ export const SEALED_TABLES: readonly SealedTable[] = [
 /** The store_meta key holding the first span of `table` not yet sealed. */
 export function sealMarkOf(table: string): string {
   return `${table}_sealed_until`;
+}
+
+/**
+ * Lowers seal marks behind a write, so that the next retention pass seals those spans again: the mark of the
+ * day table written and the marks of the month tables made from it (SEALED_TABLES `source`), whose months
+ * are then made again. The writers call it inside their flush transaction.
+ */
+export class SealMarks {
+  readonly #lower: StatementSync;
+  readonly #calendar: SpanCalendar;
+
+  constructor(db: DatabaseSync, calendar: SpanCalendar) {
+    this.#lower = db.prepare("UPDATE store_meta SET value = min(value, ?) WHERE key = ?");
+    this.#calendar = calendar;
+  }
+
+  /** Day rows of `dayTable` were written from `oldestSec` on. */
+  lowerBehind(dayTable: string, oldestSec: number): void {
+    this.#lower.run(this.#calendar.dayStartOf(oldestSec), sealMarkOf(dayTable));
+    for (const table of SEALED_TABLES) {
+      if (table.source === dayTable) {
+        this.#lower.run(this.#calendar.monthStartOf(oldestSec), sealMarkOf(table.name));
+      }
+    }
+  }
 }
 
 /** The first month span of `table` (remote_months by default) not sealed yet (0 when none is). */

@@ -8,7 +8,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { DeviceRemoteTraffic, RemoteTraffic } from "../capture/mod.ts";
 import { SpanCalendar } from "./history_spans.ts";
-import { sealMarkOf } from "./history_rollup.ts";
+import { SealMarks } from "./history_rollup.ts";
 import { OTHER_REMOTE_IP } from "./pending_deltas.ts";
 
 /** Id of OTHER_REMOTE_IP in `remote_ips` (history_migrations.ts). */
@@ -17,8 +17,6 @@ export const OTHER_REMOTE_ID = 0;
 const REMOTE_ID_SQL = `
 INSERT INTO remote_ips (ip, last_used) VALUES (?, ?)
 ON CONFLICT (ip) DO UPDATE SET last_used = max(last_used, excluded.last_used) RETURNING id`;
-
-const LOWER_MARK_SQL = "UPDATE store_meta SET value = min(value, ?) WHERE key = ?";
 
 /** An additive UPSERT into `table`, keyed by `keys` (the span column first). */
 function upsertSql(table: string, keys: readonly string[]): string {
@@ -72,21 +70,18 @@ const TABLES = {
   deviceDays: { name: "device_remote_days", keys: ["span_start", "device_id", "remote_id"] },
 } as const;
 
-/** The month tables made from `days` and `deviceDays` when sealed: a write behind their mark lowers it. */
-const MONTH_TABLES = ["remote_months", "device_remote_months"] as const;
-
 /** Prepared statements over one connection; call write() only inside a transaction. */
 export class RemoteWriter {
   readonly #calendar: SpanCalendar;
   readonly #remoteId: StatementSync;
-  readonly #lowerMark: StatementSync;
+  readonly #sealMarks: SealMarks;
   readonly #upserts: Record<keyof typeof TABLES, StatementSync>;
 
   /** `timeZone`: the zone of the day rows, and of the month marks it lowers (Store.timeZone). */
   constructor(db: DatabaseSync, timeZone: string) {
     this.#calendar = new SpanCalendar(timeZone);
     this.#remoteId = db.prepare(REMOTE_ID_SQL);
-    this.#lowerMark = db.prepare(LOWER_MARK_SQL);
+    this.#sealMarks = new SealMarks(db, this.#calendar);
     const upsert = (t: { name: string; keys: readonly string[] }) => db.prepare(upsertSql(t.name, t.keys));
     this.#upserts = {
       fine: upsert(TABLES.fine),
@@ -129,12 +124,7 @@ export class RemoteWriter {
     for (const tier of Object.keys(tiers) as (keyof typeof tiers)[]) {
       const oldestSpan = tiers[tier].write(this.#upserts[tier]);
       if (tier !== "fine" && oldestSpan !== Infinity) {
-        this.#lowerMark.run(oldestSpan, sealMarkOf(TABLES[tier].name));
-      }
-    }
-    if (oldestSec !== Infinity) {
-      for (const table of MONTH_TABLES) {
-        this.#lowerMark.run(calendar.monthStartOf(oldestSec), sealMarkOf(table));
+        this.#sealMarks.lowerBehind(TABLES[tier].name, oldestSpan);
       }
     }
     return { rowCount: remotes.length + deviceRemotes.length, oldestSec };

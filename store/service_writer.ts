@@ -10,7 +10,7 @@
  */
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { SpanCalendar } from "./history_spans.ts";
-import { sealMarkOf } from "./history_rollup.ts";
+import { SealMarks } from "./history_rollup.ts";
 import { OTHER_SERVICE, type PendingServices, UNKNOWN_SERVICE } from "./service_pending.ts";
 
 /** Id of `(other)` in service_names. */
@@ -29,11 +29,6 @@ const DEVICE_ID_SQL = "SELECT id FROM devices WHERE key = ?";
 const REMOTE_ID_SQL = `
 INSERT INTO remote_ips (ip, last_used) VALUES (?, ?)
 ON CONFLICT (ip) DO UPDATE SET last_used = max(last_used, excluded.last_used) RETURNING id`;
-
-const LOWER_MARK_SQL = "UPDATE store_meta SET value = min(value, ?) WHERE key = ?";
-
-/** The sealed tables this writer fills (history_rollup.ts SEALED_TABLES). */
-const SEALED = ["service_days", "service_months", "device_service_days"] as const;
 
 const SUMS = `
   up_bytes = up_bytes + excluded.up_bytes, down_bytes = down_bytes + excluded.down_bytes,
@@ -68,7 +63,7 @@ export class ServiceWriter {
   readonly #hostId: StatementSync;
   readonly #deviceId: StatementSync;
   readonly #remoteId: StatementSync;
-  readonly #lowerMark: StatementSync;
+  readonly #sealMarks: SealMarks;
   readonly #service: StatementSync;
   readonly #serviceDay: StatementSync;
   readonly #deviceDay: StatementSync;
@@ -82,13 +77,13 @@ export class ServiceWriter {
     this.#hostId = db.prepare(HOST_ID_SQL);
     this.#deviceId = db.prepare(DEVICE_ID_SQL);
     this.#remoteId = db.prepare(REMOTE_ID_SQL);
-    this.#lowerMark = db.prepare(LOWER_MARK_SQL);
+    this.#calendar = new SpanCalendar(timeZone);
+    this.#sealMarks = new SealMarks(db, this.#calendar);
     this.#service = db.prepare(UPSERT_SERVICE_SQL);
     this.#serviceDay = db.prepare(UPSERT_SERVICE_DAY_SQL);
     this.#deviceDay = db.prepare(UPSERT_DEVICE_DAY_SQL);
     this.#hostDay = db.prepare(UPSERT_HOST_DAY_SQL);
     this.#remoteHost = db.prepare(UPSERT_REMOTE_HOST_SQL);
-    this.#calendar = new SpanCalendar(timeZone);
   }
 
   /**
@@ -157,11 +152,8 @@ export class ServiceWriter {
       rowCount++;
     }
     if (oldestSec !== Infinity) {
-      for (const table of SEALED) {
-        const span = table === "service_months"
-          ? this.#calendar.monthStartOf(oldestSec)
-          : this.#calendar.dayStartOf(oldestSec);
-        this.#lowerMark.run(span, sealMarkOf(table));
+      for (const dayTable of ["service_days", "device_service_days"]) {
+        this.#sealMarks.lowerBehind(dayTable, oldestSec);
       }
     }
     return rowCount;
