@@ -82,6 +82,7 @@ export class ServiceCounter {
   readonly #table: ServiceTable;
   /** Bucket starts in which a packet was counted in the device `other` because the device table was full. */
   #deviceOverflowBuckets = new Set<number>();
+  #lastDeviceOverflowBucket = -1;
   /** The device of the current packet (see #setDevice). */
   #dk = 0;
   #d0 = 0;
@@ -217,6 +218,7 @@ export class ServiceCounter {
     const otherBuckets = { full: fullBucketStarts, deviceOverflow: this.#deviceOverflowBuckets };
     const services = nameRows(rows, devices, otherBuckets, (id) => this.#cache.hostName(id), this.#services);
     this.#deviceOverflowBuckets = new Set();
+    this.#lastDeviceOverflowBucket = -1;
     const latest = new Map<string, RemoteHostName>();
     this.#cache.forEachUsed(this.#drainedSec, (rf, r0, r1, r2, r3, host, lastSeenSec) => {
       const remoteIp = rf === 4 ? formatIpv4(r0) : formatIpv6(r0, r1, r2, r3);
@@ -294,7 +296,10 @@ export class ServiceCounter {
     );
     if (deviceCount === DeviceCount.OVERFLOW && dk !== DeviceKind.NONE) {
       // Counted in the device `other` (the device table was full): its remainder there is `other` too.
-      this.#deviceOverflowBuckets.add(bucket * BUCKET_SEC);
+      // One set insert per bucket, not per packet of a flood.
+      if (bucket !== this.#lastDeviceOverflowBucket) {
+        this.#deviceOverflowBuckets.add((this.#lastDeviceOverflowBucket = bucket) * BUCKET_SEC);
+      }
       return;
     }
     if (hostId === 0) return; // unknown: the remainder of its (bucket, device) at drain
@@ -397,14 +402,11 @@ export class ServiceCounter {
     if (answer === null) return;
     for (const a of answer.addresses) {
       const w = a.words;
-      if (a.family === 4 && w.length === 1) {
-        this.#learn(4, w[0], 0, 0, 0, answer.name, ts, a.ttlSec);
-      } else if (a.family === 6 && w.length === 4) {
-        // An IPv4-mapped answer names the IPv4 host, as the remote table keys it.
-        if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) {
-          this.#learn(4, w[3], 0, 0, 0, answer.name, ts, a.ttlSec);
-        } else this.#learn(6, w[0], w[1], w[2], w[3], answer.name, ts, a.ttlSec);
-      }
+      // An IPv4-mapped answer names the IPv4 host, as the remote table keys it.
+      if (a.family === 4) this.#learn(4, w[0], 0, 0, 0, answer.name, ts, a.ttlSec);
+      else if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) {
+        this.#learn(4, w[3], 0, 0, 0, answer.name, ts, a.ttlSec);
+      } else this.#learn(6, w[0], w[1], w[2], w[3], answer.name, ts, a.ttlSec);
     }
   }
 

@@ -41,8 +41,9 @@ export class ServiceTable {
   readonly #values: Float64Array;
   #rows = 0;
   #overflowPackets = 0;
-  /** Bucket numbers in which a packet found the table full since the last drain. */
+  /** Bucket numbers in which a packet found the table full since the last drain, and the last one added. */
   readonly #fullBuckets = new Set<number>();
+  #lastFullBucket = -1;
 
   constructor(maxRows = DEFAULT_MAX_SERVICE_ROWS) {
     if (!Number.isInteger(maxRows) || maxRows < 1) {
@@ -90,7 +91,8 @@ export class ServiceTable {
       if (keys[k] === 0) {
         if (this.#rows >= this.#maxRows) {
           this.#overflowPackets++;
-          this.#fullBuckets.add(bucket);
+          // A flood overflows packet after packet in the same bucket: one set insert per bucket.
+          if (bucket !== this.#lastFullBucket) this.#fullBuckets.add(this.#lastFullBucket = bucket);
           return;
         }
         keys[k] = tag;
@@ -151,6 +153,7 @@ export class ServiceTable {
     this.#rows = 0;
     const fullBucketStarts = new Set([...this.#fullBuckets].map((b) => b * BUCKET_SEC));
     this.#fullBuckets.clear();
+    this.#lastFullBucket = -1;
     return { rows, fullBucketStarts };
   }
 }
