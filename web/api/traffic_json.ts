@@ -1,4 +1,8 @@
-/** Conversions from store/ rows to the API's JSON shapes (web/api_types.ts) and CSV. */
+/**
+ * Conversions from store/ rows to the API's JSON shapes (web/api_types.ts) and CSV. topIpsJson also reads
+ * the host names of the remotes it converts, so every list of remotes (/api/top_ips, a device's) names them
+ * the same way.
+ */
 import {
   type Granularity,
   hostnamesOf,
