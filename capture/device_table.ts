@@ -7,7 +7,7 @@
  * destination MAC of a download frame), else its local IP address. Linux cooked captures (SLL, SLL2) count
  * as links without MACs: their header holds the sender's address only, so a download frame names no
  * device MAC, and keying both directions by the local IP keeps one device per address. Broadcast,
- * multicast (the group bit) and all-zero MACs name no device: such packets are not added here, and
+ * multicast (the group bit) and all-zero MACs name no device: TrafficPipeline does not add such packets, and
  * TrafficPipeline counts them in the exact OTHER_DEVICE_KEY remainder of their bucket.
  *
  * Bounds: at most `maxDevices` devices (default 4,096) held at once, and `maxRows` (bucket, device, local
@@ -45,8 +45,6 @@ const VALUES = 6;
 /** Per device slot in `deviceKeys`: kind (0 = empty, MAC_KIND, or the family of an IP device), four words. */
 const DEVICE_INTS = 5;
 const MAC_KIND = 1;
-/** The I/G bit of the first octet, as the high byte of the MAC's high 16 bits: broadcast and multicast. */
-const GROUP_BIT = 0x0100;
 
 /** Per-device counters of one pipeline; not shared between threads. */
 export class DeviceTable {
@@ -97,34 +95,27 @@ export class DeviceTable {
   }
 
   /**
-   * Adds one counted packet of `bytes` in bucket number `bucket` at `timestampSec`. `macOffset` is the offset
-   * in `view` of the Ethernet header (destination MAC, then source MAC), or -1 on links without MACs.
-   * `family` and l0..l3 give the local address (IPv4: l0 only, the rest 0). Positional arguments instead of
-   * an options object: this runs per packet.
+   * Adds one counted packet of `bytes` in bucket number `bucket` at `timestampSec`, and says whether it was
+   * held (false: a bound was reached, the packet belongs to the remainder). `high` and `low` are the local
+   * end's MAC (both 0 on links without MACs: the device is then the local address); the caller leaves out
+   * group and all-zero MACs. `family` and l0..l3 give the local address (IPv4: l0 only, the rest 0).
+   * Positional arguments instead of an options object, and the MAC read once by the caller: this runs per
+   * packet (tests/bench/parse_bench.ts, devices on vs off).
    */
   add(
     bucket: number,
-    view: DataView,
-    macOffset: number,
-    isUpload: boolean,
+    high: number,
+    low: number,
     family: number,
     l0: number,
     l1: number,
     l2: number,
     l3: number,
+    isUpload: boolean,
     bytes: number,
     timestampSec: number,
-  ): void {
-    let high = 0;
-    let low = 0;
-    let tag = family;
-    if (macOffset >= 0) {
-      const at = isUpload ? macOffset + 6 : macOffset;
-      high = view.getUint16(at);
-      low = view.getInt32(at + 2);
-      if ((high & GROUP_BIT) !== 0 || (high === 0 && low === 0)) return;
-      tag += MAC_TAG;
-    }
+  ): boolean {
+    const tag = (high | low) === 0 ? family : family + MAC_TAG;
     // No last-slot memo as in remote_table.ts: on tests/bench/parse_bench.ts's interleaved mix it almost
     // never hit and its removal measured faster, and a bursty flow's key sits in the first slot probed anyway.
     let slot = this.#find(tag, bucket, high, low, l0, l1, l2, l3);
@@ -132,7 +123,7 @@ export class DeviceTable {
       slot = this.#insert(tag, bucket, high, low, l0, l1, l2, l3, timestampSec);
       if (slot < 0) {
         this.#overflowPackets++;
-        return;
+        return false;
       }
     }
     const values = this.#values;
@@ -141,6 +132,7 @@ export class DeviceTable {
     values[v + (isUpload ? 2 : 3)] += 1;
     if (timestampSec < values[v + 4]) values[v + 4] = timestampSec;
     if (timestampSec > values[v + 5]) values[v + 5] = timestampSec;
+    return true;
   }
 
   /**

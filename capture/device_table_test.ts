@@ -136,17 +136,17 @@ Deno.test("TrafficPipeline folds a flood of random source MACs into the exact ot
 
 Deno.test("DeviceTable keeps rows within maxRows and devices within maxDevices", () => {
   const table = new DeviceTable(2, 3);
-  const view = new DataView(new ArrayBuffer(12));
-  view.setUint16(6, 0x0200); // source MAC 02:00:00:00:00:01
-  view.setUint32(8, 1);
-  for (let ip = 1; ip <= 5; ip++) table.add(T0 / BUCKET_SEC, view, 0, true, 4, ip, 0, 0, 0, 10, T0);
+  // MAC 02:00:00:00:00:01: rows 1 to 3 are held, and packets of a row past the bound are refused.
+  const held = [1, 2, 3, 4, 5].map((ip) =>
+    table.add(T0 / BUCKET_SEC, 0x0200, 1, 4, ip, 0, 0, 0, true, 10, T0)
+  );
+  assert.deepEqual(held, [true, true, true, false, false]);
   assert.equal(table.size, 3);
   assert.equal(table.deviceCount, 1);
   assert.equal(table.overflowPackets, 2);
-  const raw = new DataView(new ArrayBuffer(0));
   table.drain();
-  // The MAC device is still held after the drain, so one new device fits beside it.
-  for (let ip = 1; ip <= 3; ip++) table.add(T0 / BUCKET_SEC, raw, -1, false, 4, ip, 0, 0, 0, 10, T0);
+  // The MAC device is still held after the drain, so one new device (an address, no MAC) fits beside it.
+  for (let ip = 1; ip <= 3; ip++) table.add(T0 / BUCKET_SEC, 0, 0, 4, ip, 0, 0, 0, false, 10, T0);
   assert.equal(table.deviceCount, 2);
   assert.equal(table.overflowPackets, 4);
   assert.deepEqual(table.drain().traffic.map((t) => t.deviceKey), ["0.0.0.1"]);
@@ -155,9 +155,8 @@ Deno.test("DeviceTable keeps rows within maxRows and devices within maxDevices",
 
 Deno.test("DeviceTable holds its devices across drains until they are idle for DEVICE_IDLE_SEC", () => {
   const table = new DeviceTable(2, 100);
-  const raw = new DataView(new ArrayBuffer(0));
   const add = (ip: number, sec: number) =>
-    table.add(Math.floor(sec / BUCKET_SEC), raw, -1, true, 4, ip, 0, 0, 0, 10, sec);
+    table.add(Math.floor(sec / BUCKET_SEC), 0, 0, 4, ip, 0, 0, 0, true, 10, sec);
   const keys = () => table.drain().traffic.map((t) => t.deviceKey).sort();
   add(1, T0);
   add(2, T0);

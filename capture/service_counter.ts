@@ -55,8 +55,6 @@ export const MAX_QUIC_IN_FLIGHT = 64;
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
 const DNS_PORT = 53;
-/** The I/G bit of the first octet, as the high byte of the MAC's high 16 bits: broadcast and multicast. */
-const GROUP_BIT = 0x0100;
 /** First four bytes of the HTTP/1.x requests that carry a Host worth reading, big-endian. */
 const HTTP_METHODS = new Set(
   ["GET ", "POST", "HEAD", "PUT ", "DELE", "OPTI", "PATC", "CONN"].map((m) =>
@@ -117,42 +115,42 @@ export class ServiceCounter {
   }
 
   /**
-   * One counted IPv4 packet (IP header at `ipOffset`, captured bytes up to `frameEnd`): `local` and `remote`
-   * are its address words, `macOffset` the Ethernet header or -1, `bucket` its bucket number.
+   * Sets the device of the next packet, as TrafficPipeline read it (remote_table.ts's kinds and words: a MAC,
+   * a local address, or none). A call, not five more arguments to each of the calls below.
+   */
+  setDevice(kind: number, d0: number, d1: number, d2: number, d3: number): void {
+    this.#dk = kind;
+    this.#d0 = d0;
+    this.#d1 = d1;
+    this.#d2 = d2;
+    this.#d3 = d3;
+  }
+
+  /**
+   * One counted IPv4 packet of the device set last (IP header at `ipOffset`, captured bytes up to
+   * `frameEnd`): `remote` is its remote address word, `bucket` its bucket number.
    */
   countIpv4(
     view: DataView,
     ipOffset: number,
     frameEnd: number,
-    macOffset: number,
     isUpload: boolean,
-    local: number,
     remote: number,
     bucket: number,
     bytes: number,
     timestampSec: number,
     deviceCount: number,
   ): void {
-    this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV4, local, 0, 0, 0);
     this.#sniffIpv4(view, ipOffset, frameEnd, isUpload, remote, timestampSec);
     this.#count(4, remote, 0, 0, 0, bucket, isUpload, bytes, timestampSec, deviceCount);
   }
 
-  /**
-   * One counted IPv6 packet: `localKind` 4 for an IPv4-mapped local address (in l3), else 6; `remoteFamily`
-   * likewise for the remote words r0..r3.
-   */
+  /** One counted IPv6 packet: `remoteFamily` 4 for an IPv4-mapped remote address (in r0), else 6. */
   countIpv6(
     view: DataView,
     ipOffset: number,
     frameEnd: number,
-    macOffset: number,
     isUpload: boolean,
-    localKind: number,
-    l0: number,
-    l1: number,
-    l2: number,
-    l3: number,
     remoteFamily: number,
     r0: number,
     r1: number,
@@ -163,46 +161,20 @@ export class ServiceCounter {
     timestampSec: number,
     deviceCount: number,
   ): void {
-    if (localKind === DeviceKind.IPV4) {
-      this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV4, l3, 0, 0, 0);
-    } else this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV6, l0, l1, l2, l3);
     this.#sniffIpv6(view, ipOffset, frameEnd, isUpload, remoteFamily, r0, r1, r2, r3, timestampSec);
     this.#count(remoteFamily, r0, r1, r2, r3, bucket, isUpload, bytes, timestampSec, deviceCount);
   }
 
   /**
-   * A packet between two local addresses (not traffic): only a DNS answer from port 53 is read, for the
-   * device that receives it (`dst`, the destination's words), as from a resolver on the LAN.
+   * A packet between two local addresses (not traffic), to the device set last: only a DNS answer from
+   * port 53 is read, as from a resolver on the LAN.
    */
-  sniffLocalIpv4(
-    view: DataView,
-    ipOffset: number,
-    frameEnd: number,
-    macOffset: number,
-    dst: number,
-    ts: number,
-  ): void {
-    const protocol = view.getUint8(ipOffset + 9);
-    if (protocol !== PROTO_UDP && protocol !== PROTO_TCP) return;
-    this.#setDevice(view, macOffset, false, DeviceKind.IPV4, dst, 0, 0, 0);
+  sniffLocalIpv4(view: DataView, ipOffset: number, frameEnd: number, ts: number): void {
     this.#sniffIpv4(view, ipOffset, frameEnd, false, 0, ts);
   }
 
-  /** sniffLocalIpv4 for IPv6 (`dstOffset`: the destination address). */
-  sniffLocalIpv6(view: DataView, ipOffset: number, frameEnd: number, macOffset: number, ts: number): void {
-    const nh = view.getUint8(ipOffset + 6);
-    if (nh !== PROTO_UDP && nh !== PROTO_TCP) return;
-    const d = ipOffset + 24;
-    this.#setDevice(
-      view,
-      macOffset,
-      false,
-      DeviceKind.IPV6,
-      view.getInt32(d),
-      view.getInt32(d + 4),
-      view.getInt32(d + 8),
-      view.getInt32(d + 12),
-    );
+  /** sniffLocalIpv4 for IPv6. */
+  sniffLocalIpv6(view: DataView, ipOffset: number, frameEnd: number, ts: number): void {
     this.#sniffIpv6(view, ipOffset, frameEnd, false, 6, 0, 0, 0, 0, ts);
   }
 
@@ -235,36 +207,6 @@ export class ServiceCounter {
     this.#drainedSec = this.#newestSec;
     this.#cache.sweep(this.#newestSec);
     return { services, remoteHosts: [...latest.values()] };
-  }
-
-  /** Sets the current device: the local end's MAC on Ethernet (none for a group or zero MAC), else its IP. */
-  #setDevice(
-    view: DataView,
-    macOffset: number,
-    isUpload: boolean,
-    ipKind: number,
-    l0: number,
-    l1: number,
-    l2: number,
-    l3: number,
-  ): void {
-    if (macOffset >= 0) {
-      const at = isUpload ? macOffset + 6 : macOffset;
-      const high = view.getUint16(at);
-      const low = view.getInt32(at + 2);
-      const isNone = (high & GROUP_BIT) !== 0 || (high === 0 && low === 0);
-      this.#dk = isNone ? DeviceKind.NONE : DeviceKind.MAC;
-      this.#d0 = isNone ? 0 : high;
-      this.#d1 = isNone ? 0 : low;
-      this.#d2 = 0;
-      this.#d3 = 0;
-      return;
-    }
-    this.#dk = ipKind;
-    this.#d0 = l0;
-    this.#d1 = l1;
-    this.#d2 = l2;
-    this.#d3 = l3;
   }
 
   #count(

@@ -82,7 +82,7 @@ const MAX_TIMESTAMP_SEC = 2 ** 40;
 const FIELDS = 10;
 const MALFORMED_FIELD = 8;
 const DROPPED_FIELD = 9;
-/** The I/G bit of a MAC's first octet, in its high 16 bits: broadcast and multicast (device_table.ts). */
+/** The I/G bit of a MAC's first octet, in its high 16 bits: broadcast and multicast name no device. */
 const GROUP_MAC_BIT = 0x0100;
 const NO_LOCAL_ADDRESSES: LocalAddresses = { ips: [], lanPrefixes: [], mode: "auto-gua-/56" };
 
@@ -113,7 +113,12 @@ export class TrafficPipeline {
   #malformed = 0;
   #dropped = 0;
   #upBytes = 0;
-  /** The MAC read by #macDeviceKind, as two numbers so that nothing is allocated per packet. */
+  /** The device of the packet being counted (see #setDevice): its kind, four words, and MAC (0 without). */
+  #dk = NO_DEVICE;
+  #d0 = 0;
+  #d1 = 0;
+  #d2 = 0;
+  #d3 = 0;
   #macHigh = 0;
   #macLow = 0;
   #downBytes = 0;
@@ -346,43 +351,34 @@ export class TrafficPipeline {
       this.#ignored++;
       // Between two local addresses: a LAN resolver's answer still names what its asker does next.
       if (isUpload && services !== null) {
-        services.sniffLocalIpv4(view, this.#parsed.ipOffset, this.#frameEnd, macOffset, dst, timestampSec);
+        this.#setDevice(view, macOffset, false, IPV4_DEVICE, dst, 0, 0, 0);
+        services.setDevice(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3);
+        services.sniffLocalIpv4(view, this.#parsed.ipOffset, this.#frameEnd, timestampSec);
       }
       return;
     }
     const bucket = this.#countBucket(timestampSec, 0, isUpload, bytes);
-    const kind = this.#macDeviceKind(view, macOffset, isUpload);
-    const k0 = kind === IPV4_DEVICE ? (isUpload ? src : dst) : this.#macHigh;
-    this.#remotes.add(
-      bucket,
-      4,
-      isUpload ? dst : src,
-      0,
-      0,
-      0,
-      kind,
-      k0,
-      this.#macLow,
-      0,
-      0,
-      isUpload,
-      bytes,
-    );
+    const local = isUpload ? src : dst;
+    const remote = isUpload ? dst : src;
+    this.#setDevice(view, macOffset, isUpload, IPV4_DEVICE, local, 0, 0, 0);
+    const dk = this.#dk;
+    this.#remotes.add(bucket, 4, remote, 0, 0, 0, dk, this.#d0, this.#d1, 0, 0, isUpload, bytes);
     const devices = this.#devices;
     let deviceCount: number = DeviceCount.OFF;
     if (devices !== null) {
-      const overflow = devices.overflowPackets;
-      devices.add(bucket, view, macOffset, isUpload, 4, isUpload ? src : dst, 0, 0, 0, bytes, timestampSec);
-      deviceCount = devices.overflowPackets === overflow ? DeviceCount.COUNTED : DeviceCount.OVERFLOW;
+      deviceCount = dk === NO_DEVICE ||
+          devices.add(bucket, this.#macHigh, this.#macLow, 4, local, 0, 0, 0, isUpload, bytes, timestampSec)
+        ? DeviceCount.COUNTED
+        : DeviceCount.OVERFLOW;
     }
-    services?.countIpv4(
+    if (services === null) return;
+    services.setDevice(dk, this.#d0, this.#d1, 0, 0);
+    services.countIpv4(
       view,
       this.#parsed.ipOffset,
       this.#frameEnd,
-      macOffset,
       isUpload,
-      isUpload ? src : dst,
-      isUpload ? dst : src,
+      remote,
       bucket,
       bytes,
       timestampSec,
@@ -411,7 +407,9 @@ export class TrafficPipeline {
     if (isUpload === isNearV6(d0, d1, d2, d3, this.#matcher)) {
       this.#ignored++;
       if (isUpload && services !== null) {
-        services.sniffLocalIpv6(view, this.#parsed.ipOffset, this.#frameEnd, macOffset, timestampSec);
+        this.#setDevice(view, macOffset, false, IPV6_DEVICE, d0, d1, d2, d3);
+        services.setDevice(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3);
+        services.sniffLocalIpv6(view, this.#parsed.ipOffset, this.#frameEnd, timestampSec);
       }
       return;
     }
@@ -424,49 +422,55 @@ export class TrafficPipeline {
     const l1 = isUpload ? s1 : d1;
     const l2 = isUpload ? s2 : d2;
     const l3 = isUpload ? s3 : d3;
-    const localKind = isMappedV4(l0, l1, l2) ? 4 : 6;
-    // The device words of the remote row, keyed as device_table.ts keys the device.
-    let kind = this.#macDeviceKind(view, macOffset, isUpload);
-    let k0 = this.#macHigh;
-    let k1 = this.#macLow;
-    let k2 = 0;
-    let k3 = 0;
-    if (kind === IPV4_DEVICE) {
-      if (localKind === 4) k0 = l3;
-      else [kind, k0, k1, k2, k3] = [IPV6_DEVICE, l0, l1, l2, l3];
-    }
-    // ::ffff:a.b.c.d is the IPv4 host a.b.c.d: one remote row, as the classifier treats it.
-    if (isMappedV4(w0, w1, w2)) {
-      this.#remotes.add(bucket, 4, w3, 0, 0, 0, kind, k0, k1, k2, k3, isUpload, bytes);
-    } else this.#remotes.add(bucket, 6, w0, w1, w2, w3, kind, k0, k1, k2, k3, isUpload, bytes);
+    // ::ffff:a.b.c.d is the IPv4 host a.b.c.d, as the classifier treats it, at either end.
+    const localMapped = isMappedV4(l0, l1, l2);
+    if (localMapped) this.#setDevice(view, macOffset, isUpload, IPV4_DEVICE, l3, 0, 0, 0);
+    else this.#setDevice(view, macOffset, isUpload, IPV6_DEVICE, l0, l1, l2, l3);
+    const dk = this.#dk;
+    const remoteMapped = isMappedV4(w0, w1, w2);
+    const rf = remoteMapped ? 4 : 6;
+    const r0 = remoteMapped ? w3 : w0;
+    const r1 = remoteMapped ? 0 : w1;
+    const r2 = remoteMapped ? 0 : w2;
+    const r3 = remoteMapped ? 0 : w3;
+    this.#remotes.add(
+      bucket,
+      rf,
+      r0,
+      r1,
+      r2,
+      r3,
+      dk,
+      this.#d0,
+      this.#d1,
+      this.#d2,
+      this.#d3,
+      isUpload,
+      bytes,
+    );
     const devices = this.#devices;
-    if (devices === null && services === null) return;
     let deviceCount: number = DeviceCount.OFF;
     if (devices !== null) {
-      const overflow = devices.overflowPackets;
-      if (localKind === 4) {
-        devices.add(bucket, view, macOffset, isUpload, 4, l3, 0, 0, 0, bytes, timestampSec);
-      } else devices.add(bucket, view, macOffset, isUpload, 6, l0, l1, l2, l3, bytes, timestampSec);
-      deviceCount = devices.overflowPackets === overflow ? DeviceCount.COUNTED : DeviceCount.OVERFLOW;
+      const high = this.#macHigh;
+      const low = this.#macLow;
+      deviceCount = dk === NO_DEVICE || (localMapped
+          ? devices.add(bucket, high, low, 4, l3, 0, 0, 0, isUpload, bytes, timestampSec)
+          : devices.add(bucket, high, low, 6, l0, l1, l2, l3, isUpload, bytes, timestampSec))
+        ? DeviceCount.COUNTED
+        : DeviceCount.OVERFLOW;
     }
     if (services === null) return;
-    const remoteMapped = isMappedV4(w0, w1, w2);
+    services.setDevice(dk, this.#d0, this.#d1, this.#d2, this.#d3);
     services.countIpv6(
       view,
       this.#parsed.ipOffset,
       this.#frameEnd,
-      macOffset,
       isUpload,
-      localKind,
-      l0,
-      l1,
-      l2,
-      l3,
-      remoteMapped ? 4 : 6,
-      remoteMapped ? w3 : w0,
-      remoteMapped ? 0 : w1,
-      remoteMapped ? 0 : w2,
-      remoteMapped ? 0 : w3,
+      rf,
+      r0,
+      r1,
+      r2,
+      r3,
       bucket,
       bytes,
       timestampSec,
@@ -475,21 +479,40 @@ export class TrafficPipeline {
   }
 
   /**
-   * The device kind of a packet's local end, as device_table.ts decides it: MAC_DEVICE (the MAC left in
-   * #macHigh and #macLow), NO_DEVICE for a group or all-zero MAC, or IPV4_DEVICE meaning "the local IP
-   * address" on links without MACs and when devices are not counted (the caller then sets the words).
+   * Sets the device of the packet's local end (#dk and #d0..#d3, as remote_table.ts keys it), read once per
+   * packet for the remote, device and service tables alike: on Ethernet with devices counted, its MAC
+   * (MAC_DEVICE, or NO_DEVICE for a group or all-zero MAC); else `ipKind` (IPV4_DEVICE or IPV6_DEVICE) with
+   * the local address words l0..l3. #macHigh and #macLow keep the MAC for the device table (0 without one).
    */
-  #macDeviceKind(view: DataView, macOffset: number, isUpload: boolean): number {
+  #setDevice(
+    view: DataView,
+    macOffset: number,
+    isUpload: boolean,
+    ipKind: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
+  ): void {
     this.#macHigh = 0;
     this.#macLow = 0;
-    if (macOffset < 0 || this.#devices === null) return IPV4_DEVICE;
-    const at = isUpload ? macOffset + 6 : macOffset;
-    const high = view.getUint16(at);
-    const low = view.getInt32(at + 2);
-    if ((high & GROUP_MAC_BIT) !== 0 || (high === 0 && low === 0)) return NO_DEVICE;
-    this.#macHigh = high;
-    this.#macLow = low;
-    return MAC_DEVICE;
+    if (macOffset >= 0 && this.#devices !== null) {
+      const at = isUpload ? macOffset + 6 : macOffset;
+      const high = view.getUint16(at);
+      const low = view.getInt32(at + 2);
+      const isNone = (high & GROUP_MAC_BIT) !== 0 || (high === 0 && low === 0);
+      this.#dk = isNone ? NO_DEVICE : MAC_DEVICE;
+      this.#d0 = this.#macHigh = isNone ? 0 : high;
+      this.#d1 = this.#macLow = isNone ? 0 : low;
+      this.#d2 = 0;
+      this.#d3 = 0;
+      return;
+    }
+    this.#dk = ipKind;
+    this.#d0 = l0;
+    this.#d1 = l1;
+    this.#d2 = l2;
+    this.#d3 = l3;
   }
 
   /**
