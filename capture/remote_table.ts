@@ -14,7 +14,7 @@
  */
 import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
 import { BUCKET_SEC, type DeviceRemoteTraffic, type RemoteTraffic } from "./types.ts";
-import { formatMac } from "./device_table.ts";
+import { deviceKeyOf } from "./device_kind.ts";
 
 /** Default bound on rows between two drains. */
 export const DEFAULT_MAX_REMOTES = 65_536;
@@ -26,11 +26,6 @@ const INITIAL_SLOTS = 1024;
  * four remote address words, four device words (issue 14 item 3: the remotes of each device).
  */
 const KEY_INTS = 10;
-/** Device kinds: none (broadcast, multicast or all-zero MAC), a MAC (high 16, low 32 bits), an IP device. */
-export const NO_DEVICE = 0;
-export const MAC_DEVICE = 1;
-export const IPV4_DEVICE = 4;
-export const IPV6_DEVICE = 6;
 const DEVICE_KIND_UNIT = 16;
 /** Per slot in `counters`: upBytes, downBytes, upPackets, downPackets. */
 const COUNTERS = 4;
@@ -85,7 +80,7 @@ export class RemoteTable {
   /**
    * Adds one packet of `bytes` for the remote with address words w0..w3 (IPv4: w0 only, the rest 0) in
    * bucket number `bucket` (UTC seconds / BUCKET_SEC), exchanged by the device of kind `deviceKind` with
-   * words d0..d3 (MAC_DEVICE: high 16 and low 32 bits; an IP device: its address words; NO_DEVICE: zeros).
+   * words d0..d3 (device_kind.ts DeviceKind and its words; DeviceKind.NONE: zeros).
    * Positional arguments instead of an options object: this runs per packet.
    */
   add(
@@ -167,7 +162,7 @@ export class RemoteTable {
   /**
    * Every row, addresses as canonical text, then empties the table (capacity is kept): per (bucket,
    * remote) summed over devices, and per (bucket, device, remote) with the device's key (its MAC, or its IP
-   * address; "" for NO_DEVICE).
+   * address; "" for DeviceKind.NONE).
    */
   drain(): { remotes: RemoteTraffic[]; deviceRemotes: DeviceRemoteTraffic[] } {
     const remotes = new Map<string, RemoteTraffic>();
@@ -193,7 +188,7 @@ export class RemoteTable {
         upPackets: counters[c + 2],
         downPackets: counters[c + 3],
       };
-      deviceRemotes.push({ ...row, deviceKey: deviceKeyOf(deviceKind, keys, k + 6) });
+      deviceRemotes.push({ ...row, deviceKey: deviceKeyOf(deviceKind, keys, k + 6) ?? "" });
       const key = `${bucketStartSec} ${remoteIp}`;
       const sum = remotes.get(key);
       remotes.set(
@@ -340,14 +335,6 @@ export class RemoteTable {
     copyRow(keys, counters, i, this.#keys, this.#counters, slot);
     this.#size++;
   }
-}
-
-/** The text key of a device (capture/types.ts DeviceTraffic), from its kind and the words at `at`. */
-function deviceKeyOf(kind: number, keys: Int32Array, at: number): string {
-  if (kind === MAC_DEVICE) return formatMac(keys[at], keys[at + 1]);
-  if (kind === IPV4_DEVICE) return formatIpv4(keys[at]);
-  if (kind === IPV6_DEVICE) return formatIpv6(keys[at], keys[at + 1], keys[at + 2], keys[at + 3]);
-  return "";
 }
 
 /** Copies the key and counters of row `from` to row `to` (element by element: no subarray views). */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseIp } from "./ip_prefix.ts";
-import { MAC_DEVICE, NO_DEVICE, RemoteTable } from "./remote_table.ts";
+import { DeviceKind } from "./device_kind.ts";
+import { RemoteTable } from "./remote_table.ts";
 import { BUCKET_SEC } from "./types.ts";
 
 /** Adds a packet of the device with MAC 02:00:00:00:00:<mac> (0: no device). */
@@ -13,7 +14,7 @@ function add(
   mac = 0,
 ): void {
   const { family, words } = parseIp(ip);
-  const kind = mac === 0 ? NO_DEVICE : MAC_DEVICE;
+  const kind = mac === 0 ? DeviceKind.NONE : DeviceKind.MAC;
   const [w0, w1, w2, w3] = words;
   table.add(
     bucketStartSec / BUCKET_SEC,

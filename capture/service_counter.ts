@@ -28,7 +28,8 @@ import {
 } from "../sniff/mod.ts";
 import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
 import { DEFAULT_MAX_NAME_ENTRIES, FLOW_IDLE_SEC, NameCache } from "./name_cache.ts";
-import { DEFAULT_MAX_SERVICE_ROWS, DeviceKind, type ServiceRow, ServiceTable } from "./service_table.ts";
+import { DeviceKind } from "./device_kind.ts";
+import { DEFAULT_MAX_SERVICE_ROWS, type ServiceRow, ServiceTable } from "./service_table.ts";
 import {
   BUCKET_SEC,
   type DeviceTraffic,
@@ -81,7 +82,7 @@ export class ServiceCounter {
   /** Bucket starts in which a packet was counted in the device `other` because the device table was full. */
   #deviceOverflowBuckets = new Set<number>();
   #lastDeviceOverflowBucket = -1;
-  /** The device of the current packet (see #setDevice). */
+  /** The device of the current packet (see setDevice). */
   #dk = 0;
   #d0 = 0;
   #d1 = 0;
@@ -115,8 +116,8 @@ export class ServiceCounter {
   }
 
   /**
-   * Sets the device of the next packet, as TrafficPipeline read it (remote_table.ts's kinds and words: a MAC,
-   * a local address, or none). A call, not five more arguments to each of the calls below.
+   * Sets the device of the next packet, as TrafficPipeline read it (device_kind.ts: a MAC, a local address,
+   * or none). A call, not five more arguments to each of the calls below.
    */
   setDevice(kind: number, d0: number, d1: number, d2: number, d3: number): void {
     this.#dk = kind;

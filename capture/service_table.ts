@@ -6,15 +6,11 @@
  * remembered as full: there the remainder per (bucket, device) is reported as OTHER_SERVICE, exactly.
  * Memory: 2 × maxRows slots of 60 bytes, 2 MB at the default, whatever the traffic.
  */
-import { formatMac } from "./device_table.ts";
-import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
+import { deviceKeyOf } from "./device_kind.ts";
 import { BUCKET_SEC, OTHER_DEVICE_KEY } from "./types.ts";
 
 /** Default bound on (bucket, device, host) rows between two drains. */
 export const DEFAULT_MAX_SERVICE_ROWS = 16_384;
-
-/** Device kinds of a row: none (the OTHER_DEVICE_KEY remainder), a MAC, a local IPv4 or IPv6 address. */
-export const DeviceKind = { NONE: 0, MAC: 1, IPV4: 4, IPV6: 6 } as const;
 
 /** Per slot: used flag + device kind, bucket number, four device words, host id. */
 const KEY_INTS = 7;
@@ -128,13 +124,8 @@ export class ServiceTable {
       const k = slot * KEY_INTS;
       if (keys[k] === 0) continue;
       const dk = keys[k] & ~USED;
-      const deviceKey = dk === DeviceKind.MAC
-        ? formatMac(keys[k + 2], keys[k + 3])
-        : dk === DeviceKind.IPV4
-        ? formatIpv4(keys[k + 2])
-        : dk === DeviceKind.IPV6
-        ? formatIpv6(keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5])
-        : OTHER_DEVICE_KEY;
+      // No device: the OTHER_DEVICE_KEY remainder.
+      const deviceKey = deviceKeyOf(dk, keys, k + 2) ?? OTHER_DEVICE_KEY;
       const v = slot * VALUES;
       rows.push({
         bucketStartSec: keys[k + 1] * BUCKET_SEC,

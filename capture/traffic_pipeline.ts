@@ -10,14 +10,8 @@ import { LinkType } from "./link_type.ts";
 import type { LocalAddresses } from "./local_addresses.ts";
 import { ParsedFrame, parseFrame, ParseOutcome } from "./parse_frame.ts";
 import type { RateWindow } from "./rate_window.ts";
-import {
-  DEFAULT_MAX_REMOTES,
-  IPV4_DEVICE,
-  IPV6_DEVICE,
-  MAC_DEVICE,
-  NO_DEVICE,
-  RemoteTable,
-} from "./remote_table.ts";
+import { DeviceKind } from "./device_kind.ts";
+import { DEFAULT_MAX_REMOTES, RemoteTable } from "./remote_table.ts";
 import { deviceRemotesOf } from "./device_remotes.ts";
 import { DeviceCount, ServiceCounter } from "./service_counter.ts";
 import {
@@ -113,14 +107,12 @@ export class TrafficPipeline {
   #malformed = 0;
   #dropped = 0;
   #upBytes = 0;
-  /** The device of the packet being counted (see #setDevice): its kind, four words, and MAC (0 without). */
-  #dk = NO_DEVICE;
+  /** The device of the packet being counted (see #setDevice): its kind (device_kind.ts) and four words. */
+  #dk: number = DeviceKind.NONE;
   #d0 = 0;
   #d1 = 0;
   #d2 = 0;
   #d3 = 0;
-  #macHigh = 0;
-  #macLow = 0;
   #downBytes = 0;
 
   constructor(options: TrafficPipelineOptions = {}) {
@@ -351,7 +343,7 @@ export class TrafficPipeline {
       this.#ignored++;
       // Between two local addresses: a LAN resolver's answer still names what its asker does next.
       if (isUpload && services !== null) {
-        this.#setDevice(view, macOffset, false, IPV4_DEVICE, dst, 0, 0, 0);
+        this.#setDevice(view, macOffset, false, DeviceKind.IPV4, dst, 0, 0, 0);
         services.setDevice(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3);
         services.sniffLocalIpv4(view, this.#parsed.ipOffset, this.#frameEnd, timestampSec);
       }
@@ -360,14 +352,18 @@ export class TrafficPipeline {
     const bucket = this.#countBucket(timestampSec, 0, isUpload, bytes);
     const local = isUpload ? src : dst;
     const remote = isUpload ? dst : src;
-    this.#setDevice(view, macOffset, isUpload, IPV4_DEVICE, local, 0, 0, 0);
+    this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV4, local, 0, 0, 0);
     const dk = this.#dk;
     this.#remotes.add(bucket, 4, remote, 0, 0, 0, dk, this.#d0, this.#d1, 0, 0, isUpload, bytes);
     const devices = this.#devices;
     let deviceCount: number = DeviceCount.OFF;
     if (devices !== null) {
-      deviceCount = dk === NO_DEVICE ||
-          devices.add(bucket, this.#macHigh, this.#macLow, 4, local, 0, 0, 0, isUpload, bytes, timestampSec)
+      // The device table takes the MAC, or 0 and 0 for a device known by its address.
+      const isMac = dk === DeviceKind.MAC;
+      const high = isMac ? this.#d0 : 0;
+      const low = isMac ? this.#d1 : 0;
+      deviceCount = dk === DeviceKind.NONE ||
+          devices.add(bucket, high, low, 4, local, 0, 0, 0, isUpload, bytes, timestampSec)
         ? DeviceCount.COUNTED
         : DeviceCount.OVERFLOW;
     }
@@ -407,7 +403,7 @@ export class TrafficPipeline {
     if (isUpload === isNearV6(d0, d1, d2, d3, this.#matcher)) {
       this.#ignored++;
       if (isUpload && services !== null) {
-        this.#setDevice(view, macOffset, false, IPV6_DEVICE, d0, d1, d2, d3);
+        this.#setDevice(view, macOffset, false, DeviceKind.IPV6, d0, d1, d2, d3);
         services.setDevice(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3);
         services.sniffLocalIpv6(view, this.#parsed.ipOffset, this.#frameEnd, timestampSec);
       }
@@ -424,8 +420,8 @@ export class TrafficPipeline {
     const l3 = isUpload ? s3 : d3;
     // ::ffff:a.b.c.d is the IPv4 host a.b.c.d, as the classifier treats it, at either end.
     const localMapped = isMappedV4(l0, l1, l2);
-    if (localMapped) this.#setDevice(view, macOffset, isUpload, IPV4_DEVICE, l3, 0, 0, 0);
-    else this.#setDevice(view, macOffset, isUpload, IPV6_DEVICE, l0, l1, l2, l3);
+    if (localMapped) this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV4, l3, 0, 0, 0);
+    else this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV6, l0, l1, l2, l3);
     const dk = this.#dk;
     const remoteMapped = isMappedV4(w0, w1, w2);
     const rf = remoteMapped ? 4 : 6;
@@ -451,9 +447,10 @@ export class TrafficPipeline {
     const devices = this.#devices;
     let deviceCount: number = DeviceCount.OFF;
     if (devices !== null) {
-      const high = this.#macHigh;
-      const low = this.#macLow;
-      deviceCount = dk === NO_DEVICE || (localMapped
+      const isMac = dk === DeviceKind.MAC;
+      const high = isMac ? this.#d0 : 0;
+      const low = isMac ? this.#d1 : 0;
+      deviceCount = dk === DeviceKind.NONE || (localMapped
           ? devices.add(bucket, high, low, 4, l3, 0, 0, 0, isUpload, bytes, timestampSec)
           : devices.add(bucket, high, low, 6, l0, l1, l2, l3, isUpload, bytes, timestampSec))
         ? DeviceCount.COUNTED
@@ -481,8 +478,8 @@ export class TrafficPipeline {
   /**
    * Sets the device of the packet's local end (#dk and #d0..#d3, as remote_table.ts keys it), read once per
    * packet for the remote, device and service tables alike: on Ethernet with devices counted, its MAC
-   * (MAC_DEVICE, or NO_DEVICE for a group or all-zero MAC); else `ipKind` (IPV4_DEVICE or IPV6_DEVICE) with
-   * the local address words l0..l3. #macHigh and #macLow keep the MAC for the device table (0 without one).
+   * (DeviceKind.MAC, or DeviceKind.NONE for a group or all-zero MAC); else `ipKind` (DeviceKind.IPV4 or DeviceKind.IPV6) with
+   * the local address words l0..l3.
    */
   #setDevice(
     view: DataView,
@@ -494,16 +491,14 @@ export class TrafficPipeline {
     l2: number,
     l3: number,
   ): void {
-    this.#macHigh = 0;
-    this.#macLow = 0;
     if (macOffset >= 0 && this.#devices !== null) {
       const at = isUpload ? macOffset + 6 : macOffset;
       const high = view.getUint16(at);
       const low = view.getInt32(at + 2);
       const isNone = (high & GROUP_MAC_BIT) !== 0 || (high === 0 && low === 0);
-      this.#dk = isNone ? NO_DEVICE : MAC_DEVICE;
-      this.#d0 = this.#macHigh = isNone ? 0 : high;
-      this.#d1 = this.#macLow = isNone ? 0 : low;
+      this.#dk = isNone ? DeviceKind.NONE : DeviceKind.MAC;
+      this.#d0 = isNone ? 0 : high;
+      this.#d1 = isNone ? 0 : low;
       this.#d2 = 0;
       this.#d3 = 0;
       return;
