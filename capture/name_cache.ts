@@ -7,14 +7,17 @@
  * An open-addressing hash table of typed arrays keyed by (device, remote address), so a lookup per counted
  * packet allocates nothing. Most packets go to addresses nobody named: a bit per hash of the remote address
  * (set when a name is learnt, recomputed when the table is rebuilt) sends those back after one read of an
- * 8 KiB bitmap, without a probe in the table, whose megabytes would miss the CPU caches
- * (tests/bench/parse_bench.ts, names on vs off). Names live in a small dictionary of integer ids (0 = none). An entry expires at
- * the later of its answer's TTL (capped at MAX_TTL_SEC: a hostile TTL must not pin an entry) and
- * FLOW_IDLE_SEC after the last packet it named, so a long flow keeps its name past a short TTL.
+ * 8 KiB bitmap, without a probe in the table. The table starts small and doubles with its entries, and each
+ * slot is one 64-byte line: a named packet's lookup then mostly hits the CPU caches, where a table sized for
+ * the bound missed them (tests/bench/parse_bench.ts, names on vs off). Names live in a small dictionary of
+ * integer ids (0 = none). An entry expires at the later of its answer's TTL (capped at MAX_TTL_SEC: a
+ * hostile TTL must not pin an entry) and FLOW_IDLE_SEC after the last packet it named, so a long flow keeps
+ * its name past a short TTL.
  *
- * Bounds: `maxEntries` entries (default 65,536) in 2 × maxEntries slots, and as many names. When the table is
- * full, expired entries are dropped, then the least recently used half; names no entry holds are freed by
- * `sweep()`, which the owner calls only when no counter refers to a name id any more (after its drain).
+ * Bounds: `maxEntries` entries (default 65,536) in at most 2 × maxEntries slots of 72 bytes (9.4 MB at the
+ * default), and as many names. When the table is full, expired entries are dropped, then the least recently
+ * used half; names no entry holds are freed by `sweep()`, which the owner calls only when no counter refers
+ * to a name id any more (after its drain).
  */
 
 /** Default bound on (device, remote address) entries, box-wide ones included. */
@@ -26,22 +29,30 @@ export const FLOW_IDLE_SEC = 900;
 
 /** Device kind of the box-wide entries (the device words are 0). */
 const BOX_KIND = 15;
-/** Per slot: device kind (0 = empty), four device words, remote family, four remote words. */
-const KEY_INTS = 10;
+/**
+ * Per slot, in 32-bit words: device kind (0 = empty), four device words, remote family, four remote words,
+ * host id, a pad, then two float64s: valid until and last packet named (UTC seconds; 0 = none yet). 64
+ * bytes, so a lookup touches one cache line (tests/bench/parse_bench.ts, names on vs off).
+ */
+const SLOT_INTS = 16;
+const HOST_ID = 10;
+const SLOT_FLOATS = SLOT_INTS / 2;
+const EXPIRES = 6;
+const LAST_USED = 7;
+/** Slots before the first growth: a table sized to its entries stays in the CPU caches. */
+const INITIAL_SLOTS = 1024;
 /** Bits of the remote-address filter (a power of two): few false hits with thousands of named addresses. */
 const REMOTE_FILTER_BITS = 65_536;
 
 /** See the file comment; not shared between threads. */
 export class NameCache {
   readonly #maxEntries: number;
-  readonly #mask: number;
-  #keys: Int32Array;
-  #hostIds: Int32Array;
-  /** Per slot: valid until (UTC seconds), last packet named (0 = none yet). */
-  #expires: Float64Array;
-  #lastUsed: Float64Array;
-  /** Per slot: last learnt or used (UTC seconds): who goes first when the table is full. */
-  #touched: Float64Array;
+  #mask = 0;
+  /** Slots as words and, over the same memory, as float64s (see SLOT_INTS). */
+  #words = new Int32Array(0);
+  #times = new Float64Array(0);
+  /** Per slot: last learnt or used (UTC seconds): who goes first when the table is full. Off the lookup's line. */
+  #touched = new Float64Array(0);
   #entries = 0;
   /** A bit per hash of a remote address that some entry names (see remoteBit). */
   readonly #remoteFilter = new Int32Array(REMOTE_FILTER_BITS / 32);
@@ -55,13 +66,8 @@ export class NameCache {
       throw new RangeError(`Cannot create name cache: maxEntries must be an integer ≥ 1, got ${maxEntries}`);
     }
     this.#maxEntries = maxEntries;
-    const slots = 2 ** Math.ceil(Math.log2(maxEntries * 2));
-    this.#mask = slots - 1;
-    this.#keys = new Int32Array(slots * KEY_INTS);
-    this.#hostIds = new Int32Array(slots);
-    this.#expires = new Float64Array(slots);
-    this.#lastUsed = new Float64Array(slots);
-    this.#touched = new Float64Array(slots);
+    // Up to 2 × maxEntries slots, a power of two: the load stays ≤ 1/2 at the bound.
+    this.#allocate(Math.min(INITIAL_SLOTS, 2 ** Math.ceil(Math.log2(maxEntries * 2))));
   }
 
   /** Entries held now (expired ones until they are dropped). */
@@ -125,15 +131,17 @@ export class NameCache {
     const slot = dk === 0
       ? this.#find(BOX_KIND, 0, 0, 0, 0, rf, r0, r1, r2, r3)
       : this.#find(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
-    if (this.#keys[slot * KEY_INTS] === 0 || this.#expires[slot] < nowSec) return 0;
+    const times = this.#times;
+    const t = slot * SLOT_FLOATS;
+    if (this.#words[slot * SLOT_INTS] === 0 || times[t + EXPIRES] < nowSec) return 0;
     // Packets arrive in whole seconds: most hits change nothing, and skipping the writes keeps them cheap.
-    if (this.#lastUsed[slot] !== nowSec) {
+    if (times[t + LAST_USED] !== nowSec) {
       const idle = nowSec + FLOW_IDLE_SEC;
-      if (this.#expires[slot] < idle) this.#expires[slot] = idle;
-      this.#lastUsed[slot] = nowSec;
+      if (times[t + EXPIRES] < idle) times[t + EXPIRES] = idle;
+      times[t + LAST_USED] = nowSec;
       this.#touched[slot] = nowSec;
     }
-    return this.#hostIds[slot];
+    return this.#words[slot * SLOT_INTS + HOST_ID];
   }
 
   /**
@@ -152,13 +160,15 @@ export class NameCache {
       lastSec: number,
     ) => void,
   ): void {
-    const keys = this.#keys;
+    const words = this.#words;
+    const times = this.#times;
     for (let slot = 0; slot <= this.#mask; slot++) {
-      const k = slot * KEY_INTS;
-      if (keys[k] === 0 || this.#lastUsed[slot] <= sinceSec) continue;
-      const host = this.#names[this.#hostIds[slot]];
+      const k = slot * SLOT_INTS;
+      const lastSec = times[slot * SLOT_FLOATS + LAST_USED];
+      if (words[k] === 0 || lastSec <= sinceSec) continue;
+      const host = this.#names[words[k + HOST_ID]];
       if (host == null) continue;
-      visit(keys[k + 5], keys[k + 6], keys[k + 7], keys[k + 8], keys[k + 9], host, this.#lastUsed[slot]);
+      visit(words[k + 5], words[k + 6], words[k + 7], words[k + 8], words[k + 9], host, lastSec);
     }
   }
 
@@ -167,14 +177,15 @@ export class NameCache {
     // Rebuilding copies the whole table: only worth it when a good share of it has expired.
     let expired = 0;
     for (let slot = 0; slot <= this.#mask; slot++) {
-      if (this.#keys[slot * KEY_INTS] !== 0 && this.#expires[slot] < nowSec) expired++;
+      if (this.#words[slot * SLOT_INTS] !== 0 && this.#expiresOf(slot) < nowSec) expired++;
     }
-    if (expired * 4 > this.#entries) this.#rebuild((slot) => this.#expires[slot] >= nowSec);
+    if (expired * 4 > this.#entries) this.#rebuild(this.#mask + 1, (slot) => this.#expiresOf(slot) >= nowSec);
     // Names are freed only when there are many, so a sweep of a quiet table costs one scan.
     if (this.#names.length - this.#freeIds.length < this.#maxEntries / 2) return;
     const held = new Uint8Array(this.#names.length);
     for (let slot = 0; slot <= this.#mask; slot++) {
-      if (this.#keys[slot * KEY_INTS] !== 0 && this.#expires[slot] >= nowSec) held[this.#hostIds[slot]] = 1;
+      const k = slot * SLOT_INTS;
+      if (this.#words[k] !== 0 && this.#expiresOf(slot) >= nowSec) held[this.#words[k + HOST_ID]] = 1;
     }
     for (let id = 1; id < this.#names.length; id++) {
       const name = this.#names[id];
@@ -183,6 +194,10 @@ export class NameCache {
       this.#names[id] = null;
       this.#freeIds.push(id);
     }
+  }
+
+  #expiresOf(slot: number): number {
+    return this.#times[slot * SLOT_FLOATS + EXPIRES];
   }
 
   #idOf(host: string): number {
@@ -215,90 +230,101 @@ export class NameCache {
     nowSec: number,
   ): void {
     let slot = this.#find(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
-    if (this.#keys[slot * KEY_INTS] === 0) {
+    if (this.#words[slot * SLOT_INTS] === 0) {
       if (this.#entries >= this.#maxEntries) {
         this.#makeRoom(nowSec);
         slot = this.#find(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
+      } else if ((this.#entries + 1) * 2 > this.#mask + 1) {
+        // Below the bound, so below half its largest size: it can still double.
+        this.#rebuild((this.#mask + 1) * 2, () => true);
+        slot = this.#find(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
       }
-      const k = slot * KEY_INTS;
-      const keys = this.#keys;
-      keys[k] = dk;
-      keys[k + 1] = d0;
-      keys[k + 2] = d1;
-      keys[k + 3] = d2;
-      keys[k + 4] = d3;
-      keys[k + 5] = rf;
-      keys[k + 6] = r0;
-      keys[k + 7] = r1;
-      keys[k + 8] = r2;
-      keys[k + 9] = r3;
-      this.#expires[slot] = until;
-      this.#lastUsed[slot] = 0;
+      const k = slot * SLOT_INTS;
+      const words = this.#words;
+      words[k] = dk;
+      words[k + 1] = d0;
+      words[k + 2] = d1;
+      words[k + 3] = d2;
+      words[k + 4] = d3;
+      words[k + 5] = rf;
+      words[k + 6] = r0;
+      words[k + 7] = r1;
+      words[k + 8] = r2;
+      words[k + 9] = r3;
+      this.#times[slot * SLOT_FLOATS + EXPIRES] = until;
+      this.#times[slot * SLOT_FLOATS + LAST_USED] = 0;
       this.#entries++;
       const bit = remoteBit(rf, r0, r1, r2, r3);
       this.#remoteFilter[bit >>> 5] |= 1 << (bit & 31);
-    } else if (this.#hostIds[slot] === id) {
-      if (this.#expires[slot] < until) this.#expires[slot] = until;
+    } else if (this.#words[slot * SLOT_INTS + HOST_ID] === id) {
+      if (this.#expiresOf(slot) < until) this.#times[slot * SLOT_FLOATS + EXPIRES] = until;
       this.#touched[slot] = nowSec;
       return;
     } else {
       // A newer name for the same address replaces the old one, with its own TTL.
-      this.#expires[slot] = until;
+      this.#times[slot * SLOT_FLOATS + EXPIRES] = until;
     }
-    this.#hostIds[slot] = id;
+    this.#words[slot * SLOT_INTS + HOST_ID] = id;
     this.#touched[slot] = nowSec;
   }
 
   /** Frees at least a quarter of the table: expired entries first, then the least recently used. */
   #makeRoom(nowSec: number): void {
-    this.#rebuild((slot) => this.#expires[slot] >= nowSec);
+    const slots = this.#mask + 1;
+    this.#rebuild(slots, (slot) => this.#expiresOf(slot) >= nowSec);
     if (this.#entries < this.#maxEntries * 0.75) return;
     const held: number[] = [];
-    for (let slot = 0; slot <= this.#mask; slot++) if (this.#keys[slot * KEY_INTS] !== 0) held.push(slot);
+    for (let slot = 0; slot < slots; slot++) if (this.#words[slot * SLOT_INTS] !== 0) held.push(slot);
     held.sort((x, y) => this.#touched[y] - this.#touched[x]);
     const kept = new Set(held.slice(0, held.length >> 1));
-    this.#rebuild((slot) => kept.has(slot));
+    this.#rebuild(slots, (slot) => kept.has(slot));
   }
 
-  /** Re-inserts the entries `keep` accepts into fresh arrays (linear probing has no cheap delete). */
-  #rebuild(keep: (slot: number) => boolean): void {
-    const oldKeys = this.#keys;
-    const oldIds = this.#hostIds;
-    const oldExpires = this.#expires;
-    const oldUsed = this.#lastUsed;
+  #allocate(slots: number): void {
+    this.#words = new Int32Array(slots * SLOT_INTS);
+    this.#times = new Float64Array(this.#words.buffer);
+    this.#touched = new Float64Array(slots);
+    this.#mask = slots - 1;
+  }
+
+  /**
+   * Re-inserts the entries `keep` accepts into fresh arrays of `slots` slots (linear probing has no cheap
+   * delete; growing rehashes too).
+   */
+  #rebuild(slots: number, keep: (slot: number) => boolean): void {
+    const oldWords = this.#words;
     const oldTouched = this.#touched;
     const kept: number[] = [];
     for (let slot = 0; slot <= this.#mask; slot++) {
-      if (oldKeys[slot * KEY_INTS] !== 0 && keep(slot)) kept.push(slot);
+      if (oldWords[slot * SLOT_INTS] !== 0 && keep(slot)) kept.push(slot);
     }
-    this.#keys = new Int32Array(oldKeys.length);
-    this.#hostIds = new Int32Array(oldIds.length);
-    this.#expires = new Float64Array(oldExpires.length);
-    this.#lastUsed = new Float64Array(oldUsed.length);
-    this.#touched = new Float64Array(oldTouched.length);
+    this.#allocate(slots);
     this.#entries = 0;
     this.#remoteFilter.fill(0);
     for (const old of kept) {
-      const k = old * KEY_INTS;
+      const k = old * SLOT_INTS;
       const slot = this.#find(
-        oldKeys[k],
-        oldKeys[k + 1],
-        oldKeys[k + 2],
-        oldKeys[k + 3],
-        oldKeys[k + 4],
-        oldKeys[k + 5],
-        oldKeys[k + 6],
-        oldKeys[k + 7],
-        oldKeys[k + 8],
-        oldKeys[k + 9],
+        oldWords[k],
+        oldWords[k + 1],
+        oldWords[k + 2],
+        oldWords[k + 3],
+        oldWords[k + 4],
+        oldWords[k + 5],
+        oldWords[k + 6],
+        oldWords[k + 7],
+        oldWords[k + 8],
+        oldWords[k + 9],
       );
-      this.#keys.set(oldKeys.subarray(k, k + KEY_INTS), slot * KEY_INTS);
-      this.#hostIds[slot] = oldIds[old];
-      this.#expires[slot] = oldExpires[old];
-      this.#lastUsed[slot] = oldUsed[old];
+      this.#words.set(oldWords.subarray(k, k + SLOT_INTS), slot * SLOT_INTS);
       this.#touched[slot] = oldTouched[old];
       this.#entries++;
-      const bit = remoteBit(oldKeys[k + 5], oldKeys[k + 6], oldKeys[k + 7], oldKeys[k + 8], oldKeys[k + 9]);
+      const bit = remoteBit(
+        oldWords[k + 5],
+        oldWords[k + 6],
+        oldWords[k + 7],
+        oldWords[k + 8],
+        oldWords[k + 9],
+      );
       this.#remoteFilter[bit >>> 5] |= 1 << (bit & 31);
     }
   }
@@ -321,17 +347,18 @@ export class NameCache {
     h = Math.imul(h ^ r0 ^ r2, 0xc2b2ae35);
     h = Math.imul(h ^ r1 ^ r3 ^ d2, 0x27d4eb2f);
     h ^= h >>> 15;
-    const keys = this.#keys;
+    const words = this.#words;
     const mask = this.#mask;
     let slot = h & mask;
     for (;;) {
-      const k = slot * KEY_INTS;
-      const kind = keys[k];
+      const k = slot * SLOT_INTS;
+      const kind = words[k];
       if (kind === 0) return slot;
       if (
-        keys[k + 6] === r0 && kind === dk && keys[k + 1] === d0 && keys[k + 2] === d1 && keys[k + 5] === rf &&
-        keys[k + 7] === r1 && keys[k + 8] === r2 && keys[k + 9] === r3 && keys[k + 3] === d2 &&
-        keys[k + 4] === d3
+        words[k + 6] === r0 && kind === dk && words[k + 1] === d0 && words[k + 2] === d1 &&
+        words[k + 5] === rf &&
+        words[k + 7] === r1 && words[k + 8] === r2 && words[k + 9] === r3 && words[k + 3] === d2 &&
+        words[k + 4] === d3
       ) return slot;
       slot = (slot + 1) & mask;
     }

@@ -11,7 +11,7 @@ import {
 import { buildFrame, feedFrame, type MacPair } from "../tests/helpers/frames.ts";
 import { filler, transportPacket } from "../tests/helpers/service_frames.ts";
 import { parseIp } from "./ip_prefix.ts";
-import { NameCache } from "./name_cache.ts";
+import { DEFAULT_MAX_NAME_ENTRIES, NameCache } from "./name_cache.ts";
 import { TrafficPipeline } from "./traffic_pipeline.ts";
 import { OTHER_DEVICE_KEY, OTHER_SERVICE, type TrafficBatch, UNKNOWN_SERVICE } from "./types.ts";
 
@@ -220,6 +220,27 @@ Deno.test("NameCache: the longer of TTL and flow life, per device, bounded with 
   }
   cache.sweep(2100);
   assert.equal(cache.hostName(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 2100)), "a.example.com");
+});
+
+Deno.test("NameCache grows with its entries: every one of 6,000 (device, address) names is found, none of a device that did not ask", () => {
+  const cache = new NameCache(DEFAULT_MAX_NAME_ENTRIES);
+  const [w0, w1, w2] = parseIp("2001:db8:ff::").words;
+  // 3,000 addresses 2001:db8:ff::1…, each named for one of 50 devices.
+  const learn = (i: number) =>
+    cache.learn(1, 0x3c22, i % 50, 0, 0, 6, w0, w1, w2, i + 1, `h${i}.example.com`, 100, 60);
+  const lookup = (dk: number, device: number, i: number) =>
+    cache.lookup(dk, 0x3c22, device, 0, 0, 6, w0, w1, w2, i + 1, 120);
+  for (let i = 0; i < 3000; i++) learn(i);
+  assert.equal(cache.size, 6000, "a device entry and a box entry per address");
+  for (let i = 0; i < 3000; i++) {
+    assert.equal(cache.hostName(lookup(1, i % 50, i)), `h${i}.example.com`);
+    assert.equal(
+      cache.hostName(lookup(0, 0, i)),
+      `h${i}.example.com`,
+      "the box's entry for a packet of no device",
+    );
+    assert.equal(lookup(1, (i + 1) % 50, i), 0);
+  }
 });
 
 Deno.test("ServiceCounter names a QUIC flow from its Initial (RFC 9001 A.2) once decrypted: later packets, not the Initial", async () => {

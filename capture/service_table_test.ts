@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { ServiceTable } from "./service_table.ts";
+import { DeviceKind } from "./device_kind.ts";
+import { BUCKET_SEC } from "./types.ts";
+
+/** Deterministic PRNG (mulberry32): the same rows every run. */
+function random(seed: number): (below: number) => number {
+  let a = seed;
+  return (below) => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * below);
+  };
+}
+
+Deno.test("ServiceTable grows with its rows and keeps every count exact, across drains; past maxRows a bucket is full", () => {
+  const table = new ServiceTable(5000);
+  const next = random(15);
+  for (let interval = 0; interval < 2; interval++) {
+    // Truth per (bucket, device low word, host id), summed independently of the table.
+    const truth = new Map<string, [number, number, number, number]>();
+    for (let i = 0; i < 40_000; i++) {
+      const bucket = 2_000_000 + interval * 2 + next(2);
+      const device = next(40);
+      const host = 1 + next(60);
+      const isUpload = next(2) === 0;
+      const bytes = 40 + next(1500);
+      table.add(bucket, DeviceKind.MAC, 0x3c22, device, 0, 0, host, isUpload, bytes);
+      const key = `${bucket * BUCKET_SEC} 3c:22:00:00:00:${device.toString(16).padStart(2, "0")} ${host}`;
+      const sums = truth.get(key) ?? [0, 0, 0, 0];
+      sums[isUpload ? 0 : 1] += bytes;
+      sums[isUpload ? 2 : 3] += 1;
+      truth.set(key, sums);
+    }
+    assert.ok(truth.size > 256 * 4, `rows past the first size: ${truth.size}`);
+    const { rows, fullBucketStarts } = table.drain();
+    assert.equal(fullBucketStarts.size, 0);
+    const got = new Map(
+      rows.map((r) => [
+        `${r.bucketStartSec} ${r.deviceKey} ${r.hostId}`,
+        [r.upBytes, r.downBytes, r.upPackets, r.downPackets],
+      ]),
+    );
+    assert.deepEqual(got, truth, `interval ${interval}`);
+  }
+  // 5,001 rows in one bucket: the last one finds the table full.
+  for (let host = 1; host <= 5001; host++) table.add(7, DeviceKind.NONE, 0, 0, 0, 0, host, true, 100);
+  assert.equal(table.overflowPackets, 1);
+  const { rows, fullBucketStarts } = table.drain();
+  assert.equal(rows.length, 5000);
+  assert.deepEqual([...fullBucketStarts], [7 * BUCKET_SEC]);
+});
