@@ -31,6 +31,7 @@ import {
   createApp,
   createAuth,
   exposureWarning,
+  forwardConnectionHosts,
   neighbourMacs,
   serveWithHeaderTimeout,
 } from "./web/api/mod.ts";
@@ -149,11 +150,22 @@ async function serve(config: Config, store: Store): Promise<number> {
     countsServices: config.serviceNames,
   });
   const clashStore = new ClashStore(store);
+  // Only a Clash client needs it (one dump per 30 s at most, on demand).
+  const neighbours = config.clash.apiUrl === null ? undefined : neighbourMacs(log);
   const monitor = new ClashMonitor({
     apiUrl: config.clash.apiUrl,
     secret: config.clash.secret,
     persistence: clashStore,
     log,
+    // The core's hosts name the capture's packets too (SERVICE_NAMES), under the devices its clients map to.
+    onConnectionHosts: config.serviceNames
+      ? forwardConnectionHosts({
+        ledger,
+        neighbourMacs: neighbours,
+        learnHost: (deviceKey, remoteIp, host) => capture.learnHost(deviceKey, remoteIp, host),
+        log,
+      })
+      : undefined,
   });
   monitor.start();
   const clash = { monitor, ledger: new ClashLedger(store, monitor) };
@@ -176,8 +188,7 @@ async function serve(config: Config, store: Store): Promise<number> {
     auth,
     fileNames,
     plans,
-    // Only a Clash client needs it (one dump per 30 s at most, on demand).
-    neighbourMacs: monitor.isConfigured ? neighbourMacs(log) : undefined,
+    neighbourMacs: neighbours,
     hosts: {
       allowedHosts: config.allowedHosts,
       bindAddress: config.bindAddress,

@@ -226,6 +226,7 @@ export class FakeKernel {
         rateBuffer: null,
         wakeFd: WAKE_FD,
         countsServices: false,
+        nameQueue: null,
       },
       {
         post: (message) => this.posts.push({ atMs: this.nowMs, message }),

@@ -19,6 +19,7 @@ import { InterfaceWatch } from "./interface_watch.ts";
 import type { LinkEvents } from "./link_events.ts";
 import type { LinkInfo } from "./link_info.ts";
 import { linkTypeName } from "./link_type.ts";
+import { NameQueue, type NameRecordVisitor } from "./name_queue.ts";
 import { LINK_POLL_MS, LoopSchedule } from "./loop_schedule.ts";
 import { RateWindow } from "./rate_window.ts";
 import { type KernelStats, RETIRE_BLOCK_MS, type Ring, type RingOptions, SNAP_BYTES } from "./ring.ts";
@@ -114,6 +115,10 @@ export class CaptureLoop {
   /** The device table's overflow count at the last line about it, and when that line was logged. */
   #loggedDeviceOverflow = 0;
   #deviceOverflowLoggedMs = -Infinity;
+  /** Host names from the main thread (worker_messages.ts nameQueue), or null. */
+  readonly #names: NameQueue | null;
+  /** Hands one queued name to the pipeline; made once, as take() calls it per record. */
+  readonly #learnHost: NameRecordVisitor;
 
   /** See TrafficPipeline.pendingNameWork. */
   get pendingNameWork(): number {
@@ -144,6 +149,22 @@ export class CaptureLoop {
       );
     }
     this.#schedule = new LoopSchedule(this.#events !== null);
+    this.#names = options.nameQueue === null ? null : new NameQueue(options.nameQueue);
+    this.#learnHost = (dk, d0, d1, d2, d3, rf, r0, r1, r2, r3, host) =>
+      this.#pipeline.learnHost(
+        dk,
+        d0,
+        d1,
+        d2,
+        d3,
+        rf,
+        r0,
+        r1,
+        r2,
+        r3,
+        host,
+        Math.floor(this.#ports.now() / 1000),
+      );
   }
 
   /**
@@ -172,6 +193,8 @@ export class CaptureLoop {
     // Read once, then every ready block: the answer to it must cover every block the kernel handed over
     // before it was made, also beyond this pass (a large RING_MB).
     const request = this.#ports.reportRequest();
+    // After the request is read: a name queued before catchUp() names the packets of every later report.
+    this.#names?.take(this.#learnHost);
     if (
       schedule.isAsked(request) && this.#ring !== null &&
       this.#ring.readBlocks(this.#pipeline, this.#ring.blockCount) > 0

@@ -4,7 +4,7 @@
  * and four words to the remote table, the device table's caller and the service counter, so the three agree.
  */
 import { formatMac } from "./device_table.ts";
-import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
+import { formatIpv4, formatIpv6, parseIp } from "./ip_prefix.ts";
 
 /**
  * NONE: a group or all-zero MAC (the packet belongs to no device); MAC: the words are the MAC's high 16 and
@@ -19,4 +19,27 @@ export function deviceKeyOf(kind: number, keys: Int32Array, at: number): string 
   if (kind === DeviceKind.IPV4) return formatIpv4(keys[at]);
   if (kind === DeviceKind.IPV6) return formatIpv6(keys[at], keys[at + 1], keys[at + 2], keys[at + 3]);
   return null;
+}
+
+/** A device's kind and four words, as the per-packet tables key it. */
+export interface DeviceWords {
+  readonly kind: number;
+  readonly words: readonly [number, number, number, number];
+}
+
+const MAC_KEY = /^([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2})$/i;
+
+/** The kind and words of a device key (deviceKeyOf's text: a MAC, or an address), or null for other text. */
+export function deviceOfKey(key: string): DeviceWords | null {
+  const mac = MAC_KEY.exec(key);
+  if (mac !== null) {
+    const [b0, b1, b2, b3, b4, b5] = mac.slice(1).map((hex) => parseInt(hex, 16));
+    return { kind: DeviceKind.MAC, words: [b0 << 8 | b1, (b2 << 24 | b3 << 16 | b4 << 8 | b5) | 0, 0, 0] };
+  }
+  try {
+    const { family, words } = parseIp(key);
+    return { kind: family === 4 ? DeviceKind.IPV4 : DeviceKind.IPV6, words };
+  } catch {
+    return null;
+  }
 }

@@ -9,8 +9,11 @@
  * `deno compile` must embed the Worker: `--include capture/capture_worker.ts`.
  */
 import { close, eventFd, signalEventFd } from "../ffi/mod.ts";
+import { DeviceKind, deviceOfKey } from "./device_kind.ts";
 import { defaultRouteInterface } from "./interface_watch.ts";
+import { type IpAddress, parseIp } from "./ip_prefix.ts";
 import type { LocalAddresses } from "./local_addresses.ts";
+import { NameQueue } from "./name_queue.ts";
 import { disableOffloads } from "./offloads.ts";
 import type { RateWindow } from "./rate_window.ts";
 import type { CaptureState, CaptureStatus, TrafficBatch } from "./types.ts";
@@ -64,9 +67,15 @@ export class LiveCapture {
   #onEnded: (() => void) | null = null;
   #hasEnded = false;
   #stopping: Promise<void> | null = null;
+  /** Host names for the Worker (learnHost), with countsServices; else null. */
+  readonly #names: SharedArrayBuffer | null;
+  readonly #nameQueue: NameQueue | null;
+  #hasLoggedFullNameQueue = false;
 
   private constructor(options: LiveCaptureOptions, iface: string) {
     this.#options = options;
+    this.#names = options.countsServices === true ? NameQueue.create() : null;
+    this.#nameQueue = this.#names === null ? null : new NameQueue(this.#names);
     this.#status = {
       state: "starting",
       iface,
@@ -133,6 +142,7 @@ export class LiveCapture {
         rateBuffer,
         wakeFd: this.#wakeFd,
         countsServices: this.#options.countsServices ?? false,
+        nameQueue: this.#names,
       },
       control: this.#control.buffer as SharedArrayBuffer,
     };
@@ -144,6 +154,40 @@ export class LiveCapture {
     this.#hasEnded = true;
     this.#onEnded?.();
     this.#answerCatchUps(Infinity, false);
+  }
+
+  /**
+   * Names the later packets between a device (its key as DeviceTraffic has it, a MAC or an address; null for
+   * the box-wide name only) and `remoteIp` `host`, as if the device had sent a ClientHello for it: the Clash
+   * core's `metadata.host` (issue 15 item 1). The Worker takes it between passes; a catchUp() after this call
+   * answers only once it has. False, and nothing queued, without countsServices, for an address or a host
+   * that cannot be one, or when the queue is full (logged once).
+   */
+  learnHost(deviceKey: string | null, remoteIp: string, host: string): boolean {
+    const queue = this.#nameQueue;
+    if (queue === null) return false;
+    let remote: IpAddress;
+    try {
+      remote = parseIp(remoteIp);
+    } catch {
+      return false;
+    }
+    const device = deviceKey === null ? null : deviceOfKey(deviceKey);
+    const [d0, d1, d2, d3] = device?.words ?? [0, 0, 0, 0];
+    const [r0, r1, r2, r3] = remote.words;
+    // An IPv4-mapped address is the IPv4 host, as the remote table keys it.
+    const isMapped = remote.family === 6 && r0 === 0 && r1 === 0 && r2 === 0xffff;
+    const isQueued = isMapped
+      ? queue.offer(device?.kind ?? DeviceKind.NONE, d0, d1, d2, d3, 4, r3, 0, 0, 0, host)
+      : queue.offer(device?.kind ?? DeviceKind.NONE, d0, d1, d2, d3, remote.family, r0, r1, r2, r3, host);
+    if (!isQueued && queue.isFull && !this.#hasLoggedFullNameQueue) {
+      this.#hasLoggedFullNameQueue = true;
+      this.#options.log(
+        "Host names from the Clash core come faster than the capture takes them: some flows stay unnamed " +
+          "(logged once)",
+      );
+    }
+    return isQueued;
   }
 
   /**

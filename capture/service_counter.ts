@@ -167,6 +167,32 @@ export class ServiceCounter {
   }
 
   /**
+   * A host name from outside the packets (the Clash core's `metadata.host` of a connection it opened,
+   * name_queue.ts): names the later packets between the device (kind `dk`, words d0..d3; DeviceKind.NONE:
+   * the box-wide entry only) and the remote address (family `rf`, words r0..r3) for the life of their flows,
+   * as a ClientHello's SNI does. An invalid name is ignored.
+   */
+  learnHost(
+    dk: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    raw: string,
+    nowSec: number,
+  ): void {
+    const host = cleanHostName(raw);
+    if (host === null) return;
+    this.#namesLearnt++;
+    this.#cache.learn(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3, host, nowSec, FLOW_IDLE_SEC);
+  }
+
+  /**
    * A packet between two local addresses (not traffic), to the device set last: only a DNS answer from
    * port 53 is read, as from a resolver on the LAN.
    */

@@ -10,6 +10,7 @@ import {
 } from "../tests/helpers/sniff_packets.ts";
 import { buildFrame, feedFrame, type MacPair } from "../tests/helpers/frames.ts";
 import { filler, transportPacket } from "../tests/helpers/service_frames.ts";
+import { deviceOfKey } from "./device_kind.ts";
 import { parseIp } from "./ip_prefix.ts";
 import { DEFAULT_MAX_NAME_ENTRIES, NameCache } from "./name_cache.ts";
 import { TrafficPipeline } from "./traffic_pipeline.ts";
@@ -197,6 +198,32 @@ Deno.test("ServiceCounter: without devices every byte is OTHER_DEVICE_KEY's, sti
   const sums = servicesOf(batch);
   assert.equal(sums.get(`${OTHER_DEVICE_KEY} example.com`), up.bytes.length - 14);
   assert.ok(!batch.services!.some((s) => s.service === OTHER_SERVICE));
+});
+
+Deno.test("TrafficPipeline.learnHost (the Clash core's host) names that device's later packets to the address, no other device's", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
+  const phoneMac = deviceOfKey(PHONE)!;
+  const [m0, m1] = phoneMac.words;
+  const v4 = parseIp("203.0.113.70").words;
+  const v6 = parseIp("2001:db8:ff::70").words;
+  const before = buildFrame("ethernet", filler("192.168.1.20", "203.0.113.70", 300), upFrom(PHONE));
+  feedFrame(pipeline, before, T0);
+  pipeline.learnHost(phoneMac.kind, m0, m1, 0, 0, 4, v4[0], 0, 0, 0, "Video.Example.NET", T0);
+  pipeline.learnHost(phoneMac.kind, m0, m1, 0, 0, 6, v6[0], v6[1], v6[2], v6[3], "v6.example.org", T0);
+  pipeline.learnHost(phoneMac.kind, m0, m1, 0, 0, 4, v4[0], 0, 0, 0, "not a host", T0); // ignored
+  const frames = [
+    buildFrame("ethernet", filler("192.168.1.20", "203.0.113.70", 1000), upFrom(PHONE)),
+    buildFrame("ethernet", filler("203.0.113.70", "192.168.1.20", 1400), downTo(PHONE)),
+    buildFrame("ethernet", filler("2001:db8:1:1::20", "2001:db8:ff::70", 500), upFrom(PHONE)),
+    buildFrame("ethernet", filler("192.168.1.30", "203.0.113.70", 700), upFrom(LAPTOP)),
+  ];
+  for (const f of frames) feedFrame(pipeline, f, T0 + 1);
+  const sums = servicesOf(pipeline.drain());
+  const ip = (f: { bytes: Uint8Array }) => f.bytes.length - 14;
+  assert.equal(sums.get(`${PHONE} example.net`), ip(frames[0]) + ip(frames[1]));
+  assert.equal(sums.get(`${PHONE} example.org`), ip(frames[2]));
+  assert.equal(sums.get(`${PHONE} ${UNKNOWN_SERVICE}`), ip(before), "packets before the name stay unknown");
+  assert.equal(sums.get(`${LAPTOP} ${UNKNOWN_SERVICE}`), ip(frames[3]), "the laptop did not ask");
 });
 
 Deno.test("NameCache: the longer of TTL and flow life, per device, bounded with the least recently used dropped", () => {

@@ -127,6 +127,27 @@ export class TrafficPipeline {
     if (options.localAddresses) this.setLocalAddresses(options.localAddresses);
   }
 
+  /**
+   * Names the device's later packets to a remote address from outside the packets (ServiceCounter.learnHost;
+   * the device and address as device_kind.ts and the remote table key them). Without countsServices, nothing.
+   */
+  learnHost(
+    dk: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    host: string,
+    nowSec: number,
+  ): void {
+    this.#services?.learnHost(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3, host, nowSec);
+  }
+
   /** Replaces the host addresses and LAN prefixes; throws SyntaxError naming a bad address or prefix. */
   setLocalAddresses(local: LocalAddresses): void {
     this.#matcher = compileLocalMatcher(local);

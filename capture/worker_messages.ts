@@ -25,6 +25,11 @@ export interface CaptureWorkerOptions {
   readonly wakeFd: number;
   /** SERVICE_NAMES: name remote ends and count per service (TrafficPipeline countsServices). */
   readonly countsServices: boolean;
+  /**
+   * NameQueue.create() buffer of host names from the main thread (the Clash core's, name_queue.ts), read
+   * between passes; null without countsServices.
+   */
+  readonly nameQueue: SharedArrayBuffer | null;
 }
 
 /** Int32 cells of the shared control block (`ToWorker.control`). */

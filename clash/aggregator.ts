@@ -24,7 +24,7 @@ import {
   type MutableBytes,
   type MutableUsageRow,
 } from "./aggregator_state.ts";
-import { liveFacts, type WireConnection } from "./connection_facts.ts";
+import { type ConnectionHost, connectionHost, liveFacts, type WireConnection } from "./connection_facts.ts";
 import * as idKinds from "./id_map.ts";
 import { IdMap } from "./id_map.ts";
 import * as recordLayout from "./snapshot_records.ts";
@@ -64,6 +64,11 @@ export interface AggregatorOptions {
   /** State committed by the previous run, or null. */
   readonly resume: ClashResumeState | null;
   readonly log: (line: string) => void;
+  /**
+   * Called after a snapshot with the hosts of the connections it showed for the first time (this run), so
+   * the capture can name their packets (connection_facts.ts ConnectionHost).
+   */
+  readonly onConnectionHosts?: (hosts: readonly ConnectionHost[]) => void;
 }
 
 /** Counts of what the aggregator saw, for logs and /metrics. */
@@ -101,6 +106,8 @@ export class ClashAggregator {
   #counterResets = 0;
   /** Scratch of `ingest`, reused across snapshots. */
   readonly #records = new SnapshotRecords();
+  /** Hosts of the connections first shown by the snapshot being ingested (onConnectionHosts). */
+  #newHosts: ConnectionHost[] = [];
 
   constructor(options: AggregatorOptions) {
     this.#options = options;
@@ -153,6 +160,11 @@ export class ClashAggregator {
     this.#addRemainder(bucket, totalUp - this.#baseUp! - sumUp, totalDown - this.#baseDown - sumDown);
     this.#baseUp = totalUp;
     this.#baseDown = totalDown;
+    if (this.#newHosts.length > 0) {
+      const hosts = this.#newHosts;
+      this.#newHosts = [];
+      this.#options.onConnectionHosts?.(hosts);
+    }
   }
 
   /**
@@ -195,6 +207,7 @@ export class ClashAggregator {
         cursor = cursors.at(slot);
         if (cursor.live === null) {
           cursor.live = liveFacts(list[i]);
+          this.#noteHost(list[i]);
           if (cursor.live === null) {
             cursors.delete(cursor.id);
             continue;
@@ -311,11 +324,19 @@ export class ClashAggregator {
     const { up, down, isFirst, bucket } = seen;
     const facts = liveFacts(c);
     if (facts === null) return null;
+    this.#noteHost(c);
     // P8: on the first snapshot without resume state, connections older than netledger are a baseline only.
     const isBaseline = isFirst && (facts.startSec === null || facts.startSec < this.#options.processStartSec);
     const cursor: Cursor = { id: c.id as string, live: facts, row: null, rowGeneration: -1 };
     if (!isBaseline) this.#rowFor(cursor, bucket).newConnections++;
     return { cursor, upBytes: isBaseline ? up : 0, downBytes: isBaseline ? down : 0 };
+  }
+
+  /** Keeps the connection's host for onConnectionHosts, when there is a listener. */
+  #noteHost(c: WireConnection): void {
+    if (this.#options.onConnectionHosts === undefined) return;
+    const host = connectionHost(c);
+    if (host !== null) this.#newHosts.push(host);
   }
 
   #rowFor(cursor: Cursor, bucket: number): MutableUsageRow {

@@ -237,3 +237,54 @@ Deno.test("ClashAggregator counts UUID ids and other ids alike, across churn, re
   assert.equal(uuids.live, 40);
   assert.ok(uuids.usage.length > 0);
 });
+
+Deno.test("ClashAggregator hands over the host of each connection at its first sight, old and resumed ones too, Inner and hostless ones not", () => {
+  const seen: string[][] = [];
+  const withHosts = (resume: ClashResumeState | null) =>
+    new ClashAggregator({
+      apiUrl: URL_A,
+      processStartSec: T0,
+      resume,
+      log: () => {},
+      onConnectionHosts: (hosts) => seen.push(hosts.map((h) => `${h.clientIp} ${h.destinationIp} ${h.host}`)),
+    });
+  const a = withHosts(null);
+  a.ingest(
+    snapshot(300, 300, [
+      { id: "old", up: 100, down: 100, start: START_BEFORE, src: "::ffff:192.168.1.20" },
+      { id: "ip-only", up: 100, down: 100, host: "" },
+      { id: "inner", up: 100, down: 100, type: "Inner" },
+    ]),
+    T0 + 1,
+  );
+  a.ingest(
+    snapshot(500, 500, [{ id: "old", up: 150, down: 150 }, {
+      id: "new",
+      up: 50,
+      down: 50,
+      dst: "2001:db8::9",
+    }]),
+    T0 + 2,
+  );
+  a.ingest(
+    snapshot(600, 600, [{ id: "old", up: 200, down: 200 }, {
+      id: "new",
+      up: 100,
+      down: 100,
+      dst: "2001:db8::9",
+    }]),
+    T0 + 3,
+  );
+  assert.deepEqual(seen, [
+    ["192.168.1.20 203.0.113.10 video.example.com"],
+    ["192.168.1.10 2001:db8::9 video.example.com"],
+  ]);
+  // Resumed cursors have no facts until listed again: their hosts come then, once.
+  const saved = a.pending().resume!;
+  a.commit();
+  seen.length = 0;
+  const resumed = withHosts(saved);
+  resumed.ingest(snapshot(700, 700, [{ id: "new", up: 150, down: 150, dst: "2001:db8::9" }]), T0 + 4);
+  resumed.ingest(snapshot(800, 800, [{ id: "new", up: 200, down: 200, dst: "2001:db8::9" }]), T0 + 5);
+  assert.deepEqual(seen, [["192.168.1.10 2001:db8::9 video.example.com"]]);
+});

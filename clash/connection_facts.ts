@@ -53,3 +53,25 @@ export function liveFacts(c: WireConnection): LiveFacts | null {
     startSec: Number.isFinite(startMs) ? Math.floor(startMs / 1000) : null,
   };
 }
+
+/**
+ * The host a client asked the core for and the address the core connected it to (issue 15 item 1): the
+ * capture names that client's packets to that address by it. The host as the core sent it; the capture
+ * validates it (sniff/host_name.ts).
+ */
+export interface ConnectionHost {
+  readonly clientIp: string;
+  readonly destinationIp: string;
+  readonly host: string;
+}
+
+/** The connection's ConnectionHost; null without a source, a host or a destination address, and for Inner. */
+export function connectionHost(c: WireConnection): ConnectionHost | null {
+  const m = c.metadata;
+  if (m === null || typeof m !== "object" || m.type === "Inner") return null;
+  const clientIp = typeof m.sourceIP === "string" ? normalizeClientIp(m.sourceIP) : "";
+  const host = typeof m.host === "string" ? m.host : "";
+  const destinationIp = typeof m.destinationIP === "string" ? m.destinationIP : "";
+  if (clientIp === "" || host === "" || destinationIp === "") return null;
+  return { clientIp, destinationIp, host };
+}

@@ -8,6 +8,7 @@
  * exports only what they use.
  */
 export { ClashAggregator } from "./aggregator.ts";
+export type { ConnectionHost } from "./connection_facts.ts";
 export { normalizeClientIp } from "./client_ip.ts";
 export { ClashMonitor, ONLINE_WINDOW_SEC } from "./monitor.ts";
 export { StreamHub } from "./stream_hub.ts";

@@ -4,7 +4,7 @@
  * StreamHubs, reconnects with capped backoff, and hands exact deltas to a ClashPersistence on `flush()`.
  * P<n> tags name the pitfalls of docs/clash-accounting.md.
  */
-import { ClashAggregator } from "./aggregator.ts";
+import { type AggregatorOptions, ClashAggregator } from "./aggregator.ts";
 import { closeConnection, type CloseResult } from "./close_connection.ts";
 import { probeCore, type ProbeResult } from "./probe.ts";
 import { redactUrl } from "./redact_url.ts";
@@ -46,6 +46,8 @@ export interface ClashMonitorOptions {
   readonly backoff?: { readonly minMs: number; readonly maxMs: number };
   readonly nowMs?: () => number;
   readonly onEvent?: (event: ClashEvent) => void;
+  /** See AggregatorOptions.onConnectionHosts. */
+  readonly onConnectionHosts?: AggregatorOptions["onConnectionHosts"];
 }
 
 /** Seconds since its last bytes during which a client counts as online (P5: last-byte time, not presence). */
@@ -106,6 +108,7 @@ export class ClashMonitor {
       processStartSec: Math.floor(this.#nowMs() / 1000),
       resume: persistence?.loadResume() ?? null,
       log: this.#options.log,
+      onConnectionHosts: this.#options.onConnectionHosts,
     });
     this.#loop = this.#run(apiUrl);
   }

@@ -6,6 +6,8 @@
  * every byte exchanged with the server's address on example.com, and the DNS exchange (with the resolver's
  * own address, which nothing names) on unknown. A Deno.connectQuic client talks to a Deno.QuicEndpoint echo
  * server with SNI quic.example.org: after its Initial is decrypted, the flow's bytes land on example.org.
+ * A host handed over as the Clash core's (LiveCapture.learnHost) names a plain TCP exchange with an address
+ * nothing in the packets names: every byte of it lands on example.net.
  */
 import assert from "node:assert/strict";
 import { startCaptureProbe } from "./helpers/capture_probe.ts";
@@ -17,11 +19,14 @@ const SERVER = "198.51.100.3";
 /** Named only by the QUIC client's Initial (SNI quic.example.org). */
 const QUIC_SERVER = "198.51.100.4";
 const QUIC_ECHO = new URL("./helpers/quic_echo.ts", import.meta.url).pathname;
+/** Named only by the host LiveCapture.learnHost hands over, as the Clash core's metadata.host. */
+const PROXIED_SERVER = "198.51.100.5";
+const TCP_EXCHANGE = new URL("./helpers/tcp_exchange.ts", import.meta.url).pathname;
 const DEVICE_MAC = "3c:22:fb:00:00:21";
 
 Deno.test({
   name:
-    "LiveCapture names a curl HTTPS fetch from dnsmasq's answer and the ClientHello: its bytes land on example.com",
+    "LiveCapture names a curl HTTPS fetch (dnsmasq's answer, the ClientHello), a QUIC flow (its Initial) and a plain exchange (the Clash core's host): each lands on its service",
   ignore: !IS_ROOT,
   sanitizeResources: false,
   async fn() {
@@ -71,6 +76,7 @@ Deno.test({
       await inNs(pub, "ip", "addr", "add", `${RESOLVER}/24`, "dev", "eth0");
       await inNs(pub, "ip", "addr", "add", `${SERVER}/24`, "dev", "eth0");
       await inNs(pub, "ip", "addr", "add", `${QUIC_SERVER}/24`, "dev", "eth0");
+      await inNs(pub, "ip", "addr", "add", `${PROXIED_SERVER}/24`, "dev", "eth0");
       await inNs(gw, "ip", "link", "set", "wan0", "up");
       await inNs(pub, "ip", "link", "set", "eth0", "up");
       await inNs(pub, "ip", "route", "add", "192.168.60.0/24", "via", "198.51.100.1");
@@ -172,6 +178,7 @@ Deno.test({
         `${dir}/quic-cert.pem`,
         `${dir}/quic-key.pem`,
       ]);
+      spawnIn(pub, [Deno.execPath(), "run", "-A", TCP_EXCHANGE, "serve", PROXIED_SERVER, "5000"]);
       await using probe = await startCaptureProbe(gw, "br0", { countsServices: true });
       assert.equal(probe.started.status.state, "capturing", probe.logs.join("\n"));
       // Bounded: the servers need a moment to listen; curl retries its connection for at most 10 s.
@@ -220,13 +227,37 @@ Deno.test({
         assert.equal(await sendQuic(), "100000");
         counted = await probe.waitFor((e) => quicBytes(e) > before + 200_000, 10_000);
       }
+      // The Clash core's host: taken by the Worker before the answer, so the exchange is named from its SYN.
+      const learnt = await probe.learnHost(DEVICE_MAC, PROXIED_SERVER, "proxied.example.net");
+      assert.deepEqual([learnt.isQueued, learnt.caughtUp], [true, true]);
+      let exchanged = "";
+      for (let attempt = 0; attempt < 20 && exchanged !== "50000"; attempt++) {
+        exchanged = (await inNs(
+          dev,
+          Deno.execPath(),
+          "run",
+          "-A",
+          TCP_EXCHANGE,
+          "send",
+          PROXIED_SERVER,
+          "5000",
+          "20000",
+          "50000",
+        )
+          .catch(() => "")).trim();
+        if (exchanged !== "50000") await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      assert.equal(exchanged, "50000");
       const done = (
         e: { totals: { remotes: Record<string, number[]>; services: Record<string, number[]> } },
       ) => {
         const server = e.totals.remotes[SERVER];
         const named = e.totals.services[`${DEVICE_MAC} example.com`];
+        const proxied = e.totals.remotes[PROXIED_SERVER];
+        const proxiedNamed = e.totals.services[`${DEVICE_MAC} example.net`];
         return server !== undefined && named !== undefined && server[0] === named[0] &&
-          server[1] === named[1];
+          server[1] === named[1] && proxied !== undefined && proxied[0] > 20_000 && proxied[1] > 50_000 &&
+          proxiedNamed !== undefined && proxied[0] === proxiedNamed[0] && proxied[1] === proxiedNamed[1];
       };
       await probe.waitFor(done, 20_000).catch(() => null);
       const final = await probe.stop();
@@ -238,6 +269,9 @@ Deno.test({
         server,
         JSON.stringify(final.totals.services),
       );
+      const proxied = final.totals.remotes[PROXIED_SERVER];
+      assert.ok(proxied[0] > 20_000 && proxied[1] > 50_000, JSON.stringify(proxied));
+      assert.deepEqual(final.totals.services[`${DEVICE_MAC} example.net`], proxied);
       // QUIC: the Initial names the flow once decrypted, so the first datagrams stay unknown.
       const quic = final.totals.remotes[QUIC_SERVER];
       const quicNamed = final.totals.services[`${DEVICE_MAC} example.org`];

@@ -41,6 +41,8 @@ export interface ProbeEvent {
   readonly rates: { readonly upBytes: number; readonly downBytes: number };
   /** In answer to "status": whether LiveCapture.catchUp() was answered by the Worker before it. */
   readonly caughtUp?: boolean;
+  /** In answer to "host": whether LiveCapture.learnHost() queued the name. */
+  readonly isQueued?: boolean;
   /** Main-thread event-loop lag since the previous status (lateness of a 20 ms timer), in ms. */
   readonly lag?: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
 }
@@ -100,6 +102,11 @@ export interface CaptureProbe extends AsyncDisposable {
   status(): Promise<ProbeEvent>;
   /** Asks for the status every 100 ms until `isDone` holds; throws after `timeoutMs` (bounded wait). */
   waitFor(isDone: (e: ProbeEvent) => boolean, timeoutMs?: number): Promise<ProbeEvent>;
+  /**
+   * LiveCapture.learnHost(deviceKey, remoteIp, host), answered once the Worker has taken the name (a
+   * catchUp() after it): later packets are named by it.
+   */
+  learnHost(deviceKey: string, remoteIp: string, host: string): Promise<ProbeEvent>;
   /** Stops the capture (which delivers the last batch) and returns the final event. */
   stop(): Promise<ProbeEvent>;
   /** The "started" event. */
@@ -198,6 +205,7 @@ export async function startCaptureProbe(
     logs,
     started,
     status: () => ask("status"),
+    learnHost: (deviceKey, remoteIp, host) => ask(`host ${deviceKey} ${remoteIp} ${host}`),
     async waitFor(isDone, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (let i = 0; i < 1000; i++) {
@@ -303,6 +311,12 @@ if (import.meta.main) {
       const command = pending.slice(0, newline).trim();
       pending = pending.slice(newline + 1);
       if (command === "status") print("status", { caughtUp: await capture.catchUp() });
+      // "host DEVICE_KEY REMOTE_IP HOST": LiveCapture.learnHost, then a status once the Worker has taken it.
+      if (command.startsWith("host ")) {
+        const [, deviceKey, remoteIp, host] = command.split(" ");
+        const isQueued = capture.learnHost(deviceKey, remoteIp, host);
+        print("status", { caughtUp: await capture.catchUp(), isQueued });
+      }
       if (command === "stop") {
         await capture.stop();
         print("stopped");

@@ -8,6 +8,7 @@
  */
 export { createApp } from "./app.ts";
 export { neighbourMacs } from "./client_devices.ts";
+export { forwardConnectionHosts } from "./connection_hosts.ts";
 export { createAuth, exposureWarning, SESSION_COOKIE } from "./auth.ts";
 export { HEADER_TIMEOUT_MS, serveWithHeaderTimeout } from "./header_timeout_server.ts";
 export { renderMetrics } from "./metrics.ts";
