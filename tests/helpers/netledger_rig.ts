@@ -72,9 +72,10 @@ export interface NetledgerChild extends ChildOutput {
 }
 
 /**
- * Starts main.ts in namespace `ns`, capturing on the veth there, with DB_PATH `dbPath` and `env` on top; resolves
- * once the capture runs. The child is SIGKILLed if it does not get there within `timeoutMs`. It listens on
- * 127.0.0.1:8080 of the namespace: the namespace is the test's own, so nothing else can hold that port.
+ * Starts main.ts in namespace `ns`, capturing on the veth there (or on `env.MONITOR_IFACE`), with DB_PATH
+ * `dbPath` and `env` on top; resolves once the capture runs. The child is SIGKILLed if it does not get there
+ * within `timeoutMs`. It listens on 127.0.0.1:8080 of the namespace: the namespace is the test's own, so
+ * nothing else can hold that port.
  */
 export async function startNetledgerInNetns(
   ns: string,
@@ -111,7 +112,8 @@ export async function startNetledgerInNetns(
     },
   };
   try {
-    await netledger.waitForLine(new RegExp(`Capture on "${CAPTURE_IFACE}": capturing`), { timeoutMs });
+    const iface = env.MONITOR_IFACE ?? CAPTURE_IFACE;
+    await netledger.waitForLine(new RegExp(`Capture on "${iface}": capturing`), { timeoutMs });
   } catch (e) {
     netledger.kill("SIGKILL");
     await netledger.exited;
