@@ -379,8 +379,9 @@ export class ServiceCounter {
     }
   }
 
+  /** `host` from a sniff/ parser, which returns only clean names (cleanHostName), or null. */
   #learnFlow(
-    raw: string | null,
+    host: string | null,
     rf: number,
     r0: number,
     r1: number,
@@ -388,8 +389,6 @@ export class ServiceCounter {
     r3: number,
     ts: number,
   ): void {
-    if (raw === null) return;
-    const host = cleanHostName(raw);
     if (host !== null) this.#learn(rf, r0, r1, r2, r3, host, ts, FLOW_IDLE_SEC);
   }
 
@@ -419,8 +418,7 @@ export class ServiceCounter {
   ): void {
     const dk = this.#dk, d0 = this.#d0, d1 = this.#d1, d2 = this.#d2, d3 = this.#d3;
     this.#quicInFlight++;
-    readQuicInitialSni(payload).then((raw) => {
-      const host = raw === null ? null : cleanHostName(raw);
+    readQuicInitialSni(payload).then((host) => {
       if (host === null) return;
       this.#namesLearnt++;
       this.#cache.learn(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3, host, ts, FLOW_IDLE_SEC);

@@ -21,7 +21,8 @@ const NAME_TYPE_HOST_NAME = 0;
 const MAX_HOST_NAME_BYTES = 254;
 
 /**
- * TLS ClientHello SNI from the first TCP payload of a connection, or null.
+ * TLS ClientHello SNI from the first TCP payload of a connection, valid and lower-cased (cleanHostName), or
+ * null.
  *
  * Reads only the bytes of this one segment: a ClientHello split across segments names its connection when the
  * server_name extension falls in the first one (it usually comes early). Never throws.

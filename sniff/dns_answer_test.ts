@@ -38,6 +38,22 @@ Deno.test("readDnsAnswer() follows a compressed CNAME chain and names the addres
   assert.deepEqual(addressesOf(COMPRESSED_CNAME_ANSWER), ["192.0.2.10/20", "192.0.2.11/20"]);
 });
 
+Deno.test("readDnsAnswer() reads owners that point to the question as the names written out, mixed case and TCP too", () => {
+  const answers = [
+    a("Www.Example.com", "192.0.2.10", 60),
+    aaaa("Www.Example.com", "2001:db8:0:0:0:0:0:10", 120),
+    cname("Www.Example.com", "edge.example.net"),
+    a("edge.example.net", "192.0.2.11", 30),
+  ];
+  const plain = dnsResponse("Www.Example.com", answers);
+  const compressed = dnsResponse("Www.Example.com", answers, { isCompressed: true });
+  assert.ok(compressed.length < plain.length - 40, "three owners are pointers");
+  const expected = readDnsAnswer(plain, false);
+  assert.equal(expected?.addresses.length, 3);
+  assert.deepEqual(readDnsAnswer(compressed, false), expected);
+  assert.deepEqual(readDnsAnswer(withTcpLength(compressed), true), expected);
+});
+
 Deno.test("readDnsAnswer() follows a CNAME chain written in any record order", () => {
   const message = dnsResponse("shop.example.com", [
     a("edge.example.net", "198.51.100.4", 60),

@@ -15,8 +15,8 @@ const HOST = [0x68, 0x6f, 0x73, 0x74, 0x3a]; // "host:"
 const MAX_VALUE_BYTES = 300;
 
 /**
- * Host header of an HTTP/1.x request starting at payload[0], or null (not a request, no Host within these
- * bytes, an IP literal or an invalid name). The port, if any, is dropped. Never throws.
+ * Host header of an HTTP/1.x request starting at payload[0], valid and lower-cased (cleanHostName), or null
+ * (not a request, no Host within these bytes, an IP literal or an invalid name). The port, if any, is dropped. Never throws.
  */
 export function readHttpHost(payload: Uint8Array): string | null {
   const length = payload.length;

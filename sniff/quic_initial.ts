@@ -72,7 +72,8 @@ function readVarint(bytes: Uint8Array, pos: number): number {
 }
 
 /**
- * SNI from a QUIC v1/v2 client Initial (RFC 9001 §5, RFC 9369), or null (auth failure, no SNI, garbage).
+ * SNI from a QUIC v1/v2 client Initial (RFC 9001 §5, RFC 9369), valid and lower-cased (cleanHostName), or
+ * null (auth failure, no SNI, garbage).
  *
  * Copies the packet before its first await, so the caller may reuse `payload` as soon as this returns its
  * promise. Reads the ClientHello bytes that arrived in this one datagram (CRYPTO data from offset 0 on, in

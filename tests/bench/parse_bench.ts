@@ -126,7 +126,8 @@ function nameFrame(next: (below: number) => number): Frame | null {
   const router = "02:00:00:00:00:01";
   const hostMac = `3c:22:fb:00:04:${lan.slice(-2).replace(/[.:]/g, "0")}`;
   if (pick < 20) {
-    const payload = dnsResponse(host, [a(host, publicV4, 300)]);
+    // Compressed as resolvers send them: the owner is a pointer to the question.
+    const payload = dnsResponse(host, [a(host, publicV4, 300)], { isCompressed: true });
     const packet = transportPacket({
       src: "198.51.100.53",
       dst: lan,

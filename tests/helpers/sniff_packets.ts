@@ -163,9 +163,14 @@ export interface DnsResponseOptions {
   readonly answerCount?: number;
   /** The question type; default A. */
   readonly questionType?: number;
+  /**
+   * Write the owner of each record named as the question as a pointer to it (0xc00c), as resolvers do;
+   * default false: every name written out.
+   */
+  readonly isCompressed?: boolean;
 }
 
-/** A DNS response message (the UDP payload) with one question and `answers`, without compression. */
+/** A DNS response message (the UDP payload) with one question and `answers`, compressed only if asked. */
 export function dnsResponse(
   question: string,
   answers: readonly DnsRecord[],
@@ -178,7 +183,8 @@ export function dnsResponse(
   out.push(...dnsName(question), qtype >> 8, qtype & 0xff, 0, 1);
   for (const record of answers) {
     const ttl = record.ttlSec;
-    out.push(...dnsName(record.name), record.type >> 8, record.type & 0xff, 0, 1);
+    const owner = options.isCompressed && record.name === question ? [0xc0, 0x0c] : dnsName(record.name);
+    out.push(...owner, record.type >> 8, record.type & 0xff, 0, 1);
     out.push(ttl >>> 24, (ttl >>> 16) & 0xff, (ttl >>> 8) & 0xff, ttl & 0xff);
     out.push(record.data.length >> 8, record.data.length & 0xff, ...record.data);
   }
