@@ -2,21 +2,12 @@ import assert from "node:assert/strict";
 import { ServiceTable } from "./service_table.ts";
 import { DeviceKind } from "./device_kind.ts";
 import { BUCKET_SEC } from "./types.ts";
-
-/** Deterministic PRNG (mulberry32): the same rows every run. */
-function random(seed: number): (below: number) => number {
-  let a = seed;
-  return (below) => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * below);
-  };
-}
+import { seededRandom } from "../tests/helpers/netledger_rig.ts";
 
 Deno.test("ServiceTable grows with its rows and keeps every count exact, across drains; past maxRows a bucket is full", () => {
   const table = new ServiceTable(5000);
-  const next = random(15);
+  const random = seededRandom(15);
+  const next = (below: number) => Math.floor(random() * below);
   for (let interval = 0; interval < 2; interval++) {
     // Truth per (bucket, device low word, host id), summed independently of the table.
     const truth = new Map<string, [number, number, number, number]>();

@@ -8,11 +8,11 @@
 import assert from "node:assert/strict";
 import type { DevicesJson, ServicesJson } from "../web/api_types.ts";
 import { apiInNetns, startNetledgerInNetns } from "./helpers/netledger_rig.ts";
-import { endChild, run, runInNetns } from "./helpers/netns.ts";
+import { createLanGateway } from "./helpers/lan_gateway.ts";
+import { endChild, runInNetns } from "./helpers/netns.ts";
 
 const IS_ROOT = Deno.uid() === 0;
 const DEVICE_MAC = "3c:22:fb:00:00:31";
-const DEVICE_IP = "192.168.70.11";
 /** Named by the core first: once its bytes show named, the capture has taken the core's names. */
 const PROBE_SERVER = "198.51.100.6";
 /** Talked to only after the core named it: every byte of it must be named. */
@@ -52,9 +52,12 @@ Deno.test({
   ignore: !IS_ROOT,
   sanitizeResources: false,
   async fn() {
-    const tag = `nc${Deno.pid}${crypto.randomUUID().slice(0, 6)}`;
-    const [gw, pub, dev] = [`${tag}g`, `${tag}p`, `${tag}d`];
-    const namespaces = [gw, pub, dev];
+    await using net = await createLanGateway({
+      lan: "192.168.70",
+      deviceMac: DEVICE_MAC,
+      publicIps: [PROBE_SERVER, PROXIED_SERVER],
+    });
+    const { gw, pub, dev } = net;
     const inNs = (ns: string, ...args: string[]) => runInNetns(ns, args);
     const dir = await Deno.makeTempDir({ prefix: "netledger-services-clash-" });
     const children: Deno.ChildProcess[] = [];
@@ -75,60 +78,8 @@ Deno.test({
       assert.equal(out.trim(), String(down));
     };
     try {
-      for (const ns of namespaces) {
-        await run(["ip", "netns", "add", ns]);
-        await inNs(ns, "ip", "link", "set", "lo", "up");
-      }
-      await inNs(gw, "ip", "link", "add", "br0", "type", "bridge");
-      await inNs(gw, "ip", "addr", "add", "192.168.70.1/24", "dev", "br0");
-      await inNs(gw, "ip", "link", "set", "br0", "up");
-      await inNs(gw, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-      await run([
-        "ip",
-        "-n",
-        gw,
-        "link",
-        "add",
-        "wan0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "eth0",
-        "netns",
-        pub,
-      ]);
-      await inNs(gw, "ip", "addr", "add", "198.51.100.1/24", "dev", "wan0");
-      for (const server of [PROBE_SERVER, PROXIED_SERVER]) {
-        await inNs(pub, "ip", "addr", "add", `${server}/24`, "dev", "eth0");
-      }
-      await run([
-        "ip",
-        "-n",
-        gw,
-        "link",
-        "add",
-        "lan0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "eth0",
-        "netns",
-        dev,
-      ]);
-      await inNs(gw, "ip", "link", "set", "lan0", "master", "br0");
-      await inNs(dev, "ip", "link", "set", "eth0", "address", DEVICE_MAC);
-      await inNs(dev, "ip", "addr", "add", `${DEVICE_IP}/24`, "dev", "eth0");
-      await inNs(dev, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
-      for (const [ns, iface] of [[gw, "wan0"], [gw, "lan0"], [pub, "eth0"], [dev, "eth0"]]) {
-        await inNs(ns, "ip", "link", "set", iface, "up");
-        await inNs(ns, "ethtool", "-K", iface, "tso", "off", "gso", "off", "gro", "off");
-      }
       // One segment per skb, so that iptables counts the frames the capture sees (devices_live_test.ts).
       await inNs(dev, "ip", "link", "set", "eth0", "gso_max_segs", "1");
-      await inNs(pub, "ip", "route", "add", "192.168.70.0/24", "via", "198.51.100.1");
-      await inNs(dev, "ip", "route", "add", "default", "via", "192.168.70.1");
       await inNs(dev, "iptables", "-w", "-A", "OUTPUT", "-d", PROXIED_SERVER);
       await inNs(dev, "iptables", "-w", "-A", "INPUT", "-s", PROXIED_SERVER);
 
@@ -169,7 +120,7 @@ Deno.test({
       for (
         const [server, host] of [[PROBE_SERVER, "probe.example.org"], [PROXIED_SERVER, "proxied.example.net"]]
       ) {
-        await fakeInput.write(new TextEncoder().encode(`open ${DEVICE_IP} ${server} ${host}\n`));
+        await fakeInput.write(new TextEncoder().encode(`open ${net.deviceIp} ${server} ${host}\n`));
         assert.match(await readLine(fake.lines, fake.buffered), /^opened /);
       }
       const servicesOfDevice = async () =>
@@ -210,10 +161,6 @@ Deno.test({
         await netledger.exited;
       }
       for (const child of children) await endChild(child);
-      for (const ns of namespaces) {
-        await new Deno.Command("ip", { args: ["netns", "delete", ns], stdout: "null", stderr: "null" })
-          .output();
-      }
       await Deno.remove(dir, { recursive: true });
     }
   },

@@ -11,7 +11,8 @@
  */
 import assert from "node:assert/strict";
 import { startCaptureProbe } from "./helpers/capture_probe.ts";
-import { endChild, run, runInNetns } from "./helpers/netns.ts";
+import { createLanGateway } from "./helpers/lan_gateway.ts";
+import { endChild, runInNetns } from "./helpers/netns.ts";
 
 const IS_ROOT = Deno.uid() === 0;
 const RESOLVER = "198.51.100.2";
@@ -30,9 +31,12 @@ Deno.test({
   ignore: !IS_ROOT,
   sanitizeResources: false,
   async fn() {
-    const tag = `ns${Deno.pid}${crypto.randomUUID().slice(0, 6)}`;
-    const [gw, pub, dev] = [`${tag}g`, `${tag}p`, `${tag}d`];
-    const namespaces = [gw, pub, dev];
+    await using net = await createLanGateway({
+      lan: "192.168.60",
+      deviceMac: DEVICE_MAC,
+      publicIps: [RESOLVER, SERVER, QUIC_SERVER, PROXIED_SERVER],
+    });
+    const { gw, pub, dev } = net;
     const inNs = (ns: string, ...args: string[]) => runInNetns(ns, args);
     const dir = await Deno.makeTempDir({ prefix: "netledger-services-live-" });
     const children: Deno.ChildProcess[] = [];
@@ -47,63 +51,8 @@ Deno.test({
       return child;
     };
     try {
-      for (const ns of namespaces) {
-        await run(["ip", "netns", "add", ns]);
-        await inNs(ns, "ip", "link", "set", "lo", "up");
-      }
       await Deno.mkdir(`/etc/netns/${dev}`, { recursive: true });
       await Deno.writeTextFile(`/etc/netns/${dev}/resolv.conf`, `nameserver ${RESOLVER}\n`);
-      await inNs(gw, "ip", "link", "add", "br0", "type", "bridge");
-      await inNs(gw, "ip", "addr", "add", "192.168.60.1/24", "dev", "br0");
-      await inNs(gw, "ip", "link", "set", "br0", "up");
-      await inNs(gw, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-      await run([
-        "ip",
-        "-n",
-        gw,
-        "link",
-        "add",
-        "wan0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "eth0",
-        "netns",
-        pub,
-      ]);
-      await inNs(gw, "ip", "addr", "add", "198.51.100.1/24", "dev", "wan0");
-      await inNs(pub, "ip", "addr", "add", `${RESOLVER}/24`, "dev", "eth0");
-      await inNs(pub, "ip", "addr", "add", `${SERVER}/24`, "dev", "eth0");
-      await inNs(pub, "ip", "addr", "add", `${QUIC_SERVER}/24`, "dev", "eth0");
-      await inNs(pub, "ip", "addr", "add", `${PROXIED_SERVER}/24`, "dev", "eth0");
-      await inNs(gw, "ip", "link", "set", "wan0", "up");
-      await inNs(pub, "ip", "link", "set", "eth0", "up");
-      await inNs(pub, "ip", "route", "add", "192.168.60.0/24", "via", "198.51.100.1");
-      await run([
-        "ip",
-        "-n",
-        gw,
-        "link",
-        "add",
-        "lan0",
-        "type",
-        "veth",
-        "peer",
-        "name",
-        "eth0",
-        "netns",
-        dev,
-      ]);
-      await inNs(gw, "ip", "link", "set", "lan0", "master", "br0", "up");
-      await inNs(dev, "ip", "link", "set", "eth0", "address", DEVICE_MAC);
-      await inNs(dev, "ip", "addr", "add", "192.168.60.11/24", "dev", "eth0");
-      await inNs(dev, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
-      await inNs(dev, "ip", "link", "set", "eth0", "up");
-      await inNs(dev, "ip", "route", "add", "default", "via", "192.168.60.1");
-      for (const [ns, iface] of [[gw, "wan0"], [gw, "lan0"], [pub, "eth0"], [dev, "eth0"]]) {
-        await inNs(ns, "ethtool", "-K", iface, "tso", "off", "gso", "off", "gro", "off");
-      }
       await inNs(
         pub,
         "openssl",
@@ -284,10 +233,6 @@ Deno.test({
       assert.equal(final.status.kernelDrops, 0);
     } finally {
       for (const child of children) await endChild(child);
-      for (const ns of namespaces) {
-        await new Deno.Command("ip", { args: ["netns", "delete", ns], stdout: "null", stderr: "null" })
-          .output();
-      }
       await Deno.remove(`/etc/netns/${dev}`, { recursive: true }).catch(() => {});
       await Deno.remove(dir, { recursive: true });
     }
