@@ -160,12 +160,13 @@ export class LiveCapture {
    * Names the later packets between a device (its key as DeviceTraffic has it, a MAC or an address; null for
    * the box-wide name only) and `remoteIp` `host`, as if the device had sent a ClientHello for it: the Clash
    * core's `metadata.host` (issue 15 item 1). The Worker takes it between passes; a catchUp() after this call
-   * answers only once it has. False, and nothing queued, without countsServices, for an address or a host
-   * that cannot be one, or when the queue is full (logged once).
+   * answers only once it has. False, and nothing queued, without countsServices or a running Worker, for an
+   * address or a host that cannot be one, or when the queue is full (logged once).
    */
   learnHost(deviceKey: string | null, remoteIp: string, host: string): boolean {
     const queue = this.#nameQueue;
-    if (queue === null) return false;
+    // Without a Worker nothing takes the names: the queue would only fill.
+    if (queue === null || this.#worker === null || this.#hasEnded) return false;
     let remote: IpAddress;
     try {
       remote = parseIp(remoteIp);

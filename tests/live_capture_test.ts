@@ -11,7 +11,7 @@ import { injectInNetns } from "./helpers/inject_frames.ts";
 import { CAPTURE_IPV6, createVethPair, recreateVeth, runInNetns } from "./helpers/netns.ts";
 import { type ProbeEvent, startCaptureProbe } from "./helpers/capture_probe.ts";
 import { startTunDevice } from "./helpers/tun_device.ts";
-import { LinkType } from "../capture/mod.ts";
+import { LinkType, LiveCapture } from "../capture/mod.ts";
 
 /** Namespaces, veth pairs and AF_PACKET sockets need root (CI runs these tests as root). */
 const IS_ROOT = Deno.uid() === 0;
@@ -199,5 +199,38 @@ Deno.test({
       malformedPackets: 0,
     });
     assert.equal(final.status.kernelDrops, 0);
+  },
+});
+
+Deno.test({
+  name:
+    "LiveCapture.learnHost queues names while its Worker runs, even before the interface exists, and none once it stopped",
+  sanitizeResources: false,
+  async fn() {
+    const logs: string[] = [];
+    // An interface that does not exist: the Worker waits for it and opens no ring, so nothing is captured.
+    const capture = await LiveCapture.start({
+      iface: `nlabsent${Deno.pid % 1000}`,
+      ringBytes: 2 ** 20,
+      excludeIpv6Prefixes: [],
+      disableOffloads: false,
+      onBatch: () => {},
+      log: (line) => logs.push(line),
+      countsServices: true,
+    });
+    try {
+      assert.equal(capture.status().state, "waiting_for_interface", logs.join("\n"));
+      assert.equal(capture.learnHost("3c:22:fb:00:00:07", "198.51.100.5", "proxied.example.net"), true);
+      assert.equal(capture.learnHost(null, "not an address", "proxied.example.net"), false);
+      assert.equal(capture.learnHost(null, "198.51.100.5", "bücher.example"), false);
+      assert.equal(await capture.catchUp(), true);
+    } finally {
+      await capture.stop();
+    }
+    // Past the queue's size, with no Worker to take them: refused, and no line says the queue is full.
+    for (let i = 0; i < 2000; i++) {
+      assert.equal(capture.learnHost(null, "198.51.100.5", "late.example.net"), false);
+    }
+    assert.ok(!logs.some((line) => line.includes("faster than the capture")), logs.join("\n"));
   },
 });
