@@ -9,6 +9,7 @@
  * `deno compile` must embed the Worker: `--include capture/capture_worker.ts`.
  */
 import { close, eventFd, signalEventFd } from "../ffi/mod.ts";
+import { isMappedV4 } from "./classify.ts";
 import { DeviceKind, deviceOfKey } from "./device_kind.ts";
 import { defaultRouteInterface } from "./interface_watch.ts";
 import { type IpAddress, parseIp } from "./ip_prefix.ts";
@@ -68,14 +69,12 @@ export class LiveCapture {
   #hasEnded = false;
   #stopping: Promise<void> | null = null;
   /** Host names for the Worker (learnHost), with countsServices; else null. */
-  readonly #names: SharedArrayBuffer | null;
   readonly #nameQueue: NameQueue | null;
   #hasLoggedFullNameQueue = false;
 
   private constructor(options: LiveCaptureOptions, iface: string) {
     this.#options = options;
-    this.#names = options.countsServices === true ? NameQueue.create() : null;
-    this.#nameQueue = this.#names === null ? null : new NameQueue(this.#names);
+    this.#nameQueue = options.countsServices === true ? new NameQueue(NameQueue.create()) : null;
     this.#status = {
       state: "starting",
       iface,
@@ -142,7 +141,7 @@ export class LiveCapture {
         rateBuffer,
         wakeFd: this.#wakeFd,
         countsServices: this.#options.countsServices ?? false,
-        nameQueue: this.#names,
+        nameQueue: this.#nameQueue?.buffer ?? null,
       },
       control: this.#control.buffer as SharedArrayBuffer,
     };
@@ -177,8 +176,7 @@ export class LiveCapture {
     const [d0, d1, d2, d3] = device?.words ?? [0, 0, 0, 0];
     const [r0, r1, r2, r3] = remote.words;
     // An IPv4-mapped address is the IPv4 host, as the remote table keys it.
-    const isMapped = remote.family === 6 && r0 === 0 && r1 === 0 && r2 === 0xffff;
-    const isQueued = isMapped
+    const isQueued = remote.family === 6 && isMappedV4(r0, r1, r2)
       ? queue.offer(device?.kind ?? DeviceKind.NONE, d0, d1, d2, d3, 4, r3, 0, 0, 0, host)
       : queue.offer(device?.kind ?? DeviceKind.NONE, d0, d1, d2, d3, remote.family, r0, r1, r2, r3, host);
     if (!isQueued && queue.isFull && !this.#hasLoggedFullNameQueue) {

@@ -51,7 +51,10 @@ export class NameCache {
   /** Slots as words and, over the same memory, as float64s (see SLOT_INTS). */
   #words = new Int32Array(0);
   #times = new Float64Array(0);
-  /** Per slot: last learnt or used (UTC seconds): who goes first when the table is full. Off the lookup's line. */
+  /**
+   * Per slot: last learnt or used (UTC seconds): who goes first when the table is full. Kept off the slot's
+   * line, which a lookup reads.
+   */
   #touched = new Float64Array(0);
   #entries = 0;
   /** A bit per hash of a remote address that some entry names (see remoteBit). */

@@ -44,6 +44,8 @@ export type NameRecordVisitor = (
 
 /** One end of the ring; see the file comment. */
 export class NameQueue {
+  /** The memory both ends share, to hand to the other end. */
+  readonly buffer: SharedArrayBuffer;
   readonly #cells: Int32Array;
   readonly #bytes: Uint8Array;
   readonly #records: number;
@@ -58,6 +60,7 @@ export class NameQueue {
 
   /** The ring over `buffer`, from NameQueue.create(). */
   constructor(buffer: SharedArrayBuffer) {
+    this.buffer = buffer;
     this.#cells = new Int32Array(buffer);
     this.#bytes = new Uint8Array(buffer);
     this.#records = (this.#cells.length - HEADER_INTS) / RECORD_INTS;

@@ -26,6 +26,7 @@ import {
   readQuicInitialSni,
   serviceOf,
 } from "../sniff/mod.ts";
+import { isMappedV4 } from "./classify.ts";
 import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
 import { DEFAULT_MAX_NAME_ENTRIES, FLOW_IDLE_SEC, NameCache } from "./name_cache.ts";
 import { DeviceKind } from "./device_kind.ts";
@@ -167,10 +168,11 @@ export class ServiceCounter {
   }
 
   /**
-   * A host name from outside the packets (the Clash core's `metadata.host` of a connection it opened,
-   * name_queue.ts): names the later packets between the device (kind `dk`, words d0..d3; DeviceKind.NONE:
-   * the box-wide entry only) and the remote address (family `rf`, words r0..r3) for the life of their flows,
-   * as a ClientHello's SNI does. An invalid name is ignored.
+   * A host name learnt apart from the packet being counted (the Clash core's `metadata.host` of a connection
+   * it opened, name_queue.ts; a QUIC Initial's SNI once decrypted): names the later packets between the
+   * device (kind `dk`, words d0..d3; DeviceKind.NONE: the box-wide entry only) and the remote address
+   * (family `rf`, words r0..r3) for the life of their flows, as a ClientHello's SNI does. An invalid name is
+   * ignored.
    */
   learnHost(
     dk: number,
@@ -373,9 +375,8 @@ export class ServiceCounter {
       const w = a.words;
       // An IPv4-mapped answer names the IPv4 host, as the remote table keys it.
       if (a.family === 4) this.#learn(4, w[0], 0, 0, 0, answer.name, ts, a.ttlSec);
-      else if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff) {
-        this.#learn(4, w[3], 0, 0, 0, answer.name, ts, a.ttlSec);
-      } else this.#learn(6, w[0], w[1], w[2], w[3], answer.name, ts, a.ttlSec);
+      else if (isMappedV4(w[0], w[1], w[2])) this.#learn(4, w[3], 0, 0, 0, answer.name, ts, a.ttlSec);
+      else this.#learn(6, w[0], w[1], w[2], w[3], answer.name, ts, a.ttlSec);
     }
   }
 
@@ -419,9 +420,8 @@ export class ServiceCounter {
     const dk = this.#dk, d0 = this.#d0, d1 = this.#d1, d2 = this.#d2, d3 = this.#d3;
     this.#quicInFlight++;
     readQuicInitialSni(payload).then((host) => {
-      if (host === null) return;
-      this.#namesLearnt++;
-      this.#cache.learn(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3, host, ts, FLOW_IDLE_SEC);
+      // Decrypted after the packet: its device is the one captured above, as for a name from outside.
+      if (host !== null) this.learnHost(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3, host, ts);
     }, () => {
       // readQuicInitialSni returns null on bad input; a rejection is a WebCrypto failure: the flow stays unnamed.
     }).finally(() => this.#quicInFlight--);

@@ -499,8 +499,8 @@ export class TrafficPipeline {
   /**
    * Sets the device of the packet's local end (#dk and #d0..#d3, as remote_table.ts keys it), read once per
    * packet for the remote, device and service tables alike: on Ethernet with devices counted, its MAC
-   * (DeviceKind.MAC, or DeviceKind.NONE for a group or all-zero MAC); else `ipKind` (DeviceKind.IPV4 or DeviceKind.IPV6) with
-   * the local address words l0..l3.
+   * (DeviceKind.MAC, or DeviceKind.NONE for a group or all-zero MAC); else `ipKind` (DeviceKind.IPV4 or
+   * DeviceKind.IPV6) with the local address words l0..l3.
    */
   #setDevice(
     view: DataView,

@@ -24,7 +24,13 @@ import {
   type MutableBytes,
   type MutableUsageRow,
 } from "./aggregator_state.ts";
-import { type ConnectionHost, connectionHost, liveFacts, type WireConnection } from "./connection_facts.ts";
+import {
+  type ConnectionHost,
+  connectionHost,
+  type LiveFacts,
+  liveFacts,
+  type WireConnection,
+} from "./connection_facts.ts";
 import * as idKinds from "./id_map.ts";
 import { IdMap } from "./id_map.ts";
 import * as recordLayout from "./snapshot_records.ts";
@@ -207,7 +213,7 @@ export class ClashAggregator {
         cursor = cursors.at(slot);
         if (cursor.live === null) {
           cursor.live = liveFacts(list[i]);
-          this.#noteHost(list[i]);
+          this.#noteHost(list[i], cursor.live);
           if (cursor.live === null) {
             cursors.delete(cursor.id);
             continue;
@@ -324,7 +330,7 @@ export class ClashAggregator {
     const { up, down, isFirst, bucket } = seen;
     const facts = liveFacts(c);
     if (facts === null) return null;
-    this.#noteHost(c);
+    this.#noteHost(c, facts);
     // P8: on the first snapshot without resume state, connections older than netledger are a baseline only.
     const isBaseline = isFirst && (facts.startSec === null || facts.startSec < this.#options.processStartSec);
     const cursor: Cursor = { id: c.id as string, live: facts, row: null, rowGeneration: -1 };
@@ -332,10 +338,10 @@ export class ClashAggregator {
     return { cursor, upBytes: isBaseline ? up : 0, downBytes: isBaseline ? down : 0 };
   }
 
-  /** Keeps the connection's host for onConnectionHosts, when there is a listener. */
-  #noteHost(c: WireConnection): void {
-    if (this.#options.onConnectionHosts === undefined) return;
-    const host = connectionHost(c);
+  /** Keeps the host of a connection with `facts` for onConnectionHosts, when there is a listener. */
+  #noteHost(c: WireConnection, facts: LiveFacts | null): void {
+    if (facts === null || this.#options.onConnectionHosts === undefined) return;
+    const host = connectionHost(c, facts);
     if (host !== null) this.#newHosts.push(host);
   }
 

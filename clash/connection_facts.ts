@@ -65,13 +65,15 @@ export interface ConnectionHost {
   readonly host: string;
 }
 
-/** The connection's ConnectionHost; null without a source, a host or a destination address, and for Inner. */
-export function connectionHost(c: WireConnection): ConnectionHost | null {
-  const m = c.metadata;
-  if (m === null || typeof m !== "object" || m.type === "Inner") return null;
-  const clientIp = typeof m.sourceIP === "string" ? normalizeClientIp(m.sourceIP) : "";
-  const host = typeof m.host === "string" ? m.host : "";
-  const destinationIp = typeof m.destinationIP === "string" ? m.destinationIP : "";
-  if (clientIp === "" || host === "" || destinationIp === "") return null;
-  return { clientIp, destinationIp, host };
+/**
+ * The ConnectionHost of a connection whose liveFacts() are `facts` (so it has a client and is not Inner);
+ * null without a host or a destination address.
+ */
+export function connectionHost(c: WireConnection, facts: LiveFacts): ConnectionHost | null {
+  const host = c.metadata!.host;
+  const destinationIp = c.metadata!.destinationIP;
+  if (typeof host !== "string" || host === "" || typeof destinationIp !== "string" || destinationIp === "") {
+    return null;
+  }
+  return { clientIp: facts.clientIp, destinationIp, host };
 }

@@ -16,7 +16,8 @@ const MAX_VALUE_BYTES = 300;
 
 /**
  * Host header of an HTTP/1.x request starting at payload[0], valid and lower-cased (cleanHostName), or null
- * (not a request, no Host within these bytes, an IP literal or an invalid name). The port, if any, is dropped. Never throws.
+ * (not a request, no Host within these bytes, an IP literal or an invalid name). The port, if any, is
+ * dropped. Never throws.
  */
 export function readHttpHost(payload: Uint8Array): string | null {
   const length = payload.length;
