@@ -16,7 +16,8 @@
  * remainder, while the devices already held (the household's) keep their own rows: at most maxDevices new
  * devices a day reach the database, whatever the flood (tests/bench/mac_flood_bench.ts). A packet of a new
  * device past the first bound, or of a new row past the second, is not added either. Memory stays flat:
- * 2 × maxRows row slots of 80 bytes and 2 × maxDevices device slots of 28 bytes, 2.9 MB at the defaults.
+ * at most maxRows rows of 80 bytes with an index of 2 × maxRows 4-byte slots, and 2 × maxDevices device
+ * slots of 28 bytes, 1.7 MB at the defaults.
  */
 import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
 import { BUCKET_SEC, type DeviceAddress, type DeviceTraffic } from "./types.ts";
@@ -32,30 +33,38 @@ export const DEVICE_IDLE_SEC = 86_400;
 /** Default bound on (bucket, device, local address) rows between two drains. */
 export const DEFAULT_MAX_DEVICE_ROWS = 16_384;
 
-/** Row slots before the first growth: small, so an idle box holds little memory. */
-const INITIAL_SLOTS = 256;
+/** Row capacity before the first growth: small, so an idle box holds little memory. */
+const INITIAL_ROWS = 128;
 /**
- * Per row slot in `keys`: tag (0 = empty; the local address's family 4 or 6, plus MAC_TAG when the device
- * is a MAC), bucket number, the MAC's high 16 and low 32 bits (0 without a MAC), four local address words.
+ * Per row in `rowKeys`: tag (the local address's family 4 or 6, plus MAC_TAG when the device is a MAC),
+ * bucket number, the MAC's high 16 and low 32 bits (0 without a MAC), four local address words.
  */
 const KEY_INTS = 8;
 const MAC_TAG = 8;
-/** Per row slot in `values`: upBytes, downBytes, upPackets, downPackets, first and last seen (UTC seconds). */
+/** Per row in `values`: upBytes, downBytes, upPackets, downPackets, first and last seen (UTC seconds). */
 const VALUES = 6;
 /** Per device slot in `deviceKeys`: kind (0 = empty, MAC_KIND, or the family of an IP device), four words. */
 const DEVICE_INTS = 5;
 const MAC_KIND = 1;
 
-/** Per-device counters of one pipeline; not shared between threads. */
+/**
+ * Per-device counters of one pipeline; not shared between threads.
+ *
+ * A row is found once per (bucket, device, local address) and then counted by its number: the caller keeps
+ * the number beside its own per-flow row (RemoteTable's link), so a packet costs no probe here
+ * (tests/bench/parse_bench.ts, devices on vs off). Rows are numbered densely in the order they were added,
+ * and a number stays valid until the next drain, whatever the table grows to.
+ */
 export class DeviceTable {
   readonly #maxDevices: number;
   readonly #maxRows: number;
-  #slots = 0;
-  #mask = 0;
-  /** Interleaved so one probe touches one cache line, as in remote_table.ts. */
-  #keys = new Int32Array(0);
+  /** Rows held, numbered 0..rows-1: their keys and values, grown by doubling. */
+  #rowKeys = new Int32Array(0);
   #values = new Float64Array(0);
   #rows = 0;
+  /** Open-addressing index from a row's key to its number plus 1 (0 = empty), at most half full. */
+  #index = new Int32Array(0);
+  #indexMask = 0;
   readonly #deviceKeys: Int32Array;
   /** Per device slot: the last packet's time (UTC seconds), updated at each drain from its rows. */
   readonly #deviceSeen: Float64Array;
@@ -76,7 +85,7 @@ export class DeviceTable {
     this.#deviceKeys = new Int32Array(deviceSlots * DEVICE_INTS);
     this.#deviceSeen = new Float64Array(deviceSlots);
     this.#deviceMask = deviceSlots - 1;
-    this.#allocate(INITIAL_SLOTS);
+    this.#allocate(Math.min(INITIAL_ROWS, maxRows));
   }
 
   /** (bucket, device, local address) rows held now. */
@@ -95,14 +104,14 @@ export class DeviceTable {
   }
 
   /**
-   * Adds one counted packet of `bytes` in bucket number `bucket` at `timestampSec`, and says whether it was
-   * held (false: a bound was reached, the packet belongs to the remainder). `high` and `low` are the local
-   * end's MAC (both 0 on links without MACs: the device is then the local address); the caller leaves out
-   * group and all-zero MACs. `family` and l0..l3 give the local address (IPv4: l0 only, the rest 0).
-   * Positional arguments instead of an options object, and the MAC read once by the caller: this runs per
-   * packet (tests/bench/parse_bench.ts, devices on vs off).
+   * The number of the row of (bucket number `bucket`, device, local address), added at `timestampSec` when
+   * new, or -1 when a bound is reached (the device's packets then belong to the remainder: pass -1 to
+   * count()). `high` and `low` are the local end's MAC (both 0 on links without MACs: the device is then the
+   * local address); the caller leaves out group and all-zero MACs. `family` and l0..l3 give the local
+   * address (IPv4: l0 only, the rest 0). Positional arguments instead of an options object: this runs once
+   * per new flow row of the caller.
    */
-  add(
+  rowOf(
     bucket: number,
     high: number,
     low: number,
@@ -111,23 +120,26 @@ export class DeviceTable {
     l1: number,
     l2: number,
     l3: number,
-    isUpload: boolean,
-    bytes: number,
     timestampSec: number,
-  ): boolean {
+  ): number {
     const tag = (high | low) === 0 ? family : family + MAC_TAG;
-    // No last-slot memo as in remote_table.ts: on tests/bench/parse_bench.ts's interleaved mix it almost
-    // never hit and its removal measured faster, and a bursty flow's key sits in the first slot probed anyway.
-    let slot = this.#find(tag, bucket, high, low, l0, l1, l2, l3);
-    if (this.#keys[slot * KEY_INTS] === 0) {
-      slot = this.#insert(tag, bucket, high, low, l0, l1, l2, l3, timestampSec);
-      if (slot < 0) {
-        this.#overflowPackets++;
-        return false;
-      }
+    const slot = this.#find(tag, bucket, high, low, l0, l1, l2, l3);
+    const held = this.#index[slot];
+    if (held !== 0) return held - 1;
+    return this.#insert(slot, tag, bucket, high, low, l0, l1, l2, l3, timestampSec);
+  }
+
+  /**
+   * Adds one counted packet of `bytes` at `timestampSec` to row `row` (from rowOf() since the last drain),
+   * and says whether it was held: false for row -1, whose packet belongs to the remainder.
+   */
+  count(row: number, isUpload: boolean, bytes: number, timestampSec: number): boolean {
+    if (row < 0) {
+      this.#overflowPackets++;
+      return false;
     }
     const values = this.#values;
-    const v = slot * VALUES;
+    const v = row * VALUES;
     values[v + (isUpload ? 0 : 1)] += bytes;
     values[v + (isUpload ? 2 : 3)] += 1;
     if (timestampSec < values[v + 4]) values[v + 4] = timestampSec;
@@ -137,38 +149,38 @@ export class DeviceTable {
 
   /**
    * The counted traffic per (bucket, device) and the addresses seen per device, then empties the rows
-   * (capacity is kept) and lets go of the devices idle for DEVICE_IDLE_SEC. Packets not added (see the file
-   * comment) are in no row: the caller's bucket totals minus these rows are the exact remainder.
+   * (capacity is kept; row numbers start again at 0) and lets go of the devices idle for DEVICE_IDLE_SEC.
+   * Packets not held (see the file comment) are in no row: the caller's bucket totals minus these rows are
+   * the exact remainder.
    */
   drain(): { traffic: DeviceTraffic[]; addresses: DeviceAddress[] } {
     const traffic = new Map<string, DeviceTraffic>();
     const addresses = new Map<string, DeviceAddress>();
-    const keys = this.#keys;
+    const keys = this.#rowKeys;
     const values = this.#values;
-    for (let slot = 0; slot < this.#slots; slot++) {
-      const k = slot * KEY_INTS;
+    for (let row = 0; row < this.#rows; row++) {
+      const k = row * KEY_INTS;
       const tag = keys[k];
-      if (tag === 0) continue;
       const family = tag & 7;
       const ip = family === 4
         ? formatIpv4(keys[k + 4])
         : formatIpv6(keys[k + 4], keys[k + 5], keys[k + 6], keys[k + 7]);
       const deviceKey = tag & MAC_TAG ? formatMac(keys[k + 2], keys[k + 3]) : ip;
       const bucketStartSec = keys[k + 1] * BUCKET_SEC;
-      const v = slot * VALUES;
+      const v = row * VALUES;
       const device = tag & MAC_TAG
         ? this.#deviceSlot(MAC_KIND, keys[k + 2], keys[k + 3], 0, 0)
         : this.#deviceSlot(family, keys[k + 4], keys[k + 5], keys[k + 6], keys[k + 7]);
       if (values[v + 5] > this.#deviceSeen[device]) this.#deviceSeen[device] = values[v + 5];
       const rowKey = `${bucketStartSec} ${deviceKey}`;
-      const row = traffic.get(rowKey);
+      const sum = traffic.get(rowKey);
       traffic.set(rowKey, {
         bucketStartSec,
         deviceKey,
-        upBytes: (row?.upBytes ?? 0) + values[v],
-        downBytes: (row?.downBytes ?? 0) + values[v + 1],
-        upPackets: (row?.upPackets ?? 0) + values[v + 2],
-        downPackets: (row?.downPackets ?? 0) + values[v + 3],
+        upBytes: (sum?.upBytes ?? 0) + values[v],
+        downBytes: (sum?.downBytes ?? 0) + values[v + 1],
+        upPackets: (sum?.upPackets ?? 0) + values[v + 2],
+        downPackets: (sum?.downPackets ?? 0) + values[v + 3],
       });
       const addressKey = `${deviceKey} ${ip}`;
       const seen = addresses.get(addressKey);
@@ -179,32 +191,15 @@ export class DeviceTable {
         lastSeenSec: Math.floor(Math.max(seen?.lastSeenSec ?? -Infinity, values[v + 5])),
       });
     }
-    this.#keys.fill(0);
-    this.#values.fill(0);
+    this.#rowKeys.fill(0, 0, this.#rows * KEY_INTS);
+    this.#values.fill(0, 0, this.#rows * VALUES);
+    this.#index.fill(0);
     this.#rows = 0;
     this.#releaseIdleDevices();
     return { traffic: [...traffic.values()], addresses: [...addresses.values()] };
   }
 
-  /** Whether `slot` holds the key (an empty slot holds none: no key has tag 0). */
-  #holds(
-    slot: number,
-    tag: number,
-    bucket: number,
-    high: number,
-    low: number,
-    l0: number,
-    l1: number,
-    l2: number,
-    l3: number,
-  ): boolean {
-    const keys = this.#keys;
-    const k = slot * KEY_INTS;
-    return keys[k + 3] === low && keys[k + 4] === l0 && keys[k + 7] === l3 && keys[k + 1] === bucket &&
-      keys[k] === tag && keys[k + 2] === high && keys[k + 5] === l1 && keys[k + 6] === l2;
-  }
-
-  /** The row slot holding the key, or the empty slot where it belongs (linear probing; load ≤ 1/2). */
+  /** The index slot holding the key's row, or the empty slot where it belongs (linear probing). */
   #find(
     tag: number,
     bucket: number,
@@ -215,28 +210,33 @@ export class DeviceTable {
     l2: number,
     l3: number,
   ): number {
-    // Four multiplies over eight words, paired where they rarely both vary (the tag and bucket with the MAC's
-    // high bits; an IPv6 address's halves): fewer probes per lookup on tests/bench/parse_bench.ts's mix than
-    // one multiply per word, with a shorter chain of multiplies.
     let h = Math.imul(bucket ^ tag ^ (high << 16), 0x9e3779b1);
     h = Math.imul(h ^ low, 0x85ebca6b);
     h = Math.imul(h ^ l0 ^ l2, 0xc2b2ae35);
     h = Math.imul(h ^ l1 ^ l3, 0x27d4eb2f);
     h ^= h >>> 15;
-    const mask = this.#mask;
-    let slot = h & mask;
-    for (;;) {
-      const k = slot * KEY_INTS;
-      if (this.#keys[k] === 0 || this.#holds(slot, tag, bucket, high, low, l0, l1, l2, l3)) return slot;
-      slot = (slot + 1) & mask;
+    const index = this.#index;
+    const keys = this.#rowKeys;
+    const mask = this.#indexMask;
+    for (let slot = h & mask;; slot = (slot + 1) & mask) {
+      const held = index[slot];
+      if (held === 0) return slot;
+      const k = (held - 1) * KEY_INTS;
+      if (
+        keys[k + 3] === low && keys[k + 4] === l0 && keys[k + 7] === l3 && keys[k + 1] === bucket &&
+        keys[k] === tag && keys[k + 2] === high && keys[k + 5] === l1 && keys[k + 6] === l2
+      ) {
+        return slot;
+      }
     }
   }
 
   /**
-   * Stores a new row key, registering its device, and returns its slot; -1 when a bound is reached. Kept
-   * out of add(): new keys are rare.
+   * Stores a new row at index slot `found` (from #find), registering its device, and returns its number;
+   * -1 when a bound is reached.
    */
   #insert(
+    found: number,
     tag: number,
     bucket: number,
     high: number,
@@ -258,10 +258,14 @@ export class DeviceTable {
         isMac ? 0 : l3,
       )
     ) return -1;
-    if ((this.#rows + 1) * 2 > this.#slots) this.#grow();
-    const slot = this.#find(tag, bucket, high, low, l0, l1, l2, l3);
-    const keys = this.#keys;
-    const k = slot * KEY_INTS;
+    let slot = found;
+    if (this.#rows * KEY_INTS === this.#rowKeys.length) {
+      this.#grow();
+      slot = this.#find(tag, bucket, high, low, l0, l1, l2, l3);
+    }
+    const row = this.#rows++;
+    const keys = this.#rowKeys;
+    const k = row * KEY_INTS;
     keys[k] = tag;
     keys[k + 1] = bucket;
     keys[k + 2] = high;
@@ -270,10 +274,10 @@ export class DeviceTable {
     keys[k + 5] = l1;
     keys[k + 6] = l2;
     keys[k + 7] = l3;
-    this.#values[slot * VALUES + 4] = timestampSec;
-    this.#values[slot * VALUES + 5] = timestampSec;
-    this.#rows++;
-    return slot;
+    this.#values[row * VALUES + 4] = timestampSec;
+    this.#values[row * VALUES + 5] = timestampSec;
+    this.#index[slot] = row + 1;
+    return row;
   }
 
   /** Whether the device is held, adding it while fewer than maxDevices are. */
@@ -340,20 +344,23 @@ export class DeviceTable {
     }
   }
 
-  #allocate(slots: number): void {
-    this.#slots = slots;
-    this.#mask = slots - 1;
-    this.#keys = new Int32Array(slots * KEY_INTS);
-    this.#values = new Float64Array(slots * VALUES);
+  /** Room for `rows` rows, with an index of at least twice as many slots (a power of 2). */
+  #allocate(rows: number): void {
+    const indexSlots = 2 ** Math.ceil(Math.log2(rows * 2));
+    this.#rowKeys = new Int32Array(rows * KEY_INTS);
+    this.#values = new Float64Array(rows * VALUES);
+    this.#index = new Int32Array(indexSlots);
+    this.#indexMask = indexSlots - 1;
   }
 
-  /** Doubles the row slots; the rows are rehashed into the new arrays. */
+  /** Doubles the room (up to maxRows): rows keep their numbers, and the index is rebuilt. */
   #grow(): void {
-    const [keys, values, oldSlots] = [this.#keys, this.#values, this.#slots];
-    this.#allocate(oldSlots * 2);
-    for (let old = 0; old < oldSlots; old++) {
-      const k = old * KEY_INTS;
-      if (keys[k] === 0) continue;
+    const [keys, values] = [this.#rowKeys, this.#values];
+    this.#allocate(Math.min(this.#maxRows, keys.length / KEY_INTS * 2));
+    this.#rowKeys.set(keys);
+    this.#values.set(values);
+    for (let row = 0; row < this.#rows; row++) {
+      const k = row * KEY_INTS;
       const slot = this.#find(
         keys[k],
         keys[k + 1],
@@ -364,8 +371,7 @@ export class DeviceTable {
         keys[k + 6],
         keys[k + 7],
       );
-      for (let i = 0; i < KEY_INTS; i++) this.#keys[slot * KEY_INTS + i] = keys[k + i];
-      for (let i = 0; i < VALUES; i++) this.#values[slot * VALUES + i] = values[old * VALUES + i];
+      this.#index[slot] = row + 1;
     }
   }
 }

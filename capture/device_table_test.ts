@@ -134,19 +134,30 @@ Deno.test("TrafficPipeline folds a flood of random source MACs into the exact ot
   assert.equal(pipeline.pendingDeviceRows, 0);
 });
 
+/** One packet of 10 bytes from the device (MAC high and low bits, or 0 and 0) at IPv4 address `ip`. */
+function addPacket(
+  table: DeviceTable,
+  sec: number,
+  high: number,
+  low: number,
+  ip: number,
+  isUpload = true,
+): boolean {
+  const row = table.rowOf(Math.floor(sec / BUCKET_SEC), high, low, 4, ip, 0, 0, 0, sec);
+  return table.count(row, isUpload, 10, sec);
+}
+
 Deno.test("DeviceTable keeps rows within maxRows and devices within maxDevices", () => {
   const table = new DeviceTable(2, 3);
   // MAC 02:00:00:00:00:01: rows 1 to 3 are held, and packets of a row past the bound are refused.
-  const held = [1, 2, 3, 4, 5].map((ip) =>
-    table.add(T0 / BUCKET_SEC, 0x0200, 1, 4, ip, 0, 0, 0, true, 10, T0)
-  );
+  const held = [1, 2, 3, 4, 5].map((ip) => addPacket(table, T0, 0x0200, 1, ip));
   assert.deepEqual(held, [true, true, true, false, false]);
   assert.equal(table.size, 3);
   assert.equal(table.deviceCount, 1);
   assert.equal(table.overflowPackets, 2);
   table.drain();
   // The MAC device is still held after the drain, so one new device (an address, no MAC) fits beside it.
-  for (let ip = 1; ip <= 3; ip++) table.add(T0 / BUCKET_SEC, 0, 0, 4, ip, 0, 0, 0, false, 10, T0);
+  for (let ip = 1; ip <= 3; ip++) addPacket(table, T0, 0, 0, ip, false);
   assert.equal(table.deviceCount, 2);
   assert.equal(table.overflowPackets, 4);
   assert.deepEqual(table.drain().traffic.map((t) => t.deviceKey), ["0.0.0.1"]);
@@ -155,8 +166,7 @@ Deno.test("DeviceTable keeps rows within maxRows and devices within maxDevices",
 
 Deno.test("DeviceTable holds its devices across drains until they are idle for DEVICE_IDLE_SEC", () => {
   const table = new DeviceTable(2, 100);
-  const add = (ip: number, sec: number) =>
-    table.add(Math.floor(sec / BUCKET_SEC), 0, 0, 4, ip, 0, 0, 0, true, 10, sec);
+  const add = (ip: number, sec: number) => addPacket(table, sec, 0, 0, ip);
   const keys = () => table.drain().traffic.map((t) => t.deviceKey).sort();
   add(1, T0);
   add(2, T0);
@@ -175,4 +185,32 @@ Deno.test("DeviceTable holds its devices across drains until they are idle for D
   assert.equal(table.deviceCount, 2);
   assert.deepEqual(keys(), ["0.0.0.3"]);
   assert.equal(table.overflowPackets, 48);
+});
+
+Deno.test("DeviceTable row numbers stay valid while the table grows, and start again after a drain", () => {
+  const table = new DeviceTable();
+  // 3,000 rows (many growths): each row's number is taken once, then counted in later passes.
+  const rows = Array.from(
+    { length: 3000 },
+    (_, ip) => table.rowOf(T0 / BUCKET_SEC, 0, 0, 4, ip + 1, 0, 0, 0, T0),
+  );
+  assert.deepEqual(rows, rows.map((_, i) => i));
+  for (let pass = 1; pass <= 3; pass++) {
+    rows.forEach((row, i) => table.count(row, pass !== 2, i + pass, T0 + pass));
+  }
+  assert.equal(table.rowOf(T0 / BUCKET_SEC, 0, 0, 4, 2000, 0, 0, 0, T0), 1999);
+  const { traffic, addresses } = table.drain();
+  assert.equal(traffic.length, 3000);
+  for (const t of traffic) {
+    const i = Number(t.deviceKey.split(".").reduce((n, octet) => n * 256 + Number(octet), 0)) - 1;
+    assert.deepEqual(
+      [t.upBytes, t.downBytes, t.upPackets, t.downPackets],
+      [2 * i + 4, i + 2, 2, 1],
+      t.deviceKey,
+    );
+  }
+  assert.ok(addresses.every((a) => a.firstSeenSec === T0 && a.lastSeenSec === T0 + 3));
+  assert.equal(table.rowOf(T0 / BUCKET_SEC, 0, 0, 4, 2000, 0, 0, 0, T0), 0);
+  assert.equal(table.count(-1, true, 10, T0), false);
+  assert.equal(table.overflowPackets, 1);
 });

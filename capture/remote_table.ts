@@ -3,11 +3,13 @@
  * open-addressing hash table made of two typed arrays: adding a packet allocates nothing and builds no
  * string; addresses become text only in drain().
  *
- * Rows are per (bucket, remote, device) (issue 14 item 3), so each device's remotes are known too.
+ * Rows are per (bucket, remote, device, local address) (issue 14 item 3), so each device's remotes are known
+ * too, and each row holds the number of its (bucket, device, local address) row in the caller's DeviceTable
+ * (deviceRowAt), found once when the row is new: a packet then counts its device without a second probe.
  *
  * Bound (issue #2 item 4): at most `maxEntries` rows between two drains (default 65,536). The table has at
- * most 2 × maxEntries slots of 72 bytes, and a full table allocates once a compaction scratch of
- * 8 × maxEntries + 36 × maxEntries bytes: 12.3 MB in all at the default, whatever the traffic. When a new
+ * most 2 × maxEntries slots of 96 bytes, and a full table allocates once a compaction scratch of
+ * 8 × maxEntries + 48 × maxEntries bytes: 16.2 MB in all at the default, whatever the traffic. When a new
  * address arrives at a full table, the lighter half of the rows (by bytes) is dropped from the table; the
  * caller keeps exact bucket totals, so the dropped traffic is reported as the exact remainder
  * OTHER_REMOTE_IP (see TrafficPipeline). A row's counts are exact from the moment it entered.
@@ -22,11 +24,17 @@ export const DEFAULT_MAX_REMOTES = 65_536;
 /** Table size before the first growth: small, so an idle home router holds little memory. */
 const INITIAL_SLOTS = 1024;
 /**
- * Per slot in `keys`: family (0 = empty slot) plus the device kind times DEVICE_KIND_UNIT, bucket index,
- * four remote address words, four device words (issue 14 item 3: the remotes of each device).
+ * Per slot in `keys`: the remote's family (0 = empty slot) plus the device kind times DEVICE_KIND_UNIT plus
+ * the local address's family times LOCAL_FAMILY_UNIT, bucket index, four remote address words, four device
+ * words (issue 14 item 3: the remotes of each device), four local address words, the device row, and one
+ * unused int: 64 bytes, so a probe reads one cache line when the array starts on one.
  */
-const KEY_INTS = 10;
+const KEY_INTS = 16;
 const DEVICE_KIND_UNIT = 16;
+const LOCAL_FAMILY_UNIT = 256;
+const DEVICE_ROW = 14;
+/** deviceRowAt() of a row whose device row was not set yet. */
+export const NO_DEVICE_ROW = -2;
 /** Per slot in `counters`: upBytes, downBytes, upPackets, downPackets. */
 const COUNTERS = 4;
 
@@ -80,7 +88,9 @@ export class RemoteTable {
   /**
    * Adds one packet of `bytes` for the remote with address words w0..w3 (IPv4: w0 only, the rest 0) in
    * bucket number `bucket` (UTC seconds / BUCKET_SEC), exchanged by the device of kind `deviceKind` with
-   * words d0..d3 (device_kind.ts DeviceKind and its words; DeviceKind.NONE: zeros).
+   * words d0..d3 (device_kind.ts DeviceKind and its words; DeviceKind.NONE: zeros); a MAC device also gives
+   * its local address, of family `localFamily` with words l0..l3 (else 0 and zeros: the words of an IP
+   * device are its address already). Returns the row's slot, for deviceRowAt().
    * Positional arguments instead of an options object: this runs per packet.
    */
   add(
@@ -95,20 +105,25 @@ export class RemoteTable {
     d1: number,
     d2: number,
     d3: number,
+    localFamily: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
     isUpload: boolean,
     bytes: number,
-  ): void {
-    const family = remoteFamily + deviceKind * DEVICE_KIND_UNIT;
+  ): number {
+    const family = remoteFamily + deviceKind * DEVICE_KIND_UNIT + localFamily * LOCAL_FAMILY_UNIT;
     // Packets come in bursts per flow, so the slot used last for this family and direction often holds
     // the key already: comparing it skips the hash and the probe (faster for capture_bench's few flows, no
     // change for parse_bench's random mix). A slot holds at most one key,
     // so a match is that key's slot whatever happened to the table since (grow, compaction, drain).
     const memo = (remoteFamily === 4 ? 0 : 2) + (isUpload ? 0 : 1);
     let slot = this.#recentSlots[memo];
-    if (!this.#holds(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3)) {
-      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3);
+    if (!this.#holds(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, l0, l1, l2, l3)) {
+      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, l0, l1, l2, l3);
       if (this.#keys[slot * KEY_INTS] === 0) {
-        slot = this.#insert(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3);
+        slot = this.#insert(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, l0, l1, l2, l3);
       }
       this.#recentSlots[memo] = slot;
     }
@@ -116,6 +131,20 @@ export class RemoteTable {
     const counters = this.#counters;
     counters[c] += bytes;
     counters[c + 2] += 1;
+    return slot;
+  }
+
+  /**
+   * The device row set for the row at `slot` (from add(), until the next add or drain), or NO_DEVICE_ROW.
+   * Rows keep it through growth and compaction, so it is set once per row between two drains.
+   */
+  deviceRowAt(slot: number): number {
+    return this.#keys[slot * KEY_INTS + DEVICE_ROW];
+  }
+
+  /** Sets the device row of the row at `slot` (see deviceRowAt). */
+  setDeviceRow(slot: number, deviceRow: number): void {
+    this.#keys[slot * KEY_INTS + DEVICE_ROW] = deviceRow;
   }
 
   /**
@@ -134,14 +163,18 @@ export class RemoteTable {
     d1: number,
     d2: number,
     d3: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
   ): number {
     let slot = found;
     if (this.#size >= this.#maxEntries) {
       this.#compact();
-      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3);
+      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, l0, l1, l2, l3);
     } else if ((this.#size + 1) * 2 > this.#slots) {
       this.#grow();
-      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3);
+      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, l0, l1, l2, l3);
     }
     const k = slot * KEY_INTS;
     const keys = this.#keys;
@@ -155,6 +188,11 @@ export class RemoteTable {
     keys[k + 7] = d1;
     keys[k + 8] = d2;
     keys[k + 9] = d3;
+    keys[k + 10] = l0;
+    keys[k + 11] = l1;
+    keys[k + 12] = l2;
+    keys[k + 13] = l3;
+    keys[k + DEVICE_ROW] = NO_DEVICE_ROW;
     this.#size++;
     return slot;
   }
@@ -174,7 +212,7 @@ export class RemoteTable {
       const tag = keys[k];
       if (tag === 0) continue;
       const family = tag % DEVICE_KIND_UNIT;
-      const deviceKind = (tag - family) / DEVICE_KIND_UNIT;
+      const deviceKind = (tag % LOCAL_FAMILY_UNIT - family) / DEVICE_KIND_UNIT;
       const c = slot * COUNTERS;
       const bucketStartSec = keys[k + 1] * BUCKET_SEC;
       const remoteIp = family === 4
@@ -219,12 +257,17 @@ export class RemoteTable {
     d1: number,
     d2: number,
     d3: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
   ): boolean {
     const keys = this.#keys;
     const k = slot * KEY_INTS;
     return keys[k + 2] === w0 && keys[k + 5] === w3 && keys[k + 1] === bucket && keys[k] === family &&
       keys[k + 3] === w1 && keys[k + 4] === w2 && keys[k + 7] === d1 && keys[k + 6] === d0 &&
-      keys[k + 9] === d3 && keys[k + 8] === d2;
+      keys[k + 9] === d3 && keys[k + 8] === d2 && keys[k + 13] === l3 && keys[k + 10] === l0 &&
+      keys[k + 11] === l1 && keys[k + 12] === l2;
   }
 
   /** The slot holding the key, or the empty slot where it belongs (linear probing; load ≤ 1/2). */
@@ -239,12 +282,16 @@ export class RemoteTable {
     d1: number,
     d2: number,
     d3: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
   ): number {
     let h = Math.imul(bucket ^ this.#seed, 0x9e3779b1) ^ family;
     h = Math.imul(h ^ w0, 0x85ebca6b);
-    h = Math.imul(h ^ w1 ^ d0 ^ d2, 0xc2b2ae35);
-    h = Math.imul(h ^ w2 ^ d1, 0x27d4eb2f);
-    h = Math.imul(h ^ w3 ^ d3, 0x165667b1);
+    h = Math.imul(h ^ w1 ^ d0 ^ d2 ^ l0, 0xc2b2ae35);
+    h = Math.imul(h ^ w2 ^ d1 ^ l1 ^ l2, 0x27d4eb2f);
+    h = Math.imul(h ^ w3 ^ d3 ^ l3, 0x165667b1);
     h ^= h >>> 15;
     const keys = this.#keys;
     const mask = this.#mask;
@@ -253,7 +300,9 @@ export class RemoteTable {
       const k = slot * KEY_INTS;
       const f = keys[k];
       if (f === 0) return slot;
-      if (f === family && this.#holds(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3)) return slot;
+      if (f === family && this.#holds(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, l0, l1, l2, l3)) {
+        return slot;
+      }
       slot = (slot + 1) & mask;
     }
   }
@@ -331,6 +380,10 @@ export class RemoteTable {
       keys[k + 7],
       keys[k + 8],
       keys[k + 9],
+      keys[k + 10],
+      keys[k + 11],
+      keys[k + 12],
+      keys[k + 13],
     );
     copyRow(keys, counters, i, this.#keys, this.#counters, slot);
     this.#size++;

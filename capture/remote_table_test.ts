@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { parseIp } from "./ip_prefix.ts";
 import { DeviceKind } from "./device_kind.ts";
-import { RemoteTable } from "./remote_table.ts";
+import { NO_DEVICE_ROW, RemoteTable } from "./remote_table.ts";
 import { BUCKET_SEC } from "./types.ts";
 
-/** Adds a packet of the device with MAC 02:00:00:00:00:<mac> (0: no device). */
+/**
+ * Adds a packet of the device with MAC 02:00:00:00:00:<mac> (0: no device) from its local IPv4 address
+ * word `local` (0: none), and returns the row's slot.
+ */
 function add(
   table: RemoteTable,
   bucketStartSec: number,
@@ -12,11 +15,12 @@ function add(
   isUpload: boolean,
   bytes: number,
   mac = 0,
-): void {
+  local = 0,
+): number {
   const { family, words } = parseIp(ip);
   const kind = mac === 0 ? DeviceKind.NONE : DeviceKind.MAC;
   const [w0, w1, w2, w3] = words;
-  table.add(
+  return table.add(
     bucketStartSec / BUCKET_SEC,
     family,
     w0,
@@ -26,6 +30,11 @@ function add(
     kind,
     mac === 0 ? 0 : 0x0200,
     mac,
+    0,
+    0,
+    local === 0 ? 0 : 4,
+    local,
+    0,
     0,
     0,
     isUpload,
@@ -122,4 +131,29 @@ Deno.test("RemoteTable keys rows by device too, and sums a remote over its devic
   ]);
   const first = deviceRemotes.find((r) => r.deviceKey === "02:00:00:00:00:01")!;
   assert.deepEqual([first.upBytes, first.downBytes, first.upPackets, first.downPackets], [100, 5, 1, 1]);
+});
+
+Deno.test("RemoteTable rows keep the device row set for them through growth and compaction", () => {
+  const table = new RemoteTable(64);
+  // One MAC device from two local addresses: two rows, each with its own device row.
+  const first = add(table, 900, "203.0.113.9", true, 100_000, 1, 10);
+  const second = add(table, 900, "203.0.113.9", true, 100_000, 1, 11);
+  assert.notEqual(first, second);
+  assert.equal(table.deviceRowAt(first), NO_DEVICE_ROW);
+  table.setDeviceRow(first, 7);
+  table.setDeviceRow(second, 8);
+  // Light rows grow the table and then fill it: compactions keep the two heavy rows.
+  for (let i = 1; i <= 500; i++) {
+    table.setDeviceRow(add(table, 900, `2001:db8::${i.toString(16)}`, false, 40), 100 + i);
+  }
+  assert.ok(table.compactions > 0);
+  assert.equal(table.deviceRowAt(add(table, 900, "203.0.113.9", false, 5, 1, 10)), 7);
+  assert.equal(table.deviceRowAt(add(table, 900, "203.0.113.9", false, 5, 1, 11)), 8);
+  // The two rows are one device's remote when drained.
+  const deviceRows = table.drain().deviceRemotes.filter((r) => r.remoteIp === "203.0.113.9");
+  assert.deepEqual(deviceRows.map((r) => [r.deviceKey, r.upBytes, r.downBytes]).sort(), [
+    ["02:00:00:00:00:01", 100_000, 5],
+    ["02:00:00:00:00:01", 100_000, 5],
+  ]);
+  assert.equal(table.deviceRowAt(add(table, 900, "203.0.113.9", true, 1, 1, 10)), NO_DEVICE_ROW);
 });

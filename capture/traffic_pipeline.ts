@@ -11,7 +11,7 @@ import type { LocalAddresses } from "./local_addresses.ts";
 import { ParsedFrame, parseFrame, ParseOutcome } from "./parse_frame.ts";
 import type { RateWindow } from "./rate_window.ts";
 import { DeviceKind } from "./device_kind.ts";
-import { DEFAULT_MAX_REMOTES, RemoteTable } from "./remote_table.ts";
+import { DEFAULT_MAX_REMOTES, NO_DEVICE_ROW, RemoteTable } from "./remote_table.ts";
 import { deviceRemotesOf } from "./device_remotes.ts";
 import { DeviceCount, ServiceCounter } from "./service_counter.ts";
 import {
@@ -375,16 +375,37 @@ export class TrafficPipeline {
     const remote = isUpload ? dst : src;
     this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV4, local, 0, 0, 0);
     const dk = this.#dk;
-    this.#remotes.add(bucket, 4, remote, 0, 0, 0, dk, this.#d0, this.#d1, 0, 0, isUpload, bytes);
+    const isMac = dk === DeviceKind.MAC;
+    const slot = this.#remotes.add(
+      bucket,
+      4,
+      remote,
+      0,
+      0,
+      0,
+      dk,
+      this.#d0,
+      this.#d1,
+      0,
+      0,
+      isMac ? 4 : 0,
+      isMac ? local : 0,
+      0,
+      0,
+      0,
+      isUpload,
+      bytes,
+    );
     const devices = this.#devices;
     let deviceCount: number = DeviceCount.OFF;
     if (devices !== null) {
-      // The device table takes the MAC, or 0 and 0 for a device known by its address.
-      const isMac = dk === DeviceKind.MAC;
-      const high = isMac ? this.#d0 : 0;
-      const low = isMac ? this.#d1 : 0;
       deviceCount = dk === DeviceKind.NONE ||
-          devices.add(bucket, high, low, 4, local, 0, 0, 0, isUpload, bytes, timestampSec)
+          devices.count(
+            this.#deviceRow(slot, bucket, 4, local, 0, 0, 0, timestampSec),
+            isUpload,
+            bytes,
+            timestampSec,
+          )
         ? DeviceCount.COUNTED
         : DeviceCount.OVERFLOW;
     }
@@ -444,13 +465,19 @@ export class TrafficPipeline {
     if (localMapped) this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV4, l3, 0, 0, 0);
     else this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV6, l0, l1, l2, l3);
     const dk = this.#dk;
+    const isMac = dk === DeviceKind.MAC;
+    const lf = localMapped ? 4 : 6;
+    const m0 = localMapped ? l3 : l0;
+    const m1 = localMapped ? 0 : l1;
+    const m2 = localMapped ? 0 : l2;
+    const m3 = localMapped ? 0 : l3;
     const remoteMapped = isMappedV4(w0, w1, w2);
     const rf = remoteMapped ? 4 : 6;
     const r0 = remoteMapped ? w3 : w0;
     const r1 = remoteMapped ? 0 : w1;
     const r2 = remoteMapped ? 0 : w2;
     const r3 = remoteMapped ? 0 : w3;
-    this.#remotes.add(
+    const slot = this.#remotes.add(
       bucket,
       rf,
       r0,
@@ -462,18 +489,24 @@ export class TrafficPipeline {
       this.#d1,
       this.#d2,
       this.#d3,
+      isMac ? lf : 0,
+      isMac ? m0 : 0,
+      isMac ? m1 : 0,
+      isMac ? m2 : 0,
+      isMac ? m3 : 0,
       isUpload,
       bytes,
     );
     const devices = this.#devices;
     let deviceCount: number = DeviceCount.OFF;
     if (devices !== null) {
-      const isMac = dk === DeviceKind.MAC;
-      const high = isMac ? this.#d0 : 0;
-      const low = isMac ? this.#d1 : 0;
-      deviceCount = dk === DeviceKind.NONE || (localMapped
-          ? devices.add(bucket, high, low, 4, l3, 0, 0, 0, isUpload, bytes, timestampSec)
-          : devices.add(bucket, high, low, 6, l0, l1, l2, l3, isUpload, bytes, timestampSec))
+      deviceCount = dk === DeviceKind.NONE ||
+          devices.count(
+            this.#deviceRow(slot, bucket, lf, m0, m1, m2, m3, timestampSec),
+            isUpload,
+            bytes,
+            timestampSec,
+          )
         ? DeviceCount.COUNTED
         : DeviceCount.OVERFLOW;
     }
@@ -494,6 +527,41 @@ export class TrafficPipeline {
       timestampSec,
       deviceCount,
     );
+  }
+
+  /**
+   * The device table's row for the remote row at `slot` (the packet's device, set by #setDevice, and its
+   * local address of family `family`, words l0..l3), found once per remote row between two drains and kept
+   * in it: later packets of the row count their device without a probe (tests/bench/parse_bench.ts, devices
+   * on vs off). -1 when the device table's bounds leave the packet to the remainder.
+   */
+  #deviceRow(
+    slot: number,
+    bucket: number,
+    family: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
+    timestampSec: number,
+  ): number {
+    const row = this.#remotes.deviceRowAt(slot);
+    if (row !== NO_DEVICE_ROW) return row;
+    // The device table takes the MAC, or 0 and 0 for a device known by its address.
+    const isMac = this.#dk === DeviceKind.MAC;
+    const found = this.#devices!.rowOf(
+      bucket,
+      isMac ? this.#d0 : 0,
+      isMac ? this.#d1 : 0,
+      family,
+      l0,
+      l1,
+      l2,
+      l3,
+      timestampSec,
+    );
+    this.#remotes.setDeviceRow(slot, found);
+    return found;
   }
 
   /**
