@@ -57,12 +57,19 @@ export const MAX_QUIC_IN_FLIGHT = 64;
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
 const DNS_PORT = 53;
-/** First four bytes of the HTTP/1.x requests that carry a Host worth reading, big-endian. */
-const HTTP_METHODS = new Set(
-  ["GET ", "POST", "HEAD", "PUT ", "DELE", "OPTI", "PATC", "CONN"].map((m) =>
-    (m.charCodeAt(0) << 24 | m.charCodeAt(1) << 16 | m.charCodeAt(2) << 8 | m.charCodeAt(3)) | 0
-  ),
-);
+/** The first four bytes of an HTTP/1.x request that carries a Host worth reading, big-endian. */
+const methodWord = (m: string) =>
+  (m.charCodeAt(0) << 24 | m.charCodeAt(1) << 16 | m.charCodeAt(2) << 8 | m.charCodeAt(3)) | 0;
+const HTTP_METHOD_WORDS = ["GET ", "POST", "HEAD", "PUT ", "DELE", "OPTI", "PATC", "CONN"].map(methodWord);
+
+/**
+ * Whether `word` starts an HTTP/1.x request: a scan of eight integers, where a Set lookup hashed every TCP
+ * payload a device sends (TLS records included).
+ */
+function isHttpMethod(word: number): boolean {
+  for (let i = 0; i < HTTP_METHOD_WORDS.length; i++) if (HTTP_METHOD_WORDS[i] === word) return true;
+  return false;
+}
 
 /** Options of a ServiceCounter. */
 export interface ServiceCounterOptions {
@@ -326,7 +333,11 @@ export class ServiceCounter {
     );
   }
 
-  /** Hands the payload to the one parser its ports and first bytes call for; most packets stop at a test. */
+  /**
+   * Hands the payload to the one parser its ports and first bytes call for; most packets stop at a test.
+   * Kept to those tests, with the parsing in the methods it calls, so that V8 inlines it into the per-packet
+   * path (tests/bench/parse_bench.ts, names on vs off).
+   */
   #sniffTransport(
     view: DataView,
     protocol: number,
@@ -340,32 +351,58 @@ export class ServiceCounter {
     r3: number,
     ts: number,
   ): void {
-    if (protocol === PROTO_TCP) {
-      if (l4 + 20 > end) return;
-      const start = l4 + (view.getUint8(l4 + 12) >> 4) * 4;
-      if (start < l4 + 20 || start >= end) return;
+    if (protocol === PROTO_UDP) {
+      if (l4 + 8 >= end) return;
       if (!isUpload) {
-        if (view.getUint16(l4) === DNS_PORT) this.#learnDns(payloadOf(view, start, end), true, ts);
-        return;
-      }
-      const first = view.getUint8(start);
-      if (first === 0x16) {
-        this.#learnFlow(readClientHelloSni(payloadOf(view, start, end)), rf, r0, r1, r2, r3, ts);
-      } else if (start + 4 <= end && HTTP_METHODS.has(view.getInt32(start))) {
-        this.#learnFlow(readHttpHost(payloadOf(view, start, end)), rf, r0, r1, r2, r3, ts);
+        if (view.getUint16(l4) === DNS_PORT) this.#learnDns(payloadOf(view, l4 + 8, end), false, ts);
+      } else if ((view.getUint8(l4 + 8) & 0xc0) === 0xc0) {
+        // A long header (first two bits set) is the cheap test before the parser's own.
+        this.#sniffQuic(view, l4 + 8, end, rf, r0, r1, r2, r3, ts);
       }
       return;
     }
-    if (protocol !== PROTO_UDP || l4 + 8 >= end) return;
+    if (protocol !== PROTO_TCP || l4 + 20 > end) return;
+    const start = l4 + (view.getUint8(l4 + 12) >> 4) * 4;
+    if (start < l4 + 20 || start >= end) return;
     if (!isUpload) {
-      if (view.getUint16(l4) === DNS_PORT) this.#learnDns(payloadOf(view, l4 + 8, end), false, ts);
-      return;
+      if (view.getUint16(l4) === DNS_PORT) this.#learnDns(payloadOf(view, start, end), true, ts);
+    } else this.#sniffTcpUpload(view, start, end, rf, r0, r1, r2, r3, ts);
+  }
+
+  /** The first payload bytes of a TCP segment a device sent: a TLS ClientHello, or an HTTP/1.x request. */
+  #sniffTcpUpload(
+    view: DataView,
+    start: number,
+    end: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    ts: number,
+  ): void {
+    if (view.getUint8(start) === 0x16) {
+      this.#learnFlow(readClientHelloSni(payloadOf(view, start, end)), rf, r0, r1, r2, r3, ts);
+    } else if (start + 4 <= end && isHttpMethod(view.getInt32(start))) {
+      this.#learnFlow(readHttpHost(payloadOf(view, start, end)), rf, r0, r1, r2, r3, ts);
     }
-    // A long header (first two bits set) is the cheap test before the parser's own.
-    if ((view.getUint8(l4 + 8) & 0xc0) !== 0xc0 || this.#quicInFlight >= MAX_QUIC_IN_FLIGHT) return;
-    const payload = payloadOf(view, l4 + 8, end);
-    if (!isQuicInitial(payload)) return;
-    this.#decryptQuic(payload.slice(), rf, r0, r1, r2, r3, ts);
+  }
+
+  /** A UDP payload from a device that starts like a QUIC long header. */
+  #sniffQuic(
+    view: DataView,
+    start: number,
+    end: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    ts: number,
+  ): void {
+    if (this.#quicInFlight >= MAX_QUIC_IN_FLIGHT) return;
+    const payload = payloadOf(view, start, end);
+    if (isQuicInitial(payload)) this.#decryptQuic(payload.slice(), rf, r0, r1, r2, r3, ts);
   }
 
   #learnDns(message: Uint8Array, tcp: boolean, ts: number): void {

@@ -2,7 +2,7 @@
  * The server name (SNI) of a TLS ClientHello, from a TCP segment or from QUIC CRYPTO data. The wire facts are
  * in docs/services-wire.md "TLS ClientHello".
  */
-import { byteString } from "./byte_string.ts";
+import { nameString } from "./byte_string.ts";
 import { cleanHostName } from "./host_name.ts";
 
 /** RFC 8446 §5.1: ContentType handshake. */
@@ -76,7 +76,7 @@ function hostNameOf(bytes: Uint8Array, start: number, end: number): string | nul
     if (nameEnd > listEnd) return null;
     if (bytes[pos] === NAME_TYPE_HOST_NAME) {
       if (nameEnd - nameStart > MAX_HOST_NAME_BYTES) return null;
-      return cleanHostName(byteString(bytes, nameStart, nameEnd));
+      return cleanHostName(nameString(bytes, nameStart, nameEnd));
     }
     pos = nameEnd;
   }

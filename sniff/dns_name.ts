@@ -2,7 +2,7 @@
  * Reads one domain name from a DNS message (RFC 1035 §3.1, §4.1.4), treating the message as hostile: see
  * docs/services-wire.md "DNS names".
  */
-import { byteString } from "./byte_string.ts";
+import { nameString } from "./byte_string.ts";
 
 /** RFC 1035 §3.1: a name is at most 255 octets on the wire, length octets and the final zero included. */
 const MAX_NAME_OCTETS = 255;
@@ -65,5 +65,5 @@ export function readDnsName(message: Uint8Array, offset: number): string | null 
   }
   nameEnd = resumeAt >= 0 ? resumeAt : pos + 1;
   if (!isUsable) return null;
-  return charCount === 0 ? "" : byteString(nameChars, 0, charCount);
+  return charCount === 0 ? "" : nameString(nameChars, 0, charCount);
 }

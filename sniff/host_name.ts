@@ -21,6 +21,24 @@ const CHAR_HYPHEN = 0x2d;
  * it is refused: it would name an address after itself. Never throws.
  */
 export function cleanHostName(raw: string): string | null {
+  if (raw.length > MAX_NAME_CHARS + 1) return null;
+  let clean = cleanNames.get(raw);
+  if (clean === undefined) {
+    clean = validHostName(raw);
+    if (cleanNames.size >= CLEAN_NAME_MEMO) cleanNames.clear();
+    cleanNames.set(raw, clean);
+  }
+  return clean;
+}
+
+/**
+ * Recent answers of cleanHostName: the parsers hand on one string per recurring name (byte_string.ts
+ * nameString), whose Map lookup costs less than checking it again (tests/bench/parse_bench.ts, names on).
+ */
+const CLEAN_NAME_MEMO = 4096;
+const cleanNames = new Map<string, string | null>();
+
+function validHostName(raw: string): string | null {
   let end = raw.length;
   if (end > 0 && raw.charCodeAt(end - 1) === CHAR_DOT) end--;
   if (end === 0 || end > MAX_NAME_CHARS) return null;

@@ -13,6 +13,7 @@ const CLEAN_CASES: readonly (readonly [string, string | null])[] = [
   [`${"a".repeat(64)}.com`, null],
   [`${"abcdefghi.".repeat(25)}coms`, null], // 254 characters
   [`${"abcdefghi.".repeat(25)}com`, `${"abcdefghi.".repeat(25)}com`], // 253
+  [`${"abcdefghi.".repeat(25)}com.`, `${"abcdefghi.".repeat(25)}com`], // 253 and the final dot
   ["", null],
   [".", null],
   ["example..com", null],
@@ -34,6 +35,13 @@ for (const [raw, clean] of CLEAN_CASES) {
     assert.equal(cleanHostName(raw), clean);
   });
 }
+
+Deno.test("cleanHostName() answers the same when asked again, and after its memo of recent names fills", () => {
+  for (let round = 0; round < 3; round++) {
+    for (const [raw, clean] of CLEAN_CASES) assert.equal(cleanHostName(raw), clean, JSON.stringify(raw));
+    for (let i = 0; i < 5000; i++) assert.equal(cleanHostName(`H${i}.Example.com`), `h${i}.example.com`);
+  }
+});
 
 Deno.test("serviceOf() is the registrable domain under the ICANN Public Suffix List, else the host itself", () => {
   assert.equal(serviceOf("rr3---sn-abc.googlevideo.com"), "googlevideo.com");

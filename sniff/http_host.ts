@@ -1,7 +1,7 @@
 /**
  * The Host header of an HTTP/1.x request. The wire facts are in docs/services-wire.md "HTTP/1.x".
  */
-import { byteString } from "./byte_string.ts";
+import { nameString } from "./byte_string.ts";
 import { cleanHostName } from "./host_name.ts";
 
 /** The longest request method worth reading: the registered ones have at most 7 letters (RFC 9110 §9). */
@@ -63,5 +63,5 @@ function hostOfValue(payload: Uint8Array, start: number, lineEnd: number): strin
   if (end - start > MAX_VALUE_BYTES || payload[start] === 0x5b) return null; // "[": an IPv6 literal
   const colon = payload.indexOf(0x3a, start);
   if (colon >= 0 && colon < end) end = colon;
-  return cleanHostName(byteString(payload, start, end));
+  return cleanHostName(nameString(payload, start, end));
 }
