@@ -462,15 +462,23 @@ export class TrafficPipeline {
     const l3 = isUpload ? s3 : d3;
     // ::ffff:a.b.c.d is the IPv4 host a.b.c.d, as the classifier treats it, at either end.
     const localMapped = isMappedV4(l0, l1, l2);
-    if (localMapped) this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV4, l3, 0, 0, 0);
-    else this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV6, l0, l1, l2, l3);
-    const dk = this.#dk;
-    const isMac = dk === DeviceKind.MAC;
     const lf = localMapped ? 4 : 6;
     const m0 = localMapped ? l3 : l0;
     const m1 = localMapped ? 0 : l1;
     const m2 = localMapped ? 0 : l2;
     const m3 = localMapped ? 0 : l3;
+    this.#setDevice(
+      view,
+      macOffset,
+      isUpload,
+      localMapped ? DeviceKind.IPV4 : DeviceKind.IPV6,
+      m0,
+      m1,
+      m2,
+      m3,
+    );
+    const dk = this.#dk;
+    const isMac = dk === DeviceKind.MAC;
     const remoteMapped = isMappedV4(w0, w1, w2);
     const rf = remoteMapped ? 4 : 6;
     const r0 = remoteMapped ? w3 : w0;
