@@ -14,6 +14,12 @@
  * hostile TTL must not pin an entry) and FLOW_IDLE_SEC after the last packet it named, so a long flow keeps
  * its name past a short TTL.
  *
+ * The caller may keep a lookup's answer for a (device, remote address) until the address's stamp
+ * (stampAt(stampSlotOf(...))) changes: every learn changes the stamp of its address, and dropping entries
+ * changes them all. A hit keeps the entry valid for
+ * FLOW_IDLE_SEC past the caller's `usedUntilSec`, so a kept answer stays true that long without another
+ * lookup (TrafficPipeline keeps one per remote row, for the rest of its bucket).
+ *
  * Bounds: `maxEntries` entries (default 65,536) in at most 2 × maxEntries slots of 72 bytes (9.4 MB at the
  * default), and as many names. When the table is full, expired entries are dropped, then the least recently
  * used half; names no entry holds are freed by `sweep()`, which the owner calls only when no counter refers
@@ -43,6 +49,11 @@ const LAST_USED = 7;
 const INITIAL_SLOTS = 1024;
 /** Bits of the remote-address filter (a power of two): few false hits with thousands of named addresses. */
 const REMOTE_FILTER_BITS = 65_536;
+/**
+ * Stamps, one per hash of a remote address (a power of two, at most REMOTE_FILTER_BITS): 16 KiB, so the
+ * check of a kept answer stays in the CPU caches.
+ */
+const STAMP_SLOTS = 4096;
 
 /** See the file comment; not shared between threads. */
 export class NameCache {
@@ -59,6 +70,8 @@ export class NameCache {
   #entries = 0;
   /** A bit per hash of a remote address that some entry names (see remoteBit). */
   readonly #remoteFilter = new Int32Array(REMOTE_FILTER_BITS / 32);
+  /** Per hash of a remote address: changed when a lookup's answer for such an address may change. */
+  readonly #stamps = new Int32Array(STAMP_SLOTS);
   readonly #ids = new Map<string, number>();
   readonly #names: (string | null)[] = [null];
   readonly #freeIds: number[] = [];
@@ -76,6 +89,19 @@ export class NameCache {
   /** Entries held now (expired ones until they are dropped). */
   get size(): number {
     return this.#entries;
+  }
+
+  /** The stamp slot of the remote address (family `rf`, words r0..r3), for stampAt(). */
+  stampSlotOf(rf: number, r0: number, r1: number, r2: number, r3: number): number {
+    return remoteBit(rf, r0, r1, r2, r3) & (STAMP_SLOTS - 1);
+  }
+
+  /**
+   * The stamp of the addresses of `stampSlot`: a lookup's answer for such an address stays true, until
+   * FLOW_IDLE_SEC past the `usedUntilSec` it was given, while this stays the same (never negative).
+   */
+  stampAt(stampSlot: number): number {
+    return this.#stamps[stampSlot];
   }
 
   /** The host name of id `id` (from lookup), or null. */
@@ -113,7 +139,8 @@ export class NameCache {
    * The name id for a packet between the device and the remote address at `nowSec` (0 when none): the
    * device's own entry; the box's only for a packet of no device (kind 0). A name another device saw never
    * names this device's traffic (issue 15 "Bad input"): a CDN address serves many names, and a hostile
-   * device could answer itself anything. A hit keeps the entry valid for FLOW_IDLE_SEC more.
+   * device could answer itself anything. A hit keeps the entry valid until FLOW_IDLE_SEC past
+   * `usedUntilSec` (≥ `nowSec`): the caller may use the answer until then while the address's stamp stays.
    */
   lookup(
     dk: number,
@@ -127,6 +154,7 @@ export class NameCache {
     r2: number,
     r3: number,
     nowSec: number,
+    usedUntilSec: number,
   ): number {
     if (this.#entries === 0) return 0;
     const bit = remoteBit(rf, r0, r1, r2, r3);
@@ -139,7 +167,7 @@ export class NameCache {
     if (this.#words[slot * SLOT_INTS] === 0 || times[t + EXPIRES] < nowSec) return 0;
     // Packets arrive in whole seconds: most hits change nothing, and skipping the writes keeps them cheap.
     if (times[t + LAST_USED] !== nowSec) {
-      const idle = nowSec + FLOW_IDLE_SEC;
+      const idle = usedUntilSec + FLOW_IDLE_SEC;
       if (times[t + EXPIRES] < idle) times[t + EXPIRES] = idle;
       times[t + LAST_USED] = nowSec;
       this.#touched[slot] = nowSec;
@@ -260,8 +288,10 @@ export class NameCache {
       const bit = remoteBit(rf, r0, r1, r2, r3);
       this.#remoteFilter[bit >>> 5] |= 1 << (bit & 31);
     } else if (this.#words[slot * SLOT_INTS + HOST_ID] === id) {
+      // The same name again; an expired entry comes back to life, so kept answers are checked again.
       if (this.#expiresOf(slot) < until) this.#times[slot * SLOT_FLOATS + EXPIRES] = until;
       this.#touched[slot] = nowSec;
+      this.#restamp(rf, r0, r1, r2, r3);
       return;
     } else {
       // A newer name for the same address replaces the old one, with its own TTL.
@@ -269,6 +299,13 @@ export class NameCache {
     }
     this.#words[slot * SLOT_INTS + HOST_ID] = id;
     this.#touched[slot] = nowSec;
+    this.#restamp(rf, r0, r1, r2, r3);
+  }
+
+  /** Changes the stamp of the address's slot (kept non-negative). */
+  #restamp(rf: number, r0: number, r1: number, r2: number, r3: number): void {
+    const at = this.stampSlotOf(rf, r0, r1, r2, r3);
+    this.#stamps[at] = (this.#stamps[at] + 1) & 0x7fffffff;
   }
 
   /** Frees at least a quarter of the table: expired entries first, then the least recently used. */
@@ -304,6 +341,8 @@ export class NameCache {
     this.#allocate(slots);
     this.#entries = 0;
     this.#remoteFilter.fill(0);
+    // Entries may be dropped: every kept answer must be looked up again.
+    for (let at = 0; at < STAMP_SLOTS; at++) this.#stamps[at] = (this.#stamps[at] + 1) & 0x7fffffff;
     for (const old of kept) {
       const k = old * SLOT_INTS;
       const slot = this.#find(

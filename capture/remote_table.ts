@@ -4,8 +4,10 @@
  * string; addresses become text only in drain().
  *
  * Rows are per (bucket, remote, device, local address) (issue 14 item 3), so each device's remotes are known
- * too, and each row holds the number of its (bucket, device, local address) row in the caller's DeviceTable
- * (deviceRowAt), found once when the row is new: a packet then counts its device without a second probe.
+ * too. Each row also keeps what the caller found for it once, when the row was new, so that the row's
+ * later packets skip those probes: the number of its (bucket, device, local address) row in the caller's
+ * DeviceTable (deviceRowAt), and its service row with the name stamp that row was found under
+ * (serviceRowAt, see service_counter.ts).
  *
  * Bound (issue #2 item 4): at most `maxEntries` rows between two drains (default 65,536). The table has at
  * most 2 × maxEntries slots of 96 bytes, and a full table allocates once a compaction scratch of
@@ -25,16 +27,22 @@ export const DEFAULT_MAX_REMOTES = 65_536;
 const INITIAL_SLOTS = 1024;
 /**
  * Per slot in `keys`: the remote's family (0 = empty slot) plus the device kind times DEVICE_KIND_UNIT plus
- * the local address's family times LOCAL_FAMILY_UNIT, bucket index, four remote address words, four device
- * words (issue 14 item 3: the remotes of each device), four local address words, the device row, and one
- * unused int: 64 bytes, so a probe reads one cache line when the array starts on one.
+ * the local address's family times LOCAL_FAMILY_UNIT, bucket index, four remote address words, six device
+ * words (issue 14 item 3: the remotes of each device; see add()), then what the caller keeps per row: the
+ * device row, the service row, and the name stamp slot and stamp it was found under. 64 bytes, so a probe
+ * reads one cache line when the array starts on one.
  */
 const KEY_INTS = 16;
 const DEVICE_KIND_UNIT = 16;
 const LOCAL_FAMILY_UNIT = 256;
-const DEVICE_ROW = 14;
+const DEVICE_ROW = 12;
+const SERVICE_ROW = 13;
+const NAME_STAMP_SLOT = 14;
+const NAME_STAMP = 15;
 /** deviceRowAt() of a row whose device row was not set yet. */
 export const NO_DEVICE_ROW = -2;
+/** nameStampAt() of a row whose service row was not set yet: no stamp is negative (name_cache.ts). */
+export const NO_NAME_STAMP = -1;
 /** Per slot in `counters`: upBytes, downBytes, upPackets, downPackets. */
 const COUNTERS = 4;
 
@@ -87,10 +95,10 @@ export class RemoteTable {
 
   /**
    * Adds one packet of `bytes` for the remote with address words w0..w3 (IPv4: w0 only, the rest 0) in
-   * bucket number `bucket` (UTC seconds / BUCKET_SEC), exchanged by the device of kind `deviceKind` with
-   * words d0..d3 (device_kind.ts DeviceKind and its words; DeviceKind.NONE: zeros); a MAC device also gives
-   * its local address, of family `localFamily` with words l0..l3 (else 0 and zeros: the words of an IP
-   * device are its address already). Returns the row's slot, for deviceRowAt().
+   * bucket number `bucket` (UTC seconds / BUCKET_SEC), exchanged by the device of kind `deviceKind`
+   * (device_kind.ts DeviceKind). Its six words d0..d5: a MAC device's two words, then its local address, of
+   * family `localFamily`, in four words; an IP device's four words (its address), then two zeros, with
+   * `localFamily` 0; zeros for DeviceKind.NONE. Returns the row's slot, for deviceRowAt() and serviceRowAt().
    * Positional arguments instead of an options object: this runs per packet.
    */
   add(
@@ -101,15 +109,13 @@ export class RemoteTable {
     w2: number,
     w3: number,
     deviceKind: number,
+    localFamily: number,
     d0: number,
     d1: number,
     d2: number,
     d3: number,
-    localFamily: number,
-    l0: number,
-    l1: number,
-    l2: number,
-    l3: number,
+    d4: number,
+    d5: number,
     isUpload: boolean,
     bytes: number,
   ): number {
@@ -120,10 +126,10 @@ export class RemoteTable {
     // so a match is that key's slot whatever happened to the table since (grow, compaction, drain).
     const memo = (remoteFamily === 4 ? 0 : 2) + (isUpload ? 0 : 1);
     let slot = this.#recentSlots[memo];
-    if (!this.#holds(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, l0, l1, l2, l3)) {
-      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, l0, l1, l2, l3);
+    if (!this.#holds(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, d4, d5)) {
+      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, d4, d5);
       if (this.#keys[slot * KEY_INTS] === 0) {
-        slot = this.#insert(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, l0, l1, l2, l3);
+        slot = this.#insert(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, d4, d5);
       }
       this.#recentSlots[memo] = slot;
     }
@@ -148,6 +154,32 @@ export class RemoteTable {
   }
 
   /**
+   * The service row set for the row at `slot` (see setServiceRow), kept like the device row; valid only
+   * while its name stamp (nameStampAt, NO_NAME_STAMP before the first set) is current.
+   */
+  serviceRowAt(slot: number): number {
+    return this.#keys[slot * KEY_INTS + SERVICE_ROW];
+  }
+
+  /** The name stamp slot under which the row at `slot` found its service row. */
+  nameStampSlotAt(slot: number): number {
+    return this.#keys[slot * KEY_INTS + NAME_STAMP_SLOT];
+  }
+
+  /** The name stamp under which the row at `slot` found its service row, or NO_NAME_STAMP. */
+  nameStampAt(slot: number): number {
+    return this.#keys[slot * KEY_INTS + NAME_STAMP];
+  }
+
+  /** Sets the service row of the row at `slot`, found under name stamp `stamp` of slot `stampSlot`. */
+  setServiceRow(slot: number, serviceRow: number, stampSlot: number, stamp: number): void {
+    const k = slot * KEY_INTS;
+    this.#keys[k + SERVICE_ROW] = serviceRow;
+    this.#keys[k + NAME_STAMP_SLOT] = stampSlot;
+    this.#keys[k + NAME_STAMP] = stamp;
+  }
+
+  /**
    * Stores a new key at `slot` (from #find), first compacting or growing the table when due; returns the
    * key's slot. Kept out of add(): new keys are rare, so the per-packet code stays short.
    */
@@ -163,18 +195,16 @@ export class RemoteTable {
     d1: number,
     d2: number,
     d3: number,
-    l0: number,
-    l1: number,
-    l2: number,
-    l3: number,
+    d4: number,
+    d5: number,
   ): number {
     let slot = found;
     if (this.#size >= this.#maxEntries) {
       this.#compact();
-      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, l0, l1, l2, l3);
+      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, d4, d5);
     } else if ((this.#size + 1) * 2 > this.#slots) {
       this.#grow();
-      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, l0, l1, l2, l3);
+      slot = this.#find(bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, d4, d5);
     }
     const k = slot * KEY_INTS;
     const keys = this.#keys;
@@ -188,11 +218,11 @@ export class RemoteTable {
     keys[k + 7] = d1;
     keys[k + 8] = d2;
     keys[k + 9] = d3;
-    keys[k + 10] = l0;
-    keys[k + 11] = l1;
-    keys[k + 12] = l2;
-    keys[k + 13] = l3;
+    keys[k + 10] = d4;
+    keys[k + 11] = d5;
     keys[k + DEVICE_ROW] = NO_DEVICE_ROW;
+    keys[k + NAME_STAMP_SLOT] = 0;
+    keys[k + NAME_STAMP] = NO_NAME_STAMP;
     this.#size++;
     return slot;
   }
@@ -257,17 +287,14 @@ export class RemoteTable {
     d1: number,
     d2: number,
     d3: number,
-    l0: number,
-    l1: number,
-    l2: number,
-    l3: number,
+    d4: number,
+    d5: number,
   ): boolean {
     const keys = this.#keys;
     const k = slot * KEY_INTS;
     return keys[k + 2] === w0 && keys[k + 5] === w3 && keys[k + 1] === bucket && keys[k] === family &&
       keys[k + 3] === w1 && keys[k + 4] === w2 && keys[k + 7] === d1 && keys[k + 6] === d0 &&
-      keys[k + 9] === d3 && keys[k + 8] === d2 && keys[k + 13] === l3 && keys[k + 10] === l0 &&
-      keys[k + 11] === l1 && keys[k + 12] === l2;
+      keys[k + 9] === d3 && keys[k + 8] === d2 && keys[k + 11] === d5 && keys[k + 10] === d4;
   }
 
   /** The slot holding the key, or the empty slot where it belongs (linear probing; load ≤ 1/2). */
@@ -282,16 +309,14 @@ export class RemoteTable {
     d1: number,
     d2: number,
     d3: number,
-    l0: number,
-    l1: number,
-    l2: number,
-    l3: number,
+    d4: number,
+    d5: number,
   ): number {
     let h = Math.imul(bucket ^ this.#seed, 0x9e3779b1) ^ family;
     h = Math.imul(h ^ w0, 0x85ebca6b);
-    h = Math.imul(h ^ w1 ^ d0 ^ d2 ^ l0, 0xc2b2ae35);
-    h = Math.imul(h ^ w2 ^ d1 ^ l1 ^ l2, 0x27d4eb2f);
-    h = Math.imul(h ^ w3 ^ d3 ^ l3, 0x165667b1);
+    h = Math.imul(h ^ w1 ^ d0 ^ d2, 0xc2b2ae35);
+    h = Math.imul(h ^ w2 ^ d1 ^ d4, 0x27d4eb2f);
+    h = Math.imul(h ^ w3 ^ d3 ^ d5, 0x165667b1);
     h ^= h >>> 15;
     const keys = this.#keys;
     const mask = this.#mask;
@@ -300,7 +325,7 @@ export class RemoteTable {
       const k = slot * KEY_INTS;
       const f = keys[k];
       if (f === 0) return slot;
-      if (f === family && this.#holds(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, l0, l1, l2, l3)) {
+      if (f === family && this.#holds(slot, bucket, family, w0, w1, w2, w3, d0, d1, d2, d3, d4, d5)) {
         return slot;
       }
       slot = (slot + 1) & mask;
@@ -382,8 +407,6 @@ export class RemoteTable {
       keys[k + 9],
       keys[k + 10],
       keys[k + 11],
-      keys[k + 12],
-      keys[k + 13],
     );
     copyRow(keys, counters, i, this.#keys, this.#counters, slot);
     this.#size++;

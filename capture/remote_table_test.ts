@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parseIp } from "./ip_prefix.ts";
 import { DeviceKind } from "./device_kind.ts";
-import { NO_DEVICE_ROW, RemoteTable } from "./remote_table.ts";
+import { NO_DEVICE_ROW, NO_NAME_STAMP, RemoteTable } from "./remote_table.ts";
 import { BUCKET_SEC } from "./types.ts";
 
 /**
@@ -28,11 +28,9 @@ function add(
     w2,
     w3,
     kind,
+    local === 0 ? 0 : 4,
     mac === 0 ? 0 : 0x0200,
     mac,
-    0,
-    0,
-    local === 0 ? 0 : 4,
     local,
     0,
     0,
@@ -133,27 +131,37 @@ Deno.test("RemoteTable keys rows by device too, and sums a remote over its devic
   assert.deepEqual([first.upBytes, first.downBytes, first.upPackets, first.downPackets], [100, 5, 1, 1]);
 });
 
-Deno.test("RemoteTable rows keep the device row set for them through growth and compaction", () => {
+Deno.test("RemoteTable rows keep the device and service rows set for them through growth and compaction", () => {
   const table = new RemoteTable(64);
   // One MAC device from two local addresses: two rows, each with its own device row.
   const first = add(table, 900, "203.0.113.9", true, 100_000, 1, 10);
   const second = add(table, 900, "203.0.113.9", true, 100_000, 1, 11);
   assert.notEqual(first, second);
   assert.equal(table.deviceRowAt(first), NO_DEVICE_ROW);
+  assert.equal(table.nameStampAt(first), NO_NAME_STAMP);
   table.setDeviceRow(first, 7);
   table.setDeviceRow(second, 8);
+  table.setServiceRow(first, 3, 4095, 12);
+  table.setServiceRow(second, 5, 17, 0);
   // Light rows grow the table and then fill it: compactions keep the two heavy rows.
   for (let i = 1; i <= 500; i++) {
     table.setDeviceRow(add(table, 900, `2001:db8::${i.toString(16)}`, false, 40), 100 + i);
   }
   assert.ok(table.compactions > 0);
-  assert.equal(table.deviceRowAt(add(table, 900, "203.0.113.9", false, 5, 1, 10)), 7);
-  assert.equal(table.deviceRowAt(add(table, 900, "203.0.113.9", false, 5, 1, 11)), 8);
+  const kept = (slot: number) => [
+    table.deviceRowAt(slot),
+    table.serviceRowAt(slot),
+    table.nameStampSlotAt(slot),
+    table.nameStampAt(slot),
+  ];
+  assert.deepEqual(kept(add(table, 900, "203.0.113.9", false, 5, 1, 10)), [7, 3, 4095, 12]);
+  assert.deepEqual(kept(add(table, 900, "203.0.113.9", false, 5, 1, 11)), [8, 5, 17, 0]);
   // The two rows are one device's remote when drained.
   const deviceRows = table.drain().deviceRemotes.filter((r) => r.remoteIp === "203.0.113.9");
   assert.deepEqual(deviceRows.map((r) => [r.deviceKey, r.upBytes, r.downBytes]).sort(), [
     ["02:00:00:00:00:01", 100_000, 5],
     ["02:00:00:00:00:01", 100_000, 5],
   ]);
-  assert.equal(table.deviceRowAt(add(table, 900, "203.0.113.9", true, 1, 1, 10)), NO_DEVICE_ROW);
+  const again = add(table, 900, "203.0.113.9", true, 1, 1, 10);
+  assert.deepEqual([table.deviceRowAt(again), table.nameStampAt(again)], [NO_DEVICE_ROW, NO_NAME_STAMP]);
 });

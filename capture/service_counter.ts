@@ -2,17 +2,20 @@
  * Names the remote end of counted packets and counts them per (bucket, device, host name) (issue 15 items 1
  * and 3). TrafficPipeline calls it for each counted packet after its device was counted:
  *
- * - It first reads the names a packet may carry (sniff/): a DNS answer (UDP or TCP from port 53) names its
- *   addresses for the device that received it; a TLS ClientHello's SNI, an HTTP/1.x Host or a QUIC Initial's
- *   SNI names the remote address the device sent it to. The QUIC Initial is decrypted asynchronously
- *   (WebCrypto): its name names the later packets of the flow, once the decryption has finished.
- * - Then it looks the packet's (device, remote address) up in the NameCache and adds a named packet to the
- *   ServiceTable under its name. An unnamed packet is not added: the unknown bytes of a (bucket, device) are
- *   its device row minus its named rows, taken at drain (nameRows), which spares most unnamed packets a
- *   table probe (tests/bench/parse_bench.ts, names on vs off).
+ * - sniffIpv4/sniffIpv6 read the names a packet may carry (sniff/): a DNS answer (UDP or TCP from port 53)
+ *   names its addresses for the device that received it; a TLS ClientHello's SNI, an HTTP/1.x Host or a
+ *   QUIC Initial's SNI names the remote address the device sent it to. The QUIC Initial is decrypted
+ *   asynchronously (WebCrypto): its name names the later packets of the flow, once the decryption has
+ *   finished.
+ * - rowOf looks the packet's (device, remote address) up in the NameCache and finds the ServiceTable row of
+ *   its name; count adds the packet to it. An unnamed packet is not added: the unknown bytes of a (bucket,
+ *   device) are its device row minus its named rows, taken at drain (nameRows).
  *
- * Only packets whose first bytes can hold a name are handed to a parser, so most packets cost one protocol
- * test, one bitmap read or hash probe in the cache and, when named, one probe in the table.
+ * The pipeline calls rowOf once per remote row (bucket, remote, device) and keeps the answer in the remote
+ * table with the NameCache stamp of the remote address; the row's later packets reuse it while the stamp
+ * holds, so most packets cost a stamp read and, when named, one add by row number, with no probe
+ * (tests/bench/parse_bench.ts, names on vs off). Only packets whose first bytes can hold a name are handed
+ * to a parser, so most cost one protocol test there.
  * DNS answers between two local addresses (a resolver on the LAN) are read too (sniffLocal): they never count
  * as traffic, but they name what the device does next. Nothing of a packet is trusted: the parsers return
  * null on anything odd and the packet stays counted, unnamed.
@@ -50,6 +53,11 @@ export const DeviceCount = {
   /** Not counted under its device (the device table was full): left to OTHER_SERVICE. */
   OVERFLOW: 2,
 } as const;
+
+/** rowOf() of a packet with no name: its bytes are its (bucket, device)'s remainder at drain. */
+export const UNNAMED_ROW = -2;
+/** rowOf() of a packet counted in the device `other` because the device table was full. */
+export const DEVICE_OVERFLOW_ROW = -3;
 
 /** QUIC Initials being decrypted at once; more wait for the next Initial of their flow (it is resent). */
 export const MAX_QUIC_IN_FLIGHT = 64;
@@ -136,42 +144,117 @@ export class ServiceCounter {
   }
 
   /**
-   * One counted IPv4 packet of the device set last (IP header at `ipOffset`, captured bytes up to
-   * `frameEnd`): `remote` is its remote address word, `bucket` its bucket number.
+   * Reads the names an IPv4 packet of the device set last may carry (IP header at `ipOffset`, captured bytes
+   * up to `frameEnd`): `remote` is its remote address word. Call it before rowOf(), which may then find the
+   * packet's own name.
    */
-  countIpv4(
+  sniffIpv4(
     view: DataView,
     ipOffset: number,
     frameEnd: number,
     isUpload: boolean,
     remote: number,
-    bucket: number,
-    bytes: number,
-    timestampSec: number,
-    deviceCount: number,
+    ts: number,
   ): void {
-    this.#sniffIpv4(view, ipOffset, frameEnd, isUpload, remote, timestampSec);
-    this.#count(4, remote, 0, 0, 0, bucket, isUpload, bytes, timestampSec, deviceCount);
+    const word = view.getUint32(ipOffset);
+    // Only a first fragment (offset 0) holds the transport header.
+    if ((view.getUint16(ipOffset + 6) & 0x1fff) !== 0) return;
+    const totalLen = word & 0xffff;
+    const ipEnd = totalLen === 0 ? frameEnd : Math.min(frameEnd, ipOffset + totalLen);
+    const l4 = ipOffset + ((word >>> 24) & 15) * 4;
+    this.#sniffTransport(view, view.getUint8(ipOffset + 9), l4, ipEnd, isUpload, 4, remote, 0, 0, 0, ts);
   }
 
-  /** One counted IPv6 packet: `remoteFamily` 4 for an IPv4-mapped remote address (in r0), else 6. */
-  countIpv6(
+  /** sniffIpv4 for IPv6: `rf` 4 for an IPv4-mapped remote address (in r0), else 6. */
+  sniffIpv6(
     view: DataView,
     ipOffset: number,
     frameEnd: number,
     isUpload: boolean,
-    remoteFamily: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    ts: number,
+  ): void {
+    // Extension headers are not walked: names travel in plain TCP and UDP.
+    const payloadLen = view.getUint16(ipOffset + 4);
+    const ipEnd = payloadLen === 0 ? frameEnd : Math.min(frameEnd, ipOffset + 40 + payloadLen);
+    this.#sniffTransport(
+      view,
+      view.getUint8(ipOffset + 6),
+      ipOffset + 40,
+      ipEnd,
+      isUpload,
+      rf,
+      r0,
+      r1,
+      r2,
+      r3,
+      ts,
+    );
+  }
+
+  /** The NameCache stamp slot of a remote address (family `rf`, words r0..r3): see rowOf(). */
+  nameStampSlot(rf: number, r0: number, r1: number, r2: number, r3: number): number {
+    return this.#cache.stampSlotOf(rf, r0, r1, r2, r3);
+  }
+
+  /** The NameCache stamp of slot `stampSlot`: see rowOf(). */
+  nameStamp(stampSlot: number): number {
+    return this.#cache.stampAt(stampSlot);
+  }
+
+  /**
+   * The row for the packets between the device set last and the remote address (family `rf`, words
+   * r0..r3) in bucket number `bucket`, at `timestampSec`, as `deviceCount` (DeviceCount) says the device
+   * table took them: a ServiceTable row, -1 when that table is full, UNNAMED_ROW or DEVICE_OVERFLOW_ROW.
+   * The answer holds for the rest of the bucket while nameStamp(nameStampSlot(the address)) is the one read
+   * before this call: the caller keeps it, and passes it to count() for each packet.
+   */
+  rowOf(
+    rf: number,
     r0: number,
     r1: number,
     r2: number,
     r3: number,
     bucket: number,
-    bytes: number,
     timestampSec: number,
     deviceCount: number,
-  ): void {
-    this.#sniffIpv6(view, ipOffset, frameEnd, isUpload, remoteFamily, r0, r1, r2, r3, timestampSec);
-    this.#count(remoteFamily, r0, r1, r2, r3, bucket, isUpload, bytes, timestampSec, deviceCount);
+  ): number {
+    const dk = this.#dk;
+    const hostId = this.#cache.lookup(
+      dk,
+      this.#d0,
+      this.#d1,
+      this.#d2,
+      this.#d3,
+      rf,
+      r0,
+      r1,
+      r2,
+      r3,
+      timestampSec,
+      (bucket + 1) * BUCKET_SEC,
+    );
+    // Counted in the device `other` (the device table was full): its remainder there is `other` too.
+    if (deviceCount === DeviceCount.OVERFLOW && dk !== DeviceKind.NONE) return DEVICE_OVERFLOW_ROW;
+    if (hostId === 0) return UNNAMED_ROW;
+    if (deviceCount === DeviceCount.OFF || dk === DeviceKind.NONE) {
+      return this.#table.rowOf(bucket, DeviceKind.NONE, 0, 0, 0, 0, hostId);
+    }
+    return this.#table.rowOf(bucket, dk, this.#d0, this.#d1, this.#d2, this.#d3, hostId);
+  }
+
+  /** Counts one packet of `bytes` in bucket number `bucket` at `timestampSec` under `row` (from rowOf()). */
+  count(row: number, bucket: number, isUpload: boolean, bytes: number, timestampSec: number): void {
+    if (timestampSec > this.#newestSec) this.#newestSec = timestampSec;
+    if (row >= -1) this.#table.count(row, bucket, isUpload, bytes);
+    else if (row === DEVICE_OVERFLOW_ROW && bucket !== this.#lastDeviceOverflowBucket) {
+      // One set insert per bucket, not per packet of a flood.
+      this.#deviceOverflowBuckets.add((this.#lastDeviceOverflowBucket = bucket) * BUCKET_SEC);
+    }
   }
 
   /**
@@ -206,12 +289,12 @@ export class ServiceCounter {
    * port 53 is read, as from a resolver on the LAN.
    */
   sniffLocalIpv4(view: DataView, ipOffset: number, frameEnd: number, ts: number): void {
-    this.#sniffIpv4(view, ipOffset, frameEnd, false, 0, ts);
+    this.sniffIpv4(view, ipOffset, frameEnd, false, 0, ts);
   }
 
   /** sniffLocalIpv4 for IPv6. */
   sniffLocalIpv6(view: DataView, ipOffset: number, frameEnd: number, ts: number): void {
-    this.#sniffIpv6(view, ipOffset, frameEnd, false, 6, 0, 0, 0, 0, ts);
+    this.sniffIpv6(view, ipOffset, frameEnd, false, 6, 0, 0, 0, 0, ts);
   }
 
   /**
@@ -243,94 +326,6 @@ export class ServiceCounter {
     this.#drainedSec = this.#newestSec;
     this.#cache.sweep(this.#newestSec);
     return { services, remoteHosts: [...latest.values()] };
-  }
-
-  #count(
-    rf: number,
-    r0: number,
-    r1: number,
-    r2: number,
-    r3: number,
-    bucket: number,
-    isUpload: boolean,
-    bytes: number,
-    timestampSec: number,
-    deviceCount: number,
-  ): void {
-    if (timestampSec > this.#newestSec) this.#newestSec = timestampSec;
-    const dk = this.#dk;
-    const hostId = this.#cache.lookup(
-      dk,
-      this.#d0,
-      this.#d1,
-      this.#d2,
-      this.#d3,
-      rf,
-      r0,
-      r1,
-      r2,
-      r3,
-      timestampSec,
-    );
-    if (deviceCount === DeviceCount.OVERFLOW && dk !== DeviceKind.NONE) {
-      // Counted in the device `other` (the device table was full): its remainder there is `other` too.
-      // One set insert per bucket, not per packet of a flood.
-      if (bucket !== this.#lastDeviceOverflowBucket) {
-        this.#deviceOverflowBuckets.add((this.#lastDeviceOverflowBucket = bucket) * BUCKET_SEC);
-      }
-      return;
-    }
-    if (hostId === 0) return; // unknown: the remainder of its (bucket, device) at drain
-    if (deviceCount === DeviceCount.OFF || dk === DeviceKind.NONE) {
-      this.#table.add(bucket, DeviceKind.NONE, 0, 0, 0, 0, hostId, isUpload, bytes);
-    } else this.#table.add(bucket, dk, this.#d0, this.#d1, this.#d2, this.#d3, hostId, isUpload, bytes);
-  }
-
-  #sniffIpv4(
-    view: DataView,
-    ipOffset: number,
-    frameEnd: number,
-    isUpload: boolean,
-    remote: number,
-    ts: number,
-  ): void {
-    const word = view.getUint32(ipOffset);
-    // Only a first fragment (offset 0) holds the transport header.
-    if ((view.getUint16(ipOffset + 6) & 0x1fff) !== 0) return;
-    const totalLen = word & 0xffff;
-    const ipEnd = totalLen === 0 ? frameEnd : Math.min(frameEnd, ipOffset + totalLen);
-    const l4 = ipOffset + ((word >>> 24) & 15) * 4;
-    this.#sniffTransport(view, view.getUint8(ipOffset + 9), l4, ipEnd, isUpload, 4, remote, 0, 0, 0, ts);
-  }
-
-  #sniffIpv6(
-    view: DataView,
-    ipOffset: number,
-    frameEnd: number,
-    isUpload: boolean,
-    rf: number,
-    r0: number,
-    r1: number,
-    r2: number,
-    r3: number,
-    ts: number,
-  ): void {
-    // Extension headers are not walked: names travel in plain TCP and UDP.
-    const payloadLen = view.getUint16(ipOffset + 4);
-    const ipEnd = payloadLen === 0 ? frameEnd : Math.min(frameEnd, ipOffset + 40 + payloadLen);
-    this.#sniffTransport(
-      view,
-      view.getUint8(ipOffset + 6),
-      ipOffset + 40,
-      ipEnd,
-      isUpload,
-      rf,
-      r0,
-      r1,
-      r2,
-      r3,
-      ts,
-    );
   }
 
   /**

@@ -13,6 +13,7 @@ import { filler, transportPacket } from "../tests/helpers/service_frames.ts";
 import { deviceOfKey } from "./device_kind.ts";
 import { parseIp } from "./ip_prefix.ts";
 import { DEFAULT_MAX_NAME_ENTRIES, NameCache } from "./name_cache.ts";
+import { seededRandom } from "../tests/helpers/netledger_rig.ts";
 import { TrafficPipeline } from "./traffic_pipeline.ts";
 import { OTHER_DEVICE_KEY, OTHER_SERVICE, type TrafficBatch, UNKNOWN_SERVICE } from "./types.ts";
 
@@ -92,6 +93,46 @@ Deno.test("ServiceCounter names a device's traffic from its own DNS answer only,
   const hosts = new Set(batch.services!.map((s) => s.host));
   assert.ok(hosts.has("www.example.com"), [...hosts].join());
   assert.deepEqual(batch.remoteHosts?.map((r) => [r.remoteIp, r.host]), [["203.0.113.7", "www.example.com"]]);
+});
+
+Deno.test("ServiceCounter: a flow's kept name follows every answer for its address within one remote row, and only its own device's", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
+  const answer = (mac: string, to: string, name: string) =>
+    dnsFrame(mac, to, dnsResponse(name, [a(name, "203.0.113.7", 60)]));
+  const phoneUp = (bytes: number) =>
+    buildFrame("ethernet", filler("192.168.1.20", "203.0.113.7", bytes), upFrom(PHONE));
+  // One bucket and no drain: every packet below adds to the same remote row of the phone.
+  feedFrame(pipeline, phoneUp(100), T0);
+  feedFrame(pipeline, answer(PHONE, "192.168.1.20", "a.example.com"), T0 + 1);
+  feedFrame(pipeline, phoneUp(200), T0 + 2);
+  feedFrame(pipeline, phoneUp(300), T0 + 3);
+  // The laptop's answer for the same address names the laptop only: the phone keeps its name.
+  feedFrame(pipeline, answer(LAPTOP, "192.168.1.30", "c.example.net"), T0 + 4);
+  feedFrame(pipeline, phoneUp(400), T0 + 5);
+  feedFrame(pipeline, answer(PHONE, "192.168.1.20", "b.example.org"), T0 + 6);
+  feedFrame(pipeline, phoneUp(500), T0 + 7);
+  feedFrame(pipeline, phoneUp(600), T0 + 8);
+  const ip = (payload: number) => payload + 20 + 8;
+  const sums = servicesOf(pipeline.drain());
+  assert.equal(sums.get(`${PHONE} example.com`), ip(200) + ip(300) + ip(400));
+  assert.equal(sums.get(`${PHONE} example.org`), ip(500) + ip(600));
+  assert.equal(sums.get(`${PHONE} example.net`), undefined);
+});
+
+Deno.test("ServiceCounter: a flow keeps its name from bucket to bucket past a short TTL, however few its packets", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
+  const bucketStart = Math.ceil(T0 / 900) * 900;
+  feedFrame(
+    pipeline,
+    dnsFrame(PHONE, "192.168.1.20", dnsResponse("a.example.com", [a("a.example.com", "203.0.113.7", 30)])),
+    bucketStart + 5,
+  );
+  const up = buildFrame("ethernet", filler("192.168.1.20", "203.0.113.7", 1000), upFrom(PHONE));
+  // The first packet of the bucket looks the name up; the second, 880 s later, reuses it; the third comes
+  // 890 s after that, in the next bucket: the flow never idled for FLOW_IDLE_SEC (900 s).
+  for (const at of [10, 890, 1780]) feedFrame(pipeline, up, bucketStart + at);
+  const sums = servicesOf(pipeline.drain());
+  assert.equal(sums.get(`${PHONE} example.com`), (up.bytes.length - 14) * 3);
 });
 
 Deno.test("ServiceCounter names a flow from its ClientHello SNI (the ClientHello too), TCP DNS and IPv6", () => {
@@ -230,23 +271,73 @@ Deno.test("NameCache: the longer of TTL and flow life, per device, bounded with 
   const cache = new NameCache(8);
   const [r] = parseIp("203.0.113.7").words;
   cache.learn(1, 1, 2, 0, 0, 4, r, 0, 0, 0, "a.example.com", 100, 30);
-  assert.equal(cache.hostName(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 120)), "a.example.com");
+  assert.equal(cache.hostName(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 120, 120)), "a.example.com");
   // Another device did not ask.
-  assert.equal(cache.lookup(1, 1, 3, 0, 0, 4, r, 0, 0, 0, 120), 0);
+  assert.equal(cache.lookup(1, 1, 3, 0, 0, 4, r, 0, 0, 0, 120, 120), 0);
   // No device: the box's entry.
-  assert.equal(cache.hostName(cache.lookup(0, 0, 0, 0, 0, 4, r, 0, 0, 0, 120)), "a.example.com");
+  assert.equal(cache.hostName(cache.lookup(0, 0, 0, 0, 0, 4, r, 0, 0, 0, 120, 120)), "a.example.com");
   // The hit at 120 keeps it for FLOW_IDLE_SEC (900) beyond the 30 s TTL; then it expires.
-  assert.notEqual(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 1000), 0);
-  assert.equal(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 1000 + 901), 0);
+  assert.notEqual(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 1000, 1000), 0);
+  assert.equal(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 1000 + 901, 1000 + 901), 0);
   // A flood of names keeps at most 8 entries; the one still in use survives.
   cache.learn(1, 1, 2, 0, 0, 4, r, 0, 0, 0, "a.example.com", 2000, 3600);
   for (let i = 0; i < 100; i++) {
     cache.learn(1, 9, i, 0, 0, 4, i, 0, 0, 0, `n${i}.example.org`, 2000 + i, 3600);
-    assert.notEqual(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 2000 + i), 0, `after ${i}`);
+    assert.notEqual(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 2000 + i, 2000 + i), 0, `after ${i}`);
     assert.ok(cache.size <= 8);
   }
   cache.sweep(2100);
-  assert.equal(cache.hostName(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 2100)), "a.example.com");
+  assert.equal(cache.hostName(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 2100, 2100)), "a.example.com");
+});
+
+Deno.test("NameCache: an answer kept while its address's stamp holds is the answer a fresh lookup gives, over 20,000 random steps", () => {
+  // A small bound forces drops and rebuilds; few addresses and devices make collisions and renames common.
+  const cache = new NameCache(64);
+  const random = seededRandom(14);
+  const next = (below: number) => Math.floor(random() * below);
+  // Kept answers per (device, address), as TrafficPipeline keeps one per remote row: id, stamp slot, stamp.
+  const kept = new Map<string, [number, number, number]>();
+  const bucketEnd = (t: number) => (Math.floor(t / 900) + 1) * 900;
+  let nowSec = 1_000_000;
+  let checked = 0;
+  for (let step = 0; step < 20_000; step++) {
+    nowSec += next(3) === 0 ? 1 : 0;
+    const device = next(5);
+    const address = 1 + next(40);
+    const dk = device === 0 ? 0 : 1;
+    if (next(4) === 0) {
+      cache.learn(
+        dk,
+        0x3c22,
+        device,
+        0,
+        0,
+        4,
+        address,
+        0,
+        0,
+        0,
+        `h${next(3)}.example.com`,
+        nowSec,
+        next(120),
+      );
+      continue;
+    }
+    const key = `${device} ${address}`;
+    const fresh = () =>
+      cache.lookup(dk, 0x3c22, device, 0, 0, 4, address, 0, 0, 0, nowSec, bucketEnd(nowSec));
+    const held = kept.get(key);
+    if (held !== undefined && cache.stampAt(held[1]) === held[2]) {
+      assert.equal(held[0], fresh(), `step ${step}: ${key}`);
+      checked++;
+      continue;
+    }
+    const stampSlot = cache.stampSlotOf(4, address, 0, 0, 0);
+    const stamp = cache.stampAt(stampSlot);
+    assert.ok(stamp >= 0);
+    kept.set(key, [fresh(), stampSlot, stamp]);
+  }
+  assert.ok(checked > 2000, `kept answers checked: ${checked}`);
 });
 
 Deno.test("NameCache grows with its entries: every one of 6,000 (device, address) names is found, none of a device that did not ask", () => {
@@ -256,7 +347,7 @@ Deno.test("NameCache grows with its entries: every one of 6,000 (device, address
   const learn = (i: number) =>
     cache.learn(1, 0x3c22, i % 50, 0, 0, 6, w0, w1, w2, i + 1, `h${i}.example.com`, 100, 60);
   const lookup = (dk: number, device: number, i: number) =>
-    cache.lookup(dk, 0x3c22, device, 0, 0, 6, w0, w1, w2, i + 1, 120);
+    cache.lookup(dk, 0x3c22, device, 0, 0, 6, w0, w1, w2, i + 1, 120, 120);
   for (let i = 0; i < 3000; i++) learn(i);
   assert.equal(cache.size, 6000, "a device entry and a box entry per address");
   for (let i = 0; i < 3000; i++) {

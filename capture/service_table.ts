@@ -1,12 +1,16 @@
 /**
- * Bounded per-(bucket, device, host name) counters for one drain interval (issue 15 item 3), in an
- * open-addressing hash table of typed arrays like device_table.ts, so adding a packet allocates nothing.
- * The host is a NameCache id: only named packets are added (the unknown bytes are the device's remainder,
- * service_counter.ts). A packet of a new row past `maxRows` (default 16,384) is not added, and its bucket is
- * remembered as full: there the remainder per (bucket, device) is reported as OTHER_SERVICE, exactly.
- * The table starts small and doubles with its rows, and each slot is one 64-byte line, keys and counters
- * together, so a named packet's add mostly hits the CPU caches (tests/bench/parse_bench.ts, names on vs
- * off). Memory: at most 2 × maxRows slots, 2 MB at the default, whatever the traffic.
+ * Bounded per-(bucket, device, host name) counters for one drain interval (issue 15 item 3), keyed in an
+ * open-addressing hash table of typed arrays like device_table.ts, so counting a packet allocates nothing.
+ * The host is a NameCache id: only named packets are counted here (the unknown bytes are the device's
+ * remainder, service_counter.ts). A row past `maxRows` (default 16,384) is not added, and the buckets whose
+ * packets found the table full are remembered: there the remainder per (bucket, device) is reported as
+ * OTHER_SERVICE, exactly.
+ *
+ * A row is found once per remote row of the caller (TrafficPipeline keeps its number in the remote table)
+ * and then counted by number, without a probe (tests/bench/parse_bench.ts, names on vs off). Rows are
+ * numbered densely in the order they were added, and a number stays valid until the next drain, whatever
+ * the table grows to. Memory: at most maxRows rows of 64 bytes with an index of 2 × maxRows 4-byte slots,
+ * 1.2 MB at the default, whatever the traffic.
  */
 import { deviceKeyOf } from "./device_kind.ts";
 import { BUCKET_SEC, OTHER_DEVICE_KEY } from "./types.ts";
@@ -14,18 +18,14 @@ import { BUCKET_SEC, OTHER_DEVICE_KEY } from "./types.ts";
 /** Default bound on (bucket, device, host) rows between two drains. */
 export const DEFAULT_MAX_SERVICE_ROWS = 16_384;
 
-/**
- * Per slot, in 32-bit words: used flag + device kind, bucket number, four device words, host id, a pad; then,
- * as float64s, upBytes, downBytes, upPackets, downPackets. 64 bytes: one cache line per add.
- */
-const SLOT_INTS = 16;
+/** Per row in `rowKeys`: device kind plus USED, bucket number, four device words, host id, a pad. */
+const KEY_INTS = 8;
 const USED = 16;
 const HOST_ID = 6;
-const SLOT_FLOATS = SLOT_INTS / 2;
-/** Float64 index of upBytes in a slot; downBytes, upPackets and downPackets follow. */
+/** Per row in `counts`: upBytes, downBytes, upPackets, downPackets. */
 const COUNTS = 4;
-/** Slots before the first growth: small, so a quiet drain interval holds little memory. */
-const INITIAL_SLOTS = 256;
+/** Row capacity before the first growth: small, so a quiet drain interval holds little memory. */
+const INITIAL_ROWS = 128;
 
 /** One drained row: host id (0 = unknown) instead of a name; the caller names it. */
 export interface ServiceRow {
@@ -41,11 +41,13 @@ export interface ServiceRow {
 /** See the file comment; not shared between threads. */
 export class ServiceTable {
   readonly #maxRows: number;
-  #mask = 0;
-  /** Slots as words and, over the same memory, as float64s (see SLOT_INTS). */
-  #words = new Int32Array(0);
+  /** Rows held, numbered 0..rows-1: their keys and counts, grown by doubling. */
+  #rowKeys = new Int32Array(0);
   #counts = new Float64Array(0);
   #rows = 0;
+  /** Open-addressing index from a row's key to its number plus 1 (0 = empty), at most half full. */
+  #index = new Int32Array(0);
+  #indexMask = 0;
   #overflowPackets = 0;
   /** Bucket numbers in which a packet found the table full since the last drain, and the last one added. */
   readonly #fullBuckets = new Set<number>();
@@ -56,8 +58,7 @@ export class ServiceTable {
       throw new RangeError(`Cannot create service table: maxRows must be an integer ≥ 1, got ${maxRows}`);
     }
     this.#maxRows = maxRows;
-    // Up to 2 × maxRows slots, a power of two: the load stays ≤ 1/2 at the bound.
-    this.#allocate(Math.min(INITIAL_SLOTS, 2 ** Math.ceil(Math.log2(maxRows * 2))));
+    this.#allocate(Math.min(INITIAL_ROWS, maxRows));
   }
 
   /** Rows held now. */
@@ -70,74 +71,81 @@ export class ServiceTable {
     return this.#overflowPackets;
   }
 
-  /** Adds one counted packet of device (kind `dk`, words d0..d3) with host id `hostId` in bucket number `bucket`. */
-  add(
-    bucket: number,
-    dk: number,
-    d0: number,
-    d1: number,
-    d2: number,
-    d3: number,
-    hostId: number,
-    isUpload: boolean,
-    bytes: number,
-  ): void {
+  /**
+   * The number of the row of (bucket number `bucket`, device of kind `dk` with words d0..d3, host id
+   * `hostId`), added when new, or -1 when the table is full (pass -1 to count(): the packet then belongs to
+   * the remainder).
+   */
+  rowOf(bucket: number, dk: number, d0: number, d1: number, d2: number, d3: number, hostId: number): number {
     const tag = USED | dk;
-    let slot = this.#find(tag, bucket, d0, d1, d2, d3, hostId);
-    if (this.#words[slot * SLOT_INTS] === 0) {
-      if (this.#rows >= this.#maxRows) {
-        this.#overflowPackets++;
-        // A flood overflows packet after packet in the same bucket: one set insert per bucket.
-        if (bucket !== this.#lastFullBucket) this.#fullBuckets.add(this.#lastFullBucket = bucket);
-        return;
-      }
-      if ((this.#rows + 1) * 2 > this.#mask + 1) {
-        this.#grow();
-        slot = this.#find(tag, bucket, d0, d1, d2, d3, hostId);
-      }
-      const k = slot * SLOT_INTS;
-      const words = this.#words;
-      words[k] = tag;
-      words[k + 1] = bucket;
-      words[k + 2] = d0;
-      words[k + 3] = d1;
-      words[k + 4] = d2;
-      words[k + 5] = d3;
-      words[k + HOST_ID] = hostId;
-      this.#rows++;
+    const slot = this.#find(tag, bucket, d0, d1, d2, d3, hostId);
+    const held = this.#index[slot];
+    if (held !== 0) return held - 1;
+    if (this.#rows >= this.#maxRows) return -1;
+    let free = slot;
+    if (this.#rows * KEY_INTS === this.#rowKeys.length) {
+      this.#grow();
+      free = this.#find(tag, bucket, d0, d1, d2, d3, hostId);
     }
-    const c = slot * SLOT_FLOATS + COUNTS;
+    const row = this.#rows++;
+    const keys = this.#rowKeys;
+    const k = row * KEY_INTS;
+    keys[k] = tag;
+    keys[k + 1] = bucket;
+    keys[k + 2] = d0;
+    keys[k + 3] = d1;
+    keys[k + 4] = d2;
+    keys[k + 5] = d3;
+    keys[k + HOST_ID] = hostId;
+    this.#index[free] = row + 1;
+    return row;
+  }
+
+  /**
+   * Adds one counted packet of `bytes` in bucket number `bucket` to row `row` (from rowOf() since the last
+   * drain); row -1 counts it as left to the remainder of a full bucket.
+   */
+  count(row: number, bucket: number, isUpload: boolean, bytes: number): void {
+    if (row < 0) {
+      this.#overflowPackets++;
+      // A flood overflows packet after packet in the same bucket: one set insert per bucket.
+      if (bucket !== this.#lastFullBucket) this.#fullBuckets.add(this.#lastFullBucket = bucket);
+      return;
+    }
+    const c = row * COUNTS;
     this.#counts[c + (isUpload ? 0 : 1)] += bytes;
     this.#counts[c + (isUpload ? 2 : 3)] += 1;
   }
 
   /**
    * Every row, its device key formatted as device_table.ts does, and the starts of the buckets in which the
-   * table was full; then empties the table.
+   * table was full; then empties the table (capacity is kept; row numbers start again at 0).
    */
   drain(): { readonly rows: ServiceRow[]; readonly fullBucketStarts: ReadonlySet<number> } {
     const rows: ServiceRow[] = [];
-    const words = this.#words;
+    const keys = this.#rowKeys;
     const counts = this.#counts;
-    for (let slot = 0; slot <= this.#mask; slot++) {
-      const k = slot * SLOT_INTS;
-      if (words[k] === 0) continue;
-      const dk = words[k] & ~USED;
+    for (let row = 0; row < this.#rows; row++) {
+      const k = row * KEY_INTS;
+      const dk = keys[k] & ~USED;
       // No device: the OTHER_DEVICE_KEY remainder.
-      const deviceKey = deviceKeyOf(dk, words, k + 2) ?? OTHER_DEVICE_KEY;
-      const c = slot * SLOT_FLOATS + COUNTS;
+      const deviceKey = deviceKeyOf(dk, keys, k + 2) ?? OTHER_DEVICE_KEY;
+      const c = row * COUNTS;
       rows.push({
-        bucketStartSec: words[k + 1] * BUCKET_SEC,
+        bucketStartSec: keys[k + 1] * BUCKET_SEC,
         deviceKey,
-        hostId: words[k + HOST_ID],
+        hostId: keys[k + HOST_ID],
         upBytes: counts[c],
         downBytes: counts[c + 1],
         upPackets: counts[c + 2],
         downPackets: counts[c + 3],
       });
     }
-    // The grown size is kept: the next interval is likely as busy.
-    if (this.#rows > 0) words.fill(0);
+    if (this.#rows > 0) {
+      keys.fill(0, 0, this.#rows * KEY_INTS);
+      counts.fill(0, 0, this.#rows * COUNTS);
+      this.#index.fill(0);
+    }
     this.#rows = 0;
     const fullBucketStarts = new Set([...this.#fullBuckets].map((b) => b * BUCKET_SEC));
     this.#fullBuckets.clear();
@@ -145,51 +153,53 @@ export class ServiceTable {
     return { rows, fullBucketStarts };
   }
 
-  #allocate(slots: number): void {
-    this.#words = new Int32Array(slots * SLOT_INTS);
-    this.#counts = new Float64Array(this.#words.buffer);
-    this.#mask = slots - 1;
+  /** Room for `rows` rows, with an index of at least twice as many slots (a power of 2). */
+  #allocate(rows: number): void {
+    const indexSlots = 2 ** Math.ceil(Math.log2(rows * 2));
+    this.#rowKeys = new Int32Array(rows * KEY_INTS);
+    this.#counts = new Float64Array(rows * COUNTS);
+    this.#index = new Int32Array(indexSlots);
+    this.#indexMask = indexSlots - 1;
   }
 
-  /** Doubles the slots and re-inserts the rows; add() grows only below the bound's 2 × maxRows slots. */
+  /** Doubles the room (up to maxRows): rows keep their numbers, and the index is rebuilt. */
   #grow(): void {
-    const old = this.#words;
-    const oldSlots = this.#mask + 1;
-    this.#allocate(oldSlots * 2);
-    for (let slot = 0; slot < oldSlots; slot++) {
-      const k = slot * SLOT_INTS;
-      if (old[k] === 0) continue;
-      const to = this.#find(
-        old[k],
-        old[k + 1],
-        old[k + 2],
-        old[k + 3],
-        old[k + 4],
-        old[k + 5],
-        old[k + HOST_ID],
+    const [keys, counts] = [this.#rowKeys, this.#counts];
+    this.#allocate(Math.min(this.#maxRows, keys.length / KEY_INTS * 2));
+    this.#rowKeys.set(keys);
+    this.#counts.set(counts);
+    for (let row = 0; row < this.#rows; row++) {
+      const k = row * KEY_INTS;
+      const slot = this.#find(
+        keys[k],
+        keys[k + 1],
+        keys[k + 2],
+        keys[k + 3],
+        keys[k + 4],
+        keys[k + 5],
+        keys[k + HOST_ID],
       );
-      this.#words.set(old.subarray(k, k + SLOT_INTS), to * SLOT_INTS);
+      this.#index[slot] = row + 1;
     }
   }
 
-  /** The slot holding the key, or the empty slot where it belongs (linear probing; load ≤ 1/2). */
+  /** The index slot holding the key's row, or the empty slot where it belongs (linear probing). */
   #find(tag: number, bucket: number, d0: number, d1: number, d2: number, d3: number, hostId: number): number {
     let h = Math.imul(bucket ^ (tag << 24) ^ hostId, 0x9e3779b1);
     h = Math.imul(h ^ d0 ^ d2, 0x85ebca6b);
     h = Math.imul(h ^ d1 ^ d3, 0xc2b2ae35);
     h ^= h >>> 15;
-    const words = this.#words;
-    const mask = this.#mask;
-    let slot = h & mask;
-    for (;;) {
-      const k = slot * SLOT_INTS;
-      const used = words[k];
-      if (used === 0) return slot;
+    const index = this.#index;
+    const keys = this.#rowKeys;
+    const mask = this.#indexMask;
+    for (let slot = h & mask;; slot = (slot + 1) & mask) {
+      const held = index[slot];
+      if (held === 0) return slot;
+      const k = (held - 1) * KEY_INTS;
       if (
-        words[k + HOST_ID] === hostId && words[k + 1] === bucket && words[k + 2] === d0 && used === tag &&
-        words[k + 3] === d1 && words[k + 4] === d2 && words[k + 5] === d3
+        keys[k + HOST_ID] === hostId && keys[k + 1] === bucket && keys[k + 2] === d0 && keys[k] === tag &&
+        keys[k + 3] === d1 && keys[k + 4] === d2 && keys[k + 5] === d3
       ) return slot;
-      slot = (slot + 1) & mask;
     }
   }
 }

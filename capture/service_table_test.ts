@@ -17,7 +17,7 @@ Deno.test("ServiceTable grows with its rows and keeps every count exact, across 
       const host = 1 + next(60);
       const isUpload = next(2) === 0;
       const bytes = 40 + next(1500);
-      table.add(bucket, DeviceKind.MAC, 0x3c22, device, 0, 0, host, isUpload, bytes);
+      table.count(table.rowOf(bucket, DeviceKind.MAC, 0x3c22, device, 0, 0, host), bucket, isUpload, bytes);
       const key = `${bucket * BUCKET_SEC} 3c:22:00:00:00:${device.toString(16).padStart(2, "0")} ${host}`;
       const sums = truth.get(key) ?? [0, 0, 0, 0];
       sums[isUpload ? 0 : 1] += bytes;
@@ -36,9 +36,30 @@ Deno.test("ServiceTable grows with its rows and keeps every count exact, across 
     assert.deepEqual(got, truth, `interval ${interval}`);
   }
   // 5,001 rows in one bucket: the last one finds the table full.
-  for (let host = 1; host <= 5001; host++) table.add(7, DeviceKind.NONE, 0, 0, 0, 0, host, true, 100);
+  for (let host = 1; host <= 5001; host++) {
+    table.count(table.rowOf(7, DeviceKind.NONE, 0, 0, 0, 0, host), 7, true, 100);
+  }
   assert.equal(table.overflowPackets, 1);
   const { rows, fullBucketStarts } = table.drain();
   assert.equal(rows.length, 5000);
   assert.deepEqual([...fullBucketStarts], [7 * BUCKET_SEC]);
+});
+
+Deno.test("ServiceTable row numbers stay valid while the table grows, until the drain", () => {
+  const table = new ServiceTable(3000);
+  const first = table.rowOf(5, DeviceKind.MAC, 0x3c22, 1, 0, 0, 1);
+  const rows = [first];
+  for (let host = 2; host <= 3000; host++) rows.push(table.rowOf(5, DeviceKind.MAC, 0x3c22, 1, 0, 0, host));
+  assert.deepEqual(rows, rows.map((_, i) => i), "dense, in the order added");
+  assert.equal(table.rowOf(5, DeviceKind.MAC, 0x3c22, 1, 0, 0, 1), first, "found again after growth");
+  assert.equal(table.rowOf(5, DeviceKind.MAC, 0x3c22, 1, 0, 0, 3001), -1, "past maxRows");
+  rows.forEach((row, i) => table.count(row, 5, i % 2 === 0, i + 1));
+  table.count(-1, 5, true, 1);
+  const { rows: drained, fullBucketStarts } = table.drain();
+  assert.deepEqual(
+    drained.map((r) => [r.hostId, r.upBytes + r.downBytes, r.upPackets + r.downPackets]),
+    rows.map((_, i) => [i + 1, i + 1, 1]),
+  );
+  assert.deepEqual([...fullBucketStarts], [5 * BUCKET_SEC]);
+  assert.equal(table.rowOf(6, DeviceKind.NONE, 0, 0, 0, 0, 9), 0, "numbers start again after a drain");
 });

@@ -376,6 +376,7 @@ export class TrafficPipeline {
     this.#setDevice(view, macOffset, isUpload, DeviceKind.IPV4, local, 0, 0, 0);
     const dk = this.#dk;
     const isMac = dk === DeviceKind.MAC;
+    // An IPv4 device's words are (local, 0); a MAC's are (high, low), then its local address.
     const slot = this.#remotes.add(
       bucket,
       4,
@@ -384,11 +385,9 @@ export class TrafficPipeline {
       0,
       0,
       dk,
+      isMac ? 4 : 0,
       this.#d0,
       this.#d1,
-      0,
-      0,
-      isMac ? 4 : 0,
       isMac ? local : 0,
       0,
       0,
@@ -411,16 +410,13 @@ export class TrafficPipeline {
     }
     if (services === null) return;
     services.setDevice(dk, this.#d0, this.#d1, 0, 0);
-    services.countIpv4(
-      view,
-      this.#parsed.ipOffset,
-      this.#frameEnd,
-      isUpload,
-      remote,
+    services.sniffIpv4(view, this.#parsed.ipOffset, this.#frameEnd, isUpload, remote, timestampSec);
+    services.count(
+      this.#serviceRow(slot, 4, remote, 0, 0, 0, bucket, timestampSec, deviceCount),
       bucket,
+      isUpload,
       bytes,
       timestampSec,
-      deviceCount,
     );
   }
 
@@ -493,13 +489,11 @@ export class TrafficPipeline {
       r2,
       r3,
       dk,
+      isMac ? lf : 0,
       this.#d0,
       this.#d1,
-      this.#d2,
-      this.#d3,
-      isMac ? lf : 0,
-      isMac ? m0 : 0,
-      isMac ? m1 : 0,
+      isMac ? m0 : this.#d2,
+      isMac ? m1 : this.#d3,
       isMac ? m2 : 0,
       isMac ? m3 : 0,
       isUpload,
@@ -520,7 +514,7 @@ export class TrafficPipeline {
     }
     if (services === null) return;
     services.setDevice(dk, this.#d0, this.#d1, this.#d2, this.#d3);
-    services.countIpv6(
+    services.sniffIpv6(
       view,
       this.#parsed.ipOffset,
       this.#frameEnd,
@@ -530,10 +524,14 @@ export class TrafficPipeline {
       r1,
       r2,
       r3,
+      timestampSec,
+    );
+    services.count(
+      this.#serviceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount),
       bucket,
+      isUpload,
       bytes,
       timestampSec,
-      deviceCount,
     );
   }
 
@@ -570,6 +568,35 @@ export class TrafficPipeline {
     );
     this.#remotes.setDeviceRow(slot, found);
     return found;
+  }
+
+  /**
+   * The service row (ServiceCounter.rowOf) for the remote row at `slot` (the packet's device, set on the
+   * service counter, and its remote address of family `rf`, words r0..r3), kept in the remote row with the
+   * name stamp it was found under and found again only when that stamp changed (a name was learnt for the
+   * address): most packets cost a stamp read, no probe (tests/bench/parse_bench.ts, names on vs off).
+   */
+  #serviceRow(
+    slot: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    bucket: number,
+    timestampSec: number,
+    deviceCount: number,
+  ): number {
+    const services = this.#services!;
+    const remotes = this.#remotes;
+    if (remotes.nameStampAt(slot) === services.nameStamp(remotes.nameStampSlotAt(slot))) {
+      return remotes.serviceRowAt(slot);
+    }
+    const stampSlot = services.nameStampSlot(rf, r0, r1, r2, r3);
+    const stamp = services.nameStamp(stampSlot);
+    const row = services.rowOf(rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount);
+    remotes.setServiceRow(slot, row, stampSlot, stamp);
+    return row;
   }
 
   /**
