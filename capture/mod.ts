@@ -30,6 +30,7 @@ export type { LocalAddresses } from "./local_addresses.ts";
 export { DEFAULT_MAX_REMOTES } from "./remote_table.ts";
 export { DEFAULT_MAX_DEVICES } from "./device_table.ts";
 export { TrafficPipeline } from "./traffic_pipeline.ts";
+export { deviceOfKey } from "./device_kind.ts";
 export { RATE_WINDOW_SEC, RateWindow } from "./rate_window.ts";
 export type { RateSample } from "./rate_window.ts";
 export { readCaptureFile } from "./pcap_reader.ts";

@@ -19,8 +19,13 @@
  *
  * Goal: ≤ 100 ns per packet. Prints a table, then a JSON summary on the last line.
  */
-import { parseIp, readCaptureFile, resolveLocalAddresses, TrafficPipeline } from "../../capture/mod.ts";
-import { deviceOfKey } from "../../capture/device_kind.ts";
+import {
+  deviceOfKey,
+  parseIp,
+  readCaptureFile,
+  resolveLocalAddresses,
+  TrafficPipeline,
+} from "../../capture/mod.ts";
 import {
   arpFrame,
   buildFrame,
