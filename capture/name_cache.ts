@@ -15,8 +15,9 @@
  * its name past a short TTL.
  *
  * The caller may keep a lookup's answer for a (device, remote address) until the address's stamp
- * (stampAt(stampSlotOf(...))) changes: every learn changes the stamp of its address, and dropping entries
- * changes them all. A hit keeps the entry valid for
+ * (stampAt(stampSlotOf(...))) changes: a learn that may change an answer (a new name for the address, or one
+ * for an entry a lookup may have found expired) changes the stamp of its address, and dropping entries changes
+ * them all. A hit keeps the entry valid for
  * FLOW_IDLE_SEC past the caller's `usedUntilSec`, so a kept answer stays true that long without another
  * lookup (TrafficPipeline keeps one per remote row, for the rest of its bucket).
  *
@@ -68,6 +69,8 @@ export class NameCache {
    */
   #touched = new Float64Array(0);
   #entries = 0;
+  /** The latest time a lookup or learn was given (UTC seconds). */
+  #latestSec = 0;
   /** A bit per hash of a remote address that some entry names (see remoteBit). */
   readonly #remoteFilter = new Int32Array(REMOTE_FILTER_BITS / 32);
   /** Per hash of a remote address: changed when a lookup's answer for such an address may change. */
@@ -128,6 +131,7 @@ export class NameCache {
     nowSec: number,
     ttlSec: number,
   ): void {
+    if (nowSec > this.#latestSec) this.#latestSec = nowSec;
     const id = this.#idOf(host);
     if (id === 0) return;
     const until = nowSec + Math.min(Math.max(ttlSec, 0), MAX_TTL_SEC);
@@ -156,6 +160,7 @@ export class NameCache {
     nowSec: number,
     usedUntilSec: number,
   ): number {
+    if (nowSec > this.#latestSec) this.#latestSec = nowSec;
     if (this.#entries === 0) return 0;
     const bit = remoteBit(rf, r0, r1, r2, r3);
     if ((this.#remoteFilter[bit >>> 5] & (1 << (bit & 31))) === 0) return 0;
@@ -288,10 +293,12 @@ export class NameCache {
       const bit = remoteBit(rf, r0, r1, r2, r3);
       this.#remoteFilter[bit >>> 5] |= 1 << (bit & 31);
     } else if (this.#words[slot * SLOT_INTS + HOST_ID] === id) {
-      // The same name again; an expired entry comes back to life, so kept answers are checked again.
+      // The same name again changes no answer, unless a lookup may have found the entry expired: the latest
+      // time seen is past its end. Resolvers answer the same names over and over, and a stamp changed for
+      // nothing sends every flow to the address back to a lookup (tests/bench/parse_bench.ts, names on).
+      if (this.#expiresOf(slot) < this.#latestSec) this.#restamp(rf, r0, r1, r2, r3);
       if (this.#expiresOf(slot) < until) this.#times[slot * SLOT_FLOATS + EXPIRES] = until;
       this.#touched[slot] = nowSec;
-      this.#restamp(rf, r0, r1, r2, r3);
       return;
     } else {
       // A newer name for the same address replaces the old one, with its own TTL.
