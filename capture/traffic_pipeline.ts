@@ -587,11 +587,27 @@ export class TrafficPipeline {
     timestampSec: number,
     deviceCount: number,
   ): number {
-    const services = this.#services!;
     const remotes = this.#remotes;
-    if (remotes.nameStampAt(slot) === services.nameStamp(remotes.nameStampSlotAt(slot))) {
+    if (remotes.nameStampAt(slot) === this.#services!.nameStamp(remotes.nameStampSlotAt(slot))) {
       return remotes.serviceRowAt(slot);
     }
+    return this.#findServiceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount);
+  }
+
+  /** #serviceRow's lookup, when the row has none or its stamp changed: kept apart so the check inlines. */
+  #findServiceRow(
+    slot: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+    bucket: number,
+    timestampSec: number,
+    deviceCount: number,
+  ): number {
+    const services = this.#services!;
+    const remotes = this.#remotes;
     const stampSlot = services.nameStampSlot(rf, r0, r1, r2, r3);
     const stamp = services.nameStamp(stampSlot);
     const row = services.rowOf(rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount);
