@@ -61,6 +61,13 @@ export const DEVICE_OVERFLOW_ROW = -3;
 
 /** QUIC Initials being decrypted at once; more wait for the next Initial of their flow (it is resent). */
 export const MAX_QUIC_IN_FLIGHT = 64;
+/**
+ * QUIC Initials decrypted per second of packet time, after a burst of MAX_QUIC_IN_FLIGHT. A new connection's
+ * keys take about ten WebCrypto calls, 0.1–0.3 ms of the counting thread's CPU (docs/performance.md), so
+ * without a budget a flood of Initials would starve the counting; a home opens far fewer QUIC connections a
+ * second. Initials past it leave their flows unnamed, counted.
+ */
+export const MAX_QUIC_DECRYPTS_PER_SEC = 100;
 
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
@@ -105,6 +112,9 @@ export class ServiceCounter {
   #d2 = 0;
   #d3 = 0;
   #quicInFlight = 0;
+  /** Decryptions the budget allows now (MAX_QUIC_DECRYPTS_PER_SEC), as of packet time #quicBudgetSec. */
+  #quicBudget = MAX_QUIC_IN_FLIGHT;
+  #quicBudgetSec = 0;
   #newestSec = 0;
   #drainedSec = 0;
   #namesLearnt = 0;
@@ -397,7 +407,21 @@ export class ServiceCounter {
   ): void {
     if (this.#quicInFlight >= MAX_QUIC_IN_FLIGHT) return;
     const payload = payloadOf(view, start, end);
-    if (isQuicInitial(payload)) this.#decryptQuic(payload.slice(), rf, r0, r1, r2, r3, ts);
+    if (isQuicInitial(payload) && this.#takeQuicBudget(ts)) {
+      this.#decryptQuic(payload.slice(), rf, r0, r1, r2, r3, ts);
+    }
+  }
+
+  /** Whether the decryption budget allows one more at packet time `ts` (a token bucket over packet time). */
+  #takeQuicBudget(ts: number): boolean {
+    if (ts > this.#quicBudgetSec) {
+      const refill = (ts - this.#quicBudgetSec) * MAX_QUIC_DECRYPTS_PER_SEC;
+      this.#quicBudget = Math.min(MAX_QUIC_IN_FLIGHT, this.#quicBudget + refill);
+      this.#quicBudgetSec = ts;
+    }
+    if (this.#quicBudget < 1) return false;
+    this.#quicBudget--;
+    return true;
   }
 
   #learnDns(message: Uint8Array, tcp: boolean, ts: number): void {

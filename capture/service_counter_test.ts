@@ -14,6 +14,7 @@ import { deviceOfKey } from "./device_kind.ts";
 import { parseIp } from "./ip_prefix.ts";
 import { DEFAULT_MAX_NAME_ENTRIES, NameCache } from "./name_cache.ts";
 import { seededRandom } from "../tests/helpers/netledger_rig.ts";
+import { MAX_QUIC_DECRYPTS_PER_SEC, MAX_QUIC_IN_FLIGHT } from "./service_counter.ts";
 import { TrafficPipeline } from "./traffic_pipeline.ts";
 import { OTHER_DEVICE_KEY, OTHER_SERVICE, type TrafficBatch, UNKNOWN_SERVICE } from "./types.ts";
 
@@ -393,6 +394,42 @@ Deno.test("ServiceCounter names a QUIC flow from its Initial (RFC 9001 A.2) once
   const sums = servicesOf(pipeline.drain());
   assert.equal(sums.get(`${PHONE} example.com`), later.bytes.length - 14);
   assert.equal(sums.get(`${PHONE} ${UNKNOWN_SERVICE}`), initial.bytes.length - 14);
+});
+
+Deno.test("ServiceCounter decrypts at most MAX_QUIC_DECRYPTS_PER_SEC QUIC Initials a second of packet time after a burst; the rest stay unnamed, counted", async () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
+  const initial = buildFrame(
+    "ethernet",
+    transportPacket({
+      src: "192.168.1.20",
+      dst: "198.51.100.44",
+      protocol: "udp",
+      srcPort: 50000,
+      dstPort: 443,
+      payload: RFC9001_CLIENT_INITIAL,
+    }),
+    upFrom(PHONE),
+  );
+  // Feeds `count` Initials at `at`, then says how many decryptions they started, and lets them finish.
+  const started = async (count: number, at: number) => {
+    for (let i = 0; i < count; i++) feedFrame(pipeline, initial, at);
+    const inFlight = pipeline.pendingNameWork;
+    for (let turn = 0; turn < 10_000 && pipeline.pendingNameWork > 0; turn++) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    assert.equal(pipeline.pendingNameWork, 0);
+    return inFlight;
+  };
+  assert.equal(MAX_QUIC_IN_FLIGHT, 64);
+  assert.equal(await started(40, T0), 40, "within the first burst");
+  assert.equal(await started(40, T0), 24, "the rest of the burst");
+  assert.equal(await started(40, T0 + 0.25), MAX_QUIC_DECRYPTS_PER_SEC / 4, "a quarter of a second's budget");
+  assert.equal(await started(50, T0 + 60), 50, "a quiet minute refills the burst");
+  assert.equal(await started(50, T0 + 60), 14, "and no more");
+  const batch = pipeline.drain();
+  const counted = (batch.devices ?? []).reduce((sum, d) => sum + d.upPackets, 0);
+  assert.equal(counted, 220, "every Initial counted, decrypted or not");
+  servicesOf(batch); // and each device's services add up to it
 });
 
 Deno.test("ServiceCounter reads the SNI of a ClientHello bigger than the snap when the frame comes whole; cut to the snap, its flow stays unknown, counted", () => {
