@@ -4,27 +4,26 @@
  * named only when B asked too. The box-wide entry (the last name any device saw) names packets of no device
  * (broadcast MACs, devices off) and the hostname beside an address in the top remotes.
  *
- * An open-addressing hash table of typed arrays keyed by (device, remote address), so a lookup per counted
- * packet allocates nothing. Most packets go to addresses nobody named: a bit per hash of the remote address
- * (set when a name is learnt, recomputed when the table is rebuilt) sends those back after one read of an
- * 8 KiB bitmap, without a probe in the table. The table starts small and doubles with its entries, and each
- * slot is one 64-byte line: a named packet's lookup then mostly hits the CPU caches, where a table sized for
- * the bound missed them (tests/bench/parse_bench.ts, names on vs off). Names live in a small dictionary of
- * integer ids (0 = none). An entry expires at the later of its answer's TTL (capped at MAX_TTL_SEC: a
- * hostile TTL must not pin an entry) and FLOW_IDLE_SEC after the last packet it named, so a long flow keeps
- * its name past a short TTL.
+ * An open-addressing hash table of typed arrays keyed by (device, remote address), so a lookup allocates
+ * nothing. Most lookups are for addresses nobody named: a bit per hash of the remote address (set when a name
+ * is learnt, recomputed when the table is rebuilt) sends those back after one read of an 8 KiB bitmap,
+ * without a probe in the table. The table starts small and doubles with its entries, and each slot is one
+ * 64-byte line, so a lookup mostly hits the CPU caches. Names live in a small dictionary of integer ids
+ * (0 = none). An entry expires at the later of its answer's TTL (capped at MAX_TTL_SEC: a hostile TTL must
+ * not pin an entry) and FLOW_IDLE_SEC past the `usedUntilSec` of the last lookup it answered, so a long flow
+ * keeps its name past a short TTL.
  *
  * The caller may keep a lookup's answer for a (device, remote address) until the address's stamp
  * (stampAt(stampSlotOf(...))) changes: a learn that may change an answer (a new name for the address, or one
- * for an entry a lookup may have found expired) changes the stamp of its address, and dropping entries changes
- * them all. A hit keeps the entry valid for
- * FLOW_IDLE_SEC past the caller's `usedUntilSec`, so a kept answer stays true that long without another
- * lookup (TrafficPipeline keeps one per remote row, for the rest of its bucket).
+ * for an entry a lookup may have found expired) changes the stamp of its address, and dropping entries
+ * changes them all. TrafficPipeline keeps one answer per remote row, for the rest of its bucket (its
+ * `usedUntilSec`), so a packet costs a stamp read, not a lookup (tests/bench/parse_bench.ts, names on vs
+ * off).
  *
  * Bounds: `maxEntries` entries (default 65,536) in at most 2 × maxEntries slots of 72 bytes (9.4 MB at the
- * default), and as many names. When the table is full, expired entries are dropped, then the least recently
- * used half; names no entry holds are freed by `sweep()`, which the owner calls only when no counter refers
- * to a name id any more (after its drain).
+ * default), 16 KiB of stamps, and as many names. When the table is full, expired entries are dropped, then
+ * the least recently used half; names no entry holds are freed by `sweep()`, which the owner calls only when
+ * no counter refers to a name id any more (after its drain).
  */
 
 /** Default bound on (device, remote address) entries, box-wide ones included. */
