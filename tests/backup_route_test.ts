@@ -5,10 +5,12 @@
  * on disk) until garbage collection.
  */
 import assert from "node:assert/strict";
-import { remoteRows, serveApp } from "./helpers/served_app.ts";
+import { remoteRows, serveApp, type ServedApp } from "./helpers/served_app.ts";
 
-/** Enough rows for a copy of some MB, larger than what the sockets buffer, so an abort cuts it. */
+/** Enough rows for a copy of some MB. */
 const REMOTE_ROWS = 150_000;
+/** Rows for a copy of about 13 MB: more than twice what the kernel buffers of a stalled download (below). */
+const STALLED_REMOTE_ROWS = 600_000;
 /** How long the server may take to see a client go away: a bound on the wait, not a timing assertion. */
 const RELEASE_DEADLINE_MS = 20_000;
 
@@ -37,6 +39,46 @@ async function copiesReleased(dir: string): Promise<string[]> {
   return openCopies(dir);
 }
 
+/**
+ * What the kernel may take in of a response whose client reads no further than its head: the server's send
+ * buffer at its largest (tcp_wmem's maximum) and the client's receive buffer as it starts (tcp_rmem's
+ * default; Linux grows it only as the client reads). A copy larger than this cannot have been sent whole.
+ */
+function stalledSocketBytes(): number {
+  const field = (path: string, index: number) =>
+    Number(Deno.readTextFileSync(path).trim().split(/\s+/)[index]);
+  return field("/proc/sys/net/ipv4/tcp_wmem", 2) + field("/proc/sys/net/ipv4/tcp_rmem", 1);
+}
+
+/**
+ * Starts a GET /api/backup over a plain socket and reads only the response's head, so the download stalls
+ * with most of the copy unsent (fetch would read on into its own buffers). Closing the socket ends it.
+ */
+async function stalledBackupDownload(served: ServedApp): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(served.baseUrl).port) });
+  try {
+    await conn.write(new TextEncoder().encode("GET /api/backup HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    let head = "";
+    const buffer = new Uint8Array(1024);
+    // A head is a few hundred bytes; 64 reads of 1 KiB bound the loop.
+    for (let i = 0; i < 64 && !head.includes("\r\n\r\n"); i++) {
+      const n = await conn.read(buffer);
+      if (n === null) break;
+      head += new TextDecoder("latin1").decode(buffer.subarray(0, n));
+    }
+    assert.match(head, /^HTTP\/1\.1 200 /);
+    const length = Number(/\r\ncontent-length: (\d+)\r\n/i.exec(head)?.[1]);
+    assert.ok(
+      length > 2 * stalledSocketBytes(),
+      `a copy of ${length} bytes, more than twice the ${stalledSocketBytes()} the sockets may hold`,
+    );
+    return conn;
+  } catch (e) {
+    conn.close();
+    throw e;
+  }
+}
+
 Deno.test("HEAD /api/backup makes no copy: ten leave no file and no descriptor, and name the size of a GET", async () => {
   await using served = await serveApp(remoteRows(REMOTE_ROWS));
   const files = () => [...Deno.readDirSync(served.dir)].map((e) => e.name).sort();
@@ -62,38 +104,38 @@ Deno.test("HEAD /api/backup makes no copy: ten leave no file and no descriptor, 
   assert.deepEqual(await copiesReleased(served.dir), []);
 });
 
-Deno.test("GET /api/backup aborted by the client half-way releases its copy", async () => {
-  await using served = await serveApp(remoteRows(REMOTE_ROWS));
-  const abort = new AbortController();
-  const response = await fetch(`${served.baseUrl}/api/backup`, { signal: abort.signal });
-  const reader = response.body!.getReader();
+Deno.test("GET /api/backup whose client goes away half-way releases its copy", async () => {
+  await using served = await serveApp(remoteRows(STALLED_REMOTE_ROWS));
+  const conn = await stalledBackupDownload(served);
   try {
-    const first = await reader.read();
-    assert.ok(first.value!.length < Number(response.headers.get("content-length")), "only part has arrived");
     // The server may hold the copy through more than one descriptor while it sends it.
     const held = openCopies(served.dir);
     assert.ok(held.length > 0, "the copy is open while it streams");
     for (const target of held) assert.match(target, /\/\.netledger-backup-[^/]*\.db \(deleted\)$/);
   } finally {
     // Also when an assertion failed: the server's shutdown would wait for this response forever.
-    abort.abort();
+    conn.close();
   }
-  await reader.closed.catch((e) => assert.equal(e.name, "AbortError"));
   assert.deepEqual(await copiesReleased(served.dir), []);
 });
 
 Deno.test("GET /api/backup makes one copy at a time: a second one meanwhile gets 503 with Retry-After", async () => {
-  await using served = await serveApp(remoteRows(REMOTE_ROWS));
-  const first = await fetch(`${served.baseUrl}/api/backup`);
-  assert.equal(first.status, 200);
-  const second = await fetch(`${served.baseUrl}/api/backup`);
-  assert.equal(second.status, 503);
-  assert.equal(second.headers.get("retry-after"), "30");
-  assert.match((await second.json()).error, /another backup of it is being made or downloaded/);
-  const bytes = (await first.arrayBuffer()).byteLength;
+  await using served = await serveApp(remoteRows(STALLED_REMOTE_ROWS));
+  const first = await stalledBackupDownload(served);
+  try {
+    const second = await fetch(`${served.baseUrl}/api/backup`);
+    // A copy it should not have got, unread, would keep the server's shutdown waiting.
+    if (second.status !== 503) await second.body?.cancel();
+    assert.equal(second.status, 503);
+    assert.equal(second.headers.get("retry-after"), "30");
+    assert.match((await second.json()).error, /another backup of it is being made or downloaded/);
+  } finally {
+    first.close();
+  }
   assert.deepEqual(await copiesReleased(served.dir), []);
   // The first download has ended: the next one is served in full.
   const third = await fetch(`${served.baseUrl}/api/backup`);
   assert.equal(third.status, 200);
-  assert.equal((await third.arrayBuffer()).byteLength, bytes);
+  const length = Number(third.headers.get("content-length"));
+  assert.equal((await third.arrayBuffer()).byteLength, length);
 });
