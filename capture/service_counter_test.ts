@@ -46,6 +46,22 @@ function dnsFrame(mac: string, to: string, message: Uint8Array) {
   );
 }
 
+/** The phone's QUIC Initial of RFC 9001 A.2 to 198.51.100.44:443 (its SNI is example.com). */
+function phoneQuicInitial() {
+  return buildFrame(
+    "ethernet",
+    transportPacket({
+      src: "192.168.1.20",
+      dst: "198.51.100.44",
+      protocol: "udp",
+      srcPort: 50000,
+      dstPort: 443,
+      payload: RFC9001_CLIENT_INITIAL,
+    }),
+    upFrom(PHONE),
+  );
+}
+
 /** Bytes per (device, service) over the batch, and the check that each (bucket, device) adds up exactly. */
 function servicesOf(batch: TrafficBatch): Map<string, number> {
   const sums = new Map<string, number>();
@@ -371,18 +387,7 @@ Deno.test("NameCache grows with its entries: every one of 6,000 (device, address
 
 Deno.test("ServiceCounter names a QUIC flow from its Initial (RFC 9001 A.2) once decrypted: later packets, not the Initial", async () => {
   const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
-  const initial = buildFrame(
-    "ethernet",
-    transportPacket({
-      src: "192.168.1.20",
-      dst: "198.51.100.44",
-      protocol: "udp",
-      srcPort: 50000,
-      dstPort: 443,
-      payload: RFC9001_CLIENT_INITIAL,
-    }),
-    upFrom(PHONE),
-  );
+  const initial = phoneQuicInitial();
   const later = buildFrame("ethernet", filler("198.51.100.44", "192.168.1.20", 1200), downTo(PHONE));
   feedFrame(pipeline, initial, T0);
   assert.equal(pipeline.pendingNameWork, 1);
@@ -398,18 +403,7 @@ Deno.test("ServiceCounter names a QUIC flow from its Initial (RFC 9001 A.2) once
 
 Deno.test("ServiceCounter decrypts at most MAX_QUIC_DECRYPTS_PER_SEC QUIC Initials a second of packet time after a burst; the rest stay unnamed, counted", async () => {
   const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
-  const initial = buildFrame(
-    "ethernet",
-    transportPacket({
-      src: "192.168.1.20",
-      dst: "198.51.100.44",
-      protocol: "udp",
-      srcPort: 50000,
-      dstPort: 443,
-      payload: RFC9001_CLIENT_INITIAL,
-    }),
-    upFrom(PHONE),
-  );
+  const initial = phoneQuicInitial();
   // Feeds `count` Initials at `at`, then says how many decryptions they started, and lets them finish.
   const started = async (count: number, at: number) => {
     for (let i = 0; i < count; i++) feedFrame(pipeline, initial, at);
