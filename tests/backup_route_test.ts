@@ -9,8 +9,8 @@ import { remoteRows, serveApp, type ServedApp } from "./helpers/served_app.ts";
 
 /** Enough rows for a copy of some MB. */
 const REMOTE_ROWS = 150_000;
-/** Rows for a copy of about 13 MB: more than twice what the kernel buffers of a stalled download (below). */
-const STALLED_REMOTE_ROWS = 600_000;
+/** A copy takes at least this many bytes per remoteRows() row (about 22.7 measured, SQLite pages included). */
+const COPY_BYTES_PER_ROW = 20;
 /** How long the server may take to see a client go away: a bound on the wait, not a timing assertion. */
 const RELEASE_DEADLINE_MS = 20_000;
 
@@ -48,6 +48,11 @@ function stalledSocketBytes(): number {
   const field = (path: string, index: number) =>
     Number(Deno.readTextFileSync(path).trim().split(/\s+/)[index]);
   return field("/proc/sys/net/ipv4/tcp_wmem", 2) + field("/proc/sys/net/ipv4/tcp_rmem", 1);
+}
+
+/** Rows for a copy of about 2.5 times stalledSocketBytes(): 13 MB with Debian's defaults. */
+function stalledRemoteRows(): number {
+  return Math.ceil(2.5 * stalledSocketBytes() / COPY_BYTES_PER_ROW / 1000) * 1000;
 }
 
 /**
@@ -105,7 +110,7 @@ Deno.test("HEAD /api/backup makes no copy: ten leave no file and no descriptor, 
 });
 
 Deno.test("GET /api/backup whose client goes away half-way releases its copy", async () => {
-  await using served = await serveApp(remoteRows(STALLED_REMOTE_ROWS));
+  await using served = await serveApp(remoteRows(stalledRemoteRows()));
   const conn = await stalledBackupDownload(served);
   try {
     // The server may hold the copy through more than one descriptor while it sends it.
@@ -120,7 +125,7 @@ Deno.test("GET /api/backup whose client goes away half-way releases its copy", a
 });
 
 Deno.test("GET /api/backup makes one copy at a time: a second one meanwhile gets 503 with Retry-After", async () => {
-  await using served = await serveApp(remoteRows(STALLED_REMOTE_ROWS));
+  await using served = await serveApp(remoteRows(stalledRemoteRows()));
   const first = await stalledBackupDownload(served);
   try {
     const second = await fetch(`${served.baseUrl}/api/backup`);
