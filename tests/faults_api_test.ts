@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { seededRandom } from "./helpers/netledger_rig.ts";
+import { readResponseHead, sendRawRequest, statusOfHead } from "./helpers/raw_http.ts";
 import { childEnv, startMain } from "./helpers/run_main.ts";
 
 const REQUESTS = 10_000;
@@ -224,17 +225,9 @@ function rawGarbage(random: Random): string {
 
 /** Sends raw bytes over TCP and returns the status code of the answer, or 0 if the server closed silently. */
 async function rawStatus(port: number, text: string): Promise<number> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const conn = await sendRawRequest(port, text);
   try {
-    await conn.write(new TextEncoder().encode(text));
-    const buffer = new Uint8Array(1024);
-    let answer = "";
-    while (!answer.includes("\r\n")) {
-      const n = await conn.read(buffer);
-      if (n === null) break;
-      answer += new TextDecoder().decode(buffer.subarray(0, n));
-    }
-    return Number(/^HTTP\/1\.[01] (\d{3})/.exec(answer)?.[1] ?? "0");
+    return statusOfHead(await readResponseHead(conn));
   } finally {
     conn.close();
   }

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { HEADER_TIMEOUT_MS } from "../web/api/mod.ts";
+import { readResponseHead, sendRawRequest, statusOfHead } from "./helpers/raw_http.ts";
 import { childEnv, ROOT_DIR, startMain } from "./helpers/run_main.ts";
 
 /** Longest wait for main.ts to close a stalled connection before the test calls it never. */
@@ -28,13 +29,12 @@ async function waitForClose(conn: Deno.TcpConn): Promise<"closed" | "still open"
 
 /** The status of a GET sent with exactly this Host header (fetch would send the URL's). */
 async function statusForHost(port: number, host: string): Promise<number> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const conn = await sendRawRequest(
+    port,
+    `GET /api/health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+  );
   try {
-    const head = `GET /api/health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
-    await conn.write(new TextEncoder().encode(head));
-    const buffer = new Uint8Array(1024);
-    const n = await conn.read(buffer);
-    return Number(/^HTTP\/1\.1 (\d{3})/.exec(new TextDecoder().decode(buffer.subarray(0, n ?? 0)))?.[1] ?? 0);
+    return statusOfHead(await readResponseHead(conn));
   } finally {
     conn.close();
   }
