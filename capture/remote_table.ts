@@ -9,6 +9,11 @@
  * DeviceTable (deviceRowAt), and its service row with the name stamp that row was found under
  * (serviceRowAt, see service_counter.ts).
  *
+ * A row's packets are not added to its service row one by one: the row's counts are handed to the
+ * `ServiceCredit` whole, when the table drains or drops the row. When the row's service row changes (a new
+ * name for its remote, rebindServiceRow), its packets so far are handed to the old service row and taken
+ * from the new one, so each gets exactly its own share (tests/bench/parse_bench.ts, names on vs off).
+ *
  * Bound (issue #2 item 4): at most `maxEntries` rows between two drains (default 65,536). The table has at
  * most 2 × maxEntries slots of 96 bytes, and a full table allocates once a compaction scratch of
  * 8 × maxEntries + 48 × maxEntries bytes: 16.2 MB in all at the default, whatever the traffic. When a new
@@ -46,6 +51,17 @@ export const NO_NAME_STAMP = -1;
 /** Per slot in `counters`: upBytes, downBytes, upPackets, downPackets. */
 const COUNTERS = 4;
 
+/**
+ * Adds counts to a service row (ServiceCounter.credit): a row's packets, or, negative, those moved off it.
+ */
+export type ServiceCredit = (
+  serviceRow: number,
+  upBytes: number,
+  downBytes: number,
+  upPackets: number,
+  downPackets: number,
+) => void;
+
 /** Columns a compaction copies the kept rows into; allocated at the first compaction. */
 interface CompactionScratch {
   readonly totals: Float64Array;
@@ -71,15 +87,20 @@ export class RemoteTable {
   /** The slot used last per family and direction (see add()); slot 0 exists in every table. */
   readonly #recentSlots = new Int32Array(4);
   #scratch: CompactionScratch | null = null;
+  readonly #serviceCredit: ServiceCredit | null;
 
-  /** `maxEntries` (≥ 2) bounds the rows held between two drains. */
-  constructor(maxEntries = DEFAULT_MAX_REMOTES) {
+  /**
+   * `maxEntries` (≥ 2) bounds the rows held between two drains; `serviceCredit` takes the counts of rows
+   * with a service row (see the file comment).
+   */
+  constructor(maxEntries = DEFAULT_MAX_REMOTES, serviceCredit: ServiceCredit | null = null) {
     if (!Number.isInteger(maxEntries) || maxEntries < 2) {
       throw new RangeError(
         `Cannot create remote table: maxEntries must be an integer ≥ 2, got ${maxEntries}`,
       );
     }
     this.#maxEntries = maxEntries;
+    this.#serviceCredit = serviceCredit;
     this.#allocate(INITIAL_SLOTS);
   }
 
@@ -154,7 +175,7 @@ export class RemoteTable {
   }
 
   /**
-   * The service row set for the row at `slot` (see setServiceRow), kept like the device row; valid only
+   * The service row set for the row at `slot` (see rebindServiceRow), kept like the device row; valid only
    * while its name stamp (nameStampAt, NO_NAME_STAMP before the first set) is current.
    */
   serviceRowAt(slot: number): number {
@@ -171,12 +192,37 @@ export class RemoteTable {
     return this.#keys[slot * KEY_INTS + NAME_STAMP];
   }
 
-  /** Sets the service row of the row at `slot`, found under name stamp `stamp` of slot `stampSlot`. */
-  setServiceRow(slot: number, serviceRow: number, stampSlot: number, stamp: number): void {
+  /**
+   * Sets the service row of the row at `slot`, found under name stamp `stamp` of slot `stampSlot`, for its
+   * packet just added (`isUpload`, `bytes`) and its later ones. The row's earlier packets stay with the
+   * service row set before: they are credited to it now, and taken back from the new one, whose credit at
+   * the drain covers all the row's packets.
+   */
+  rebindServiceRow(
+    slot: number,
+    serviceRow: number,
+    stampSlot: number,
+    stamp: number,
+    isUpload: boolean,
+    bytes: number,
+  ): void {
     const k = slot * KEY_INTS;
-    this.#keys[k + SERVICE_ROW] = serviceRow;
-    this.#keys[k + NAME_STAMP_SLOT] = stampSlot;
-    this.#keys[k + NAME_STAMP] = stamp;
+    const keys = this.#keys;
+    const before = keys[k + SERVICE_ROW];
+    const credit = this.#serviceCredit;
+    if (credit !== null && keys[k + NAME_STAMP] !== NO_NAME_STAMP && before !== serviceRow) {
+      const c = slot * COUNTERS;
+      const counters = this.#counters;
+      const upBytes = counters[c] - (isUpload ? bytes : 0);
+      const downBytes = counters[c + 1] - (isUpload ? 0 : bytes);
+      const upPackets = counters[c + 2] - (isUpload ? 1 : 0);
+      const downPackets = counters[c + 3] - (isUpload ? 0 : 1);
+      credit(before, upBytes, downBytes, upPackets, downPackets);
+      credit(serviceRow, -upBytes, -downBytes, -upPackets, -downPackets);
+    }
+    keys[k + SERVICE_ROW] = serviceRow;
+    keys[k + NAME_STAMP_SLOT] = stampSlot;
+    keys[k + NAME_STAMP] = stamp;
   }
 
   /**
@@ -248,6 +294,7 @@ export class RemoteTable {
       const remoteIp = family === 4
         ? formatIpv4(keys[k + 2])
         : formatIpv6(keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5]);
+      this.#creditService(k, c);
       const row = {
         bucketStartSec,
         remoteIp,
@@ -272,6 +319,20 @@ export class RemoteTable {
     }
     this.#clear();
     return { remotes: [...remotes.values()], deviceRemotes };
+  }
+
+  /** Hands the counts of the row whose key starts at `k` and counters at `c` to its service row, if set. */
+  #creditService(k: number, c: number): void {
+    const keys = this.#keys;
+    if (this.#serviceCredit === null || keys[k + NAME_STAMP] === NO_NAME_STAMP) return;
+    const counters = this.#counters;
+    this.#serviceCredit(
+      keys[k + SERVICE_ROW],
+      counters[c],
+      counters[c + 1],
+      counters[c + 2],
+      counters[c + 3],
+    );
   }
 
   /** Whether `slot` holds the key (an empty slot holds none: no key has family 0). */
@@ -383,7 +444,10 @@ export class RemoteTable {
     for (let slot = 0; slot < this.#slots; slot++) {
       if (keys[slot * KEY_INTS] === 0) continue;
       const total = counters[slot * COUNTERS] + counters[slot * COUNTERS + 1];
-      if (total < threshold || (total === threshold && tiesLeft-- <= 0)) continue;
+      if (total < threshold || (total === threshold && tiesLeft-- <= 0)) {
+        this.#creditService(slot * KEY_INTS, slot * COUNTERS);
+        continue;
+      }
       copyRow(keys, counters, slot, scratch.keys, scratch.counters, kept++);
     }
     this.#clear();

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { parseIp } from "./ip_prefix.ts";
 import { DeviceKind } from "./device_kind.ts";
-import { NO_DEVICE_ROW, NO_NAME_STAMP, RemoteTable } from "./remote_table.ts";
+import { NO_DEVICE_ROW, NO_NAME_STAMP, RemoteTable, type ServiceCredit } from "./remote_table.ts";
+import { seededRandom } from "../tests/helpers/netledger_rig.ts";
 import { BUCKET_SEC } from "./types.ts";
 
 /**
@@ -132,7 +133,8 @@ Deno.test("RemoteTable keys rows by device too, and sums a remote over its devic
 });
 
 Deno.test("RemoteTable rows keep the device and service rows set for them through growth and compaction", () => {
-  const table = new RemoteTable(64);
+  const credits: number[][] = [];
+  const table = new RemoteTable(64, (...counts) => credits.push(counts));
   // One MAC device from two local addresses: two rows, each with its own device row.
   const first = add(table, 900, "203.0.113.9", true, 100_000, 1, 10);
   const second = add(table, 900, "203.0.113.9", true, 100_000, 1, 11);
@@ -141,8 +143,8 @@ Deno.test("RemoteTable rows keep the device and service rows set for them throug
   assert.equal(table.nameStampAt(first), NO_NAME_STAMP);
   table.setDeviceRow(first, 7);
   table.setDeviceRow(second, 8);
-  table.setServiceRow(first, 3, 4095, 12);
-  table.setServiceRow(second, 5, 17, 0);
+  table.rebindServiceRow(first, 3, 4095, 12, true, 100_000);
+  table.rebindServiceRow(second, 5, 17, 0, true, 100_000);
   // Light rows grow the table and then fill it: compactions keep the two heavy rows.
   for (let i = 1; i <= 500; i++) {
     table.setDeviceRow(add(table, 900, `2001:db8::${i.toString(16)}`, false, 40), 100 + i);
@@ -156,12 +158,53 @@ Deno.test("RemoteTable rows keep the device and service rows set for them throug
   ];
   assert.deepEqual(kept(add(table, 900, "203.0.113.9", false, 5, 1, 10)), [7, 3, 4095, 12]);
   assert.deepEqual(kept(add(table, 900, "203.0.113.9", false, 5, 1, 11)), [8, 5, 17, 0]);
-  // The two rows are one device's remote when drained.
+  assert.deepEqual(credits, [], "rows without a service row credit nothing, dropped or not");
+  // The two rows are one device's remote when drained, and each credits its service row with all it holds.
   const deviceRows = table.drain().deviceRemotes.filter((r) => r.remoteIp === "203.0.113.9");
   assert.deepEqual(deviceRows.map((r) => [r.deviceKey, r.upBytes, r.downBytes]).sort(), [
     ["02:00:00:00:00:01", 100_000, 5],
     ["02:00:00:00:00:01", 100_000, 5],
   ]);
+  assert.deepEqual(credits.sort(), [[3, 100_000, 5, 1, 1], [5, 100_000, 5, 1, 1]]);
   const again = add(table, 900, "203.0.113.9", true, 1, 1, 10);
   assert.deepEqual([table.deviceRowAt(again), table.nameStampAt(again)], [NO_DEVICE_ROW, NO_NAME_STAMP]);
+});
+
+Deno.test("RemoteTable credits each service row exactly its packets, through name changes, compactions and drains", () => {
+  const random = seededRandom(14);
+  const next = (below: number) => Math.floor(random() * below);
+  const credited = new Map<number, number[]>();
+  const credit: ServiceCredit = (row, ...counts) => {
+    const sums = credited.get(row) ?? [0, 0, 0, 0];
+    counts.forEach((n, i) => sums[i] += n);
+    credited.set(row, sums);
+  };
+  // 40 rows at most: 300 remotes fill it, so compactions drop rows that hold credited packets.
+  const table = new RemoteTable(40, credit);
+  const truth = new Map<number, number[]>();
+  for (let interval = 0; interval < 3; interval++) {
+    for (let i = 0; i < 20_000; i++) {
+      const ip = `198.51.100.${next(i % 5000 < 2500 ? 30 : 300) % 256}`;
+      const isUpload = next(2) === 0;
+      const bytes = 40 + next(1500);
+      const slot = add(table, interval * BUCKET_SEC, ip, isUpload, bytes, 1 + next(3), 10);
+      // As TrafficPipeline does: the row's service row is set at its first packet, and again when its name
+      // stamp changes (here at random: 1 packet in 50), to any of 20 rows, or -1 or -2 (no row).
+      if (table.nameStampAt(slot) === NO_NAME_STAMP || next(50) === 0) {
+        table.rebindServiceRow(slot, next(22) - 2, 0, i, isUpload, bytes);
+      }
+      const row = table.serviceRowAt(slot);
+      const sums = truth.get(row) ?? [0, 0, 0, 0];
+      sums[isUpload ? 0 : 1] += bytes;
+      sums[isUpload ? 2 : 3] += 1;
+      truth.set(row, sums);
+    }
+    table.drain();
+    assert.deepEqual(
+      new Map([...credited].filter(([, sums]) => sums.some((n) => n !== 0))),
+      truth,
+      `interval ${interval}`,
+    );
+  }
+  assert.ok(table.compactions > 10, `compactions: ${table.compactions}`);
 });

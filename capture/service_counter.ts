@@ -8,23 +8,26 @@
  *   asynchronously (WebCrypto): its name names the later packets of the flow, once the decryption has
  *   finished.
  * - rowOf looks the packet's (device, remote address) up in the NameCache and finds the ServiceTable row of
- *   its name; count adds the packet to it. An unnamed packet is not added: the unknown bytes of a (bucket,
+ *   its name; credit adds packets to it. Unnamed packets are not added: the unknown bytes of a (bucket,
  *   device) are its device row minus its named rows, taken at drain (nameRows).
  *
  * The pipeline calls rowOf once per remote row (bucket, remote, device) and keeps the answer in the remote
- * table with the NameCache stamp of the remote address; the row's later packets reuse it while the stamp
- * holds, so most packets cost a stamp read and, when named, one add by row number, with no probe
- * (tests/bench/parse_bench.ts, names on vs off). Only packets whose first bytes can hold a name are handed
- * to a parser, so most cost one protocol test there.
+ * table with the NameCache stamp of the remote address, again only when the stamp changed; the remote table
+ * credits the row's packets to it when it drains or drops the row (remote_table.ts). So a packet costs a
+ * stamp read, with no probe and no add (tests/bench/parse_bench.ts, names on vs off). Only packets whose
+ * first bytes can hold a name are handed to a parser, so most cost one protocol test there.
  * DNS answers between two local addresses (a resolver on the LAN) are read too (sniffLocal): they never count
  * as traffic, but they name what the device does next. Nothing of a packet is trusted: the parsers return
  * null on anything odd and the packet stays counted, unnamed.
  */
 import {
+  ANSWER_WORDS_PER_ADDRESS,
+  answerName,
+  answerWords,
   cleanHostName,
   isQuicInitial,
   readClientHelloSni,
-  readDnsAnswer,
+  readDnsAnswerWords,
   readHttpHost,
   readQuicInitialSni,
   serviceOf,
@@ -102,9 +105,8 @@ export interface ServiceDrain {
 export class ServiceCounter {
   readonly #cache: NameCache;
   readonly #table: ServiceTable;
-  /** Bucket starts in which a packet was counted in the device `other` because the device table was full. */
+  /** Buckets in which a row was counted in the device `other` because the device table was full. */
   #deviceOverflowBuckets = new Set<number>();
-  #lastDeviceOverflowBucket = -1;
   /** The device of the current packet (see setDevice). */
   #dk = 0;
   #d0 = 0;
@@ -115,9 +117,11 @@ export class ServiceCounter {
   /** Decryptions the budget allows now (MAX_QUIC_DECRYPTS_PER_SEC), as of packet time #quicBudgetSec. */
   #quicBudget = MAX_QUIC_IN_FLIGHT;
   #quicBudgetSec = 0;
-  #newestSec = 0;
   #drainedSec = 0;
   #namesLearnt = 0;
+  /** The bytes under the last DataView given (#bytesOf). */
+  #viewBytes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  #viewOfBytes: DataView | null = null;
   /** Registrable domains of recent host names: the PSL lookup costs microseconds, and names repeat. */
   readonly #services = new Map<string, string>();
 
@@ -134,11 +138,6 @@ export class ServiceCounter {
   /** Names taken from packets since start (cumulative). */
   get namesLearnt(): number {
     return this.#namesLearnt;
-  }
-
-  /** Packets left to the remainder because the service table was full (cumulative). */
-  get overflowPackets(): number {
-    return this.#table.overflowPackets;
   }
 
   /**
@@ -221,7 +220,7 @@ export class ServiceCounter {
    * r0..r3) in bucket number `bucket`, at `timestampSec`, as `deviceCount` (DeviceCount) says the device
    * table took them: a ServiceTable row, -1 when that table is full, UNNAMED_ROW or DEVICE_OVERFLOW_ROW.
    * The answer holds for the rest of the bucket while nameStamp(nameStampSlot(the address)) is the one read
-   * before this call: the caller keeps it, and passes it to count() for each packet.
+   * before this call: the caller keeps it, and credits the packets to it (credit()).
    */
   rowOf(
     rf: number,
@@ -249,7 +248,10 @@ export class ServiceCounter {
       (bucket + 1) * BUCKET_SEC,
     );
     // Counted in the device `other` (the device table was full): its remainder there is `other` too.
-    if (deviceCount === DeviceCount.OVERFLOW && dk !== DeviceKind.NONE) return DEVICE_OVERFLOW_ROW;
+    if (deviceCount === DeviceCount.OVERFLOW && dk !== DeviceKind.NONE) {
+      this.#deviceOverflowBuckets.add(bucket * BUCKET_SEC);
+      return DEVICE_OVERFLOW_ROW;
+    }
     if (hostId === 0) return UNNAMED_ROW;
     if (deviceCount === DeviceCount.OFF || dk === DeviceKind.NONE) {
       return this.#table.rowOf(bucket, DeviceKind.NONE, 0, 0, 0, 0, hostId);
@@ -257,14 +259,12 @@ export class ServiceCounter {
     return this.#table.rowOf(bucket, dk, this.#d0, this.#d1, this.#d2, this.#d3, hostId);
   }
 
-  /** Counts one packet of `bytes` in bucket number `bucket` at `timestampSec` under `row` (from rowOf()). */
-  count(row: number, bucket: number, isUpload: boolean, bytes: number, timestampSec: number): void {
-    if (timestampSec > this.#newestSec) this.#newestSec = timestampSec;
-    if (row >= -1) this.#table.count(row, bucket, isUpload, bytes);
-    else if (row === DEVICE_OVERFLOW_ROW && bucket !== this.#lastDeviceOverflowBucket) {
-      // One set insert per bucket, not per packet of a flood.
-      this.#deviceOverflowBuckets.add((this.#lastDeviceOverflowBucket = bucket) * BUCKET_SEC);
-    }
+  /**
+   * Adds packets to `row` (from rowOf(); rows below -1 hold no named packets): the remote table's
+   * ServiceCredit. Counts may be negative (remote_table.ts rebindServiceRow).
+   */
+  credit(row: number, upBytes: number, downBytes: number, upPackets: number, downPackets: number): void {
+    if (row >= -1) this.#table.add(row, upBytes, downBytes, upPackets, downPackets);
   }
 
   /**
@@ -310,16 +310,16 @@ export class ServiceCounter {
   /**
    * The rows since the last drain, named, with the exact OTHER_SERVICE remainder of each of `devices` (the
    * batch's device rows, OTHER_DEVICE_KEY included): per (bucket, device) the rows add up to the device's.
-   * Also the host names that named packets since the last drain, per remote address. Then forgets expired
-   * names.
+   * Also the host names that named packets since the last drain, per remote address. Then forgets the names
+   * expired at `newestSec`, the time of the newest packet counted so far. The remote table must have
+   * credited its rows first (RemoteTable.drain).
    */
-  drain(devices: readonly DeviceTraffic[]): ServiceDrain {
+  drain(devices: readonly DeviceTraffic[], newestSec: number): ServiceDrain {
     const { rows, fullBucketStarts } = this.#table.drain();
     if (this.#services.size > MAX_SERVICE_MEMO) this.#services.clear();
     const otherBuckets = { full: fullBucketStarts, deviceOverflow: this.#deviceOverflowBuckets };
     const services = nameRows(rows, devices, otherBuckets, (id) => this.#cache.hostName(id), this.#services);
     this.#deviceOverflowBuckets = new Set();
-    this.#lastDeviceOverflowBucket = -1;
     const latest = new Map<string, RemoteHostName>();
     this.#cache.forEachUsed(this.#drainedSec, (rf, r0, r1, r2, r3, host, lastSeenSec) => {
       const remoteIp = rf === 4 ? formatIpv4(r0) : formatIpv6(r0, r1, r2, r3);
@@ -333,8 +333,8 @@ export class ServiceCounter {
         });
       }
     });
-    this.#drainedSec = this.#newestSec;
-    this.#cache.sweep(this.#newestSec);
+    this.#drainedSec = newestSec;
+    this.#cache.sweep(newestSec);
     return { services, remoteHosts: [...latest.values()] };
   }
 
@@ -359,7 +359,7 @@ export class ServiceCounter {
     if (protocol === PROTO_UDP) {
       if (l4 + 8 >= end) return;
       if (!isUpload) {
-        if (view.getUint16(l4) === DNS_PORT) this.#learnDns(payloadOf(view, l4 + 8, end), false, ts);
+        if (view.getUint16(l4) === DNS_PORT) this.#learnDns(view, l4 + 8, end, false, ts);
       } else if ((view.getUint8(l4 + 8) & 0xc0) === 0xc0) {
         // A long header (first two bits set) is the cheap test before the parser's own.
         this.#sniffQuic(view, l4 + 8, end, rf, r0, r1, r2, r3, ts);
@@ -370,7 +370,7 @@ export class ServiceCounter {
     const start = l4 + (view.getUint8(l4 + 12) >> 4) * 4;
     if (start < l4 + 20 || start >= end) return;
     if (!isUpload) {
-      if (view.getUint16(l4) === DNS_PORT) this.#learnDns(payloadOf(view, start, end), true, ts);
+      if (view.getUint16(l4) === DNS_PORT) this.#learnDns(view, start, end, true, ts);
     } else this.#sniffTcpUpload(view, start, end, rf, r0, r1, r2, r3, ts);
   }
 
@@ -387,7 +387,7 @@ export class ServiceCounter {
     ts: number,
   ): void {
     if (view.getUint8(start) === 0x16) {
-      this.#learnFlow(readClientHelloSni(payloadOf(view, start, end)), rf, r0, r1, r2, r3, ts);
+      this.#learnFlow(readClientHelloSni(this.#bytesOf(view), start, end), rf, r0, r1, r2, r3, ts);
     } else if (start + 4 <= end && isHttpMethod(view.getInt32(start))) {
       this.#learnFlow(readHttpHost(payloadOf(view, start, end)), rf, r0, r1, r2, r3, ts);
     }
@@ -412,6 +412,19 @@ export class ServiceCounter {
     }
   }
 
+  /**
+   * The bytes of `view` as a Uint8Array, at the same offsets, made once per DataView: the capture ring and the
+   * pcap reader count from one view, and a view per packet costs more than a parse
+   * (tests/bench/parse_bench.ts, names on). HTTP and QUIC, rarer, still take a view of their payload.
+   */
+  #bytesOf(view: DataView): Uint8Array<ArrayBufferLike> {
+    if (view !== this.#viewOfBytes) {
+      this.#viewBytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+      this.#viewOfBytes = view;
+    }
+    return this.#viewBytes;
+  }
+
   /** Whether the decryption budget allows one more at packet time `ts` (a token bucket over packet time). */
   #takeQuicBudget(ts: number): boolean {
     if (ts > this.#quicBudgetSec) {
@@ -424,15 +437,16 @@ export class ServiceCounter {
     return true;
   }
 
-  #learnDns(message: Uint8Array, tcp: boolean, ts: number): void {
-    const answer = readDnsAnswer(message, tcp);
-    if (answer === null) return;
-    for (const a of answer.addresses) {
-      const w = a.words;
+  /** The DNS message in `view` from `start` to `end`, a TCP one with its length prefix. */
+  #learnDns(view: DataView, start: number, end: number, tcp: boolean, ts: number): void {
+    const count = readDnsAnswerWords(this.#bytesOf(view), start, end, tcp);
+    const w = answerWords;
+    for (let i = 0; i < count * ANSWER_WORDS_PER_ADDRESS; i += ANSWER_WORDS_PER_ADDRESS) {
       // An IPv4-mapped answer names the IPv4 host, as the remote table keys it.
-      if (a.family === 4) this.#learn(4, w[0], 0, 0, 0, answer.name, ts, a.ttlSec);
-      else if (isMappedV4(w[0], w[1], w[2])) this.#learn(4, w[3], 0, 0, 0, answer.name, ts, a.ttlSec);
-      else this.#learn(6, w[0], w[1], w[2], w[3], answer.name, ts, a.ttlSec);
+      if (w[i] === 4) this.#learn(4, w[i + 1], 0, 0, 0, answerName, ts, w[i + 5]);
+      else if (isMappedV4(w[i + 1], w[i + 2], w[i + 3])) {
+        this.#learn(4, w[i + 4], 0, 0, 0, answerName, ts, w[i + 5]);
+      } else this.#learn(6, w[i + 1], w[i + 2], w[i + 3], w[i + 4], answerName, ts, w[i + 5]);
     }
   }
 

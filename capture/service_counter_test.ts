@@ -500,3 +500,35 @@ Deno.test("ServiceCounter: unnamed bytes are each device's unknown, and where a 
   assert.equal(firstSums.get(`${OTHER_DEVICE_KEY} ${OTHER_SERVICE}`), 500 + 20 + 8);
   assert.deepEqual([...servicesOf(second)], [[`${PHONE} ${UNKNOWN_SERVICE}`, 300 + 20 + 8]]);
 });
+
+Deno.test("ServiceCounter: a light named flow keeps every byte when compactions drop its remote row again and again", () => {
+  const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true, maxRemotes: 16 });
+  const phone = deviceOfKey(PHONE)!;
+  const named = parseIp("203.0.113.7").words;
+  pipeline.learnHost(
+    phone.kind,
+    phone.words[0],
+    phone.words[1],
+    0,
+    0,
+    4,
+    named[0],
+    0,
+    0,
+    0,
+    "a.example.com",
+    T0,
+  );
+  let namedBytes = 0;
+  for (let i = 0; i < 3000; i++) {
+    // One packet in ten to the named address, lighter than the rest: its row is among the halves dropped.
+    const frame = i % 10 === 0
+      ? buildFrame("ethernet", filler("192.168.1.20", "203.0.113.7", 40 + i % 7), upFrom(PHONE))
+      : buildFrame("ethernet", filler("192.168.1.20", `198.51.100.${i % 250}`, 1000), upFrom(PHONE));
+    if (i % 10 === 0) namedBytes += frame.bytes.length - 14;
+    feedFrame(pipeline, frame, T0 + 1 + i / 10);
+  }
+  assert.ok(pipeline.stats().remoteCompactions > 20, `compactions: ${pipeline.stats().remoteCompactions}`);
+  const sums = servicesOf(pipeline.drain());
+  assert.equal(sums.get(`${PHONE} example.com`), namedBytes);
+});

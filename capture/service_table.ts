@@ -6,8 +6,9 @@
  * packets found the table full are remembered: there the remainder per (bucket, device) is reported as
  * OTHER_SERVICE, exactly.
  *
- * A row is found once per remote row of the caller (TrafficPipeline keeps its number in the remote table)
- * and then counted by number, without a probe (tests/bench/parse_bench.ts, names on vs off). Rows are
+ * A row is found once per remote row of the caller (TrafficPipeline keeps its number in the remote table),
+ * which adds the remote row's counts to it by number (add) when it drains or drops the row, not packet by
+ * packet (remote_table.ts, tests/bench/parse_bench.ts, names on vs off). Rows are
  * numbered densely in the order they were added, and a number stays valid until the next drain, whatever
  * the table grows to. Memory: at most maxRows rows of 64 bytes with an index of 2 × maxRows 4-byte slots,
  * 1.2 MB at the default, whatever the traffic.
@@ -48,10 +49,11 @@ export class ServiceTable {
   /** Open-addressing index from a row's key to its number plus 1 (0 = empty), at most half full. */
   #index = new Int32Array(0);
   #indexMask = 0;
+  /** Packets added to row -1, up to the last drain; and since, where credits may still take some back. */
   #overflowPackets = 0;
-  /** Bucket numbers in which a packet found the table full since the last drain, and the last one added. */
+  #pendingOverflowPackets = 0;
+  /** Bucket numbers in which a row was refused because the table was full, since the last drain. */
   readonly #fullBuckets = new Set<number>();
-  #lastFullBucket = -1;
 
   constructor(maxRows = DEFAULT_MAX_SERVICE_ROWS) {
     if (!Number.isInteger(maxRows) || maxRows < 1) {
@@ -66,22 +68,25 @@ export class ServiceTable {
     return this.#rows;
   }
 
-  /** Packets left to the remainder because the table was full (cumulative). */
+  /** Packets left to the remainder because the table was full (cumulative, as of the last drain). */
   get overflowPackets(): number {
     return this.#overflowPackets;
   }
 
   /**
    * The number of the row of (bucket number `bucket`, device of kind `dk` with words d0..d3, host id
-   * `hostId`), added when new, or -1 when the table is full (pass -1 to count(): the packet then belongs to
-   * the remainder).
+   * `hostId`), added when new, or -1 when the table is full: the bucket is then marked full, and the packets
+   * added to -1 belong to its remainder.
    */
   rowOf(bucket: number, dk: number, d0: number, d1: number, d2: number, d3: number, hostId: number): number {
     const tag = USED | dk;
     const slot = this.#find(tag, bucket, d0, d1, d2, d3, hostId);
     const held = this.#index[slot];
     if (held !== 0) return held - 1;
-    if (this.#rows >= this.#maxRows) return -1;
+    if (this.#rows >= this.#maxRows) {
+      this.#fullBuckets.add(bucket);
+      return -1;
+    }
     let free = slot;
     if (this.#rows * KEY_INTS === this.#rowKeys.length) {
       this.#grow();
@@ -102,19 +107,21 @@ export class ServiceTable {
   }
 
   /**
-   * Adds one counted packet of `bytes` in bucket number `bucket` to row `row` (from rowOf() since the last
-   * drain); row -1 counts it as left to the remainder of a full bucket.
+   * Adds packets to row `row` (from rowOf() since the last drain), or to the remainder for row -1. Counts may
+   * be negative: TrafficPipeline moves a remote row's earlier packets from one row to another this way when
+   * the row's name changes (remote_table.ts rebindServiceRow); at a drain every row's sums are whole again.
    */
-  count(row: number, bucket: number, isUpload: boolean, bytes: number): void {
+  add(row: number, upBytes: number, downBytes: number, upPackets: number, downPackets: number): void {
     if (row < 0) {
-      this.#overflowPackets++;
-      // A flood overflows packet after packet in the same bucket: one set insert per bucket.
-      if (bucket !== this.#lastFullBucket) this.#fullBuckets.add(this.#lastFullBucket = bucket);
+      this.#pendingOverflowPackets += upPackets + downPackets;
       return;
     }
     const c = row * COUNTS;
-    this.#counts[c + (isUpload ? 0 : 1)] += bytes;
-    this.#counts[c + (isUpload ? 2 : 3)] += 1;
+    const counts = this.#counts;
+    counts[c] += upBytes;
+    counts[c + 1] += downBytes;
+    counts[c + 2] += upPackets;
+    counts[c + 3] += downPackets;
   }
 
   /**
@@ -149,7 +156,8 @@ export class ServiceTable {
     this.#rows = 0;
     const fullBucketStarts = new Set([...this.#fullBuckets].map((b) => b * BUCKET_SEC));
     this.#fullBuckets.clear();
-    this.#lastFullBucket = -1;
+    this.#overflowPackets += this.#pendingOverflowPackets;
+    this.#pendingOverflowPackets = 0;
     return { rows, fullBucketStarts };
   }
 

@@ -17,7 +17,8 @@ Deno.test("ServiceTable grows with its rows and keeps every count exact, across 
       const host = 1 + next(60);
       const isUpload = next(2) === 0;
       const bytes = 40 + next(1500);
-      table.count(table.rowOf(bucket, DeviceKind.MAC, 0x3c22, device, 0, 0, host), bucket, isUpload, bytes);
+      const row = table.rowOf(bucket, DeviceKind.MAC, 0x3c22, device, 0, 0, host);
+      table.add(row, isUpload ? bytes : 0, isUpload ? 0 : bytes, isUpload ? 1 : 0, isUpload ? 0 : 1);
       const key = `${bucket * BUCKET_SEC} 3c:22:00:00:00:${device.toString(16).padStart(2, "0")} ${host}`;
       const sums = truth.get(key) ?? [0, 0, 0, 0];
       sums[isUpload ? 0 : 1] += bytes;
@@ -37,12 +38,30 @@ Deno.test("ServiceTable grows with its rows and keeps every count exact, across 
   }
   // 5,001 rows in one bucket: the last one finds the table full.
   for (let host = 1; host <= 5001; host++) {
-    table.count(table.rowOf(7, DeviceKind.NONE, 0, 0, 0, 0, host), 7, true, 100);
+    table.add(table.rowOf(7, DeviceKind.NONE, 0, 0, 0, 0, host), 100, 0, 1, 0);
   }
-  assert.equal(table.overflowPackets, 1);
+  // Counts moved off row -1 (negative) before the drain leave only what stays there.
+  table.add(-1, -100, 0, -1, 0);
+  table.add(-1, 300, 0, 3, 0);
+  assert.equal(table.overflowPackets, 0, "as of the last drain");
   const { rows, fullBucketStarts } = table.drain();
   assert.equal(rows.length, 5000);
   assert.deepEqual([...fullBucketStarts], [7 * BUCKET_SEC]);
+  assert.equal(table.overflowPackets, 3);
+});
+
+Deno.test("ServiceTable.add takes negative counts: a row's earlier packets moved to another row", () => {
+  const table = new ServiceTable(10);
+  const first = table.rowOf(5, DeviceKind.MAC, 0x3c22, 1, 0, 0, 1);
+  const second = table.rowOf(5, DeviceKind.MAC, 0x3c22, 1, 0, 0, 2);
+  // Three packets named host 1, then a new name: they move to host 1 now, and host 2 gets the whole later.
+  table.add(first, 300, 40, 2, 1);
+  table.add(second, -300, -40, -2, -1);
+  table.add(second, 1300, 90, 5, 2);
+  assert.deepEqual(
+    table.drain().rows.map((r) => [r.hostId, r.upBytes, r.downBytes, r.upPackets, r.downPackets]),
+    [[1, 300, 40, 2, 1], [2, 1000, 50, 3, 1]],
+  );
 });
 
 Deno.test("ServiceTable row numbers stay valid while the table grows, until the drain", () => {
@@ -53,8 +72,10 @@ Deno.test("ServiceTable row numbers stay valid while the table grows, until the 
   assert.deepEqual(rows, rows.map((_, i) => i), "dense, in the order added");
   assert.equal(table.rowOf(5, DeviceKind.MAC, 0x3c22, 1, 0, 0, 1), first, "found again after growth");
   assert.equal(table.rowOf(5, DeviceKind.MAC, 0x3c22, 1, 0, 0, 3001), -1, "past maxRows");
-  rows.forEach((row, i) => table.count(row, 5, i % 2 === 0, i + 1));
-  table.count(-1, 5, true, 1);
+  rows.forEach((row, i) =>
+    table.add(row, i % 2 === 0 ? i + 1 : 0, i % 2 === 0 ? 0 : i + 1, 1 - i % 2, i % 2)
+  );
+  table.add(-1, 1, 0, 1, 0);
   const { rows: drained, fullBucketStarts } = table.drain();
   assert.deepEqual(
     drained.map((r) => [r.hostId, r.upBytes + r.downBytes, r.upPackets + r.downPackets]),

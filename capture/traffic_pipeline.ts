@@ -101,6 +101,8 @@ export class TrafficPipeline {
   #lastSlot = 0;
   /** End in the view of the frame being counted: the service counter reads payloads up to it. */
   #frameEnd = 0;
+  /** The newest counted packet's time (UTC seconds), with names on: the service counter forgets by it. */
+  #newestSec = 0;
   #seen = 0;
   #counted = 0;
   #ignored = 0;
@@ -116,12 +118,19 @@ export class TrafficPipeline {
   #downBytes = 0;
 
   constructor(options: TrafficPipelineOptions = {}) {
-    this.#remotes = new RemoteTable(options.maxRemotes ?? DEFAULT_MAX_REMOTES);
-    this.#devices = options.countsDevices === false ? null : new DeviceTable(options.maxDevices);
-    this.#dhcpNames = options.countsDevices === false ? null : new DhcpNames();
-    this.#services = options.countsServices === true
+    const services = options.countsServices === true
       ? new ServiceCounter({ maxRows: options.maxServiceRows })
       : null;
+    this.#services = services;
+    this.#remotes = new RemoteTable(
+      options.maxRemotes ?? DEFAULT_MAX_REMOTES,
+      services === null
+        ? null
+        : (row, upBytes, downBytes, upPackets, downPackets) =>
+          services.credit(row, upBytes, downBytes, upPackets, downPackets),
+    );
+    this.#devices = options.countsDevices === false ? null : new DeviceTable(options.maxDevices);
+    this.#dhcpNames = options.countsDevices === false ? null : new DhcpNames();
     this.#rateWindow = options.rateWindow ?? null;
     this.#matcher = compileLocalMatcher(NO_LOCAL_ADDRESSES);
     if (options.localAddresses) this.setLocalAddresses(options.localAddresses);
@@ -292,7 +301,7 @@ export class TrafficPipeline {
         downPackets,
       });
     }
-    const named = this.#services?.drain(devices);
+    const named = this.#services?.drain(devices, this.#newestSec);
     this.#resetBuckets();
     const byBucket = (a: { bucketStartSec: number }, b: { bucketStartSec: number }) =>
       a.bucketStartSec - b.bucketStartSec;
@@ -409,15 +418,10 @@ export class TrafficPipeline {
         : DeviceCount.OVERFLOW;
     }
     if (services === null) return;
+    if (timestampSec > this.#newestSec) this.#newestSec = timestampSec;
     services.setDevice(dk, this.#d0, this.#d1, 0, 0);
     services.sniffIpv4(view, this.#parsed.ipOffset, this.#frameEnd, isUpload, remote, timestampSec);
-    services.count(
-      this.#serviceRow(slot, 4, remote, 0, 0, 0, bucket, timestampSec, deviceCount),
-      bucket,
-      isUpload,
-      bytes,
-      timestampSec,
-    );
+    this.#keepServiceRow(slot, 4, remote, 0, 0, 0, bucket, timestampSec, deviceCount, isUpload, bytes);
   }
 
   /** Classifies and counts an IPv6 packet whose source address starts at `srcOffset` (see #countIpv4). */
@@ -513,6 +517,7 @@ export class TrafficPipeline {
         : DeviceCount.OVERFLOW;
     }
     if (services === null) return;
+    if (timestampSec > this.#newestSec) this.#newestSec = timestampSec;
     services.setDevice(dk, this.#d0, this.#d1, this.#d2, this.#d3);
     services.sniffIpv6(
       view,
@@ -526,13 +531,7 @@ export class TrafficPipeline {
       r3,
       timestampSec,
     );
-    services.count(
-      this.#serviceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount),
-      bucket,
-      isUpload,
-      bytes,
-      timestampSec,
-    );
+    this.#keepServiceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount, isUpload, bytes);
   }
 
   /**
@@ -571,12 +570,13 @@ export class TrafficPipeline {
   }
 
   /**
-   * The service row (ServiceCounter.rowOf) for the remote row at `slot` (the packet's device, set on the
-   * service counter, and its remote address of family `rf`, words r0..r3), kept in the remote row with the
-   * name stamp it was found under and found again only when that stamp changed (a name was learnt for the
-   * address): most packets cost a stamp read, no probe (tests/bench/parse_bench.ts, names on vs off).
+   * Keeps the service row (ServiceCounter.rowOf) of the remote row at `slot` (the packet's device, set on
+   * the service counter, and its remote address of family `rf`, words r0..r3) current for its packet just
+   * added (`isUpload`, `bytes`): found when the row is new and again only when the name stamp it was found
+   * under changed (a name was learnt for the address). The remote table credits the row's packets to it,
+   * so most packets cost a stamp read, no probe and no add (tests/bench/parse_bench.ts, names on vs off).
    */
-  #serviceRow(
+  #keepServiceRow(
     slot: number,
     rf: number,
     r0: number,
@@ -586,15 +586,15 @@ export class TrafficPipeline {
     bucket: number,
     timestampSec: number,
     deviceCount: number,
-  ): number {
+    isUpload: boolean,
+    bytes: number,
+  ): void {
     const remotes = this.#remotes;
-    if (remotes.nameStampAt(slot) === this.#services!.nameStamp(remotes.nameStampSlotAt(slot))) {
-      return remotes.serviceRowAt(slot);
-    }
-    return this.#findServiceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount);
+    if (remotes.nameStampAt(slot) === this.#services!.nameStamp(remotes.nameStampSlotAt(slot))) return;
+    this.#findServiceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount, isUpload, bytes);
   }
 
-  /** #serviceRow's lookup, when the row has none or its stamp changed: kept apart so the check inlines. */
+  /** #keepServiceRow's lookup, when the row has none or its stamp changed: kept apart so the check inlines. */
   #findServiceRow(
     slot: number,
     rf: number,
@@ -605,14 +605,14 @@ export class TrafficPipeline {
     bucket: number,
     timestampSec: number,
     deviceCount: number,
-  ): number {
+    isUpload: boolean,
+    bytes: number,
+  ): void {
     const services = this.#services!;
-    const remotes = this.#remotes;
     const stampSlot = services.nameStampSlot(rf, r0, r1, r2, r3);
     const stamp = services.nameStamp(stampSlot);
     const row = services.rowOf(rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount);
-    remotes.setServiceRow(slot, row, stampSlot, stamp);
-    return row;
+    this.#remotes.rebindServiceRow(slot, row, stampSlot, stamp, isUpload, bytes);
   }
 
   /**

@@ -21,18 +21,19 @@ const NAME_TYPE_HOST_NAME = 0;
 const MAX_HOST_NAME_BYTES = 254;
 
 /**
- * TLS ClientHello SNI from the first TCP payload of a connection, valid and lower-cased (cleanHostName), or
- * null.
+ * TLS ClientHello SNI from the first TCP payload of a connection, `bytes[start, end)`, valid and lower-cased
+ * (cleanHostName), or null. The counting path passes the capture's buffer with the payload's bounds, not a view
+ * of it: a view per packet costs more than the parse (tests/bench/parse_bench.ts, names on).
  *
  * Reads only the bytes of this one segment: a ClientHello split across segments names its connection when the
  * server_name extension falls in the first one (it usually comes early). Never throws.
  */
-export function readClientHelloSni(payload: Uint8Array): string | null {
+export function readClientHelloSni(bytes: Uint8Array, start = 0, end = bytes.length): string | null {
   // RFC 8446 §5.1: record type, legacy_record_version 0x03 0x0?, length.
-  if (payload.length < RECORD_HEADER_BYTES + HANDSHAKE_HEADER_BYTES) return null;
-  if (payload[0] !== RECORD_HANDSHAKE || payload[1] !== 0x03) return null;
-  const recordEnd = RECORD_HEADER_BYTES + ((payload[3] << 8) | payload[4]);
-  return sniOfClientHello(payload, RECORD_HEADER_BYTES, Math.min(payload.length, recordEnd));
+  if (end - start < RECORD_HEADER_BYTES + HANDSHAKE_HEADER_BYTES) return null;
+  if (bytes[start] !== RECORD_HANDSHAKE || bytes[start + 1] !== 0x03) return null;
+  const recordEnd = start + RECORD_HEADER_BYTES + ((bytes[start + 3] << 8) | bytes[start + 4]);
+  return sniOfClientHello(bytes, start + RECORD_HEADER_BYTES, Math.min(end, recordEnd));
 }
 
 /**

@@ -64,6 +64,25 @@ Deno.test("readDnsAnswer() follows a CNAME chain written in any record order", (
   assert.deepEqual(addressesOf(message), ["198.51.100.4/60"]);
 });
 
+Deno.test("readDnsAnswer() keeps nothing of the answer read before: its chain, aliases and addresses", () => {
+  const long = dnsResponse("shop.example.com", [
+    cname("shop.example.com", "edge.example.net"),
+    ...Array.from({ length: 30 }, (_, i) => a("edge.example.net", `198.51.100.${i}`, 60)),
+    aaaa("edge.example.net", "2001:db8:0:0:0:0:0:4", 60),
+  ]);
+  assert.equal(addressesOf(long)?.length, 31);
+  // The next answer's address records are owned by a name that was on the last answer's chain only.
+  assert.equal(
+    readDnsAnswer(dnsResponse("www.example.com", [a("edge.example.net", "192.0.2.1")]), false),
+    null,
+  );
+  assert.deepEqual(
+    addressesOf(dnsResponse("www.example.com", [a("www.example.com", "192.0.2.9", 5)])),
+    ["192.0.2.9/5"],
+  );
+  assert.deepEqual(addressesOf(long)?.slice(-2), ["198.51.100.29/60", "20010db8000000000000000000000004/60"]);
+});
+
 Deno.test("readDnsAnswer() ignores addresses of names outside the asked name's chain", () => {
   const message = dnsResponse("www.example.com", [
     cname("www.example.com", "edge.example.net"),

@@ -19,7 +19,7 @@ const nameChars = new Uint8Array(MAX_NAME_OCTETS);
 export let nameEnd = -1;
 
 /**
- * The name at `offset` of `message`, lower-cased, without the final dot ("" for the root), and sets
+ * The name at `offset` of `message` (the message's bytes end at `end`), lower-cased, without the final dot ("" for the root), and sets
  * `nameEnd`. Returns null with `nameEnd` -1 when the name is malformed (a pointer that does not go back, a
  * label past the end, an extended label type, over 255 octets), and null with `nameEnd` set when the name is
  * well formed but has bytes no host name has (outside printable ASCII, or a dot inside a label).
@@ -28,7 +28,7 @@ export let nameEnd = -1;
  * decrease, so a loop of pointers ends after at most a few thousand steps, and compression by real encoders
  * (which point to names written earlier) always passes.
  */
-export function readDnsName(message: Uint8Array, offset: number): string | null {
+export function readDnsName(message: Uint8Array, offset: number, end = message.length): string | null {
   nameEnd = -1;
   let pos = offset;
   let lowestVisited = offset;
@@ -37,10 +37,10 @@ export function readDnsName(message: Uint8Array, offset: number): string | null 
   let charCount = 0;
   let isUsable = true;
   for (;;) {
-    if (pos >= message.length) return null;
+    if (pos >= end) return null;
     const length = message[pos];
     if (length >= POINTER_BITS) {
-      if (pos + 1 >= message.length) return null;
+      if (pos + 1 >= end) return null;
       const target = ((length & ~POINTER_BITS) << 8) | message[pos + 1];
       if (target >= lowestVisited) return null;
       if (resumeAt < 0) resumeAt = pos + 2;
@@ -53,7 +53,7 @@ export function readDnsName(message: Uint8Array, offset: number): string | null 
     if (wireOctets > MAX_NAME_OCTETS) return null;
     if (length === 0) break;
     const labelEnd = pos + 1 + length;
-    if (labelEnd > message.length) return null;
+    if (labelEnd > end) return null;
     if (charCount > 0) nameChars[charCount++] = 0x2e;
     for (let i = pos + 1; i < labelEnd; i++) {
       let c = message[i];

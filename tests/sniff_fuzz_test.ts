@@ -6,6 +6,7 @@
  * Mutations start from valid packets (docs/services-wire.md lists what each parser relies on) and apply one to
  * four edits: a flipped bit, a byte set to a boundary value (0x00, 0x3f, 0x40, 0xc0, 0xff, …), a cut, random
  * bytes appended, or a slice copied over another place (which plants lengths and pointers where they lie).
+ * DNS and TLS mutants are also read amid other bytes, given their bounds, as the counting path reads them.
  * QUIC is bounded so the run stays short on a loaded 2-core machine: all 200,000 QUIC mutants go through the
  * synchronous header check (isQuicInitial), and a sample of 2,000 of them through the WebCrypto decryption
  * (readQuicInitialSni), each edit there placed after the header most of the time, so that decryption and
@@ -100,6 +101,35 @@ function checkAddress(address: DnsAddress): void {
   assert.ok(Number.isInteger(address.ttlSec) && address.ttlSec >= 0 && address.ttlSec < 2 ** 31);
 }
 
+const AMID_OFFSET = 5;
+/** Bytes that continue a DNS label, then end its name (the root label), over and over. */
+const DNS_JUNK = junkOf([...new Array(15).fill(0x61), 0]);
+/** Bytes that continue an SNI host name. */
+const TLS_JUNK = junkOf([0x61]);
+
+function junkOf(pattern: readonly number[]): Uint8Array {
+  return Uint8Array.from({ length: 1 << 16 }, (_, i) => pattern[i % pattern.length]);
+}
+
+/**
+ * `packet` at AMID_OFFSET in a larger buffer of `junk`, which a parser that reads past its bounds would take
+ * in.
+ */
+function amid(packet: Uint8Array, junk: Uint8Array): Uint8Array {
+  const bytes = junk.slice(0, AMID_OFFSET + packet.length + 400);
+  bytes.set(packet, AMID_OFFSET);
+  return bytes;
+}
+
+/**
+ * A DNS response followed by 4,000 bytes of DNS_JUNK: reading it leaves them in the parser's copy of the
+ * message, where a read past the next message's end would find them.
+ */
+const DNS_POISON = Uint8Array.from(
+  { length: 4000 },
+  (_, i) => i < 12 ? [0, 0, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0][i] : DNS_JUNK[i],
+);
+
 /** Runs `parse` over `runs` mutants of `seeds`; returns how many gave a result. Reports the packet on a throw. */
 function fuzz<T>(
   mutator: PacketMutator,
@@ -135,15 +165,25 @@ Deno.test("sniff/'s parsers take 1,000,000 mutated packets without a throw, and 
   const mutator = new PacketMutator(seededRandom(seed));
 
   const tcpSeeds = DNS_SEEDS.map(withTcpLength);
-  const dnsNamed = fuzz(mutator, DNS_SEEDS, DNS_RUNS / 2, (p) => readDnsAnswer(p, false), checkDnsAnswer) +
-    fuzz(mutator, tcpSeeds, DNS_RUNS / 2, (p) => readDnsAnswer(p, true), checkDnsAnswer);
-  const tlsNamed = fuzz(
-    mutator,
-    TLS_SEEDS,
-    TLS_RUNS,
-    readClientHelloSni,
-    (n) => checkName(n, "readClientHelloSni"),
-  );
+  // The counting path hands the parsers the capture's buffer with the payload's bounds: one run in four reads
+  // the mutant again amid bytes that would continue it, and must give the same answer.
+  const readDns = (tcp: boolean) => (p: Uint8Array, run: number) => {
+    const answer = readDnsAnswer(p, tcp);
+    if (run % 4 === 0) {
+      readDnsAnswer(DNS_POISON, false);
+      assert.deepEqual(readDnsAnswer(amid(p, DNS_JUNK), tcp, AMID_OFFSET, AMID_OFFSET + p.length), answer);
+    }
+    return answer;
+  };
+  const dnsNamed = fuzz(mutator, DNS_SEEDS, DNS_RUNS / 2, readDns(false), checkDnsAnswer) +
+    fuzz(mutator, tcpSeeds, DNS_RUNS / 2, readDns(true), checkDnsAnswer);
+  const tlsNamed = fuzz(mutator, TLS_SEEDS, TLS_RUNS, (p, run) => {
+    const name = readClientHelloSni(p);
+    if (run % 4 === 0) {
+      assert.equal(readClientHelloSni(amid(p, TLS_JUNK), AMID_OFFSET, AMID_OFFSET + p.length), name);
+    }
+    return name;
+  }, (n) => checkName(n, "readClientHelloSni"));
   const httpNamed = fuzz(mutator, HTTP_SEEDS, HTTP_RUNS, readHttpHost, (n) => checkName(n, "readHttpHost"));
   const quicPassed = fuzz(mutator, QUIC_SEEDS, QUIC_RUNS, (p) => isQuicInitial(p) || null, () => {});
 
