@@ -18,7 +18,13 @@
  *    readCaptureFile() with an empty callback.
  *
  * Goal: ≤ 100 ns per packet. Prints a table, then a JSON summary on the last line.
+ *
+ * `deno run -A tests/bench/parse_bench.ts --only=names-on --rounds=80` counts the mix through one pipeline
+ * (`names-on`, `names-off`, `devices-off`, `named`) for that many rounds and prints nothing else: under
+ * `valgrind --tool=callgrind`, two such runs (30 and 80 rounds) give instructions per packet, a measure a
+ * noisy machine cannot blur (docs/performance.md "Instructions per packet").
  */
+import { parseArgs } from "node:util";
 import {
   deviceOfKey,
   parseIp,
@@ -397,6 +403,35 @@ export async function runParseBench(): Promise<Record<string, number>> {
   }
 }
 
+/** Counts the mix through the pipeline `only` names for `rounds` rounds (see the file comment). */
+function countOnly(only: string, rounds: number): void {
+  const pipelines: Record<string, () => TrafficPipeline> = {
+    "names-on": () => new TrafficPipeline({ localAddresses: LOCAL, countsServices: true }),
+    "names-off": () => new TrafficPipeline({ localAddresses: LOCAL }),
+    "devices-off": () => new TrafficPipeline({ localAddresses: LOCAL, countsDevices: false }),
+    named: () => {
+      const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
+      nameEveryIpv4Flow(pipeline);
+      return pipeline;
+    },
+  };
+  if (!(only in pipelines) || !(Number.isInteger(rounds) && rounds > 0)) {
+    console.error(`--only must be one of ${Object.keys(pipelines).join(", ")} and --rounds an integer ≥ 1`);
+    Deno.exit(2);
+  }
+  const mix = buildMix();
+  const pipeline = pipelines[only]();
+  for (let r = 0; r < rounds; r++) {
+    pipelineRound(mix, pipeline, T0 + r);
+    if (r % 300 === 299) pipeline.drain();
+  }
+}
+
 if (import.meta.main) {
-  console.log(JSON.stringify(await runParseBench()));
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { only: { type: "string" }, rounds: { type: "string" } },
+  });
+  if (values.only !== undefined) countOnly(values.only, Number(values.rounds ?? 80));
+  else console.log(JSON.stringify(await runParseBench()));
 }
