@@ -8,5 +8,5 @@
  */
 export { runHealthcheck } from "./healthcheck.ts";
 export { NAME_FILE_PATHS, permissionFlags } from "./permissions.ts";
-export { v8FlagsArg } from "./v8_flags.ts";
+export { V8_FLAGS, v8FlagsArg } from "./v8_flags.ts";
 export { findWorkerModules, localModuleGraph, workerEntriesOf } from "./worker_modules.ts";

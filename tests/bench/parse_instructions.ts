@@ -12,7 +12,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { V8_FLAGS } from "../../packaging/v8_flags.ts";
+import { V8_FLAGS } from "../../packaging/mod.ts";
 
 const ROUNDS_FEW = 30;
 const ROUNDS_MANY = 80;
