@@ -9,9 +9,9 @@
  * is learnt, recomputed when the table is rebuilt) sends those back after one read of an 8 KiB bitmap,
  * without a probe in the table. The table starts small and doubles with its entries, and each slot is one
  * 64-byte line, so a lookup mostly hits the CPU caches. Names live in a small dictionary of integer ids
- * (0 = none). An entry expires at the later of its answer's TTL (capped at MAX_TTL_SEC: a hostile TTL must
- * not pin an entry) and FLOW_IDLE_SEC past the `usedUntilSec` of the last lookup it answered, so a long flow
- * keeps its name past a short TTL.
+ * (0 = none). An entry expires at the later of its answer's TTL (at least MIN_ANSWER_SEC, at most
+ * MAX_TTL_SEC: a hostile TTL must not pin an entry) and FLOW_IDLE_SEC past the `usedUntilSec` of the last
+ * lookup it answered, so a long flow keeps its name past a short TTL.
  *
  * The caller may keep a lookup's answer for a (device, remote address) until the address's stamp
  * (stampAt(stampSlotOf(...))) changes: a learn that may change an answer (a new name for the address, or one
@@ -30,6 +30,12 @@
 export const DEFAULT_MAX_NAME_ENTRIES = 65_536;
 /** A DNS TTL above a day is treated as a day. */
 export const MAX_TTL_SEC = 86_400;
+/**
+ * A DNS TTL below a minute is treated as a minute. The client connects after the answer arrives, and packet
+ * times are whole seconds: a TTL of 0 (dnsmasq's own answers, some CDNs) would leave the connection's first
+ * packets unnamed whenever they fall in the next second (tests/services_live_test.ts caught it).
+ */
+export const MIN_ANSWER_SEC = 60;
 /** An entry stays valid this long after the last packet it named: the life of the flows using the address. */
 export const FLOW_IDLE_SEC = 900;
 
@@ -133,7 +139,7 @@ export class NameCache {
     if (nowSec > this.#latestSec) this.#latestSec = nowSec;
     const id = this.#idOf(host);
     if (id === 0) return;
-    const until = nowSec + Math.min(Math.max(ttlSec, 0), MAX_TTL_SEC);
+    const until = nowSec + Math.min(Math.max(ttlSec, MIN_ANSWER_SEC), MAX_TTL_SEC);
     if (dk !== 0) this.#put(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3, id, until, nowSec);
     this.#put(BOX_KIND, 0, 0, 0, 0, rf, r0, r1, r2, r3, id, until, nowSec);
   }
@@ -207,7 +213,7 @@ export class NameCache {
     }
   }
 
-  /** Drops entries expired at `nowSec` and frees the names no entry holds: name ids not held become invalid. */
+  /** Drops entries expired at `nowSec` and frees the names no entry holds (their ids become invalid). */
   sweep(nowSec: number): void {
     // Rebuilding copies the whole table: only worth it when a good share of it has expired.
     let expired = 0;

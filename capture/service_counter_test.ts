@@ -12,7 +12,7 @@ import { buildFrame, feedFrame, type MacPair } from "../tests/helpers/frames.ts"
 import { filler, transportPacket } from "../tests/helpers/service_frames.ts";
 import { deviceOfKey } from "./device_kind.ts";
 import { parseIp } from "./ip_prefix.ts";
-import { DEFAULT_MAX_NAME_ENTRIES, NameCache } from "./name_cache.ts";
+import { DEFAULT_MAX_NAME_ENTRIES, MIN_ANSWER_SEC, NameCache } from "./name_cache.ts";
 import { seededRandom } from "../tests/helpers/netledger_rig.ts";
 import { MAX_QUIC_DECRYPTS_PER_SEC, MAX_QUIC_IN_FLIGHT } from "./service_counter.ts";
 import { TrafficPipeline } from "./traffic_pipeline.ts";
@@ -305,6 +305,19 @@ Deno.test("NameCache: the longer of TTL and flow life, per device, bounded with 
   }
   cache.sweep(2100);
   assert.equal(cache.hostName(cache.lookup(1, 1, 2, 0, 0, 4, r, 0, 0, 0, 2100, 2100)), "a.example.com");
+});
+
+Deno.test("NameCache: a TTL of 0 names the connection its answer opens, in a later second too, for MIN_ANSWER_SEC", () => {
+  const zeroTtl = new NameCache(8);
+  const [zero] = parseIp("203.0.113.8").words;
+  zeroTtl.learn(1, 1, 4, 0, 0, 4, zero, 0, 0, 0, "zero.example.com", 1910, 0);
+  zeroTtl.learn(1, 1, 5, 0, 0, 4, zero, 0, 0, 0, "zero.example.com", 1910, 0);
+  const late = 1910 + MIN_ANSWER_SEC;
+  assert.equal(
+    zeroTtl.hostName(zeroTtl.lookup(1, 1, 4, 0, 0, 4, zero, 0, 0, 0, late, late)),
+    "zero.example.com",
+  );
+  assert.equal(zeroTtl.lookup(1, 1, 5, 0, 0, 4, zero, 0, 0, 0, late + 1, late + 1), 0);
 });
 
 Deno.test("NameCache: an answer kept while its address's stamp holds is the answer a fresh lookup gives, over 2 × 20,000 random steps", () => {
