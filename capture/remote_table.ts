@@ -51,16 +51,17 @@ export const NO_NAME_STAMP = -1;
 /** Per slot in `counters`: upBytes, downBytes, upPackets, downPackets. */
 const COUNTERS = 4;
 
-/**
- * Adds counts to a service row (ServiceCounter.credit): a row's packets, or, negative, those moved off it.
- */
-export type ServiceCredit = (
-  serviceRow: number,
-  upBytes: number,
-  downBytes: number,
-  upPackets: number,
-  downPackets: number,
-) => void;
+/** What takes a row's counts for its service row: ServiceCounter. */
+export interface ServiceCredit {
+  /** Adds counts to a service row: a row's packets, or, negative, those moved off it. */
+  credit(
+    serviceRow: number,
+    upBytes: number,
+    downBytes: number,
+    upPackets: number,
+    downPackets: number,
+  ): void;
+}
 
 /** Columns a compaction copies the kept rows into; allocated at the first compaction. */
 interface CompactionScratch {
@@ -209,16 +210,16 @@ export class RemoteTable {
     const k = slot * KEY_INTS;
     const keys = this.#keys;
     const before = keys[k + SERVICE_ROW];
-    const credit = this.#serviceCredit;
-    if (credit !== null && keys[k + NAME_STAMP] !== NO_NAME_STAMP && before !== serviceRow) {
+    const services = this.#serviceCredit;
+    if (services !== null && keys[k + NAME_STAMP] !== NO_NAME_STAMP && before !== serviceRow) {
       const c = slot * COUNTERS;
       const counters = this.#counters;
       const upBytes = counters[c] - (isUpload ? bytes : 0);
       const downBytes = counters[c + 1] - (isUpload ? 0 : bytes);
       const upPackets = counters[c + 2] - (isUpload ? 1 : 0);
       const downPackets = counters[c + 3] - (isUpload ? 0 : 1);
-      credit(before, upBytes, downBytes, upPackets, downPackets);
-      credit(serviceRow, -upBytes, -downBytes, -upPackets, -downPackets);
+      services.credit(before, upBytes, downBytes, upPackets, downPackets);
+      services.credit(serviceRow, -upBytes, -downBytes, -upPackets, -downPackets);
     }
     keys[k + SERVICE_ROW] = serviceRow;
     keys[k + NAME_STAMP_SLOT] = stampSlot;
@@ -326,7 +327,7 @@ export class RemoteTable {
     const keys = this.#keys;
     if (this.#serviceCredit === null || keys[k + NAME_STAMP] === NO_NAME_STAMP) return;
     const counters = this.#counters;
-    this.#serviceCredit(
+    this.#serviceCredit.credit(
       keys[k + SERVICE_ROW],
       counters[c],
       counters[c + 1],

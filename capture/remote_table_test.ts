@@ -134,7 +134,7 @@ Deno.test("RemoteTable keys rows by device too, and sums a remote over its devic
 
 Deno.test("RemoteTable rows keep the device and service rows set for them through growth and compaction", () => {
   const credits: number[][] = [];
-  const table = new RemoteTable(64, (...counts) => credits.push(counts));
+  const table = new RemoteTable(64, { credit: (...counts) => credits.push(counts) });
   // One MAC device from two local addresses: two rows, each with its own device row.
   const first = add(table, 900, "203.0.113.9", true, 100_000, 1, 10);
   const second = add(table, 900, "203.0.113.9", true, 100_000, 1, 11);
@@ -174,10 +174,12 @@ Deno.test("RemoteTable credits each service row exactly its packets, through nam
   const random = seededRandom(14);
   const next = (below: number) => Math.floor(random() * below);
   const credited = new Map<number, number[]>();
-  const credit: ServiceCredit = (row, ...counts) => {
-    const sums = credited.get(row) ?? [0, 0, 0, 0];
-    counts.forEach((n, i) => sums[i] += n);
-    credited.set(row, sums);
+  const credit: ServiceCredit = {
+    credit: (row, ...counts) => {
+      const sums = credited.get(row) ?? [0, 0, 0, 0];
+      counts.forEach((n, i) => sums[i] += n);
+      credited.set(row, sums);
+    },
   };
   // 40 rows at most: 300 remotes fill it, so compactions drop rows that hold credited packets.
   const table = new RemoteTable(40, credit);

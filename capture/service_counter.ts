@@ -37,6 +37,7 @@ import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
 import { DEFAULT_MAX_NAME_ENTRIES, FLOW_IDLE_SEC, NameCache } from "./name_cache.ts";
 import { DeviceKind } from "./device_kind.ts";
 import { DEFAULT_MAX_SERVICE_ROWS, type ServiceRow, ServiceTable } from "./service_table.ts";
+import type { ServiceCredit } from "./remote_table.ts";
 import {
   BUCKET_SEC,
   type DeviceTraffic,
@@ -102,7 +103,7 @@ export interface ServiceDrain {
 }
 
 /** See the file comment; one per pipeline, not shared between threads. */
-export class ServiceCounter {
+export class ServiceCounter implements ServiceCredit {
   readonly #cache: NameCache;
   readonly #table: ServiceTable;
   /** Buckets in which a row was counted in the device `other` because the device table was full. */
@@ -260,8 +261,8 @@ export class ServiceCounter {
   }
 
   /**
-   * Adds packets to `row` (from rowOf(); rows below -1 hold no named packets): the remote table's
-   * ServiceCredit. Counts may be negative (remote_table.ts rebindServiceRow).
+   * Adds packets to `row` (from rowOf(); rows below -1 hold no named packets), for the remote table (see
+   * ServiceCredit). Counts may be negative (remote_table.ts rebindServiceRow).
    */
   credit(row: number, upBytes: number, downBytes: number, upPackets: number, downPackets: number): void {
     if (row >= -1) this.#table.add(row, upBytes, downBytes, upPackets, downPackets);
@@ -413,8 +414,8 @@ export class ServiceCounter {
   }
 
   /**
-   * The bytes of `view` as a Uint8Array, at the same offsets, made once per DataView: the capture ring and the
-   * pcap reader count from one view, and a view per packet costs more than a parse
+   * The bytes of `view` as a Uint8Array, at the same offsets, made once per DataView: the capture ring and
+   * the pcap reader count from one view, and a view per packet costs more than a parse
    * (tests/bench/parse_bench.ts, names on). HTTP and QUIC, rarer, still take a view of their payload.
    */
   #bytesOf(view: DataView): Uint8Array<ArrayBufferLike> {

@@ -101,7 +101,7 @@ export class TrafficPipeline {
   #lastSlot = 0;
   /** End in the view of the frame being counted: the service counter reads payloads up to it. */
   #frameEnd = 0;
-  /** The newest counted packet's time (UTC seconds), with names on: the service counter forgets by it. */
+  /** The newest counted packet's time (UTC seconds): the service counter forgets names by it. */
   #newestSec = 0;
   #seen = 0;
   #counted = 0;
@@ -118,17 +118,10 @@ export class TrafficPipeline {
   #downBytes = 0;
 
   constructor(options: TrafficPipelineOptions = {}) {
-    const services = options.countsServices === true
+    this.#services = options.countsServices === true
       ? new ServiceCounter({ maxRows: options.maxServiceRows })
       : null;
-    this.#services = services;
-    this.#remotes = new RemoteTable(
-      options.maxRemotes ?? DEFAULT_MAX_REMOTES,
-      services === null
-        ? null
-        : (row, upBytes, downBytes, upPackets, downPackets) =>
-          services.credit(row, upBytes, downBytes, upPackets, downPackets),
-    );
+    this.#remotes = new RemoteTable(options.maxRemotes ?? DEFAULT_MAX_REMOTES, this.#services);
     this.#devices = options.countsDevices === false ? null : new DeviceTable(options.maxDevices);
     this.#dhcpNames = options.countsDevices === false ? null : new DhcpNames();
     this.#rateWindow = options.rateWindow ?? null;
@@ -418,7 +411,6 @@ export class TrafficPipeline {
         : DeviceCount.OVERFLOW;
     }
     if (services === null) return;
-    if (timestampSec > this.#newestSec) this.#newestSec = timestampSec;
     services.setDevice(dk, this.#d0, this.#d1, 0, 0);
     services.sniffIpv4(view, this.#parsed.ipOffset, this.#frameEnd, isUpload, remote, timestampSec);
     this.#keepServiceRow(slot, 4, remote, 0, 0, 0, bucket, timestampSec, deviceCount, isUpload, bytes);
@@ -517,7 +509,6 @@ export class TrafficPipeline {
         : DeviceCount.OVERFLOW;
     }
     if (services === null) return;
-    if (timestampSec > this.#newestSec) this.#newestSec = timestampSec;
     services.setDevice(dk, this.#d0, this.#d1, this.#d2, this.#d3);
     services.sniffIpv6(
       view,
@@ -594,7 +585,7 @@ export class TrafficPipeline {
     this.#findServiceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount, isUpload, bytes);
   }
 
-  /** #keepServiceRow's lookup, when the row has none or its stamp changed: kept apart so the check inlines. */
+  /** #keepServiceRow's lookup, when the row has none or its stamp changed: apart, so the check inlines. */
   #findServiceRow(
     slot: number,
     rf: number,
@@ -659,6 +650,7 @@ export class TrafficPipeline {
     this.#buckets[field] += bytes;
     this.#buckets[field + 2] += 1;
     this.#counted++;
+    if (timestampSec > this.#newestSec) this.#newestSec = timestampSec;
     if (isUpload) this.#upBytes += bytes;
     else this.#downBytes += bytes;
     this.#rateWindow?.add(timestampSec, isUpload ? bytes : 0, isUpload ? 0 : bytes);

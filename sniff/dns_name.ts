@@ -19,10 +19,11 @@ const nameChars = new Uint8Array(MAX_NAME_OCTETS);
 export let nameEnd = -1;
 
 /**
- * The name at `offset` of `message` (the message's bytes end at `end`), lower-cased, without the final dot ("" for the root), and sets
- * `nameEnd`. Returns null with `nameEnd` -1 when the name is malformed (a pointer that does not go back, a
- * label past the end, an extended label type, over 255 octets), and null with `nameEnd` set when the name is
- * well formed but has bytes no host name has (outside printable ASCII, or a dot inside a label).
+ * The name at `offset` of `message` (whose bytes end at `end`), lower-cased, without the final dot ("" for
+ * the root), and sets `nameEnd`. Returns null with `nameEnd` -1 when the name is malformed (a pointer that
+ * does not go back, a label past the end, an extended label type, over 255 octets), and null with `nameEnd`
+ * set when the name is well formed but has bytes no host name has (outside printable ASCII, or a dot inside
+ * a label).
  *
  * Every pointer must land before the lowest position the walk has visited so far: the positions strictly
  * decrease, so a loop of pointers ends after at most a few thousand steps, and compression by real encoders

@@ -19,8 +19,8 @@
  *
  * Goal: ≤ 100 ns per packet. Prints a table, then a JSON summary on the last line.
  *
- * `deno run -A tests/bench/parse_bench.ts --only=names-on --rounds=80` counts the mix through one pipeline
- * (`names-on`, `names-off`, `devices-off`, `named`) for that many rounds and prints nothing else: under
+ * `deno run -A tests/bench/parse_bench.ts --only=names-on --rounds=80` counts the mix through one of PIPELINES
+ * for that many rounds and prints nothing else: under
  * `valgrind --tool=callgrind`, two such runs (30 and 80 rounds) give instructions per packet, a measure a
  * noisy machine cannot blur (docs/performance.md "Instructions per packet").
  */
@@ -45,7 +45,7 @@ import { pcapBytes } from "../helpers/pcap_writer.ts";
 import { transportPacket } from "../helpers/service_frames.ts";
 import { a, clientHelloRecord, dnsResponse, RFC9001_CLIENT_INITIAL } from "../helpers/sniff_packets.ts";
 
-const MIX_FRAMES = 4096;
+export const MIX_FRAMES = 4096;
 const SNAP_LEN = 128;
 const ROUNDS = 1200;
 const REPEATS = 5;
@@ -235,6 +235,26 @@ function pipelineRound(mix: Mix, pipeline: TrafficPipeline, timestampSec: number
   }
 }
 
+/** pipelineRound() for round `r` of a run, with a drain every 300 simulated seconds. */
+function countRound(mix: Mix, pipeline: TrafficPipeline, r: number): void {
+  pipelineRound(mix, pipeline, T0 + r);
+  if (r % 300 === 299) pipeline.drain();
+}
+
+/** The pipelines the benchmark compares, by name (also the configurations of `--only`). */
+export const PIPELINES: Readonly<Record<string, () => TrafficPipeline>> = {
+  /** As shipped with SERVICE_NAMES off. */
+  "names-off": () => new TrafficPipeline({ localAddresses: LOCAL }),
+  "names-on": () => new TrafficPipeline({ localAddresses: LOCAL, countsServices: true }),
+  "devices-off": () => new TrafficPipeline({ localAddresses: LOCAL, countsDevices: false }),
+  /** Names on, every (device, IPv4 remote) of the mix named beforehand. */
+  named: () => {
+    const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
+    nameEveryIpv4Flow(pipeline);
+    return pipeline;
+  },
+};
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -287,21 +307,14 @@ export async function runParseBench(): Promise<Record<string, number>> {
   const mix = buildMix();
   let checksum = 0;
   const baselineNs = nsPerPacket(() => checksum = (checksum + baselineRound(mix)) | 0);
-  const pipeline = new TrafficPipeline({ localAddresses: LOCAL });
-  const withoutDevices = new TrafficPipeline({ localAddresses: LOCAL, countsDevices: false });
-  const countRound = (counting: TrafficPipeline) => (r: number) => {
-    pipelineRound(mix, counting, T0 + r);
-    if (r % 300 === 299) counting.drain();
-  };
+  const pipeline = PIPELINES["names-off"]();
+  const rounds = (counting: TrafficPipeline) => (r: number) => countRound(mix, counting, r);
   // Devices on and off take turns, so a noisy neighbour slows both alike.
-  const [pipelineNs, devicesOffNs] = nsPerPacketPair(countRound(pipeline), countRound(withoutDevices));
+  const [pipelineNs, devicesOffNs] = nsPerPacketPair(rounds(pipeline), rounds(PIPELINES["devices-off"]()));
   const stats = pipeline.stats();
   // Names on (SERVICE_NAMES, as shipped) against names off (the pipeline above), again taking turns.
-  const withNames = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
-  const [namesOnNs, namesOffNs] = nsPerPacketPair(countRound(withNames), countRound(pipeline));
-  const allNamed = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
-  nameEveryIpv4Flow(allNamed);
-  const [namedNs, namedOffNs] = nsPerPacketPair(countRound(allNamed), countRound(pipeline));
+  const [namesOnNs, namesOffNs] = nsPerPacketPair(rounds(PIPELINES["names-on"]()), rounds(pipeline));
+  const [namedNs, namedOffNs] = nsPerPacketPair(rounds(PIPELINES.named()), rounds(pipeline));
 
   const path = await Deno.makeTempFile({ suffix: ".pcap" });
   try {
@@ -405,26 +418,13 @@ export async function runParseBench(): Promise<Record<string, number>> {
 
 /** Counts the mix through the pipeline `only` names for `rounds` rounds (see the file comment). */
 function countOnly(only: string, rounds: number): void {
-  const pipelines: Record<string, () => TrafficPipeline> = {
-    "names-on": () => new TrafficPipeline({ localAddresses: LOCAL, countsServices: true }),
-    "names-off": () => new TrafficPipeline({ localAddresses: LOCAL }),
-    "devices-off": () => new TrafficPipeline({ localAddresses: LOCAL, countsDevices: false }),
-    named: () => {
-      const pipeline = new TrafficPipeline({ localAddresses: LOCAL, countsServices: true });
-      nameEveryIpv4Flow(pipeline);
-      return pipeline;
-    },
-  };
-  if (!(only in pipelines) || !(Number.isInteger(rounds) && rounds > 0)) {
-    console.error(`--only must be one of ${Object.keys(pipelines).join(", ")} and --rounds an integer ≥ 1`);
+  if (!(only in PIPELINES) || !(Number.isInteger(rounds) && rounds > 0)) {
+    console.error(`--only must be one of ${Object.keys(PIPELINES).join(", ")} and --rounds an integer ≥ 1`);
     Deno.exit(2);
   }
   const mix = buildMix();
-  const pipeline = pipelines[only]();
-  for (let r = 0; r < rounds; r++) {
-    pipelineRound(mix, pipeline, T0 + r);
-    if (r % 300 === 299) pipeline.drain();
-  }
+  const pipeline = PIPELINES[only]();
+  for (let r = 0; r < rounds; r++) countRound(mix, pipeline, r);
 }
 
 if (import.meta.main) {

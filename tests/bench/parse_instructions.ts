@@ -1,27 +1,30 @@
 /**
  * Instructions per packet of parse_bench's mix (docs/performance.md "Instructions per packet"), run with
- * `deno run -A tests/bench/parse_instructions.ts [--shipped] [configuration …]`; needs valgrind (`apt install valgrind`).
+ * `deno run -A tests/bench/parse_instructions.ts [--shipped] [configuration …]`, a configuration being one of
+ * parse_bench's PIPELINES; needs valgrind (`apt install valgrind`).
  *
  * On a shared VM the timings of parse_bench move by 20–40% from run to run, more than the costs it compares.
  * An instruction count does not: callgrind counts every instruction the process runs. Each configuration is
- * counted through `parse_bench.ts --only` for RUNS_FEW and RUNS_MANY rounds, and the difference, per packet,
- * is the steady state: start-up, building the mix and compiling cancel out. V8 compiles on the main thread
- * (`--no-concurrent-recompilation`), so compiled code takes over after the same packets in every run.
+ * counted through `parse_bench.ts --only` for ROUNDS_FEW and ROUNDS_MANY rounds, and the difference, per
+ * packet, is the steady state: start-up, building the mix and compiling cancel out. V8 compiles on the main
+ * thread (`--no-concurrent-recompilation`), so compiled code takes over after the same packets in every run,
+ * and `--predictable` takes the timers out of its heuristics: without it the same tree's count moved by ±6%
+ * from run to run, with it by less than 1%.
  * Baseline, same run: names off, the pipeline as shipped with SERVICE_NAMES off. Prints a table and a JSON
  * summary. About two minutes per configuration on this repository's 2-core machine.
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { V8_FLAGS } from "../../packaging/mod.ts";
+import { MIX_FRAMES, PIPELINES } from "./parse_bench.ts";
 
 const ROUNDS_FEW = 30;
 const ROUNDS_MANY = 80;
-const MIX_FRAMES = 4096;
-const CONFIGURATIONS = ["names-off", "names-on", "named", "devices-off"];
+const CONFIGURATIONS = Object.keys(PIPELINES);
 
 /**
  * Instructions callgrind counts for the whole of one `parse_bench.ts --only` run, with `v8Flags` added to the
- * one that keeps compilation on the main thread.
+ * two that make the count repeatable.
  */
 async function instructions(
   configuration: string,
@@ -36,7 +39,7 @@ async function instructions(
       Deno.execPath(),
       "run",
       "-A",
-      `--v8-flags=${["--no-concurrent-recompilation", ...v8Flags].join(",")}`,
+      `--v8-flags=${["--no-concurrent-recompilation", "--predictable", ...v8Flags].join(",")}`,
       fileURLToPath(new URL("parse_bench.ts", import.meta.url)),
       `--only=${configuration}`,
       `--rounds=${rounds}`,
