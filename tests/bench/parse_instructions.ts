@@ -8,18 +8,22 @@
  * counted through `parse_bench.ts --only` for ROUNDS_FEW and ROUNDS_MANY rounds, and the difference, per
  * packet, is the steady state: start-up, building the mix and compiling cancel out. V8 compiles on the main
  * thread (`--no-concurrent-recompilation`), so compiled code takes over after the same packets in every run,
- * and `--predictable` takes the timers out of its heuristics: without it the same tree's count moved by ±6%
- * from run to run, with it by less than 1%.
- * Baseline, same run: names off, the pipeline as shipped with SERVICE_NAMES off. Prints a table and a JSON
- * summary. About two minutes per configuration on this repository's 2-core machine.
+ * and `--predictable` takes the timers out of its heuristics (without it the same tree's count moved by ±6%
+ * from run to run). Baseline, same run: names off, the pipeline as shipped with SERVICE_NAMES off. Prints a
+ * table and a JSON summary. About four minutes per configuration on this repository's 2-core machine.
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { V8_FLAGS } from "../../packaging/mod.ts";
 import { MIX_FRAMES, PIPELINES } from "./parse_bench.ts";
 
-const ROUNDS_FEW = 30;
-const ROUNDS_MANY = 80;
+/**
+ * Past the first rounds: the DNS reader's inner functions (sniff/dns_answer.ts readSections) run in V8's
+ * middle tier until after round 80, which made names cost twice what they cost later. The window holds one
+ * drain (parse_bench's countRound, every 300 rounds), as a running capture drains.
+ */
+const ROUNDS_FEW = 200;
+const ROUNDS_MANY = 500;
 const CONFIGURATIONS = Object.keys(PIPELINES);
 
 /**
