@@ -6,22 +6,6 @@
 import { cleanHostName } from "./host_name.ts";
 import { nameEnd, readDnsName } from "./dns_name.ts";
 
-/**
- * One address of an answer, read out of the packet as 32-bit words (network order, as signed int32s, the way
- * the capture's tables key addresses): one for IPv4, four for IPv6.
- */
-export interface DnsAddress {
-  readonly family: 4 | 6;
-  readonly words: readonly number[];
-  readonly ttlSec: number;
-}
-
-/** The name the client asked and the addresses the response gives for it. */
-export interface DnsAnswer {
-  readonly name: string;
-  readonly addresses: readonly DnsAddress[];
-}
-
 const HEADER_BYTES = 12;
 /** A compression pointer to the question's name, which follows the header. */
 const POINTER_TO_QUESTION = 0xc000 | HEADER_BYTES;
@@ -64,32 +48,6 @@ const foundOwners: string[] = [];
 const foundFields: number[] = [];
 let foundCount = 0;
 
-/**
- * A DNS response message (UDP payload, or a TCP payload with its 2-byte length prefix when tcp=true), in
- * `message[start, end)`. The name is the one the client asked (question name), valid and lower-case; null
- * when not a usable answer.
- *
- * Only a NOERROR response to a standard query with one question counts. Records are read until the first
- * malformed one or the end of the bytes at hand (a count that lies, a TCP message longer than its segment):
- * those read before it still count. Never throws.
- */
-export function readDnsAnswer(
-  message: Uint8Array,
-  tcp: boolean,
-  start = 0,
-  end = message.length,
-): DnsAnswer | null {
-  const count = readDnsAnswerWords(message, start, end, tcp);
-  if (count === 0) return null;
-  const addresses: DnsAddress[] = [];
-  for (let i = 0; i < count * ANSWER_WORDS_PER_ADDRESS; i += ANSWER_WORDS_PER_ADDRESS) {
-    const family = answerWords[i] === 4 ? 4 : 6;
-    const words = answerWords.slice(i + 1, i + (family === 4 ? 2 : 5));
-    addresses.push({ family, words, ttlSec: answerWords[i + 5] });
-  }
-  return { name: answerName, addresses };
-}
-
 /** The largest DNS message: TCP's length prefix is 16 bits (RFC 1035 §4.2.2). */
 const MAX_MESSAGE_BYTES = 65_535;
 /**
@@ -99,9 +57,15 @@ const MAX_MESSAGE_BYTES = 65_535;
 const messageCopy = new Uint8Array(MAX_MESSAGE_BYTES);
 
 /**
- * readDnsAnswer() for the counting path, which passes the capture's buffer with the payload's bounds: the
- * number of addresses (0 when not a usable answer), which it leaves in answerWords, with the asked name in
- * answerName; no objects are made.
+ * The addresses a DNS response message gives for the name its client asked (question name), read from
+ * `bytes[start, end)`: a UDP payload, or a TCP payload with its 2-byte length prefix when tcp=true. Returns
+ * how many (0 when not a usable answer) and leaves them in answerWords, with the asked name, valid and
+ * lower-case, in answerName; no objects are made. The counting path passes the capture's buffer with the
+ * payload's bounds.
+ *
+ * Only a NOERROR response to a standard query with one question counts. Records are read until the first
+ * malformed one or the end of the bytes at hand (a count that lies, a TCP message longer than its segment):
+ * those read before it still count. Never throws.
  */
 export function readDnsAnswerWords(bytes: Uint8Array, start: number, end: number, tcp: boolean): number {
   let from = start;

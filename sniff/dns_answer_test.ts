@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readDnsAnswer } from "./dns_answer.ts";
+import { readDnsAnswer } from "../tests/helpers/dns_answer_objects.ts";
 import {
   a,
   aaaa,

@@ -8,15 +8,7 @@
  *
  * Import rule: sniff/ imports nothing else from netledger. capture/ and web/api/ import it through this file.
  */
-export {
-  ANSWER_WORDS_PER_ADDRESS,
-  answerName,
-  answerWords,
-  type DnsAddress,
-  type DnsAnswer,
-  readDnsAnswer,
-  readDnsAnswerWords,
-} from "./dns_answer.ts";
+export { ANSWER_WORDS_PER_ADDRESS, answerName, answerWords, readDnsAnswerWords } from "./dns_answer.ts";
 export { readClientHelloSni } from "./client_hello.ts";
 export { isQuicInitial, readQuicInitialSni } from "./quic_initial.ts";
 export { readHttpHost } from "./http_host.ts";

@@ -16,15 +16,13 @@ import assert from "node:assert/strict";
 import {
   cleanHostName,
   displayHostName,
-  type DnsAddress,
-  type DnsAnswer,
   isQuicInitial,
   readClientHelloSni,
-  readDnsAnswer,
   readHttpHost,
   readQuicInitialSni,
   serviceOf,
 } from "../sniff/mod.ts";
+import { type DnsAddress, type DnsAnswer, readDnsAnswer } from "./helpers/dns_answer_objects.ts";
 import { seededRandom } from "./helpers/netledger_rig.ts";
 import {
   a,
