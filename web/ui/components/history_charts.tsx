@@ -69,11 +69,17 @@ function ImportedTotalsChart(
   const spec = useChartSpec("stacked-bars", props.granularity);
   const { imported, granularity, zone } = props;
   const columns = useMemo(() => {
-    const rows = imported.series.map((p): SeriesPointJson => {
-      const bytes = { up_bytes: p.up_bytes, down_bytes: p.down_bytes, total_bytes: p.total_bytes };
-      const counts = { ...bytes, dropped_packets: 0, packets: 0 };
-      return granularity === "day" ? { day: p.label, ...counts } : { month: p.label, ...counts };
-    });
+    // Keyed by the granularity: a DayPointJson or a MonthPointJson.
+    const rows = imported.series.map((p) =>
+      ({
+        [granularity]: p.label,
+        up_bytes: p.up_bytes,
+        down_bytes: p.down_bytes,
+        total_bytes: p.total_bytes,
+        dropped_packets: 0,
+        packets: 0,
+      }) as unknown as SeriesPointJson
+    );
     return seriesColumns(rows, zone);
   }, [imported, granularity, zone]);
   const title = t("imported_totals_note", { interfaces: imported.interfaces.join(", ") });

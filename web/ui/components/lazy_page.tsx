@@ -8,6 +8,7 @@ import { signal } from "@preact/signals";
 import type { ComponentType } from "preact";
 import { useEffect } from "preact/hooks";
 import { useT } from "../app_context.ts";
+import { messageOf } from "../models/poll.ts";
 
 /**
  * A component that fetches the page `load` resolves to when first shown, shows a loading line until then, and
@@ -26,7 +27,7 @@ export function lazyPage<P extends object = Record<string, never>>(
     try {
       page.value = await load();
     } catch (e) {
-      error.value = e instanceof Error ? e.message : String(e);
+      error.value = messageOf(e);
     } finally {
       isFetching = false;
     }

@@ -51,9 +51,17 @@ export function isSameRange(a: RangeQuery, b: RangeQuery): boolean {
     a.hours?.fromSec === b.hours?.fromSec && a.hours?.toSec === b.hours?.toSec;
 }
 
-/** The quick button that selects exactly `query` on local date `today`, or null. */
-export function quickRangeIdOf(query: RangeQuery, today: string): QuickRangeId | null {
-  return QUICK_RANGE_IDS.find((id) => isSameRange(quickRange(id, today), query)) ?? null;
+/**
+ * The quick button that selects exactly `query` on local date `today`, or null. Some days two buttons select
+ * the same range (on the 7th, "Last 7 days" is "This month"): then `clicked`, the button clicked last, when it
+ * is one of them, else the first.
+ */
+export function quickRangeIdOf(
+  query: RangeQuery,
+  today: string,
+  clicked: QuickRangeId = "today",
+): QuickRangeId | null {
+  return [clicked, ...QUICK_RANGE_IDS].find((id) => isSameRange(quickRange(id, today), query)) ?? null;
 }
 
 /** The range a quick button selects, given today's local date in the server zone. */

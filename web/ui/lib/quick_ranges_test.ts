@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { periodRange, quickRange, type QuickRangeId } from "./quick_ranges.ts";
+import { periodRange, quickRange, type QuickRangeId, quickRangeIdOf } from "./quick_ranges.ts";
 
 interface Row {
   readonly id: QuickRangeId;
@@ -75,4 +75,21 @@ Deno.test("periodRange() runs a current period to today and a past one to its en
     end: "2026-11-15",
     granularity: "day",
   });
+});
+
+Deno.test("quickRangeIdOf() names the button clicked when two select the same range, else the first", () => {
+  // On the 7th, the last 7 days are this month's days; on the 6th they are not.
+  const seventh = "2026-12-07";
+  const month = quickRange("this_month", seventh);
+  assert.deepEqual(month, quickRange("last_7_days", seventh));
+  assert.equal(quickRangeIdOf(month, seventh, "this_month"), "this_month");
+  assert.equal(quickRangeIdOf(month, seventh, "last_7_days"), "last_7_days");
+  assert.equal(quickRangeIdOf(month, seventh), "last_7_days");
+  assert.equal(
+    quickRangeIdOf(month, seventh, "today"),
+    "last_7_days",
+    "a click that does not match is no preference",
+  );
+  const sixth = "2026-12-06";
+  assert.equal(quickRangeIdOf(quickRange("this_month", sixth), sixth), "this_month");
 });

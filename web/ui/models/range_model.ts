@@ -133,6 +133,8 @@ export const RangeModel = createModel(
     });
     let sequence = 0;
     let requested: RangeQuery | null = null;
+    /** The quick button clicked last: the one shown pressed when another selects the same range. */
+    let clickedQuick: QuickRangeId = "today";
 
     /**
      * Loads `query`; the address records it (`history`) only once it is shown. When it fails, what is shown
@@ -171,7 +173,7 @@ export const RangeModel = createModel(
         // Applied together with its result, so the chart never draws old rows with the new granularity.
         batch(() => {
           applied.value = query;
-          activeQuick.value = quickRangeIdOf(query, localDateAt(zone, Date.now() / 1000));
+          activeQuick.value = quickRangeIdOf(query, localDateAt(zone, Date.now() / 1000), clickedQuick);
           result.value = series;
           answeredAtSec.value = Date.now() / 1000;
           topIps.value = top?.top_ips ?? null;
@@ -273,6 +275,7 @@ export const RangeModel = createModel(
       /** Selects a quick button's range (a history step). */
       applyQuick: action((id: QuickRangeId) => {
         const zone = timeZone.value;
+        clickedQuick = id;
         if (zone) load(quickRange(id, localDateAt(zone, Date.now() / 1000)), "push");
       }),
       /** Opens the periods `first`..`last` of a chart (a click: one period; a drag: several), a history step. */

@@ -36,7 +36,7 @@ export const MonitoringRangeModel = createModel((view: MonitoringView) => {
     activeQuick: view.activeQuick,
     applyQuick: action((id: QuickRangeId) => {
       const today = view.today.value;
-      if (today) view.setRange(quickRange(id, today));
+      if (today) view.setRange(quickRange(id, today), id);
     }),
     setStart: action((value: string) => {
       start.value = value;

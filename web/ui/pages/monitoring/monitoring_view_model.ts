@@ -5,7 +5,13 @@
  * so Back never reopens it.
  */
 import { action, computed, createModel, effect, type ReadonlySignal, signal } from "@preact/signals";
-import { isSameRange, quickRange, quickRangeIdOf, type RangeQuery } from "../../lib/quick_ranges.ts";
+import {
+  isSameRange,
+  quickRange,
+  type QuickRangeId,
+  quickRangeIdOf,
+  type RangeQuery,
+} from "../../lib/quick_ranges.ts";
 import { localDateAt } from "../../lib/zoned_time.ts";
 import { hashPath } from "../../models/route_model.ts";
 import { type MonitoringAddress, monitoringAddressOf, monitoringHash } from "./monitoring_address.ts";
@@ -45,8 +51,10 @@ export const MonitoringViewModel = createModel((timeZone: ReadonlySignal<string 
     const current = range.peek();
     if (next === null || current === null || !isSameRange(next, current)) range.value = next;
   });
+  /** The quick button clicked last: the one shown pressed when another selects the same range. */
+  const clickedQuick = signal<QuickRangeId>("today");
   const activeQuick = computed(() =>
-    range.value && today.value ? quickRangeIdOf(range.value, today.value) : null
+    range.value && today.value ? quickRangeIdOf(range.value, today.value, clickedQuick.value) : null
   );
   const client = computed(() => address.value.client);
   const go = (next: MonitoringAddress, state: string | null) => {
@@ -60,7 +68,11 @@ export const MonitoringViewModel = createModel((timeZone: ReadonlySignal<string 
     client,
     /** The hash that opens `ip` in detail over the current range (for links). */
     hashForClient: (ip: string) => monitoringHash({ ...address.value, client: ip }),
-    setRange: action((next: RangeQuery) => go({ ...address.value, range: next }, null)),
+    /** Shows `next`, chosen with the quick button `quick` if any. */
+    setRange: action((next: RangeQuery, quick: QuickRangeId = "today") => {
+      clickedQuick.value = quick;
+      go({ ...address.value, range: next }, null);
+    }),
     openClient: action((ip: string) => go({ ...address.value, client: ip }, DETAIL_STATE)),
     closeClient: action(() => {
       if (history.state === DETAIL_STATE) {
