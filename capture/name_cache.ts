@@ -13,10 +13,12 @@
  * MAX_TTL_SEC: a hostile TTL must not pin an entry) and FLOW_IDLE_SEC past the `usedUntilSec` of the last
  * lookup it answered, so a long flow keeps its name past a short TTL.
  *
- * The caller may keep a lookup's answer for a (device, remote address) until the address's stamp
- * (stampAt(stampSlotOf(...))) changes: a learn that may change an answer (a new name for the address, or one
- * for an entry a lookup may have found expired) changes the stamp of its address, and dropping entries
- * changes them all. TrafficPipeline keeps one answer per remote row, for the rest of its bucket (its
+ * The caller may keep a lookup's answer for a (device, remote address) until the stamp of that key
+ * (stampAt(stampSlotOf(...))) changes: a learn that may change an answer (a new name for the key, or one for
+ * an entry a lookup may have found expired) changes the stamps of the keys it puts, the device's and the
+ * box's, and dropping entries changes them all. A stamp per key, not per address: a CDN address serves every
+ * device of a home, and one device's answer must not send the others' kept answers back to a lookup
+ * (tests/bench/parse_bench.ts, names on). TrafficPipeline keeps one answer per remote row, for the rest of its bucket (its
  * `usedUntilSec`), so a packet costs a stamp read, not a lookup (tests/bench/parse_bench.ts, names on vs
  * off).
  *
@@ -56,8 +58,8 @@ const INITIAL_SLOTS = 1024;
 /** Bits of the remote-address filter (a power of two): few false hits with thousands of named addresses. */
 const REMOTE_FILTER_BITS = 65_536;
 /**
- * Stamps, one per hash of a remote address (a power of two, at most REMOTE_FILTER_BITS): 16 KiB, so the
- * check of a kept answer stays in the CPU caches.
+ * Stamps, one per hash of a (device, remote address) key (a power of two): 16 KiB, so the check of a kept
+ * answer stays in the CPU caches.
  */
 const STAMP_SLOTS = 4096;
 
@@ -78,7 +80,7 @@ export class NameCache {
   #latestSec = 0;
   /** A bit per hash of a remote address that some entry names (see remoteBit). */
   readonly #remoteFilter = new Int32Array(REMOTE_FILTER_BITS / 32);
-  /** Per hash of a remote address: changed when a lookup's answer for such an address may change. */
+  /** Per hash of a lookup's key: changed when a lookup's answer for such a key may change. */
   readonly #stamps = new Int32Array(STAMP_SLOTS);
   readonly #ids = new Map<string, number>();
   readonly #names: (string | null)[] = [null];
@@ -99,14 +101,30 @@ export class NameCache {
     return this.#entries;
   }
 
-  /** The stamp slot of the remote address (family `rf`, words r0..r3), for stampAt(). */
-  stampSlotOf(rf: number, r0: number, r1: number, r2: number, r3: number): number {
-    return remoteBit(rf, r0, r1, r2, r3) & (STAMP_SLOTS - 1);
+  /**
+   * The stamp slot of lookup()'s key: the device (kind `dk`, 0 for none; words d0..d3) and the remote address
+   * (family `rf`, words r0..r3), for stampAt().
+   */
+  stampSlotOf(
+    dk: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+  ): number {
+    return dk === 0
+      ? keyHash(BOX_KIND, 0, 0, 0, 0, rf, r0, r1, r2, r3) & (STAMP_SLOTS - 1)
+      : keyHash(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3) & (STAMP_SLOTS - 1);
   }
 
   /**
-   * The stamp of the addresses of `stampSlot`: a lookup's answer for such an address stays true, until
-   * FLOW_IDLE_SEC past the `usedUntilSec` it was given, while this stays the same (never negative).
+   * The stamp of the keys of `stampSlot`: a lookup's answer for such a key stays true, until FLOW_IDLE_SEC
+   * past the `usedUntilSec` it was given, while this stays the same (never negative).
    */
   stampAt(stampSlot: number): number {
     return this.#stamps[stampSlot];
@@ -301,7 +319,7 @@ export class NameCache {
       // The same name again changes no answer, unless a lookup may have found the entry expired: the latest
       // time seen is past its end. Resolvers answer the same names over and over, and a stamp changed for
       // nothing sends every flow to the address back to a lookup (tests/bench/parse_bench.ts, names on).
-      if (this.#expiresOf(slot) < this.#latestSec) this.#restamp(rf, r0, r1, r2, r3);
+      if (this.#expiresOf(slot) < this.#latestSec) this.#restamp(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
       if (this.#expiresOf(slot) < until) this.#times[slot * SLOT_FLOATS + EXPIRES] = until;
       this.#touched[slot] = nowSec;
       return;
@@ -311,12 +329,23 @@ export class NameCache {
     }
     this.#words[slot * SLOT_INTS + HOST_ID] = id;
     this.#touched[slot] = nowSec;
-    this.#restamp(rf, r0, r1, r2, r3);
+    this.#restamp(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
   }
 
-  /** Changes the stamp of the address's slot (kept non-negative). */
-  #restamp(rf: number, r0: number, r1: number, r2: number, r3: number): void {
-    const at = this.stampSlotOf(rf, r0, r1, r2, r3);
+  /** Changes the stamp of the key's slot (kept non-negative); `dk` is BOX_KIND for the box's entry. */
+  #restamp(
+    dk: number,
+    d0: number,
+    d1: number,
+    d2: number,
+    d3: number,
+    rf: number,
+    r0: number,
+    r1: number,
+    r2: number,
+    r3: number,
+  ): void {
+    const at = keyHash(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3) & (STAMP_SLOTS - 1);
     this.#stamps[at] = (this.#stamps[at] + 1) & 0x7fffffff;
   }
 
@@ -396,14 +425,9 @@ export class NameCache {
     r2: number,
     r3: number,
   ): number {
-    let h = Math.imul(dk ^ (rf << 8) ^ d0, 0x9e3779b1);
-    h = Math.imul(h ^ d1 ^ d3, 0x85ebca6b);
-    h = Math.imul(h ^ r0 ^ r2, 0xc2b2ae35);
-    h = Math.imul(h ^ r1 ^ r3 ^ d2, 0x27d4eb2f);
-    h ^= h >>> 15;
     const words = this.#words;
     const mask = this.#mask;
-    let slot = h & mask;
+    let slot = keyHash(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3) & mask;
     for (;;) {
       const k = slot * SLOT_INTS;
       const kind = words[k];
@@ -417,6 +441,26 @@ export class NameCache {
       slot = (slot + 1) & mask;
     }
   }
+}
+
+/** The hash of a (device, remote address) key: its table slot and its stamp slot. */
+function keyHash(
+  dk: number,
+  d0: number,
+  d1: number,
+  d2: number,
+  d3: number,
+  rf: number,
+  r0: number,
+  r1: number,
+  r2: number,
+  r3: number,
+): number {
+  let h = Math.imul(dk ^ (rf << 8) ^ d0, 0x9e3779b1);
+  h = Math.imul(h ^ d1 ^ d3, 0x85ebca6b);
+  h = Math.imul(h ^ r0 ^ r2, 0xc2b2ae35);
+  h = Math.imul(h ^ r1 ^ r3 ^ d2, 0x27d4eb2f);
+  return h ^ (h >>> 15);
 }
 
 /** The remote-address filter's bit of an address (family `rf`, words r0..r3). */

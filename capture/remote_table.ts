@@ -23,7 +23,7 @@
  */
 import { formatIpv4, formatIpv6 } from "./ip_prefix.ts";
 import { BUCKET_SEC, type DeviceRemoteTraffic, type RemoteTraffic } from "./types.ts";
-import { deviceKeyOf } from "./device_kind.ts";
+import { deviceKeyOf, DeviceKind } from "./device_kind.ts";
 
 /** Default bound on rows between two drains. */
 export const DEFAULT_MAX_REMOTES = 65_536;
@@ -61,6 +61,30 @@ export interface ServiceCredit {
     upPackets: number,
     downPackets: number,
   ): void;
+}
+
+/**
+ * deviceKeyOf() through `made`, the keys made so far by number: a MAC's 48 bits, an IPv4 address above
+ * them. An IPv6 device's key is made each time (IPv6 devices are only those of links without MACs).
+ */
+function deviceKeyAt(
+  kind: number,
+  keys: Int32Array,
+  at: number,
+  made: Map<number, string | null>,
+): string | null {
+  const id = kind === DeviceKind.MAC
+    ? (keys[at] & 0xffff) * 2 ** 32 + (keys[at + 1] >>> 0)
+    : kind === DeviceKind.IPV4
+    ? 2 ** 48 + (keys[at] >>> 0)
+    : -1;
+  if (id < 0) return deviceKeyOf(kind, keys, at);
+  let key = made.get(id);
+  if (key === undefined) {
+    key = deviceKeyOf(kind, keys, at);
+    made.set(id, key);
+  }
+  return key;
 }
 
 /** Columns a compaction copies the kept rows into; allocated at the first compaction. */
@@ -284,6 +308,9 @@ export class RemoteTable {
     const deviceRemotes: DeviceRemoteTraffic[] = [];
     const keys = this.#keys;
     const counters = this.#counters;
+    // A device's key as text, made once per drain: a device has many rows, and text costs more than a Map
+    // probe by number (tests/bench/parse_bench.ts, devices on vs off).
+    const deviceKeys = new Map<number, string | null>();
     for (let slot = 0; slot < this.#slots; slot++) {
       const k = slot * KEY_INTS;
       const tag = keys[k];
@@ -304,7 +331,7 @@ export class RemoteTable {
         upPackets: counters[c + 2],
         downPackets: counters[c + 3],
       };
-      deviceRemotes.push({ ...row, deviceKey: deviceKeyOf(deviceKind, keys, k + 6) ?? "" });
+      deviceRemotes.push({ ...row, deviceKey: deviceKeyAt(deviceKind, keys, k + 6, deviceKeys) ?? "" });
       const key = `${bucketStartSec} ${remoteIp}`;
       const sum = remotes.get(key);
       remotes.set(

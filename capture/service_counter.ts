@@ -76,6 +76,10 @@ export const MAX_QUIC_DECRYPTS_PER_SEC = 100;
 const PROTO_TCP = 6;
 const PROTO_UDP = 17;
 const DNS_PORT = 53;
+/** The content type of a TLS handshake record, which a ClientHello opens (RFC 8446 §5.1). */
+const TLS_HANDSHAKE = 0x16;
+/** A TCP header, or a UDP header with a DNS header. */
+const MIN_NAME_SEGMENT_BYTES = 20;
 /** The first four bytes of an HTTP/1.x request that carries a Host worth reading, big-endian. */
 const methodWord = (m: string) =>
   (m.charCodeAt(0) << 24 | m.charCodeAt(1) << 16 | m.charCodeAt(2) << 8 | m.charCodeAt(3)) | 0;
@@ -88,6 +92,55 @@ const HTTP_METHOD_WORDS = ["GET ", "POST", "HEAD", "PUT ", "DELE", "OPTI", "PATC
 function isHttpMethod(word: number): boolean {
   for (let i = 0; i < HTTP_METHOD_WORDS.length; i++) if (HTTP_METHOD_WORDS[i] === word) return true;
   return false;
+}
+
+/**
+ * Whether an IPv4 packet (header at `ipOffset`, captured bytes up to `frameEnd`; `isUpload` when a device
+ * sent it) may carry a name: mayCarryName() of its transport header.
+ */
+export function mayCarryNameIpv4(
+  view: DataView,
+  ipOffset: number,
+  frameEnd: number,
+  isUpload: boolean,
+): boolean {
+  const l4 = ipOffset + (view.getUint8(ipOffset) & 15) * 4;
+  return mayCarryName(view, view.getUint8(ipOffset + 9), l4, frameEnd, isUpload);
+}
+
+/** mayCarryNameIpv4 for IPv6 (extension headers are not walked: names travel in plain TCP and UDP). */
+export function mayCarryNameIpv6(
+  view: DataView,
+  ipOffset: number,
+  frameEnd: number,
+  isUpload: boolean,
+): boolean {
+  return mayCarryName(view, view.getUint8(ipOffset + 6), ipOffset + 40, frameEnd, isUpload);
+}
+
+/**
+ * The quick test before sniffIpv4/6's exact ones, from the transport header at `l4` (`protocol`) and the
+ * first payload byte: DNS from port 53 to a device; from a device, a UDP long header (QUIC) or a TCP payload
+ * that starts like a TLS handshake record or an HTTP/1.x method (C, D, G, H, O, P). Nearly every packet fails
+ * it after two or three reads. Small, so that V8 inlines it into the per-packet path, where the call to the
+ * sniffer cost more than the tests (tests/bench/parse_bench.ts, names on vs off).
+ */
+function mayCarryName(
+  view: DataView,
+  protocol: number,
+  l4: number,
+  frameEnd: number,
+  isUpload: boolean,
+): boolean {
+  // No UDP DNS message, QUIC packet or TCP payload fits in fewer bytes.
+  if (l4 + MIN_NAME_SEGMENT_BYTES >= frameEnd) return false;
+  if (!isUpload) return view.getUint16(l4) === DNS_PORT;
+  if (protocol === PROTO_UDP) return (view.getUint8(l4 + 8) & 0xc0) === 0xc0;
+  if (protocol !== PROTO_TCP) return false;
+  const start = l4 + (view.getUint8(l4 + 12) >> 4) * 4;
+  if (start >= frameEnd) return false;
+  const first = view.getUint8(start);
+  return first === TLS_HANDSHAKE || (first >= 0x43 && first <= 0x50);
 }
 
 /** Options of a ServiceCounter. */
@@ -156,7 +209,7 @@ export class ServiceCounter implements ServiceCredit {
   /**
    * Reads the names an IPv4 packet of the device set last may carry (IP header at `ipOffset`, captured bytes
    * up to `frameEnd`): `remote` is its remote address word. Call it before rowOf(), which may then find the
-   * packet's own name.
+   * packet's own name, and only for a packet that passed mayCarryNameIpv4.
    */
   sniffIpv4(
     view: DataView,
@@ -206,9 +259,12 @@ export class ServiceCounter implements ServiceCredit {
     );
   }
 
-  /** The NameCache stamp slot of a remote address (family `rf`, words r0..r3): see rowOf(). */
+  /**
+   * The NameCache stamp slot of rowOf()'s lookup for the device set last and the remote address (family
+   * `rf`, words r0..r3): see rowOf().
+   */
   nameStampSlot(rf: number, r0: number, r1: number, r2: number, r3: number): number {
-    return this.#cache.stampSlotOf(rf, r0, r1, r2, r3);
+    return this.#cache.stampSlotOf(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3, rf, r0, r1, r2, r3);
   }
 
   /** The NameCache stamp of slot `stampSlot`: see rowOf(). */
@@ -387,7 +443,7 @@ export class ServiceCounter implements ServiceCredit {
     r3: number,
     ts: number,
   ): void {
-    if (view.getUint8(start) === 0x16) {
+    if (view.getUint8(start) === TLS_HANDSHAKE) {
       this.#learnFlow(readClientHelloSni(this.#bytesOf(view), start, end), rf, r0, r1, r2, r3, ts);
     } else if (start + 4 <= end && isHttpMethod(view.getInt32(start))) {
       this.#learnFlow(readHttpHost(payloadOf(view, start, end)), rf, r0, r1, r2, r3, ts);

@@ -320,7 +320,7 @@ Deno.test("NameCache: a TTL of 0 names the connection its answer opens, in a lat
   assert.equal(zeroTtl.lookup(1, 1, 5, 0, 0, 4, zero, 0, 0, 0, late + 1, late + 1), 0);
 });
 
-Deno.test("NameCache: an answer kept while its address's stamp holds is the answer a fresh lookup gives, over 2 × 20,000 random steps", () => {
+Deno.test("NameCache: an answer kept in its bucket while its key's stamp holds is the answer a fresh lookup gives, over 2 × 20,000 random steps", () => {
   // A small bound forces drops and rebuilds; a large one lets entries expire and come back to life. Few
   // addresses and devices make collisions, renames and the same name again common.
   for (const bound of [64, 4096]) {
@@ -330,8 +330,9 @@ Deno.test("NameCache: an answer kept while its address's stamp holds is the answ
 
 function checkKeptAnswers(cache: NameCache, random: () => number): void {
   const next = (below: number) => Math.floor(random() * below);
-  // Kept answers per (device, address), as TrafficPipeline keeps one per remote row: id, stamp slot, stamp.
-  const kept = new Map<string, [number, number, number]>();
+  // Kept answers per (device, address), as TrafficPipeline keeps one per remote row of a bucket: id, stamp
+  // slot, stamp and the bucket's end.
+  const kept = new Map<string, [number, number, number, number]>();
   const bucketEnd = (t: number) => (Math.floor(t / 900) + 1) * 900;
   let nowSec = 1_000_000;
   let checked = 0;
@@ -363,16 +364,16 @@ function checkKeptAnswers(cache: NameCache, random: () => number): void {
     const fresh = () =>
       cache.lookup(dk, 0x3c22, device, 0, 0, 4, address, 0, 0, 0, nowSec, bucketEnd(nowSec));
     const held = kept.get(key);
-    if (held !== undefined && cache.stampAt(held[1]) === held[2]) {
+    if (held !== undefined && nowSec < held[3] && cache.stampAt(held[1]) === held[2]) {
       assert.equal(held[0], fresh(), `step ${step}: ${key}`);
       checked++;
       if (held[0] !== 0) named++;
       continue;
     }
-    const stampSlot = cache.stampSlotOf(4, address, 0, 0, 0);
+    const stampSlot = cache.stampSlotOf(dk, 0x3c22, device, 0, 0, 4, address, 0, 0, 0);
     const stamp = cache.stampAt(stampSlot);
     assert.ok(stamp >= 0);
-    kept.set(key, [fresh(), stampSlot, stamp]);
+    kept.set(key, [fresh(), stampSlot, stamp, bucketEnd(nowSec)]);
   }
   assert.ok(checked > 2000 && named > 200, `kept answers checked: ${checked}, named: ${named}`);
 }

@@ -13,7 +13,7 @@ import type { RateWindow } from "./rate_window.ts";
 import { DeviceKind } from "./device_kind.ts";
 import { DEFAULT_MAX_REMOTES, NO_DEVICE_ROW, RemoteTable } from "./remote_table.ts";
 import { deviceRemotesOf } from "./device_remotes.ts";
-import { DeviceCount, ServiceCounter } from "./service_counter.ts";
+import { DeviceCount, mayCarryNameIpv4, mayCarryNameIpv6, ServiceCounter } from "./service_counter.ts";
 import {
   BUCKET_SEC,
   type BucketHealth,
@@ -365,10 +365,11 @@ export class TrafficPipeline {
     if (isUpload === isNearV4(dst, this.#matcher)) {
       this.#ignored++;
       // Between two local addresses: a LAN resolver's answer still names what its asker does next.
-      if (isUpload && services !== null) {
+      const ipOffset = this.#parsed.ipOffset;
+      if (isUpload && services !== null && mayCarryNameIpv4(view, ipOffset, this.#frameEnd, false)) {
         this.#setDevice(view, macOffset, false, DeviceKind.IPV4, dst, 0, 0, 0);
         services.setDevice(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3);
-        services.sniffLocalIpv4(view, this.#parsed.ipOffset, this.#frameEnd, timestampSec);
+        services.sniffLocalIpv4(view, ipOffset, this.#frameEnd, timestampSec);
       }
       return;
     }
@@ -411,8 +412,11 @@ export class TrafficPipeline {
         : DeviceCount.OVERFLOW;
     }
     if (services === null) return;
-    services.setDevice(dk, this.#d0, this.#d1, 0, 0);
-    services.sniffIpv4(view, this.#parsed.ipOffset, this.#frameEnd, isUpload, remote, timestampSec);
+    const ipOffset = this.#parsed.ipOffset;
+    if (mayCarryNameIpv4(view, ipOffset, this.#frameEnd, isUpload)) {
+      services.setDevice(dk, this.#d0, this.#d1, 0, 0);
+      services.sniffIpv4(view, ipOffset, this.#frameEnd, isUpload, remote, timestampSec);
+    }
     this.#keepServiceRow(slot, 4, remote, 0, 0, 0, bucket, timestampSec, deviceCount, isUpload, bytes);
   }
 
@@ -436,10 +440,11 @@ export class TrafficPipeline {
     const services = this.#services;
     if (isUpload === isNearV6(d0, d1, d2, d3, this.#matcher)) {
       this.#ignored++;
-      if (isUpload && services !== null) {
+      const ipOffset = this.#parsed.ipOffset;
+      if (isUpload && services !== null && mayCarryNameIpv6(view, ipOffset, this.#frameEnd, false)) {
         this.#setDevice(view, macOffset, false, DeviceKind.IPV6, d0, d1, d2, d3);
         services.setDevice(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3);
-        services.sniffLocalIpv6(view, this.#parsed.ipOffset, this.#frameEnd, timestampSec);
+        services.sniffLocalIpv6(view, ipOffset, this.#frameEnd, timestampSec);
       }
       return;
     }
@@ -509,19 +514,11 @@ export class TrafficPipeline {
         : DeviceCount.OVERFLOW;
     }
     if (services === null) return;
-    services.setDevice(dk, this.#d0, this.#d1, this.#d2, this.#d3);
-    services.sniffIpv6(
-      view,
-      this.#parsed.ipOffset,
-      this.#frameEnd,
-      isUpload,
-      rf,
-      r0,
-      r1,
-      r2,
-      r3,
-      timestampSec,
-    );
+    const ipOffset = this.#parsed.ipOffset;
+    if (mayCarryNameIpv6(view, ipOffset, this.#frameEnd, isUpload)) {
+      services.setDevice(dk, this.#d0, this.#d1, this.#d2, this.#d3);
+      services.sniffIpv6(view, ipOffset, this.#frameEnd, isUpload, rf, r0, r1, r2, r3, timestampSec);
+    }
     this.#keepServiceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount, isUpload, bytes);
   }
 
@@ -600,6 +597,7 @@ export class TrafficPipeline {
     bytes: number,
   ): void {
     const services = this.#services!;
+    services.setDevice(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3);
     const stampSlot = services.nameStampSlot(rf, r0, r1, r2, r3);
     const stamp = services.nameStamp(stampSlot);
     const row = services.rowOf(rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount);

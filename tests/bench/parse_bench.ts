@@ -4,18 +4,22 @@
  * 1. parse + classify + count, ns per packet, over a realistic mix of 4,096 frames cut to a 128-byte snap
  *    length and laid end to end in one buffer like a ring block: IPv4/IPv6 upload and download over
  *    Ethernet, VLAN, QinQ and PPPoE, LAN-only, multicast, ARP and malformed frames, ~2,800 remotes, with a
- *    drain every 300 simulated seconds. Baseline, same run, same buffer: a loop that only reads each
- *    frame's EtherType, version, length and address words through the same DataView. Each LAN host has
- *    its own MAC (about 100 devices), and the count runs twice: per-device counting on (as shipped) and
- *    off (`countsDevices: false`), whose difference is the cost of devices (issue 14 goal: ≤ +15 ns). 3% of
- *    the frames carry names (DNS answers, ClientHellos, QUIC Initials: nameFrame), and a second pair of
- *    runs counts with names on (`countsServices: true`) and off: the cost of services (issue 15 goal:
- *    ≤ +20 ns). In that mix few flows are named (the answers name random addresses), so a third pair names
- *    every (device, IPv4 remote) of the mix beforehand, as when each device looked its remotes up: the cost
- *    of counting named packets.
+ *    drain every 300 simulated seconds. Baseline: a loop that only reads each frame's EtherType, version,
+ *    length and address words through the same DataView. Each LAN host has its own MAC (about 100 devices).
+ *    The configurations of PIPELINES: as shipped (devices on, names off); devices off (`countsDevices:
+ *    false`), whose difference is the cost of devices (issue 14 goal: ≤ +15 ns); names on (`countsServices:
+ *    true`), the cost of services (issue 15 goal: ≤ +20 ns), where 3% of the frames carry names (DNS
+ *    answers, ClientHellos, QUIC Initials: nameFrame). In that mix few flows are named (the answers name
+ *    random addresses), so a fourth configuration names every (device, IPv4 remote) of the mix beforehand, as
+ *    when each device looked its remotes up: the cost of counting named packets.
  * 2. pcap import, packets per second: readCaptureFile() + TrafficPipeline over a temporary pcap of those
  *    frames. Baselines, same run, same file: reading the file's bytes alone with the same 1 MiB buffer, and
  *    readCaptureFile() with an empty callback.
+ *
+ * Each measurement runs in a process of its own (`--measure=`), TURNS of each in turns, under the V8 options
+ * netledger runs with (packaging/v8_flags.ts), because netledger runs one configuration per process: in one
+ * process the code V8 compiles for one pipeline serves the others too, and after names on had run there,
+ * names off was 10–17 ns a packet slower than before it (docs/performance.md "Counting core").
  *
  * Goal: ≤ 100 ns per packet. Prints a table, then a JSON summary on the last line.
  *
@@ -24,7 +28,9 @@
  * `valgrind --tool=callgrind`, two such runs (30 and 80 rounds) give instructions per packet, a measure a
  * noisy machine cannot blur (docs/performance.md "Instructions per packet").
  */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { v8FlagsArg } from "../../packaging/mod.ts";
 import {
   deviceOfKey,
   parseIp,
@@ -49,6 +55,8 @@ export const MIX_FRAMES = 4096;
 const SNAP_LEN = 128;
 const ROUNDS = 1200;
 const REPEATS = 5;
+/** Processes per configuration, in turns. */
+const TURNS = 5;
 const PCAP_FRAMES = 400_000;
 const T0 = 1_700_000_100;
 const LOCAL = resolveLocalAddresses(["192.168.1.1", "2001:db8:1:100::1"], []);
@@ -271,19 +279,6 @@ function nsPerPacket(round: (r: number) => void): number {
   return median(samples);
 }
 
-/** nsPerPacket() of two rounds measured in turns: the medians of `first` and of `second`. */
-function nsPerPacketPair(first: (r: number) => void, second: (r: number) => void): [number, number] {
-  const samples: [number[], number[]] = [[], []];
-  for (let repeat = 0; repeat < REPEATS; repeat++) {
-    [first, second].forEach((round, i) => {
-      const start = performance.now();
-      for (let r = 0; r < ROUNDS; r++) round(r);
-      samples[i].push(((performance.now() - start) * 1e6) / (ROUNDS * MIX_FRAMES));
-    });
-  }
-  return [median(samples[0]), median(samples[1])];
-}
-
 async function packetsPerSec(frames: number, run: () => Promise<unknown>): Promise<number> {
   const samples: number[] = [];
   for (let repeat = 0; repeat < 3; repeat++) {
@@ -302,20 +297,39 @@ async function readBytesOnly(path: string): Promise<number> {
   return total;
 }
 
-/** Runs both measurements and returns the figures. */
-export async function runParseBench(): Promise<Record<string, number>> {
-  const mix = buildMix();
-  let checksum = 0;
-  const baselineNs = nsPerPacket(() => checksum = (checksum + baselineRound(mix)) | 0);
-  const pipeline = PIPELINES["names-off"]();
-  const rounds = (counting: TrafficPipeline) => (r: number) => countRound(mix, counting, r);
-  // Devices on and off take turns, so a noisy neighbour slows both alike.
-  const [pipelineNs, devicesOffNs] = nsPerPacketPair(rounds(pipeline), rounds(PIPELINES["devices-off"]()));
-  const stats = pipeline.stats();
-  // Names on (SERVICE_NAMES, as shipped) against names off (the pipeline above), again taking turns.
-  const [namesOnNs, namesOffNs] = nsPerPacketPair(rounds(PIPELINES["names-on"]()), rounds(pipeline));
-  const [namedNs, namedOffNs] = nsPerPacketPair(rounds(PIPELINES.named()), rounds(pipeline));
+/** What one measuring process reports (see measureHere). */
+interface Measured {
+  readonly nsPerPacket?: number;
+  readonly checksum?: number;
+  readonly stats?: { counted: number; ignored: number; malformed: number };
+  readonly pcap?: { fileBytes: number; readOnlyPps: number; emptyPps: number; importPps: number };
+}
 
+/**
+ * Measures `what` in this process: "baseline" (the header reads), "pcap" (the import), or one of PIPELINES
+ * (ns per packet of countRound, median of REPEATS).
+ */
+async function measureHere(what: string): Promise<Measured> {
+  const mix = buildMix();
+  if (what === "baseline") {
+    let checksum = 0;
+    const nsPerPacketBaseline = nsPerPacket(() => checksum = (checksum + baselineRound(mix)) | 0);
+    return { nsPerPacket: nsPerPacketBaseline, checksum };
+  }
+  if (what === "pcap") return { pcap: await measurePcapImport(mix) };
+  if (!(what in PIPELINES)) {
+    throw new TypeError(`--measure must be baseline, pcap or one of PIPELINES, got ${what}`);
+  }
+  const pipeline = PIPELINES[what]();
+  const ns = nsPerPacket((r) => countRound(mix, pipeline, r));
+  const { countedPackets, ignoredPackets, malformedPackets } = pipeline.stats();
+  return {
+    nsPerPacket: ns,
+    stats: { counted: countedPackets, ignored: ignoredPackets, malformed: malformedPackets },
+  };
+}
+
+async function measurePcapImport(mix: Mix): Promise<NonNullable<Measured["pcap"]>> {
   const path = await Deno.makeTempFile({ suffix: ".pcap" });
   try {
     const records = Array.from(
@@ -330,90 +344,94 @@ export async function runParseBench(): Promise<Record<string, number>> {
       const importPipeline = new TrafficPipeline({ localAddresses: LOCAL });
       return readCaptureFile(path, (v, o, c, l, t, s) => importPipeline.countFrame(v, o, c, l, t, s));
     });
-    const rows: [string, string, string][] = [
-      ["baseline: read header fields only", `${baselineNs.toFixed(1)} ns/packet`, "1.00×"],
-      [
-        "parse + classify + count",
-        `${pipelineNs.toFixed(1)} ns/packet`,
-        `${(pipelineNs / baselineNs).toFixed(2)}×`,
-      ],
-      [
-        "the same, devices off",
-        `${devicesOffNs.toFixed(1)} ns/packet`,
-        `${(devicesOffNs / baselineNs).toFixed(2)}×`,
-      ],
-      [
-        "names off (second pair)",
-        `${namesOffNs.toFixed(1)} ns/packet`,
-        `${(namesOffNs / baselineNs).toFixed(2)}×`,
-      ],
-      [
-        "names on (SERVICE_NAMES)",
-        `${namesOnNs.toFixed(1)} ns/packet`,
-        `${(namesOnNs / baselineNs).toFixed(2)}×`,
-      ],
-      [
-        "names off (third pair)",
-        `${namedOffNs.toFixed(1)} ns/packet`,
-        `${(namedOffNs / baselineNs).toFixed(2)}×`,
-      ],
-      [
-        "names on, every IPv4 flow named",
-        `${namedNs.toFixed(1)} ns/packet`,
-        `${(namedNs / baselineNs).toFixed(2)}×`,
-      ],
-      ["baseline: read pcap file bytes", `${(readOnlyPps / 1e6).toFixed(2)} Mpackets/s`, "1.00×"],
-      [
-        "readCaptureFile, empty callback",
-        `${(emptyPps / 1e6).toFixed(2)} Mpackets/s`,
-        `${(emptyPps / readOnlyPps).toFixed(2)}×`,
-      ],
-      [
-        "pcap import (read + count)",
-        `${(importPps / 1e6).toFixed(2)} Mpackets/s`,
-        `${(importPps / readOnlyPps).toFixed(2)}×`,
-      ],
-    ];
-    console.log(
-      `${MIX_FRAMES}-frame mix × ${ROUNDS} rounds, median of ${REPEATS}; pcap ${PCAP_FRAMES} frames, ${
-        (fileBytes / 1e6).toFixed(1)
-      } MB`,
-    );
-    for (const [name, value, ratio] of rows) {
-      console.log(`${name.padEnd(36)} ${value.padStart(20)} ${ratio.padStart(8)}`);
-    }
-    console.log(
-      `goal ≤ 100 ns/packet: ${
-        pipelineNs <= 100 ? "met" : "NOT met"
-      }; mix counted ${stats.countedPackets}, ignored ${stats.ignoredPackets}, malformed ${stats.malformedPackets} (checksum ${checksum})`,
-    );
-    console.log(
-      `devices cost ${(pipelineNs - devicesOffNs).toFixed(1)} ns/packet (goal ≤ +15 ns: ${
-        pipelineNs - devicesOffNs <= 15 ? "met" : "NOT met"
-      })`,
-    );
-    console.log(
-      `names cost ${(namesOnNs - namesOffNs).toFixed(1)} ns/packet (goal ≤ +20 ns: ${
-        namesOnNs - namesOffNs <= 20 ? "met" : "NOT met"
-      }); with every IPv4 flow named ${(namedNs - namedOffNs).toFixed(1)} ns/packet (${
-        (namedNs / namedOffNs).toFixed(2)
-      }× names off)`,
-    );
-    return {
-      baselineNs,
-      pipelineNs,
-      devicesOffNs,
-      namesOnNs,
-      namesOffNs,
-      namedNs,
-      namedOffNs,
-      readOnlyPps,
-      emptyPps,
-      importPps,
-    };
+    return { fileBytes, readOnlyPps, emptyPps, importPps };
   } finally {
     await Deno.remove(path);
   }
+}
+
+/** measureHere(`what`) in a process of its own, under netledger's V8 options (see the file comment). */
+async function measureInProcess(what: string): Promise<Measured> {
+  const { success, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", v8FlagsArg(), fileURLToPath(import.meta.url), `--measure=${what}`],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!success) throw new Error(`Cannot measure ${what}: its process failed`);
+  return JSON.parse(new TextDecoder().decode(stdout));
+}
+
+/** Runs every measurement, TURNS processes of each configuration in turns, and returns the figures. */
+export async function runParseBench(): Promise<Record<string, number>> {
+  const samples = new Map<string, number[]>();
+  let checksum = 0;
+  let stats: Measured["stats"];
+  for (let turn = 0; turn < TURNS; turn++) {
+    for (const what of ["baseline", ...Object.keys(PIPELINES)]) {
+      const measured = await measureInProcess(what);
+      samples.set(what, [...samples.get(what) ?? [], measured.nsPerPacket!]);
+      checksum = measured.checksum ?? checksum;
+      if (what === "names-off") stats = measured.stats;
+    }
+  }
+  const { fileBytes, readOnlyPps, emptyPps, importPps } = (await measureInProcess("pcap")).pcap!;
+  const ns = (what: string) => median(samples.get(what)!);
+  const baselineNs = ns("baseline");
+  const pipelineNs = ns("names-off");
+  const devicesOffNs = ns("devices-off");
+  const namesOnNs = ns("names-on");
+  const namedNs = ns("named");
+  const perPacket = (name: string, value: number): [string, string, string] => [
+    name,
+    `${value.toFixed(1)} ns/packet`,
+    `${(value / baselineNs).toFixed(2)}×`,
+  ];
+  const rows: [string, string, string][] = [
+    ["baseline: read header fields only", `${baselineNs.toFixed(1)} ns/packet`, "1.00×"],
+    perPacket("parse + classify + count", pipelineNs),
+    perPacket("the same, devices off", devicesOffNs),
+    perPacket("names on (SERVICE_NAMES)", namesOnNs),
+    perPacket("names on, every IPv4 flow named", namedNs),
+    ["baseline: read pcap file bytes", `${(readOnlyPps / 1e6).toFixed(2)} Mpackets/s`, "1.00×"],
+    [
+      "readCaptureFile, empty callback",
+      `${(emptyPps / 1e6).toFixed(2)} Mpackets/s`,
+      `${(emptyPps / readOnlyPps).toFixed(2)}×`,
+    ],
+    [
+      "pcap import (read + count)",
+      `${(importPps / 1e6).toFixed(2)} Mpackets/s`,
+      `${(importPps / readOnlyPps).toFixed(2)}×`,
+    ],
+  ];
+  console.log(
+    `${MIX_FRAMES}-frame mix × ${ROUNDS} rounds, median of ${REPEATS} in a process, median of ${TURNS} processes; pcap ${PCAP_FRAMES} frames, ${
+      (fileBytes / 1e6).toFixed(1)
+    } MB`,
+  );
+  for (const [name, value, ratio] of rows) {
+    console.log(`${name.padEnd(36)} ${value.padStart(20)} ${ratio.padStart(8)}`);
+  }
+  const goal = (isMet: boolean) => isMet ? "met" : "NOT met";
+  console.log(
+    `goal ≤ 100 ns/packet: ${
+      goal(pipelineNs <= 100)
+    }; mix counted ${stats?.counted}, ignored ${stats?.ignored}, malformed ${stats?.malformed} (checksum ${checksum})`,
+  );
+  const spread = (what: string) => samples.get(what)!.map((v) => v.toFixed(1)).join(", ");
+  console.log(
+    `devices cost ${(pipelineNs - devicesOffNs).toFixed(1)} ns/packet (goal ≤ +15 ns: ${
+      goal(pipelineNs - devicesOffNs <= 15)
+    }); per process: devices on ${spread("names-off")}; off ${spread("devices-off")}`,
+  );
+  console.log(
+    `names cost ${(namesOnNs - pipelineNs).toFixed(1)} ns/packet (goal ≤ +20 ns: ${
+      goal(namesOnNs - pipelineNs <= 20)
+    }); per process: names on ${spread("names-on")}; with every IPv4 flow named ${
+      (namedNs - pipelineNs).toFixed(1)
+    } ns/packet (${(namedNs / pipelineNs).toFixed(2)}× names off)`,
+  );
+  return { baselineNs, pipelineNs, devicesOffNs, namesOnNs, namedNs, readOnlyPps, emptyPps, importPps };
 }
 
 /** Counts the mix through the pipeline `only` names for `rounds` rounds (see the file comment). */
@@ -430,8 +448,9 @@ function countOnly(only: string, rounds: number): void {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { only: { type: "string" }, rounds: { type: "string" } },
+    options: { only: { type: "string" }, rounds: { type: "string" }, measure: { type: "string" } },
   });
   if (values.only !== undefined) countOnly(values.only, Number(values.rounds ?? 80));
+  else if (values.measure !== undefined) console.log(JSON.stringify(await measureHere(values.measure)));
   else console.log(JSON.stringify(await runParseBench()));
 }
