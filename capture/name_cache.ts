@@ -319,7 +319,9 @@ export class NameCache {
       // The same name again changes no answer, unless a lookup may have found the entry expired: the latest
       // time seen is past its end. Resolvers answer the same names over and over, and a stamp changed for
       // nothing sends every flow to the address back to a lookup (tests/bench/parse_bench.ts, names on).
-      if (this.#expiresOf(slot) < this.#latestSec) this.#restamp(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
+      if (this.#expiresOf(slot) < this.#latestSec) {
+        this.#restamp(keyHash(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3));
+      }
       if (this.#expiresOf(slot) < until) this.#times[slot * SLOT_FLOATS + EXPIRES] = until;
       this.#touched[slot] = nowSec;
       return;
@@ -329,23 +331,12 @@ export class NameCache {
     }
     this.#words[slot * SLOT_INTS + HOST_ID] = id;
     this.#touched[slot] = nowSec;
-    this.#restamp(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3);
+    this.#restamp(keyHash(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3));
   }
 
-  /** Changes the stamp of the key's slot (kept non-negative); `dk` is BOX_KIND for the box's entry. */
-  #restamp(
-    dk: number,
-    d0: number,
-    d1: number,
-    d2: number,
-    d3: number,
-    rf: number,
-    r0: number,
-    r1: number,
-    r2: number,
-    r3: number,
-  ): void {
-    const at = keyHash(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3) & (STAMP_SLOTS - 1);
+  /** Changes the stamp of the key whose keyHash() is `hash` (kept non-negative). */
+  #restamp(hash: number): void {
+    const at = hash & (STAMP_SLOTS - 1);
     this.#stamps[at] = (this.#stamps[at] + 1) & 0x7fffffff;
   }
 
