@@ -24,9 +24,9 @@
  * Goal: ≤ 100 ns per packet. Prints a table, then a JSON summary on the last line.
  *
  * `deno run -A tests/bench/parse_bench.ts --only=names-on --rounds=80` counts the mix through one of PIPELINES
- * for that many rounds and prints nothing else: under
- * `valgrind --tool=callgrind`, two such runs (30 and 80 rounds) give instructions per packet, a measure a
- * noisy machine cannot blur (docs/performance.md "Instructions per packet").
+ * for that many rounds and prints nothing else: under `valgrind --tool=callgrind`, two such runs
+ * (parse_instructions.ts: 200 and 500 rounds) give instructions per packet, a measure a noisy machine cannot
+ * blur (docs/performance.md "Instructions per packet").
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
