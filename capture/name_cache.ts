@@ -18,9 +18,9 @@
  * an entry a lookup may have found expired) changes the stamps of the keys it puts, the device's and the
  * box's, and dropping entries changes them all. A stamp per key, not per address: a CDN address serves every
  * device of a home, and one device's answer must not send the others' kept answers back to a lookup
- * (tests/bench/parse_bench.ts, names on). TrafficPipeline keeps one answer per remote row, for the rest of its bucket (its
- * `usedUntilSec`), so a packet costs a stamp read, not a lookup (tests/bench/parse_bench.ts, names on vs
- * off).
+ * (tests/bench/parse_bench.ts, names on). TrafficPipeline keeps one answer per remote row, for the rest of
+ * its bucket (its `usedUntilSec`), so a packet costs a stamp read, not a lookup (tests/bench/parse_bench.ts,
+ * names on vs off).
  *
  * Bounds: `maxEntries` entries (default 65,536) in at most 2 × maxEntries slots of 72 bytes (9.4 MB at the
  * default), 16 KiB of stamps, and as many names. When the table is full, expired entries are dropped, then

@@ -12,10 +12,10 @@
  *   device) are its device row minus its named rows, taken at drain (nameRows).
  *
  * The pipeline calls rowOf once per remote row (bucket, remote, device) and keeps the answer in the remote
- * table with the NameCache stamp of the remote address, again only when the stamp changed; the remote table
- * credits the row's packets to it when it drains or drops the row (remote_table.ts). So a packet costs a
- * stamp read, with no probe and no add (tests/bench/parse_bench.ts, names on vs off). Only packets whose
- * first bytes can hold a name are handed to a parser, so most cost one protocol test there.
+ * table with the NameCache stamp of its (device, remote address), again only when the stamp changed; the
+ * remote table credits the row's packets to it when it drains or drops the row (remote_table.ts). So a
+ * packet costs a stamp read, with no probe and no add (tests/bench/parse_bench.ts, names on vs off). Only
+ * packets that pass mayCarryNameIpv4/6 in the counting path reach sniffIpv4/6, so most cost a few reads.
  * DNS answers between two local addresses (a resolver on the LAN) are read too (sniffLocal): they never count
  * as traffic, but they name what the device does next. Nothing of a packet is trusted: the parsers return
  * null on anything odd and the packet stays counted, unnamed.
@@ -123,7 +123,9 @@ export function mayCarryNameIpv6(
  * first payload byte: DNS from port 53 to a device; from a device, a UDP long header (QUIC) or a TCP payload
  * that starts like a TLS handshake record or an HTTP/1.x method (C, D, G, H, O, P). Nearly every packet fails
  * it after two or three reads. Small, so that V8 inlines it into the per-packet path, where the call to the
- * sniffer cost more than the tests (tests/bench/parse_bench.ts, names on vs off).
+ * sniffer cost more than the tests (tests/bench/parse_bench.ts, names on vs off). It bounds by the captured
+ * frame and skips the fragment and header-length checks, which sniffIpv4/6 make again by the IP packet's own
+ * bounds: it may pass a packet they then refuse, never refuse one they would read.
  */
 function mayCarryName(
   view: DataView,

@@ -368,7 +368,7 @@ export class TrafficPipeline {
       const ipOffset = this.#parsed.ipOffset;
       if (isUpload && services !== null && mayCarryNameIpv4(view, ipOffset, this.#frameEnd, false)) {
         this.#setDevice(view, macOffset, false, DeviceKind.IPV4, dst, 0, 0, 0);
-        services.setDevice(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3);
+        this.#handDevice(services);
         services.sniffLocalIpv4(view, ipOffset, this.#frameEnd, timestampSec);
       }
       return;
@@ -414,7 +414,7 @@ export class TrafficPipeline {
     if (services === null) return;
     const ipOffset = this.#parsed.ipOffset;
     if (mayCarryNameIpv4(view, ipOffset, this.#frameEnd, isUpload)) {
-      services.setDevice(dk, this.#d0, this.#d1, 0, 0);
+      this.#handDevice(services);
       services.sniffIpv4(view, ipOffset, this.#frameEnd, isUpload, remote, timestampSec);
     }
     this.#keepServiceRow(slot, 4, remote, 0, 0, 0, bucket, timestampSec, deviceCount, isUpload, bytes);
@@ -443,7 +443,7 @@ export class TrafficPipeline {
       const ipOffset = this.#parsed.ipOffset;
       if (isUpload && services !== null && mayCarryNameIpv6(view, ipOffset, this.#frameEnd, false)) {
         this.#setDevice(view, macOffset, false, DeviceKind.IPV6, d0, d1, d2, d3);
-        services.setDevice(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3);
+        this.#handDevice(services);
         services.sniffLocalIpv6(view, ipOffset, this.#frameEnd, timestampSec);
       }
       return;
@@ -516,7 +516,7 @@ export class TrafficPipeline {
     if (services === null) return;
     const ipOffset = this.#parsed.ipOffset;
     if (mayCarryNameIpv6(view, ipOffset, this.#frameEnd, isUpload)) {
-      services.setDevice(dk, this.#d0, this.#d1, this.#d2, this.#d3);
+      this.#handDevice(services);
       services.sniffIpv6(view, ipOffset, this.#frameEnd, isUpload, rf, r0, r1, r2, r3, timestampSec);
     }
     this.#keepServiceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount, isUpload, bytes);
@@ -558,8 +558,8 @@ export class TrafficPipeline {
   }
 
   /**
-   * Keeps the service row (ServiceCounter.rowOf) of the remote row at `slot` (the packet's device, set on
-   * the service counter, and its remote address of family `rf`, words r0..r3) current for its packet just
+   * Keeps the service row (ServiceCounter.rowOf) of the remote row at `slot` (the packet's device, set by
+   * #setDevice, and its remote address of family `rf`, words r0..r3) current for its packet just
    * added (`isUpload`, `bytes`): found when the row is new and again only when the name stamp it was found
    * under changed (a name was learnt for the address). The remote table credits the row's packets to it,
    * so most packets cost a stamp read, no probe and no add (tests/bench/parse_bench.ts, names on vs off).
@@ -597,11 +597,19 @@ export class TrafficPipeline {
     bytes: number,
   ): void {
     const services = this.#services!;
-    services.setDevice(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3);
+    this.#handDevice(services);
     const stampSlot = services.nameStampSlot(rf, r0, r1, r2, r3);
     const stamp = services.nameStamp(stampSlot);
     const row = services.rowOf(rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount);
     this.#remotes.rebindServiceRow(slot, row, stampSlot, stamp, isUpload, bytes);
+  }
+
+  /**
+   * Gives the service counter the packet's device (#setDevice), before it reads the packet's names or looks
+   * its row's name up: only then, so that most packets skip it.
+   */
+  #handDevice(services: ServiceCounter): void {
+    services.setDevice(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3);
   }
 
   /**

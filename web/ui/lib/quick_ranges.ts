@@ -54,7 +54,7 @@ export function isSameRange(a: RangeQuery, b: RangeQuery): boolean {
 /**
  * The quick button that selects exactly `query` on local date `today`, or null. Some days two buttons select
  * the same range (on the 7th, "Last 7 days" is "This month"): then `clicked`, the button clicked last, when it
- * is one of them, else the first.
+ * is one of them, else the first. Its default, "today", is the first button anyway: no preference.
  */
 export function quickRangeIdOf(
   query: RangeQuery,
