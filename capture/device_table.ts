@@ -32,6 +32,8 @@ export const DEFAULT_MAX_DEVICES = 4096;
 export const DEVICE_IDLE_SEC = 86_400;
 /** Default bound on (bucket, device, local address) rows between two drains. */
 export const DEFAULT_MAX_DEVICE_ROWS = 16_384;
+/** The largest bound on rows: a remote row links to its device row in 16 bits (remote_table.ts). */
+export const MAX_DEVICE_ROWS = 65_534;
 
 /** Row capacity before the first growth: small, so an idle box holds little memory. */
 const INITIAL_ROWS = 128;
@@ -50,8 +52,9 @@ const MAC_KIND = 1;
 /**
  * Per-device counters of one pipeline; not shared between threads.
  *
- * A row is found once per (bucket, device, local address) and then counted by its number: the caller keeps
- * the number beside its own per-flow row (RemoteTable's link), so a packet costs no probe here
+ * A row is found once per (bucket, device, local address) and then credited by its number: the caller keeps
+ * the number beside its own per-flow row (RemoteTable's links), and the remote table hands each flow row's
+ * counts over whole when it drains or drops it (credit), so a packet costs nothing here
  * (tests/bench/parse_bench.ts, devices on vs off). Rows are numbered densely in the order they were added,
  * and a number stays valid until the next drain, whatever the table grows to.
  */
@@ -72,11 +75,17 @@ export class DeviceTable {
   #devices = 0;
   #overflowPackets = 0;
 
-  /** `maxDevices` and `maxRows` (each ≥ 1) bound what is held between two drains. */
+  /**
+   * `maxDevices` and `maxRows` (each ≥ 1; maxRows at most MAX_DEVICE_ROWS) bound what is held between two
+   * drains.
+   */
   constructor(maxDevices = DEFAULT_MAX_DEVICES, maxRows = DEFAULT_MAX_DEVICE_ROWS) {
-    if (!Number.isInteger(maxDevices) || maxDevices < 1 || !Number.isInteger(maxRows) || maxRows < 1) {
+    if (
+      !Number.isInteger(maxDevices) || maxDevices < 1 || !Number.isInteger(maxRows) || maxRows < 1 ||
+      maxRows > MAX_DEVICE_ROWS
+    ) {
       throw new RangeError(
-        `Cannot create device table: maxDevices and maxRows must be integers ≥ 1, got ${maxDevices} and ${maxRows}`,
+        `Cannot create device table: maxDevices and maxRows must be integers ≥ 1 (maxRows ≤ ${MAX_DEVICE_ROWS}), got ${maxDevices} and ${maxRows}`,
       );
     }
     this.#maxDevices = maxDevices;
@@ -98,7 +107,10 @@ export class DeviceTable {
     return this.#devices;
   }
 
-  /** Packets left to the remainder because a bound was reached (cumulative): a MAC flood shows here. */
+  /**
+   * Packets left to the remainder because a bound was reached (cumulative, as of the rows credited so far: the
+   * remote table credits at its drain): a MAC flood shows here.
+   */
   get overflowPackets(): number {
     return this.#overflowPackets;
   }
@@ -106,7 +118,7 @@ export class DeviceTable {
   /**
    * The number of the row of (bucket number `bucket`, device, local address), added at `timestampSec` when
    * new, or -1 when a bound is reached (the device's packets then belong to the remainder: pass -1 to
-   * count()). `high` and `low` are the local end's MAC (both 0 on links without MACs: the device is then the
+   * credit()). `high` and `low` are the local end's MAC (both 0 on links without MACs: the device is then the
    * local address); the caller leaves out group and all-zero MACs. `family` and l0..l3 give the local
    * address (IPv4: l0 only, the rest 0). Positional arguments instead of an options object: this runs once
    * per new flow row of the caller.
@@ -130,21 +142,28 @@ export class DeviceTable {
   }
 
   /**
-   * Adds one counted packet of `bytes` at `timestampSec` to row `row` (from rowOf() since the last drain),
-   * and says whether it was held: false for row -1, whose packet belongs to the remainder.
+   * Adds counted packets to row `row` (from rowOf() since the last drain), the last of them at `lastSeenSec`;
+   * row -1's packets belong to the remainder: the remote table's DeviceCredit (remote_table.ts).
    */
-  count(row: number, isUpload: boolean, bytes: number, timestampSec: number): boolean {
+  credit(
+    row: number,
+    upBytes: number,
+    downBytes: number,
+    upPackets: number,
+    downPackets: number,
+    lastSeenSec: number,
+  ): void {
     if (row < 0) {
-      this.#overflowPackets++;
-      return false;
+      this.#overflowPackets += upPackets + downPackets;
+      return;
     }
     const values = this.#values;
     const v = row * VALUES;
-    values[v + (isUpload ? 0 : 1)] += bytes;
-    values[v + (isUpload ? 2 : 3)] += 1;
-    if (timestampSec < values[v + 4]) values[v + 4] = timestampSec;
-    if (timestampSec > values[v + 5]) values[v + 5] = timestampSec;
-    return true;
+    values[v] += upBytes;
+    values[v + 1] += downBytes;
+    values[v + 2] += upPackets;
+    values[v + 3] += downPackets;
+    if (lastSeenSec > values[v + 5]) values[v + 5] = lastSeenSec;
   }
 
   /**

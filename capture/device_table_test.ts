@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEVICE_IDLE_SEC, DeviceTable, formatMac } from "./device_table.ts";
+import { DEVICE_IDLE_SEC, DeviceTable, formatMac, MAX_DEVICE_ROWS } from "./device_table.ts";
 import { resolveLocalAddresses } from "./local_addresses.ts";
 import { TrafficPipeline } from "./traffic_pipeline.ts";
 import { BUCKET_SEC, OTHER_DEVICE_KEY, type TrafficBatch } from "./types.ts";
@@ -144,7 +144,8 @@ function addPacket(
   isUpload = true,
 ): boolean {
   const row = table.rowOf(Math.floor(sec / BUCKET_SEC), high, low, 4, ip, 0, 0, 0, sec);
-  return table.count(row, isUpload, 10, sec);
+  table.credit(row, isUpload ? 10 : 0, isUpload ? 0 : 10, isUpload ? 1 : 0, isUpload ? 0 : 1, sec);
+  return row >= 0;
 }
 
 Deno.test("DeviceTable keeps rows within maxRows and devices within maxDevices", () => {
@@ -196,7 +197,10 @@ Deno.test("DeviceTable row numbers stay valid while the table grows, and start a
   );
   assert.deepEqual(rows, rows.map((_, i) => i));
   for (let pass = 1; pass <= 3; pass++) {
-    rows.forEach((row, i) => table.count(row, pass !== 2, i + pass, T0 + pass));
+    rows.forEach((row, i) => {
+      const isUp = pass !== 2;
+      table.credit(row, isUp ? i + pass : 0, isUp ? 0 : i + pass, isUp ? 1 : 0, isUp ? 0 : 1, T0 + pass);
+    });
   }
   assert.equal(table.rowOf(T0 / BUCKET_SEC, 0, 0, 4, 2000, 0, 0, 0, T0), 1999);
   const { traffic, addresses } = table.drain();
@@ -211,6 +215,7 @@ Deno.test("DeviceTable row numbers stay valid while the table grows, and start a
   }
   assert.ok(addresses.every((a) => a.firstSeenSec === T0 && a.lastSeenSec === T0 + 3));
   assert.equal(table.rowOf(T0 / BUCKET_SEC, 0, 0, 4, 2000, 0, 0, 0, T0), 0);
-  assert.equal(table.count(-1, true, 10, T0), false);
-  assert.equal(table.overflowPackets, 1);
+  table.credit(-1, 10, 20, 1, 2, T0);
+  assert.equal(table.overflowPackets, 3);
+  assert.throws(() => new DeviceTable(1, MAX_DEVICE_ROWS + 1), RangeError);
 });

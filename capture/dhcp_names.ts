@@ -59,13 +59,13 @@ export class DhcpNames {
   readonly #names = new Map<string, HeldName>();
 
   /**
-   * Looks at one IPv4 packet at `ipOffset` (header checked by parseFrame), `end` one past its captured
-   * bytes: a UDP datagram from the DHCP client port to the server port gives its sender's name. Cheap for
-   * every other packet (two reads); allocates only for a DHCP request. Never throws.
+   * Looks at one IPv4 packet at `ipOffset` (header checked by parseFrame) of IP `protocol`, whose transport
+   * header starts at `udp` (both as parseFrame found them), `end` one past its captured bytes: a UDP datagram
+   * from the DHCP client port to the server port gives its sender's name. Cheap for every other packet (a
+   * test, or one read); allocates only for a DHCP request. Never throws.
    */
-  observeIpv4(view: DataView, ipOffset: number, end: number): void {
-    if (view.getUint8(ipOffset + 9) !== UDP) return;
-    const udp = ipOffset + (view.getUint8(ipOffset) & 0xf) * 4;
+  observeIpv4(view: DataView, ipOffset: number, protocol: number, udp: number, end: number): void {
+    if (protocol !== UDP) return;
     if (udp + 8 > end || view.getUint16(udp + 2) !== DHCP_SERVER_PORT) return;
     if (view.getUint16(udp) !== DHCP_CLIENT_PORT && view.getUint16(udp) !== DHCP_SERVER_PORT) return;
     // A fragment after the first holds no UDP header; its bytes are not ports.

@@ -270,7 +270,7 @@ Deno.test("DhcpNames holds at most MAX_DHCP_NAMES names, forgetting the oldest",
     }`;
     keys.push(mac);
     const packet = dhcpPacket(dhcpMessage({ mac, options: hostNameOption(`d${i}`) }));
-    names.observeIpv4(new DataView(packet.buffer), 0, packet.length);
+    names.observeIpv4(new DataView(packet.buffer), 0, 17, 20, packet.length);
   }
   const drained = names.drain(keys);
   assert.equal(drained.length, MAX_DHCP_NAMES);

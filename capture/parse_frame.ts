@@ -36,6 +36,12 @@ export class ParsedFrame {
   /** Offsets in the view of the source and destination addresses (4 or 16 bytes each). */
   srcOffset = 0;
   dstOffset = 0;
+  /**
+   * The IP protocol (IPv6: the first next header) and the offset in the view where its header would start
+   * (IPv6: after the fixed header, extension headers not walked), for the DHCP and name tests that follow.
+   */
+  protocol = 0;
+  transportOffset = 0;
 }
 
 const ETHERTYPE_IPV4 = 0x0800;
@@ -235,6 +241,8 @@ function parseIpv4(
   out.ipBytes = ipBytes;
   out.srcOffset = ipOffset + 12;
   out.dstOffset = ipOffset + 16;
+  out.protocol = view.getUint8(ipOffset + 9);
+  out.transportOffset = ipOffset + headerLen;
   return ParseOutcome.IPV4;
 }
 
@@ -250,13 +258,17 @@ function parseIpv6(
   const wireIpLen = frameLen - (ipOffset - frameStart);
   if (ipOffset + 40 > end || wireIpLen < 40) return ParseOutcome.MALFORMED;
   if (view.getUint8(ipOffset) >> 4 !== 6) return ParseOutcome.MALFORMED;
-  const ipBytes = countedLength(40 + view.getUint16(ipOffset + 4), 40, wireIpLen);
+  // Payload length and next header in one read (bytes 4..7).
+  const word = view.getUint32(ipOffset + 4);
+  const ipBytes = countedLength(40 + (word >>> 16), 40, wireIpLen);
   if (ipBytes < 0) return ParseOutcome.MALFORMED;
   out.family = 6;
   out.ipOffset = ipOffset;
   out.ipBytes = ipBytes;
   out.srcOffset = ipOffset + 8;
   out.dstOffset = ipOffset + 24;
+  out.protocol = (word >>> 8) & 0xff;
+  out.transportOffset = ipOffset + 40;
   return ParseOutcome.IPV6;
 }
 

@@ -9,10 +9,12 @@
  * DeviceTable (deviceRowAt), and its service row with the name stamp that row was found under
  * (serviceRowAt, see service_counter.ts).
  *
- * A row's packets are not added to its service row one by one: the row's counts are handed to the
- * `ServiceCredit` whole, when the table drains or drops the row. When the row's service row changes (a new
- * name for its remote, rebindServiceRow), its packets so far are handed to the old service row and taken
- * from the new one, so each gets exactly its own share (tests/bench/parse_bench.ts, names on vs off).
+ * A row's packets are not added to its device row and service row one by one: the row's counts are handed
+ * to the `DeviceCredit` and the `ServiceCredit` whole, when the table drains or drops the row, with the
+ * second of its last packet (markSeen) for the device. When the row's service row changes (a new name for
+ * its remote, rebindServiceRow), its packets so far are handed to the old service row and taken from the
+ * new one, so each gets exactly its own share (tests/bench/parse_bench.ts, devices on vs off and names on
+ * vs off).
  *
  * Bound (issue #2 item 4): at most `maxEntries` rows between two drains (default 65,536). The table has at
  * most 2 × maxEntries slots of 96 bytes, and a full table allocates once a compaction scratch of
@@ -33,23 +35,42 @@ const INITIAL_SLOTS = 1024;
 /**
  * Per slot in `keys`: the remote's family (0 = empty slot) plus the device kind times DEVICE_KIND_UNIT plus
  * the local address's family times LOCAL_FAMILY_UNIT, bucket index, four remote address words, six device
- * words (issue 14 item 3: the remotes of each device; see add()), then what the caller keeps per row: the
- * device row, the service row, and the name stamp slot and stamp it was found under. 64 bytes, so a probe
- * reads one cache line when the array starts on one.
+ * words (issue 14 item 3: the remotes of each device; see add()), then what the caller keeps per row: its
+ * links (the device row plus 2 in the low 16 bits, 0 before it is set; the name stamp slot above them), the
+ * service row, the second of its bucket in which its last packet was marked (markSeen), and the name stamp
+ * its service row was found under. 64 bytes, so a probe reads one cache line when the array starts on one.
  */
 const KEY_INTS = 16;
 const DEVICE_KIND_UNIT = 16;
 const LOCAL_FAMILY_UNIT = 256;
-const DEVICE_ROW = 12;
+const LINKS = 12;
 const SERVICE_ROW = 13;
-const NAME_STAMP_SLOT = 14;
+const LAST_SEEN = 14;
 const NAME_STAMP = 15;
+/** The device row's part of a row's links: rows below device_table.ts's MAX_DEVICE_ROWS (2^16 − 2) fit. */
+const DEVICE_ROW_BITS = 0xffff;
 /** deviceRowAt() of a row whose device row was not set yet. */
 export const NO_DEVICE_ROW = -2;
 /** nameStampAt() of a row whose service row was not set yet: no stamp is negative (name_cache.ts). */
 export const NO_NAME_STAMP = -1;
 /** Per slot in `counters`: upBytes, downBytes, upPackets, downPackets. */
 const COUNTERS = 4;
+
+/** What takes a row's counts for its device row: DeviceTable. */
+export interface DeviceCredit {
+  /**
+   * Adds a row's packets to device row `deviceRow` (-1: the device table's bounds left them to the
+   * remainder), the last of them at `lastSeenSec` (UTC seconds).
+   */
+  credit(
+    deviceRow: number,
+    upBytes: number,
+    downBytes: number,
+    upPackets: number,
+    downPackets: number,
+    lastSeenSec: number,
+  ): void;
+}
 
 /** What takes a row's counts for its service row: ServiceCounter. */
 export interface ServiceCredit {
@@ -113,12 +134,17 @@ export class RemoteTable {
   readonly #recentSlots = new Int32Array(4);
   #scratch: CompactionScratch | null = null;
   readonly #serviceCredit: ServiceCredit | null;
+  readonly #deviceCredit: DeviceCredit | null;
 
   /**
-   * `maxEntries` (≥ 2) bounds the rows held between two drains; `serviceCredit` takes the counts of rows
-   * with a service row (see the file comment).
+   * `maxEntries` (≥ 2) bounds the rows held between two drains; `serviceCredit` and `deviceCredit` take the
+   * counts of rows with a service row and a device row (see the file comment).
    */
-  constructor(maxEntries = DEFAULT_MAX_REMOTES, serviceCredit: ServiceCredit | null = null) {
+  constructor(
+    maxEntries = DEFAULT_MAX_REMOTES,
+    serviceCredit: ServiceCredit | null = null,
+    deviceCredit: DeviceCredit | null = null,
+  ) {
     if (!Number.isInteger(maxEntries) || maxEntries < 2) {
       throw new RangeError(
         `Cannot create remote table: maxEntries must be an integer ≥ 2, got ${maxEntries}`,
@@ -126,6 +152,7 @@ export class RemoteTable {
     }
     this.#maxEntries = maxEntries;
     this.#serviceCredit = serviceCredit;
+    this.#deviceCredit = deviceCredit;
     this.#allocate(INITIAL_SLOTS);
   }
 
@@ -191,12 +218,22 @@ export class RemoteTable {
    * Rows keep it through growth and compaction, so it is set once per row between two drains.
    */
   deviceRowAt(slot: number): number {
-    return this.#keys[slot * KEY_INTS + DEVICE_ROW];
+    return (this.#keys[slot * KEY_INTS + LINKS] & DEVICE_ROW_BITS) - 2;
   }
 
-  /** Sets the device row of the row at `slot` (see deviceRowAt). */
+  /** Sets the device row (-1, or below MAX_DEVICE_ROWS) of the row at `slot` (see deviceRowAt). */
   setDeviceRow(slot: number, deviceRow: number): void {
-    this.#keys[slot * KEY_INTS + DEVICE_ROW] = deviceRow;
+    const k = slot * KEY_INTS + LINKS;
+    this.#keys[k] = (this.#keys[k] & ~DEVICE_ROW_BITS) | (deviceRow + 2);
+  }
+
+  /**
+   * Marks the row at `slot` as having a packet in second `secondOfBucket` (0 to BUCKET_SEC - 1) of its
+   * bucket: its device row's last seen is the latest one marked (see DeviceCredit).
+   */
+  markSeen(slot: number, secondOfBucket: number): void {
+    const k = slot * KEY_INTS + LAST_SEEN;
+    if (secondOfBucket > this.#keys[k]) this.#keys[k] = secondOfBucket;
   }
 
   /**
@@ -209,7 +246,7 @@ export class RemoteTable {
 
   /** The name stamp slot under which the row at `slot` found its service row. */
   nameStampSlotAt(slot: number): number {
-    return this.#keys[slot * KEY_INTS + NAME_STAMP_SLOT];
+    return this.#keys[slot * KEY_INTS + LINKS] >>> 16;
   }
 
   /** The name stamp under which the row at `slot` found its service row, or NO_NAME_STAMP. */
@@ -246,7 +283,7 @@ export class RemoteTable {
       services.credit(serviceRow, -upBytes, -downBytes, -upPackets, -downPackets);
     }
     keys[k + SERVICE_ROW] = serviceRow;
-    keys[k + NAME_STAMP_SLOT] = stampSlot;
+    keys[k + LINKS] = (keys[k + LINKS] & DEVICE_ROW_BITS) | (stampSlot << 16);
     keys[k + NAME_STAMP] = stamp;
   }
 
@@ -291,8 +328,8 @@ export class RemoteTable {
     keys[k + 9] = d3;
     keys[k + 10] = d4;
     keys[k + 11] = d5;
-    keys[k + DEVICE_ROW] = NO_DEVICE_ROW;
-    keys[k + NAME_STAMP_SLOT] = 0;
+    keys[k + LINKS] = 0;
+    keys[k + LAST_SEEN] = 0;
     keys[k + NAME_STAMP] = NO_NAME_STAMP;
     this.#size++;
     return slot;
@@ -322,7 +359,7 @@ export class RemoteTable {
       const remoteIp = family === 4
         ? formatIpv4(keys[k + 2])
         : formatIpv6(keys[k + 2], keys[k + 3], keys[k + 4], keys[k + 5]);
-      this.#creditService(k, c);
+      this.#credit(k, c);
       const row = {
         bucketStartSec,
         remoteIp,
@@ -349,11 +386,25 @@ export class RemoteTable {
     return { remotes: [...remotes.values()], deviceRemotes };
   }
 
-  /** Hands the counts of the row whose key starts at `k` and counters at `c` to its service row, if set. */
-  #creditService(k: number, c: number): void {
+  /**
+   * Hands the counts of the row whose key starts at `k` and counters at `c` to its device row and its
+   * service row, each if set.
+   */
+  #credit(k: number, c: number): void {
     const keys = this.#keys;
-    if (this.#serviceCredit === null || keys[k + NAME_STAMP] === NO_NAME_STAMP) return;
     const counters = this.#counters;
+    const deviceRow = (keys[k + LINKS] & DEVICE_ROW_BITS) - 2;
+    if (this.#deviceCredit !== null && deviceRow !== NO_DEVICE_ROW) {
+      this.#deviceCredit.credit(
+        deviceRow,
+        counters[c],
+        counters[c + 1],
+        counters[c + 2],
+        counters[c + 3],
+        keys[k + 1] * BUCKET_SEC + keys[k + LAST_SEEN],
+      );
+    }
+    if (this.#serviceCredit === null || keys[k + NAME_STAMP] === NO_NAME_STAMP) return;
     this.#serviceCredit.credit(
       keys[k + SERVICE_ROW],
       counters[c],
@@ -473,13 +524,15 @@ export class RemoteTable {
       if (keys[slot * KEY_INTS] === 0) continue;
       const total = counters[slot * COUNTERS] + counters[slot * COUNTERS + 1];
       if (total < threshold || (total === threshold && tiesLeft-- <= 0)) {
-        this.#creditService(slot * KEY_INTS, slot * COUNTERS);
+        this.#credit(slot * KEY_INTS, slot * COUNTERS);
         continue;
       }
       copyRow(keys, counters, slot, scratch.keys, scratch.counters, kept++);
     }
     this.#clear();
-    this.#seed = (this.#seed + 0x61c88647) | 0;
+    // Kept to 30 bits: a larger value would change the field's representation in V8 and throw away the
+    // compiled per-packet code (see TrafficPipeline's totals).
+    this.#seed = (this.#seed + 0x61c88647) & 0x3fffffff;
     for (let i = 0; i < kept; i++) this.#insertCopy(scratch.keys, scratch.counters, i);
   }
 

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { parseIp } from "./ip_prefix.ts";
 import { DeviceKind } from "./device_kind.ts";
-import { NO_DEVICE_ROW, NO_NAME_STAMP, RemoteTable, type ServiceCredit } from "./remote_table.ts";
+import {
+  type DeviceCredit,
+  NO_DEVICE_ROW,
+  NO_NAME_STAMP,
+  RemoteTable,
+  type ServiceCredit,
+} from "./remote_table.ts";
+import { MAX_DEVICE_ROWS } from "./device_table.ts";
 import { seededRandom } from "../tests/helpers/netledger_rig.ts";
 import { BUCKET_SEC } from "./types.ts";
 
@@ -168,6 +175,13 @@ Deno.test("RemoteTable rows keep the device and service rows set for them throug
   assert.deepEqual(credits.sort(), [[3, 100_000, 5, 1, 1], [5, 100_000, 5, 1, 1]]);
   const again = add(table, 900, "203.0.113.9", true, 1, 1, 10);
   assert.deepEqual([table.deviceRowAt(again), table.nameStampAt(again)], [NO_DEVICE_ROW, NO_NAME_STAMP]);
+  // The device row and the name stamp slot share a word: each keeps its own at their largest values.
+  table.setDeviceRow(again, MAX_DEVICE_ROWS - 1);
+  table.rebindServiceRow(again, 2, 4095, 7, true, 1);
+  table.setDeviceRow(again, -1);
+  assert.deepEqual(kept(again), [-1, 2, 4095, 7]);
+  table.setDeviceRow(again, MAX_DEVICE_ROWS - 1);
+  assert.deepEqual(kept(again), [MAX_DEVICE_ROWS - 1, 2, 4095, 7]);
 });
 
 Deno.test("RemoteTable credits each service row exactly its packets, through name changes, compactions and drains", () => {
@@ -207,6 +221,47 @@ Deno.test("RemoteTable credits each service row exactly its packets, through nam
       truth,
       `interval ${interval}`,
     );
+  }
+  assert.ok(table.compactions > 10, `compactions: ${table.compactions}`);
+});
+
+Deno.test("RemoteTable credits each device row exactly its packets and last second, through compactions and drains", () => {
+  const random = seededRandom(15);
+  const next = (below: number) => Math.floor(random() * below);
+  const credited = new Map<number, number[]>();
+  const credit: DeviceCredit = {
+    credit: (row, upBytes, downBytes, upPackets, downPackets, lastSeenSec) => {
+      const sums = credited.get(row) ?? [0, 0, 0, 0, 0];
+      [upBytes, downBytes, upPackets, downPackets].forEach((n, i) => sums[i] += n);
+      sums[4] = Math.max(sums[4], lastSeenSec);
+      credited.set(row, sums);
+    },
+  };
+  // 40 rows at most: 300 remotes fill it, so compactions drop rows whose packets must reach their device.
+  const table = new RemoteTable(40, null, credit);
+  for (let interval = 0; interval < 3; interval++) {
+    const truth = new Map<number, number[]>();
+    credited.clear();
+    for (let i = 0; i < 20_000; i++) {
+      const ip = `198.51.100.${next(i % 5000 < 2500 ? 30 : 300) % 256}`;
+      const isUpload = next(2) === 0;
+      const bytes = 40 + next(1500);
+      const local = 1 + next(4);
+      const slot = add(table, interval * BUCKET_SEC, ip, isUpload, bytes, 1 + next(3), local);
+      // As TrafficPipeline does: the device row is set at the row's first packet, here one per local address
+      // (-1: the device table was full), and each packet marks its second.
+      if (table.deviceRowAt(slot) === NO_DEVICE_ROW) table.setDeviceRow(slot, local === 4 ? -1 : local);
+      const second = Math.floor((i / 20_000) * BUCKET_SEC);
+      table.markSeen(slot, second);
+      const row = table.deviceRowAt(slot);
+      const sums = truth.get(row) ?? [0, 0, 0, 0, 0];
+      sums[isUpload ? 0 : 1] += bytes;
+      sums[isUpload ? 2 : 3] += 1;
+      sums[4] = interval * BUCKET_SEC + second;
+      truth.set(row, sums);
+    }
+    table.drain();
+    assert.deepEqual(credited, truth, `interval ${interval}`);
   }
   assert.ok(table.compactions > 10, `compactions: ${table.compactions}`);
 });

@@ -15,7 +15,7 @@
  * table with the NameCache stamp of its (device, remote address), again only when the stamp changed; the
  * remote table credits the row's packets to it when it drains or drops the row (remote_table.ts). So a
  * packet costs a stamp read, with no probe and no add (tests/bench/parse_bench.ts, names on vs off). Only
- * packets that pass mayCarryNameIpv4/6 in the counting path reach sniffIpv4/6, so most cost a few reads.
+ * packets that pass mayCarryName in the counting path reach sniffIpv4/6, so most cost a few reads.
  * DNS answers between two local addresses (a resolver on the LAN) are read too (sniffLocal): they never count
  * as traffic, but they name what the device does next. Nothing of a packet is trusted: the parsers return
  * null on anything odd and the packet stays counted, unnamed.
@@ -95,39 +95,17 @@ function isHttpMethod(word: number): boolean {
 }
 
 /**
- * Whether an IPv4 packet (header at `ipOffset`, captured bytes up to `frameEnd`; `isUpload` when a device
- * sent it) may carry a name: mayCarryName() of its transport header.
- */
-export function mayCarryNameIpv4(
-  view: DataView,
-  ipOffset: number,
-  frameEnd: number,
-  isUpload: boolean,
-): boolean {
-  const l4 = ipOffset + (view.getUint8(ipOffset) & 15) * 4;
-  return mayCarryName(view, view.getUint8(ipOffset + 9), l4, frameEnd, isUpload);
-}
-
-/** mayCarryNameIpv4 for IPv6 (extension headers are not walked: names travel in plain TCP and UDP). */
-export function mayCarryNameIpv6(
-  view: DataView,
-  ipOffset: number,
-  frameEnd: number,
-  isUpload: boolean,
-): boolean {
-  return mayCarryName(view, view.getUint8(ipOffset + 6), ipOffset + 40, frameEnd, isUpload);
-}
-
-/**
- * The quick test before sniffIpv4/6's exact ones, from the transport header at `l4` (`protocol`) and the
- * first payload byte: DNS from port 53 to a device; from a device, a UDP long header (QUIC) or a TCP payload
+ * Whether a packet may carry a name: the quick test before sniffIpv4/6's exact ones, from its IP protocol
+ * (IPv6: the first next header; names travel in plain TCP and UDP), its transport header at `l4` (as
+ * parseFrame found them), the captured bytes up to `frameEnd`, and the first payload byte (`isUpload` when a
+ * device sent it): DNS from port 53 to a device; from a device, a UDP long header (QUIC) or a TCP payload
  * that starts like a TLS handshake record or an HTTP/1.x method (C, D, G, H, O, P). Nearly every packet fails
  * it after two or three reads. Small, so that V8 inlines it into the per-packet path, where the call to the
  * sniffer cost more than the tests (tests/bench/parse_bench.ts, names on vs off). It bounds by the captured
  * frame and skips the fragment and header-length checks, which sniffIpv4/6 make again by the IP packet's own
  * bounds: it may pass a packet they then refuse, never refuse one they would read.
  */
-function mayCarryName(
+export function mayCarryName(
   view: DataView,
   protocol: number,
   l4: number,
@@ -174,7 +152,8 @@ export class ServiceCounter implements ServiceCredit {
   #quicBudget = MAX_QUIC_IN_FLIGHT;
   #quicBudgetSec = 0;
   #drainedSec = 0;
-  #namesLearnt = 0;
+  /** Names taken from packets since start, in a typed array for the reason of TrafficPipeline's totals. */
+  readonly #namesLearnt = new Float64Array(1);
   /** The bytes under the last DataView given (#bytesOf). */
   #viewBytes: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   #viewOfBytes: DataView | null = null;
@@ -193,7 +172,7 @@ export class ServiceCounter implements ServiceCredit {
 
   /** Names taken from packets since start (cumulative). */
   get namesLearnt(): number {
-    return this.#namesLearnt;
+    return this.#namesLearnt[0];
   }
 
   /**
@@ -211,7 +190,7 @@ export class ServiceCounter implements ServiceCredit {
   /**
    * Reads the names an IPv4 packet of the device set last may carry (IP header at `ipOffset`, captured bytes
    * up to `frameEnd`): `remote` is its remote address word. Call it before rowOf(), which may then find the
-   * packet's own name, and only for a packet that passed mayCarryNameIpv4.
+   * packet's own name, and only for a packet that passed mayCarryName.
    */
   sniffIpv4(
     view: DataView,
@@ -349,7 +328,7 @@ export class ServiceCounter implements ServiceCredit {
   ): void {
     const host = cleanHostName(raw);
     if (host === null) return;
-    this.#namesLearnt++;
+    this.#namesLearnt[0]++;
     this.#cache.learn(dk, d0, d1, d2, d3, rf, r0, r1, r2, r3, host, nowSec, FLOW_IDLE_SEC);
   }
 
@@ -532,7 +511,7 @@ export class ServiceCounter implements ServiceCredit {
     ts: number,
     ttl: number,
   ): void {
-    this.#namesLearnt++;
+    this.#namesLearnt[0]++;
     this.#cache.learn(this.#dk, this.#d0, this.#d1, this.#d2, this.#d3, rf, r0, r1, r2, r3, host, ts, ttl);
   }
 

@@ -13,7 +13,7 @@ import type { RateWindow } from "./rate_window.ts";
 import { DeviceKind } from "./device_kind.ts";
 import { DEFAULT_MAX_REMOTES, NO_DEVICE_ROW, RemoteTable } from "./remote_table.ts";
 import { deviceRemotesOf } from "./device_remotes.ts";
-import { DeviceCount, mayCarryNameIpv4, mayCarryNameIpv6, ServiceCounter } from "./service_counter.ts";
+import { DeviceCount, mayCarryName, ServiceCounter } from "./service_counter.ts";
 import {
   BUCKET_SEC,
   type BucketHealth,
@@ -79,6 +79,14 @@ const DROPPED_FIELD = 9;
 /** The I/G bit of a MAC's first octet, in its high 16 bits: broadcast and multicast name no device. */
 const GROUP_MAC_BIT = 0x0100;
 const NO_LOCAL_ADDRESSES: LocalAddresses = { ips: [], lanPrefixes: [], mode: "auto-gua-/56" };
+/** The cumulative counts of stats(), by index in TrafficPipeline's `#totals`. */
+const SEEN = 0;
+const COUNTED = 1;
+const IGNORED = 2;
+const MALFORMED = 3;
+const DROPPED = 4;
+const UP_BYTES = 5;
+const DOWN_BYTES = 6;
 
 /** Counts frames into UTC buckets of BUCKET_SEC and bounded per-remote rows until drained. */
 export class TrafficPipeline {
@@ -103,26 +111,26 @@ export class TrafficPipeline {
   #frameEnd = 0;
   /** The newest counted packet's time (UTC seconds): the service counter forgets names by it. */
   #newestSec = 0;
-  #seen = 0;
-  #counted = 0;
-  #ignored = 0;
-  #malformed = 0;
-  #dropped = 0;
-  #upBytes = 0;
+  /**
+   * The cumulative counts (SEEN..DOWN_BYTES), in a typed array rather than fields: a field holding small
+   * integers changes representation when it passes 2^30 (a gigabyte of traffic), and V8 then throws away the
+   * compiled per-packet code of every method that reads the object, mid-capture (`--trace-generalization`,
+   * tests/bench/parse_bench.ts).
+   */
+  readonly #totals = new Float64Array(7);
   /** The device of the packet being counted (see #setDevice): its kind (device_kind.ts) and four words. */
   #dk: number = DeviceKind.NONE;
   #d0 = 0;
   #d1 = 0;
   #d2 = 0;
   #d3 = 0;
-  #downBytes = 0;
 
   constructor(options: TrafficPipelineOptions = {}) {
     this.#services = options.countsServices === true
       ? new ServiceCounter({ maxRows: options.maxServiceRows })
       : null;
-    this.#remotes = new RemoteTable(options.maxRemotes ?? DEFAULT_MAX_REMOTES, this.#services);
     this.#devices = options.countsDevices === false ? null : new DeviceTable(options.maxDevices);
+    this.#remotes = new RemoteTable(options.maxRemotes ?? DEFAULT_MAX_REMOTES, this.#services, this.#devices);
     this.#dhcpNames = options.countsDevices === false ? null : new DhcpNames();
     this.#rateWindow = options.rateWindow ?? null;
     this.#matcher = compileLocalMatcher(NO_LOCAL_ADDRESSES);
@@ -199,9 +207,9 @@ export class TrafficPipeline {
     linkType: number,
     timestampSec: number,
   ): void {
-    this.#seen++;
+    this.#totals[SEEN]++;
     if (!(timestampSec >= 0 && timestampSec < MAX_TIMESTAMP_SEC)) {
-      this.#malformed++;
+      this.#totals[MALFORMED]++;
       return;
     }
     const p = this.#parsed;
@@ -219,21 +227,21 @@ export class TrafficPipeline {
         timestampSec,
       );
       // DHCP requests name their device (issue 14 item 4), whether or not they count as public traffic.
-      this.#dhcpNames?.observeIpv4(view, p.ipOffset, offset + capturedLen);
+      this.#dhcpNames?.observeIpv4(view, p.ipOffset, p.protocol, p.transportOffset, offset + capturedLen);
     } else if (outcome === ParseOutcome.IPV6) {
       this.#countIpv6(view, macOffset, p.srcOffset, p.ipBytes, timestampSec);
     } else if (outcome === ParseOutcome.MALFORMED) {
-      this.#malformed++;
+      this.#totals[MALFORMED]++;
       this.#buckets[this.#slotFor(timestampSec) * FIELDS + MALFORMED_FIELD]++;
     } else {
-      this.#ignored++;
+      this.#totals[IGNORED]++;
     }
   }
 
   /** Records `count` packets the kernel dropped, in the bucket of `timestampSec`. */
   addDrops(timestampSec: number, count: number): void {
     if (!(count > 0) || !(timestampSec >= 0 && timestampSec < MAX_TIMESTAMP_SEC)) return;
-    this.#dropped += count;
+    this.#totals[DROPPED] += count;
     this.#buckets[this.#slotFor(timestampSec) * FIELDS + DROPPED_FIELD] += count;
   }
 
@@ -334,13 +342,13 @@ export class TrafficPipeline {
   /** Cumulative counts (see PipelineStats). */
   stats(): PipelineStats {
     return {
-      seenPackets: this.#seen,
-      countedPackets: this.#counted,
-      ignoredPackets: this.#ignored,
-      malformedPackets: this.#malformed,
-      droppedPackets: this.#dropped,
-      upBytes: this.#upBytes,
-      downBytes: this.#downBytes,
+      seenPackets: this.#totals[SEEN],
+      countedPackets: this.#totals[COUNTED],
+      ignoredPackets: this.#totals[IGNORED],
+      malformedPackets: this.#totals[MALFORMED],
+      droppedPackets: this.#totals[DROPPED],
+      upBytes: this.#totals[UP_BYTES],
+      downBytes: this.#totals[DOWN_BYTES],
       remoteRows: this.#remotes.size,
       remoteCompactions: this.#remotes.compactions,
       deviceOverflowPackets: this.#devices?.overflowPackets ?? 0,
@@ -363,10 +371,13 @@ export class TrafficPipeline {
     const isUpload = isNearV4(src, this.#matcher);
     const services = this.#services;
     if (isUpload === isNearV4(dst, this.#matcher)) {
-      this.#ignored++;
+      this.#totals[IGNORED]++;
       // Between two local addresses: a LAN resolver's answer still names what its asker does next.
       const ipOffset = this.#parsed.ipOffset;
-      if (isUpload && services !== null && mayCarryNameIpv4(view, ipOffset, this.#frameEnd, false)) {
+      if (
+        isUpload && services !== null &&
+        this.#mayCarryName(view, false)
+      ) {
         this.#setDevice(view, macOffset, false, DeviceKind.IPV4, dst, 0, 0, 0);
         this.#handDevice(services);
         services.sniffLocalIpv4(view, ipOffset, this.#frameEnd, timestampSec);
@@ -398,26 +409,16 @@ export class TrafficPipeline {
       isUpload,
       bytes,
     );
-    const devices = this.#devices;
-    let deviceCount: number = DeviceCount.OFF;
-    if (devices !== null) {
-      deviceCount = dk === DeviceKind.NONE ||
-          devices.count(
-            this.#deviceRow(slot, bucket, 4, local, 0, 0, 0, timestampSec),
-            isUpload,
-            bytes,
-            timestampSec,
-          )
-        ? DeviceCount.COUNTED
-        : DeviceCount.OVERFLOW;
+    if (dk !== DeviceKind.NONE && this.#devices !== null) {
+      this.#linkDevice(slot, bucket, 4, local, 0, 0, 0, timestampSec);
     }
     if (services === null) return;
     const ipOffset = this.#parsed.ipOffset;
-    if (mayCarryNameIpv4(view, ipOffset, this.#frameEnd, isUpload)) {
+    if (this.#mayCarryName(view, isUpload)) {
       this.#handDevice(services);
       services.sniffIpv4(view, ipOffset, this.#frameEnd, isUpload, remote, timestampSec);
     }
-    this.#keepServiceRow(slot, 4, remote, 0, 0, 0, bucket, timestampSec, deviceCount, isUpload, bytes);
+    this.#keepServiceRow(slot, 4, remote, 0, 0, 0, bucket, timestampSec, isUpload, bytes);
   }
 
   /** Classifies and counts an IPv6 packet whose source address starts at `srcOffset` (see #countIpv4). */
@@ -439,9 +440,12 @@ export class TrafficPipeline {
     const isUpload = isNearV6(s0, s1, s2, s3, this.#matcher);
     const services = this.#services;
     if (isUpload === isNearV6(d0, d1, d2, d3, this.#matcher)) {
-      this.#ignored++;
+      this.#totals[IGNORED]++;
       const ipOffset = this.#parsed.ipOffset;
-      if (isUpload && services !== null && mayCarryNameIpv6(view, ipOffset, this.#frameEnd, false)) {
+      if (
+        isUpload && services !== null &&
+        this.#mayCarryName(view, false)
+      ) {
         this.#setDevice(view, macOffset, false, DeviceKind.IPV6, d0, d1, d2, d3);
         this.#handDevice(services);
         services.sniffLocalIpv6(view, ipOffset, this.#frameEnd, timestampSec);
@@ -500,35 +504,26 @@ export class TrafficPipeline {
       isUpload,
       bytes,
     );
-    const devices = this.#devices;
-    let deviceCount: number = DeviceCount.OFF;
-    if (devices !== null) {
-      deviceCount = dk === DeviceKind.NONE ||
-          devices.count(
-            this.#deviceRow(slot, bucket, lf, m0, m1, m2, m3, timestampSec),
-            isUpload,
-            bytes,
-            timestampSec,
-          )
-        ? DeviceCount.COUNTED
-        : DeviceCount.OVERFLOW;
+    if (dk !== DeviceKind.NONE && this.#devices !== null) {
+      this.#linkDevice(slot, bucket, lf, m0, m1, m2, m3, timestampSec);
     }
     if (services === null) return;
     const ipOffset = this.#parsed.ipOffset;
-    if (mayCarryNameIpv6(view, ipOffset, this.#frameEnd, isUpload)) {
+    if (this.#mayCarryName(view, isUpload)) {
       this.#handDevice(services);
       services.sniffIpv6(view, ipOffset, this.#frameEnd, isUpload, rf, r0, r1, r2, r3, timestampSec);
     }
-    this.#keepServiceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount, isUpload, bytes);
+    this.#keepServiceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, isUpload, bytes);
   }
 
   /**
-   * The device table's row for the remote row at `slot` (the packet's device, set by #setDevice, and its
-   * local address of family `family`, words l0..l3), found once per remote row between two drains and kept
-   * in it: later packets of the row count their device without a probe (tests/bench/parse_bench.ts, devices
-   * on vs off). -1 when the device table's bounds leave the packet to the remainder.
+   * Links the remote row at `slot` to the device table's row of the packet's device (set by #setDevice, not
+   * DeviceKind.NONE) and local address of family `family`, words l0..l3 (-1 when the device table's bounds
+   * leave the packet to the remainder), and marks the packet's second in it. The link is found once per
+   * remote row between two drains: the remote table credits the row's counts to it whole
+   * (tests/bench/parse_bench.ts, devices on vs off).
    */
-  #deviceRow(
+  #linkDevice(
     slot: number,
     bucket: number,
     family: number,
@@ -537,9 +532,25 @@ export class TrafficPipeline {
     l2: number,
     l3: number,
     timestampSec: number,
-  ): number {
-    const row = this.#remotes.deviceRowAt(slot);
-    if (row !== NO_DEVICE_ROW) return row;
+  ): void {
+    const remotes = this.#remotes;
+    if (remotes.deviceRowAt(slot) === NO_DEVICE_ROW) {
+      this.#findDeviceRow(slot, bucket, family, l0, l1, l2, l3, timestampSec);
+    }
+    remotes.markSeen(slot, Math.floor(timestampSec - this.#lastStartSec));
+  }
+
+  /** #linkDevice's lookup, for a new remote row: apart, so the check inlines. */
+  #findDeviceRow(
+    slot: number,
+    bucket: number,
+    family: number,
+    l0: number,
+    l1: number,
+    l2: number,
+    l3: number,
+    timestampSec: number,
+  ): void {
     // The device table takes the MAC, or 0 and 0 for a device known by its address.
     const isMac = this.#dk === DeviceKind.MAC;
     const found = this.#devices!.rowOf(
@@ -554,7 +565,6 @@ export class TrafficPipeline {
       timestampSec,
     );
     this.#remotes.setDeviceRow(slot, found);
-    return found;
   }
 
   /**
@@ -573,13 +583,12 @@ export class TrafficPipeline {
     r3: number,
     bucket: number,
     timestampSec: number,
-    deviceCount: number,
     isUpload: boolean,
     bytes: number,
   ): void {
     const remotes = this.#remotes;
     if (remotes.nameStampAt(slot) === this.#services!.nameStamp(remotes.nameStampSlotAt(slot))) return;
-    this.#findServiceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount, isUpload, bytes);
+    this.#findServiceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, isUpload, bytes);
   }
 
   /** #keepServiceRow's lookup, when the row has none or its stamp changed: apart, so the check inlines. */
@@ -592,7 +601,6 @@ export class TrafficPipeline {
     r3: number,
     bucket: number,
     timestampSec: number,
-    deviceCount: number,
     isUpload: boolean,
     bytes: number,
   ): void {
@@ -600,8 +608,20 @@ export class TrafficPipeline {
     this.#handDevice(services);
     const stampSlot = services.nameStampSlot(rf, r0, r1, r2, r3);
     const stamp = services.nameStamp(stampSlot);
+    // How the device table took the row's packets (#linkDevice linked it before).
+    const deviceCount = this.#devices === null
+      ? DeviceCount.OFF
+      : this.#dk === DeviceKind.NONE || this.#remotes.deviceRowAt(slot) >= 0
+      ? DeviceCount.COUNTED
+      : DeviceCount.OVERFLOW;
     const row = services.rowOf(rf, r0, r1, r2, r3, bucket, timestampSec, deviceCount);
     this.#remotes.rebindServiceRow(slot, row, stampSlot, stamp, isUpload, bytes);
+  }
+
+  /** mayCarryName() of the frame being counted (`isUpload` when its device sent it), as parseFrame found it. */
+  #mayCarryName(view: DataView, isUpload: boolean): boolean {
+    const p = this.#parsed;
+    return mayCarryName(view, p.protocol, p.transportOffset, this.#frameEnd, isUpload);
   }
 
   /**
@@ -655,10 +675,9 @@ export class TrafficPipeline {
     const field = this.#slotFor(timestampSec) * FIELDS + familyField + (isUpload ? 0 : 1);
     this.#buckets[field] += bytes;
     this.#buckets[field + 2] += 1;
-    this.#counted++;
+    this.#totals[COUNTED]++;
     if (timestampSec > this.#newestSec) this.#newestSec = timestampSec;
-    if (isUpload) this.#upBytes += bytes;
-    else this.#downBytes += bytes;
+    this.#totals[isUpload ? UP_BYTES : DOWN_BYTES] += bytes;
     this.#rateWindow?.add(timestampSec, isUpload ? bytes : 0, isUpload ? 0 : bytes);
     return this.#lastBucket;
   }

@@ -42,7 +42,7 @@ const sink = { countFrame(view, offset, capturedLen, originalLen, linkType) {
   if (view.getUint8(parsed.ipOffset + 9) === 17 && view.getUint16(udp + 2) === 67) {
     requests.push([capturedLen, originalLen]);
   }
-  names.observeIpv4(view, parsed.ipOffset, offset + capturedLen);
+  names.observeIpv4(view, parsed.ipOffset, parsed.protocol, parsed.transportOffset, offset + capturedLen);
   named ??= names.drain(["${mac}"])[0] ?? null;
 } };
 console.log("ready");
