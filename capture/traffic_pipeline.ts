@@ -374,10 +374,7 @@ export class TrafficPipeline {
       this.#totals[IGNORED]++;
       // Between two local addresses: a LAN resolver's answer still names what its asker does next.
       const ipOffset = this.#parsed.ipOffset;
-      if (
-        isUpload && services !== null &&
-        this.#mayCarryName(view, false)
-      ) {
+      if (isUpload && services !== null && this.#mayCarryName(view, false)) {
         this.#setDevice(view, macOffset, false, DeviceKind.IPV4, dst, 0, 0, 0);
         this.#handDevice(services);
         services.sniffLocalIpv4(view, ipOffset, this.#frameEnd, timestampSec);
@@ -442,10 +439,7 @@ export class TrafficPipeline {
     if (isUpload === isNearV6(d0, d1, d2, d3, this.#matcher)) {
       this.#totals[IGNORED]++;
       const ipOffset = this.#parsed.ipOffset;
-      if (
-        isUpload && services !== null &&
-        this.#mayCarryName(view, false)
-      ) {
+      if (isUpload && services !== null && this.#mayCarryName(view, false)) {
         this.#setDevice(view, macOffset, false, DeviceKind.IPV6, d0, d1, d2, d3);
         this.#handDevice(services);
         services.sniffLocalIpv6(view, ipOffset, this.#frameEnd, timestampSec);
