@@ -49,6 +49,13 @@ const LAST_SEEN = 14;
 const NAME_STAMP = 15;
 /** The device row's part of a row's links: rows below device_table.ts's MAX_DEVICE_ROWS (2^16 − 2) fit. */
 const DEVICE_ROW_BITS = 0xffff;
+/** Where the name stamp slot sits in a row's links, above the device row. */
+const STAMP_SLOT_SHIFT = 16;
+
+/** The device row a row's links word holds, or NO_DEVICE_ROW. */
+function linkedDeviceRow(links: number): number {
+  return (links & DEVICE_ROW_BITS) - 2;
+}
 /** deviceRowAt() of a row whose device row was not set yet. */
 export const NO_DEVICE_ROW = -2;
 /** nameStampAt() of a row whose service row was not set yet: no stamp is negative (name_cache.ts). */
@@ -218,7 +225,7 @@ export class RemoteTable {
    * Rows keep it through growth and compaction, so it is set once per row between two drains.
    */
   deviceRowAt(slot: number): number {
-    return (this.#keys[slot * KEY_INTS + LINKS] & DEVICE_ROW_BITS) - 2;
+    return linkedDeviceRow(this.#keys[slot * KEY_INTS + LINKS]);
   }
 
   /** Sets the device row (-1, or below MAX_DEVICE_ROWS) of the row at `slot` (see deviceRowAt). */
@@ -246,7 +253,7 @@ export class RemoteTable {
 
   /** The name stamp slot under which the row at `slot` found its service row. */
   nameStampSlotAt(slot: number): number {
-    return this.#keys[slot * KEY_INTS + LINKS] >>> 16;
+    return this.#keys[slot * KEY_INTS + LINKS] >>> STAMP_SLOT_SHIFT;
   }
 
   /** The name stamp under which the row at `slot` found its service row, or NO_NAME_STAMP. */
@@ -283,7 +290,7 @@ export class RemoteTable {
       services.credit(serviceRow, -upBytes, -downBytes, -upPackets, -downPackets);
     }
     keys[k + SERVICE_ROW] = serviceRow;
-    keys[k + LINKS] = (keys[k + LINKS] & DEVICE_ROW_BITS) | (stampSlot << 16);
+    keys[k + LINKS] = (keys[k + LINKS] & DEVICE_ROW_BITS) | (stampSlot << STAMP_SLOT_SHIFT);
     keys[k + NAME_STAMP] = stamp;
   }
 
@@ -393,7 +400,7 @@ export class RemoteTable {
   #credit(k: number, c: number): void {
     const keys = this.#keys;
     const counters = this.#counters;
-    const deviceRow = (keys[k + LINKS] & DEVICE_ROW_BITS) - 2;
+    const deviceRow = linkedDeviceRow(keys[k + LINKS]);
     if (this.#deviceCredit !== null && deviceRow !== NO_DEVICE_ROW) {
       this.#deviceCredit.credit(
         deviceRow,

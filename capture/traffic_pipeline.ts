@@ -42,7 +42,10 @@ export interface PipelineStats {
   readonly remoteRows: number;
   /** Times the remote table was full and folded its lighter half into OTHER_REMOTE_IP. */
   readonly remoteCompactions: number;
-  /** Counted packets left to the OTHER_DEVICE_KEY remainder because the device table was full. */
+  /**
+   * Counted packets left to the OTHER_DEVICE_KEY remainder because the device table was full, as of the last
+   * drain (or remote-table compaction): the remote rows hand their counts to the device table then.
+   */
   readonly deviceOverflowPackets: number;
 }
 
@@ -373,11 +376,10 @@ export class TrafficPipeline {
     if (isUpload === isNearV4(dst, this.#matcher)) {
       this.#totals[IGNORED]++;
       // Between two local addresses: a LAN resolver's answer still names what its asker does next.
-      const ipOffset = this.#parsed.ipOffset;
       if (isUpload && services !== null && this.#mayCarryName(view, false)) {
         this.#setDevice(view, macOffset, false, DeviceKind.IPV4, dst, 0, 0, 0);
         this.#handDevice(services);
-        services.sniffLocalIpv4(view, ipOffset, this.#frameEnd, timestampSec);
+        services.sniffLocalIpv4(view, this.#parsed.ipOffset, this.#frameEnd, timestampSec);
       }
       return;
     }
@@ -410,10 +412,9 @@ export class TrafficPipeline {
       this.#linkDevice(slot, bucket, 4, local, 0, 0, 0, timestampSec);
     }
     if (services === null) return;
-    const ipOffset = this.#parsed.ipOffset;
     if (this.#mayCarryName(view, isUpload)) {
       this.#handDevice(services);
-      services.sniffIpv4(view, ipOffset, this.#frameEnd, isUpload, remote, timestampSec);
+      services.sniffIpv4(view, this.#parsed.ipOffset, this.#frameEnd, isUpload, remote, timestampSec);
     }
     this.#keepServiceRow(slot, 4, remote, 0, 0, 0, bucket, timestampSec, isUpload, bytes);
   }
@@ -438,11 +439,10 @@ export class TrafficPipeline {
     const services = this.#services;
     if (isUpload === isNearV6(d0, d1, d2, d3, this.#matcher)) {
       this.#totals[IGNORED]++;
-      const ipOffset = this.#parsed.ipOffset;
       if (isUpload && services !== null && this.#mayCarryName(view, false)) {
         this.#setDevice(view, macOffset, false, DeviceKind.IPV6, d0, d1, d2, d3);
         this.#handDevice(services);
-        services.sniffLocalIpv6(view, ipOffset, this.#frameEnd, timestampSec);
+        services.sniffLocalIpv6(view, this.#parsed.ipOffset, this.#frameEnd, timestampSec);
       }
       return;
     }
@@ -502,10 +502,10 @@ export class TrafficPipeline {
       this.#linkDevice(slot, bucket, lf, m0, m1, m2, m3, timestampSec);
     }
     if (services === null) return;
-    const ipOffset = this.#parsed.ipOffset;
     if (this.#mayCarryName(view, isUpload)) {
       this.#handDevice(services);
-      services.sniffIpv6(view, ipOffset, this.#frameEnd, isUpload, rf, r0, r1, r2, r3, timestampSec);
+      const p = this.#parsed;
+      services.sniffIpv6(view, p.ipOffset, this.#frameEnd, isUpload, rf, r0, r1, r2, r3, timestampSec);
     }
     this.#keepServiceRow(slot, rf, r0, r1, r2, r3, bucket, timestampSec, isUpload, bytes);
   }

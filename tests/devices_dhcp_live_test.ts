@@ -38,8 +38,7 @@ const requests = [];
 let named = null;
 const sink = { countFrame(view, offset, capturedLen, originalLen, linkType) {
   if (parseFrame(view, offset, capturedLen, originalLen, linkType, parsed) !== ParseOutcome.IPV4) return;
-  const udp = parsed.ipOffset + (view.getUint8(parsed.ipOffset) & 15) * 4;
-  if (view.getUint8(parsed.ipOffset + 9) === 17 && view.getUint16(udp + 2) === 67) {
+  if (parsed.protocol === 17 && view.getUint16(parsed.transportOffset + 2) === 67) {
     requests.push([capturedLen, originalLen]);
   }
   names.observeIpv4(view, parsed.ipOffset, parsed.protocol, parsed.transportOffset, offset + capturedLen);
